@@ -1,0 +1,46 @@
+// swift-tools-version: 6.1
+// Facelyzr: gender, age and facial attributes from a centered face, int8 on ARM boards.
+// One target per responsibility; see README.md "Layout".
+import PackageDescription
+
+let package = Package(
+    name: "Facelyzr",
+    products: [
+        .executable(name: "facelyzr", targets: ["facelyzr"]),
+        .library(name: "FacelyzrRuntime", targets: ["FacelyzrRuntime"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Int8 runtime: blob format, kernels, executor. No dependencies, no Foundation;
+        // also compiled as Embedded Swift by tools/embedded/build.sh.
+        .target(name: "FacelyzrRuntime"),
+
+        // Image I/O: a C shim over libpng and libjpeg-turbo that owns setjmp error handling.
+        .target(
+            name: "CImageIO",
+            linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg")]
+        ),
+        // Data: images, resampling, synthetic faces, dataset format and importers.
+        .target(name: "FacelyzrData", dependencies: ["CImageIO"]),
+
+        // OpenBLAS (cblas_sgemm) for the float trainer only.
+        .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
+        // Float trainer: tensors, layers with forward/backward, SDAE, heads, checkpoints.
+        .target(name: "FacelyzrTrainer", dependencies: ["FacelyzrData", "CBLAS"]),
+
+        // The `facelyzr` command line.
+        .executableTarget(
+            name: "facelyzr",
+            dependencies: [
+                "FacelyzrRuntime", "FacelyzrData", "FacelyzrTrainer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "FacelyzrRuntimeTests", dependencies: ["FacelyzrRuntime"]),
+        .testTarget(name: "FacelyzrDataTests", dependencies: ["FacelyzrData"]),
+        .testTarget(name: "FacelyzrTrainerTests", dependencies: ["FacelyzrTrainer"]),
+    ]
+)

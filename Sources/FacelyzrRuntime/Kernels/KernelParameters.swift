@@ -1,0 +1,161 @@
+// The vocabulary shared by the kernels, the blob format and the executor.
+// The arithmetic these parameters drive is specified once, in docs/quantization.md.
+
+/// How an int32 accumulator is rounded back to int8 (docs/quantization.md, "Requantization").
+public enum RoundingMode: UInt8, Sendable {
+    /// `RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x << left, M), right)`:
+    /// TFLite's reference CONV_2D rounding.
+    case double = 0
+    /// `(x * M + 2^(30 - shift)) >> (31 - shift)` in 64-bit: TFLite's other rounding.
+    case single = 1
+}
+
+/// Zero padding rule for convolutions and pools, as TensorFlow defines it.
+public enum Padding: UInt8, Sendable {
+    case valid = 0
+    case same = 1
+
+    /// Output length and leading padding along one axis.
+    ///
+    /// `same`: `out = ceil(in / stride)`, `padBefore = max((out - 1) * stride + kernel - in, 0) / 2`.
+    /// `valid`: `out = (in - kernel) / stride + 1`, `padBefore = 0`.
+    @inlinable
+    public func outputLength(input: Int, kernel: Int, stride: Int) -> (length: Int, padBefore: Int) {
+        switch self {
+        case .valid:
+            return (input < kernel ? 0 : (input - kernel) / stride + 1, 0)
+        case .same:
+            let out = (input + stride - 1) / stride
+            let total = max((out - 1) * stride + kernel - input, 0)
+            return (out, total / 2)
+        }
+    }
+}
+
+/// Shape of one activation tensor: batch 1, NHWC layout, int8 values.
+public struct TensorShape: Sendable, Equatable {
+    public var height: Int
+    public var width: Int
+    public var channels: Int
+
+    @inlinable
+    public init(height: Int, width: Int, channels: Int) {
+        self.height = height
+        self.width = width
+        self.channels = channels
+    }
+
+    /// Number of elements (and bytes, for int8).
+    @inlinable
+    public var elementCount: Int { height * width * channels }
+}
+
+/// Parameters of a 2-D convolution or a depthwise convolution (depth multiplier 1).
+///
+/// Weights are int8 in `[-127, 127]` (zero point 0), laid out OHWI for conv2d
+/// (`[outChannel][ky][kx][inChannel]`) and HWC for depthwise (`[ky][kx][channel]`).
+/// Taps outside the input are skipped (they equal real zero, i.e. `inputZeroPoint`).
+public struct ConvolutionParameters: Sendable, Equatable {
+    public var input: TensorShape
+    /// `output.channels` is the number of filters (equal to `input.channels` for depthwise).
+    public var output: TensorShape
+    public var kernelHeight: Int
+    public var kernelWidth: Int
+    public var strideHeight: Int
+    public var strideWidth: Int
+    /// Rows of padding above the input (from `Padding.outputLength`).
+    public var padTop: Int
+    /// Columns of padding left of the input.
+    public var padLeft: Int
+    public var inputZeroPoint: Int32
+    public var outputZeroPoint: Int32
+    /// Fused activation as a clamp in the output's quantized domain (ReLU: `outputZeroPoint...127`).
+    public var outputMin: Int32
+    public var outputMax: Int32
+    public var rounding: RoundingMode
+
+    @inlinable
+    public init(
+        input: TensorShape, output: TensorShape,
+        kernelHeight: Int, kernelWidth: Int, strideHeight: Int, strideWidth: Int,
+        padTop: Int, padLeft: Int,
+        inputZeroPoint: Int32, outputZeroPoint: Int32, outputMin: Int32, outputMax: Int32,
+        rounding: RoundingMode
+    ) {
+        self.input = input
+        self.output = output
+        self.kernelHeight = kernelHeight
+        self.kernelWidth = kernelWidth
+        self.strideHeight = strideHeight
+        self.strideWidth = strideWidth
+        self.padTop = padTop
+        self.padLeft = padLeft
+        self.inputZeroPoint = inputZeroPoint
+        self.outputZeroPoint = outputZeroPoint
+        self.outputMin = outputMin
+        self.outputMax = outputMax
+        self.rounding = rounding
+    }
+}
+
+/// Parameters of a fully connected layer: `output[o] = requantize(sum_i w[o][i] * (x[i] - zp_in) + bias[o])`.
+public struct FullyConnectedParameters: Sendable, Equatable {
+    public var inputCount: Int
+    public var outputCount: Int
+    public var inputZeroPoint: Int32
+    /// Unused when the layer outputs raw int32 accumulators (a head's last layer).
+    public var outputZeroPoint: Int32
+    public var outputMin: Int32
+    public var outputMax: Int32
+    public var rounding: RoundingMode
+
+    @inlinable
+    public init(
+        inputCount: Int, outputCount: Int, inputZeroPoint: Int32, outputZeroPoint: Int32,
+        outputMin: Int32, outputMax: Int32, rounding: RoundingMode
+    ) {
+        self.inputCount = inputCount
+        self.outputCount = outputCount
+        self.inputZeroPoint = inputZeroPoint
+        self.outputZeroPoint = outputZeroPoint
+        self.outputMin = outputMin
+        self.outputMax = outputMax
+        self.rounding = rounding
+    }
+}
+
+/// Parameters of a 2x2, stride-2 max or average pool (valid padding). Pools keep the
+/// input's scale and zero point.
+public struct PoolParameters: Sendable, Equatable {
+    public var input: TensorShape
+    public var output: TensorShape
+
+    @inlinable
+    public init(input: TensorShape, output: TensorShape) {
+        self.input = input
+        self.output = output
+    }
+}
+
+/// Per-output-channel int8 weights with their int32 bias and requantization.
+///
+/// All pointers are views into the blob (zero-copy). `multipliers[c]` is Q31 and
+/// `shifts[c]` in `[-31, 30]` (docs/quantization.md); a channel whose weights are all
+/// zero has multiplier 0.
+public struct ChannelwiseWeights: @unchecked Sendable {
+    public var weights: UnsafePointer<Int8>
+    public var bias: UnsafePointer<Int32>
+    public var multipliers: UnsafePointer<Int32>
+    public var shifts: UnsafePointer<Int32>
+
+    @inlinable
+    public init(
+        weights: UnsafePointer<Int8>, bias: UnsafePointer<Int32>,
+        multipliers: UnsafePointer<Int32>, shifts: UnsafePointer<Int32>
+    ) {
+        self.weights = weights
+        self.bias = bias
+        self.multipliers = multipliers
+        self.shifts = shifts
+    }
+}

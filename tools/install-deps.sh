@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Facelyzr needs, only those that are missing.
+# Used by `make deps` (and so by `make demo` and `make test`).
+set -euo pipefail
+
+packages=(
+    libpng-dev            # PNG decode/encode (CImageIO)
+    libjpeg62-turbo-dev   # JPEG decode (CImageIO)
+    libopenblas-dev       # float GEMM for the trainer only
+    gcc-aarch64-linux-gnu # links the Embedded Swift runtime for 64-bit boards
+    gcc-arm-linux-gnueabihf # ... and for 32-bit boards
+    qemu-user             # runs those binaries here for the cross-ISA checks
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+
+if ((${#missing[@]})); then
+    echo "installing: ${missing[*]}"
+    sudo=""
+    if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
