@@ -39,7 +39,10 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "FacelyzrRuntimeTests", dependencies: ["FacelyzrRuntime"]),
+        .testTarget(
+            name: "FacelyzrRuntimeTests", dependencies: ["FacelyzrRuntime"],
+            exclude: ["Golden"]  // oracle vectors, read through #filePath
+        ),
         .testTarget(name: "FacelyzrDataTests", dependencies: ["FacelyzrData"]),
         .testTarget(name: "FacelyzrTrainerTests", dependencies: ["FacelyzrTrainer"]),
     ]
