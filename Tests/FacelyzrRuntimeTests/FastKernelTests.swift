@@ -26,7 +26,7 @@ import Testing
             let (p, input, filter) = rng.convolution(depthwise: false)
             return filter.withPointers { f in
                 let expected = run(input, outputCount: p.output.elementCount) { Reference.conv2D(p, input: $0, filter: f, output: $1) }
-                let got = runGuarded(input, outputCount: p.output.elementCount, as: Int8.self) { Fast.conv2D(p, input: $0, filter: f, output: $1); _ = $2 }
+                let got = runGuarded(input, outputCount: p.output.elementCount, as: Int8.self) { Fast.conv2D(p, input: $0, filter: f, output: $1) }
                 return got.output == expected && !got.overrun ? nil : "\(p)"
             }
         }
@@ -37,10 +37,7 @@ import Testing
             let (p, input, filter) = rng.convolution(depthwise: true)
             return filter.withPointers { f in
                 let expected = run(input, outputCount: p.output.elementCount) { Reference.depthwiseConv2D(p, input: $0, filter: f, output: $1) }
-                let got = runGuarded(input, outputCount: p.output.elementCount, as: Int8.self,
-                                     scratchBytes: Fast.depthwiseConv2DScratchByteCount(p)) {
-                    Fast.depthwiseConv2D(p, input: $0, filter: f, output: $1, scratch: $2)
-                }
+                let got = runGuarded(input, outputCount: p.output.elementCount, as: Int8.self) { Fast.depthwiseConv2D(p, input: $0, filter: f, output: $1) }
                 return got.output == expected && !got.overrun ? nil : "\(p)"
             }
         }
@@ -52,7 +49,7 @@ import Testing
             let p = PoolParameters(input: shape, output: TensorShape(height: shape.height / 2, width: shape.width / 2, channels: shape.channels))
             let input = rng.int8s(shape.elementCount)
             let expected = run(input, outputCount: p.output.elementCount) { Reference.maxPool2x2(p, input: $0, output: $1) }
-            let got = runGuarded(input, outputCount: p.output.elementCount, as: Int8.self) { Fast.maxPool2x2(p, input: $0, output: $1); _ = $2 }
+            let got = runGuarded(input, outputCount: p.output.elementCount, as: Int8.self) { Fast.maxPool2x2(p, input: $0, output: $1) }
             return got.output == expected && !got.overrun ? nil : "\(p)"
         }
     }
@@ -63,7 +60,7 @@ import Testing
             let p = PoolParameters(input: shape, output: TensorShape(height: shape.height / 2, width: shape.width / 2, channels: shape.channels))
             let input = rng.int8s(shape.elementCount)
             let expected = run(input, outputCount: p.output.elementCount) { Reference.averagePool2x2(p, input: $0, output: $1) }
-            let got = runGuarded(input, outputCount: p.output.elementCount, as: Int8.self) { Fast.averagePool2x2(p, input: $0, output: $1); _ = $2 }
+            let got = runGuarded(input, outputCount: p.output.elementCount, as: Int8.self) { Fast.averagePool2x2(p, input: $0, output: $1) }
             return got.output == expected && !got.overrun ? nil : "\(p)"
         }
     }
@@ -73,10 +70,7 @@ import Testing
             let shape = rng.poolShape(minimum: 1)
             let input = rng.int8s(shape.elementCount)
             let expected = run(input, outputCount: shape.channels) { Reference.globalAveragePool(shape, input: $0, output: $1) }
-            let got = runGuarded(input, outputCount: shape.channels, as: Int8.self,
-                                 scratchBytes: Fast.globalAveragePoolScratchByteCount(shape)) {
-                Fast.globalAveragePool(shape, input: $0, output: $1, scratch: $2)
-            }
+            let got = runGuarded(input, outputCount: shape.channels, as: Int8.self) { Fast.globalAveragePool(shape, input: $0, output: $1) }
             return got.output == expected && !got.overrun ? nil : "\(shape)"
         }
     }
@@ -86,7 +80,7 @@ import Testing
             let (p, input, filter) = rng.fullyConnected()
             return filter.withPointers { f in
                 let expected = run(input, outputCount: p.outputCount) { Reference.fullyConnected(p, input: $0, filter: f, output: $1) }
-                let got = runGuarded(input, outputCount: p.outputCount, as: Int8.self) { Fast.fullyConnected(p, input: $0, filter: f, output: $1); _ = $2 }
+                let got = runGuarded(input, outputCount: p.outputCount, as: Int8.self) { Fast.fullyConnected(p, input: $0, filter: f, output: $1) }
                 return got.output == expected && !got.overrun ? nil : "\(p)"
             }
         }
@@ -97,10 +91,10 @@ import Testing
             let (p, input, filter) = rng.fullyConnected()
             return filter.withPointers { f in
                 let expected = runGuarded(input, outputCount: p.outputCount, as: Int32.self) {
-                    Reference.fullyConnectedAccumulators(p, input: $0, weights: f.weights, bias: f.bias, output: $1); _ = $2
+                    Reference.fullyConnectedAccumulators(p, input: $0, weights: f.weights, bias: f.bias, output: $1)
                 }
                 let got = runGuarded(input, outputCount: p.outputCount, as: Int32.self) {
-                    Fast.fullyConnectedAccumulators(p, input: $0, weights: f.weights, bias: f.bias, output: $1); _ = $2
+                    Fast.fullyConnectedAccumulators(p, input: $0, weights: f.weights, bias: f.bias, output: $1)
                 }
                 return got.output == expected.output && !got.overrun ? nil : "\(p)"
             }

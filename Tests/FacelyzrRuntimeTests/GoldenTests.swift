@@ -79,10 +79,7 @@ import Testing
             let p = c.parameters
             c.filter.withPointers { f in
                 let reference = run(int8s(c.x), outputCount: p.output.elementCount) { Reference.depthwiseConv2D(p, input: $0, filter: f, output: $1) }
-                let fast = runGuarded(int8s(c.x), outputCount: p.output.elementCount, as: Int8.self,
-                                      scratchBytes: Fast.depthwiseConv2DScratchByteCount(p)) {
-                    Fast.depthwiseConv2D(p, input: $0, filter: f, output: $1, scratch: $2)
-                }
+                let fast = runGuarded(int8s(c.x), outputCount: p.output.elementCount, as: Int8.self) { Fast.depthwiseConv2D(p, input: $0, filter: f, output: $1) }
                 #expect(reference == int8s(c.y), "depthwiseConv2D case \(i), reference")
                 #expect(fast.output == int8s(c.y) && !fast.overrun, "depthwiseConv2D case \(i), fast")
             }
@@ -102,10 +99,7 @@ import Testing
         }
         for (i, c) in golden.globalAveragePool.enumerated() {
             let reference = run(int8s(c.x), outputCount: c.input[2]) { Reference.globalAveragePool(c.shape, input: $0, output: $1) }
-            let fast = runGuarded(int8s(c.x), outputCount: c.input[2], as: Int8.self,
-                                  scratchBytes: Fast.globalAveragePoolScratchByteCount(c.shape)) {
-                Fast.globalAveragePool(c.shape, input: $0, output: $1, scratch: $2)
-            }
+            let fast = runGuarded(int8s(c.x), outputCount: c.input[2], as: Int8.self) { Fast.globalAveragePool(c.shape, input: $0, output: $1) }
             #expect(reference == int8s(c.y), "globalAveragePool case \(i), reference")
             #expect(fast.output == int8s(c.y) && !fast.overrun, "globalAveragePool case \(i), fast")
         }
@@ -124,10 +118,10 @@ import Testing
         for (i, c) in golden.fullyConnectedAccumulators.enumerated() {
             c.filter.withPointers { f in
                 let reference = runGuarded(int8s(c.x), outputCount: c.outputCount, as: Int32.self) {
-                    Reference.fullyConnectedAccumulators(c.parameters, input: $0, weights: f.weights, bias: f.bias, output: $1); _ = $2
+                    Reference.fullyConnectedAccumulators(c.parameters, input: $0, weights: f.weights, bias: f.bias, output: $1)
                 }
                 let fast = runGuarded(int8s(c.x), outputCount: c.outputCount, as: Int32.self) {
-                    Fast.fullyConnectedAccumulators(c.parameters, input: $0, weights: f.weights, bias: f.bias, output: $1); _ = $2
+                    Fast.fullyConnectedAccumulators(c.parameters, input: $0, weights: f.weights, bias: f.bias, output: $1)
                 }
                 #expect(reference.output == c.accumulators, "fullyConnectedAccumulators case \(i), reference")
                 #expect(fast.output == c.accumulators, "fullyConnectedAccumulators case \(i), fast")

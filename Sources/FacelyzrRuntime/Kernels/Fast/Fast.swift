@@ -2,12 +2,12 @@
 /// (docs/quantization.md "Accumulation": the input zero point is folded into the bias and
 /// taps outside the image count as the value `inputZeroPoint`).
 ///
-/// Inner loops run over contiguous memory so the compiler can vectorise them. Kernels that
-/// need scratch memory take a caller-provided buffer whose size comes from the matching
-/// `...ScratchByteCount` function, aligned to `Fast.scratchAlignment`; they never allocate.
+/// Inner loops run over contiguous memory so the compiler can vectorise them. The functions
+/// have exactly the signatures of `Reference`'s and need no scratch memory: per-channel int32
+/// accumulators live on the stack, `ChannelBlock.count` channels at a time.
 public enum Fast {
-    /// Alignment in bytes the scratch buffers need (they hold `Int32` values).
-    public static let scratchAlignment = 4
+    /// Int32 accumulators for a block of channels, on the stack.
+    typealias ChannelBlock = InlineArray<16, Int32>
 }
 
 extension Fast {

@@ -49,62 +49,60 @@ extension Fast {
         }
     }
 
-    /// Scratch bytes `depthwiseConv2D` needs: two int32 per channel (folded biases and
-    /// accumulators).
-    public static func depthwiseConv2DScratchByteCount(_ p: ConvolutionParameters) -> Int {
-        2 * p.input.channels * MemoryLayout<Int32>.size
-    }
-
     /// Bit-exact with `Reference.depthwiseConv2D`. Channels innermost (contiguous in HWC weights
-    /// and NHWC input): per output pixel, every tap is one multiply-add over all channels into
-    /// int32 accumulators in `scratch`; taps outside the image use the value `inputZeroPoint`.
-    /// `scratch` holds `depthwiseConv2DScratchByteCount(p)` bytes aligned to `scratchAlignment`.
+    /// and NHWC input), a block of `ChannelBlock.count` at a time: the block's folded biases are
+    /// computed once, then for each output pixel every tap is one multiply-add over the block;
+    /// taps outside the image use the value `inputZeroPoint`.
     public static func depthwiseConv2D(
         _ p: ConvolutionParameters, input: UnsafePointer<Int8>, filter: ChannelwiseWeights,
-        output: UnsafeMutablePointer<Int8>, scratch: UnsafeMutableRawPointer
+        output: UnsafeMutablePointer<Int8>
     ) {
         let channels = p.input.channels
-        let foldedBias = scratch.assumingMemoryBound(to: Int32.self)
-        let acc = foldedBias + channels
         let zeroPoint = p.inputZeroPoint
-        for c in 0..<channels {
-            foldedBias[c] = filter.bias[c]
-        }
-        for tap in 0..<(p.kernelHeight * p.kernelWidth) {
-            let w = filter.weights + tap * channels
-            for c in 0..<channels {
-                foldedBias[c] &-= zeroPoint &* Int32(w[c])
+        var blockStart = 0
+        while blockStart < channels {
+            let n = min(ChannelBlock.count, channels - blockStart)
+            var foldedBias = ChannelBlock(repeating: 0)
+            for c in 0..<n {
+                foldedBias[c] = filter.bias[blockStart + c]
             }
-        }
-        for outY in 0..<p.output.height {
-            for outX in 0..<p.output.width {
-                for c in 0..<channels {
-                    acc[c] = foldedBias[c]
+            for tap in 0..<(p.kernelHeight * p.kernelWidth) {
+                let w = filter.weights + tap * channels + blockStart
+                for c in 0..<n {
+                    foldedBias[c] &-= zeroPoint &* Int32(w[c])
                 }
-                for kernelY in 0..<p.kernelHeight {
-                    let inY = outY * p.strideHeight - p.padTop + kernelY
-                    for kernelX in 0..<p.kernelWidth {
-                        let inX = outX * p.strideWidth - p.padLeft + kernelX
-                        let w = filter.weights + (kernelY * p.kernelWidth + kernelX) * channels
-                        if inY < 0 || inY >= p.input.height || inX < 0 || inX >= p.input.width {
-                            for c in 0..<channels {
-                                acc[c] &+= Int32(w[c]) &* zeroPoint
-                            }
-                        } else {
-                            let x = input + (inY * p.input.width + inX) * channels
-                            for c in 0..<channels {
-                                acc[c] &+= Int32(w[c]) &* Int32(x[c])
+            }
+            for outY in 0..<p.output.height {
+                for outX in 0..<p.output.width {
+                    var acc = foldedBias
+                    for kernelY in 0..<p.kernelHeight {
+                        let inY = outY * p.strideHeight - p.padTop + kernelY
+                        for kernelX in 0..<p.kernelWidth {
+                            let inX = outX * p.strideWidth - p.padLeft + kernelX
+                            let w = filter.weights + (kernelY * p.kernelWidth + kernelX) * channels + blockStart
+                            if inY < 0 || inY >= p.input.height || inX < 0 || inX >= p.input.width {
+                                for c in 0..<n {
+                                    acc[c] &+= Int32(w[c]) &* zeroPoint
+                                }
+                            } else {
+                                let x = input + (inY * p.input.width + inX) * channels + blockStart
+                                for c in 0..<n {
+                                    acc[c] &+= Int32(w[c]) &* Int32(x[c])
+                                }
                             }
                         }
                     }
-                }
-                let out = output + (outY * p.output.width + outX) * channels
-                for c in 0..<channels {
-                    out[c] = requantizeToInt8(
-                        acc[c], multiplier: filter.multipliers[c], shift: filter.shifts[c], rounding: p.rounding,
-                        outputZeroPoint: p.outputZeroPoint, outputMin: p.outputMin, outputMax: p.outputMax)
+                    let out = output + (outY * p.output.width + outX) * channels + blockStart
+                    for c in 0..<n {
+                        let channel = blockStart + c
+                        out[c] = requantizeToInt8(
+                            acc[c], multiplier: filter.multipliers[channel], shift: filter.shifts[channel],
+                            rounding: p.rounding, outputZeroPoint: p.outputZeroPoint,
+                            outputMin: p.outputMin, outputMax: p.outputMax)
+                    }
                 }
             }
+            blockStart += ChannelBlock.count
         }
     }
 }

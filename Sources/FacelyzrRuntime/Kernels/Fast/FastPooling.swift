@@ -36,33 +36,28 @@ extension Fast {
         }
     }
 
-    /// Scratch bytes `globalAveragePool` needs: one int32 sum per channel.
-    public static func globalAveragePoolScratchByteCount(_ shape: TensorShape) -> Int {
-        shape.channels * MemoryLayout<Int32>.size
-    }
-
-    /// Bit-exact with `Reference.globalAveragePool`: one pass over the input in memory order,
-    /// summing each position's contiguous channels into int32 sums in `scratch`
-    /// (`globalAveragePoolScratchByteCount(shape)` bytes aligned to `scratchAlignment`).
+    /// Bit-exact with `Reference.globalAveragePool`: a block of `ChannelBlock.count` contiguous
+    /// channels at a time, summed over all positions into int32 sums on the stack.
     public static func globalAveragePool(
-        _ shape: TensorShape, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>,
-        scratch: UnsafeMutableRawPointer
+        _ shape: TensorShape, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>
     ) {
         let channels = shape.channels
         let count = shape.height * shape.width
-        let sums = scratch.assumingMemoryBound(to: Int32.self)
-        for c in 0..<channels {
-            sums[c] = 0
-        }
-        for position in 0..<count {
-            let x = input + position * channels
-            for c in 0..<channels {
-                sums[c] &+= Int32(x[c])
-            }
-        }
         let divisor = Int32(truncatingIfNeeded: count)
-        for c in 0..<channels {
-            output[c] = Int8(truncatingIfNeeded: roundedAverage(sum: sums[c], count: divisor))
+        var blockStart = 0
+        while blockStart < channels {
+            let n = min(ChannelBlock.count, channels - blockStart)
+            var sums = ChannelBlock(repeating: 0)
+            for position in 0..<count {
+                let x = input + position * channels + blockStart
+                for c in 0..<n {
+                    sums[c] &+= Int32(x[c])
+                }
+            }
+            for c in 0..<n {
+                output[blockStart + c] = Int8(truncatingIfNeeded: roundedAverage(sum: sums[c], count: divisor))
+            }
+            blockStart += ChannelBlock.count
         }
     }
 }
