@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
     libpng-dev            # PNG decode/encode (CImageIO)
     libjpeg62-turbo-dev   # JPEG decode (CImageIO)
+    zlib1g-dev            # CRC-32 of dataset records (CImageIO)
     libopenblas-dev       # float GEMM for the trainer only
     gcc-aarch64-linux-gnu # links the Embedded Swift runtime for 64-bit boards
     gcc-arm-linux-gnueabihf # ... and for 32-bit boards

@@ -120,6 +120,19 @@ public final class AtomicFileWriter {
         }
     }
 
+    /// Overwrites bytes already written, at `offset` from the start of the file.
+    public func write(_ bytes: [UInt8], at offset: Int) throws(FileError) {
+        var done = 0
+        while done < bytes.count {
+            let wrote = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress! + done, bytes.count - done, off_t(offset + done)) }
+            if wrote < 0 {
+                if Glibc.errno == EINTR { continue }
+                throw .errno(path, "cannot write at offset \(offset + done)")
+            }
+            done += wrote
+        }
+    }
+
     /// Appends bytes.
     public func write(_ bytes: [UInt8]) throws(FileError) {
         try bytes.withUnsafeBytes { buffer in
