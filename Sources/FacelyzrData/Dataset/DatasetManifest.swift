@@ -35,7 +35,7 @@ public struct DatasetManifest: Codable, Equatable, Sendable {
     /// The manifest's JSON, keys sorted.
     public func jsonData() -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // Encoding plain integers, strings and arrays cannot fail.
         return try! encoder.encode(self)
     }
