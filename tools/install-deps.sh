@@ -27,3 +27,9 @@ if ((${#missing[@]})); then
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# numpy and scipy for the Python tools and their tests (tools/imdb_wiki_to_csv.py).
+if ! python3 -c "import numpy, scipy" 2>/dev/null; then
+    echo "installing: numpy scipy (pip)"
+    python3 -m pip install --quiet numpy scipy
+fi
