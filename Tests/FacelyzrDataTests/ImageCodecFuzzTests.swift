@@ -68,6 +68,17 @@ import Testing
         #expect(failures > jpeg.count / 2)
     }
 
+    @Test func randomBytesAfterASignatureAreTypedErrors() {
+        var generator = SplitMix64(seed: 11)
+        let signatures: [[UInt8]] = [[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], [0xFF, 0xD8, 0xFF]]
+        for round in 0..<400 {
+            let count = Int.random(in: 0...300, using: &generator)
+            let noise = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let bytes = signatures[round % 2] + noise
+            #expect(throws: ImageError.self, "round \(round)") { try Image.decode(data: bytes, name: "noise") }
+        }
+    }
+
     @Test func headerFieldsSetToExtremesAreTypedErrors() throws {
         let png = try Self.image.pngData()
         // IHDR's width and height live at bytes 16..<24; libpng rejects 0 and > 2^31 - 1.

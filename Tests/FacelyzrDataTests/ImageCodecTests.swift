@@ -104,6 +104,11 @@ import Testing
         #expect(throws: ImageError.tooLarge(file: "huge.jpg", width: 60_000, height: 60_000, limits: .standard)) {
             try Image.decode(data: jpeg, name: "huge.jpg")
         }
+        // Beyond libjpeg's own maximum (65,500) the error is the same, with the declared size.
+        jpeg[sof + 5] = 0xFF; jpeg[sof + 6] = 0xFF; jpeg[sof + 7] = 0xFF; jpeg[sof + 8] = 0xFF
+        #expect(throws: ImageError.tooLarge(file: "huge.jpg", width: 65_535, height: 65_535, limits: .standard)) {
+            try Image.decode(data: jpeg, name: "huge.jpg")
+        }
     }
 
     @Test func wrongMagicIsNotAnImage() {
