@@ -96,6 +96,7 @@ public final class AtomicFileWriter {
         var template = Array((path + ".tmp-XXXXXX").utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         if descriptor < 0 { throw .errno(path, "cannot create a temporary file next to it") }
+        fchmod(descriptor, 0o644)  // mkstemp creates 0600; the result is an ordinary file
         self.descriptor = descriptor
         self.temporaryPath = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
