@@ -14,10 +14,12 @@ struct Import: ParsableCommand {
             DEST/import-report.json (counts imported and skipped, and every skipped file with \
             the reason). Labels follow one convention: gender 1 = male, 0 = female. See docs/data.md.
 
-              celeba      SRC holds img_align_celeba/, list_attr_celeba.txt, list_eval_partition.txt
-              utkface     SRC holds the [age]_[gender]_[race]_[datetime].jpg files
-              imdb-wiki   SRC is imdb_crop/ or wiki_crop/, with imdb-wiki.csv from tools/imdb_wiki_to_csv.py
-              lfw-subset  SRC is lfw_subset.npy (or its folder) from tools/fetch_lfw_subset.sh
+            SRC for each dataset:
+              celeba      img_align_celeba/ and the list_*.txt files
+              utkface     the [age]_[gender]_[race]_[datetime].jpg files
+              imdb-wiki   imdb_crop/ or wiki_crop/ with imdb-wiki.csv
+                          (from tools/imdb_wiki_to_csv.py)
+              lfw-subset  lfw_subset.npy (from tools/fetch_lfw_subset.sh)
             """
     )
 

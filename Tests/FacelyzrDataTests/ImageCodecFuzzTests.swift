@@ -38,7 +38,7 @@ import Testing
         }
     }
 
-    @Test func everyFlippedBytePastThePNGSignatureIsCaught() throws {
+    @Test func everyFlippedPNGByteIsCaught() throws {
         let png = try Self.image.pngData()
         for position in 0..<png.count {
             var damaged = png
