@@ -111,6 +111,17 @@ import Testing
         }
     }
 
+    @Test func adobeCMYKJPEGDecodesToRGB() throws {
+        // Written by tools/make_cmyk_jpeg_fixture.py: left half red, right half blue, in CMYK.
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/images/cmyk-red-blue.jpg").path
+        let image = try Image.decode(file: path)
+        #expect(image.width == 16 && image.height == 8 && image.channels == 3)
+        let left = image.cropped(x: 0, y: 0, width: 6, height: 8), right = image.cropped(x: 10, y: 0, width: 6, height: 8)
+        #expect(Fixtures.isClose(Fixtures.meanColor(left), to: [255, 0, 0], tolerance: 10))
+        #expect(Fixtures.isClose(Fixtures.meanColor(right), to: [0, 0, 255], tolerance: 10))
+    }
+
     @Test func wrongMagicIsNotAnImage() {
         #expect(throws: ImageError.notAnImage(file: "x.gif")) {
             try Image.decode(data: Array("GIF89a....".utf8), name: "x.gif")
