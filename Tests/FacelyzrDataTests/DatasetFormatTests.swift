@@ -157,6 +157,26 @@ import Testing
         }
     }
 
+    @Test func absurdRecordCountIsATypedError() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path + "/samples.fzds"
+        let huge = DatasetFormat(width: 16_384, height: 16_384, channels: 3, attributeNames: [])
+        for count in [1 << 39, 1_000] {
+            try Self.overwrite(path, with: huge.encodeHeader(recordCount: count, splitTableCRC: 0))
+            #expect(throws: DatasetError.self, "count \(count)") { try DatasetReader(file: path) }
+        }
+    }
+
+    @Test func writerRejectsFormatsTheReaderWouldReject() throws {
+        let directory = try TemporaryDirectory()
+        for format in [DatasetFormat(width: 20_000, height: 4, channels: 3, attributeNames: []),
+                       DatasetFormat(width: 4, height: 4, channels: 2, attributeNames: []),
+                       DatasetFormat(width: 4, height: 4, channels: 3, attributeNames: [String(repeating: "a", count: 300)]),
+                       DatasetFormat(width: 4, height: 4, channels: 3, attributeNames: (0..<65).map { "a\($0)" })] {
+            #expect(throws: DatasetError.self) { try DatasetWriter(directory: directory.path, format: format, source: "t") }
+        }
+    }
+
     @Test func missingFileIsUnreadable() {
         #expect(throws: DatasetError.self) { try DatasetReader(directory: "/nonexistent") }
     }

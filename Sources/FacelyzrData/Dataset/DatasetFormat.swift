@@ -42,8 +42,6 @@ public struct DatasetFormat: Equatable, Sendable {
     /// The byte offset of record `index`.
     public func recordOffset(_ index: Int) -> Int { headerByteCount + index * recordByteCount }
 
-    /// The size of a complete file with `count` records.
-    public func fileByteCount(count: Int) -> Int { headerByteCount + count * recordByteCount + count }
 
     // MARK: Header
 
@@ -75,8 +73,8 @@ public struct DatasetFormat: Equatable, Sendable {
         var splitTableCRC: UInt32
     }
 
-    /// Parses and validates a header; `prefix` holds the first bytes of the file (at least
-    /// the fixed part; more if the attribute names need it, else `.needMore(count)`).
+    /// Parses and validates a header; `prefix` holds the first bytes of the file (the whole
+    /// header, or the whole file if it is shorter).
     static func decodeHeader(_ prefix: [UInt8], file: String) throws(DatasetError) -> Header {
         guard prefix.count >= fixedHeaderByteCount else {
             if prefix.count >= 4 && Array(prefix[0..<4]) != magic { throw .notADataset(file: file) }
@@ -200,6 +198,19 @@ public struct DatasetFormat: Equatable, Sendable {
         let image = Image(width: width, height: height, channels: channels, pixels: Array(record[0..<p]))
         return FaceSample(image: image, labels: labels, split: split,
                           sourceID: String(decoding: idBytes, as: UTF8.self))
+    }
+
+    /// Why this format cannot be written (a shape or attribute names the reader would
+    /// reject), or nil.
+    public var problem: String? {
+        if !(1...16_384).contains(width) || !(1...16_384).contains(height) || !(channels == 1 || channels == 3) {
+            return "image shape \(width)x\(height)x\(channels) (1...16384 per side, 1 or 3 channels)"
+        }
+        if attributeNames.count > Self.maxAttributes { return "more than \(Self.maxAttributes) attributes" }
+        if let name = attributeNames.first(where: { !(1...255).contains($0.utf8.count) }) {
+            return "attribute name '\(name)' must have 1...255 UTF-8 bytes"
+        }
+        return nil
     }
 
     /// Why `sample` cannot be stored in this format, or nil.

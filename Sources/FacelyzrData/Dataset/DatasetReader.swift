@@ -26,7 +26,9 @@ public final class DatasetReader: Sendable {
         let header = try DatasetFormat.decodeHeader(prefix, file: path)
         format = header.format
         count = header.recordCount
-        let expected = format.fileByteCount(count: count)
+        let (recordBytes, overflow) = count.multipliedReportingOverflow(by: format.recordByteCount + 1)
+        guard !overflow else { throw .corruptHeader(file: path, reason: "record count \(count) is impossible") }
+        let expected = format.headerByteCount + recordBytes
         guard file.byteCount == expected else {
             throw .truncated(file: path, expectedBytes: expected, actualBytes: file.byteCount)
         }

@@ -19,9 +19,7 @@ public final class DatasetWriter {
         self.format = format
         self.source = source
         let path = directory + "/" + Self.samplesFileName
-        guard format.attributeNames.count <= DatasetFormat.maxAttributes else {
-            throw .unwritable(file: path, reason: "more than \(DatasetFormat.maxAttributes) attributes")
-        }
+        if let problem = format.problem { throw .unwritable(file: path, reason: problem) }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
