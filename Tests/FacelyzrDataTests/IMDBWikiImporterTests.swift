@@ -67,5 +67,9 @@ import Testing
             picture, crop: .faceBox(x1: 30, y1: 0, x2: 60, y2: 45, margin: 0.4), size: 8, channels: 1))
         #expect(prepared.width == 8 && prepared.channels == 1)
         #expect(DatasetImporter.prepare(picture, crop: .faceBox(x1: 10, y1: 10, x2: 5, y2: 20, margin: 0.4), size: 8, channels: 3) == nil)
+        // Absurd boxes from a damaged .mat neither trap nor leave the picture.
+        let huge = DatasetImporter.prepare(picture, crop: .faceBox(x1: -1e300, y1: 0, x2: 1e300, y2: 10, margin: 0.4), size: 8, channels: 3)
+        #expect(huge?.width == 8)
+        #expect(DatasetImporter.prepare(picture, crop: .faceBox(x1: .nan, y1: 0, x2: 5, y2: 10, margin: 0.4), size: 8, channels: 3) == nil)
     }
 }

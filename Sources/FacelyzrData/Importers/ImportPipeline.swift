@@ -143,15 +143,18 @@ public enum DatasetImporter {
         case .centerSquare:
             square = image.centerSquareCropped()
         case let .faceBox(x1, y1, x2, y2, margin):
+            let width = Double(image.width), height = Double(image.height)
             let boxWidth = x2 - x1, boxHeight = y2 - y1
-            guard boxWidth > 0, boxHeight > 0, x1 < Double(image.width), y1 < Double(image.height), x2 > 0, y2 > 0 else {
+            guard boxWidth.isFinite, boxHeight.isFinite, boxWidth > 0, boxHeight > 0,
+                  x1 < width, y1 < height, x2 > 0, y2 > 0 else {
                 return nil
             }
-            let side = min(Int((max(boxWidth, boxHeight) * (1 + margin)).rounded()), image.width, image.height)
+            // Clamped in Double before converting, so absurd boxes cannot overflow Int.
+            let side = min((max(boxWidth, boxHeight) * (1 + margin)).rounded(), width, height)
             guard side >= 1 else { return nil }
-            let x = min(max(Int(((x1 + x2) / 2 - Double(side) / 2).rounded()), 0), image.width - side)
-            let y = min(max(Int(((y1 + y2) / 2 - Double(side) / 2).rounded()), 0), image.height - side)
-            square = image.cropped(x: x, y: y, width: side, height: side)
+            let x = min(max(((x1 + x2) / 2 - side / 2).rounded(), 0), width - side)
+            let y = min(max(((y1 + y2) / 2 - side / 2).rounded(), 0), height - side)
+            square = image.cropped(x: Int(x), y: Int(y), width: Int(side), height: Int(side))
         }
         let method: Image.ResamplingMethod = square.width > size ? .area : .bilinear
         return square.resized(width: size, height: size, method: method).converted(toChannels: channels)
