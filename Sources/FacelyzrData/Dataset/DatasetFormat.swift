@@ -41,7 +41,6 @@ public struct DatasetFormat: Equatable, Sendable {
     /// The byte offset of record `index`.
     public func recordOffset(_ index: Int) -> Int { headerByteCount + index * recordByteCount }
 
-
     // MARK: Header
 
     func encodeHeader(recordCount: Int, splitTableCRC: UInt32) -> [UInt8] {
