@@ -13,10 +13,13 @@ build: deps
 demo: build
 	.build/release/facelyzr version
 
-# The whole test suite: Swift tests, the golden vectors against the numeric oracle, and the
-# numerics/kernels on x86-64, aarch64 and armv7 (qemu-user) giving identical results.
+# The whole test suite: the golden vectors against the numeric oracle, the numerics/kernels
+# on x86-64, aarch64 and armv7 (qemu-user) giving identical results, the Swift tests, then the
+# Python tools' tests.
 test: deps
 	python3 tools/oracle/oracle.py --check
 	bash tools/oracle/cross-isa.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	python3 tools/test_imdb_wiki_to_csv.py
+	python3 tools/test_fzds.py
