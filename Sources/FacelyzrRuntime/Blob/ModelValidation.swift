@@ -174,7 +174,7 @@ private struct Validator {
         try positiveFinite(scale, .inputScale, .metadata, m + M.inputScale)
         let zeroPoint = base.i32(m + M.inputZeroPoint)
         guard zeroPoint == 0 else {
-            throw .invalidField(.inputZeroPoint, section: .metadata, offset: wide(m + M.inputZeroPoint), value: int64(zeroPoint))
+            throw .invalidField(.inputZeroPoint, section: .metadata, offset: wide(m + M.inputZeroPoint), value: widen(zeroPoint))
         }
         input = ModelInput(height: height, width: width, channels: channels, pixelFormat: format, scale: scale, zeroPoint: 0)
         try zero(m + M.reserved0, 4)
@@ -427,7 +427,7 @@ private struct Validator {
     func zeroPoint(_ offset: Int, _ section: SectionKind) throws(BlobError) {
         let value = base.i32(offset)
         guard value >= -128, value <= 127 else {
-            throw .invalidField(.zeroPoint, section: section, offset: wide(offset), value: int64(value))
+            throw .invalidField(.zeroPoint, section: section, offset: wide(offset), value: widen(value))
         }
     }
 
@@ -478,7 +478,7 @@ private struct Validator {
         let low = base.i32(r + BlobFormat.OpRecord.outputMin)
         let high = base.i32(r + BlobFormat.OpRecord.outputMax)
         guard low >= -128, high <= 127, low <= high else {
-            throw .invalidField(.clamp, section: .ops, offset: wide(r + BlobFormat.OpRecord.outputMin), value: int64(low))
+            throw .invalidField(.clamp, section: .ops, offset: wide(r + BlobFormat.OpRecord.outputMin), value: widen(low))
         }
     }
 
