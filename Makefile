@@ -1,7 +1,7 @@
 # The two commands of the README: `make demo` (the main job) and `make test` (everything CI runs).
 SWIFT ?= swift
 
-.PHONY: deps build demo test
+.PHONY: deps build demo test fuzz
 
 deps:
 	bash tools/install-deps.sh
@@ -17,3 +17,7 @@ demo: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# Short libFuzzer run over the blob validator and executor (tools/fuzz/run.sh RUNS for longer).
+fuzz:
+	bash tools/fuzz/run.sh 20000
