@@ -13,8 +13,11 @@ build: deps
 demo: build
 	.build/release/facelyzr version
 
-# The whole test suite: Swift tests.
+# The whole test suite: Swift tests, the golden vectors against the numeric oracle, and the
+# numerics/kernels on x86-64, aarch64 and armv7 (qemu-user) giving identical results.
 test: deps
+	python3 tools/oracle/oracle.py --check
+	bash tools/oracle/cross-isa.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -1,0 +1,131 @@
+// The reference kernels and numerics reproduce tools/oracle/oracle.py's golden vectors exactly.
+import Testing
+@testable import FacelyzrRuntime
+
+@Suite struct GoldenNumericsTests {
+    let golden: Golden.Numerics
+
+    init() throws { golden = try Golden.load(Golden.Numerics.self, "numerics.json") }
+
+    @Test func quantizeMultiplierMatches() throws {
+        #expect(golden.quantizeMultiplier.count > 300)
+        for row in golden.quantizeMultiplier {
+            let real = try #require(Double(row[0].text ?? ""))
+            let got = quantizeMultiplier(real)
+            #expect(Int64(got.multiplier) == row[1].integer && Int64(got.shift) == row[2].integer, "real \(row[0])")
+        }
+    }
+
+    @Test func fixedPointMatches() {
+        for r in golden.saturatingRoundingDoublingHighMul {
+            #expect(Int64(saturatingRoundingDoublingHighMul(Int32(r[0]), Int32(r[1]))) == r[2], "\(r)")
+        }
+        for r in golden.roundingDivideByPowerOfTwo {
+            #expect(Int64(roundingDivideByPowerOfTwo(Int32(r[0]), Int32(r[1]))) == r[2], "\(r)")
+        }
+    }
+
+    @Test func requantizeMatches() {
+        #expect(golden.requantize.count > 1000)
+        for r in golden.requantize {
+            let got = requantize(Int32(r[0]), multiplier: Int32(r[1]), shift: Int32(r[2]),
+                                 rounding: RoundingMode(rawValue: UInt8(r[3]))!)
+            #expect(Int64(got) == r[4], "\(r)")
+        }
+    }
+
+    @Test func roundedAverageMatches() {
+        for r in golden.roundedAverage {
+            #expect(Int64(roundedAverage(sum: Int32(r[0]), count: Int32(r[1]))) == r[2], "\(r)")
+        }
+    }
+
+    @Test func sigmoidIsBitIdentical() {
+        for r in golden.sigmoid {
+            #expect(sigmoid(Float(bitPattern: r[0])).bitPattern == r[1], "x bits \(r[0])")
+        }
+    }
+
+    @Test func headDequantisationIsBitIdentical() {
+        for r in golden.headDequantization {
+            let got = dequantizeHeadOutput(Int32(r[0]), scale: Float(bitPattern: UInt32(r[1])))
+            #expect(Int64(got.bitPattern) == r[2], "\(r)")
+        }
+    }
+}
+
+/// Both kernel families against the oracle: `Reference` must match exactly, and so must `Fast`.
+@Suite struct GoldenKernelTests {
+    let golden: Golden.Kernels
+
+    init() throws { golden = try Golden.load(Golden.Kernels.self, "kernels.json") }
+
+    @Test func conv2DMatches() {
+        for (i, c) in golden.conv2D.enumerated() {
+            let p = c.parameters
+            #expect(Padding(rawValue: c.padding == "same" ? 1 : 0)!
+                .outputLength(input: c.input[0], kernel: c.kernel[0], stride: c.stride[0]) == (c.output[0], c.pad[0]))
+            c.filter.withPointers { f in
+                let reference = run(int8s(c.x), outputCount: p.output.elementCount) { Reference.conv2D(p, input: $0, filter: f, output: $1) }
+                let fast = run(int8s(c.x), outputCount: p.output.elementCount) { Fast.conv2D(p, input: $0, filter: f, output: $1) }
+                #expect(reference == int8s(c.y), "conv2D case \(i), reference")
+                #expect(fast == int8s(c.y), "conv2D case \(i), fast")
+            }
+        }
+    }
+
+    @Test func depthwiseConv2DMatches() {
+        for (i, c) in golden.depthwiseConv2D.enumerated() {
+            let p = c.parameters
+            c.filter.withPointers { f in
+                let reference = run(int8s(c.x), outputCount: p.output.elementCount) { Reference.depthwiseConv2D(p, input: $0, filter: f, output: $1) }
+                let fast = runGuarded(int8s(c.x), outputCount: p.output.elementCount, as: Int8.self) { Fast.depthwiseConv2D(p, input: $0, filter: f, output: $1) }
+                #expect(reference == int8s(c.y), "depthwiseConv2D case \(i), reference")
+                #expect(fast.output == int8s(c.y) && !fast.overrun, "depthwiseConv2D case \(i), fast")
+            }
+        }
+    }
+
+    @Test func poolsMatch() {
+        for (i, c) in golden.maxPool2x2.enumerated() {
+            let count = c.pool.output.elementCount
+            #expect(run(int8s(c.x), outputCount: count) { Reference.maxPool2x2(c.pool, input: $0, output: $1) } == int8s(c.y), "maxPool2x2 case \(i), reference")
+            #expect(run(int8s(c.x), outputCount: count) { Fast.maxPool2x2(c.pool, input: $0, output: $1) } == int8s(c.y), "maxPool2x2 case \(i), fast")
+        }
+        for (i, c) in golden.averagePool2x2.enumerated() {
+            let count = c.pool.output.elementCount
+            #expect(run(int8s(c.x), outputCount: count) { Reference.averagePool2x2(c.pool, input: $0, output: $1) } == int8s(c.y), "averagePool2x2 case \(i), reference")
+            #expect(run(int8s(c.x), outputCount: count) { Fast.averagePool2x2(c.pool, input: $0, output: $1) } == int8s(c.y), "averagePool2x2 case \(i), fast")
+        }
+        for (i, c) in golden.globalAveragePool.enumerated() {
+            let reference = run(int8s(c.x), outputCount: c.input[2]) { Reference.globalAveragePool(c.shape, input: $0, output: $1) }
+            let fast = runGuarded(int8s(c.x), outputCount: c.input[2], as: Int8.self) { Fast.globalAveragePool(c.shape, input: $0, output: $1) }
+            #expect(reference == int8s(c.y), "globalAveragePool case \(i), reference")
+            #expect(fast.output == int8s(c.y) && !fast.overrun, "globalAveragePool case \(i), fast")
+        }
+    }
+
+    @Test func fullyConnectedMatches() throws {
+        for (i, c) in golden.fullyConnected.enumerated() {
+            let y = int8s(try #require(c.y))
+            c.filter.withPointers { f in
+                #expect(run(int8s(c.x), outputCount: c.outputCount) { Reference.fullyConnected(c.parameters, input: $0, filter: f, output: $1) } == y,
+                        "fullyConnected case \(i), reference")
+                #expect(run(int8s(c.x), outputCount: c.outputCount) { Fast.fullyConnected(c.parameters, input: $0, filter: f, output: $1) } == y,
+                        "fullyConnected case \(i), fast")
+            }
+        }
+        for (i, c) in golden.fullyConnectedAccumulators.enumerated() {
+            c.filter.withPointers { f in
+                let reference = runGuarded(int8s(c.x), outputCount: c.outputCount, as: Int32.self) {
+                    Reference.fullyConnectedAccumulators(c.parameters, input: $0, weights: f.weights, bias: f.bias, output: $1)
+                }
+                let fast = runGuarded(int8s(c.x), outputCount: c.outputCount, as: Int32.self) {
+                    Fast.fullyConnectedAccumulators(c.parameters, input: $0, weights: f.weights, bias: f.bias, output: $1)
+                }
+                #expect(reference.output == c.accumulators, "fullyConnectedAccumulators case \(i), reference")
+                #expect(fast.output == c.accumulators, "fullyConnectedAccumulators case \(i), fast")
+            }
+        }
+    }
+}
