@@ -1,21 +1,6 @@
 // Opening a blob: every check of docs/blob-format.md "Validation", in 64-bit arithmetic so a
 // 32-bit Int (armv7) cannot overflow. After this, reading the model cannot fail.
 
-extension BlobFormat {
-    /// CRC-32 of the header and section table, `[0, headerSize)`, with the checksum field read as zero.
-    public static func headerChecksum(_ base: UnsafeRawPointer, headerSize: Int) -> UInt32 {
-        var crc = CRC32.update(0, base, count: Header.headerChecksum)
-        crc = CRC32.updateZeros(crc, count: 4)
-        let rest = Header.headerChecksum + 4
-        return CRC32.update(crc, base + rest, count: headerSize - rest)
-    }
-
-    /// CRC-32 of the payload, `[headerSize, fileSize)`.
-    public static func payloadChecksum(_ base: UnsafeRawPointer, headerSize: Int, fileSize: Int) -> UInt32 {
-        CRC32.update(0, base + headerSize, count: fileSize - headerSize)
-    }
-}
-
 extension Model {
     /// Opens a blob in place, validating all of it (docs/blob-format.md).
     ///
@@ -275,7 +260,7 @@ private struct Validator {
             let input = Int(inputIndex)
             let inShape = tensorShape(input)
             let inTerms = wide(inShape.height) * wide(inShape.width) * wide(inShape.channels)
-            _ = try producer(of: input, before: j)
+            _ = try producer(of: input, before: j)  // read only after it is written
             let outputField = base.u32(r + O.output)
 
             if kind == .fullyConnectedAccumulators {
