@@ -1,7 +1,7 @@
 # The two commands of the README: `make demo` (the main job) and `make test` (everything CI runs).
 SWIFT ?= swift
 
-.PHONY: deps build demo test
+.PHONY: deps build demo test fuzz
 
 deps:
 	bash tools/install-deps.sh
@@ -23,3 +23,7 @@ test: deps
 	$(SWIFT) test --skip-build
 	python3 tools/test_imdb_wiki_to_csv.py
 	python3 tools/test_fzds.py
+
+# Short libFuzzer run over the blob validator and executor (tools/fuzz/run.sh RUNS for longer).
+fuzz:
+	bash tools/fuzz/run.sh 20000

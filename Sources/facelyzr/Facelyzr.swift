@@ -13,6 +13,7 @@ struct Facelyzr: ParsableCommand {
         subcommands: [
             Version.self,
             Import.self,
+            Inspect.self,
         ]
     )
 }
