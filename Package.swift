@@ -8,14 +8,27 @@ let package = Package(
     products: [
         .executable(name: "facelyzr", targets: ["facelyzr"]),
         .library(name: "FacelyzrRuntime", targets: ["FacelyzrRuntime"]),
+        .library(name: "FacelyzrCAPI", targets: ["FacelyzrCAPI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
     ],
     targets: [
         // Int8 runtime: blob format, kernels, executor. No dependencies, no Foundation;
         // also compiled as Embedded Swift by tools/embedded/build.sh.
         .target(name: "FacelyzrRuntime"),
+        // The C interface (`include/facelyzr.h`, `@_cdecl` entry points) over the runtime;
+        // tools/embedded/build.sh compiles it as Embedded Swift into libfacelyzr.a.
+        .target(name: "FacelyzrCAPI", dependencies: ["FacelyzrRuntime"], exclude: ["include"]),
+        // Counts heap allocations of predict in its own process (LD_PRELOAD malloc counter).
+        .executableTarget(
+            name: "facelyzr-alloc-probe",
+            dependencies: [
+                "FacelyzrRuntime",
+                .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
+            ]
+        ),
 
         // Image I/O: a C shim over libpng and libjpeg-turbo that owns setjmp error handling.
         .target(
@@ -40,6 +53,7 @@ let package = Package(
         ),
 
         .testTarget(name: "FacelyzrRuntimeTests", dependencies: ["FacelyzrRuntime"]),
+        .testTarget(name: "FacelyzrCAPITests", dependencies: ["FacelyzrCAPI"]),
         .testTarget(name: "FacelyzrDataTests", dependencies: ["FacelyzrData"]),
         .testTarget(name: "FacelyzrTrainerTests", dependencies: ["FacelyzrTrainer"]),
     ]
