@@ -18,6 +18,8 @@ let package = Package(
         // Int8 runtime: blob format, kernels, executor. No dependencies, no Foundation;
         // also compiled as Embedded Swift by tools/embedded/build.sh.
         .target(name: "FacelyzrRuntime"),
+        // Host-side blob tools: the builder (tests, quantizer), inspection report, atomic writes.
+        .target(name: "FacelyzrBlobBuilder", dependencies: ["FacelyzrRuntime"]),
         // The C interface (`include/facelyzr.h`, `@_cdecl` entry points) over the runtime;
         // tools/embedded/build.sh compiles it as Embedded Swift into libfacelyzr.a.
         .target(name: "FacelyzrCAPI", dependencies: ["FacelyzrRuntime"], exclude: ["include"]),
@@ -47,12 +49,16 @@ let package = Package(
         .executableTarget(
             name: "facelyzr",
             dependencies: [
-                "FacelyzrRuntime", "FacelyzrData", "FacelyzrTrainer",
+                "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrData", "FacelyzrTrainer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         .testTarget(name: "FacelyzrRuntimeTests", dependencies: ["FacelyzrRuntime"]),
+        .testTarget(
+            name: "FacelyzrBlobBuilderTests", dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder"],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "FacelyzrCAPITests", dependencies: ["FacelyzrCAPI"]),
         .testTarget(name: "FacelyzrDataTests", dependencies: ["FacelyzrData"]),
         .testTarget(name: "FacelyzrTrainerTests", dependencies: ["FacelyzrTrainer"]),
