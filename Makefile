@@ -13,7 +13,8 @@ build: deps
 demo: build
 	.build/release/facelyzr version
 
-# The whole test suite: Swift tests.
+# The whole test suite: Swift tests, and the golden vectors against the numeric oracle.
 test: deps
+	python3 tools/oracle/oracle.py --check
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build

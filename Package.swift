@@ -54,7 +54,10 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "FacelyzrRuntimeTests", dependencies: ["FacelyzrRuntime"]),
+        .testTarget(
+            name: "FacelyzrRuntimeTests", dependencies: ["FacelyzrRuntime"],
+            exclude: ["Golden"]  // oracle vectors, read through #filePath
+        ),
         .testTarget(
             name: "FacelyzrBlobBuilderTests", dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder"],
             exclude: ["Fixtures"]

@@ -29,3 +29,9 @@ if ((${#missing[@]})); then
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# numpy for tools/oracle/oracle.py (the numeric contract's oracle, run by `make test`).
+if ! python3 -c 'import numpy' 2>/dev/null; then
+    echo "installing: numpy (pip)"
+    python3 -m pip install --quiet numpy
+fi

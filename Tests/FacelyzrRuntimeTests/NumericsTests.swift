@@ -97,7 +97,7 @@ import Testing
         #expect(both(3, half, 30) == (1_073_741_824, 1_610_612_736))
         #expect(both(-3, half, 30) == (-1_073_741_824, -1_610_612_736))
         // Single mode saturates its int64 result to int32.
-        #expect(both(Int32.max, Int32.max, 30).single == Int32.max)
+        #expect(both(Int32.max, Int32.max, 30) == (2_147_483_646, Int32.max))
         #expect(both(Int32.min, Int32.max, 30).single == Int32.min)
     }
 

@@ -1,0 +1,492 @@
+#!/usr/bin/env python3
+"""Independent oracle of Facelyzr's numeric contract (docs/quantization.md).
+
+Written from the formulas of docs/quantization.md, not from the Swift code: every rounding is
+computed with exact rationals (fractions.Fraction) or Python integers, every op as its
+mathematical definition (real-valued taps, zero padding in the real domain).
+
+    python3 tools/oracle/oracle.py            # writes Tests/FacelyzrRuntimeTests/Golden/*.json
+    python3 tools/oracle/oracle.py --check    # regenerates in memory, fails on any difference
+    python3 tools/oracle/oracle.py --sigmoid-error   # measures the runtime sigmoid's error
+"""
+import argparse
+import json
+import math
+import os
+import sys
+from fractions import Fraction
+
+import numpy as np
+
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+GOLDEN_DIR = os.path.join(ROOT, "Tests", "FacelyzrRuntimeTests", "Golden")
+
+
+# --- Rounding primitives (docs/quantization.md "Rounding") ------------------------------------
+
+def floor_half_up(v: Fraction) -> int:
+    """Nearest integer, ties toward +infinity."""
+    return math.floor(v + Fraction(1, 2))
+
+
+def round_half_away(v: Fraction) -> int:
+    """Nearest integer, ties away from zero."""
+    n = math.floor(abs(v) + Fraction(1, 2))
+    return n if v >= 0 else -n
+
+
+def saturate32(v: int) -> int:
+    return max(INT32_MIN, min(INT32_MAX, v))
+
+
+def wrap32(v: int) -> int:
+    """Two's-complement int32 arithmetic (the accumulator, docs "Accumulation")."""
+    return (v + 2**31) % 2**32 - 2**31
+
+
+# --- Multiplier and shift (docs "Multiplier and shift") ----------------------------------------
+
+def quantize_multiplier(real: float) -> tuple:
+    if real == 0:
+        return 0, 0
+    q, e = math.frexp(real)                      # real = q * 2^e, 0.5 <= |q| < 1
+    m = round_half_away(Fraction(q) * 2**31)
+    if m == 2**31:
+        m //= 2
+        e += 1
+    if e < -31:
+        return 0, 0
+    return m, e
+
+
+def effective_scale(s_in: float, s_w: float, s_out: float) -> float:
+    f32 = lambda v: float(np.float32(v))
+    return f32(s_in) * f32(s_w) / f32(s_out)
+
+
+# --- Requantization (docs "Requantization") ----------------------------------------------------
+
+def srdhm(a: int, b: int) -> int:
+    """SaturatingRoundingDoublingHighMul: round(a*b / 2^31), ties toward +inf, saturating."""
+    return saturate32(floor_half_up(Fraction(a * b, 2**31)))
+
+
+def rdbpot(x: int, exponent: int) -> int:
+    """RoundingDivideByPOT: round(x / 2^exponent), ties away from zero."""
+    return round_half_away(Fraction(x, 2**exponent))
+
+
+def requantize_double(acc: int, m: int, shift: int) -> int:
+    left, right = max(shift, 0), max(-shift, 0)
+    return rdbpot(srdhm(saturate32(acc * 2**left), m), right)
+
+
+def requantize_single(acc: int, m: int, shift: int) -> int:
+    # (x*M + 2^(30-shift)) >> (31-shift) = floor(x*M / 2^(31-shift) + 1/2)
+    return saturate32(floor_half_up(Fraction(acc * m, 2**(31 - shift))))
+
+
+def requantize(acc: int, m: int, shift: int, rounding: int) -> int:
+    return requantize_double(acc, m, shift) if rounding == 0 else requantize_single(acc, m, shift)
+
+
+def output_stage(acc, m, shift, rounding, zp_out, lo, hi) -> int:
+    return max(lo, min(hi, requantize(acc, m, shift, rounding) + zp_out))
+
+
+def rounded_average(total: int, count: int) -> int:
+    return round_half_away(Fraction(total, count))
+
+
+# --- Sigmoid (docs "Sigmoid"): the float32 algorithm, one IEEE operation at a time ------------
+
+F = np.float32
+SIGMOID_BITS = dict(half=0x3F000000, log2e=0x3FB8AA3B, ln2_high=0x3F317200, ln2_low=0x35BFBE8E,
+                    c=[0x3F800000, 0x3F800000, 0x3F000000, 0x3E2AAAAB, 0x3D2AAAAB, 0x3C088889,
+                       0x3AB60B61, 0x39500D01])
+
+
+def f32_from_bits(bits):
+    return np.array(bits, dtype=np.uint32).view(np.float32)
+
+
+def sigmoid_f32(x: np.ndarray) -> np.ndarray:
+    """Vectorised over float32 arrays; numpy applies each operation per element in IEEE float32."""
+    x = np.asarray(x, dtype=np.float32)
+    b = SIGMOID_BITS
+    half, log2e = f32_from_bits(b["half"]), f32_from_bits(b["log2e"])
+    ln2h, ln2l = f32_from_bits(b["ln2_high"]), f32_from_bits(b["ln2_low"])
+    c = f32_from_bits(b["c"])
+    mag = np.abs(x)
+    inside = mag < F(86)
+    t = np.where(inside, -mag, F(0)).astype(np.float32)
+    k = -np.trunc((half - t * log2e).astype(np.float32)).astype(np.int32)
+    kf = k.astype(np.float32)
+    r = ((t - kf * ln2h).astype(np.float32) - kf * ln2l).astype(np.float32)
+    p = np.full_like(r, c[7])
+    for coefficient in c[6::-1]:
+        p = (p * r).astype(np.float32) + coefficient
+    two_k = ((k + 127).astype(np.uint32) << 23).view(np.float32)
+    e = (p * two_k).astype(np.float32)
+    one = F(1)
+    y = np.where(x >= 0, one / (one + e), e / (one + e)).astype(np.float32)
+    return np.where(inside, y, np.where(x > 0, one, F(0))).astype(np.float32)
+
+
+def dequantize_head(acc: int, scale_bits: int) -> int:
+    y = np.float32(acc) * f32_from_bits(scale_bits)
+    return int(np.float32(y).view(np.uint32))
+
+
+# --- Ops (docs "Ops"), each written as its definition ---------------------------------------
+
+def padding(size, kernel, stride, same):
+    if same:
+        out = -(-size // stride)
+        return out, max((out - 1) * stride + kernel - size, 0) // 2
+    return (size - kernel) // stride + 1 if size >= kernel else 0, 0
+
+
+def conv_accumulators(x, w, bias, zp_in, stride, pad, out_hw, depthwise):
+    """x: HWC int8; w: OHWI (conv) or HWC (depthwise). Taps outside the image are real zero."""
+    h, wd, c = x.shape
+    kh, kw = (w.shape[0], w.shape[1]) if depthwise else (w.shape[1], w.shape[2])
+    real = x.astype(np.int64) - zp_in
+    padded = np.zeros((h + kh + stride[0] * out_hw[0], wd + kw + stride[1] * out_hw[1], c), np.int64)
+    padded[pad[0]:pad[0] + h, pad[1]:pad[1] + wd] = real
+    outs = []
+    for oy in range(out_hw[0]):
+        for ox in range(out_hw[1]):
+            window = padded[oy * stride[0]:oy * stride[0] + kh, ox * stride[1]:ox * stride[1] + kw]
+            if depthwise:
+                outs.append((window * w).sum(axis=(0, 1)) + bias)
+            else:
+                outs.append(np.tensordot(w.astype(np.int64), window, axes=([1, 2, 3], [0, 1, 2])) + bias)
+    return [[wrap32(int(v)) for v in row] for row in outs]
+
+
+def requantize_all(accs, channels, mult, shift, rounding, zp_out, lo, hi):
+    return [output_stage(a, mult[ch], shift[ch], rounding, zp_out, lo, hi)
+            for row in accs for ch, a in enumerate(row)]
+
+
+def max_pool(x, oh, ow):
+    return [int(x[2 * oy:2 * oy + 2, 2 * ox:2 * ox + 2, ch].max())
+            for oy in range(oh) for ox in range(ow) for ch in range(x.shape[2])]
+
+
+def average_pool(x, oh, ow):
+    return [rounded_average(int(x[2 * oy:2 * oy + 2, 2 * ox:2 * ox + 2, ch].astype(np.int64).sum()), 4)
+            for oy in range(oh) for ox in range(ow) for ch in range(x.shape[2])]
+
+
+def global_average_pool(x):
+    h, w, c = x.shape
+    return [rounded_average(int(x[:, :, ch].astype(np.int64).sum()), h * w) for ch in range(c)]
+
+
+def fc_accumulators(x, w, bias, zp_in):
+    real = x.astype(np.int64) - zp_in
+    return [wrap32(int(np.dot(w[o].astype(np.int64), real)) + int(bias[o])) for o in range(w.shape[0])]
+
+
+# --- Deterministic random cases --------------------------------------------------------------
+
+class SplitMix64:
+    """A tiny RNG whose stream never changes with Python or numpy versions."""
+
+    def __init__(self, seed):
+        self.state = seed & (2**64 - 1)
+
+    def next(self):
+        self.state = (self.state + 0x9E3779B97F4A7C15) & (2**64 - 1)
+        z = self.state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & (2**64 - 1)
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & (2**64 - 1)
+        return z ^ (z >> 31)
+
+    def int(self, lo, hi):
+        """Uniform in [lo, hi]."""
+        return lo + self.next() % (hi - lo + 1)
+
+    def pick(self, options):
+        return options[self.int(0, len(options) - 1)]
+
+    def int8s(self, n, lo=-128, hi=127):
+        # a quarter of the values at the extremes
+        return [self.pick([lo, hi]) if self.int(0, 3) == 0 else self.int(lo, hi) for _ in range(n)]
+
+
+def random_zero_point(rng):
+    return rng.pick([-128, 127, 0, rng.int(-128, 127), rng.int(-128, 127)])
+
+
+def random_requantization(rng, channels):
+    mult, shift = [], []
+    for _ in range(channels):
+        kind = rng.int(0, 9)
+        if kind == 0:
+            m, s = 0, 0
+        elif kind == 1:
+            m, s = rng.pick([2**30, 2**31 - 1]), rng.pick([-31, 30, -1, 0, 1])
+        elif kind == 2:
+            m, s = rng.int(2**30, 2**31 - 1), rng.int(-31, 30)
+        else:  # realistic: effective scales of 2^-16 .. 2^2
+            m, s = quantize_multiplier(2.0 ** (rng.int(-16_000, 2_000) / 1000))
+        mult.append(m)
+        shift.append(s)
+    return mult, shift
+
+
+def random_clamp(rng, zp_out):
+    kind = rng.int(0, 2)
+    if kind == 0:
+        return -128, 127
+    if kind == 1:
+        return zp_out, 127                                       # ReLU
+    return zp_out, min(127, zp_out + rng.int(0, 100))            # ReLU6 at some scale
+
+
+def random_bias(rng, n):
+    return [rng.pick([rng.int(-1000, 1000), rng.int(-2**20, 2**20), rng.int(-2**24, 2**24)])
+            for _ in range(n)]
+
+
+def random_weights(rng, n_out, per_out):
+    w = []
+    for _ in range(n_out):
+        if rng.int(0, 7) == 0:
+            w += [0] * per_out                                   # an all-zero channel
+        else:
+            w += rng.int8s(per_out, -127, 127)
+    return w
+
+
+def hexbytes(values):
+    return bytes(v & 0xFF for v in values).hex()
+
+
+def random_conv_case(rng, depthwise):
+    while True:
+        h, w = rng.int(1, 7), rng.int(1, 7)
+        c_in = rng.int(1, 5)
+        kh, kw = rng.int(1, 5), rng.int(1, 5)
+        sh, sw = rng.int(1, 2), rng.int(1, 2)
+        same = rng.int(0, 1) == 1
+        (oh, pt), (ow, pl) = padding(h, kh, sh, same), padding(w, kw, sw, same)
+        if oh > 0 and ow > 0:
+            break
+    c_out = c_in if depthwise else rng.int(1, 5)
+    zp_in, zp_out = random_zero_point(rng), random_zero_point(rng)
+    lo, hi = random_clamp(rng, zp_out)
+    rounding = rng.int(0, 1)
+    x = np.array(rng.int8s(h * w * c_in), np.int64).reshape(h, w, c_in)
+    if depthwise:
+        wflat = random_weights(rng, 1, kh * kw * c_in)
+        warr = np.array(wflat, np.int64).reshape(kh, kw, c_in)
+    else:
+        wflat = random_weights(rng, c_out, kh * kw * c_in)
+        warr = np.array(wflat, np.int64).reshape(c_out, kh, kw, c_in)
+    bias = random_bias(rng, c_out)
+    mult, shift = random_requantization(rng, c_out)
+    accs = conv_accumulators(x, warr, np.array(bias, np.int64), zp_in, (sh, sw), (pt, pl), (oh, ow), depthwise)
+    out = requantize_all(accs, c_out, mult, shift, rounding, zp_out, lo, hi)
+    return dict(input=[h, w, c_in], output=[oh, ow, c_out], kernel=[kh, kw], stride=[sh, sw],
+                padding="same" if same else "valid", pad=[pt, pl], zeroPoints=[zp_in, zp_out],
+                clamp=[lo, hi], rounding=rounding, x=hexbytes(x.flatten().tolist()),
+                weights=hexbytes(wflat), bias=bias, multipliers=mult, shifts=shift, y=hexbytes(out))
+
+
+def random_pool_case(rng, kind):
+    h, w, c = rng.int(1, 8), rng.int(1, 8), rng.int(1, 6)
+    if kind != "global":
+        h, w = max(h, 2), max(w, 2)
+    x = np.array(rng.int8s(h * w * c), np.int64).reshape(h, w, c)
+    if kind == "max":
+        y = max_pool(x, h // 2, w // 2)
+    elif kind == "average":
+        y = average_pool(x, h // 2, w // 2)
+    else:
+        y = global_average_pool(x)
+    return dict(input=[h, w, c], x=hexbytes(x.flatten().tolist()), y=hexbytes(y))
+
+
+def random_fc_case(rng, accumulators_only):
+    n_in, n_out = rng.int(1, 40), rng.int(1, 8)
+    zp_in, zp_out = random_zero_point(rng), random_zero_point(rng)
+    lo, hi = random_clamp(rng, zp_out)
+    rounding = rng.int(0, 1)
+    x = np.array(rng.int8s(n_in), np.int64)
+    wflat = random_weights(rng, n_out, n_in)
+    bias = random_bias(rng, n_out)
+    mult, shift = random_requantization(rng, n_out)
+    accs = fc_accumulators(x, np.array(wflat, np.int64).reshape(n_out, n_in), bias, zp_in)
+    case = dict(inputCount=n_in, outputCount=n_out, zeroPoints=[zp_in, zp_out], clamp=[lo, hi],
+                rounding=rounding, x=hexbytes(x.tolist()), weights=hexbytes(wflat), bias=bias,
+                multipliers=mult, shifts=shift)
+    if accumulators_only:
+        case["accumulators"] = accs
+    else:
+        case["y"] = hexbytes([output_stage(a, mult[o], shift[o], rounding, zp_out, lo, hi)
+                              for o, a in enumerate(accs)])
+    return case
+
+
+# --- Hand-worked cases (docs/quantization.md, "Hand-worked cases") ---------------------------
+
+def hand_worked_checks():
+    """The doc's hand-worked cases, asserted here so the oracle and the doc cannot drift."""
+    h = 2**30
+    assert quantize_multiplier(0.5) == (h, 0)
+    assert quantize_multiplier(0.75) == (1610612736, 0)
+    assert quantize_multiplier(0.5 + 2**-32) == (h + 1, 0)
+    assert quantize_multiplier(1 - 2**-40) == (h, 1)
+    assert quantize_multiplier(2**-32) == (h, -31) and quantize_multiplier(2**-33) == (0, 0)
+    assert [srdhm(a, h) for a in (1, -1, 3, -3)] == [1, 0, 2, -1]
+    assert srdhm(INT32_MIN, INT32_MIN) == INT32_MAX
+    assert [rdbpot(x, e) for x, e in ((5, 1), (-5, 1), (-6, 2), (-2, 2), (-1, 2))] == [3, -3, -2, -1, 0]
+    both = lambda a, m, s: (requantize_double(a, m, s), requantize_single(a, m, s))
+    assert both(5, h, -1) == (2, 1)
+    assert both(-12, h, -2) == (-2, -1)
+    assert both(3, h, 30) == (h, 3 * 2**29) and both(-3, h, 30) == (-h, -3 * 2**29)
+    assert both(INT32_MAX, INT32_MAX, 30) == (INT32_MAX - 1, INT32_MAX)
+    assert both(INT32_MAX, INT32_MAX, -31) == (1, 1)
+    assert both(INT32_MIN, h, -31) == (-1, 0)
+    assert both(INT32_MAX, 0, 7) == (0, 0)
+    assert [rounded_average(s, 4) for s in (3, 2, -2, -1, -3)] == [1, 1, -1, 0, -1]
+    assert rounded_average(-2, 3) == -1 and rounded_average(-3, 6) == -1
+    assert sigmoid_f32(np.float32(0)) == np.float32(0.5)
+
+
+def scalar_cases(rng):
+    h = 2**30
+    edges = [0, 1, -1, 2, -2, 3, -3, 5, -5, 12, -12, 127, -128, h, -h, h - 1, -h + 1,
+             INT32_MAX, INT32_MIN, INT32_MAX - 1, INT32_MIN + 1]
+    rand32 = lambda: rng.int(INT32_MIN, INT32_MAX)
+    small = lambda: rng.int(-2**16, 2**16)
+
+    reals = [0.5, 1.0, 0.75, 0.5 + 2**-32, 1 - 2**-40, 2**-32, 2**-33, 2**-31 * 0.75, 0.25 - 2**-60,
+             1.5, 2.0**30, 1e-10]
+    reals += [2.0 ** (rng.int(-40_000, 4_000) / 1000) for _ in range(200)]
+    reals += [effective_scale(2.0 ** (rng.int(-12_000, 0) / 1000), 2.0 ** (rng.int(-12_000, 0) / 1000),
+                              2.0 ** (rng.int(-12_000, 0) / 1000)) for _ in range(100)]
+    qm = [[float(r).hex(), *quantize_multiplier(r)] for r in reals]
+
+    pairs = [(a, b) for a in edges for b in (h, -h, INT32_MAX, INT32_MIN, 0, 1)]
+    pairs += [(rand32(), rand32()) for _ in range(200)] + [(small(), rand32()) for _ in range(100)]
+    sr = [[a, b, srdhm(a, b)] for a, b in pairs]
+
+    div = [(x, e) for x in edges for e in (0, 1, 2, 30, 31)]
+    div += [(rand32(), rng.int(0, 31)) for _ in range(300)] + [(small(), rng.int(0, 4)) for _ in range(100)]
+    rd = [[x, e, rdbpot(x, e)] for x, e in div]
+
+    rq = []
+    for acc in edges:
+        for m in (0, h, INT32_MAX, 1518500250):
+            for shift in (-31, -2, -1, 0, 1, 30):
+                for rounding in (0, 1):
+                    rq.append([acc, m, shift, rounding, requantize(acc, m, shift, rounding)])
+    for _ in range(600):
+        acc = rng.pick([rand32(), small(), rng.int(-200, 200)])
+        m = rng.pick([rng.int(h, INT32_MAX), rng.int(0, INT32_MAX), h])
+        shift = rng.int(-31, 30)
+        rounding = rng.int(0, 1)
+        rq.append([acc, m, shift, rounding, requantize(acc, m, shift, rounding)])
+
+    avg = [[s, n, rounded_average(s, n)] for s in range(-10, 11) for n in (1, 2, 3, 4, 6)]
+    avg += [[s, 4, rounded_average(s, 4)] for s in (-512, 508, -510, 510)]
+    for _ in range(200):
+        n = rng.int(1, 4096)
+        s = rng.int(-128 * n, 127 * n)
+        avg.append([s, n, rounded_average(s, n)])
+
+    xs = np.array([0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 85.99, -85.99, 86.0, -86.0, 100.0, -100.0,
+                   1e-8, -1e-8, 20.0, -20.0, 17.3, -17.3, np.inf, -np.inf], np.float32)
+    xs = np.concatenate([xs, np.array([rng.int(-90_000_000, 90_000_000) / 1e6 for _ in range(500)], np.float32)])
+    sig = [[int(b), int(y)] for b, y in zip(xs.view(np.uint32), sigmoid_f32(xs).view(np.uint32))]
+
+    heads = []
+    for acc in [0, 1, -1, 16777217, -16777217, INT32_MAX, INT32_MIN] + [rand32() for _ in range(50)]:
+        scale_bits = int(np.float32(2.0 ** (rng.int(-30_000, -4_000) / 1000)).view(np.uint32))
+        heads.append([acc, scale_bits, dequantize_head(acc, scale_bits)])
+
+    return dict(quantizeMultiplier=qm, saturatingRoundingDoublingHighMul=sr,
+                roundingDivideByPowerOfTwo=rd, requantize=rq, roundedAverage=avg, sigmoid=sig,
+                headDequantization=heads)
+
+
+def kernel_cases(rng):
+    return dict(
+        conv2D=[random_conv_case(rng, False) for _ in range(60)],
+        depthwiseConv2D=[random_conv_case(rng, True) for _ in range(60)],
+        maxPool2x2=[random_pool_case(rng, "max") for _ in range(30)],
+        averagePool2x2=[random_pool_case(rng, "average") for _ in range(30)],
+        globalAveragePool=[random_pool_case(rng, "global") for _ in range(30)],
+        fullyConnected=[random_fc_case(rng, False) for _ in range(40)],
+        fullyConnectedAccumulators=[random_fc_case(rng, True) for _ in range(40)],
+    )
+
+
+def golden_files():
+    hand_worked_checks()
+    files = {
+        "numerics.json": scalar_cases(SplitMix64(0x5EED_0001)),
+        "kernels.json": kernel_cases(SplitMix64(0x5EED_0002)),
+    }
+    return {name: json.dumps({"generator": "tools/oracle/oracle.py", **body}, separators=(",", ":")) + "\n"
+            for name, body in files.items()}
+
+
+def sigmoid_error():
+    """Max error of the runtime sigmoid against float64 on every 64th float32 in [-90, 90]."""
+    top = np.float32(90).view(np.uint32)
+    positive = np.arange(0, int(top) + 1, 64, dtype=np.uint32).view(np.float32)
+    xs = np.concatenate([positive, -positive])
+    y = sigmoid_f32(xs).astype(np.float64)
+    exact = 1 / (1 + np.exp(-xs.astype(np.float64)))
+    absolute = np.abs(y - exact)
+    relative = np.where(np.abs(xs) < 86, absolute / exact, 0)
+    i, j = int(absolute.argmax()), int(relative.argmax())
+    print(f"points: {xs.size} (every 64th float32 in [-90, 90])")
+    print(f"max abs error: {absolute[i]:.3e} at x = {float(xs[i])!r}")
+    print(f"max rel error for |x| < 86: {relative[j]:.3e} at x = {float(xs[j])!r}"
+          f" ({relative[j] / 2**-24:.1f} half-ulps of float32)")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="regenerate in memory and diff against the files")
+    parser.add_argument("--sigmoid-error", action="store_true", help="measure the sigmoid's error")
+    args = parser.parse_args()
+    if args.sigmoid_error:
+        sigmoid_error()
+        return 0
+    files = golden_files()
+    if args.check:
+        stale = []
+        for name, text in files.items():
+            path = os.path.join(GOLDEN_DIR, name)
+            if not os.path.exists(path) or open(path).read() != text:
+                stale.append(name)
+        if stale:
+            print("golden files differ from the oracle: " + ", ".join(stale), file=sys.stderr)
+            print("regenerate with: python3 tools/oracle/oracle.py", file=sys.stderr)
+            return 1
+        print("golden files match the oracle: " + ", ".join(sorted(files)))
+        return 0
+    os.makedirs(GOLDEN_DIR, exist_ok=True)
+    for name, text in files.items():
+        path = os.path.join(GOLDEN_DIR, name)
+        temporary = path + ".tmp"
+        with open(temporary, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, path)
+        print(f"wrote {os.path.relpath(path, ROOT)} ({len(text)} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
