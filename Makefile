@@ -1,7 +1,7 @@
 # The two commands of the README: `make demo` (the main job) and `make test` (everything CI runs).
 SWIFT ?= swift
 
-.PHONY: deps build demo test
+.PHONY: deps build demo test embedded-check
 
 deps:
 	bash tools/install-deps.sh
@@ -13,8 +13,14 @@ build: deps
 demo: build
 	.build/release/facelyzr version
 
-# The whole test suite: Swift tests, and the golden vectors against the numeric oracle.
+# The whole test suite: the golden vectors against the numeric oracle, Swift tests, and the
+# Embedded Swift cross-ISA check.
 test: deps
 	python3 tools/oracle/oracle.py --check
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) embedded-check
+
+# Embedded Swift builds for aarch64/armv7 boards, run under qemu, compared with x86-64.
+embedded-check: deps
+	bash tools/embedded/check.sh

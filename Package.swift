@@ -31,6 +31,8 @@ let package = Package(
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
             ]
         ),
+        // Writes the random-weight blobs and inputs of the cross-ISA check and allocation tests.
+        .executableTarget(name: "facelyzr-embedded-fixtures", dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder"]),
 
         // Image I/O: a C shim over libpng and libjpeg-turbo that owns setjmp error handling.
         .target(
@@ -62,7 +64,10 @@ let package = Package(
             name: "FacelyzrBlobBuilderTests", dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "FacelyzrCAPITests", dependencies: ["FacelyzrCAPI"]),
+        .testTarget(name: "FacelyzrCAPITests", dependencies: ["FacelyzrCAPI", "FacelyzrBlobBuilder"]),
+        .testTarget(
+            name: "FacelyzrAllocationTests", dependencies: ["facelyzr-alloc-probe", "facelyzr-embedded-fixtures"]
+        ),
         .testTarget(name: "FacelyzrDataTests", dependencies: ["FacelyzrData"]),
         .testTarget(name: "FacelyzrTrainerTests", dependencies: ["FacelyzrTrainer"]),
     ]

@@ -3,8 +3,9 @@
 //     LD_PRELOAD=.build/debug/libMallocInterposerSwift.so \
 //         .build/debug/facelyzr-alloc-probe MODE BLOB [ITERATIONS]
 //
-// Opens BLOB, runs MODE once as a warm-up, then ITERATIONS (default 10) more times with
-// malloc-interposer counting, and prints `allocations=N frees=N bytes=N`.
+// Opens BLOB, runs MODE once, then ITERATIONS (default 10) more times, with malloc-interposer
+// counting both apart, and prints `first-call-allocations=N allocations=N frees=N bytes=N`
+// (the last three for the ITERATIONS calls after the first).
 // MODE: `predict`, `predict-layers` (the debug variant that copies each layer's output), or
 // `control`, which deliberately allocates each time: proof that the counter is live.
 // Tests/FacelyzrAllocationTests runs it.
@@ -77,11 +78,17 @@ default:
     fail("unknown mode '\(mode)'")
 }
 
-run()  // warm-up: the first call may initialise lazily
 MallocInterposerSwift.initialize()
+// The first call is counted apart: it may initialise lazily.
+MallocInterposerSwift.reset()
+MallocInterposerSwift.hook()
+run()
+MallocInterposerSwift.unhook()
+let first = MallocInterposerSwift.getStatistics()
 MallocInterposerSwift.reset()
 MallocInterposerSwift.hook()
 for _ in 0..<iterations { run() }
 MallocInterposerSwift.unhook()
 let statistics = MallocInterposerSwift.getStatistics()
-print("allocations=\(statistics.mallocCount) frees=\(statistics.freeCount) bytes=\(statistics.mallocBytesCount)")
+print("first-call-allocations=\(first.mallocCount) allocations=\(statistics.mallocCount) "
+      + "frees=\(statistics.freeCount) bytes=\(statistics.mallocBytesCount)")

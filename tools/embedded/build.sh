@@ -5,6 +5,8 @@
 #   aarch64   aarch64-none-none-elf     linked with aarch64-linux-gnu-gcc    (64-bit boards)
 #   armv7     armv7-none-none-eabi      linked with arm-linux-gnueabihf-gcc  (32-bit boards)
 #   x86_64    x86_64-unknown-linux-gnu  linked with gcc                      (this machine)
+#   host      the same sources as ordinary (not Embedded) Swift, linked by swiftc against
+#             the Swift runtime: the build the package's tests exercise
 #
 # Output: .build-embedded/<isa>/{libfacelyzr.a,harness,*.o}. Usage: build.sh [ISA...]
 #
@@ -27,7 +29,7 @@ bash tools/install-deps.sh
 swiftc="${SWIFTC:-$(dirname "$(readlink -f "$(command -v swift)")")/swiftc}"
 
 isas=("$@")
-if ((${#isas[@]} == 0)); then isas=(aarch64 armv7 x86_64); fi
+if ((${#isas[@]} == 0)); then isas=(aarch64 armv7 x86_64 host); fi
 
 mapfile -t runtime_sources < <(find Sources/FacelyzrRuntime -name '*.swift' | LC_ALL=C sort)
 mapfile -t capi_sources < <(find Sources/FacelyzrCAPI -name '*.swift' | LC_ALL=C sort)
@@ -38,12 +40,17 @@ for isa in "${isas[@]}"; do
         # Int is 32 bits here; the board ABI passes floats in VFP registers.
         armv7) triple=armv7-none-none-eabi; cc=arm-linux-gnueabihf-gcc; isa_flags=(-Xcc -mfloat-abi=hard) ;;
         x86_64) triple=x86_64-unknown-linux-gnu; cc=gcc; isa_flags=() ;;
-        *) echo "build.sh: unknown ISA '$isa' (aarch64, armv7, x86_64)" >&2; exit 1 ;;
+        host) cc=gcc ;;
+        *) echo "build.sh: unknown ISA '$isa' (aarch64, armv7, x86_64, host)" >&2; exit 1 ;;
     esac
     dir="$out/$isa"
     mkdir -p "$dir"
-    swift_flags=(-enable-experimental-feature Embedded -target "$triple" -wmo -parse-as-library
-                 -O -no-allocations -Xfrontend -function-sections "${isa_flags[@]}")
+    if [ "$isa" = host ]; then
+        swift_flags=(-wmo -parse-as-library -O)
+    else
+        swift_flags=(-enable-experimental-feature Embedded -target "$triple" -wmo -parse-as-library
+                     -O -no-allocations -Xfrontend -function-sections "${isa_flags[@]}")
+    fi
 
     "$swiftc" "${swift_flags[@]}" -module-name FacelyzrRuntime \
         -emit-module -emit-module-path "$dir/FacelyzrRuntime.swiftmodule" \
@@ -54,7 +61,12 @@ for isa in "${isas[@]}"; do
     ar rcs "$dir/libfacelyzr.a" "$dir/FacelyzrRuntime.o" "$dir/FacelyzrCAPI.o"
 
     "$cc" -std=c11 -O2 -Wall -Wextra -Werror -I Sources/FacelyzrCAPI/include \
-        tools/embedded/harness.c "$dir/libfacelyzr.a" -Wl,--gc-sections -o "$dir/harness"
+        -c tools/embedded/harness.c -o "$dir/harness.o"
+    if [ "$isa" = host ]; then
+        "$swiftc" "$dir/harness.o" "$dir/libfacelyzr.a" -o "$dir/harness"
+        continue
+    fi
+    "$cc" "$dir/harness.o" "$dir/libfacelyzr.a" -Wl,--gc-sections -o "$dir/harness"
 
     allocating="$("${cc%gcc}nm" "$dir/harness" | awk '{print $NF}' |
         grep -E '^(swift_allocObject|swift_allocEmptyBox|swift_slowAlloc|swift_coroFrameAlloc|posix_memalign)$' || true)"
