@@ -17,8 +17,7 @@
 #   the sources use the forms in FacelyzrRuntime/Numerics/Widening.swift instead.
 # - the harness is linked with --gc-sections over -function-sections objects and must then
 #   contain none of Embedded Swift's allocation entry points (swift_allocObject, ...).
-#   Those weak runtime functions stay in the archive and call posix_memalign and free; a
-#   program that links libfacelyzr.a without --gc-sections gets them from its libc.
+# What libfacelyzr.a needs from the board's libc is listed in docs/embedded.md.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
