@@ -1,7 +1,7 @@
 # The two commands of the README: `make demo` (the main job) and `make test` (everything CI runs).
 SWIFT ?= swift
 
-.PHONY: deps build demo test embedded-check
+.PHONY: deps build demo test embedded-check fuzz
 
 deps:
 	bash tools/install-deps.sh
@@ -24,3 +24,7 @@ test: deps
 # Embedded Swift builds for aarch64/armv7 boards, run under qemu, compared with x86-64.
 embedded-check: deps
 	bash tools/embedded/check.sh
+
+# Short libFuzzer run over the blob validator and executor (tools/fuzz/run.sh RUNS for longer).
+fuzz:
+	bash tools/fuzz/run.sh 20000

@@ -181,7 +181,7 @@ public struct BlobInspection: Codable, Equatable, Sendable {
         lines.append("heads:")
         for head in heads {
             let labels = head.outputs.map { "\($0.label) (scale \($0.scale))" }.joined(separator: ", ")
-            lines.append("  \(head.name) \(head.kind), outputs \(head.firstOutput)...: \(labels)")
+            lines.append("  \(head.name) \(head.kind), outputs \(head.firstOutput)..<\(head.firstOutput + head.outputs.count): \(labels)")
         }
         return lines.joined(separator: "\n")
     }
