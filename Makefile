@@ -13,10 +13,12 @@ build: deps
 demo: build
 	.build/release/facelyzr version
 
-# The whole test suite: the golden vectors against the numeric oracle, Swift tests, and the
-# Embedded Swift cross-ISA check.
+# The whole test suite: the golden vectors against the numeric oracle, the numerics/kernels
+# on x86-64, aarch64 and armv7 (qemu-user) giving identical results, Swift tests, and whole
+# models through the C API of the Embedded Swift builds (qemu) against x86-64.
 test: deps
 	python3 tools/oracle/oracle.py --check
+	bash tools/oracle/cross-isa.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) embedded-check

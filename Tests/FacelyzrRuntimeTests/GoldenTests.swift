@@ -54,6 +54,7 @@ import Testing
     }
 }
 
+/// Both kernel families against the oracle: `Reference` must match exactly, and so must `Fast`.
 @Suite struct GoldenKernelTests {
     let golden: Golden.Kernels
 
@@ -64,56 +65,67 @@ import Testing
             let p = c.parameters
             #expect(Padding(rawValue: c.padding == "same" ? 1 : 0)!
                 .outputLength(input: c.input[0], kernel: c.kernel[0], stride: c.stride[0]) == (c.output[0], c.pad[0]))
-            let out = c.filter.withPointers { f in
-                run(int8s(c.x), outputCount: p.output.elementCount) { Reference.conv2D(p, input: $0, filter: f, output: $1) }
+            c.filter.withPointers { f in
+                let reference = run(int8s(c.x), outputCount: p.output.elementCount) { Reference.conv2D(p, input: $0, filter: f, output: $1) }
+                let fast = run(int8s(c.x), outputCount: p.output.elementCount) { Fast.conv2D(p, input: $0, filter: f, output: $1) }
+                #expect(reference == int8s(c.y), "conv2D case \(i), reference")
+                #expect(fast == int8s(c.y), "conv2D case \(i), fast")
             }
-            #expect(out == int8s(c.y), "conv2D case \(i)")
         }
     }
 
     @Test func depthwiseConv2DMatches() {
         for (i, c) in golden.depthwiseConv2D.enumerated() {
             let p = c.parameters
-            let out = c.filter.withPointers { f in
-                run(int8s(c.x), outputCount: p.output.elementCount) { Reference.depthwiseConv2D(p, input: $0, filter: f, output: $1) }
+            c.filter.withPointers { f in
+                let reference = run(int8s(c.x), outputCount: p.output.elementCount) { Reference.depthwiseConv2D(p, input: $0, filter: f, output: $1) }
+                let fast = runGuarded(int8s(c.x), outputCount: p.output.elementCount, as: Int8.self) { Fast.depthwiseConv2D(p, input: $0, filter: f, output: $1) }
+                #expect(reference == int8s(c.y), "depthwiseConv2D case \(i), reference")
+                #expect(fast.output == int8s(c.y) && !fast.overrun, "depthwiseConv2D case \(i), fast")
             }
-            #expect(out == int8s(c.y), "depthwiseConv2D case \(i)")
         }
     }
 
     @Test func poolsMatch() {
         for (i, c) in golden.maxPool2x2.enumerated() {
-            let out = run(int8s(c.x), outputCount: c.pool.output.elementCount) { Reference.maxPool2x2(c.pool, input: $0, output: $1) }
-            #expect(out == int8s(c.y), "maxPool2x2 case \(i)")
+            let count = c.pool.output.elementCount
+            #expect(run(int8s(c.x), outputCount: count) { Reference.maxPool2x2(c.pool, input: $0, output: $1) } == int8s(c.y), "maxPool2x2 case \(i), reference")
+            #expect(run(int8s(c.x), outputCount: count) { Fast.maxPool2x2(c.pool, input: $0, output: $1) } == int8s(c.y), "maxPool2x2 case \(i), fast")
         }
         for (i, c) in golden.averagePool2x2.enumerated() {
-            let out = run(int8s(c.x), outputCount: c.pool.output.elementCount) { Reference.averagePool2x2(c.pool, input: $0, output: $1) }
-            #expect(out == int8s(c.y), "averagePool2x2 case \(i)")
+            let count = c.pool.output.elementCount
+            #expect(run(int8s(c.x), outputCount: count) { Reference.averagePool2x2(c.pool, input: $0, output: $1) } == int8s(c.y), "averagePool2x2 case \(i), reference")
+            #expect(run(int8s(c.x), outputCount: count) { Fast.averagePool2x2(c.pool, input: $0, output: $1) } == int8s(c.y), "averagePool2x2 case \(i), fast")
         }
         for (i, c) in golden.globalAveragePool.enumerated() {
-            let out = run(int8s(c.x), outputCount: c.input[2]) { Reference.globalAveragePool(c.shape, input: $0, output: $1) }
-            #expect(out == int8s(c.y), "globalAveragePool case \(i)")
+            let reference = run(int8s(c.x), outputCount: c.input[2]) { Reference.globalAveragePool(c.shape, input: $0, output: $1) }
+            let fast = runGuarded(int8s(c.x), outputCount: c.input[2], as: Int8.self) { Fast.globalAveragePool(c.shape, input: $0, output: $1) }
+            #expect(reference == int8s(c.y), "globalAveragePool case \(i), reference")
+            #expect(fast.output == int8s(c.y) && !fast.overrun, "globalAveragePool case \(i), fast")
         }
     }
 
     @Test func fullyConnectedMatches() throws {
         for (i, c) in golden.fullyConnected.enumerated() {
-            let out = c.filter.withPointers { f in
-                run(int8s(c.x), outputCount: c.outputCount) { Reference.fullyConnected(c.parameters, input: $0, filter: f, output: $1) }
+            let y = int8s(try #require(c.y))
+            c.filter.withPointers { f in
+                #expect(run(int8s(c.x), outputCount: c.outputCount) { Reference.fullyConnected(c.parameters, input: $0, filter: f, output: $1) } == y,
+                        "fullyConnected case \(i), reference")
+                #expect(run(int8s(c.x), outputCount: c.outputCount) { Fast.fullyConnected(c.parameters, input: $0, filter: f, output: $1) } == y,
+                        "fullyConnected case \(i), fast")
             }
-            #expect(out == int8s(try #require(c.y)), "fullyConnected case \(i)")
         }
         for (i, c) in golden.fullyConnectedAccumulators.enumerated() {
-            var out = [Int32](repeating: 0, count: c.outputCount)
             c.filter.withPointers { f in
-                int8s(c.x).withUnsafeBufferPointer { x in
-                    out.withUnsafeMutableBufferPointer { o in
-                        Reference.fullyConnectedAccumulators(
-                            c.parameters, input: x.baseAddress!, weights: f.weights, bias: f.bias, output: o.baseAddress!)
-                    }
+                let reference = runGuarded(int8s(c.x), outputCount: c.outputCount, as: Int32.self) {
+                    Reference.fullyConnectedAccumulators(c.parameters, input: $0, weights: f.weights, bias: f.bias, output: $1)
                 }
+                let fast = runGuarded(int8s(c.x), outputCount: c.outputCount, as: Int32.self) {
+                    Fast.fullyConnectedAccumulators(c.parameters, input: $0, weights: f.weights, bias: f.bias, output: $1)
+                }
+                #expect(reference.output == c.accumulators, "fullyConnectedAccumulators case \(i), reference")
+                #expect(fast.output == c.accumulators, "fullyConnectedAccumulators case \(i), fast")
             }
-            #expect(out == c.accumulators, "fullyConnectedAccumulators case \(i)")
         }
     }
 }

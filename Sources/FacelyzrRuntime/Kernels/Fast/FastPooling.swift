@@ -1,0 +1,63 @@
+extension Fast {
+    /// Bit-exact with `Reference.maxPool2x2`: channels innermost over the window's two rows.
+    public static func maxPool2x2(
+        _ p: PoolParameters, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>
+    ) {
+        let channels = p.input.channels
+        let rowStride = p.input.width * channels
+        for outY in 0..<p.output.height {
+            for outX in 0..<p.output.width {
+                let top = input + (2 * outY * p.input.width + 2 * outX) * channels
+                let bottom = top + rowStride
+                let out = output + (outY * p.output.width + outX) * channels
+                for c in 0..<channels {
+                    out[c] = max(max(top[c], top[c + channels]), max(bottom[c], bottom[c + channels]))
+                }
+            }
+        }
+    }
+
+    /// Bit-exact with `Reference.averagePool2x2`: channels innermost over the window's two rows.
+    public static func averagePool2x2(
+        _ p: PoolParameters, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>
+    ) {
+        let channels = p.input.channels
+        let rowStride = p.input.width * channels
+        for outY in 0..<p.output.height {
+            for outX in 0..<p.output.width {
+                let top = input + (2 * outY * p.input.width + 2 * outX) * channels
+                let bottom = top + rowStride
+                let out = output + (outY * p.output.width + outX) * channels
+                for c in 0..<channels {
+                    let sum = Int32(top[c]) &+ Int32(top[c + channels]) &+ Int32(bottom[c]) &+ Int32(bottom[c + channels])
+                    out[c] = Int8(truncatingIfNeeded: roundedAverage(sum: sum, count: 4))
+                }
+            }
+        }
+    }
+
+    /// Bit-exact with `Reference.globalAveragePool`: a block of `ChannelBlock.count` contiguous
+    /// channels at a time, summed over all positions into int32 sums on the stack.
+    public static func globalAveragePool(
+        _ shape: TensorShape, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>
+    ) {
+        let channels = shape.channels
+        let count = shape.height * shape.width
+        let divisor = Int32(truncatingIfNeeded: count)
+        var blockStart = 0
+        while blockStart < channels {
+            let n = min(ChannelBlock.count, channels - blockStart)
+            var sums = ChannelBlock(repeating: 0)
+            for position in 0..<count {
+                let x = input + position * channels + blockStart
+                for c in 0..<n {
+                    sums[c] &+= Int32(x[c])
+                }
+            }
+            for c in 0..<n {
+                output[blockStart + c] = Int8(truncatingIfNeeded: roundedAverage(sum: sums[c], count: divisor))
+            }
+            blockStart += ChannelBlock.count
+        }
+    }
+}

@@ -1,0 +1,125 @@
+// Seeded random kernel configurations for the fast-vs-reference property tests.
+@testable import FacelyzrRuntime
+
+/// SplitMix64: a tiny deterministic generator; a case is reproduced from its seed alone.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
+    mutating func int32(_ range: ClosedRange<Int32>) -> Int32 { Int32.random(in: range, using: &self) }
+    mutating func pick<T>(_ options: [T]) -> T { options[int(0...options.count - 1)] }
+
+    /// Int8 values in `range`, a quarter of them at its ends.
+    mutating func int8s(_ count: Int, _ range: ClosedRange<Int8> = -128...127) -> [Int8] {
+        (0..<count).map { _ in
+            int(0...3) == 0 ? pick([range.lowerBound, range.upperBound]) : Int8.random(in: range, using: &self)
+        }
+    }
+
+    mutating func zeroPoint() -> Int32 { pick([-128, 127, 0, int32(-128...127), int32(-128...127)]) }
+
+    mutating func clamp(zeroPoint: Int32) -> (Int32, Int32) {
+        switch int(0...2) {
+        case 0: (-128, 127)
+        case 1: (zeroPoint, 127)                                  // ReLU
+        default: (zeroPoint, min(127, zeroPoint + int32(0...100)))  // ReLU6 at some scale
+        }
+    }
+
+    mutating func bias(_ count: Int) -> [Int32] {
+        (0..<count).map { _ in pick([int32(-1000...1000), int32(-(1 << 20)...(1 << 20)), int32(Int32.min...Int32.max)]) }
+    }
+
+    /// Weights in [-127, 127]; one channel in eight all zero.
+    mutating func weights(channels: Int, perChannel: Int) -> [Int8] {
+        (0..<channels).flatMap { _ in
+            int(0...7) == 0 ? [Int8](repeating: 0, count: perChannel) : int8s(perChannel, -127...127)
+        }
+    }
+
+    mutating func requantization(_ channels: Int) -> (multipliers: [Int32], shifts: [Int32]) {
+        var multipliers: [Int32] = [], shifts: [Int32] = []
+        for _ in 0..<channels {
+            let (m, s): (Int32, Int32)
+            switch int(0...9) {
+            case 0: (m, s) = (0, 0)
+            case 1: (m, s) = (pick([1 << 30, Int32.max]), pick([-31, 30, -1, 0, 1]))
+            case 2: (m, s) = (int32((1 << 30)...Int32.max), int32(-31...30))
+            default:  // realistic effective scales, 2^-16 ..< 2^2
+                let real = Double(sign: .plus, exponent: int(-16...1), significand: 1 + Double(int(0...999_999)) / 1_000_000)
+                (m, s) = quantizeMultiplier(real)
+            }
+            multipliers.append(m)
+            shifts.append(s)
+        }
+        return (multipliers, shifts)
+    }
+
+    /// A convolution (or depthwise, `outChannels == inChannels`) on a small image.
+    mutating func convolution(depthwise: Bool) -> (ConvolutionParameters, input: [Int8], filter: ChannelwiseArrays) {
+        while true {
+            // One case in four is wide (beyond one 16-channel block of the fast kernels) and small.
+            let wide = int(0...3) == 0
+            let shape = wide
+                ? TensorShape(height: int(1...4), width: int(1...4), channels: int(13...40))
+                : TensorShape(height: int(1...8), width: int(1...8), channels: int(1...7))
+            let outChannels = depthwise ? shape.channels : int(1...7)
+            let zp = zeroPoint()
+            let outZp = zeroPoint()
+            let (lo, hi) = clamp(zeroPoint: outZp)
+            let p = ConvolutionParameters.make(
+                input: shape, outChannels: outChannels, kernel: (int(1...5), int(1...5)),
+                stride: (int(1...2), int(1...2)), padding: pick([.same, .valid]),
+                inputZeroPoint: zp, outputZeroPoint: outZp, outputMin: lo, outputMax: hi,
+                rounding: pick([.double, .single]))
+            if p.output.elementCount == 0 { continue }
+            let taps = p.kernelHeight * p.kernelWidth
+            let weights = depthwise
+                ? self.weights(channels: 1, perChannel: taps * shape.channels)
+                : self.weights(channels: outChannels, perChannel: taps * shape.channels)
+            let (multipliers, shifts) = requantization(outChannels)
+            return (p, int8s(shape.elementCount),
+                    ChannelwiseArrays(weights: weights, bias: bias(outChannels), multipliers: multipliers, shifts: shifts))
+        }
+    }
+
+    mutating func fullyConnected() -> (FullyConnectedParameters, input: [Int8], filter: ChannelwiseArrays) {
+        let inputs = pick([int(1...16), int(1...300)])
+        let outputs = int(1...9)
+        let outZp = zeroPoint()
+        let (lo, hi) = clamp(zeroPoint: outZp)
+        let p = FullyConnectedParameters(
+            inputCount: inputs, outputCount: outputs, inputZeroPoint: zeroPoint(), outputZeroPoint: outZp,
+            outputMin: lo, outputMax: hi, rounding: pick([.double, .single]))
+        let (multipliers, shifts) = requantization(outputs)
+        return (p, int8s(inputs), ChannelwiseArrays(
+            weights: weights(channels: outputs, perChannel: inputs), bias: bias(outputs),
+            multipliers: multipliers, shifts: shifts))
+    }
+
+    mutating func poolShape(minimum: Int) -> TensorShape {
+        TensorShape(height: int(minimum...9), width: int(minimum...9), channels: pick([int(1...9), int(14...40)]))
+    }
+}
+
+/// Runs `kernel` with an output of `count` elements followed by canary elements, and reports
+/// whether the kernel wrote past its output.
+func runGuarded<Element: FixedWidthInteger>(
+    _ input: [Int8], outputCount count: Int, as: Element.Type,
+    _ kernel: (UnsafePointer<Int8>, UnsafeMutablePointer<Element>) -> Void
+) -> (output: [Element], overrun: Bool) {
+    var output = [Element](repeating: 0x55, count: count + 8)
+    input.withUnsafeBufferPointer { i in
+        output.withUnsafeMutableBufferPointer { o in kernel(i.baseAddress!, o.baseAddress!) }
+    }
+    return (Array(output[..<count]), !output[count...].allSatisfy { $0 == 0x55 })
+}

@@ -1,0 +1,117 @@
+// Embedded Swift probe compiled together with the runtime sources for each ISA by
+// tools/oracle/cross-isa.sh: hashes the numerics and kernel outputs over deterministic inputs.
+// Equal hashes on x86-64, aarch64 and armv7 show the numeric contract is ISA-independent.
+
+/// FNV-1a over 32-bit words.
+struct Hash {
+    var value: UInt64 = 0xCBF2_9CE4_8422_2325
+    mutating func add(_ word: UInt32) { value = (value ^ UInt64(word)) &* 0x0000_0100_0000_01B3 }
+}
+
+/// A 32-bit LCG (same sequence on every ISA).
+struct Lcg {
+    var state: UInt32
+    mutating func next() -> UInt32 {
+        state = state &* 1_664_525 &+ 1_013_904_223
+        return state
+    }
+    mutating func below(_ n: Int) -> Int { Int(next() >> 8) % n }
+    mutating func int8() -> Int8 { Int8(truncatingIfNeeded: next() >> 24) }
+}
+
+/// Sigmoid on every 256th float32 in [-90, 90], both signs.
+@_cdecl("probe_sigmoid")
+public func probeSigmoid() -> UInt64 {
+    var hash = Hash()
+    let top = Float(90).bitPattern
+    var bits: UInt32 = 0
+    while bits <= top {
+        hash.add(sigmoid(Float(bitPattern: bits)).bitPattern)
+        hash.add(sigmoid(-Float(bitPattern: bits)).bitPattern)
+        bits &+= 256
+    }
+    return hash.value
+}
+
+/// Requantisation in both modes, head dequantisation and quantizeMultiplier on pseudo-random inputs.
+@_cdecl("probe_requantize")
+public func probeRequantize() -> UInt64 {
+    var hash = Hash()
+    var rng = Lcg(state: 12345)
+    for _ in 0..<300_000 {
+        let acc = Int32(bitPattern: rng.next())
+        let multiplier = Int32(bitPattern: rng.next() >> 1)
+        let shift = Int32(truncatingIfNeeded: rng.below(62)) - 31
+        hash.add(UInt32(bitPattern: requantize(acc, multiplier: multiplier, shift: shift, rounding: .double)))
+        hash.add(UInt32(bitPattern: requantize(acc, multiplier: multiplier, shift: shift, rounding: .single)))
+        let scale = Float(bitPattern: rng.next() >> 9 | 0x3000_0000)
+        hash.add(dequantizeHeadOutput(acc, scale: scale).bitPattern)
+        let q = quantizeMultiplier(Double(scale) / 3)
+        hash.add(UInt32(bitPattern: q.multiplier))
+        hash.add(UInt32(bitPattern: q.shift))
+    }
+    return hash.value
+}
+
+/// Reference and Fast conv2D / depthwise / fully connected on pseudo-random small layers.
+/// Returns the hash of the reference outputs, or 0 if a fast kernel ever differed.
+@_cdecl("probe_kernels")
+public func probeKernels() -> UInt64 {
+    var hash = Hash()
+    var rng = Lcg(state: 777)
+    let capacity = 4096
+    let input = UnsafeMutablePointer<Int8>.allocate(capacity: capacity)
+    let weights = UnsafeMutablePointer<Int8>.allocate(capacity: capacity)
+    let bias = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
+    let multipliers = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
+    let shifts = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
+    let expected = UnsafeMutablePointer<Int8>.allocate(capacity: capacity)
+    let got = UnsafeMutablePointer<Int8>.allocate(capacity: capacity)
+    defer {
+        input.deallocate(); weights.deallocate(); bias.deallocate(); multipliers.deallocate()
+        shifts.deallocate(); expected.deallocate(); got.deallocate()
+    }
+    for _ in 0..<300 {
+        for i in 0..<capacity {
+            input[i] = rng.int8()
+            weights[i] = max(rng.int8(), -127)
+        }
+        for c in 0..<64 {
+            bias[c] = Int32(bitPattern: rng.next()) >> 12
+            multipliers[c] = Int32(bitPattern: rng.next() >> 1 | 0x4000_0000)
+            shifts[c] = Int32(truncatingIfNeeded: rng.below(20)) - 17
+        }
+        let filter = ChannelwiseWeights(weights: weights, bias: bias, multipliers: multipliers, shifts: shifts)
+        let shape = TensorShape(height: 1 + rng.below(8), width: 1 + rng.below(8), channels: 1 + rng.below(20))
+        let kernel = 1 + rng.below(5), stride = 1 + rng.below(2)
+        let padding: Padding = rng.below(2) == 0 ? .same : .valid
+        let rows = padding.outputLength(input: shape.height, kernel: kernel, stride: stride)
+        let columns = padding.outputLength(input: shape.width, kernel: kernel, stride: stride)
+        let depthwise = rng.below(2) == 0
+        let outChannels = depthwise ? shape.channels : 1 + rng.below(8)
+        let p = ConvolutionParameters(
+            input: shape, output: TensorShape(height: rows.length, width: columns.length, channels: outChannels),
+            kernelHeight: kernel, kernelWidth: kernel, strideHeight: stride, strideWidth: stride,
+            padTop: rows.padBefore, padLeft: columns.padBefore,
+            inputZeroPoint: Int32(rng.int8()), outputZeroPoint: Int32(rng.int8()), outputMin: -128, outputMax: 127,
+            rounding: rng.below(2) == 0 ? .double : .single)
+        if depthwise {
+            Reference.depthwiseConv2D(p, input: input, filter: filter, output: expected)
+            Fast.depthwiseConv2D(p, input: input, filter: filter, output: got)
+        } else {
+            Reference.conv2D(p, input: input, filter: filter, output: expected)
+            Fast.conv2D(p, input: input, filter: filter, output: got)
+        }
+        let fc = FullyConnectedParameters(
+            inputCount: 1 + rng.below(200), outputCount: 1 + rng.below(16), inputZeroPoint: Int32(rng.int8()),
+            outputZeroPoint: Int32(rng.int8()), outputMin: -128, outputMax: 127, rounding: .single)
+        let count = p.output.elementCount
+        Reference.fullyConnected(fc, input: input, filter: filter, output: expected + count)
+        Fast.fullyConnected(fc, input: input, filter: filter, output: got + count)
+        for i in 0..<(count + fc.outputCount) {
+            if expected[i] != got[i] { return 0 }
+            hash.add(UInt32(UInt8(bitPattern: expected[i])))
+        }
+    }
+    return hash.value
+}

@@ -1,0 +1,14 @@
+/* Prints the probe hashes of Probe.swift; tools/oracle/cross-isa.sh compares them across ISAs. */
+#include <stdint.h>
+#include <stdio.h>
+
+uint64_t probe_sigmoid(void);
+uint64_t probe_requantize(void);
+uint64_t probe_kernels(void);
+
+int main(void) {
+    printf("sigmoid %016llx\n", (unsigned long long)probe_sigmoid());
+    printf("requantize %016llx\n", (unsigned long long)probe_requantize());
+    printf("kernels %016llx\n", (unsigned long long)probe_kernels());
+    return 0;
+}
