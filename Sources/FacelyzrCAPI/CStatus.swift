@@ -38,6 +38,7 @@ public enum CStatus: Int32, Sendable {
     case badRequantization = 30
     case stringOutOfBounds = 31
     case outputsNotCovered = 32
+    case layerOutputsTooLarge = 33
 
     /// The static, NUL-terminated text `fz_error_message` returns.
     public var message: StaticString {
@@ -75,6 +76,7 @@ public enum CStatus: Int32, Sendable {
         case .badRequantization: "a requantization multiplier is negative or a shift is outside [-31, 30]"
         case .stringOutOfBounds: "a string lies outside the strings section"
         case .outputsNotCovered: "the head outputs are not each written exactly once, in order"
+        case .layerOutputsTooLarge: "all layer outputs together (the debug predict's buffer) exceed 2^31 - 1 bytes"
         }
     }
 }
@@ -126,6 +128,7 @@ public struct CError: Sendable, Equatable {
         case .badRequantization(let op, _, _, _): self.init(status: .badRequantization, index: signed(op))
         case .stringOutOfBounds(let offset, _): self.init(status: .stringOutOfBounds, offset: offset)
         case .outputsNotCovered(let index): self.init(status: .outputsNotCovered, index: signed(index))
+        case .layerOutputsTooLarge: self.init(status: .layerOutputsTooLarge)
         }
     }
 }

@@ -18,18 +18,18 @@ guard CommandLine.arguments.count == 2 else {
 let directory = CommandLine.arguments[1]
 do {
     for (name, build) in SampleModels.all {
-        let builder = build()
-        let (bytes, _) = builder.build()
+        let (bytes, _) = build().build()
         // A fixture the runtime rejects would make every later comparison meaningless.
-        let model = try AlignedBlob(bytes).model()
+        let (input, summary) = try AlignedBlob(bytes).withModel { model in
+            (model.input, "\(model.opCount) ops, \(model.outputCount) outputs, arena \(model.arenaByteCount) bytes")
+        }
         try FileManager.default.createDirectory(atPath: "\(directory)/\(name)", withIntermediateDirectories: true)
         try AtomicFile.write(bytes, to: "\(directory)/\(name).fzb")
         for index in 0..<inputsPerModel {
             let path = "\(directory)/\(name)/input-\(index < 10 ? "0" : "")\(index).raw"
-            try AtomicFile.write(SampleModels.pixels(model.input.byteCount, index: index), to: path)
+            try AtomicFile.write(SampleModels.pixels(input.byteCount, index: index), to: path)
         }
-        print("\(name).fzb: \(bytes.count) bytes, input \(model.input.height)x\(model.input.width)x\(model.input.channels), "
-              + "\(model.opCount) ops, \(model.outputCount) outputs, arena \(model.arenaByteCount) bytes")
+        print("\(name).fzb: \(bytes.count) bytes, input \(input.height)x\(input.width)x\(input.channels), \(summary)")
     }
 } catch {
     FileHandle.standardError.write(Data("facelyzr-embedded-fixtures: \(error)\n".utf8))

@@ -32,8 +32,7 @@ import FacelyzrRuntime
 
     @Test func predictMatchesTheSwiftAPI() throws {
         let blob = AlignedBlob(Self.blob())
-        let swiftModel = try blob.model()
-        try Self.withStorage { storage, error in
+        try blob.withModel { swiftModel in try Self.withStorage { storage, error in
             try #require(fz_model_open(blob.bytes.baseAddress, blob.bytes.count, storage, error) == CStatus.ok.rawValue)
             var height = 0, width = 0, channels = 0
             fz_model_input_shape(storage, &height, &width, &channels)
@@ -60,17 +59,17 @@ import FacelyzrRuntime
             fz_model_predict_layers(storage, pixels, &arena, &outputs, &layers)
             #expect(outputs == expected)
             #expect(layers == expectedLayers)
-        }
+        } }
     }
 
     /// What C reads from `fz_error` after a rejected blob.
     static func open(_ bytes: [UInt8]) -> (status: Int32, code: Int32, offset: UInt64, index: Int64) {
         let blob = AlignedBlob(bytes)
-        return withStorage { storage, error in
+        return withExtendedLifetime(blob) { withStorage { storage, error in
             let status = fz_model_open(blob.bytes.baseAddress, blob.bytes.count, storage, error)
             return (status, error.load(fromByteOffset: 16, as: Int32.self),
                     error.load(fromByteOffset: 0, as: UInt64.self), error.load(fromByteOffset: 8, as: Int64.self))
-        }
+        } }
     }
 
     @Test func rejectedBlobsReportCodeAndOffset() {
@@ -113,6 +112,7 @@ import FacelyzrRuntime
             .arenaConflict(tensor: 7, writer: 1, reader: 2), .weightsOutOfBounds(op: 8, offset: 400, byteCount: 1),
             .weightOutOfRange(op: 9, offset: 500), .badRequantization(op: 10, channel: 0, multiplier: -1, shift: 0),
             .stringOutOfBounds(offset: 600, length: 1), .outputsNotCovered(index: 11),
+            .layerOutputsTooLarge(byteCount: 1 << 40),
         ]
         let statuses = errors.map { CError($0).status }
         #expect(Set(statuses.map(\.rawValue)).count == errors.count)
