@@ -445,6 +445,40 @@ private struct Validator {
         guard start + length <= wide(layout.strings.length) else {
             throw .stringOutOfBounds(offset: wide(offset), length: length)
         }
+        let first = layout.strings.offset + narrow(start)
+        if let bad = firstInvalidUTF8(base + first, count: narrow(length)) {
+            throw .invalidUTF8(offset: wide(first + bad))
+        }
+    }
+
+    /// Index of the first byte that makes `bytes` invalid UTF-8 (overlong forms, surrogates and
+    /// code points above U+10FFFF are invalid), or nil.
+    func firstInvalidUTF8(_ bytes: UnsafeRawPointer, count: Int) -> Int? {
+        var i = 0
+        while i < count {
+            let lead = bytes.u8(i)
+            let length: Int
+            var low: UInt8 = 0x80, high: UInt8 = 0xBF  // allowed range of the second byte
+            switch lead {
+            case 0x00...0x7F: length = 1
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; low = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; high = 0x9F
+            case 0xF0: length = 4; low = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; high = 0x8F
+            default: return i
+            }
+            guard i + length <= count else { return i }
+            for k in 1..<length {
+                let byte = bytes.u8(i + k)
+                let (minimum, maximum) = k == 1 ? (low, high) : (UInt8(0x80), UInt8(0xBF))
+                if byte < minimum || byte > maximum { return i + k }
+            }
+            i += length
+        }
+        return nil
     }
 
     /// A u8 op field holds a value in `allowed`.
