@@ -39,6 +39,7 @@ public enum CStatus: Int32, Sendable {
     case stringOutOfBounds = 31
     case outputsNotCovered = 32
     case layerOutputsTooLarge = 33
+    case invalidUTF8 = 34
 
     /// The static, NUL-terminated text `fz_error_message` returns.
     public var message: StaticString {
@@ -77,6 +78,7 @@ public enum CStatus: Int32, Sendable {
         case .stringOutOfBounds: "a string lies outside the strings section"
         case .outputsNotCovered: "the head outputs are not each written exactly once, in order"
         case .layerOutputsTooLarge: "all layer outputs together (the debug predict's buffer) exceed 2^31 - 1 bytes"
+        case .invalidUTF8: "a name or label is not valid UTF-8"
         }
     }
 }
@@ -129,6 +131,7 @@ public struct CError: Sendable, Equatable {
         case .stringOutOfBounds(let offset, _): self.init(status: .stringOutOfBounds, offset: offset)
         case .outputsNotCovered(let index): self.init(status: .outputsNotCovered, index: signed(index))
         case .layerOutputsTooLarge: self.init(status: .layerOutputsTooLarge)
+        case .invalidUTF8(let offset): self.init(status: .invalidUTF8, offset: offset)
         }
     }
 }

@@ -112,7 +112,7 @@ import FacelyzrRuntime
             .arenaConflict(tensor: 7, writer: 1, reader: 2), .weightsOutOfBounds(op: 8, offset: 400, byteCount: 1),
             .weightOutOfRange(op: 9, offset: 500), .badRequantization(op: 10, channel: 0, multiplier: -1, shift: 0),
             .stringOutOfBounds(offset: 600, length: 1), .outputsNotCovered(index: 11),
-            .layerOutputsTooLarge(byteCount: 1 << 40),
+            .layerOutputsTooLarge(byteCount: 1 << 40), .invalidUTF8(offset: 700),
         ]
         let statuses = errors.map { CError($0).status }
         #expect(Set(statuses.map(\.rawValue)).count == errors.count)

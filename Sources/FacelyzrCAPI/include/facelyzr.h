@@ -80,6 +80,7 @@ typedef int32_t fz_status;
 #define FZ_ERROR_STRING_OUT_OF_BOUNDS 31
 #define FZ_ERROR_OUTPUTS_NOT_COVERED 32
 #define FZ_ERROR_LAYER_OUTPUTS_TOO_LARGE 33
+#define FZ_ERROR_INVALID_UTF8 34
 
 /* Where opening a blob failed: the status code, a byte offset in the blob (0 when the
  * error has none) and the op, tensor or head-output index it names (-1 when none). */
