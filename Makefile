@@ -1,7 +1,7 @@
 # The two commands of the README: `make demo` (the main job) and `make test` (everything CI runs).
 SWIFT ?= swift
 
-.PHONY: deps build demo test fuzz
+.PHONY: deps build demo test embedded-check fuzz
 
 deps:
 	bash tools/install-deps.sh
@@ -13,16 +13,21 @@ build: deps
 demo: build
 	.build/release/facelyzr version
 
-# The whole test suite: the golden vectors against the numeric oracle, the numerics/kernels
-# on x86-64, aarch64 and armv7 (qemu-user) giving identical results, the Swift tests, then the
-# Python tools' tests.
+# The whole test suite: the golden vectors against the numeric oracle; the numerics/kernels on
+# x86-64, aarch64 and armv7 (qemu-user) giving identical results; whole models through the C API
+# of the Embedded Swift builds (qemu) against x86-64; the Python tools' tests; the Swift tests.
 test: deps
 	python3 tools/oracle/oracle.py --check
 	bash tools/oracle/cross-isa.sh
-	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	bash tools/embedded/check.sh
 	python3 tools/test_imdb_wiki_to_csv.py
 	python3 tools/test_fzds.py
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# Embedded Swift builds for aarch64/armv7 boards, run under qemu, compared with x86-64.
+embedded-check: deps
+	bash tools/embedded/check.sh
 
 # Short libFuzzer run over the blob validator and executor (tools/fuzz/run.sh RUNS for longer).
 fuzz:

@@ -8,9 +8,11 @@ let package = Package(
     products: [
         .executable(name: "facelyzr", targets: ["facelyzr"]),
         .library(name: "FacelyzrRuntime", targets: ["FacelyzrRuntime"]),
+        .library(name: "FacelyzrCAPI", targets: ["FacelyzrCAPI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
     ],
     targets: [
         // Int8 runtime: blob format, kernels, executor. No dependencies, no Foundation;
@@ -18,6 +20,19 @@ let package = Package(
         .target(name: "FacelyzrRuntime"),
         // Host-side blob tools: the builder (tests, quantizer), inspection report, atomic writes.
         .target(name: "FacelyzrBlobBuilder", dependencies: ["FacelyzrRuntime"]),
+        // The C interface (`include/facelyzr.h`, `@_cdecl` entry points) over the runtime;
+        // tools/embedded/build.sh compiles it as Embedded Swift into libfacelyzr.a.
+        .target(name: "FacelyzrCAPI", dependencies: ["FacelyzrRuntime"], exclude: ["include"]),
+        // Counts heap allocations of predict in its own process (LD_PRELOAD malloc counter).
+        .executableTarget(
+            name: "facelyzr-alloc-probe",
+            dependencies: [
+                "FacelyzrRuntime",
+                .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
+            ]
+        ),
+        // Writes the random-weight blobs and inputs of the cross-ISA check and allocation tests.
+        .executableTarget(name: "facelyzr-embedded-fixtures", dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder"]),
 
         // Image I/O: a C shim over libpng and libjpeg-turbo that owns setjmp error handling
         // (and zlib's CRC-32 for the dataset format).
@@ -49,6 +64,10 @@ let package = Package(
         .testTarget(
             name: "FacelyzrBlobBuilderTests", dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder"],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(name: "FacelyzrCAPITests", dependencies: ["FacelyzrCAPI", "FacelyzrBlobBuilder"]),
+        .testTarget(
+            name: "FacelyzrAllocationTests", dependencies: ["facelyzr-alloc-probe", "facelyzr-embedded-fixtures"]
         ),
         .testTarget(name: "FacelyzrDataTests", dependencies: ["FacelyzrData"]),
         .testTarget(name: "FacelyzrTrainerTests", dependencies: ["FacelyzrTrainer"]),

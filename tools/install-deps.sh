@@ -11,6 +11,9 @@ packages=(
     gcc-aarch64-linux-gnu # links the Embedded Swift runtime for 64-bit boards
     gcc-arm-linux-gnueabihf # ... and for 32-bit boards
     qemu-user             # runs those binaries here for the cross-ISA checks
+    libc6-dev-arm64-cross # the boards' glibc the cross links use (only recommended by gcc-*)
+    libc6-dev-armhf-cross
+    gcc                   # links the x86-64 Embedded Swift build the boards are compared with
 )
 
 missing=()

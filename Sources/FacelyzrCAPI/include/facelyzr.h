@@ -1,0 +1,133 @@
+/*
+ * facelyzr.h: the C interface of the Facelyzr int8 runtime.
+ *
+ * Built as Embedded Swift into libfacelyzr.a (tools/embedded/build.sh) and linked with
+ * the board's C compiler; no Swift toolchain is needed on the board. The library never
+ * allocates: the caller owns the model storage, the arena and the output buffers.
+ *
+ *     fz_model model;
+ *     fz_error error;
+ *     if (fz_model_open(blob, blob_length, &model, &error) != FZ_OK) {
+ *         fprintf(stderr, "blob: %s at byte %llu\n",
+ *                 fz_error_message(error.code), (unsigned long long)error.offset);
+ *     }
+ *     void *arena = aligned_alloc(FZ_ARENA_ALIGNMENT, fz_model_arena_byte_count(&model));
+ *     int32_t outputs[fz_model_output_count(&model)];
+ *     fz_model_predict(&model, pixels, arena, outputs);
+ *
+ * The blob bytes must stay alive and unchanged while the model is used (zero-copy).
+ * An opened model is immutable: threads may share it, each with its own arena.
+ */
+#ifndef FACELYZR_H
+#define FACELYZR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Version of this interface; bumped when a signature or the storage size changes. */
+#define FZ_API_VERSION 1u
+
+/* Bytes of opaque storage for one opened model (checked against the Swift type's size
+ * by the runtime's tests and at every fz_model_open). */
+#define FZ_MODEL_STORAGE_BYTES 512
+/* Alignment the arena passed to the predict functions must have. */
+#define FZ_ARENA_ALIGNMENT 16
+
+/* An opened model: fixed-size storage filled in by fz_model_open. Copyable bytes;
+ * nothing to close. */
+typedef struct fz_model {
+    _Alignas(16) unsigned char opaque[FZ_MODEL_STORAGE_BYTES];
+} fz_model;
+
+/* Status codes. FZ_OK is 0; the others name what is wrong with a blob
+ * (fz_error_message gives the text; docs/blob-format.md the rules). */
+typedef int32_t fz_status;
+#define FZ_OK 0
+#define FZ_ERROR_STORAGE_TOO_SMALL 1
+#define FZ_ERROR_TRUNCATED 2
+#define FZ_ERROR_MISALIGNED_BUFFER 3
+#define FZ_ERROR_BAD_MAGIC 4
+#define FZ_ERROR_UNSUPPORTED_VERSION 5
+#define FZ_ERROR_WRONG_ENDIANNESS 6
+#define FZ_ERROR_BAD_HEADER_SIZE 7
+#define FZ_ERROR_FILE_SIZE_MISMATCH 8
+#define FZ_ERROR_HEADER_CHECKSUM 9
+#define FZ_ERROR_PAYLOAD_CHECKSUM 10
+#define FZ_ERROR_RESERVED_NOT_ZERO 11
+#define FZ_ERROR_SECTION_OUT_OF_BOUNDS 12
+#define FZ_ERROR_SECTION_MISALIGNED 13
+#define FZ_ERROR_SECTIONS_OVERLAP 14
+#define FZ_ERROR_DUPLICATE_SECTION 15
+#define FZ_ERROR_MISSING_SECTION 16
+#define FZ_ERROR_UNKNOWN_REQUIRED_SECTION 17
+#define FZ_ERROR_BAD_SECTION_LENGTH 18
+#define FZ_ERROR_INVALID_FIELD 19
+#define FZ_ERROR_UNKNOWN_OP 20
+#define FZ_ERROR_SHAPE_MISMATCH 21
+#define FZ_ERROR_QUANTIZATION_MISMATCH 22
+#define FZ_ERROR_DOT_PRODUCT_TOO_LONG 23
+#define FZ_ERROR_TENSOR_OUT_OF_ARENA 24
+#define FZ_ERROR_TENSOR_NOT_PRODUCED 25
+#define FZ_ERROR_TENSOR_WRITTEN_TWICE 26
+#define FZ_ERROR_ARENA_CONFLICT 27
+#define FZ_ERROR_WEIGHTS_OUT_OF_BOUNDS 28
+#define FZ_ERROR_WEIGHT_OUT_OF_RANGE 29
+#define FZ_ERROR_BAD_REQUANTIZATION 30
+#define FZ_ERROR_STRING_OUT_OF_BOUNDS 31
+#define FZ_ERROR_OUTPUTS_NOT_COVERED 32
+#define FZ_ERROR_LAYER_OUTPUTS_TOO_LARGE 33
+#define FZ_ERROR_INVALID_UTF8 34
+
+/* Where opening a blob failed: the status code, a byte offset in the blob (0 when the
+ * error has none) and the op, tensor or head-output index it names (-1 when none). */
+typedef struct fz_error {
+    uint64_t offset;
+    int64_t index;
+    fz_status code;
+} fz_error;
+
+/* FZ_API_VERSION of the library that was linked. */
+uint32_t fz_api_version(void);
+
+/* Validates the whole blob and fills `model`. Returns FZ_OK, or a status code with
+ * `error` (if not NULL) set to the code and the offending byte offset. */
+fz_status fz_model_open(const void *bytes, size_t length, fz_model *model, fz_error *error);
+
+/* Bytes of arena the predict functions need (any alignment; FZ_ARENA_ALIGNMENT is
+ * what the kernels read fastest). */
+size_t fz_model_arena_byte_count(const fz_model *model);
+
+/* Input image shape: height x width x channels uint8 pixels, row-major, channels last. */
+void fz_model_input_shape(const fz_model *model, size_t *height, size_t *width, size_t *channels);
+
+/* Number of int32 head outputs (raw accumulators of the heads' last layers). */
+size_t fz_model_output_count(const fz_model *model);
+
+/* Runs the model: reads height*width*channels pixels, writes fz_model_output_count
+ * int32 outputs. Cannot fail on a model that fz_model_open accepted. */
+void fz_model_predict(const fz_model *model, const uint8_t *pixels, void *arena, int32_t *outputs);
+
+/* Number of layers (ops, in execution order) fz_model_predict_layers reports. */
+size_t fz_model_layer_count(const fz_model *model);
+
+/* Bytes of int8 output of layer `index` (< fz_model_layer_count); 0 for a head's last
+ * layer, whose int32 outputs go to `outputs`. */
+size_t fz_model_layer_output_byte_count(const fz_model *model, size_t index);
+
+/* Debug variant of fz_model_predict: also copies each layer's int8 output into
+ * `layer_outputs`, one after another in layer order (sum of fz_model_layer_output_byte_count). */
+void fz_model_predict_layers(
+    const fz_model *model, const uint8_t *pixels, void *arena, int32_t *outputs, int8_t *layer_outputs);
+
+/* A static, NUL-terminated description of a status code. */
+const char *fz_error_message(fz_status code);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FACELYZR_H */

@@ -1,0 +1,145 @@
+import FacelyzrBlobBuilder
+import FacelyzrRuntime
+
+/// Deterministic pseudo-random numbers (SplitMix64): the same fixtures on every run and machine.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Random-weight models that together use every op, both paddings and roundings, strides 1
+/// and 2, gray and RGB input, and the extremes of the numeric contract (weights +-127, zero
+/// points -128 and 127, left shifts that saturate, an all-zero channel).
+enum SampleModels {
+    /// Weights, biases and requantization of one layer, drawn from `rng`.
+    struct Layer {
+        var weights: [Int8]
+        var bias: [Int32]
+        var requantization: [BlobBuilder.Requantization]
+
+        /// `weightsPerChannel` int8 weights in [-127, 127] for each of `channels` outputs;
+        /// `extremes` makes a third of them +-127 and channel 0 all zero.
+        init(channels: Int, weightsPerChannel: Int, real: ClosedRange<Double>, extremes: Bool = false,
+             rng: inout SplitMix64) {
+            weights = (0..<channels * weightsPerChannel).map { i in
+                if extremes && i < weightsPerChannel { return 0 }
+                if extremes && Int.random(in: 0..<3, using: &rng) == 0 { return Bool.random(using: &rng) ? 127 : -127 }
+                return Int8.random(in: -127...127, using: &rng)
+            }
+            bias = (0..<channels).map { _ in Int32.random(in: -4000...4000, using: &rng) }
+            requantization = (0..<channels).map { _ in
+                BlobBuilder.Requantization(real: Double.random(in: real, using: &rng))
+            }
+        }
+    }
+
+    static func q(_ zeroPoint: Int32) -> BlobBuilder.Quantization {
+        BlobBuilder.Quantization(scale: 0.05, zeroPoint: zeroPoint)
+    }
+
+    /// Adds the three heads every model ends with: gender (binary) and `attributes`
+    /// multi-label outputs over `features`, age (regression) over `ageFeatures`.
+    static func heads(
+        _ b: inout BlobBuilder, features: BlobBuilder.Tensor, ageFeatures: BlobBuilder.Tensor? = nil,
+        attributes: Int, rng: inout SplitMix64
+    ) {
+        let labels = ["smiling", "eyeglasses", "beard", "blond", "bald", "hat"]
+        for (name, kind, count) in [("gender", HeadKind.binary, 1), ("age", .regression, 1),
+                                    ("attributes", .multiLabel, attributes)] {
+            let input = kind == .regression ? ageFeatures ?? features : features
+            let layer = Layer(channels: count, weightsPerChannel: b.shape(input).elementCount, real: 0.001...0.002, rng: &rng)
+            b.head(name, kind: kind, input: input, weights: layer.weights, bias: layer.bias,
+                   scales: (0..<count).map { _ in Float.random(in: 0.001...0.01, using: &rng) },
+                   labels: kind == .multiLabel ? Array(labels.prefix(count)) : [name == "age" ? "years" : "male"])
+        }
+    }
+
+    /// 8x8 RGB touching every op: conv 3x3 same + ReLU, depthwise stride 2, max pool,
+    /// conv 1x1 valid + ReLU6 with single rounding, then two branches: average pool (age) and
+    /// global average pool + fully connected (gender, attributes).
+    static func everyOp(seed: UInt64) -> BlobBuilder {
+        var rng = SplitMix64(state: seed)
+        var b = BlobBuilder(name: "every-op", height: 8, width: 8, pixelFormat: .rgb8)
+        var l = Layer(channels: 4, weightsPerChannel: 27, real: 0.0005...0.004, rng: &rng)
+        var x = b.conv2D(b.input, filters: 4, kernelHeight: 3, kernelWidth: 3, padding: .same,
+                         weights: l.weights, bias: l.bias, requantization: l.requantization, output: q(-20), activation: .relu)
+        l = Layer(channels: 4, weightsPerChannel: 9, real: 0.001...0.01, rng: &rng)
+        x = b.depthwiseConv2D(x, strideHeight: 2, strideWidth: 2, padding: .same,
+                              weights: l.weights, bias: l.bias, requantization: l.requantization, output: q(5))
+        x = b.maxPool2x2(x)
+        l = Layer(channels: 6, weightsPerChannel: 4, real: 0.001...0.02, rng: &rng)
+        x = b.conv2D(x, filters: 6, kernelHeight: 1, kernelWidth: 1, padding: .valid, weights: l.weights, bias: l.bias,
+                     requantization: l.requantization, output: q(-128), activation: .relu6, rounding: .single)
+        let pooled = b.averagePool2x2(x)
+        let gap = b.globalAveragePool(x)
+        l = Layer(channels: 5, weightsPerChannel: 6, real: 0.001...0.02, rng: &rng)
+        let features = b.fullyConnected(gap, outputs: 5, weights: l.weights, bias: l.bias,
+                                        requantization: l.requantization, output: q(-7), activation: .relu)
+        heads(&b, features: features, ageFeatures: pooled, attributes: 2, rng: &rng)
+        return b
+    }
+
+    /// 32x32 RGB, the reference encoder's pattern at a quarter of its size: conv 3x3 + ReLU
+    /// and 2x2 max pool, three times (8, 16, 16 filters), global average pool, fully connected.
+    static func encoder(seed: UInt64) -> BlobBuilder {
+        var rng = SplitMix64(state: seed)
+        var b = BlobBuilder(name: "encoder-32", height: 32, width: 32, pixelFormat: .rgb8)
+        var x = b.input
+        for (index, filters) in [8, 16, 16].enumerated() {
+            let inChannels = b.shape(x).channels
+            let l = Layer(channels: filters, weightsPerChannel: 9 * inChannels, real: 0.0002...0.002, rng: &rng)
+            let outZeroPoint: Int32 = [-128, -100, -90][index]
+            x = b.conv2D(x, filters: filters, kernelHeight: 3, kernelWidth: 3, padding: .same,
+                         weights: l.weights, bias: l.bias, requantization: l.requantization,
+                         output: q(outZeroPoint), activation: .relu)
+            if index < 2 { x = b.maxPool2x2(x) }
+        }
+        x = b.globalAveragePool(x)
+        let l = Layer(channels: 8, weightsPerChannel: 16, real: 0.002...0.01, rng: &rng)
+        let features = b.fullyConnected(x, outputs: 8, weights: l.weights, bias: l.bias,
+                                        requantization: l.requantization, output: q(-128), activation: .relu)
+        heads(&b, features: features, attributes: 4, rng: &rng)
+        return b
+    }
+
+    /// 25x25 gray with the edges of the contract: valid padding and odd sizes, conv 5x5
+    /// stride 2, depthwise stride 1, saturating left shifts (real factors above 1), an
+    /// all-zero channel, weights +-127, zero points 127 and -128, no clamp.
+    static func extremes(seed: UInt64) -> BlobBuilder {
+        var rng = SplitMix64(state: seed)
+        var b = BlobBuilder(name: "extremes", height: 25, width: 25, pixelFormat: .gray8)
+        var l = Layer(channels: 6, weightsPerChannel: 25, real: 0.00001...3.0, extremes: true, rng: &rng)
+        var x = b.conv2D(b.input, filters: 6, kernelHeight: 5, kernelWidth: 5, strideHeight: 2, strideWidth: 2,
+                         padding: .valid, weights: l.weights, bias: l.bias, requantization: l.requantization,
+                         output: q(127))
+        l = Layer(channels: 6, weightsPerChannel: 9, real: 0.0001...1.5, extremes: true, rng: &rng)
+        x = b.depthwiseConv2D(x, padding: .valid, weights: l.weights, bias: l.bias,
+                              requantization: l.requantization, output: q(-128), rounding: .single)
+        l = Layer(channels: 7, weightsPerChannel: 6 * 9, real: 0.00005...0.5, extremes: true, rng: &rng)
+        x = b.conv2D(x, filters: 7, kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 1,
+                     padding: .same, weights: l.weights, bias: l.bias, requantization: l.requantization,
+                     output: q(0), activation: .clamp(-100, 90))
+        x = b.averagePool2x2(x)
+        heads(&b, features: x, attributes: 3, rng: &rng)
+        return b
+    }
+
+    /// The fixtures by file name.
+    static let all: [(name: String, build: @Sendable () -> BlobBuilder)] = [
+        ("every-op", { everyOp(seed: 11) }),
+        ("encoder-32", { encoder(seed: 12) }),
+        ("extremes", { extremes(seed: 13) }),
+    ]
+
+    /// `count` bytes of pseudo-random pixels for input `index`.
+    static func pixels(_ count: Int, index: Int) -> [UInt8] {
+        var rng = SplitMix64(state: 0xFACE_0000 &+ UInt64(index))
+        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) }
+    }
+}

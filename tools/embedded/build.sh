@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Builds FacelyzrRuntime and FacelyzrCAPI as Embedded Swift, archives them as libfacelyzr.a
+# and links the C harness (tools/embedded/harness.c) through facelyzr.h, for each ISA:
+#
+#   aarch64   aarch64-none-none-elf     linked with aarch64-linux-gnu-gcc    (64-bit boards)
+#   armv7     armv7-none-none-eabi      linked with arm-linux-gnueabihf-gcc  (32-bit boards)
+#   x86_64    x86_64-unknown-linux-gnu  linked with gcc                      (this machine)
+#   host      the same sources as ordinary (not Embedded) Swift, linked by swiftc against
+#             the Swift runtime: the build the package's tests exercise
+#
+# Output: .build-embedded/<isa>/{libfacelyzr.a,harness,*.o}. Usage: build.sh [ISA...]
+#
+# No heap allocation, checked twice:
+# - every ISA compiles with -no-allocations (the compiler rejects any allocating code). On
+#   32-bit targets Swift 6.3 also rejects conversions to or from 64-bit integers there
+#   ("cannot use allocating type '_ContiguousArrayStorage<UInt>'", swiftlang/swift#86827);
+#   the sources use the forms in FacelyzrRuntime/Numerics/Widening.swift instead.
+# - the harness is linked with --gc-sections over -function-sections objects and must then
+#   contain none of Embedded Swift's allocation entry points (swift_allocObject, ...).
+# What libfacelyzr.a needs from the board's libc is listed in docs/embedded.md.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+out="$root/.build-embedded"
+
+bash tools/install-deps.sh
+
+swiftc="${SWIFTC:-$(dirname "$(readlink -f "$(command -v swift)")")/swiftc}"
+
+isas=("$@")
+if ((${#isas[@]} == 0)); then isas=(aarch64 armv7 x86_64 host); fi
+
+mapfile -t runtime_sources < <(find Sources/FacelyzrRuntime -name '*.swift' | LC_ALL=C sort)
+mapfile -t capi_sources < <(find Sources/FacelyzrCAPI -name '*.swift' | LC_ALL=C sort)
+
+for isa in "${isas[@]}"; do
+    case "$isa" in
+        aarch64) triple=aarch64-none-none-elf; cc=aarch64-linux-gnu-gcc; isa_flags=() ;;
+        # Int is 32 bits here; the board ABI passes floats in VFP registers.
+        armv7) triple=armv7-none-none-eabi; cc=arm-linux-gnueabihf-gcc; isa_flags=(-Xcc -mfloat-abi=hard) ;;
+        x86_64) triple=x86_64-unknown-linux-gnu; cc=gcc; isa_flags=() ;;
+        host) cc=gcc ;;
+        *) echo "build.sh: unknown ISA '$isa' (aarch64, armv7, x86_64, host)" >&2; exit 1 ;;
+    esac
+    dir="$out/$isa"
+    mkdir -p "$dir"
+    if [ "$isa" = host ]; then
+        swift_flags=(-wmo -parse-as-library -O)
+    else
+        swift_flags=(-enable-experimental-feature Embedded -target "$triple" -wmo -parse-as-library
+                     -O -no-allocations -Xfrontend -function-sections "${isa_flags[@]}")
+    fi
+
+    "$swiftc" "${swift_flags[@]}" -module-name FacelyzrRuntime \
+        -emit-module -emit-module-path "$dir/FacelyzrRuntime.swiftmodule" \
+        -c "${runtime_sources[@]}" -o "$dir/FacelyzrRuntime.o"
+    "$swiftc" "${swift_flags[@]}" -module-name FacelyzrCAPI -I "$dir" \
+        -c "${capi_sources[@]}" -o "$dir/FacelyzrCAPI.o"
+    rm -f "$dir/libfacelyzr.a"
+    ar rcs "$dir/libfacelyzr.a" "$dir/FacelyzrRuntime.o" "$dir/FacelyzrCAPI.o"
+
+    "$cc" -std=c11 -O2 -Wall -Wextra -Werror -I Sources/FacelyzrCAPI/include \
+        -c tools/embedded/harness.c -o "$dir/harness.o"
+    if [ "$isa" = host ]; then
+        "$swiftc" "$dir/harness.o" "$dir/libfacelyzr.a" -o "$dir/harness"
+        continue
+    fi
+    "$cc" "$dir/harness.o" "$dir/libfacelyzr.a" -Wl,--gc-sections -o "$dir/harness"
+
+    allocating="$("${cc%gcc}nm" "$dir/harness" | awk '{print $NF}' |
+        grep -E '^(swift_allocObject|swift_allocEmptyBox|swift_slowAlloc|swift_coroFrameAlloc|posix_memalign)$' || true)"
+    if [ -n "$allocating" ]; then
+        echo "build.sh: $isa: the linked C API reaches allocation functions:" $allocating >&2
+        exit 1
+    fi
+done

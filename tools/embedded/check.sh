@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The cross-ISA check: runs the same blobs and inputs through the Embedded Swift builds
+# for aarch64 (qemu-aarch64), armv7 (qemu-arm) and x86-64 (natively), and the ordinary
+# host Swift build, and requires the head outputs and every layer's output (hashed) to be
+# identical byte for byte to the x86-64 Embedded build's.
+#
+#     bash tools/embedded/check.sh      (also `make embedded-check`, part of `make test`)
+#
+# Blobs and inputs come from the facelyzr-embedded-fixtures executable (deterministic
+# random-weight models and pixels). Prints the library sizes and one PASS/FAIL line;
+# exits non-zero on any difference.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+out="$root/.build-embedded"
+
+bash tools/embedded/build.sh aarch64 armv7 x86_64 host
+
+swift build --product facelyzr-embedded-fixtures >/dev/null
+fixtures="$out/fixtures"
+rm -rf "$fixtures"
+"$(swift build --show-bin-path)/facelyzr-embedded-fixtures" "$fixtures"
+
+declare -A runner=(
+    [x86_64]=""
+    [host]=""
+    [aarch64]="qemu-aarch64 -L /usr/aarch64-linux-gnu"
+    [armv7]="qemu-arm -L /usr/arm-linux-gnueabihf"
+)
+blobs=0 inputs=0 identical=0 different=0
+cd "$fixtures"  # relative paths in the outputs
+for blob in *.fzb; do
+    name="$(basename "$blob" .fzb)"
+    mapfile -t input_files < <(find "$name" -name '*.raw' | LC_ALL=C sort)
+    blobs=$((blobs + 1))
+    inputs=$((inputs + ${#input_files[@]}))
+    for isa in x86_64 aarch64 armv7 host; do
+        # shellcheck disable=SC2086  # the runner is a command with arguments
+        ${runner[$isa]} "$out/$isa/harness" "$blob" "${input_files[@]}" > "$out/$isa/$name.txt"
+    done
+    for isa in aarch64 armv7 host; do
+        # Inputs (or the model line) whose printed results differ from x86-64's.
+        differing=$({ diff "$out/x86_64/$name.txt" "$out/$isa/$name.txt" || true; } | awk '/^[<>]/ {print $2}' | sort -u | wc -l)
+        if ((differing == 0)); then
+            identical=$((identical + ${#input_files[@]}))
+        else
+            different=$((different + differing))
+            identical=$((identical + ${#input_files[@]} - differing))
+            echo "MISMATCH $name: $isa differs from x86_64:" >&2
+            diff "$out/x86_64/$name.txt" "$out/$isa/$name.txt" | head -20 >&2 || true
+        fi
+    done
+done
+
+declare -A size_tool=([x86_64]=size [aarch64]=aarch64-linux-gnu-size [armv7]=arm-linux-gnueabihf-size)
+for isa in aarch64 armv7 x86_64; do
+    # Code and data of the archive's objects, and of what the harness keeps (--gc-sections).
+    read -r text data bss _ < <("${size_tool[$isa]}" -t "$out/$isa/libfacelyzr.a" | tail -1)
+    echo "$isa: libfacelyzr.a $(stat -c %s "$out/$isa/libfacelyzr.a") bytes on disk;" \
+         "objects text $text, data $data, bss $bss bytes"
+done
+
+if ((blobs >= 3 && inputs >= 30 && different == 0)); then
+    echo "embedded-check: PASS: $blobs blobs x $((inputs / blobs)) inputs; aarch64, armv7 (qemu) and host Swift" \
+         "identical to x86-64 Embedded on all $identical runs"
+else
+    echo "embedded-check: FAIL: $blobs blobs, $inputs inputs; $identical runs identical to x86-64, $different differ"
+    exit 1
+fi
