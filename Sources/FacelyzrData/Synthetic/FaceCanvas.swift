@@ -106,7 +106,7 @@ struct FaceCanvas {
                             let su = u + wave * DeterministicMath.wave(v * 2.5)
                             shade = 0.72 + 0.5 * DeterministicMath.valueNoise(key, su * frequency, v * 3)
                         case let .skin(amplitude):
-                            shade = 1 + amplitude * (DeterministicMath.valueNoise(key &+ 1, u * 9, v * 9) - 0.5)
+                            shade = 1 + amplitude * (DeterministicMath.valueNoise(key &+ 1, u * 14, v * 14) - 0.5)
                         case let .stipple(density):
                             if latticeUnit(key &+ 2, Int32(x), Int32(y)) > density { coverage *= 0.25 }
                         }

@@ -104,7 +104,7 @@ struct FacePainter {
     }
 
     private mutating func paintSkin(_ canvas: inout FaceCanvas) {
-        canvas.fill(outline, Paint(color: skin, texture: .skin(amplitude: 0.08 + 0.3 * f.skinTexture)))
+        canvas.fill(outline, Paint(color: skin, texture: .skin(amplitude: 0.05 + 0.16 * f.skinTexture)))
         // Cheeks: natural rosiness plus blush.
         let blush = 0.25 * f.rosiness + 0.35 * f.makeup
         if blush > 0.05 {
@@ -255,7 +255,7 @@ struct FacePainter {
             break
         case .stubble:
             canvas.fill(Difference(Intersection(outline, Below(v0: noseV + 0.05)), minus: aroundMouth),
-                        Paint(color: hair * 0.5, alpha: 0.55, texture: .stipple(density: 0.5)))
+                        Paint(color: skin.mixed(with: hair, 0.5) * 0.6, alpha: 0.4, texture: .stipple(density: 0.45)))
         case .mustache:
             canvas.fill(mustache, beardPaint)
         case .goatee:

@@ -3,7 +3,9 @@ extension FaceCanvas {
     /// geometry from `rng`, then sets the scene light (see ``setLight``).
     mutating func paintBackground(_ kind: SyntheticFaceLatents.BackgroundKind, rng: inout SplitMix64) {
         func randomColor(_ rng: inout SplitMix64) -> Color {
-            Color(rng.uniform(0.05, 0.95), rng.uniform(0.05, 0.95), rng.uniform(0.05, 0.95))
+            // A grey level with a moderate colour cast.
+            let level = rng.uniform(0.1, 0.9)
+            return Color(level + rng.uniform(-0.2, 0.2), level + rng.uniform(-0.2, 0.2), level + rng.uniform(-0.2, 0.2))
         }
         let first = randomColor(&rng), second = randomColor(&rng)
         let angle = rng.uniform(-DeterministicMath.pi, DeterministicMath.pi)
