@@ -29,22 +29,16 @@ extension FaceCanvas {
         }
     }
 
-    /// Adds sensor noise of standard deviation `sd` (triangular, from two hashed uniforms per
-    /// pixel and channel) and writes the picture as bytes, rounding 0...1 to 0...255.
+    /// Adds sensor noise of standard deviation `sd` (triangular: the sum of two noise-table
+    /// values per pixel and channel) and writes the picture as bytes, rounding 0...1 to 0...255.
     func quantize(noiseSD sd: Float, into bytes: UnsafeMutableBufferPointer<UInt8>) {
         precondition(bytes.count == size * size * 3, "buffer must hold size * size * 3 bytes")
         let scale = sd * 2.449_489_7 // a triangular [-1, 1] variable has variance 1/6
-        let key = key &+ 5
+        let first = NoiseTable(key: key, salt: 6), second = NoiseTable(key: key, salt: 7)
         rgb.withUnsafeBufferPointer { rgb in
             for i in 0..<rgb.count {
-                var value = rgb[i]
-                if scale > 0 {
-                    let h = latticeHash(key, Int32(truncatingIfNeeded: i), 0)
-                    let a = Float(h >> 40) * (1.0 / 16_777_216.0)
-                    let b = Float((h >> 16) & 0xFF_FFFF) * (1.0 / 16_777_216.0)
-                    value += (a + b - 1) * scale
-                }
-                value = value * 255 + 0.5
+                let x = Int32(truncatingIfNeeded: i & 255), y = Int32(truncatingIfNeeded: i >> 8)
+                let value = (rgb[i] + (first.raw(x, y) + second.raw(x, y) - 1) * scale) * 255 + 0.5
                 bytes[i] = value <= 0 ? 0 : (value >= 255 ? 255 : UInt8(value))
             }
         }

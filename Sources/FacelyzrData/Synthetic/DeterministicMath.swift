@@ -47,19 +47,4 @@ enum DeterministicMath {
         let t = clamp((x - edge0) / (edge1 - edge0), 0, 1)
         return t * t * (3 - 2 * t)
     }
-
-    /// Smooth value noise in [0, 1): bilinear interpolation of hashed lattice values.
-    @inline(__always)
-    static func valueNoise(_ key: UInt64, _ x: Float, _ y: Float) -> Float {
-        let fx = floor(x), fy = floor(y)
-        let ix = Int32(fx), iy = Int32(fy)
-        var tx = x - fx, ty = y - fy
-        tx = tx * tx * (3 - 2 * tx)
-        ty = ty * ty * (3 - 2 * ty)
-        let a = latticeUnit(key, ix, iy), b = latticeUnit(key, ix &+ 1, iy)
-        let c = latticeUnit(key, ix, iy &+ 1), d = latticeUnit(key, ix &+ 1, iy &+ 1)
-        let top = a + (b - a) * tx
-        let bottom = c + (d - c) * tx
-        return top + (bottom - top) * ty
-    }
 }

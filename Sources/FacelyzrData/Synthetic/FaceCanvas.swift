@@ -88,7 +88,9 @@ struct FaceCanvas {
     mutating func fill<S: FaceShape>(_ shape: S, _ paint: Paint) {
         guard let (x0, x1, y0, y1) = pixelBounds(shape.bounds) else { return }
         let ppu = frame.pixelsPerUnit
-        let size = size, frame = frame, key = key
+        let size = size, frame = frame
+        let hairNoise = NoiseTable(key: key, salt: 1), skinNoise = NoiseTable(key: key, salt: 2)
+        let stippleNoise = NoiseTable(key: key, salt: 3)
         light.withUnsafeBufferPointer { light in
             rgb.withUnsafeMutableBufferPointer { rgb in
                 for y in y0...y1 {
@@ -104,11 +106,11 @@ struct FaceCanvas {
                             break
                         case let .hair(frequency, wave):
                             let su = u + wave * DeterministicMath.wave(v * 2.5)
-                            shade = 0.72 + 0.5 * DeterministicMath.valueNoise(key, su * frequency, v * 3)
+                            shade = 0.72 + 0.5 * hairNoise.smooth(su * frequency, v * 3)
                         case let .skin(amplitude):
-                            shade = 1 + amplitude * (DeterministicMath.valueNoise(key &+ 1, u * 14, v * 14) - 0.5)
+                            shade = 1 + amplitude * (skinNoise.smooth(u * 14, v * 14) - 0.5)
                         case let .stipple(density):
-                            if latticeUnit(key &+ 2, Int32(x), Int32(y)) > density { coverage *= 0.25 }
+                            if stippleNoise.raw(Int32(x), Int32(y)) > density { coverage *= 0.25 }
                         }
                         let i = (y * size + x) * 3
                         let lr = paint.lit ? light[i] : 1, lg = paint.lit ? light[i + 1] : 1

@@ -23,8 +23,9 @@ struct Ellipse: FaceShape {
     }
 
     var bounds: (Float, Float, Float, Float) {
-        let r = (ru > rv ? ru : rv) + 0.1
-        return (cu - r, cu + r, cv - r, cv + r)
+        let halfU = ((ru * cosA) * (ru * cosA) + (rv * sinA) * (rv * sinA)).squareRoot() + 0.1
+        let halfV = ((ru * sinA) * (ru * sinA) + (rv * cosA) * (rv * cosA)).squareRoot() + 0.1
+        return (cu - halfU, cu + halfU, cv - halfV, cv + halfV)
     }
 
     @inline(__always)

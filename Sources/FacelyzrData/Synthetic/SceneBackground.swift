@@ -13,7 +13,7 @@ extension FaceCanvas {
         let period = rng.uniform(4, 14) * Float(size) / 64
         let noiseScale = rng.uniform(3, 12) * Float(size) / 64
         let inverseSize = 1 / Float(size)
-        let key = key
+        let coarse = NoiseTable(key: key, salt: 4), fine = NoiseTable(key: key, salt: 5)
         let size = size
         rgb.withUnsafeMutableBufferPointer { rgb in
             for y in 0..<size {
@@ -25,8 +25,8 @@ extension FaceCanvas {
                     case .gradient, .clutter:
                         color = first.mixed(with: second, DeterministicMath.clamp(along, 0, 1))
                     case .texture:
-                        let n = 0.6 * DeterministicMath.valueNoise(key &+ 3, Float(x) / noiseScale, Float(y) / noiseScale)
-                            + 0.4 * DeterministicMath.valueNoise(key &+ 4, Float(x) / 2, Float(y) / 2)
+                        let n = 0.7 * coarse.smooth(Float(x) / noiseScale, Float(y) / noiseScale)
+                            + 0.3 * fine.raw(Int32(x), Int32(y))
                         color = first.mixed(with: second, n)
                     case .stripes:
                         let stripe = DeterministicMath.wave((px * dy - py * dx) / period) > 0

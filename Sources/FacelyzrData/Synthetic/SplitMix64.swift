@@ -66,16 +66,3 @@ public struct SplitMix64: Sendable {
         Int((next() >> 33) % UInt64(count))
     }
 }
-
-/// Stateless integer hash of a lattice point: the source of per-pixel textures and noise.
-@inline(__always)
-func latticeHash(_ key: UInt64, _ x: Int32, _ y: Int32) -> UInt64 {
-    let packed = UInt64(UInt32(bitPattern: x)) | (UInt64(UInt32(bitPattern: y)) << 32)
-    return SplitMix64.mix(key ^ SplitMix64.mix(packed))
-}
-
-/// `latticeHash` as a Float in [0, 1).
-@inline(__always)
-func latticeUnit(_ key: UInt64, _ x: Int32, _ y: Int32) -> Float {
-    Float(latticeHash(key, x, y) >> 40) * (1.0 / 16_777_216.0)
-}
