@@ -68,7 +68,7 @@ struct FacePainter {
     }
 
     private var hairPaint: Paint {
-        Paint(color: hair, texture: .hair(frequency: 22, wave: 0.05 * f.hairWave))
+        Paint(color: hair, texture: .hair(frequency: 22, wave: 0.05 * f.hairWave, contrast: 0.2 + 0.35 * f.hairLength))
     }
 
     private var outline: FaceOutline {
@@ -188,7 +188,7 @@ struct FacePainter {
             let u = turned(side * (eyeSeparation + 0.03))
             canvas.fill(Curve(u, browV, halfLength: 0.18, curvature: arch, halfWidth: thickness, taper: 0.5,
                               angle: side * 0.12),
-                        Paint(color: brow, alpha: 0.9 - 0.3 * f.childness, texture: .hair(frequency: 40, wave: 0)))
+                        Paint(color: brow, alpha: 0.9 - 0.3 * f.childness, texture: .hair(frequency: 40, wave: 0, contrast: 0.5)))
         }
     }
 
@@ -245,7 +245,7 @@ struct FacePainter {
 
     private mutating func paintFacialHair(_ canvas: inout FaceCanvas) {
         let m = mouth
-        let beardPaint = Paint(color: hair * 0.9, alpha: 0.92, texture: .hair(frequency: 45, wave: 0))
+        let beardPaint = Paint(color: hair * 0.9, alpha: 0.92, texture: .hair(frequency: 45, wave: 0, contrast: 0.5))
         let aroundMouth = Ellipse(m.u, mouthV + 0.01, m.halfWidth + 0.04, m.upper + m.gap / 2 + 0.04)
         let mustache = Curve(m.u, mouthV - m.upper - m.gap / 2 - 0.05, halfLength: m.halfWidth + 0.04,
                              curvature: 0.6, halfWidth: 0.045, taper: 0.5)
