@@ -71,13 +71,13 @@ struct Synth: ParsableCommand {
             try writeDataset(faces, split: split, to: destination)
         } else if let destination {
             try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
-            var csv = "file,index,gender,age," + Self.attributes.map(\.name).joined(separator: ",") + "\n"
+            var csv = "file,index,gender,age," + SyntheticFaces.labelledAttributes.map(\.name).joined(separator: ",") + "\n"
             for i in 0..<count {
                 let index = split.syntheticIndex(UInt64(i))
                 let (image, labels) = faces.sample(index: index)
                 let file = String(format: "%06d.png", i)
                 try image.write(png: destination + "/" + file)
-                let values = Self.attributes.map { labels[$0] == true ? "1" : "0" }
+                let values = SyntheticFaces.labelledAttributes.map { labels[$0] == true ? "1" : "0" }
                 csv += "\(file),\(index),\(labels.gender!.rawValue),\(String(format: "%.3f", labels.age!)),"
                     + values.joined(separator: ",") + "\n"
             }
@@ -99,11 +99,6 @@ struct Synth: ParsableCommand {
             try composed.write(png: sheet)
             print("wrote a contact sheet of \(shown.count) faces to \(sheet)")
         }
-    }
-
-    /// The attributes the generator labels, in CelebA order.
-    static let attributes = CelebAAttribute.allCases.filter {
-        SyntheticFaces().sample(index: 0).labels[$0] != nil
     }
 
     /// Writes the faces as a Facelyzr dataset; each sample's source ID names the generator

@@ -67,7 +67,10 @@ func fingerprint(_ bytes: [UInt8]) -> UInt64 {
                                               .wearingHat, .wearingLipstick, .heavyMakeup, .young] {
                 #expect(labels[required] != nil, "\(required.name) is labelled")
             }
-            #expect(labels[.attractive] == nil, "attributes the generator does not draw stay unknown")
+            for attribute in CelebAAttribute.allCases {
+                #expect((labels[attribute] != nil) == SyntheticFaces.labelledAttributes.contains(attribute),
+                        "exactly the labelled attributes are known: \(attribute.name)")
+            }
         }
     }
 

@@ -1,3 +1,12 @@
+extension SyntheticFaces {
+    /// The CelebA attributes every synthetic face labels (the other 8 stay unknown), in CelebA
+    /// order.
+    public static let labelledAttributes: [CelebAAttribute] = CelebAAttribute.allCases.filter {
+        ![.attractive, .doubleChin, .highCheekbones, .ovalFace, .pointyNose, .sideburns, .wearingNecklace,
+          .wearingNecktie].contains($0)
+    }
+}
+
 extension SyntheticFaceLatents {
     /// The ground truth of this face: gender, age and the CelebA attributes the generator
     /// draws (the others stay unknown), all 40 in CelebA order. Thresholds are listed in docs/synthetic-faces.md.

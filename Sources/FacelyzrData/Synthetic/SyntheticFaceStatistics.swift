@@ -102,9 +102,8 @@ public struct SyntheticFaceStatistics: Sendable {
             rate("occluded", c.occlusionRate) { $0.occlusion },
             rate("blurred", c.blurRate) { $0.blur > 0 },
         ]
-        attributeFrequencies = CelebAAttribute.allCases.compactMap { a in
-            guard labels[0][a] != nil else { return nil }
-            return (a.name, Double(labels.filter { $0[a] == true }.count) / Double(count))
+        attributeFrequencies = SyntheticFaces.labelledAttributes.map { a in
+            (a.name, Double(labels.filter { $0[a] == true }.count) / Double(count))
         }
         func share(_ group: (SyntheticFaceLatents) -> Bool, _ hit: (SyntheticFaceLatents) -> Bool) -> Double {
             let members = latents.filter(group)
