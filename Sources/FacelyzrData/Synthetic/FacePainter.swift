@@ -277,13 +277,14 @@ struct FacePainter {
         let paint = hairPaint
         let parting = rng.uniform(-0.12, 0.12)
         if f.baldness < 0.75 {
-            canvas.fill(Intersection(cap, AboveCurve(v0: hairline, k: 0.35 + 0.4 * f.baldness, slope: parting)), paint)
+            let temples: Float = f.male && f.age >= 16 ? 0.05 : 0.35 // men's hairlines rise at the temples
+            canvas.fill(Intersection(cap, AboveCurve(v0: hairline, k: temples + 0.4 * f.baldness, slope: parting)), paint)
         }
         // Hair at the temples and sides (what stays on a bald head).
-        let sideLimit = f.hairLength > 0.3 ? chin : eyeV - 0.12
+        let sideLimit = f.hairLength > 0.3 ? chin : eyeV - 0.12 + 0.1 * f.baldness
         for side: Float in [-1, 1] {
-            let temple = Capsule(au: side * (faceWidth - 0.02), av: -0.55 + 0.2 * f.baldness, bu: side * (faceWidth + 0.02),
-                                 bv: sideLimit, r: 0.06 + 0.12 * f.hairLength)
+            let temple = Capsule(au: side * (faceWidth - 0.02), av: -0.55 + 0.3 * f.baldness, bu: side * (faceWidth + 0.02),
+                                 bv: sideLimit, r: 0.07 + 0.12 * f.hairLength + 0.03 * f.baldness)
             canvas.fill(Intersection(temple, cap.grown(by: f.hairLength > 0.3 ? 1 : 0)), paint)
         }
         if f.bangs && f.baldness < 0.5 {
