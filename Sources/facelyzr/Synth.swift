@@ -102,7 +102,7 @@ struct Synth: ParsableCommand {
     }
 
     /// Writes the faces as a Facelyzr dataset; each sample's source ID names the generator
-    /// version, seed and index, e.g. `synthetic/v1/seed0/index12`.
+    /// version, seed and index, e.g. `synthetic/v2/seed0/index12`.
     private func writeDataset(_ faces: SyntheticFaces, split: Split, to destination: String) throws {
         let format = DatasetFormat(width: size, height: size, channels: 3, attributeNames: celebAAttributeNames)
         let writer = try DatasetWriter(directory: destination, format: format, source: "synthetic")

@@ -14,7 +14,7 @@
 public struct SyntheticFaces: Sendable {
     /// Bumped by every change that alters any generated image or label; golden files and
     /// experiments record it.
-    public static let generatorVersion = 1
+    public static let generatorVersion = 2
 
     /// The population and imaging conditions drawn from.
     public let configuration: SyntheticFaceConfiguration
