@@ -58,6 +58,9 @@ struct Synth: ParsableCommand {
             throw ValidationError("give a destination directory, --sheet FILE, or --benchmark")
         }
         guard !dataset || destination != nil else { throw ValidationError("--dataset needs a destination directory") }
+        guard UInt64(count) <= split.split.syntheticCount else {
+            throw ValidationError("the \(split.rawValue) split holds \(split.split.syntheticCount) faces, fewer than --count")
+        }
     }
 
     func run() throws {
@@ -70,7 +73,11 @@ struct Synth: ParsableCommand {
         if let destination, dataset {
             try writeDataset(faces, split: split, to: destination)
         } else if let destination {
-            try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
+            do {
+                try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
+            } catch {
+                throw CannotCreateDirectory(path: destination, reason: (error as NSError).localizedDescription)
+            }
             var csv = "file,index,gender,age," + SyntheticFaces.labelledAttributes.map(\.name).joined(separator: ",") + "\n"
             for i in 0..<count {
                 let index = split.syntheticIndex(UInt64(i))
@@ -115,6 +122,12 @@ struct Synth: ParsableCommand {
         _ = try writer.finish()
         print("wrote a dataset of \(count) synthetic faces to \(destination) "
             + "(generator version \(SyntheticFaces.generatorVersion), seed \(seed))")
+    }
+
+    struct CannotCreateDirectory: Error, CustomStringConvertible {
+        var path: String
+        var reason: String
+        var description: String { "\(path): cannot create the directory: \(reason)" }
     }
 
     struct Manifest: Encodable {
