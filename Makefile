@@ -18,3 +18,4 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	python3 tools/test_imdb_wiki_to_csv.py
+	python3 tools/test_fzds.py

@@ -84,8 +84,8 @@ struct Synth: ParsableCommand {
                 let (image, labels) = faces.sample(index: index)
                 let file = String(format: "%06d.png", i)
                 try image.write(png: destination + "/" + file)
-                let values = SyntheticFaces.labelledAttributes.map { labels[$0] == true ? "1" : "0" }
-                csv += "\(file),\(index),\(labels.gender!.rawValue),\(String(format: "%.3f", labels.age!)),"
+                let values = SyntheticFaces.labelledAttributes.map { labels.attributes[$0] == true ? "1" : "0" }
+                csv += "\(file),\(index),\(labels.gender!),\(String(format: "%.3f", labels.age!)),"
                     + values.joined(separator: ",") + "\n"
             }
             try AtomicFileWriter.write(Array(csv.utf8), to: destination + "/manifest.csv")
@@ -111,7 +111,7 @@ struct Synth: ParsableCommand {
     /// Writes the faces as a Facelyzr dataset; each sample's source ID names the generator
     /// version, seed and index, e.g. `synthetic/v2/seed0/index12`.
     private func writeDataset(_ faces: SyntheticFaces, split: Split, to destination: String) throws {
-        let format = DatasetFormat(width: size, height: size, channels: 3, attributeNames: celebAAttributeNames)
+        let format = DatasetFormat(width: size, height: size, channels: 3)
         let writer = try DatasetWriter(directory: destination, format: format, source: "synthetic")
         for i in 0..<count {
             let index = split.syntheticIndex(UInt64(i))

@@ -103,28 +103,28 @@ public struct SyntheticFaceStatistics: Sendable {
             rate("blurred", c.blurRate) { $0.blur > 0 },
         ]
         attributeFrequencies = SyntheticFaces.labelledAttributes.map { a in
-            (a.name, Double(labels.filter { $0[a] == true }.count) / Double(count))
+            (a.name, Double(labels.filter { $0.attributes[a] == true }.count) / Double(count))
         }
         func share(_ group: (SyntheticFaceLatents) -> Bool, _ hit: (SyntheticFaceLatents) -> Bool) -> Double {
             let members = latents.filter(group)
             return Double(members.filter(hit).count) / Double(max(members.count, 1))
         }
-        let hasBeard: (SyntheticFaceLatents) -> Bool = { !$0.labels[.noBeard]! }
+        let hasBeard: (SyntheticFaceLatents) -> Bool = { !$0.labels.attributes[.noBeard]! }
         correlations = [
             ("P(male given beard, mustache or goatee)", share(hasBeard) { $0.male }),
             ("P(female given Wearing_Lipstick)", share({ $0.lipstick }) { !$0.male }),
             ("P(Gray_Hair given age < 40)", share({ $0.age < 40 }) { $0.greyness > 0.5 }),
             ("P(Gray_Hair given age >= 60)", share({ $0.age >= 60 }) { $0.greyness > 0.5 }),
-            ("P(Bald given man >= 60)", share({ $0.male && $0.age >= 60 }) { $0.labels[.bald]! }),
-            ("P(Bald given woman >= 60)", share({ !$0.male && $0.age >= 60 }) { $0.labels[.bald]! }),
-            ("P(Black_Hair given skin tone > 0.7)", share({ $0.skinTone > 0.7 }) { $0.labels[.blackHair]! }),
+            ("P(Bald given man >= 60)", share({ $0.male && $0.age >= 60 }) { $0.labels.attributes[.bald]! }),
+            ("P(Bald given woman >= 60)", share({ !$0.male && $0.age >= 60 }) { $0.labels.attributes[.bald]! }),
+            ("P(Black_Hair given skin tone > 0.7)", share({ $0.skinTone > 0.7 }) { $0.labels.attributes[.blackHair]! }),
         ]
 
         // Models: fit on the first 70%, score on the rest.
         fitCount = count * 7 / 10
         scoreCount = count - fitCount
         let fit = 0..<fitCount, score = fitCount..<count
-        let gender = labels.map { Float($0.gender!.rawValue) }
+        let gender = labels.map { Float($0.gender!) }
         let age = labels.map { $0.age! }
         let maleShare = Double(gender[fit].reduce(0, +)) / Double(fitCount)
         let majority: Float = maleShare >= 0.5 ? 1 : 0
