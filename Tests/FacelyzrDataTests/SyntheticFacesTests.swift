@@ -73,6 +73,42 @@ func fingerprint(_ bytes: [UInt8]) -> UInt64 {
         }
     }
 
+    @Test func extremeConfigurationsAreObeyed() {
+        var always = SyntheticFaceConfiguration()
+        always.ageRange = 40...40
+        always.maleRate = 1
+        always.smilingRate = 1
+        always.mouthOpenRate = 1
+        always.eyeglassesRate = 1
+        always.hatRate = 1
+        always.facialHairRate = 1
+        always.occlusionRate = 1
+        always.blurRate = 1
+        var never = always
+        never.maleRate = 0
+        never.smilingRate = 0
+        never.mouthOpenRate = 0
+        never.eyeglassesRate = 0
+        never.hatRate = 0
+        never.makeupRate = 0
+        never.earringsRate = 0
+        never.bangsRate = 0
+        for index: UInt64 in 0..<20 {
+            let a = SyntheticFaces(configuration: always, seed: 1, size: 32).sample(index: index).labels
+            #expect(a.gender == 1 && a.age == 40)
+            for attribute: CelebAAttribute in [.smiling, .mouthSlightlyOpen, .eyeglasses, .wearingHat] {
+                #expect(a.attributes[attribute] == true)
+            }
+            #expect(a.attributes[.noBeard] == false || a.attributes[.fiveOClockShadow] == true)
+            let n = SyntheticFaces(configuration: never, seed: 1, size: 32).sample(index: index).labels
+            #expect(n.gender == 0)
+            for attribute: CelebAAttribute in [.smiling, .mouthSlightlyOpen, .eyeglasses, .wearingHat, .heavyMakeup,
+                                               .wearingEarrings, .bangs, .mustache, .goatee] {
+                #expect(n.attributes[attribute] == false)
+            }
+        }
+    }
+
     @Test func theDomainShiftKeepsThePersonAndChangesThePicture() {
         let plain = SyntheticFaces(seed: 9), shifted = SyntheticFaces(configuration: .shifted, seed: 9)
         var noisier = 0
