@@ -15,11 +15,13 @@ demo: build
 
 # The whole test suite: the golden vectors against the numeric oracle; the numerics/kernels on
 # x86-64, aarch64 and armv7 (qemu-user) giving identical results; whole models through the C API
-# of the Embedded Swift builds (qemu) against x86-64; the Python tools' tests; the Swift tests.
+# of the Embedded Swift builds (qemu) against x86-64; the synthetic faces on three ISAs; the
+# Python tools' tests; the Swift tests.
 test: deps
 	python3 tools/oracle/oracle.py --check
 	bash tools/oracle/cross-isa.sh
 	bash tools/embedded/check.sh
+	bash tools/synthetic-cross-isa.sh
 	python3 tools/test_imdb_wiki_to_csv.py
 	python3 tools/test_fzds.py
 	$(SWIFT) build --build-tests

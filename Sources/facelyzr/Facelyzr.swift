@@ -14,6 +14,8 @@ struct Facelyzr: ParsableCommand {
             Version.self,
             Import.self,
             Inspect.self,
+            Synth.self,
+            SynthStats.self,
         ]
     )
 }
