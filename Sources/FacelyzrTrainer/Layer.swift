@@ -11,17 +11,31 @@ public struct Parameter: Sendable, Equatable {
     }
 }
 
+/// Something with named parameters (a layer, a network): what an optimizer updates and a
+/// checkpoint stores.
+public protocol ParameterContainer {
+    /// Visits each parameter with its name (`weight`, `bias` in a layer; prefixed by its position
+    /// in containers, e.g. `encoder.0.weight`).
+    mutating func visitParameters(_ body: (String, inout Parameter) -> Void)
+}
+
+extension ParameterContainer {
+    /// Sets every parameter's gradient to zero (before accumulating a new batch).
+    public mutating func zeroGradients() {
+        visitParameters { _, p in p.gradient.zero() }
+    }
+}
+
 /// One layer of a network: a forward that keeps what its backward needs, and that backward.
-public protocol Layer: Sendable {
+public protocol Layer: ParameterContainer, Sendable {
     /// Computes the output; with `training`, keeps what `backward` needs (and dropout drops).
     mutating func forward(_ input: Tensor, training: Bool, generator: inout RandomGenerator) -> Tensor
     /// Adds parameter gradients for the last training forward; returns the input gradient when asked.
     mutating func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor?
-    /// Visits each parameter with its name within the layer (`weight`, `bias`).
-    mutating func visitParameters(_ body: (String, inout Parameter) -> Void)
 }
 
 extension Layer {
+    /// A layer without parameters visits nothing.
     public mutating func visitParameters(_ body: (String, inout Parameter) -> Void) {}
 }
 
@@ -192,10 +206,5 @@ public struct Sequential: Layer {
         for i in layers.indices {
             layers[i].visitParameters { name, p in body("\(i).\(name)", &p) }
         }
-    }
-
-    /// Sets every parameter's gradient to zero (before accumulating a new batch).
-    public mutating func zeroGradients() {
-        visitParameters { _, p in p.gradient.zero() }
     }
 }

@@ -114,19 +114,20 @@ public func averagePool2x2Backward(_ outputGradient: Tensor, inputShape: [Int]) 
     return inputGradient
 }
 
-/// Nearest-neighbour 2x upsampling forward (the decoder of a stride-2 convolution is this plus a
-/// stride-1 convolution): each value fills a 2x2 block. `outputShape` may be one row or column
-/// smaller than twice the input, to undo an odd size.
+/// Nearest-neighbour 2x upsampling forward (a decoder's inverse of a stride-2 convolution or an
+/// average pool): each value fills a 2x2 block. The output may be one row or column smaller than
+/// twice the input (undoing a "same" stride-2 convolution of an odd size) or larger by one (undoing
+/// a pool that dropped the last row or column, which repeats the last input row or column).
 public func upsample2xForward(_ input: Tensor, outputShape: [Int]) -> Tensor {
     let (h, w, c) = (outputShape[1], outputShape[2], outputShape[3])
     let (ih, iw) = (input.shape[1], input.shape[2])
-    precondition(outputShape[0] == input.shape[0] && (h + 1) / 2 == ih && (w + 1) / 2 == iw && c == input.shape[3],
-                 "upsample shapes")
+    precondition(outputShape[0] == input.shape[0] && ((h + 1) / 2 == ih || h / 2 == ih)
+                 && ((w + 1) / 2 == iw || w / 2 == iw) && c == input.shape[3], "upsample shapes")
     var output = Tensor(zeros: outputShape)
     for b in 0..<outputShape[0] {
         for y in 0..<h {
             for x in 0..<w {
-                let src = ((b * ih + y / 2) * iw + x / 2) * c, dst = ((b * h + y) * w + x) * c
+                let src = ((b * ih + min(y / 2, ih - 1)) * iw + min(x / 2, iw - 1)) * c, dst = ((b * h + y) * w + x) * c
                 for ch in 0..<c { output.values[dst + ch] = input.values[src + ch] }
             }
         }
@@ -142,7 +143,7 @@ public func upsample2xBackward(_ outputGradient: Tensor, inputShape: [Int]) -> T
     for b in 0..<inputShape[0] {
         for y in 0..<h {
             for x in 0..<w {
-                let dst = ((b * ih + y / 2) * iw + x / 2) * c, src = ((b * h + y) * w + x) * c
+                let dst = ((b * ih + min(y / 2, ih - 1)) * iw + min(x / 2, iw - 1)) * c, src = ((b * h + y) * w + x) * c
                 for ch in 0..<c { inputGradient.values[dst + ch] += outputGradient.values[src + ch] }
             }
         }
