@@ -62,12 +62,14 @@ public struct Optimizer: Sendable, Equatable {
 
     public init(_ config: OptimizerConfig) { self.config = config }
 
-    /// Updates every parameter of `model` from its accumulated gradient and advances the step.
-    public mutating func update<Model: ParameterContainer>(_ model: inout Model) {
+    /// Updates the parameters of `model` from their accumulated gradients (only those whose name
+    /// `includes` accepts, when given) and advances the step.
+    public mutating func update<Model: ParameterContainer>(_ model: inout Model, includes: ((String) -> Bool)? = nil) {
         let rate = config.schedule.rate(atStep: step)
         let c = config
         let t = Float(step + 1)
         model.visitParameters { name, p in
+            if let includes, !includes(name) { return }
             let decay = name.hasSuffix("bias") ? 0 : rate * c.weightDecay
             var m = firstMoments[name] ?? [Float](repeating: 0, count: p.value.count)
             switch c.method {
