@@ -12,6 +12,8 @@ struct Facelyzr: ParsableCommand {
             """,
         subcommands: [
             Version.self,
+            Synth.self,
+            SynthStats.self,
         ]
     )
 }
