@@ -13,7 +13,8 @@ build: deps
 demo: build
 	.build/release/facelyzr version
 
-# The whole test suite: Swift tests.
+# The whole test suite: Swift tests, then the Python tools' tests.
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	python3 tools/test_imdb_wiki_to_csv.py

@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
     libpng-dev            # PNG decode/encode (CImageIO)
     libjpeg62-turbo-dev   # JPEG decode (CImageIO)
+    zlib1g-dev            # CRC-32 of dataset records (CImageIO)
     libopenblas-dev       # float GEMM for the trainer only
     gcc-aarch64-linux-gnu # links the Embedded Swift runtime for 64-bit boards
     gcc-arm-linux-gnueabihf # ... and for 32-bit boards
@@ -25,4 +26,10 @@ if ((${#missing[@]})); then
     if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# numpy and scipy for the Python tools and their tests (tools/imdb_wiki_to_csv.py).
+if ! python3 -c "import numpy, scipy" 2>/dev/null; then
+    echo "installing: numpy scipy (pip)"
+    python3 -m pip install --quiet numpy scipy
 fi

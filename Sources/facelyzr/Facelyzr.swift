@@ -12,6 +12,7 @@ struct Facelyzr: ParsableCommand {
             """,
         subcommands: [
             Version.self,
+            Import.self,
             Synth.self,
             SynthStats.self,
         ]
