@@ -15,6 +15,7 @@ struct Facelyzr: ParsableCommand {
             Import.self,
             Synth.self,
             SynthStats.self,
+            Train.self,
         ]
     )
 }
