@@ -43,6 +43,6 @@ let package = Package(
 
         .testTarget(name: "FacelyzrRuntimeTests", dependencies: ["FacelyzrRuntime"]),
         .testTarget(name: "FacelyzrDataTests", dependencies: ["FacelyzrData"]),
-        .testTarget(name: "FacelyzrTrainerTests", dependencies: ["FacelyzrTrainer"]),
+        .testTarget(name: "FacelyzrTrainerTests", dependencies: ["FacelyzrTrainer", "FacelyzrData"]),
     ]
 )
