@@ -138,10 +138,10 @@ public struct Trainer: Sendable {
 
     /// Trains until the plan is finished, or until `totalSteps` reaches `stopAt` (to checkpoint
     /// and resume later). `progress` sees every step.
-    public mutating func run(_ data: some TrainingData, stopAt: Int? = nil, progress: (TrainingProgress) -> Void = { _ in }) {
+    public mutating func run(_ data: some TrainingData, stopAt: Int? = nil, progress: (TrainingProgress) -> Void = { _ in }) throws {
         while phase != .finished, stopAt.map({ totalSteps < $0 }) ?? true {
             let indices = (0..<plan.batchSize).map { _ in Int(generator.next() % UInt64(data.count)) }
-            let (input, targets) = data.batch(indices)
+            let (input, targets) = try data.batch(indices)
             let loss: Float
             switch phase {
             case .pretraining(let b):
@@ -207,12 +207,12 @@ public struct Trainer: Sendable {
     }
 
     /// Scores every head on the images `indices` of `data` (inference mode).
-    public mutating func evaluate(_ data: some TrainingData, indices: [Int]) -> [HeadScore] {
+    public mutating func evaluate(_ data: some TrainingData, indices: [Int]) throws -> [HeadScore] {
         let heads = network.architecture.heads
         var scores = heads.map { HeadScore(head: $0.name, value: 0, count: 0) }
         var unused = RandomGenerator(seed: 0)
         for start in stride(from: 0, to: indices.count, by: max(plan.batchSize, 1)) {
-            let (input, targets) = data.batch(Array(indices[start..<min(start + plan.batchSize, indices.count)]))
+            let (input, targets) = try data.batch(Array(indices[start..<min(start + plan.batchSize, indices.count)]))
             let outputs = network.forward(input, training: false, generator: &unused)
             for (h, head) in heads.enumerated() {
                 for i in 0..<targets[h].count where !targets[h].values[i].isNaN {

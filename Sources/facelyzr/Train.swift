@@ -3,17 +3,20 @@ import FacelyzrData
 import FacelyzrTrainer
 import Foundation
 
-/// `facelyzr train`: SDAE pre-training and heads on synthetic faces, with checkpoints.
+/// `facelyzr train`: SDAE pre-training and heads on synthetic faces or a dataset, with checkpoints.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train the float model (SDAE pre-training, then heads) on synthetic faces.",
+        abstract: "Train the float model (SDAE pre-training, then heads) on synthetic faces or a dataset.",
         discussion: """
             Each encoder convolution is first trained as a denoising autoencoder on the frozen \
             outputs of the layers below (--pretrain-steps per convolution; 0 starts from random \
             weights), then the gender, age and attribute heads learn on the labels (--steps), \
             fine-tuning the encoder unless --frozen-encoder. Training faces are the first \
             --train-count faces of the generator's train split, rendered as needed; the scores \
-            at the end are on the first --test-count faces of its test split. The checkpoint \
+            at the end are on the first --test-count faces of its test split. With --dataset DIR (written \
+            by `facelyzr import`), training uses the dataset's train split and scores its test split; the \
+            network's input size must be the dataset's image size, and --attributes must name attributes \
+            the dataset has (--attributes "" drops the attribute head, e.g. for UTKFace). The checkpoint \
             (a safetensors file with the architecture, plan and RNG state in its metadata) is \
             written atomically every --checkpoint-every steps and at the end; --resume continues \
             one with the same data options. With --threads 1 a resumed run ends with exactly the \
@@ -35,6 +38,9 @@ struct Train: ParsableCommand {
 
     @Option(help: "Attribute head labels (CelebA names), comma separated.")
     var attributes = "Smiling,Eyeglasses,Wearing_Hat,Bald,Young,No_Beard,Mouth_Slightly_Open,Wearing_Lipstick"
+
+    @Option(help: "Train on this Facelyzr dataset directory instead of synthetic faces.")
+    var dataset: String?
 
     @Option(help: "Population seed of the synthetic faces.")
     var dataSeed: UInt64 = 0
@@ -115,17 +121,31 @@ struct Train: ParsableCommand {
             trainer = try Trainer(architecture: try loadArchitecture(), plan: plan, dataProvenance: "")
         }
         let a = trainer.network.architecture
-        let faces = SyntheticFaces(seed: dataSeed, size: a.inputHeight)
-        let train = try SyntheticFaceData(faces: faces, split: .train, count: trainCount, architecture: a)
-        let test = try SyntheticFaceData(faces: faces, split: .test, count: testCount, architecture: a)
+        if let dataset {
+            let reader = try DatasetReader(directory: dataset)
+            let train = try DatasetTrainingData(reader: reader, split: .train, architecture: a)
+            let test = try DatasetTrainingData(reader: reader, split: .test, architecture: a)
+            try fit(&trainer, on: train, provenance: train.provenance, scoring: test, output: output)
+        } else {
+            let faces = SyntheticFaces(seed: dataSeed, size: a.inputHeight)
+            let train = try SyntheticFaceData(faces: faces, split: .train, count: trainCount, architecture: a)
+            let test = try SyntheticFaceData(faces: faces, split: .test, count: testCount, architecture: a)
+            try fit(&trainer, on: train, provenance: train.provenance, scoring: test, output: output)
+        }
+    }
+
+    /// Runs (or resumes) `trainer` on `train`, checkpointing, then scores `test`.
+    private func fit(_ trainer: inout Trainer, on train: some TrainingData, provenance: String,
+                       scoring test: some TrainingData, output: String) throws {
+        let a = trainer.network.architecture
         if resume == nil {
-            trainer.dataProvenance = train.provenance
-        } else if trainer.dataProvenance != train.provenance {
-            throw ValidationError("\(resume!) was trained on \(trainer.dataProvenance); these options give \(train.provenance)")
+            trainer.dataProvenance = provenance
+        } else if trainer.dataProvenance != provenance {
+            throw ValidationError("\(resume!) was trained on \(trainer.dataProvenance); these options give \(provenance)")
         }
         let cost = try a.cost()
         print("network: \(cost.multiplyAccumulates) MACs, \(cost.weightCount) weights, \(cost.biasCount) biases per image")
-        print("data: \(train.provenance)")
+        print("data: \(provenance)")
 
         let start = Date()
         var window: [Float] = []
@@ -133,7 +153,7 @@ struct Train: ParsableCommand {
         let batchSize = trainer.plan.batchSize
         while trainer.phase != .finished {
             let stop = checkpointEvery > 0 ? (trainer.totalSteps / checkpointEvery + 1) * checkpointEvery : nil
-            trainer.run(train, stopAt: stop) { p in
+            try trainer.run(train, stopAt: stop) { p in
                 window.append(p.loss)
                 if window.count == logEvery {
                     let seconds = Date().timeIntervalSince(windowStart)
@@ -147,8 +167,8 @@ struct Train: ParsableCommand {
             try trainer.save(to: output)
         }
         print("trained \(trainer.totalSteps) steps in \(String(format: "%.1f", Date().timeIntervalSince(start))) s; checkpoint \(output)")
-        if testCount > 0 {
-            for score in trainer.evaluate(test, indices: Array(0..<testCount)) {
+        if test.count > 0 {
+            for score in try trainer.evaluate(test, indices: Array(0..<test.count)) {
                 let head = a.heads.first { $0.name == score.head }!
                 let what = head.task == .binary ? "accuracy" : "mean absolute error"
                 print("test \(score.head): \(what) \(String(format: "%.4f", score.value)) over \(score.count) labels")

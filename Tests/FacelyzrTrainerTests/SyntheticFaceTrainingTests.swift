@@ -9,9 +9,9 @@ struct CachedData: TrainingData {
     let input: Tensor
     let targets: [Tensor]
 
-    init(_ source: some TrainingData) {
+    init(_ source: some TrainingData) throws {
         count = source.count
-        (input, targets) = source.batch(Array(0..<source.count))
+        (input, targets) = try source.batch(Array(0..<source.count))
     }
 
     func batch(_ indices: [Int]) -> (input: Tensor, targets: [Tensor]) {
@@ -63,8 +63,8 @@ struct CachedData: TrainingData {
         ComputeThreads.set(1)
         let start = Date()
         let faces = SyntheticFaces(seed: 11, size: 32)
-        let train = CachedData(try SyntheticFaceData(faces: faces, split: .train, count: 1024, architecture: Self.architecture))
-        let test = CachedData(try SyntheticFaceData(faces: faces, split: .test, count: 256, architecture: Self.architecture))
+        let train = try CachedData( SyntheticFaceData(faces: faces, split: .train, count: 1024, architecture: Self.architecture))
+        let test = try CachedData( SyntheticFaceData(faces: faces, split: .test, count: 256, architecture: Self.architecture))
         let rendered = Date().timeIntervalSince(start)
         let plan = TrainingPlan(
             seed: 5, batchSize: 32,
@@ -73,8 +73,8 @@ struct CachedData: TrainingData {
             supervised: .init(steps: 300, optimizer: OptimizerConfig(method: .adam, schedule: LearningRateSchedule(
                 baseRate: 0.01, warmupSteps: 20, totalSteps: 300), weightDecay: 1e-4), fineTuneEncoder: true))
         var trainer = try Trainer(architecture: Self.architecture, plan: plan, dataProvenance: "test")
-        trainer.run(train)
-        let scores = trainer.evaluate(test, indices: Array(0..<256))
+        try trainer.run(train)
+        let scores = try trainer.evaluate(test, indices: Array(0..<256))
         let elapsed = Date().timeIntervalSince(start)
         #expect(scores[0].value > 0.7, "gender accuracy \(scores[0].value), age MAE \(scores[1].value), attributes \(scores[2].value), rendering \(rendered) s, total \(elapsed) s")
         #expect(elapsed < 60)

@@ -78,7 +78,7 @@ func parameterValues(_ network: Network) -> [String: [Float]] {
         var trainer = try Trainer(architecture: .toy, plan: .toy(pretrainingSteps: 60, supervisedSteps: 250), dataProvenance: "ToyFaces seed 1")
         var phases: [TrainingPhase] = []
         var reconstruction: [TrainingPhase: [Float]] = [:]
-        trainer.run(ToyFaces(count: 512, seed: 1)) { p in
+        try trainer.run(ToyFaces(count: 512, seed: 1)) { p in
             if phases.last != p.phase { phases.append(p.phase) }
             if p.phase != .supervised { reconstruction[p.phase, default: []].append(p.loss) }
         }
@@ -88,7 +88,7 @@ func parameterValues(_ network: Network) -> [String: [Float]] {
             let first = losses.prefix(10).reduce(0, +), last = losses.suffix(10).reduce(0, +)
             #expect(last < first * 0.7, "\(phase): reconstruction \(first / 10) -> \(last / 10)")
         }
-        let scores = trainer.evaluate(ToyFaces(count: 512, seed: 99), indices: Array(0..<256))
+        let scores = try trainer.evaluate(ToyFaces(count: 512, seed: 99), indices: Array(0..<256))
         #expect(scores.map(\.head) == ["gender", "age", "attributes"])
         #expect(scores[0].count == 256 - 51)  // unknown genders are not scored
         #expect(scores[0].value > 0.9, "gender accuracy \(scores[0].value)")
@@ -102,24 +102,24 @@ func parameterValues(_ network: Network) -> [String: [Float]] {
         let data = ToyFaces(count: 128, seed: 2)
         let plan = TrainingPlan.toy(pretrainingSteps: 60, supervisedSteps: 100)
         var uninterrupted = try Trainer(architecture: .toy, plan: plan, dataProvenance: "ToyFaces seed 2")
-        uninterrupted.run(data)
+        try uninterrupted.run(data)
 
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var first = try Trainer(architecture: .toy, plan: plan, dataProvenance: "ToyFaces seed 2")
-        first.run(data, stopAt: interruption)
+        try first.run(data, stopAt: interruption)
         #expect(first.totalSteps == interruption)
         try first.save(to: folder + "/run.safetensors")
         var resumed = try Trainer(resumingFrom: folder + "/run.safetensors")
         #expect(resumed.totalSteps == interruption && resumed.phase == first.phase)
-        resumed.run(data)
+        try resumed.run(data)
         #expect(resumed.totalSteps == 220)
         #expect(parameterValues(resumed.network) == parameterValues(uninterrupted.network))
     }
 
     @Test func checkpointCarriesMetadataAndItsNetworkReadsBack() throws {
         var trainer = try Trainer(architecture: .toy, plan: .toy(pretrainingSteps: 4, supervisedSteps: 4), dataProvenance: "toy")
-        trainer.run(ToyFaces(count: 32, seed: 3), stopAt: 2)
+        try trainer.run(ToyFaces(count: 32, seed: 3), stopAt: 2)
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/c.safetensors"
@@ -137,7 +137,7 @@ func parameterValues(_ network: Network) -> [String: [Float]] {
 
     @Test func damagedCheckpointsGiveTypedErrorsNamingTheFile() throws {
         var trainer = try Trainer(architecture: .toy, plan: .toy(pretrainingSteps: 0, supervisedSteps: 4), dataProvenance: "toy")
-        trainer.run(ToyFaces(count: 32, seed: 4), stopAt: 1)
+        try trainer.run(ToyFaces(count: 32, seed: 4), stopAt: 1)
         let good = trainer.checkpoint()
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
