@@ -102,6 +102,7 @@ struct Train: ParsableCommand {
             return
         }
         let output = output!
+        setvbuf(stdout, nil, _IOLBF, 0)  // progress lines appear as they come, also in a log file
         ComputeThreads.set(threads)
         var trainer: Trainer
         if let resume {
