@@ -102,7 +102,6 @@ struct Train: ParsableCommand {
             return
         }
         let output = output!
-        setvbuf(stdout, nil, _IOLBF, 0)  // progress lines appear as they come, also in a log file
         ComputeThreads.set(threads)
         var trainer: Trainer
         if let resume {
@@ -145,8 +144,8 @@ struct Train: ParsableCommand {
             throw ValidationError("\(resume!) was trained on \(trainer.dataProvenance); these options give \(provenance)")
         }
         let cost = try a.cost()
-        print("network: \(cost.multiplyAccumulates) MACs, \(cost.weightCount) weights, \(cost.biasCount) biases per image")
-        print("data: \(provenance)")
+        say("network: \(cost.multiplyAccumulates) MACs, \(cost.weightCount) weights, \(cost.biasCount) biases per image")
+        say("data: \(provenance)")
 
         let start = Date()
         var window: [Float] = []
@@ -160,19 +159,19 @@ struct Train: ParsableCommand {
                     let seconds = Date().timeIntervalSince(windowStart)
                     let images = Double(logEvery * batchSize) / seconds
                     let loss = String(format: "%.5f", window.reduce(0, +) / Float(window.count))
-                    print("step \(p.totalSteps)  \(describe(p.phase)) step \(p.stepInPhase)  loss \(loss)  \(Int(images)) images/s")
+                    say("step \(p.totalSteps)  \(describe(p.phase)) step \(p.stepInPhase)  loss \(loss)  \(Int(images)) images/s")
                     window.removeAll()
                     windowStart = Date()
                 }
             }
             try trainer.save(to: output)
         }
-        print("trained \(trainer.totalSteps) steps in \(String(format: "%.1f", Date().timeIntervalSince(start))) s; checkpoint \(output)")
+        say("trained \(trainer.totalSteps) steps in \(String(format: "%.1f", Date().timeIntervalSince(start))) s; checkpoint \(output)")
         if test.count > 0 {
             for score in try trainer.evaluate(test, indices: Array(0..<test.count)) {
                 let head = a.heads.first { $0.name == score.head }!
                 let what = head.task == .binary ? "accuracy" : "mean absolute error"
-                print("test \(score.head): \(what) \(String(format: "%.4f", score.value)) over \(score.count) labels")
+                say("test \(score.head): \(what) \(String(format: "%.4f", score.value)) over \(score.count) labels")
             }
         }
     }
@@ -197,3 +196,8 @@ struct Train: ParsableCommand {
 }
 
 extension Corruption.Kind: ExpressibleByArgument {}
+
+/// Prints a line unbuffered, so progress shows as it comes, also when written to a log file.
+private func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
