@@ -171,7 +171,8 @@ struct Train: ParsableCommand {
             for score in try trainer.evaluate(test, indices: Array(0..<test.count)) {
                 let head = a.heads.first { $0.name == score.head }!
                 let what = head.task == .binary ? "accuracy" : "mean absolute error"
-                say("test \(score.head): \(what) \(String(format: "%.4f", score.value)) over \(score.count) labels")
+                say("test \(score.head): \(what) \(String(format: "%.4f", score.value)) over \(score.count) labels "
+                    + "(best constant answer: \(String(format: "%.4f", score.constantBaseline)))")
             }
         }
     }

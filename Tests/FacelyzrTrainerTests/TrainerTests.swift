@@ -92,6 +92,7 @@ func parameterValues(_ network: Network) -> [String: [Float]] {
         #expect(scores.map(\.head) == ["gender", "age", "attributes"])
         #expect(scores[0].count == 256 - 51)  // unknown genders are not scored
         #expect(scores[0].value > 0.9, "gender accuracy \(scores[0].value)")
+        #expect(abs(scores[0].constantBaseline - 0.5) < 0.1)
         #expect(scores[1].value < 6, "age MAE \(scores[1].value) years (predicting the mean gives about 10)")
         #expect(scores[2].value > 0.9, "attribute accuracy \(scores[2].value)")
     }
