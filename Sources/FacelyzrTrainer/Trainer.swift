@@ -102,9 +102,11 @@ public struct Trainer: Sendable {
     /// A fresh run with weights drawn from the plan's seed.
     public init(architecture: Architecture, plan: TrainingPlan, dataProvenance: String) throws(ArchitectureError) {
         if plan.pretraining != nil {
+            // The decoder restores the input size only when the convolution keeps it (same
+            // padding) or is a 1x1 stride-1 convolution.
             for (i, layer) in architecture.encoder.enumerated()
-            where layer.kind == .conv2d && (layer.stride ?? 1) == 2 && (layer.padding ?? .same) != .same {
-                throw ArchitectureError(layer: "encoder[\(i)]", reason: "SDAE pre-training decodes stride-2 convolutions only with same padding")
+            where layer.kind == .conv2d && (layer.padding ?? .same) == .valid && ((layer.stride ?? 1) != 1 || layer.kernel != 1) {
+                throw ArchitectureError(layer: "encoder[\(i)]", reason: "SDAE pre-training needs same padding (or a 1x1 stride-1 convolution)")
             }
         }
         self.plan = plan

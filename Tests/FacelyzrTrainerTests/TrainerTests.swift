@@ -118,6 +118,18 @@ func parameterValues(_ network: Network) -> [String: [Float]] {
         #expect(parameterValues(resumed.network) == parameterValues(uninterrupted.network))
     }
 
+    @Test func pretrainingRejectsConvolutionsItCannotDecode() throws {
+        var valid = Architecture.toy
+        valid.encoder[0] = .conv2d(8, padding: .valid)
+        #expect(throws: ArchitectureError.self) {
+            try Trainer(architecture: valid, plan: .toy(pretrainingSteps: 2, supervisedSteps: 2), dataProvenance: "")
+        }
+        // Without pre-training the same network trains.
+        var trainer = try Trainer(architecture: valid, plan: .toy(pretrainingSteps: 0, supervisedSteps: 2), dataProvenance: "")
+        try trainer.run(ToyFaces(count: 16, seed: 5))
+        #expect(trainer.phase == .finished)
+    }
+
     @Test func checkpointCarriesMetadataAndItsNetworkReadsBack() throws {
         var trainer = try Trainer(architecture: .toy, plan: .toy(pretrainingSteps: 4, supervisedSteps: 4), dataProvenance: "toy")
         try trainer.run(ToyFaces(count: 32, seed: 3), stopAt: 2)
