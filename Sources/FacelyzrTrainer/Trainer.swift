@@ -141,12 +141,17 @@ public struct Trainer: Sendable {
         }
     }
 
-    /// Trains until the plan is finished, or until `totalSteps` reaches `stopAt` (to checkpoint
-    /// and resume later). `progress` sees every step.
-    public mutating func run(_ data: some TrainingData, stopAt: Int? = nil, progress: (TrainingProgress) -> Void = { _ in }) throws {
+    /// Trains on `data` until the plan is finished, or until `totalSteps` reaches `stopAt` (to
+    /// checkpoint and resume later). Pre-training reads `pretrainingData` when given (its labels
+    /// are not used, so it may be a larger unlabelled set). `progress` sees every step.
+    public mutating func run(
+        _ data: some TrainingData, pretrainingData: (any TrainingData)? = nil, stopAt: Int? = nil,
+        progress: (TrainingProgress) -> Void = { _ in }
+    ) throws {
         while phase != .finished, stopAt.map({ totalSteps < $0 }) ?? true {
-            let indices = (0..<plan.batchSize).map { _ in Int(generator.next() % UInt64(data.count)) }
-            let (input, targets) = try data.batch(indices)
+            let source: any TrainingData = if case .pretraining = phase { pretrainingData ?? data } else { data }
+            let indices = (0..<plan.batchSize).map { _ in Int(generator.next() % UInt64(source.count)) }
+            let (input, targets) = try source.batch(indices)
             let loss: Float
             switch phase {
             case .pretraining(let b):

@@ -48,6 +48,9 @@ struct Train: ParsableCommand {
     @Option(help: "Training faces (first faces of the train split).")
     var trainCount = 20_000
 
+    @Option(help: "Faces pre-training reads, labels unused (first faces of the train split; default: --train-count).")
+    var pretrainCount: Int?
+
     @Option(help: "Test faces scored at the end (first faces of the test split).")
     var testCount = 1_000
 
@@ -88,7 +91,7 @@ struct Train: ParsableCommand {
     var logEvery = 50
 
     func validate() throws {
-        guard batchSize > 0, trainCount > 0, testCount >= 0, threads > 0, logEvery > 0, checkpointEvery >= 0 else {
+        guard batchSize > 0, trainCount > 0, (pretrainCount ?? 1) > 0, testCount >= 0, threads > 0, logEvery > 0, checkpointEvery >= 0 else {
             throw ValidationError("counts, sizes and intervals must be positive")
         }
         guard printArchitecture || output != nil else { throw ValidationError("give --output FILE.safetensors") }
@@ -125,18 +128,21 @@ struct Train: ParsableCommand {
             let reader = try DatasetReader(directory: dataset)
             let train = try DatasetTrainingData(reader: reader, split: .train, architecture: a)
             let test = try DatasetTrainingData(reader: reader, split: .test, architecture: a)
-            try fit(&trainer, on: train, provenance: train.provenance, scoring: test, output: output)
+            try fit(&trainer, on: train, pretrainingOn: nil, provenance: train.provenance, scoring: test, output: output)
         } else {
             let faces = SyntheticFaces(seed: dataSeed, size: a.inputHeight)
             let train = try SyntheticFaceData(faces: faces, split: .train, count: trainCount, architecture: a)
             let test = try SyntheticFaceData(faces: faces, split: .test, count: testCount, architecture: a)
-            try fit(&trainer, on: train, provenance: train.provenance, scoring: test, output: output)
+            let unlabelled = try SyntheticFaceData(faces: faces, split: .train, count: pretrainCount ?? trainCount, architecture: a)
+            try fit(&trainer, on: train, pretrainingOn: unlabelled,
+                    provenance: train.provenance + "; pre-training on faces 0..<\(unlabelled.count)", scoring: test, output: output)
         }
     }
 
-    /// Runs (or resumes) `trainer` on `train`, checkpointing, then scores `test`.
-    private func fit(_ trainer: inout Trainer, on train: some TrainingData, provenance: String,
-                       scoring test: some TrainingData, output: String) throws {
+    /// Runs (or resumes) `trainer` on `train` (and `unlabelled` for pre-training), checkpointing,
+    /// then scores `test`.
+    private func fit(_ trainer: inout Trainer, on train: some TrainingData, pretrainingOn unlabelled: (any TrainingData)?,
+                     provenance: String, scoring test: some TrainingData, output: String) throws {
         let a = trainer.network.architecture
         if resume == nil {
             trainer.dataProvenance = provenance
@@ -153,7 +159,7 @@ struct Train: ParsableCommand {
         let batchSize = trainer.plan.batchSize
         while trainer.phase != .finished {
             let stop = checkpointEvery > 0 ? (trainer.totalSteps / checkpointEvery + 1) * checkpointEvery : nil
-            try trainer.run(train, stopAt: stop) { p in
+            try trainer.run(train, pretrainingData: unlabelled, stopAt: stop) { p in
                 window.append(p.loss)
                 if window.count == logEvery {
                     let seconds = Date().timeIntervalSince(windowStart)

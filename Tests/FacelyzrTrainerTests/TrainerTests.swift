@@ -118,6 +118,25 @@ func parameterValues(_ network: Network) -> [String: [Float]] {
         #expect(parameterValues(resumed.network) == parameterValues(uninterrupted.network))
     }
 
+    /// Counts the batches drawn from another data source.
+    final class CountingData: TrainingData {
+        let source: ToyFaces
+        var batches = 0
+        init(_ source: ToyFaces) { self.source = source }
+        var count: Int { source.count }
+        func batch(_ indices: [Int]) -> (input: Tensor, targets: [Tensor]) {
+            batches += 1
+            return source.batch(indices)
+        }
+    }
+
+    @Test func pretrainingReadsItsOwnDataWhenGiven() throws {
+        let labelled = CountingData(ToyFaces(count: 16, seed: 6)), unlabelled = CountingData(ToyFaces(count: 64, seed: 7))
+        var trainer = try Trainer(architecture: .toy, plan: .toy(pretrainingSteps: 3, supervisedSteps: 4), dataProvenance: "")
+        try trainer.run(labelled, pretrainingData: unlabelled)
+        #expect(unlabelled.batches == 2 * 3 && labelled.batches == 4)
+    }
+
     @Test func pretrainingRejectsConvolutionsItCannotDecode() throws {
         var valid = Architecture.toy
         valid.encoder[0] = .conv2d(8, padding: .valid)
