@@ -13,8 +13,10 @@ build: deps
 demo: build
 	.build/release/facelyzr version
 
-# The whole test suite: Swift tests, then the Python tools' tests.
+# The whole test suite: Swift tests, the Python tools' tests, the synthetic faces on three ISAs.
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	python3 tools/test_imdb_wiki_to_csv.py
+	python3 tools/test_fzds.py
+	bash tools/synthetic-cross-isa.sh
