@@ -2,7 +2,6 @@ import FacelyzrData
 
 /// Training data from one split of a Facelyzr dataset file (`facelyzr import`, `facelyzr synth
 /// --dataset`): image `i` is the split's `i`-th record, read when a batch asks for it.
-/// Attribute labels are the dataset's attribute names.
 public struct DatasetTrainingData: TrainingData, Sendable {
     public let reader: DatasetReader
     public let split: Split
@@ -16,7 +15,7 @@ public struct DatasetTrainingData: TrainingData, Sendable {
     public init(reader: DatasetReader, split: Split, architecture: Architecture) throws(ArchitectureError) {
         let f = reader.format
         try checkInput(architecture, width: f.width, height: f.height, channels: f.channels, what: "\(reader.path)")
-        targets = try FaceLabelTargets(architecture: architecture, attributeNames: f.attributeNames)
+        targets = try FaceLabelTargets(architecture: architecture)
         self.reader = reader
         self.split = split
         records = reader.indices(in: split)

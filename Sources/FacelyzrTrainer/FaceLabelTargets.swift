@@ -6,29 +6,28 @@ enum LabelSource: Sendable, Equatable {
     case gender
     /// `age`, in years.
     case age
-    /// An attribute, by its index in the data's attribute names.
-    case attribute(Int)
+    /// A CelebA attribute, by its CelebA name (`Smiling`, `Eyeglasses`, ...).
+    case attribute(CelebAAttribute)
 
-    /// The source of the label `name` (`male`, `age`, or one of `attributeNames`).
-    init(name: String, attributeNames: [String]) throws(ArchitectureError) {
+    /// The source of the label `name`: `male`, `age`, or a CelebA attribute name.
+    init(name: String) throws(ArchitectureError) {
         switch name {
         case "male": self = .gender
         case "age": self = .age
         default:
-            guard let index = attributeNames.firstIndex(of: name) else {
-                throw ArchitectureError(layer: "labels", reason: "the data has no label \(name) (it has male, age"
-                                        + (attributeNames.isEmpty ? ")" : " and \(attributeNames.joined(separator: ", ")))"))
+            guard let a = CelebAAttribute(name: name) else {
+                throw ArchitectureError(layer: "labels", reason: "no face label is called \(name) (use male, age or a CelebA attribute name)")
             }
-            self = .attribute(index)
+            self = .attribute(a)
         }
     }
 
     /// The target: 0/1, years, or NaN when unknown.
     func target(_ labels: FaceLabels) -> Float {
         switch self {
-        case .gender: labels.gender.map { Float($0.rawValue) } ?? .nan
+        case .gender: labels.gender.map { Float($0) } ?? .nan
         case .age: labels.age ?? .nan
-        case .attribute(let i): i < labels.attributes.count ? labels.attributes[i].map { $0 ? 1 : 0 } ?? .nan : .nan
+        case .attribute(let a): labels.attributes[a].map { $0 ? 1 : 0 } ?? .nan
         }
     }
 }
@@ -37,11 +36,11 @@ enum LabelSource: Sendable, Equatable {
 struct FaceLabelTargets: Sendable {
     private let sources: [[LabelSource]]
 
-    init(architecture: Architecture, attributeNames: [String]) throws(ArchitectureError) {
+    init(architecture: Architecture) throws(ArchitectureError) {
         var sources: [[LabelSource]] = []
         for head in architecture.heads {
             var row: [LabelSource] = []
-            for name in head.labels { row.append(try LabelSource(name: name, attributeNames: attributeNames)) }
+            for name in head.labels { row.append(try LabelSource(name: name)) }
             sources.append(row)
         }
         self.sources = sources

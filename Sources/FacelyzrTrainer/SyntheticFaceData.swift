@@ -1,7 +1,7 @@
 import FacelyzrData
 
 /// Training data from the synthetic face generator: image `i` is face `split.syntheticIndex(i)`,
-/// rendered when a batch asks for it, so nothing is stored. Attribute labels are CelebA names.
+/// rendered when a batch asks for it, so nothing is stored.
 public struct SyntheticFaceData: TrainingData, Sendable {
     public let faces: SyntheticFaces
     public let split: Split
@@ -12,7 +12,7 @@ public struct SyntheticFaceData: TrainingData, Sendable {
     /// must be `faces.size` square and RGB).
     public init(faces: SyntheticFaces, split: Split, count: Int, architecture: Architecture) throws(ArchitectureError) {
         try checkInput(architecture, width: faces.size, height: faces.size, channels: 3, what: "a synthetic face")
-        targets = try FaceLabelTargets(architecture: architecture, attributeNames: celebAAttributeNames)
+        targets = try FaceLabelTargets(architecture: architecture)
         self.faces = faces
         self.split = split
         self.count = count

@@ -15,8 +15,8 @@ struct Train: ParsableCommand {
             --train-count faces of the generator's train split, rendered as needed; the scores \
             at the end are on the first --test-count faces of its test split. With --dataset DIR (written \
             by `facelyzr import`), training uses the dataset's train split and scores its test split; the \
-            network's input size must be the dataset's image size, and --attributes must name attributes \
-            the dataset has (--attributes "" drops the attribute head, e.g. for UTKFace). The checkpoint \
+            network's input size must be the dataset's image size; for a dataset without attribute labels \
+            (UTKFace) --attributes "" drops the attribute head, which would learn nothing. The checkpoint \
             (a safetensors file with the architecture, plan and RNG state in its metadata) is \
             written atomically every --checkpoint-every steps and at the end; --resume continues \
             one with the same data options. With --threads 1 a resumed run ends with exactly the \

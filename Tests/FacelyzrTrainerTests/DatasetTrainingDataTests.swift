@@ -5,14 +5,13 @@ import Testing
 
 @Suite struct DatasetTrainingDataTests {
     /// A dataset of 8x8 gray faces in the project's format: record i is in the test split when
-    /// i % 4 == 0, male when i is odd, `i` years old, and has the attribute `Stripe` when i % 3 == 0
+    /// i % 4 == 0, male when i is odd, `i` years old, and is `Smiling` when i % 3 == 0
     /// (unknown when i % 5 == 0); its pixels are all equal to i.
     static func writeDataset(_ directory: String) throws {
-        let writer = try DatasetWriter(directory: directory, format: DatasetFormat(width: 8, height: 8, channels: 1,
-                                                                                   attributeNames: ["Stripe"]), source: "test")
+        let writer = try DatasetWriter(directory: directory, format: DatasetFormat(width: 8, height: 8, channels: 1), source: "test")
         for i in 0..<40 {
-            let labels = FaceLabels(gender: i % 2 == 1 ? .male : .female, age: Float(i),
-                                    attributes: [i % 5 == 0 ? nil : i % 3 == 0])
+            var labels = FaceLabels(gender: i % 2 == 1 ? 1 : 0, age: Float(i))
+            labels.attributes[.smiling] = i % 5 == 0 ? nil : i % 3 == 0
             try writer.append(FaceSample(image: Image(width: 8, height: 8, channels: 1, pixels: [UInt8](repeating: UInt8(i), count: 64)),
                                          labels: labels, split: i % 4 == 0 ? .test : .train, sourceID: "face\(i)"))
         }
@@ -21,7 +20,7 @@ import Testing
 
     static var architecture: Architecture {
         var a = Architecture.toy
-        a.heads[2].labels = ["Stripe"]
+        a.heads[2].labels = ["Smiling"]
         return a
     }
 
@@ -45,16 +44,18 @@ import Testing
         let scores = try trainer.evaluate(test, indices: Array(0..<test.count))
         #expect(scores.map(\.count) == [10, 10, 8])
         // Test records 0, 4, ..., 36: all female; ages with median 20, mean distance 10;
-        // Stripe known for 8 of them, 3 with it.
+        // Smiling known for 8 of them, 3 smile.
         #expect(scores.map(\.constantBaseline) == [1, 10, 5.0 / 8])
     }
 
-    @Test func labelsTheDatasetLacksAndAnotherImageSizeAreRejected() throws {
+    @Test func unknownLabelNamesAndAnotherImageSizeAreRejected() throws {
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try Self.writeDataset(folder)
         let reader = try DatasetReader(directory: folder)
-        #expect(throws: ArchitectureError.self) { try DatasetTrainingData(reader: reader, split: .train, architecture: .toy) }
+        var unknown = Self.architecture
+        unknown.heads[2].labels = ["stripe"]
+        #expect(throws: ArchitectureError.self) { try DatasetTrainingData(reader: reader, split: .train, architecture: unknown) }
         var larger = Self.architecture
         larger.inputHeight = 16
         #expect(throws: ArchitectureError.self) { try DatasetTrainingData(reader: reader, split: .train, architecture: larger) }

@@ -43,9 +43,9 @@ struct CachedData: TrainingData {
         let (input, targets) = data.batch([4, 2])
         #expect(input.shape == [2, 32, 32, 3])
         let labels = faces.sample(index: Split.train.syntheticIndex(2)).labels
-        #expect(targets[0].values[1] == Float(labels.gender!.rawValue))
+        #expect(targets[0].values[1] == Float(labels.gender!))
         #expect(targets[1].values[1] == labels.age!)
-        #expect(targets[2].values[2] == (labels[.eyeglasses]! ? 1 : 0))
+        #expect(targets[2].values[2] == (labels.attributes[.eyeglasses]! ? 1 : 0))
         #expect(input.values.allSatisfy { $0 >= -1 && $0 < 1 })
 
         var unknown = Self.architecture
