@@ -2,6 +2,7 @@ import FacelyzrRuntime
 
 /// One layer of a network description (JSON-coded; the fields a kind does not use stay absent).
 public struct LayerSpec: Codable, Sendable, Equatable {
+    /// What the layer computes.
     public enum Kind: String, Codable, Sendable {
         /// Convolution: `filters`, `kernel` (1-5, square), `stride` (1 or 2), `padding`, `activation`.
         case conv2d
@@ -44,21 +45,28 @@ public struct LayerSpec: Codable, Sendable, Equatable {
         self.rate = rate
     }
 
+    /// A convolution (ReLU and same padding unless told otherwise).
     public static func conv2d(_ filters: Int, kernel: Int = 3, stride: Int = 1, padding: PaddingName = .same,
                               activation: Activation = .relu) -> LayerSpec {
         LayerSpec(kind: .conv2d, filters: filters, kernel: kernel, stride: stride, padding: padding, activation: activation)
     }
+    /// A 2x2 stride-2 max pool.
     public static let maxPool2x2 = LayerSpec(kind: .maxPool2x2)
+    /// A 2x2 stride-2 average pool.
     public static let averagePool2x2 = LayerSpec(kind: .averagePool2x2)
+    /// A global average pool.
     public static let globalAveragePool = LayerSpec(kind: .globalAveragePool)
+    /// A fully connected layer (no activation unless told).
     public static func dense(_ units: Int, activation: Activation = .none) -> LayerSpec {
         LayerSpec(kind: .dense, units: units, activation: activation)
     }
+    /// Dropout with `rate`.
     public static func dropout(_ rate: Float) -> LayerSpec { LayerSpec(kind: .dropout, rate: rate) }
 }
 
 /// A prediction head on the encoder's features.
 public struct HeadSpec: Codable, Sendable, Equatable {
+    /// What the head predicts, which fixes its loss.
     public enum Task: String, Codable, Sendable {
         /// One logit per label, binary cross-entropy (gender, attributes).
         case binary

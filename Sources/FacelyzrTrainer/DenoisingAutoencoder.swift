@@ -2,6 +2,7 @@ import FacelyzrRuntime
 
 /// How a denoising autoencoder corrupts its input before encoding it.
 public struct Corruption: Codable, Sendable, Equatable {
+    /// The kind of noise.
     public enum Kind: String, Codable, Sendable {
         /// Sets a random fraction `amount` of the values to zero (real zero, i.e. pixel 128 at the input).
         case masking

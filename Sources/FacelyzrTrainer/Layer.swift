@@ -114,7 +114,9 @@ public struct DenseLayer: Layer {
 
 /// 2x2 stride-2 max pool; keeps its switches so a decoder can unpool.
 public struct MaxPool2x2Layer: Layer {
+    /// Where each output's maximum came from, for the last forward (see `maxPool2x2Forward`).
     public private(set) var switches: [Int] = []
+    /// The last forward's input shape.
     public private(set) var inputShape: [Int] = []
 
     public init() {}

@@ -27,6 +27,7 @@ public struct LearningRateSchedule: Codable, Sendable, Equatable {
 /// Optimizer settings. Weight decay is decoupled (`p -= rate * weightDecay * p`, AdamW style) and
 /// applies to weights only, not to biases (parameters named `...bias`).
 public struct OptimizerConfig: Codable, Sendable, Equatable {
+    /// The update rule.
     public enum Method: String, Codable, Sendable {
         /// `v = momentum * v + g; p -= rate * v`.
         case sgd

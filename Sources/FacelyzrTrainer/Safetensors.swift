@@ -3,6 +3,7 @@ import Foundation
 
 /// Why a safetensors file could not be read, naming the file.
 public struct SafetensorsError: Error, Equatable, CustomStringConvertible {
+    /// What is wrong with the file.
     public enum Problem: Equatable, Sendable {
         case unreadable(String)
         /// Fewer than the 8 bytes of the header length.

@@ -75,10 +75,15 @@ public struct HeadScore: Sendable, Equatable {
 /// deterministic mode, `ComputeThreads.set(1)`).
 public struct Trainer: Sendable {
     public let plan: TrainingPlan
+    /// The network being trained.
     public private(set) var network: Network
+    /// Where the data comes from; stored in checkpoints.
     public var dataProvenance: String
+    /// Where the run stands.
     public private(set) var phase: TrainingPhase
+    /// Steps taken in the current phase.
     public private(set) var stepInPhase = 0
+    /// Steps taken since the run began.
     public private(set) var totalSteps = 0
     private var generator: RandomGenerator
     private var optimizer: Optimizer?
