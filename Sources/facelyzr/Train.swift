@@ -27,7 +27,7 @@ struct Train: ParsableCommand {
     @Option(help: "Write the checkpoint here (.safetensors).")
     var output: String?
 
-    @Option(help: "Continue the run in this checkpoint (give the same data options).")
+    @Option(help: "Continue the run in this checkpoint (give the same data options; the plan comes from the checkpoint).")
     var resume: String?
 
     @Option(help: "Architecture JSON file (default: the standard 64x64 network; see --print-architecture).")
