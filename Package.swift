@@ -54,6 +54,7 @@ let package = Package(
             dependencies: [
                 "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrData", "FacelyzrTrainer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "MallocInterposerSwift", package: "malloc-interposer"),  // bench
             ]
         ),
 

@@ -39,56 +39,70 @@ extension Model {
         }
         var layerCursor = 0
         for index in 0..<opCount {
-            let o = op(index)
-            let source = tensor(o.input)
-            let x = UnsafePointer(activations + source.arenaOffset)
-            if o.kind == .fullyConnectedAccumulators {
-                let p = FullyConnectedParameters(
-                    inputCount: source.shape.elementCount, outputCount: o.outputLength,
-                    inputZeroPoint: source.zeroPoint, outputZeroPoint: 0, outputMin: 0, outputMax: 0,
-                    rounding: o.rounding)
-                Kernels.fullyConnectedAccumulators(
-                    p, input: x, weights: weightArray(o.weightsOffset), bias: weightArray(o.biasOffset),
-                    output: outputs + o.output)
-                continue
-            }
-            let destination = tensor(o.output)
-            let y = activations + destination.arenaOffset
-            switch o.kind {
-            case .conv2D, .depthwiseConv2D:
-                let p = ConvolutionParameters(
-                    input: source.shape, output: destination.shape,
-                    kernelHeight: o.kernelHeight, kernelWidth: o.kernelWidth,
-                    strideHeight: o.strideHeight, strideWidth: o.strideWidth,
-                    padTop: o.padding.outputLength(input: source.shape.height, kernel: o.kernelHeight, stride: o.strideHeight).padBefore,
-                    padLeft: o.padding.outputLength(input: source.shape.width, kernel: o.kernelWidth, stride: o.strideWidth).padBefore,
-                    inputZeroPoint: source.zeroPoint, outputZeroPoint: destination.zeroPoint,
-                    outputMin: o.outputMin, outputMax: o.outputMax, rounding: o.rounding)
-                if o.kind == .conv2D {
-                    Kernels.conv2D(p, input: x, filter: channelwiseWeights(o), output: y)
-                } else {
-                    Kernels.depthwiseConv2D(p, input: x, filter: channelwiseWeights(o), output: y)
-                }
-            case .maxPool2x2:
-                Kernels.maxPool2x2(PoolParameters(input: source.shape, output: destination.shape), input: x, output: y)
-            case .averagePool2x2:
-                Kernels.averagePool2x2(PoolParameters(input: source.shape, output: destination.shape), input: x, output: y)
-            case .globalAveragePool:
-                Kernels.globalAveragePool(source.shape, input: x, output: y)
-            case .fullyConnected:
-                let p = FullyConnectedParameters(
-                    inputCount: source.shape.elementCount, outputCount: destination.shape.channels,
-                    inputZeroPoint: source.zeroPoint, outputZeroPoint: destination.zeroPoint,
-                    outputMin: o.outputMin, outputMax: o.outputMax, rounding: o.rounding)
-                Kernels.fullyConnected(p, input: x, filter: channelwiseWeights(o), output: y)
-            case .fullyConnectedAccumulators:
-                break
-            }
+            run(op: index, using: kernels, arena: arena, outputs: outputs)
             if let layerOutputs {
+                let o = op(index)
+                guard o.kind != .fullyConnectedAccumulators else { continue }
+                let destination = tensor(o.output)
                 let count = destination.shape.elementCount
-                (layerOutputs + layerCursor).update(from: y, count: count)
+                (layerOutputs + layerCursor).update(from: activations + destination.arenaOffset, count: count)
                 layerCursor += count
             }
+        }
+    }
+
+    /// Runs op `index` alone with `kernels`: reads its input from `arena` and writes its output
+    /// there (or, for a head, into `outputs`). `predict` is this for every op in order after the
+    /// pixels are written; benchmarks call it to time one op.
+    @inlinable
+    public func run<Kernels: KernelSet>(
+        op index: Int, using kernels: Kernels.Type, arena: UnsafeMutableRawPointer, outputs: UnsafeMutablePointer<Int32>
+    ) {
+        let activations = arena.assumingMemoryBound(to: Int8.self)
+        let o = op(index)
+        let source = tensor(o.input)
+        let x = UnsafePointer(activations + source.arenaOffset)
+        if o.kind == .fullyConnectedAccumulators {
+            let p = FullyConnectedParameters(
+                inputCount: source.shape.elementCount, outputCount: o.outputLength,
+                inputZeroPoint: source.zeroPoint, outputZeroPoint: 0, outputMin: 0, outputMax: 0,
+                rounding: o.rounding)
+            Kernels.fullyConnectedAccumulators(
+                p, input: x, weights: weightArray(o.weightsOffset), bias: weightArray(o.biasOffset),
+                output: outputs + o.output)
+            return
+        }
+        let destination = tensor(o.output)
+        let y = activations + destination.arenaOffset
+        switch o.kind {
+        case .conv2D, .depthwiseConv2D:
+            let p = ConvolutionParameters(
+                input: source.shape, output: destination.shape,
+                kernelHeight: o.kernelHeight, kernelWidth: o.kernelWidth,
+                strideHeight: o.strideHeight, strideWidth: o.strideWidth,
+                padTop: o.padding.outputLength(input: source.shape.height, kernel: o.kernelHeight, stride: o.strideHeight).padBefore,
+                padLeft: o.padding.outputLength(input: source.shape.width, kernel: o.kernelWidth, stride: o.strideWidth).padBefore,
+                inputZeroPoint: source.zeroPoint, outputZeroPoint: destination.zeroPoint,
+                outputMin: o.outputMin, outputMax: o.outputMax, rounding: o.rounding)
+            if o.kind == .conv2D {
+                Kernels.conv2D(p, input: x, filter: channelwiseWeights(o), output: y)
+            } else {
+                Kernels.depthwiseConv2D(p, input: x, filter: channelwiseWeights(o), output: y)
+            }
+        case .maxPool2x2:
+            Kernels.maxPool2x2(PoolParameters(input: source.shape, output: destination.shape), input: x, output: y)
+        case .averagePool2x2:
+            Kernels.averagePool2x2(PoolParameters(input: source.shape, output: destination.shape), input: x, output: y)
+        case .globalAveragePool:
+            Kernels.globalAveragePool(source.shape, input: x, output: y)
+        case .fullyConnected:
+            let p = FullyConnectedParameters(
+                inputCount: source.shape.elementCount, outputCount: destination.shape.channels,
+                inputZeroPoint: source.zeroPoint, outputZeroPoint: destination.zeroPoint,
+                outputMin: o.outputMin, outputMax: o.outputMax, rounding: o.rounding)
+            Kernels.fullyConnected(p, input: x, filter: channelwiseWeights(o), output: y)
+        case .fullyConnectedAccumulators:
+            break
         }
     }
 
