@@ -17,7 +17,12 @@ let package = Package(
     targets: [
         // Int8 runtime: blob format, kernels, executor. No dependencies, no Foundation;
         // also compiled as Embedded Swift by tools/embedded/build.sh.
-        .target(name: "FacelyzrRuntime"),
+        .target(
+            name: "FacelyzrRuntime",
+            // The kernels' measured gain (docs/benchmarks.md): no overflow or bounds traps, no
+            // exclusivity checks in release builds. Unsafe flags: fine for the root package.
+            swiftSettings: [.unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+        ),
         // Host-side blob tools: the builder (tests, quantizer), inspection report, atomic writes.
         .target(name: "FacelyzrBlobBuilder", dependencies: ["FacelyzrRuntime"]),
         // The C interface (`include/facelyzr.h`, `@_cdecl` entry points) over the runtime;

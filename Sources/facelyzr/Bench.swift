@@ -39,6 +39,19 @@ struct Bench: ParsableCommand {
     @Option(help: "Write the model benchmarked (e.g. the default encoder) to this file and exit.")
     var saveModel: String?
 
+    @Option(help: """
+        Run input INDEX (pseudo-random pixels, RandomEncoder.pixels) once and write the pixels, \
+        then every int8 op's output in op order, then the int32 head outputs to this file and exit \
+        (tools/peers compares them layer by layer).
+        """)
+    var dumpLayers: String?
+
+    @Flag(help: "Run on the blob's canonical weights instead of packing them at load.")
+    var canonicalWeights = false
+
+    @Option(help: "Input index for --dump-layers and timing.")
+    var inputIndex = 0
+
     struct Failure: Error, CustomStringConvertible {
         var description: String
     }
@@ -77,15 +90,34 @@ struct Bench: ParsableCommand {
     func measure<K: KernelSet>(_ model: Model, _ kernels: K.Type, name: String) throws {
         let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: max(model.arenaByteCount, 1), alignment: 64)
         let outputs = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(model.outputCount, 1))
-        let pixels = RandomEncoder.pixels(model.input.byteCount, index: 0)
+        let pixels = RandomEncoder.pixels(model.input.byteCount, index: inputIndex)
+        let packedByteCount = canonicalWeights ? 0 : model.packedWeightsByteCount(for: K.self)
+        let packedBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(packedByteCount, 1), alignment: 64)
+        if packedByteCount > 0 { model.packWeights(for: K.self, into: packedBuffer.baseAddress!) }
+        let packed = packedByteCount > 0 ? UnsafeRawPointer(packedBuffer.baseAddress!) : nil
         defer {
             arena.deallocate()
             outputs.deallocate()
+            packedBuffer.deallocate()
+        }
+        if let dumpLayers {
+            var layers = [Int8](repeating: 0, count: model.layerOutputByteCount)
+            layers.withUnsafeMutableBufferPointer { l in
+                pixels.withUnsafeBufferPointer { p in
+                    model.predict(using: K.self, pixels: p.baseAddress!, arena: arena.baseAddress!,
+                                  outputs: outputs.baseAddress!, layerOutputs: l.baseAddress!, packedWeights: packed)
+                }
+            }
+            var file = pixels
+            file += layers.map { UInt8(bitPattern: $0) }
+            for value in outputs { withUnsafeBytes(of: value.littleEndian) { file += $0 } }
+            try AtomicFile.write(file, to: dumpLayers)
+            return
         }
         let inference = {
             pixels.withUnsafeBufferPointer { p in
                 model.predict(using: K.self, pixels: p.baseAddress!, arena: arena.baseAddress!,
-                              outputs: outputs.baseAddress!, layerOutputs: nil)
+                              outputs: outputs.baseAddress!, layerOutputs: nil, packedWeights: packed)
             }
         }
         if let inferences {
@@ -109,12 +141,16 @@ struct Bench: ParsableCommand {
         print(String(format: "arena: %d bytes, liveness lower bound %d (%.3fx)", model.arenaByteCount,
                      inspection.livenessLowerBound,
                      Double(model.arenaByteCount) / Double(max(inspection.livenessLowerBound, 1))))
+        print("packed weights: \(packedByteCount) bytes" + (canonicalWeights ? " (--canonical-weights)" : ", packed at load"))
         print("heap allocations per inference: \(allocationsPerInference(inference))")
         print("outputs checksum: \(checksum(outputs))")
         print("per op (median of \(runs) runs of the op alone):")
         for (index, op) in inspection.ops.enumerated() {
+            let offset = model.packedWeightsOffset(op: index, for: K.self)
+            let opPacked = model.packedWeightsOffset(op: index + 1, for: K.self) > offset ? packed.map { $0 + offset } : nil
             let opTimes = timings(runs) {
-                model.run(op: index, using: K.self, arena: arena.baseAddress!, outputs: outputs.baseAddress!)
+                model.run(op: index, using: K.self, arena: arena.baseAddress!, outputs: outputs.baseAddress!,
+                          packedWeights: opPacked)
             }.median
             let rate = op.macs > 0 ? String(format: ", %6.2f G MAC/s", Double(op.macs) / opTimes) : ""
             let kind = op.kind.padding(toLength: 26, withPad: " ", startingAt: 0)

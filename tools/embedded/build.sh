@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds FacelyzrRuntime and FacelyzrCAPI as Embedded Swift, archives them as libfacelyzr.a
-# and links the C harness (tools/embedded/harness.c) through facelyzr.h, for each ISA:
+# and links the C harness (tools/embedded/harness.c) and the instruction-count driver
+# (tools/embedded/count.c) through facelyzr.h, for each ISA:
 #
 #   aarch64   aarch64-none-none-elf     linked with aarch64-linux-gnu-gcc    (64-bit boards)
 #   armv7     armv7-none-none-eabi      linked with arm-linux-gnueabihf-gcc  (32-bit boards)
@@ -8,7 +9,7 @@
 #   host      the same sources as ordinary (not Embedded) Swift, linked by swiftc against
 #             the Swift runtime: the build the package's tests exercise
 #
-# Output: .build-embedded/<isa>/{libfacelyzr.a,harness,*.o}. Usage: build.sh [ISA...]
+# Output: .build-embedded/<isa>/{libfacelyzr.a,harness,count,*.o}. Usage: build.sh [ISA...]
 #
 # No heap allocation, checked twice:
 # - every ISA compiles with -no-allocations (the compiler rejects any allocating code). On
@@ -59,13 +60,16 @@ for isa in "${isas[@]}"; do
     rm -f "$dir/libfacelyzr.a"
     ar rcs "$dir/libfacelyzr.a" "$dir/FacelyzrRuntime.o" "$dir/FacelyzrCAPI.o"
 
-    "$cc" -std=c11 -O2 -Wall -Wextra -Werror -I Sources/FacelyzrCAPI/include \
-        -c tools/embedded/harness.c -o "$dir/harness.o"
-    if [ "$isa" = host ]; then
-        "$swiftc" "$dir/harness.o" "$dir/libfacelyzr.a" -o "$dir/harness"
-        continue
-    fi
-    "$cc" "$dir/harness.o" "$dir/libfacelyzr.a" -Wl,--gc-sections -o "$dir/harness"
+    for program in harness count; do
+        "$cc" -std=c11 -O2 -Wall -Wextra -Werror -I Sources/FacelyzrCAPI/include \
+            -c "tools/embedded/$program.c" -o "$dir/$program.o"
+        if [ "$isa" = host ]; then
+            "$swiftc" "$dir/$program.o" "$dir/libfacelyzr.a" -o "$dir/$program"
+        else
+            "$cc" "$dir/$program.o" "$dir/libfacelyzr.a" -Wl,--gc-sections -o "$dir/$program"
+        fi
+    done
+    if [ "$isa" = host ]; then continue; fi
 
     allocating="$("${cc%gcc}nm" "$dir/harness" | awk '{print $NF}' |
         grep -E '^(swift_allocObject|swift_allocEmptyBox|swift_slowAlloc|swift_coroFrameAlloc|posix_memalign)$' || true)"

@@ -1,0 +1,127 @@
+// conv2D over weights packed at load (docs/benchmarks.md, "Kernel steps"): for each output
+// pixel the receptive field is gathered once into a small stack buffer (taps outside the image
+// get the value inputZeroPoint), then every block of 16 output channels is one pass over it
+// with int16 pair products: acc[c] += w[c][2k] * x[2k] + w[c][2k+1] * x[2k+1]. Weights are in
+// [-127, 127] (docs/quantization.md), so on x86-64 that is pmaddwd and on aarch64 smull/smlal.
+
+extension Fast {
+    /// Output channels per packed block (one `ChannelBlock` of accumulators).
+    static let packedBlock = 16
+    /// Largest receptive field (`kernelHeight * kernelWidth * inChannels`) the packed kernel
+    /// gathers; larger convolutions keep the canonical weights. One byte is left for the zero
+    /// that pads an odd field to whole pairs.
+    static let maximumPackedField = 1023
+
+    /// Packed layout of a conv2D op: `blocks * 16` int32 folded biases
+    /// (`bias - inputZeroPoint * sum(w)`, 0 for padding channels), then int16 weights
+    /// `[block][pair][16 channels][2]` (fields padded to even length with zero weights).
+    public static func packedByteCount(_ p: ConvolutionParameters) -> Int {
+        let field = p.kernelHeight * p.kernelWidth * p.input.channels
+        guard field <= maximumPackedField else { return 0 }
+        let blocks = (p.output.channels + packedBlock - 1) / packedBlock
+        return blocks * packedBlock * 4 + blocks * ((field + 1) / 2) * packedBlock * 2 * 2
+    }
+
+    public static func pack(_ p: ConvolutionParameters, filter: ChannelwiseWeights, into destination: UnsafeMutableRawPointer) {
+        let field = p.kernelHeight * p.kernelWidth * p.input.channels
+        let pairs = (field + 1) / 2
+        let blocks = (p.output.channels + packedBlock - 1) / packedBlock
+        let bias = destination.bindMemory(to: Int32.self, capacity: blocks * packedBlock)
+        let weights = (destination + blocks * packedBlock * 4).bindMemory(to: Int16.self, capacity: blocks * pairs * packedBlock * 2)
+        for channel in 0..<(blocks * packedBlock) {
+            bias[channel] = channel < p.output.channels
+                ? filter.bias[channel] &- p.inputZeroPoint &* sum(filter.weights + channel * field, count: field)
+                : 0
+        }
+        for block in 0..<blocks {
+            for pair in 0..<pairs {
+                for c in 0..<packedBlock {
+                    for j in 0..<2 {
+                        let channel = block * packedBlock + c
+                        let tap = 2 * pair + j
+                        weights[((block * pairs + pair) * packedBlock + c) * 2 + j] =
+                            channel < p.output.channels && tap < field ? Int16(filter.weights[channel * field + tap]) : 0
+                    }
+                }
+            }
+        }
+    }
+
+    /// `conv2D` with `filter.packed` (laid out by `pack`).
+    static func packedConv2D(
+        _ p: ConvolutionParameters, input: UnsafePointer<Int8>, filter: ChannelwiseWeights, packed: UnsafeRawPointer,
+        output: UnsafeMutablePointer<Int8>
+    ) {
+        let inChannels = p.input.channels
+        let field = p.kernelHeight * p.kernelWidth * inChannels
+        let pairs = (field + 1) / 2
+        let blocks = (p.output.channels + packedBlock - 1) / packedBlock
+        let bias = packed.assumingMemoryBound(to: Int32.self)
+        let weights = (packed + blocks * packedBlock * 4).assumingMemoryBound(to: Int16.self)
+        let zeroPoint = Int8(truncatingIfNeeded: p.inputZeroPoint)
+        withUnsafeTemporaryAllocation(of: Int8.self, capacity: maximumPackedField + 1) { buffer in
+            let gathered = buffer.baseAddress!
+            gathered[field] = 0
+            for outY in 0..<p.output.height {
+                for outX in 0..<p.output.width {
+                    gather(p, input: input, outY: outY, outX: outX, zeroPoint: zeroPoint, into: gathered)
+                    let out = output + (outY * p.output.width + outX) * p.output.channels
+                    for block in 0..<blocks {
+                        var acc = ChannelBlock(repeating: 0)
+                        let blockBias = bias + block * packedBlock
+                        for c in 0..<packedBlock {
+                            acc[c] = blockBias[c]
+                        }
+                        dotPairs(weights + block * pairs * packedBlock * 2, gathered, pairs: pairs, into: &acc)
+                        let first = block * packedBlock
+                        for c in 0..<min(packedBlock, p.output.channels - first) {
+                            out[first + c] = requantizeToInt8(
+                                acc[c], multiplier: filter.multipliers[first + c], shift: filter.shifts[first + c],
+                                rounding: p.rounding, outputZeroPoint: p.outputZeroPoint,
+                                outputMin: p.outputMin, outputMax: p.outputMax)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The receptive field of output pixel (`outY`, `outX`) in weight order `[ky][kx][inChannel]`,
+    /// with `zeroPoint` for taps outside the image.
+    @inline(__always)
+    static func gather(
+        _ p: ConvolutionParameters, input: UnsafePointer<Int8>, outY: Int, outX: Int, zeroPoint: Int8,
+        into gathered: UnsafeMutablePointer<Int8>
+    ) {
+        let inChannels = p.input.channels
+        let rowLength = p.kernelWidth * inChannels
+        let inX0 = outX * p.strideWidth - p.padLeft
+        let first = max(0, -inX0)
+        let last = max(first, min(p.kernelWidth, p.input.width - inX0))
+        for kernelY in 0..<p.kernelHeight {
+            let row = gathered + kernelY * rowLength
+            let inY = outY * p.strideHeight - p.padTop + kernelY
+            if inY < 0 || inY >= p.input.height || first == last {
+                row.update(repeating: zeroPoint, count: rowLength)
+                continue
+            }
+            row.update(repeating: zeroPoint, count: first * inChannels)
+            (row + first * inChannels).update(
+                from: input + (inY * p.input.width + inX0 + first) * inChannels, count: (last - first) * inChannels)
+            (row + last * inChannels).update(repeating: zeroPoint, count: (p.kernelWidth - last) * inChannels)
+        }
+    }
+
+    /// `acc[c] += sum_k w[k][c][0] * x[2k] + w[k][c][1] * x[2k+1]` for the 16 channels of a block.
+    @inline(__always)
+    static func dotPairs(_ w: UnsafePointer<Int16>, _ x: UnsafePointer<Int8>, pairs: Int, into acc: inout ChannelBlock) {
+        for k in 0..<pairs {
+            let x0 = Int32(x[2 * k])
+            let x1 = Int32(x[2 * k + 1])
+            let wk = w + k * packedBlock * 2
+            for c in 0..<packedBlock {
+                acc[c] &+= Int32(wk[2 * c]) &* x0 &+ Int32(wk[2 * c + 1]) &* x1
+            }
+        }
+    }
+}
