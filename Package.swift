@@ -15,10 +15,12 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
     ],
     targets: [
+        // Header-only intrinsics of the runtime's fast kernels (no library is linked).
+        .systemLibrary(name: "CFacelyzrSIMD"),
         // Int8 runtime: blob format, kernels, executor. No dependencies, no Foundation;
         // also compiled as Embedded Swift by tools/embedded/build.sh.
         .target(
-            name: "FacelyzrRuntime",
+            name: "FacelyzrRuntime", dependencies: ["CFacelyzrSIMD"],
             // The kernels' measured gain (docs/benchmarks.md): no overflow or bounds traps, no
             // exclusivity checks in release builds. Unsafe flags: fine for the root package.
             swiftSettings: [.unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release))]

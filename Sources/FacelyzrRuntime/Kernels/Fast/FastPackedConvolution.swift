@@ -1,3 +1,5 @@
+import CFacelyzrSIMD
+
 // conv2D over weights packed at load (docs/benchmarks.md, "Kernel steps"): for each output
 // pixel the receptive field is gathered once into a small stack buffer (taps outside the image
 // get the value inputZeroPoint), then every block of 16 output channels is one pass over it
@@ -47,43 +49,89 @@ extension Fast {
         }
     }
 
-    /// `conv2D` with `filter.packed` (laid out by `pack`).
+    /// `conv2D` with `filter.packed` (laid out by `pack`). Output pixels go in pairs along a
+    /// row, so each weight load serves two receptive fields.
     static func packedConv2D(
         _ p: ConvolutionParameters, input: UnsafePointer<Int8>, filter: ChannelwiseWeights, packed: UnsafeRawPointer,
         output: UnsafeMutablePointer<Int8>
     ) {
-        let inChannels = p.input.channels
-        let field = p.kernelHeight * p.kernelWidth * inChannels
+        let field = p.kernelHeight * p.kernelWidth * p.input.channels
         let pairs = (field + 1) / 2
         let blocks = (p.output.channels + packedBlock - 1) / packedBlock
         let bias = packed.assumingMemoryBound(to: Int32.self)
         let weights = (packed + blocks * packedBlock * 4).assumingMemoryBound(to: Int16.self)
         let zeroPoint = Int8(truncatingIfNeeded: p.inputZeroPoint)
-        withUnsafeTemporaryAllocation(of: Int8.self, capacity: maximumPackedField + 1) { buffer in
-            let gathered = buffer.baseAddress!
-            gathered[field] = 0
-            for outY in 0..<p.output.height {
-                for outX in 0..<p.output.width {
-                    gather(p, input: input, outY: outY, outX: outX, zeroPoint: zeroPoint, into: gathered)
-                    let out = output + (outY * p.output.width + outX) * p.output.channels
-                    for block in 0..<blocks {
-                        var acc = ChannelBlock(repeating: 0)
-                        let blockBias = bias + block * packedBlock
-                        for c in 0..<packedBlock {
-                            acc[c] = blockBias[c]
-                        }
-                        dotPairs(weights + block * pairs * packedBlock * 2, gathered, pairs: pairs, into: &acc)
-                        let first = block * packedBlock
-                        for c in 0..<min(packedBlock, p.output.channels - first) {
-                            out[first + c] = requantizeToInt8(
-                                acc[c], multiplier: filter.multipliers[first + c], shift: filter.shifts[first + c],
-                                rounding: p.rounding, outputZeroPoint: p.outputZeroPoint,
-                                outputMin: p.outputMin, outputMax: p.outputMax)
+        // Three stack buffers of at most 1,024 bytes each (stack allocation is guaranteed there).
+        withUnsafeTemporaryAllocation(of: Int8.self, capacity: maximumPackedField + 1) { bufferA in
+            withUnsafeTemporaryAllocation(of: Int8.self, capacity: maximumPackedField + 1) { bufferB in
+                withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * packedBlock) { accumulators in
+                    let gatheredA = bufferA.baseAddress!
+                    let gatheredB = bufferB.baseAddress!
+                    let accA = accumulators.baseAddress!
+                    let accB = accA + packedBlock
+                    gatheredA[field] = 0
+                    gatheredB[field] = 0
+                    for outY in 0..<p.output.height {
+                        var outX = 0
+                        while outX < p.output.width {
+                            let both = outX + 1 < p.output.width
+                            gather(p, input: input, outY: outY, outX: outX, zeroPoint: zeroPoint, into: gatheredA)
+                            if both {
+                                gather(p, input: input, outY: outY, outX: outX + 1, zeroPoint: zeroPoint, into: gatheredB)
+                            }
+                            let outA = output + (outY * p.output.width + outX) * p.output.channels
+                            for block in 0..<blocks {
+                                let first = block * packedBlock
+                                for c in 0..<packedBlock {
+                                    accA[c] = bias[first + c]
+                                    accB[c] = bias[first + c]
+                                }
+                                dotPairs2(weights + block * pairs * packedBlock * 2, gatheredA, both ? gatheredB : gatheredA,
+                                          pairs: pairs, accA, accB)
+                                let count = min(packedBlock, p.output.channels - first)
+                                store(accA, count: count, p, filter, firstChannel: first, to: outA + first)
+                                if both {
+                                    store(accB, count: count, p, filter, firstChannel: first, to: outA + p.output.channels + first)
+                                }
+                            }
+                            outX += 2
                         }
                     }
                 }
             }
         }
+    }
+
+    /// Requantizes `count` accumulators of channels `firstChannel...` into `out`.
+    @inline(__always)
+    static func store(
+        _ acc: UnsafePointer<Int32>, count: Int, _ p: ConvolutionParameters, _ filter: ChannelwiseWeights,
+        firstChannel: Int, to out: UnsafeMutablePointer<Int8>
+    ) {
+        for c in 0..<count {
+            out[c] = requantizeToInt8(
+                acc[c], multiplier: filter.multipliers[firstChannel + c], shift: filter.shifts[firstChannel + c],
+                rounding: p.rounding, outputZeroPoint: p.outputZeroPoint,
+                outputMin: p.outputMin, outputMax: p.outputMax)
+        }
+    }
+
+    /// `dotPairs` for two receptive fields over the same 16-channel block of weights.
+    @inline(__always)
+    static func dotPairs2(
+        _ w: UnsafePointer<Int16>, _ xa: UnsafePointer<Int8>, _ xb: UnsafePointer<Int8>, pairs: Int,
+        _ accA: UnsafeMutablePointer<Int32>, _ accB: UnsafeMutablePointer<Int32>
+    ) {
+        #if arch(x86_64)
+        fz_sse2_dot_pairs_16x2(w, xa, xb, pairs, accA, accB)
+        #else
+        for (x, accumulators) in [(xa, accA), (xb, accB)] {
+            var acc = ChannelBlock(repeating: 0)
+            for c in 0..<packedBlock { acc[c] = accumulators[c] }
+            dotPairs(w, x, pairs: pairs, into: &acc)
+            for c in 0..<packedBlock { accumulators[c] = acc[c] }
+        }
+        #endif
     }
 
     /// The receptive field of output pixel (`outY`, `outX`) in weight order `[ky][kx][inChannel]`,
