@@ -46,10 +46,10 @@ for isa in "${isas[@]}"; do
     dir="$out/$isa"
     mkdir -p "$dir"
     if [ "$isa" = host ]; then
-        swift_flags=(-wmo -parse-as-library -O)
+        swift_flags=(-wmo -parse-as-library -O -I Sources/CFacelyzrSIMD)
     else
-        swift_flags=(-enable-experimental-feature Embedded -target "$triple" -wmo -parse-as-library
-                     -O -no-allocations -Xfrontend -function-sections "${isa_flags[@]}")
+        swift_flags=(-enable-experimental-feature Embedded -target "$triple" -wmo -parse-as-library -I Sources/CFacelyzrSIMD
+                     -Ounchecked -enforce-exclusivity=unchecked -no-allocations -Xfrontend -function-sections "${isa_flags[@]}")
     fi
 
     "$swiftc" "${swift_flags[@]}" -module-name FacelyzrRuntime \

@@ -14,26 +14,31 @@ extension Fast {
     /// that pads an odd field to whole pairs.
     static let maximumPackedField = 1023
 
-    /// Packed layout of a conv2D op: `blocks * 16` int32 folded biases
-    /// (`bias - inputZeroPoint * sum(w)`, 0 for padding channels), then int16 weights
+    /// Packed layout of a conv2D op, in `blocks * 16` channels (padding channels all zero):
+    /// int32 folded biases (`bias - inputZeroPoint * sum(w)`), int32 multipliers, left shifts
+    /// `max(shift, 0)` and right shifts as `min(shift, 0)`, then int16 weights
     /// `[block][pair][16 channels][2]` (fields padded to even length with zero weights).
     public static func packedByteCount(_ p: ConvolutionParameters) -> Int {
         let field = p.kernelHeight * p.kernelWidth * p.input.channels
         guard field <= maximumPackedField else { return 0 }
         let blocks = (p.output.channels + packedBlock - 1) / packedBlock
-        return blocks * packedBlock * 4 + blocks * ((field + 1) / 2) * packedBlock * 2 * 2
+        return blocks * packedBlock * 4 * 4 + blocks * ((field + 1) / 2) * packedBlock * 2 * 2
     }
 
     public static func pack(_ p: ConvolutionParameters, filter: ChannelwiseWeights, into destination: UnsafeMutableRawPointer) {
         let field = p.kernelHeight * p.kernelWidth * p.input.channels
         let pairs = (field + 1) / 2
         let blocks = (p.output.channels + packedBlock - 1) / packedBlock
-        let bias = destination.bindMemory(to: Int32.self, capacity: blocks * packedBlock)
-        let weights = (destination + blocks * packedBlock * 4).bindMemory(to: Int16.self, capacity: blocks * pairs * packedBlock * 2)
-        for channel in 0..<(blocks * packedBlock) {
-            bias[channel] = channel < p.output.channels
-                ? filter.bias[channel] &- p.inputZeroPoint &* sum(filter.weights + channel * field, count: field)
-                : 0
+        let channels = blocks * packedBlock
+        let bias = destination.bindMemory(to: Int32.self, capacity: 4 * channels)
+        let weights = (destination + 4 * channels * 4).bindMemory(to: Int16.self, capacity: blocks * pairs * packedBlock * 2)
+        for channel in 0..<channels {
+            let real = channel < p.output.channels
+            bias[channel] = real ? filter.bias[channel] &- p.inputZeroPoint &* sum(filter.weights + channel * field, count: field) : 0
+            bias[channels + channel] = real ? filter.multipliers[channel] : 0
+            let shift = real ? filter.shifts[channel] : 0
+            bias[2 * channels + channel] = max(shift, 0)
+            bias[3 * channels + channel] = min(shift, 0)
         }
         for block in 0..<blocks {
             for pair in 0..<pairs {
@@ -59,7 +64,8 @@ extension Fast {
         let pairs = (field + 1) / 2
         let blocks = (p.output.channels + packedBlock - 1) / packedBlock
         let bias = packed.assumingMemoryBound(to: Int32.self)
-        let weights = (packed + blocks * packedBlock * 4).assumingMemoryBound(to: Int16.self)
+        let requantization = PackedRequantization(base: bias + blocks * packedBlock, channels: blocks * packedBlock)
+        let weights = (packed + 4 * blocks * packedBlock * 4).assumingMemoryBound(to: Int16.self)
         let zeroPoint = Int8(truncatingIfNeeded: p.inputZeroPoint)
         // Three stack buffers of at most 1,024 bytes each (stack allocation is guaranteed there).
         withUnsafeTemporaryAllocation(of: Int8.self, capacity: maximumPackedField + 1) { bufferA in
@@ -89,9 +95,10 @@ extension Fast {
                                 dotPairs2(weights + block * pairs * packedBlock * 2, gatheredA, both ? gatheredB : gatheredA,
                                           pairs: pairs, accA, accB)
                                 let count = min(packedBlock, p.output.channels - first)
-                                store(accA, count: count, p, filter, firstChannel: first, to: outA + first)
+                                store(accA, count: count, p, requantization, firstChannel: first, to: outA + first)
                                 if both {
-                                    store(accB, count: count, p, filter, firstChannel: first, to: outA + p.output.channels + first)
+                                    store(accB, count: count, p, requantization, firstChannel: first,
+                                          to: outA + p.output.channels + first)
                                 }
                             }
                             outX += 2
@@ -102,15 +109,43 @@ extension Fast {
         }
     }
 
-    /// Requantizes `count` accumulators of channels `firstChannel...` into `out`.
+    /// The packed per-channel requantisation: multipliers, left shifts, right shifts as `min(shift, 0)`.
+    struct PackedRequantization {
+        var base: UnsafePointer<Int32>
+        var channels: Int
+        var multipliers: UnsafePointer<Int32> { base }
+        var lefts: UnsafePointer<Int32> { base + channels }
+        var negativeRights: UnsafePointer<Int32> { base + 2 * channels }
+    }
+
+    /// Requantizes `count` (at most 16) accumulators of channels `firstChannel...` into `out`.
     @inline(__always)
     static func store(
-        _ acc: UnsafePointer<Int32>, count: Int, _ p: ConvolutionParameters, _ filter: ChannelwiseWeights,
+        _ acc: UnsafePointer<Int32>, count: Int, _ p: ConvolutionParameters, _ r: PackedRequantization,
         firstChannel: Int, to out: UnsafeMutablePointer<Int8>
     ) {
+        #if arch(arm64)
+        if p.rounding == .double {
+            // The block is written whole: into `out` when it has 16 channels, else via the stack.
+            if count == packedBlock {
+                fz_neon_requantize_double_16(
+                    acc, r.multipliers + firstChannel, r.lefts + firstChannel, r.negativeRights + firstChannel,
+                    p.outputZeroPoint, p.outputMin, p.outputMax, out)
+            } else {
+                withUnsafeTemporaryAllocation(of: Int8.self, capacity: packedBlock) { block in
+                    fz_neon_requantize_double_16(
+                        acc, r.multipliers + firstChannel, r.lefts + firstChannel, r.negativeRights + firstChannel,
+                        p.outputZeroPoint, p.outputMin, p.outputMax, block.baseAddress!)
+                    out.update(from: block.baseAddress!, count: count)
+                }
+            }
+            return
+        }
+        #endif
         for c in 0..<count {
+            let channel = firstChannel + c
             out[c] = requantizeToInt8(
-                acc[c], multiplier: filter.multipliers[firstChannel + c], shift: filter.shifts[firstChannel + c],
+                acc[c], multiplier: r.multipliers[channel], shift: r.lefts[channel] &+ r.negativeRights[channel],
                 rounding: p.rounding, outputZeroPoint: p.outputZeroPoint,
                 outputMin: p.outputMin, outputMax: p.outputMax)
         }
@@ -124,14 +159,21 @@ extension Fast {
     ) {
         #if arch(x86_64)
         fz_sse2_dot_pairs_16x2(w, xa, xb, pairs, accA, accB)
+        #elseif arch(arm64)
+        fz_neon_dot_pairs_16x2(w, xa, xb, pairs, accA, accB)
         #else
-        for (x, accumulators) in [(xa, accA), (xb, accB)] {
-            var acc = ChannelBlock(repeating: 0)
-            for c in 0..<packedBlock { acc[c] = accumulators[c] }
-            dotPairs(w, x, pairs: pairs, into: &acc)
-            for c in 0..<packedBlock { accumulators[c] = acc[c] }
-        }
+        dotPairs(w, xa, pairs: pairs, into: accA)
+        dotPairs(w, xb, pairs: pairs, into: accB)
         #endif
+    }
+
+    /// The portable loop over 16 accumulators at `accumulators`.
+    @inline(__always)
+    static func dotPairs(_ w: UnsafePointer<Int16>, _ x: UnsafePointer<Int8>, pairs: Int, into accumulators: UnsafeMutablePointer<Int32>) {
+        var acc = ChannelBlock(repeating: 0)
+        for c in 0..<packedBlock { acc[c] = accumulators[c] }
+        dotPairs(w, x, pairs: pairs, into: &acc)
+        for c in 0..<packedBlock { accumulators[c] = acc[c] }
     }
 
     /// The receptive field of output pixel (`outY`, `outX`) in weight order `[ky][kx][inChannel]`,
@@ -149,14 +191,16 @@ extension Fast {
         for kernelY in 0..<p.kernelHeight {
             let row = gathered + kernelY * rowLength
             let inY = outY * p.strideHeight - p.padTop + kernelY
+            // Plain loops: the rows are a few dozen bytes, shorter than a memcpy call is worth.
             if inY < 0 || inY >= p.input.height || first == last {
-                row.update(repeating: zeroPoint, count: rowLength)
+                for i in 0..<rowLength { row[i] = zeroPoint }
                 continue
             }
-            row.update(repeating: zeroPoint, count: first * inChannels)
-            (row + first * inChannels).update(
-                from: input + (inY * p.input.width + inX0 + first) * inChannels, count: (last - first) * inChannels)
-            (row + last * inChannels).update(repeating: zeroPoint, count: (p.kernelWidth - last) * inChannels)
+            let inside = first * inChannels..<last * inChannels
+            let source = input + (inY * p.input.width + inX0) * inChannels
+            for i in 0..<inside.lowerBound { row[i] = zeroPoint }
+            for i in inside { row[i] = source[i] }
+            for i in inside.upperBound..<rowLength { row[i] = zeroPoint }
         }
     }
 
