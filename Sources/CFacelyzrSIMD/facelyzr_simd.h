@@ -47,29 +47,43 @@ static inline void fz_sse2_dot_pairs_16x2(
 #if defined(__aarch64__) && defined(__ARM_NEON)
 #include <arm_neon.h>
 
-/* The same contract as fz_sse2_dot_pairs_16x2, for aarch64: ld2 splits each pair's two int16
- * weights of 16 channels into two vectors, and smlal/smlal2 (int16 x int16 widening
- * multiply-accumulate into int32) add both products for both pixels. */
-static inline void fz_neon_dot_pairs_16x2(
-    const int16_t *w, const int8_t *xa, const int8_t *xb, intptr_t pairs, int32_t *acc_a, int32_t *acc_b) {
-    int32x4_t a0 = vld1q_s32(acc_a), a1 = vld1q_s32(acc_a + 4), a2 = vld1q_s32(acc_a + 8), a3 = vld1q_s32(acc_a + 12);
-    int32x4_t b0 = vld1q_s32(acc_b), b1 = vld1q_s32(acc_b + 4), b2 = vld1q_s32(acc_b + 8), b3 = vld1q_s32(acc_b + 12);
-    for (intptr_t k = 0; k < pairs; k++) {
-        int16x8x2_t lo = vld2q_s16(w + 32 * k);       /* channels 0-7: val[0] = w0, val[1] = w1 */
-        int16x8x2_t hi = vld2q_s16(w + 32 * k + 16);  /* channels 8-15 */
-        int16x4_t xa0 = vdup_n_s16(xa[2 * k]), xa1 = vdup_n_s16(xa[2 * k + 1]);
-        int16x4_t xb0 = vdup_n_s16(xb[2 * k]), xb1 = vdup_n_s16(xb[2 * k + 1]);
-        a0 = vmlal_s16(a0, vget_low_s16(lo.val[0]), xa0); a0 = vmlal_s16(a0, vget_low_s16(lo.val[1]), xa1);
-        a1 = vmlal_s16(a1, vget_high_s16(lo.val[0]), xa0); a1 = vmlal_s16(a1, vget_high_s16(lo.val[1]), xa1);
-        a2 = vmlal_s16(a2, vget_low_s16(hi.val[0]), xa0); a2 = vmlal_s16(a2, vget_low_s16(hi.val[1]), xa1);
-        a3 = vmlal_s16(a3, vget_high_s16(hi.val[0]), xa0); a3 = vmlal_s16(a3, vget_high_s16(hi.val[1]), xa1);
-        b0 = vmlal_s16(b0, vget_low_s16(lo.val[0]), xb0); b0 = vmlal_s16(b0, vget_low_s16(lo.val[1]), xb1);
-        b1 = vmlal_s16(b1, vget_high_s16(lo.val[0]), xb0); b1 = vmlal_s16(b1, vget_high_s16(lo.val[1]), xb1);
-        b2 = vmlal_s16(b2, vget_low_s16(hi.val[0]), xb0); b2 = vmlal_s16(b2, vget_low_s16(hi.val[1]), xb1);
-        b3 = vmlal_s16(b3, vget_high_s16(hi.val[0]), xb0); b3 = vmlal_s16(b3, vget_high_s16(hi.val[1]), xb1);
+/* Sums of 8 channels' int32x4 partials, pairwise, into one vector per 4 channels, added to acc. */
+static inline void fz_neon_reduce_8(const int32x4_t *partial, int32_t *acc) {
+    int32x4_t s03 = vpaddq_s32(vpaddq_s32(partial[0], partial[1]), vpaddq_s32(partial[2], partial[3]));
+    int32x4_t s47 = vpaddq_s32(vpaddq_s32(partial[4], partial[5]), vpaddq_s32(partial[6], partial[7]));
+    vst1q_s32(acc, vaddq_s32(vld1q_s32(acc), s03));
+    vst1q_s32(acc + 4, vaddq_s32(vld1q_s32(acc + 4), s47));
+}
+
+/* acc_a[c] += sum_k w[c * stride + k] * xa[k] over k < 16 * chunks, for 16 channels c, and the
+ * same for xb into acc_b. `w` holds int8 rows of the receptive field, zero padded to `stride`
+ * (a multiple of 16); each int32 lane accumulates a part of one channel's dot product and the
+ * lanes are added pairwise at the end. ARMv8.2 dot product (cortex-a76, Pi 5): sdot, 16
+ * products a step. ARMv8.0 (cortex-a72, Pi 4): smull + smlal2 add two int8 products per int16
+ * lane (|w| <= 127 keeps them in range, docs/quantization.md), sadalp widens into int32. */
+static inline void fz_neon_dot_16x2(
+    const int8_t *w, intptr_t stride, const int8_t *xa, const int8_t *xb, intptr_t chunks,
+    int32_t *acc_a, int32_t *acc_b) {
+    for (int half = 0; half < 2; half++) {
+        int32x4_t pa[8], pb[8];
+        for (int c = 0; c < 8; c++) { pa[c] = vdupq_n_s32(0); pb[c] = vdupq_n_s32(0); }
+        const int8_t *wh = w + 8 * half * stride;
+        for (intptr_t j = 0; j < chunks; j++) {
+            int8x16_t va = vld1q_s8(xa + 16 * j), vb = vld1q_s8(xb + 16 * j);
+            for (int c = 0; c < 8; c++) {
+                int8x16_t wv = vld1q_s8(wh + c * stride + 16 * j);
+#if defined(__ARM_FEATURE_DOTPROD)
+                pa[c] = vdotq_s32(pa[c], wv, va);
+                pb[c] = vdotq_s32(pb[c], wv, vb);
+#else
+                pa[c] = vpadalq_s16(pa[c], vmlal_high_s8(vmull_s8(vget_low_s8(wv), vget_low_s8(va)), wv, va));
+                pb[c] = vpadalq_s16(pb[c], vmlal_high_s8(vmull_s8(vget_low_s8(wv), vget_low_s8(vb)), wv, vb));
+#endif
+            }
+        }
+        fz_neon_reduce_8(pa, acc_a + 8 * half);
+        fz_neon_reduce_8(pb, acc_b + 8 * half);
     }
-    vst1q_s32(acc_a, a0); vst1q_s32(acc_a + 4, a1); vst1q_s32(acc_a + 8, a2); vst1q_s32(acc_a + 12, a3);
-    vst1q_s32(acc_b, b0); vst1q_s32(acc_b + 4, b1); vst1q_s32(acc_b + 8, b2); vst1q_s32(acc_b + 12, b3);
 }
 
 /* Double-rounding requantisation of 16 accumulators (docs/quantization.md), with the output

@@ -3,7 +3,8 @@
 # and links the C harness (tools/embedded/harness.c) and the instruction-count driver
 # (tools/embedded/count.c) through facelyzr.h, for each ISA:
 #
-#   aarch64   aarch64-none-none-elf     linked with aarch64-linux-gnu-gcc    (64-bit boards)
+#   aarch64   aarch64-none-none-elf     linked with aarch64-linux-gnu-gcc    (64-bit boards, ARMv8.0: Pi 4)
+#   aarch64-dotprod  the same for ARMv8.2 with the dot product (Pi 5); built on request only
 #   armv7     armv7-none-none-eabi      linked with arm-linux-gnueabihf-gcc  (32-bit boards)
 #   x86_64    x86_64-unknown-linux-gnu  linked with gcc                      (this machine)
 #   host      the same sources as ordinary (not Embedded) Swift, linked by swiftc against
@@ -37,11 +38,14 @@ mapfile -t capi_sources < <(find Sources/FacelyzrCAPI -name '*.swift' | LC_ALL=C
 for isa in "${isas[@]}"; do
     case "$isa" in
         aarch64) triple=aarch64-none-none-elf; cc=aarch64-linux-gnu-gcc; isa_flags=() ;;
+        # Pi 5 class (ARMv8.2 with the dot product): the packed kernel uses sdot.
+        aarch64-dotprod) triple=aarch64-none-none-elf; cc=aarch64-linux-gnu-gcc
+                         isa_flags=(-target-cpu cortex-a76 -Xcc -mcpu=cortex-a76) ;;
         # Int is 32 bits here; the board ABI passes floats in VFP registers.
         armv7) triple=armv7-none-none-eabi; cc=arm-linux-gnueabihf-gcc; isa_flags=(-Xcc -mfloat-abi=hard) ;;
         x86_64) triple=x86_64-unknown-linux-gnu; cc=gcc; isa_flags=() ;;
         host) cc=gcc ;;
-        *) echo "build.sh: unknown ISA '$isa' (aarch64, armv7, x86_64, host)" >&2; exit 1 ;;
+        *) echo "build.sh: unknown ISA '$isa' (aarch64, aarch64-dotprod, armv7, x86_64, host)" >&2; exit 1 ;;
     esac
     dir="$out/$isa"
     mkdir -p "$dir"

@@ -1,37 +1,52 @@
 import CFacelyzrSIMD
 
-// conv2D over weights packed at load (docs/benchmarks.md, "Kernel steps"): for each output
+// conv2D over weights packed at load (docs/benchmarks.md, "Step by step"): for each output
 // pixel the receptive field is gathered once into a small stack buffer (taps outside the image
-// get the value inputZeroPoint), then every block of 16 output channels is one pass over it
-// with int16 pair products: acc[c] += w[c][2k] * x[2k] + w[c][2k+1] * x[2k+1]. Weights are in
-// [-127, 127] (docs/quantization.md), so on x86-64 that is pmaddwd and on aarch64 smull/smlal.
+// get the value inputZeroPoint), then every block of 16 output channels is one pass over it.
+// aarch64: int8 weight rows, smull/smlal2/sadalp (or sdot when built for ARMv8.2 dot product),
+// CFacelyzrSIMD. Elsewhere int16 pair products, acc[c] += w[c][2k] * x[2k] + w[c][2k+1] * x[2k+1]
+// (x86-64: pmaddwd). Weights are in [-127, 127] (docs/quantization.md), which keeps both exact.
 
 extension Fast {
     /// Output channels per packed block (one `ChannelBlock` of accumulators).
     static let packedBlock = 16
     /// Largest receptive field (`kernelHeight * kernelWidth * inChannels`) the packed kernel
-    /// gathers; larger convolutions keep the canonical weights. One byte is left for the zero
-    /// that pads an odd field to whole pairs.
-    static let maximumPackedField = 1023
+    /// gathers; larger convolutions keep the canonical weights. The gather buffer (1,024 bytes)
+    /// also holds the zeros that pad a field to `fieldAlignment`.
+    static let maximumPackedField = 1008
+
+    #if arch(arm64)
+    /// aarch64 weights: int8 rows `[channel][field rounded up to 16]`.
+    static let fieldAlignment = 16
+    static let weightSize = 1
+    #else
+    /// Other ISAs: int16 pairs `[block][pair][16 channels][2]`.
+    static let fieldAlignment = 2
+    static let weightSize = 2
+    #endif
+
+    @inline(__always)
+    static func paddedField(_ p: ConvolutionParameters) -> Int {
+        let field = p.kernelHeight * p.kernelWidth * p.input.channels
+        return (field + fieldAlignment - 1) / fieldAlignment * fieldAlignment
+    }
 
     /// Packed layout of a conv2D op, in `blocks * 16` channels (padding channels all zero):
     /// int32 folded biases (`bias - inputZeroPoint * sum(w)`), int32 multipliers, left shifts
-    /// `max(shift, 0)` and right shifts as `min(shift, 0)`, then int16 weights
-    /// `[block][pair][16 channels][2]` (fields padded to even length with zero weights).
+    /// `max(shift, 0)` and right shifts as `min(shift, 0)`, then the weights in this ISA's
+    /// layout (`fieldAlignment`), padded with zero weights.
     public static func packedByteCount(_ p: ConvolutionParameters) -> Int {
         let field = p.kernelHeight * p.kernelWidth * p.input.channels
         guard field <= maximumPackedField else { return 0 }
-        let blocks = (p.output.channels + packedBlock - 1) / packedBlock
-        return blocks * packedBlock * 4 * 4 + blocks * ((field + 1) / 2) * packedBlock * 2 * 2
+        let channels = (p.output.channels + packedBlock - 1) / packedBlock * packedBlock
+        return channels * 4 * 4 + channels * paddedField(p) * weightSize
     }
 
     public static func pack(_ p: ConvolutionParameters, filter: ChannelwiseWeights, into destination: UnsafeMutableRawPointer) {
         let field = p.kernelHeight * p.kernelWidth * p.input.channels
-        let pairs = (field + 1) / 2
         let blocks = (p.output.channels + packedBlock - 1) / packedBlock
         let channels = blocks * packedBlock
         let bias = destination.bindMemory(to: Int32.self, capacity: 4 * channels)
-        let weights = (destination + 4 * channels * 4).bindMemory(to: Int16.self, capacity: blocks * pairs * packedBlock * 2)
         for channel in 0..<channels {
             let real = channel < p.output.channels
             bias[channel] = real ? filter.bias[channel] &- p.inputZeroPoint &* sum(filter.weights + channel * field, count: field) : 0
@@ -40,18 +55,30 @@ extension Fast {
             bias[2 * channels + channel] = max(shift, 0)
             bias[3 * channels + channel] = min(shift, 0)
         }
+        let padded = paddedField(p)
+        func weight(_ channel: Int, _ tap: Int) -> Int8 {
+            channel < p.output.channels && tap < field ? filter.weights[channel * field + tap] : 0
+        }
+        #if arch(arm64)
+        let weights = (destination + 4 * channels * 4).bindMemory(to: Int8.self, capacity: channels * padded)
+        for channel in 0..<channels {
+            for tap in 0..<padded {
+                weights[channel * padded + tap] = weight(channel, tap)
+            }
+        }
+        #else
+        let pairs = padded / 2
+        let weights = (destination + 4 * channels * 4).bindMemory(to: Int16.self, capacity: channels * padded)
         for block in 0..<blocks {
             for pair in 0..<pairs {
                 for c in 0..<packedBlock {
                     for j in 0..<2 {
-                        let channel = block * packedBlock + c
-                        let tap = 2 * pair + j
-                        weights[((block * pairs + pair) * packedBlock + c) * 2 + j] =
-                            channel < p.output.channels && tap < field ? Int16(filter.weights[channel * field + tap]) : 0
+                        weights[((block * pairs + pair) * packedBlock + c) * 2 + j] = Int16(weight(block * packedBlock + c, 2 * pair + j))
                     }
                 }
             }
         }
+        #endif
     }
 
     /// `conv2D` with `filter.packed` (laid out by `pack`). Output pixels go in pairs along a
@@ -61,11 +88,11 @@ extension Fast {
         output: UnsafeMutablePointer<Int8>
     ) {
         let field = p.kernelHeight * p.kernelWidth * p.input.channels
-        let pairs = (field + 1) / 2
+        let padded = paddedField(p)
         let blocks = (p.output.channels + packedBlock - 1) / packedBlock
         let bias = packed.assumingMemoryBound(to: Int32.self)
         let requantization = PackedRequantization(base: bias + blocks * packedBlock, channels: blocks * packedBlock)
-        let weights = (packed + 4 * blocks * packedBlock * 4).assumingMemoryBound(to: Int16.self)
+        let weights = packed + 4 * blocks * packedBlock * 4
         let zeroPoint = Int8(truncatingIfNeeded: p.inputZeroPoint)
         // Three stack buffers of at most 1,024 bytes each (stack allocation is guaranteed there).
         withUnsafeTemporaryAllocation(of: Int8.self, capacity: maximumPackedField + 1) { bufferA in
@@ -75,8 +102,10 @@ extension Fast {
                     let gatheredB = bufferB.baseAddress!
                     let accA = accumulators.baseAddress!
                     let accB = accA + packedBlock
-                    gatheredA[field] = 0
-                    gatheredB[field] = 0
+                    for i in field..<padded {
+                        gatheredA[i] = 0
+                        gatheredB[i] = 0
+                    }
                     for outY in 0..<p.output.height {
                         var outX = 0
                         while outX < p.output.width {
@@ -92,8 +121,8 @@ extension Fast {
                                     accA[c] = bias[first + c]
                                     accB[c] = bias[first + c]
                                 }
-                                dotPairs2(weights + block * pairs * packedBlock * 2, gatheredA, both ? gatheredB : gatheredA,
-                                          pairs: pairs, accA, accB)
+                                dotBlock2(weights + block * packedBlock * padded * weightSize, field: padded,
+                                          gatheredA, both ? gatheredB : gatheredA, accA, accB)
                                 let count = min(packedBlock, p.output.channels - first)
                                 store(accA, count: count, p, requantization, firstChannel: first, to: outA + first)
                                 if both {
@@ -151,19 +180,20 @@ extension Fast {
         }
     }
 
-    /// `dotPairs` for two receptive fields over the same 16-channel block of weights.
+    /// `acc += w . x` for one block of 16 channels (weights at `w` in this ISA's layout) and two
+    /// receptive fields of `field` values (padded to `fieldAlignment`).
     @inline(__always)
-    static func dotPairs2(
-        _ w: UnsafePointer<Int16>, _ xa: UnsafePointer<Int8>, _ xb: UnsafePointer<Int8>, pairs: Int,
+    static func dotBlock2(
+        _ w: UnsafeRawPointer, field: Int, _ xa: UnsafePointer<Int8>, _ xb: UnsafePointer<Int8>,
         _ accA: UnsafeMutablePointer<Int32>, _ accB: UnsafeMutablePointer<Int32>
     ) {
-        #if arch(x86_64)
-        fz_sse2_dot_pairs_16x2(w, xa, xb, pairs, accA, accB)
-        #elseif arch(arm64)
-        fz_neon_dot_pairs_16x2(w, xa, xb, pairs, accA, accB)
+        #if arch(arm64)
+        fz_neon_dot_16x2(w.assumingMemoryBound(to: Int8.self), field, xa, xb, field / 16, accA, accB)
+        #elseif arch(x86_64)
+        fz_sse2_dot_pairs_16x2(w.assumingMemoryBound(to: Int16.self), xa, xb, field / 2, accA, accB)
         #else
-        dotPairs(w, xa, pairs: pairs, into: accA)
-        dotPairs(w, xb, pairs: pairs, into: accB)
+        dotPairs(w.assumingMemoryBound(to: Int16.self), xa, pairs: field / 2, into: accA)
+        dotPairs(w.assumingMemoryBound(to: Int16.self), xb, pairs: field / 2, into: accB)
         #endif
     }
 
