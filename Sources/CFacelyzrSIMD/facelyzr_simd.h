@@ -42,6 +42,41 @@ static inline void fz_sse2_dot_pairs_16x2(
     _mm_storeu_si128((__m128i *)acc_b, b0); _mm_storeu_si128((__m128i *)acc_b + 1, b1);
     _mm_storeu_si128((__m128i *)acc_b + 2, b2); _mm_storeu_si128((__m128i *)acc_b + 3, b3);
 }
+
+#include <cpuid.h>
+#include <immintrin.h>
+
+/* 1 when the CPU and the OS support AVX2 (cpuid leaf 7 EBX bit 5, OSXSAVE, YMM state enabled). */
+static inline int fz_x86_has_avx2(void) {
+    unsigned int eax, ebx, ecx, edx;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & (1u << 27))) return 0;
+    unsigned int xcr0_low, xcr0_high;
+    __asm__ volatile("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
+    if ((xcr0_low & 6u) != 6u) return 0;
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return 0;
+    return (ebx >> 5) & 1u;
+}
+
+/* fz_sse2_dot_pairs_16x2 with 256-bit vpmaddwd: 8 channels a step. Called only when
+ * fz_x86_has_avx2() (the package builds for baseline x86-64). */
+__attribute__((target("avx2")))
+static inline void fz_avx2_dot_pairs_16x2(
+    const int16_t *w, const int8_t *xa, const int8_t *xb, intptr_t pairs, int32_t *acc_a, int32_t *acc_b) {
+    __m256i a0 = _mm256_loadu_si256((const __m256i *)acc_a), a1 = _mm256_loadu_si256((const __m256i *)acc_a + 1);
+    __m256i b0 = _mm256_loadu_si256((const __m256i *)acc_b), b1 = _mm256_loadu_si256((const __m256i *)acc_b + 1);
+    for (intptr_t k = 0; k < pairs; k++) {
+        const __m256i *wk = (const __m256i *)(w + 32 * k);
+        __m256i xva = _mm256_set1_epi32((int32_t)((uint32_t)(uint16_t)xa[2 * k] | ((uint32_t)(uint16_t)xa[2 * k + 1] << 16)));
+        __m256i xvb = _mm256_set1_epi32((int32_t)((uint32_t)(uint16_t)xb[2 * k] | ((uint32_t)(uint16_t)xb[2 * k + 1] << 16)));
+        __m256i w0 = _mm256_loadu_si256(wk), w1 = _mm256_loadu_si256(wk + 1);
+        a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(w0, xva));
+        a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(w1, xva));
+        b0 = _mm256_add_epi32(b0, _mm256_madd_epi16(w0, xvb));
+        b1 = _mm256_add_epi32(b1, _mm256_madd_epi16(w1, xvb));
+    }
+    _mm256_storeu_si256((__m256i *)acc_a, a0); _mm256_storeu_si256((__m256i *)acc_a + 1, a1);
+    _mm256_storeu_si256((__m256i *)acc_b, b0); _mm256_storeu_si256((__m256i *)acc_b + 1, b1);
+}
 #endif
 
 #if defined(__aarch64__) && defined(__ARM_NEON)

@@ -47,7 +47,12 @@ import Testing
                 let got = runGuarded(input, outputCount: p.output.elementCount, as: Int8.self) {
                     Fast.conv2D(p, input: $0, filter: packedFilter, output: $1)
                 }
-                return got.output == expected && !got.overrun ? nil : "\(p)"
+                // The x86-64 SSE2 kernel as well, when this CPU takes the AVX2 one.
+                let baseline = runGuarded(input, outputCount: p.output.elementCount, as: Int8.self) {
+                    Fast.packedConv2D(p, input: $0, filter: packedFilter, packed: packedFilter.packed!, output: $1, avx2: false)
+                }
+                return got.output == expected && !got.overrun && baseline.output == expected && !baseline.overrun
+                    ? nil : "\(p)"
             }
         }
     }

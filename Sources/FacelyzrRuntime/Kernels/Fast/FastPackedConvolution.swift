@@ -15,6 +15,16 @@ extension Fast {
     /// also holds the zeros that pad a field to `fieldAlignment`.
     static let maximumPackedField = 1008
 
+    /// Whether this CPU runs the x86-64 AVX2 kernel (false on other ISAs).
+    @inline(__always)
+    static var hasAVX2: Bool {
+        #if arch(x86_64)
+        fz_x86_has_avx2() != 0
+        #else
+        false
+        #endif
+    }
+
     #if arch(arm64)
     /// aarch64 weights: int8 rows `[channel][field rounded up to 16]`.
     static let fieldAlignment = 16
@@ -82,10 +92,11 @@ extension Fast {
     }
 
     /// `conv2D` with `filter.packed` (laid out by `pack`). Output pixels go in pairs along a
-    /// row, so each weight load serves two receptive fields.
+    /// row, so each weight load serves two receptive fields. `avx2` (x86-64): use the AVX2
+    /// kernel; callers pass `fz_x86_has_avx2() != 0`, tests both values.
     static func packedConv2D(
         _ p: ConvolutionParameters, input: UnsafePointer<Int8>, filter: ChannelwiseWeights, packed: UnsafeRawPointer,
-        output: UnsafeMutablePointer<Int8>
+        output: UnsafeMutablePointer<Int8>, avx2: Bool
     ) {
         let field = p.kernelHeight * p.kernelWidth * p.input.channels
         let padded = paddedField(p)
@@ -122,7 +133,7 @@ extension Fast {
                                     accB[c] = bias[first + c]
                                 }
                                 dotBlock2(weights + block * packedBlock * padded * weightSize, field: padded,
-                                          gatheredA, both ? gatheredB : gatheredA, accA, accB)
+                                          gatheredA, both ? gatheredB : gatheredA, accA, accB, avx2: avx2)
                                 let count = min(packedBlock, p.output.channels - first)
                                 store(accA, count: count, p, requantization, firstChannel: first, to: outA + first)
                                 if both {
@@ -181,16 +192,21 @@ extension Fast {
     }
 
     /// `acc += w . x` for one block of 16 channels (weights at `w` in this ISA's layout) and two
-    /// receptive fields of `field` values (padded to `fieldAlignment`).
+    /// receptive fields of `field` values (padded to `fieldAlignment`). `avx2`: x86-64 only, the
+    /// CPU has AVX2 (checked once per op).
     @inline(__always)
     static func dotBlock2(
         _ w: UnsafeRawPointer, field: Int, _ xa: UnsafePointer<Int8>, _ xb: UnsafePointer<Int8>,
-        _ accA: UnsafeMutablePointer<Int32>, _ accB: UnsafeMutablePointer<Int32>
+        _ accA: UnsafeMutablePointer<Int32>, _ accB: UnsafeMutablePointer<Int32>, avx2: Bool
     ) {
         #if arch(arm64)
         fz_neon_dot_16x2(w.assumingMemoryBound(to: Int8.self), field, xa, xb, field / 16, accA, accB)
         #elseif arch(x86_64)
-        fz_sse2_dot_pairs_16x2(w.assumingMemoryBound(to: Int16.self), xa, xb, field / 2, accA, accB)
+        if avx2 {
+            fz_avx2_dot_pairs_16x2(w.assumingMemoryBound(to: Int16.self), xa, xb, field / 2, accA, accB)
+        } else {
+            fz_sse2_dot_pairs_16x2(w.assumingMemoryBound(to: Int16.self), xa, xb, field / 2, accA, accB)
+        }
         #else
         dotPairs(w.assumingMemoryBound(to: Int16.self), xa, pairs: field / 2, into: accA)
         dotPairs(w.assumingMemoryBound(to: Int16.self), xb, pairs: field / 2, into: accB)
