@@ -77,6 +77,46 @@ static inline void fz_avx2_dot_pairs_16x2(
     _mm256_storeu_si256((__m256i *)acc_a, a0); _mm256_storeu_si256((__m256i *)acc_a + 1, a1);
     _mm256_storeu_si256((__m256i *)acc_b, b0); _mm256_storeu_si256((__m256i *)acc_b + 1, b1);
 }
+
+/* Double-rounding requantisation of 16 accumulators with requantizeToInt8's output stage
+ * (docs/quantization.md), AVX2, bit-exact with the scalar definitions: the saturating left
+ * shift and SaturatingRoundingDoublingHighMul in 64-bit lanes (vpmuldq; the nudge, then
+ * division by 2^31 truncating toward zero), RoundingDivideByPOT in 32-bit lanes. Arguments as
+ * fz_neon_requantize_double_16. */
+__attribute__((target("avx2")))
+static inline void fz_avx2_requantize_double_16(
+    const int32_t *acc, const int32_t *multiplier, const int32_t *left, const int32_t *neg_right,
+    int32_t zero_point, int32_t output_min, int32_t output_max, int8_t *out) {
+    __m128i results[4];
+    const __m256i zero = _mm256_setzero_si256();
+    const __m256i int32_max = _mm256_set1_epi64x(INT32_MAX), int32_min = _mm256_set1_epi64x(INT32_MIN);
+    const __m256i positive_nudge = _mm256_set1_epi64x(1ll << 30), negative_nudge = _mm256_set1_epi64x(1 - (1ll << 30));
+    const __m256i truncation = _mm256_set1_epi64x((1ll << 31) - 1);
+    const __m256i low_halves = _mm256_setr_epi32(0, 2, 4, 6, 0, 0, 0, 0);
+    const __m128i one = _mm_set1_epi32(1);
+    for (int g = 0; g < 4; g++) {
+        __m256i x = _mm256_cvtepi32_epi64(_mm_loadu_si128((const __m128i *)(acc + 4 * g)));
+        x = _mm256_sllv_epi64(x, _mm256_cvtepi32_epi64(_mm_loadu_si128((const __m128i *)(left + 4 * g))));
+        x = _mm256_blendv_epi8(x, int32_max, _mm256_cmpgt_epi64(x, int32_max));
+        x = _mm256_blendv_epi8(x, int32_min, _mm256_cmpgt_epi64(int32_min, x));
+        __m256i m = _mm256_cvtepi32_epi64(_mm_loadu_si128((const __m128i *)(multiplier + 4 * g)));
+        __m256i product = _mm256_mul_epi32(x, m);
+        product = _mm256_add_epi64(product,
+            _mm256_blendv_epi8(positive_nudge, negative_nudge, _mm256_cmpgt_epi64(zero, product)));
+        product = _mm256_add_epi64(product, _mm256_and_si256(_mm256_cmpgt_epi64(zero, product), truncation));
+        __m128i y = _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(_mm256_srli_epi64(product, 31), low_halves));
+        __m128i right = _mm_sub_epi32(_mm_setzero_si128(), _mm_loadu_si128((const __m128i *)(neg_right + 4 * g)));
+        __m128i mask = _mm_sub_epi32(_mm_sllv_epi32(one, right), one);
+        __m128i remainder = _mm_and_si128(y, mask);
+        __m128i threshold = _mm_sub_epi32(_mm_srli_epi32(mask, 1), _mm_cmpgt_epi32(_mm_setzero_si128(), y));
+        __m128i r = _mm_sub_epi32(_mm_srav_epi32(y, right), _mm_cmpgt_epi32(remainder, threshold));
+        r = _mm_min_epi32(_mm_max_epi32(r, _mm_set1_epi32(-256)), _mm_set1_epi32(255));
+        r = _mm_add_epi32(r, _mm_set1_epi32(zero_point));
+        results[g] = _mm_min_epi32(_mm_max_epi32(r, _mm_set1_epi32(output_min)), _mm_set1_epi32(output_max));
+    }
+    __m128i bytes = _mm_packs_epi16(_mm_packs_epi32(results[0], results[1]), _mm_packs_epi32(results[2], results[3]));
+    _mm_storeu_si128((__m128i *)out, bytes);
+}
 #endif
 
 #if defined(__aarch64__) && defined(__ARM_NEON)

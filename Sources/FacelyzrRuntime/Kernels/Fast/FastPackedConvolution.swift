@@ -108,11 +108,12 @@ extension Fast {
         // Three stack buffers of at most 1,024 bytes each (stack allocation is guaranteed there).
         withUnsafeTemporaryAllocation(of: Int8.self, capacity: maximumPackedField + 1) { bufferA in
             withUnsafeTemporaryAllocation(of: Int8.self, capacity: maximumPackedField + 1) { bufferB in
-                withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * packedBlock) { accumulators in
+                withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * packedBlock + 4) { accumulators in
                     let gatheredA = bufferA.baseAddress!
                     let gatheredB = bufferB.baseAddress!
                     let accA = accumulators.baseAddress!
                     let accB = accA + packedBlock
+                    let scratch = UnsafeMutableRawPointer(accA + 2 * packedBlock).bindMemory(to: Int8.self, capacity: packedBlock)
                     for i in field..<padded {
                         gatheredA[i] = 0
                         gatheredB[i] = 0
@@ -135,10 +136,11 @@ extension Fast {
                                 dotBlock2(weights + block * packedBlock * padded * weightSize, field: padded,
                                           gatheredA, both ? gatheredB : gatheredA, accA, accB, avx2: avx2)
                                 let count = min(packedBlock, p.output.channels - first)
-                                store(accA, count: count, p, requantization, firstChannel: first, to: outA + first)
+                                store(accA, count: count, p, requantization, firstChannel: first, to: outA + first,
+                                      scratch: scratch, avx2: avx2)
                                 if both {
                                     store(accB, count: count, p, requantization, firstChannel: first,
-                                          to: outA + p.output.channels + first)
+                                          to: outA + p.output.channels + first, scratch: scratch, avx2: avx2)
                                 }
                             }
                             outX += 2
@@ -158,27 +160,32 @@ extension Fast {
         var negativeRights: UnsafePointer<Int32> { base + 2 * channels }
     }
 
-    /// Requantizes `count` (at most 16) accumulators of channels `firstChannel...` into `out`.
+    /// Requantizes `count` (at most 16) accumulators of channels `firstChannel...` into `out`;
+    /// `scratch`: 16 bytes for a partial block.
     @inline(__always)
     static func store(
         _ acc: UnsafePointer<Int32>, count: Int, _ p: ConvolutionParameters, _ r: PackedRequantization,
-        firstChannel: Int, to out: UnsafeMutablePointer<Int8>
+        firstChannel: Int, to out: UnsafeMutablePointer<Int8>, scratch: UnsafeMutablePointer<Int8>, avx2: Bool
     ) {
+        #if arch(arm64) || arch(x86_64)
         #if arch(arm64)
-        if p.rounding == .double {
-            // The block is written whole: into `out` when it has 16 channels, else via the stack.
-            if count == packedBlock {
-                fz_neon_requantize_double_16(
-                    acc, r.multipliers + firstChannel, r.lefts + firstChannel, r.negativeRights + firstChannel,
-                    p.outputZeroPoint, p.outputMin, p.outputMax, out)
-            } else {
-                withUnsafeTemporaryAllocation(of: Int8.self, capacity: packedBlock) { block in
-                    fz_neon_requantize_double_16(
-                        acc, r.multipliers + firstChannel, r.lefts + firstChannel, r.negativeRights + firstChannel,
-                        p.outputZeroPoint, p.outputMin, p.outputMax, block.baseAddress!)
-                    out.update(from: block.baseAddress!, count: count)
-                }
-            }
+        let vectorised = p.rounding == .double
+        #else
+        let vectorised = avx2 && p.rounding == .double
+        #endif
+        if vectorised {
+            // The block is written whole: into `out` when it has 16 channels, else via `scratch`.
+            let destination = count == packedBlock ? out : scratch
+            #if arch(arm64)
+            fz_neon_requantize_double_16(
+                acc, r.multipliers + firstChannel, r.lefts + firstChannel, r.negativeRights + firstChannel,
+                p.outputZeroPoint, p.outputMin, p.outputMax, destination)
+            #else
+            fz_avx2_requantize_double_16(
+                acc, r.multipliers + firstChannel, r.lefts + firstChannel, r.negativeRights + firstChannel,
+                p.outputZeroPoint, p.outputMin, p.outputMax, destination)
+            #endif
+            if count < packedBlock { out.update(from: scratch, count: count) }
             return
         }
         #endif
