@@ -53,6 +53,7 @@ int main(int argc, char **argv) {
         hash ^= (uint32_t)outputs[o];
         hash *= 0x100000001b3ull;
     }
-    printf("runs %d outputs-hash %016" PRIx64 "\n", runs, hash);
+    printf("runs %d packed-weights %zu bytes outputs-hash %016" PRIx64 "\n", runs,
+           fz_model_packed_weights_byte_count(&model), hash);
     return 0;
 }

@@ -244,7 +244,9 @@ extension Fast {
         for kernelY in 0..<p.kernelHeight {
             let row = gathered + kernelY * rowLength
             let inY = outY * p.strideHeight - p.padTop + kernelY
-            // Plain loops: the rows are a few dozen bytes, shorter than a memcpy call is worth.
+            // Plain loops: the rows are a few dozen bytes, shorter than a memcpy call is worth
+            // (with update(from:) above 32 bytes the aarch64 count rose from 10.28 M to 13.24 M
+            // for one inference run).
             if inY < 0 || inY >= p.input.height || first == last {
                 for i in 0..<rowLength { row[i] = zeroPoint }
                 continue
