@@ -122,12 +122,10 @@ static inline void fz_avx2_requantize_double_16(
 #if defined(__aarch64__) && defined(__ARM_NEON)
 #include <arm_neon.h>
 
-/* Sums of 8 channels' int32x4 partials, pairwise, into one vector per 4 channels, added to acc. */
-static inline void fz_neon_reduce_8(const int32x4_t *partial, int32_t *acc) {
-    int32x4_t s03 = vpaddq_s32(vpaddq_s32(partial[0], partial[1]), vpaddq_s32(partial[2], partial[3]));
-    int32x4_t s47 = vpaddq_s32(vpaddq_s32(partial[4], partial[5]), vpaddq_s32(partial[6], partial[7]));
-    vst1q_s32(acc, vaddq_s32(vld1q_s32(acc), s03));
-    vst1q_s32(acc + 4, vaddq_s32(vld1q_s32(acc + 4), s47));
+/* Sums of 4 channels' int32x4 partials, pairwise, into one vector of 4 channels, added to acc. */
+static inline void fz_neon_reduce_4(const int32x4_t *partial, int32_t *acc) {
+    int32x4_t sums = vpaddq_s32(vpaddq_s32(partial[0], partial[1]), vpaddq_s32(partial[2], partial[3]));
+    vst1q_s32(acc, vaddq_s32(vld1q_s32(acc), sums));
 }
 
 /* acc_a[c] += sum_k w[c * stride + k] * xa[k] over k < 16 * chunks, for 16 channels c, and the
@@ -135,18 +133,26 @@ static inline void fz_neon_reduce_8(const int32x4_t *partial, int32_t *acc) {
  * (a multiple of 16); each int32 lane accumulates a part of one channel's dot product and the
  * lanes are added pairwise at the end. ARMv8.2 dot product (cortex-a76, Pi 5): sdot, 16
  * products a step. ARMv8.0 (cortex-a72, Pi 4): smull + smlal2 add two int8 products per int16
- * lane (|w| <= 127 keeps them in range, docs/quantization.md), sadalp widens into int32. */
+ * lane (|w| <= 127 keeps them in range, docs/quantization.md), sadalp widens into int32.
+ * Channels go in groups whose accumulators, weights and products fit the 32 vector registers
+ * without moves (measured with tools/embedded/count-instructions.sh): 4 with smull/smlal2/sadalp,
+ * 8 with sdot. */
+#if defined(__ARM_FEATURE_DOTPROD)
+#define FZ_NEON_GROUP 8
+#else
+#define FZ_NEON_GROUP 4
+#endif
 static inline void fz_neon_dot_16x2(
     const int8_t *w, intptr_t stride, const int8_t *xa, const int8_t *xb, intptr_t chunks,
     int32_t *acc_a, int32_t *acc_b) {
-    for (int half = 0; half < 2; half++) {
-        int32x4_t pa[8], pb[8];
-        for (int c = 0; c < 8; c++) { pa[c] = vdupq_n_s32(0); pb[c] = vdupq_n_s32(0); }
-        const int8_t *wh = w + 8 * half * stride;
+    for (int group = 0; group < 16 / FZ_NEON_GROUP; group++) {
+        int32x4_t pa[FZ_NEON_GROUP], pb[FZ_NEON_GROUP];
+        for (int c = 0; c < FZ_NEON_GROUP; c++) { pa[c] = vdupq_n_s32(0); pb[c] = vdupq_n_s32(0); }
+        const int8_t *wg = w + FZ_NEON_GROUP * group * stride;
         for (intptr_t j = 0; j < chunks; j++) {
             int8x16_t va = vld1q_s8(xa + 16 * j), vb = vld1q_s8(xb + 16 * j);
-            for (int c = 0; c < 8; c++) {
-                int8x16_t wv = vld1q_s8(wh + c * stride + 16 * j);
+            for (int c = 0; c < FZ_NEON_GROUP; c++) {
+                int8x16_t wv = vld1q_s8(wg + c * stride + 16 * j);
 #if defined(__ARM_FEATURE_DOTPROD)
                 pa[c] = vdotq_s32(pa[c], wv, va);
                 pb[c] = vdotq_s32(pb[c], wv, vb);
@@ -156,8 +162,10 @@ static inline void fz_neon_dot_16x2(
 #endif
             }
         }
-        fz_neon_reduce_8(pa, acc_a + 8 * half);
-        fz_neon_reduce_8(pb, acc_b + 8 * half);
+        for (int q = 0; q < FZ_NEON_GROUP / 4; q++) {
+            fz_neon_reduce_4(pa + 4 * q, acc_a + FZ_NEON_GROUP * group + 4 * q);
+            fz_neon_reduce_4(pb + 4 * q, acc_b + FZ_NEON_GROUP * group + 4 * q);
+        }
     }
 }
 
