@@ -15,9 +15,16 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
     ],
     targets: [
+        // Header-only intrinsics of the runtime's fast kernels (no library is linked).
+        .systemLibrary(name: "CFacelyzrSIMD"),
         // Int8 runtime: blob format, kernels, executor. No dependencies, no Foundation;
         // also compiled as Embedded Swift by tools/embedded/build.sh.
-        .target(name: "FacelyzrRuntime"),
+        .target(
+            name: "FacelyzrRuntime", dependencies: ["CFacelyzrSIMD"],
+            // The kernels' measured gain (docs/benchmarks.md): no overflow or bounds traps, no
+            // exclusivity checks in release builds. Unsafe flags: fine for the root package.
+            swiftSettings: [.unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+        ),
         // Host-side blob tools: the builder (tests, quantizer), inspection report, atomic writes.
         .target(name: "FacelyzrBlobBuilder", dependencies: ["FacelyzrRuntime"]),
         // The C interface (`include/facelyzr.h`, `@_cdecl` entry points) over the runtime;
@@ -55,6 +62,7 @@ let package = Package(
             dependencies: [
                 "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrData", "FacelyzrTrainer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "MallocInterposerSwift", package: "malloc-interposer"),  // bench
             ]
         ),
 

@@ -14,6 +14,7 @@ packages=(
     libc6-dev-arm64-cross # the boards' glibc the cross links use (only recommended by gcc-*)
     libc6-dev-armhf-cross
     gcc                   # links the x86-64 Embedded Swift build the boards are compared with
+    valgrind              # callgrind instruction counts per inference (tools/benchmarks/callgrind.sh)
 )
 
 missing=()

@@ -80,6 +80,26 @@ public func fz_model_predict(
     model(storage).predict(pixels: pixels, arena: arena, outputs: outputs)
 }
 
+@_cdecl("fz_model_packed_weights_byte_count")
+public func fz_model_packed_weights_byte_count(_ storage: UnsafeRawPointer) -> Int {
+    model(storage).packedWeightsByteCount(for: DefaultKernels.self)
+}
+
+@_cdecl("fz_model_pack_weights")
+public func fz_model_pack_weights(_ storage: UnsafeRawPointer, _ packed: UnsafeMutableRawPointer) {
+    model(storage).packWeights(for: DefaultKernels.self, into: packed)
+}
+
+@_cdecl("fz_model_predict_packed")
+public func fz_model_predict_packed(
+    _ storage: UnsafeRawPointer, _ pixels: UnsafePointer<UInt8>, _ arena: UnsafeMutableRawPointer,
+    _ packed: UnsafeRawPointer, _ outputs: UnsafeMutablePointer<Int32>
+) {
+    model(storage).predict(
+        using: DefaultKernels.self, pixels: pixels, arena: arena, outputs: outputs, layerOutputs: nil,
+        packedWeights: packed)
+}
+
 @_cdecl("fz_model_layer_count")
 public func fz_model_layer_count(_ storage: UnsafeRawPointer) -> Int {
     model(storage).opCount

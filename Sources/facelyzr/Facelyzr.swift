@@ -17,6 +17,7 @@ struct Facelyzr: ParsableCommand {
             Synth.self,
             SynthStats.self,
             Train.self,
+            Bench.self,
         ]
     )
 }

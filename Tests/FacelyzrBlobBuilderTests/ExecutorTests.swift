@@ -2,8 +2,15 @@ import FacelyzrBlobBuilder
 import FacelyzrRuntime
 import Testing
 
-/// Runs `model` on `pixels` with `kernels`; returns the head outputs and every layer's output.
-func run<K: KernelSet>(_ model: Model, _ pixels: [UInt8], _ kernels: K.Type = DefaultKernels.self) -> (outputs: [Int32], layers: [Int8]) {
+/// Runs `model` on `pixels` with `kernels` (over weights packed for them if `packed`); returns
+/// the head outputs and every layer's output.
+func run<K: KernelSet>(
+    _ model: Model, _ pixels: [UInt8], _ kernels: K.Type = DefaultKernels.self, packed: Bool = false
+) -> (outputs: [Int32], layers: [Int8]) {
+    let packedWeights = UnsafeMutableRawBufferPointer.allocate(
+        byteCount: max(model.packedWeightsByteCount(for: kernels), 1), alignment: 16)
+    defer { packedWeights.deallocate() }
+    if packed { model.packWeights(for: kernels, into: packedWeights.baseAddress!) }
     var arena = [UInt8](repeating: 0xA5, count: model.arenaByteCount)
     var outputs = [Int32](repeating: 0, count: model.outputCount)
     var layers = [Int8](repeating: 0, count: model.layerOutputByteCount)
@@ -12,7 +19,8 @@ func run<K: KernelSet>(_ model: Model, _ pixels: [UInt8], _ kernels: K.Type = De
             outputs.withUnsafeMutableBufferPointer { o in
                 layers.withUnsafeMutableBufferPointer { l in
                     model.predict(using: kernels, pixels: p.baseAddress!, arena: a.baseAddress!, outputs: o.baseAddress!,
-                                  layerOutputs: l.baseAddress!)
+                                  layerOutputs: l.baseAddress!,
+                                  packedWeights: packed ? UnsafeRawPointer(packedWeights.baseAddress!) : nil)
                 }
             }
         }

@@ -60,6 +60,9 @@ import Testing
             let fast = run(model, pixels, Fast.self)
             #expect(fast.outputs == reference.outputs)
             #expect(fast.layers == reference.layers)
+            let packed = run(model, pixels, Fast.self, packed: true)
+            #expect(packed.outputs == reference.outputs)
+            #expect(packed.layers == reference.layers)
         }
     }
 

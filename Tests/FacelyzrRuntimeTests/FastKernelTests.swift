@@ -32,6 +32,31 @@ import Testing
         }
     }
 
+    @Test func packedConv2DMatchesReference() {
+        forEachCase("packedConv2D") { rng in
+            let (p, input, filter) = rng.convolution(depthwise: false, manyFilters: true)
+            return filter.withPointers { f in
+                let expected = run(input, outputCount: p.output.elementCount) { Reference.conv2D(p, input: $0, filter: f, output: $1) }
+                let count = Fast.packedByteCount(p)
+                guard count > 0 else { return "receptive field of \(p) not packed" }
+                let packed = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
+                defer { packed.deallocate() }
+                Fast.pack(p, filter: f, into: packed.baseAddress!)
+                var packedFilter = f
+                packedFilter.packed = UnsafeRawPointer(packed.baseAddress!)
+                let got = runGuarded(input, outputCount: p.output.elementCount, as: Int8.self) {
+                    Fast.conv2D(p, input: $0, filter: packedFilter, output: $1)
+                }
+                // The x86-64 SSE2 kernel as well, when this CPU takes the AVX2 one.
+                let baseline = runGuarded(input, outputCount: p.output.elementCount, as: Int8.self) {
+                    Fast.packedConv2D(p, input: $0, filter: packedFilter, packed: packedFilter.packed!, output: $1, avx2: false)
+                }
+                return got.output == expected && !got.overrun && baseline.output == expected && !baseline.overrun
+                    ? nil : "\(p)"
+            }
+        }
+    }
+
     @Test func depthwiseConv2DMatchesReference() {
         forEachCase("depthwiseConv2D") { rng in
             let (p, input, filter) = rng.convolution(depthwise: true)

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Builds FacelyzrRuntime and FacelyzrCAPI as Embedded Swift, archives them as libfacelyzr.a
-# and links the C harness (tools/embedded/harness.c) through facelyzr.h, for each ISA:
+# and links the C harness (tools/embedded/harness.c) and the instruction-count driver
+# (tools/embedded/count.c) through facelyzr.h, for each ISA:
 #
-#   aarch64   aarch64-none-none-elf     linked with aarch64-linux-gnu-gcc    (64-bit boards)
+#   aarch64   aarch64-none-none-elf     linked with aarch64-linux-gnu-gcc    (64-bit boards, ARMv8.0: Pi 4)
+#   aarch64-dotprod  the same for ARMv8.2 with the dot product (Pi 5); built on request only
 #   armv7     armv7-none-none-eabi      linked with arm-linux-gnueabihf-gcc  (32-bit boards)
 #   x86_64    x86_64-unknown-linux-gnu  linked with gcc                      (this machine)
 #   host      the same sources as ordinary (not Embedded) Swift, linked by swiftc against
 #             the Swift runtime: the build the package's tests exercise
 #
-# Output: .build-embedded/<isa>/{libfacelyzr.a,harness,*.o}. Usage: build.sh [ISA...]
+# Output: .build-embedded/<isa>/{libfacelyzr.a,harness,count,*.o}. Usage: build.sh [ISA...]
 #
 # No heap allocation, checked twice:
 # - every ISA compiles with -no-allocations (the compiler rejects any allocating code). On
@@ -36,19 +38,22 @@ mapfile -t capi_sources < <(find Sources/FacelyzrCAPI -name '*.swift' | LC_ALL=C
 for isa in "${isas[@]}"; do
     case "$isa" in
         aarch64) triple=aarch64-none-none-elf; cc=aarch64-linux-gnu-gcc; isa_flags=() ;;
+        # Pi 5 class (ARMv8.2 with the dot product): the packed kernel uses sdot.
+        aarch64-dotprod) triple=aarch64-none-none-elf; cc=aarch64-linux-gnu-gcc
+                         isa_flags=(-target-cpu cortex-a76 -Xcc -mcpu=cortex-a76) ;;
         # Int is 32 bits here; the board ABI passes floats in VFP registers.
         armv7) triple=armv7-none-none-eabi; cc=arm-linux-gnueabihf-gcc; isa_flags=(-Xcc -mfloat-abi=hard) ;;
         x86_64) triple=x86_64-unknown-linux-gnu; cc=gcc; isa_flags=() ;;
         host) cc=gcc ;;
-        *) echo "build.sh: unknown ISA '$isa' (aarch64, armv7, x86_64, host)" >&2; exit 1 ;;
+        *) echo "build.sh: unknown ISA '$isa' (aarch64, aarch64-dotprod, armv7, x86_64, host)" >&2; exit 1 ;;
     esac
     dir="$out/$isa"
     mkdir -p "$dir"
     if [ "$isa" = host ]; then
-        swift_flags=(-wmo -parse-as-library -O)
+        swift_flags=(-wmo -parse-as-library -O -I Sources/CFacelyzrSIMD)
     else
-        swift_flags=(-enable-experimental-feature Embedded -target "$triple" -wmo -parse-as-library
-                     -O -no-allocations -Xfrontend -function-sections "${isa_flags[@]}")
+        swift_flags=(-enable-experimental-feature Embedded -target "$triple" -wmo -parse-as-library -I Sources/CFacelyzrSIMD
+                     -Ounchecked -enforce-exclusivity=unchecked -no-allocations -Xfrontend -function-sections "${isa_flags[@]}")
     fi
 
     "$swiftc" "${swift_flags[@]}" -module-name FacelyzrRuntime \
@@ -59,13 +64,16 @@ for isa in "${isas[@]}"; do
     rm -f "$dir/libfacelyzr.a"
     ar rcs "$dir/libfacelyzr.a" "$dir/FacelyzrRuntime.o" "$dir/FacelyzrCAPI.o"
 
-    "$cc" -std=c11 -O2 -Wall -Wextra -Werror -I Sources/FacelyzrCAPI/include \
-        -c tools/embedded/harness.c -o "$dir/harness.o"
-    if [ "$isa" = host ]; then
-        "$swiftc" "$dir/harness.o" "$dir/libfacelyzr.a" -o "$dir/harness"
-        continue
-    fi
-    "$cc" "$dir/harness.o" "$dir/libfacelyzr.a" -Wl,--gc-sections -o "$dir/harness"
+    for program in harness count; do
+        "$cc" -std=c11 -O2 -Wall -Wextra -Werror -I Sources/FacelyzrCAPI/include \
+            -c "tools/embedded/$program.c" -o "$dir/$program.o"
+        if [ "$isa" = host ]; then
+            "$swiftc" "$dir/$program.o" "$dir/libfacelyzr.a" -o "$dir/$program"
+        else
+            "$cc" "$dir/$program.o" "$dir/libfacelyzr.a" -Wl,--gc-sections -o "$dir/$program"
+        fi
+    done
+    if [ "$isa" = host ]; then continue; fi
 
     allocating="$("${cc%gcc}nm" "$dir/harness" | awk '{print $NF}' |
         grep -E '^(swift_allocObject|swift_allocEmptyBox|swift_slowAlloc|swift_coroFrameAlloc|posix_memalign)$' || true)"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The cross-ISA check: runs the same blobs and inputs through the Embedded Swift builds
-# for aarch64 (qemu-aarch64), armv7 (qemu-arm) and x86-64 (natively), and the ordinary
+# for aarch64 (qemu-aarch64 -cpu cortex-a72; the dot-product build on -cpu cortex-a76), armv7 (qemu-arm) and x86-64 (natively), and the ordinary
 # host Swift build, and requires the head outputs and every layer's output (hashed) to be
 # identical byte for byte to the x86-64 Embedded build's.
 #
@@ -14,7 +14,7 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 out="$root/.build-embedded"
 
-bash tools/embedded/build.sh aarch64 armv7 x86_64 host
+bash tools/embedded/build.sh aarch64 aarch64-dotprod armv7 x86_64 host
 
 swift build --product facelyzr-embedded-fixtures >/dev/null
 fixtures="$out/fixtures"
@@ -24,7 +24,8 @@ rm -rf "$fixtures"
 declare -A runner=(
     [x86_64]=""
     [host]=""
-    [aarch64]="qemu-aarch64 -L /usr/aarch64-linux-gnu"
+    [aarch64]="qemu-aarch64 -cpu cortex-a72 -L /usr/aarch64-linux-gnu"
+    [aarch64-dotprod]="qemu-aarch64 -cpu cortex-a76 -L /usr/aarch64-linux-gnu"
     [armv7]="qemu-arm -L /usr/arm-linux-gnueabihf"
 )
 blobs=0 inputs=0 identical=0 different=0
@@ -34,11 +35,11 @@ for blob in *.fzb; do
     mapfile -t input_files < <(find "$name" -name '*.raw' | LC_ALL=C sort)
     blobs=$((blobs + 1))
     inputs=$((inputs + ${#input_files[@]}))
-    for isa in x86_64 aarch64 armv7 host; do
+    for isa in x86_64 aarch64 aarch64-dotprod armv7 host; do
         # shellcheck disable=SC2086  # the runner is a command with arguments
         ${runner[$isa]} "$out/$isa/harness" "$blob" "${input_files[@]}" > "$out/$isa/$name.txt"
     done
-    for isa in aarch64 armv7 host; do
+    for isa in aarch64 aarch64-dotprod armv7 host; do
         # Inputs (or the model line) whose printed results differ from x86-64's.
         differing=$({ diff "$out/x86_64/$name.txt" "$out/$isa/$name.txt" || true; } | awk '/^[<>]/ {print $2}' | sort -u | wc -l)
         if ((differing == 0)); then
@@ -61,7 +62,8 @@ for isa in aarch64 armv7 x86_64; do
 done
 
 if ((blobs >= 3 && inputs >= 30 && different == 0)); then
-    echo "embedded-check: PASS: $blobs blobs x $((inputs / blobs)) inputs; aarch64, armv7 (qemu) and host Swift" \
+    echo "embedded-check: PASS: $blobs blobs x $((inputs / blobs)) inputs; aarch64 (cortex-a72), aarch64-dotprod" \
+         "(cortex-a76), armv7 (qemu) and host Swift" \
          "identical to x86-64 Embedded on all $identical runs"
 else
     echo "embedded-check: FAIL: $blobs blobs, $inputs inputs; $identical runs identical to x86-64, $different differ"

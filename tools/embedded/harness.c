@@ -7,7 +7,7 @@
  *
  * Prints the model's shape line, then for each input one line of int32 head outputs and
  * one line of FNV-1a 64 hashes of each layer's int8 output. Also checks that
- * fz_model_predict writes the same outputs as the debug variant. Exit status 0 when
+ * fz_model_predict and fz_model_predict_packed write the same outputs as the debug variant. Exit status 0 when
  * every input ran, 1 on a usage or file error, 2 when the blob is rejected.
  */
 #include <facelyzr.h>
@@ -85,7 +85,9 @@ int main(int argc, char **argv) {
     int32_t *outputs = calloc(output_count + 1, sizeof *outputs);
     int32_t *plain_outputs = calloc(output_count + 1, sizeof *plain_outputs);
     int8_t *layer_outputs = calloc(layer_bytes + 1, 1);
-    if (!arena || !outputs || !plain_outputs || !layer_outputs) {
+    size_t packed_bytes = fz_model_packed_weights_byte_count(&model);
+    void *packed = aligned_alloc(16, (packed_bytes + 15) / 16 * 16 + 16);
+    if (!arena || !outputs || !plain_outputs || !layer_outputs || !packed) {
         fprintf(stderr, "out of memory\n");
         return 1;
     }
@@ -104,6 +106,12 @@ int main(int argc, char **argv) {
             fprintf(stderr, "%s: fz_model_predict and fz_model_predict_layers disagree\n", argv[a]);
             return 1;
         }
+        fz_model_pack_weights(&model, packed);
+        fz_model_predict_packed(&model, pixels, arena, packed, plain_outputs);
+        if (memcmp(outputs, plain_outputs, output_count * sizeof *outputs) != 0) {
+            fprintf(stderr, "%s: fz_model_predict_packed and fz_model_predict_layers disagree\n", argv[a]);
+            return 1;
+        }
         printf("%s outputs", argv[a]);
         for (size_t o = 0; o < output_count; o++) printf(" %" PRId32, outputs[o]);
         printf("\n%s layers", argv[a]);
@@ -116,6 +124,7 @@ int main(int argc, char **argv) {
         printf("\n");
         free(pixels);
     }
+    free(packed);
     free(layer_outputs);
     free(plain_outputs);
     free(outputs);

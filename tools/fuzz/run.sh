@@ -8,7 +8,7 @@ runs="${1:-20000}"
 out=.build/fuzz
 mkdir -p "$out/corpus"
 cp Tests/FacelyzrBlobBuilderTests/Fixtures/*.blob "$out/corpus/"
-if ! swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name FuzzBlob \
+if ! swiftc -sanitize=fuzzer,address -parse-as-library -O -I Sources/CFacelyzrSIMD -module-name FuzzBlob \
     $(find Sources/FacelyzrRuntime -name '*.swift') tools/fuzz/FuzzBlob.swift -o "$out/fuzz-blob" \
     > "$out/build.log" 2>&1; then
     cat "$out/build.log"

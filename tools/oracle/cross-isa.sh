@@ -15,7 +15,7 @@ driver=tools/oracle/cross-isa/main.c
 build() {  # name, swift target (+ flags), C compiler
     local name=$1 target=$2 cc=$3
     # shellcheck disable=SC2086
-    swiftc -enable-experimental-feature Embedded -target $target -wmo -parse-as-library -Osize \
+    swiftc -enable-experimental-feature Embedded -target $target -wmo -parse-as-library -Osize -I Sources/CFacelyzrSIMD \
         -module-name FacelyzrRuntime -c $sources "$probe" -o "$work/$name.o"
     $cc "$driver" "$work/$name.o" -o "$work/$name"
 }

@@ -111,6 +111,18 @@ size_t fz_model_output_count(const fz_model *model);
  * int32 outputs. Cannot fail on a model that fz_model_open accepted. */
 void fz_model_predict(const fz_model *model, const uint8_t *pixels, void *arena, int32_t *outputs);
 
+/* Bytes of the packed-weights buffer (0 when no op packs): the fast kernels' own weight
+ * layout, written once at load by fz_model_pack_weights (docs/benchmarks.md). */
+size_t fz_model_packed_weights_byte_count(const fz_model *model);
+
+/* Fills `packed` (fz_model_packed_weights_byte_count bytes, 16-byte aligned; may be NULL
+ * when that count is 0). The buffer can be shared by threads, like the model. */
+void fz_model_pack_weights(const fz_model *model, void *packed);
+
+/* fz_model_predict over the packed weights (same outputs, faster). */
+void fz_model_predict_packed(
+    const fz_model *model, const uint8_t *pixels, void *arena, const void *packed, int32_t *outputs);
+
 /* Number of layers (ops, in execution order) fz_model_predict_layers reports. */
 size_t fz_model_layer_count(const fz_model *model);
 

@@ -25,11 +25,13 @@ extension Model {
     }
 
     /// Runs the model with the kernel set `kernels` (e.g. `Reference.self`), optionally copying
-    /// every int8 op's output into `layerOutputs`.
+    /// every int8 op's output into `layerOutputs`. `packedWeights`, if given, is the buffer
+    /// `packWeights(for: kernels, into:)` filled; without it the kernels read the canonical weights.
     @inlinable
     public func predict<Kernels: KernelSet>(
         using kernels: Kernels.Type, pixels: UnsafePointer<UInt8>, arena: UnsafeMutableRawPointer,
-        outputs: UnsafeMutablePointer<Int32>, layerOutputs: UnsafeMutablePointer<Int8>?
+        outputs: UnsafeMutablePointer<Int32>, layerOutputs: UnsafeMutablePointer<Int8>?,
+        packedWeights: UnsafeRawPointer? = nil
     ) {
         let activations = arena.assumingMemoryBound(to: Int8.self)
         let inputTensor = tensor(inputTensor)
@@ -38,58 +40,88 @@ extension Model {
             inputStart[i] = Int8(bitPattern: pixels[i] ^ 0x80)
         }
         var layerCursor = 0
+        var packedCursor = packedWeights
         for index in 0..<opCount {
-            let o = op(index)
-            let source = tensor(o.input)
-            let x = UnsafePointer(activations + source.arenaOffset)
-            if o.kind == .fullyConnectedAccumulators {
-                let p = FullyConnectedParameters(
-                    inputCount: source.shape.elementCount, outputCount: o.outputLength,
-                    inputZeroPoint: source.zeroPoint, outputZeroPoint: 0, outputMin: 0, outputMax: 0,
-                    rounding: o.rounding)
-                Kernels.fullyConnectedAccumulators(
-                    p, input: x, weights: weightArray(o.weightsOffset), bias: weightArray(o.biasOffset),
-                    output: outputs + o.output)
-                continue
-            }
-            let destination = tensor(o.output)
-            let y = activations + destination.arenaOffset
-            switch o.kind {
-            case .conv2D, .depthwiseConv2D:
-                let p = ConvolutionParameters(
-                    input: source.shape, output: destination.shape,
-                    kernelHeight: o.kernelHeight, kernelWidth: o.kernelWidth,
-                    strideHeight: o.strideHeight, strideWidth: o.strideWidth,
-                    padTop: o.padding.outputLength(input: source.shape.height, kernel: o.kernelHeight, stride: o.strideHeight).padBefore,
-                    padLeft: o.padding.outputLength(input: source.shape.width, kernel: o.kernelWidth, stride: o.strideWidth).padBefore,
-                    inputZeroPoint: source.zeroPoint, outputZeroPoint: destination.zeroPoint,
-                    outputMin: o.outputMin, outputMax: o.outputMax, rounding: o.rounding)
-                if o.kind == .conv2D {
-                    Kernels.conv2D(p, input: x, filter: channelwiseWeights(o), output: y)
-                } else {
-                    Kernels.depthwiseConv2D(p, input: x, filter: channelwiseWeights(o), output: y)
-                }
-            case .maxPool2x2:
-                Kernels.maxPool2x2(PoolParameters(input: source.shape, output: destination.shape), input: x, output: y)
-            case .averagePool2x2:
-                Kernels.averagePool2x2(PoolParameters(input: source.shape, output: destination.shape), input: x, output: y)
-            case .globalAveragePool:
-                Kernels.globalAveragePool(source.shape, input: x, output: y)
-            case .fullyConnected:
-                let p = FullyConnectedParameters(
-                    inputCount: source.shape.elementCount, outputCount: destination.shape.channels,
-                    inputZeroPoint: source.zeroPoint, outputZeroPoint: destination.zeroPoint,
-                    outputMin: o.outputMin, outputMax: o.outputMax, rounding: o.rounding)
-                Kernels.fullyConnected(p, input: x, filter: channelwiseWeights(o), output: y)
-            case .fullyConnectedAccumulators:
-                break
-            }
+            let packedBytes = packedCursor == nil ? 0 : packedByteCount(op: index, for: kernels)
+            run(op: index, using: kernels, arena: arena, outputs: outputs,
+                packedWeights: packedBytes == 0 ? nil : packedCursor)
+            packedCursor = packedCursor.map { $0 + packedBytes }
             if let layerOutputs {
+                let o = op(index)
+                guard o.kind != .fullyConnectedAccumulators else { continue }
+                let destination = tensor(o.output)
                 let count = destination.shape.elementCount
-                (layerOutputs + layerCursor).update(from: y, count: count)
+                (layerOutputs + layerCursor).update(from: activations + destination.arenaOffset, count: count)
                 layerCursor += count
             }
         }
+    }
+
+    /// Runs op `index` alone with `kernels`: reads its input from `arena` and writes its output
+    /// there (or, for a head, into `outputs`). `predict` is this for every op in order after the
+    /// pixels are written; benchmarks call it to time one op. `packedWeights`: this op's part of
+    /// the packed buffer (at `packedWeightsOffset(op:for:)`), or nil.
+    @inlinable
+    public func run<Kernels: KernelSet>(
+        op index: Int, using kernels: Kernels.Type, arena: UnsafeMutableRawPointer, outputs: UnsafeMutablePointer<Int32>,
+        packedWeights: UnsafeRawPointer? = nil
+    ) {
+        let activations = arena.assumingMemoryBound(to: Int8.self)
+        let o = op(index)
+        let source = tensor(o.input)
+        let x = UnsafePointer(activations + source.arenaOffset)
+        if o.kind == .fullyConnectedAccumulators {
+            let p = FullyConnectedParameters(
+                inputCount: source.shape.elementCount, outputCount: o.outputLength,
+                inputZeroPoint: source.zeroPoint, outputZeroPoint: 0, outputMin: 0, outputMax: 0,
+                rounding: o.rounding)
+            Kernels.fullyConnectedAccumulators(
+                p, input: x, weights: weightArray(o.weightsOffset), bias: weightArray(o.biasOffset),
+                output: outputs + o.output)
+            return
+        }
+        let destination = tensor(o.output)
+        let y = activations + destination.arenaOffset
+        switch o.kind {
+        case .conv2D, .depthwiseConv2D:
+            let p = convolutionParameters(o)
+            if o.kind == .conv2D {
+                var filter = channelwiseWeights(o)
+                filter.packed = packedWeights
+                Kernels.conv2D(p, input: x, filter: filter, output: y)
+            } else {
+                Kernels.depthwiseConv2D(p, input: x, filter: channelwiseWeights(o), output: y)
+            }
+        case .maxPool2x2:
+            Kernels.maxPool2x2(PoolParameters(input: source.shape, output: destination.shape), input: x, output: y)
+        case .averagePool2x2:
+            Kernels.averagePool2x2(PoolParameters(input: source.shape, output: destination.shape), input: x, output: y)
+        case .globalAveragePool:
+            Kernels.globalAveragePool(source.shape, input: x, output: y)
+        case .fullyConnected:
+            let p = FullyConnectedParameters(
+                inputCount: source.shape.elementCount, outputCount: destination.shape.channels,
+                inputZeroPoint: source.zeroPoint, outputZeroPoint: destination.zeroPoint,
+                outputMin: o.outputMin, outputMax: o.outputMax, rounding: o.rounding)
+            Kernels.fullyConnected(p, input: x, filter: channelwiseWeights(o), output: y)
+        case .fullyConnectedAccumulators:
+            break
+        }
+    }
+
+    /// The kernel parameters of convolution op `o`.
+    @inlinable
+    func convolutionParameters(_ o: OpDescription) -> ConvolutionParameters {
+        let source = tensor(o.input)
+        let destination = tensor(o.output)
+        return ConvolutionParameters(
+            input: source.shape, output: destination.shape,
+            kernelHeight: o.kernelHeight, kernelWidth: o.kernelWidth,
+            strideHeight: o.strideHeight, strideWidth: o.strideWidth,
+            padTop: o.padding.outputLength(input: source.shape.height, kernel: o.kernelHeight, stride: o.strideHeight).padBefore,
+            padLeft: o.padding.outputLength(input: source.shape.width, kernel: o.kernelWidth, stride: o.strideWidth).padBefore,
+            inputZeroPoint: source.zeroPoint, outputZeroPoint: destination.zeroPoint,
+            outputMin: o.outputMin, outputMax: o.outputMax, rounding: o.rounding)
     }
 
     /// The weights section viewed as `T`s from byte `offset` (validated aligned and in bounds).

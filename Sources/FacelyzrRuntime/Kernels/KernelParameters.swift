@@ -147,15 +147,19 @@ public struct ChannelwiseWeights: @unchecked Sendable {
     public var bias: UnsafePointer<Int32>
     public var multipliers: UnsafePointer<Int32>
     public var shifts: UnsafePointer<Int32>
+    /// The same weights repacked for one kernel set's access order (`KernelSet.pack`), or nil:
+    /// kernels that find nil read the canonical weights above.
+    public var packed: UnsafeRawPointer?
 
     @inlinable
     public init(
         weights: UnsafePointer<Int8>, bias: UnsafePointer<Int32>,
-        multipliers: UnsafePointer<Int32>, shifts: UnsafePointer<Int32>
+        multipliers: UnsafePointer<Int32>, shifts: UnsafePointer<Int32>, packed: UnsafeRawPointer? = nil
     ) {
         self.weights = weights
         self.bias = bias
         self.multipliers = multipliers
         self.shifts = shifts
+        self.packed = packed
     }
 }

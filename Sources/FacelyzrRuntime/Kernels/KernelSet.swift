@@ -17,6 +17,20 @@ public protocol KernelSet {
     static func fullyConnectedAccumulators(
         _ p: FullyConnectedParameters, input: UnsafePointer<Int8>, weights: UnsafePointer<Int8>,
         bias: UnsafePointer<Int32>, output: UnsafeMutablePointer<Int32>)
+    static func packedByteCount(_ p: ConvolutionParameters) -> Int
+    static func pack(_ p: ConvolutionParameters, filter: ChannelwiseWeights, into destination: UnsafeMutableRawPointer)
+}
+
+extension KernelSet {
+    /// Bytes `pack` writes for a conv2D op with parameters `p`, or 0 when the set reads the
+    /// canonical weights. Sets without packed layouts need not implement it.
+    @inlinable
+    public static func packedByteCount(_ p: ConvolutionParameters) -> Int { 0 }
+
+    /// Writes the conv2D weights of `filter` in the set's packed layout to `destination`
+    /// (`packedByteCount(p)` bytes, 16-byte aligned).
+    @inlinable
+    public static func pack(_ p: ConvolutionParameters, filter: ChannelwiseWeights, into destination: UnsafeMutableRawPointer) {}
 }
 
 extension Reference: KernelSet {}

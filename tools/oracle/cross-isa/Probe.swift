@@ -67,7 +67,9 @@ public func probeKernels() -> UInt64 {
     let shifts = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
     let expected = UnsafeMutablePointer<Int8>.allocate(capacity: capacity)
     let got = UnsafeMutablePointer<Int8>.allocate(capacity: capacity)
+    let packed = UnsafeMutableRawPointer.allocate(byteCount: 32768, alignment: 16)
     defer {
+        packed.deallocate()
         input.deallocate(); weights.deallocate(); bias.deallocate(); multipliers.deallocate()
         shifts.deallocate(); expected.deallocate(); got.deallocate()
     }
@@ -101,6 +103,12 @@ public func probeKernels() -> UInt64 {
         } else {
             Reference.conv2D(p, input: input, filter: filter, output: expected)
             Fast.conv2D(p, input: input, filter: filter, output: got)
+            // The packed kernel (each ISA's intrinsics) must agree too.
+            var packedFilter = filter
+            Fast.pack(p, filter: filter, into: packed)
+            packedFilter.packed = UnsafeRawPointer(packed)
+            Fast.conv2D(p, input: input, filter: packedFilter, output: got + capacity / 2)
+            for i in 0..<p.output.elementCount where got[capacity / 2 + i] != expected[i] { return 0 }
         }
         let fc = FullyConnectedParameters(
             inputCount: 1 + rng.below(200), outputCount: 1 + rng.below(16), inputZeroPoint: Int32(rng.int8()),

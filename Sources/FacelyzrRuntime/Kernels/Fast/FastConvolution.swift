@@ -1,5 +1,6 @@
 extension Fast {
-    /// Bit-exact with `Reference.conv2D`. Output channel outermost: its folded bias
+    /// Bit-exact with `Reference.conv2D`. With `filter.packed` (from `pack`) it runs
+    /// `packedConv2D`; otherwise output channel outermost: its folded bias
     /// `bias - inputZeroPoint * sum(w)` is computed once, and for each kernel row the in-image
     /// taps are one contiguous dot product over `kernelX * inChannels` (OHWI weights and NHWC
     /// input rows are both contiguous there). Taps outside the image add `inputZeroPoint * w`.
@@ -7,6 +8,10 @@ extension Fast {
         _ p: ConvolutionParameters, input: UnsafePointer<Int8>, filter: ChannelwiseWeights,
         output: UnsafeMutablePointer<Int8>
     ) {
+        if let packed = filter.packed {
+            packedConv2D(p, input: input, filter: filter, packed: packed, output: output, avx2: hasAVX2)
+            return
+        }
         let inChannels = p.input.channels
         let rowLength = p.kernelWidth * inChannels
         let filterLength = p.kernelHeight * rowLength
