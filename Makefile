@@ -1,7 +1,7 @@
 # The two commands of the README: `make demo` (the main job) and `make test` (everything CI runs).
 SWIFT ?= swift
 
-.PHONY: deps build demo test
+.PHONY: deps build demo test fuzz
 
 deps:
 	bash tools/install-deps.sh
@@ -20,3 +20,7 @@ test: deps
 	bash tools/oracle/cross-isa.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# Short libFuzzer run over the blob validator and executor (tools/fuzz/run.sh RUNS for longer).
+fuzz:
+	bash tools/fuzz/run.sh 20000

@@ -16,6 +16,8 @@ let package = Package(
         // Int8 runtime: blob format, kernels, executor. No dependencies, no Foundation;
         // also compiled as Embedded Swift by tools/embedded/build.sh.
         .target(name: "FacelyzrRuntime"),
+        // Host-side blob tools: the builder (tests, quantizer), inspection report, atomic writes.
+        .target(name: "FacelyzrBlobBuilder", dependencies: ["FacelyzrRuntime"]),
 
         // Image I/O: a C shim over libpng and libjpeg-turbo that owns setjmp error handling.
         .target(
@@ -34,7 +36,7 @@ let package = Package(
         .executableTarget(
             name: "facelyzr",
             dependencies: [
-                "FacelyzrRuntime", "FacelyzrData", "FacelyzrTrainer",
+                "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrData", "FacelyzrTrainer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -42,6 +44,10 @@ let package = Package(
         .testTarget(
             name: "FacelyzrRuntimeTests", dependencies: ["FacelyzrRuntime"],
             exclude: ["Golden"]  // oracle vectors, read through #filePath
+        ),
+        .testTarget(
+            name: "FacelyzrBlobBuilderTests", dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(name: "FacelyzrDataTests", dependencies: ["FacelyzrData"]),
         .testTarget(name: "FacelyzrTrainerTests", dependencies: ["FacelyzrTrainer"]),

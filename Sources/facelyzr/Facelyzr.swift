@@ -12,6 +12,7 @@ struct Facelyzr: ParsableCommand {
             """,
         subcommands: [
             Version.self,
+            Inspect.self,
         ]
     )
 }

@@ -23,3 +23,16 @@ func saturatingNarrow(_ x: Int64) -> Int32 {
     if x < -2_147_483_648 { return Int32.min }
     return Int32(truncatingIfNeeded: x)
 }
+
+// Conversions the blob validator uses, for the same reason.
+
+/// `x` as a UInt64.
+@inline(__always) @usableFromInline func wide(_ x: UInt32) -> UInt64 { UInt64(_truncatingBits: UInt(x)) }
+/// `x` (which is >= 0) as a UInt64.
+@inline(__always) @usableFromInline func wide(_ x: Int) -> UInt64 { UInt64(_truncatingBits: UInt(bitPattern: x)) }
+/// `x` as an Int64.
+@inline(__always) @usableFromInline func int64(_ x: UInt32) -> Int64 { Int64(bitPattern: wide(x)) }
+/// `x` (which is >= 0) as an Int64.
+@inline(__always) @usableFromInline func int64(_ x: Int) -> Int64 { Int64(bitPattern: wide(x)) }
+/// `x` (which fits) as an Int.
+@inline(__always) @usableFromInline func narrow(_ x: UInt64) -> Int { Int(truncatingIfNeeded: x) }

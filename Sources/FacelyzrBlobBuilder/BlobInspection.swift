@@ -1,0 +1,188 @@
+import FacelyzrRuntime
+
+/// What `facelyzr inspect` reports about a blob: header, sections, input, ops with shapes,
+/// MACs and parameters, arena and heads. A plain Codable value, so tests check it field by field.
+public struct BlobInspection: Codable, Equatable, Sendable {
+    public struct Header: Codable, Equatable, Sendable {
+        public var formatVersion: UInt32
+        public var byteCount: Int
+        public var headerSize: Int
+        /// CRC-32 (zlib) as `0x` and 8 hex digits.
+        public var headerChecksum: String
+        public var payloadChecksum: String
+    }
+
+    public struct Section: Codable, Equatable, Sendable {
+        /// `metadata`, `strings`, ... or `unknown-N` for an optional section this runtime does not know.
+        public var kind: String
+        public var offset: Int
+        public var length: Int
+        public var alignment: Int
+        public var optional: Bool
+    }
+
+    public struct Shape: Codable, Equatable, Sendable {
+        public var height: Int
+        public var width: Int
+        public var channels: Int
+        init(_ s: TensorShape) { (height, width, channels) = (s.height, s.width, s.channels) }
+    }
+
+    public struct Input: Codable, Equatable, Sendable {
+        public var height: Int
+        public var width: Int
+        public var channels: Int
+        public var pixelFormat: String
+        public var scale: Float
+        public var zeroPoint: Int32
+    }
+
+    public struct Op: Codable, Equatable, Sendable {
+        public var index: Int
+        public var kind: String
+        public var inputTensor: Int
+        public var inputShape: Shape
+        public var inputArenaOffset: Int
+        /// Output tensor; nil for a head's accumulators (see `headOutputs`).
+        public var outputTensor: Int?
+        public var outputShape: Shape?
+        public var outputArenaOffset: Int?
+        /// First head output and count, for `fullyConnectedAccumulators`.
+        public var headOutputs: [Int]?
+        /// `[height, width]` for convolutions.
+        public var kernel: [Int]?
+        public var stride: [Int]?
+        public var padding: String?
+        public var rounding: String?
+        /// Fused activation clamp `[min, max]`.
+        public var clamp: [Int32]?
+        public var macs: Int
+        public var parameters: Int
+    }
+
+    public struct Output: Codable, Equatable, Sendable {
+        public var label: String
+        public var scale: Float
+    }
+
+    public struct Head: Codable, Equatable, Sendable {
+        public var name: String
+        public var kind: String
+        public var firstOutput: Int
+        public var outputs: [Output]
+    }
+
+    public var name: String
+    public var header: Header
+    public var sections: [Section]
+    public var input: Input
+    public var arenaByteCount: Int
+    public var tensorCount: Int
+    public var outputCount: Int
+    public var totalMACs: Int
+    public var totalParameters: Int
+    public var ops: [Op]
+    public var heads: [Head]
+
+    /// The report for a validated model.
+    public init(_ model: Model) {
+        let base = model.bytes.baseAddress!
+        func u32(_ o: Int) -> UInt32 { UInt32(littleEndian: base.loadUnaligned(fromByteOffset: o, as: UInt32.self)) }
+        func u64(_ o: Int) -> UInt64 { UInt64(littleEndian: base.loadUnaligned(fromByteOffset: o, as: UInt64.self)) }
+        func text(_ bytes: UnsafeRawBufferPointer) -> String { String(decoding: bytes, as: UTF8.self) }
+        func hex(_ v: UInt32) -> String {
+            let digits = String(v, radix: 16)
+            return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
+        }
+        typealias H = BlobFormat.Header
+        typealias E = BlobFormat.SectionEntry
+
+        name = text(model.name)
+        header = Header(
+            formatVersion: model.formatVersion, byteCount: model.byteCount, headerSize: Int(u32(H.headerSize)),
+            headerChecksum: hex(u32(H.headerChecksum)), payloadChecksum: hex(u32(H.payloadChecksum)))
+        sections = (0..<Int(u32(H.sectionCount))).map { i in
+            let e = H.size + i * E.size
+            let kind = u32(e + E.kind)
+            return Section(
+                kind: SectionKind(rawValue: kind).map { "\($0)" } ?? "unknown-\(kind)",
+                offset: Int(u64(e + E.offset)), length: Int(u64(e + E.length)), alignment: Int(u32(e + E.alignment)),
+                optional: u32(e + E.flags) & BlobFormat.SectionFlags.optional != 0)
+        }
+        let i = model.input
+        input = Input(height: i.height, width: i.width, channels: i.channels, pixelFormat: "\(i.pixelFormat)",
+                      scale: i.scale, zeroPoint: i.zeroPoint)
+        arenaByteCount = model.arenaByteCount
+        tensorCount = model.tensorCount
+        outputCount = model.outputCount
+        ops = (0..<model.opCount).map { index in
+            let o = model.op(index)
+            let source = model.tensor(o.input)
+            var op = Op(
+                index: index, kind: "\(o.kind)", inputTensor: o.input, inputShape: Shape(source.shape),
+                inputArenaOffset: source.arenaOffset,
+                macs: model.multiplyAccumulates(op: index), parameters: model.parameterCount(op: index))
+            if o.kind == .fullyConnectedAccumulators {
+                op.headOutputs = [o.output, o.outputLength]
+            } else {
+                let destination = model.tensor(o.output)
+                op.outputTensor = o.output
+                op.outputShape = Shape(destination.shape)
+                op.outputArenaOffset = destination.arenaOffset
+            }
+            if o.kind == .conv2D || o.kind == .depthwiseConv2D {
+                op.kernel = [o.kernelHeight, o.kernelWidth]
+                op.stride = [o.strideHeight, o.strideWidth]
+                op.padding = "\(o.padding)"
+            }
+            if o.kind == .conv2D || o.kind == .depthwiseConv2D || o.kind == .fullyConnected {
+                op.rounding = "\(o.rounding)"
+                op.clamp = [o.outputMin, o.outputMax]
+            }
+            return op
+        }
+        totalMACs = ops.reduce(0) { $0 + $1.macs }
+        totalParameters = ops.reduce(0) { $0 + $1.parameters }
+        heads = (0..<model.headCount).map { h in
+            let head = model.head(h)
+            return Head(
+                name: text(head.name), kind: "\(head.kind)", firstOutput: head.firstOutput,
+                outputs: (head.firstOutput..<(head.firstOutput + head.outputCount)).map {
+                    Output(label: text(model.outputLabel($0)), scale: model.outputScale($0))
+                })
+        }
+    }
+
+    /// The report as text for a terminal.
+    public var text: String {
+        var lines = [
+            "model \(name): format v\(header.formatVersion), \(header.byteCount) bytes, header \(header.headerSize) bytes",
+            "checksums: header \(header.headerChecksum), payload \(header.payloadChecksum) (CRC-32, zlib)",
+            "input: \(input.height)x\(input.width)x\(input.channels) \(input.pixelFormat), scale \(input.scale), zero point \(input.zeroPoint)",
+            "arena: \(arenaByteCount) bytes for \(tensorCount) tensors; \(outputCount) int32 head outputs",
+            "sections:",
+        ]
+        for s in sections {
+            lines.append("  \(s.kind) at \(s.offset), \(s.length) bytes, aligned \(s.alignment)\(s.optional ? ", optional" : "")")
+        }
+        lines.append("ops (\(ops.count), \(totalMACs) MACs, \(totalParameters) parameters):")
+        func shape(_ s: Shape) -> String { "\(s.height)x\(s.width)x\(s.channels)" }
+        for op in ops {
+            var line = "  \(op.index) \(op.kind) \(shape(op.inputShape))@\(op.inputArenaOffset)"
+            if let out = op.outputShape, let at = op.outputArenaOffset { line += " -> \(shape(out))@\(at)" }
+            if let h = op.headOutputs { line += " -> head outputs \(h[0])..<\(h[0] + h[1])" }
+            if let k = op.kernel, let s = op.stride, let p = op.padding {
+                line += " kernel \(k[0])x\(k[1]) stride \(s[0])x\(s[1]) \(p)"
+            }
+            if let r = op.rounding, let c = op.clamp { line += " \(r) rounding, clamp [\(c[0]), \(c[1])]" }
+            line += ", \(op.macs) MACs, \(op.parameters) parameters"
+            lines.append(line)
+        }
+        lines.append("heads:")
+        for head in heads {
+            let labels = head.outputs.map { "\($0.label) (scale \($0.scale))" }.joined(separator: ", ")
+            lines.append("  \(head.name) \(head.kind), outputs \(head.firstOutput)..<\(head.firstOutput + head.outputs.count): \(labels)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

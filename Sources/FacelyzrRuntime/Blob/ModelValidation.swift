@@ -1,0 +1,526 @@
+// Opening a blob: every check of docs/blob-format.md "Validation", in 64-bit arithmetic so a
+// 32-bit Int (armv7) cannot overflow. After this, reading the model cannot fail.
+
+extension BlobFormat {
+    /// CRC-32 of the header and section table, `[0, headerSize)`, with the checksum field read as zero.
+    public static func headerChecksum(_ base: UnsafeRawPointer, headerSize: Int) -> UInt32 {
+        var crc = CRC32.update(0, base, count: Header.headerChecksum)
+        crc = CRC32.updateZeros(crc, count: 4)
+        let rest = Header.headerChecksum + 4
+        return CRC32.update(crc, base + rest, count: headerSize - rest)
+    }
+
+    /// CRC-32 of the payload, `[headerSize, fileSize)`.
+    public static func payloadChecksum(_ base: UnsafeRawPointer, headerSize: Int, fileSize: Int) -> UInt32 {
+        CRC32.update(0, base + headerSize, count: fileSize - headerSize)
+    }
+}
+
+extension Model {
+    /// Opens a blob in place, validating all of it (docs/blob-format.md).
+    ///
+    /// - Parameter bytes: the whole blob; its first byte must be 16-byte aligned. The model
+    ///   points into these bytes: keep them alive and unchanged while the model is used.
+    public init(bytes: UnsafeRawBufferPointer) throws(BlobError) {
+        var v = try Validator(bytes: bytes)
+        try v.validateHeader()
+        try v.validateSectionTable()
+        try v.validateMetadata()
+        try v.validateTensors()
+        try v.validateHeadsAndOutputs()
+        try v.validateOps()
+        self.init(
+            base: v.base, byteCount: v.count, layout: v.layout, arenaByteCount: narrow(v.arena),
+            input: v.input, inputTensor: v.inputTensor, layerOutputByteCount: v.layerOutputByteCount)
+    }
+}
+
+/// The state of one validation pass.
+private struct Validator {
+    typealias H = BlobFormat.Header
+    let base: UnsafeRawPointer
+    let count: Int
+    var headerSize = 0
+    var layout = SectionLayout()
+    var arena: UInt64 = 0
+    var input = ModelInput(height: 0, width: 0, channels: 0, pixelFormat: .gray8, scale: 0, zeroPoint: 0)
+    var inputTensor = 0
+    var tensorCount = 0
+    var outputCount = 0
+    var layerOutputByteCount = 0
+
+    init(bytes: UnsafeRawBufferPointer) throws(BlobError) {
+        guard let base = bytes.baseAddress, bytes.count >= H.size else {
+            throw .truncated(needed: wide(H.size), available: wide(bytes.count))
+        }
+        guard UInt(bitPattern: base) % 16 == 0 else { throw .misalignedBuffer }
+        self.base = UnsafeRawPointer(base)
+        self.count = bytes.count
+    }
+
+    // MARK: Header and sections
+
+    mutating func validateHeader() throws(BlobError) {
+        guard base.u64(H.magic) == BlobFormat.magic else { throw .badMagic }
+        let version = base.u32(H.version)
+        guard BlobFormat.supportedVersions.contains(version) else { throw .unsupportedVersion(version) }
+        let mark = base.u32(H.endiannessMark)
+        guard mark == BlobFormat.endiannessMark else { throw .wrongEndianness(mark: mark) }
+        let declaredHeaderSize = base.u32(H.headerSize)
+        let sectionCount = base.u32(H.sectionCount)
+        guard sectionCount <= BlobFormat.maximumSectionCount,
+              wide(declaredHeaderSize) == wide(H.size) + wide(sectionCount) * wide(BlobFormat.SectionEntry.size)
+        else { throw .badHeaderSize(headerSize: declaredHeaderSize, sectionCount: sectionCount) }
+        guard wide(declaredHeaderSize) <= wide(count) else {
+            throw .truncated(needed: wide(declaredHeaderSize), available: wide(count))
+        }
+        headerSize = Int(declaredHeaderSize)
+        let fileSize = base.u64(H.fileSize)
+        guard fileSize == wide(count) else { throw .fileSizeMismatch(declared: fileSize, actual: wide(count)) }
+        let storedHeader = base.u32(H.headerChecksum)
+        let computedHeader = BlobFormat.headerChecksum(base, headerSize: headerSize)
+        guard storedHeader == computedHeader else {
+            throw .headerChecksumMismatch(stored: storedHeader, computed: computedHeader)
+        }
+        let storedPayload = base.u32(H.payloadChecksum)
+        let computedPayload = BlobFormat.payloadChecksum(base, headerSize: headerSize, fileSize: count)
+        guard storedPayload == computedPayload else {
+            throw .payloadChecksumMismatch(stored: storedPayload, computed: computedPayload)
+        }
+        try zero(H.flags, 4)
+        try zero(H.reserved, H.size - H.reserved)
+    }
+
+    mutating func validateSectionTable() throws(BlobError) {
+        typealias E = BlobFormat.SectionEntry
+        let sectionCount = Int(base.u32(H.sectionCount))
+        var found: UInt32 = 0
+        for i in 0..<sectionCount {
+            let e = H.size + i * E.size
+            let kind = base.u32(e + E.kind)
+            let flags = base.u32(e + E.flags)
+            let offset = base.u64(e + E.offset)
+            let length = base.u64(e + E.length)
+            let alignment = base.u32(e + E.alignment)
+            guard flags & ~BlobFormat.SectionFlags.optional == 0 else { throw .reservedNotZero(offset: wide(e + E.flags)) }
+            try zero(e + E.reserved, 4)
+            let (end, overflow) = offset.addingReportingOverflow(length)
+            guard !overflow, offset >= wide(headerSize), end <= wide(count) else {
+                throw .sectionOutOfBounds(kind: kind, offset: offset, length: length)
+            }
+            guard alignment >= BlobFormat.minimumSectionAlignment, alignment & (alignment - 1) == 0,
+                  offset % wide(alignment) == 0
+            else { throw .sectionMisaligned(kind: kind, offset: offset, alignment: alignment) }
+            for j in 0..<i {
+                let p = H.size + j * E.size
+                let otherOffset = base.u64(p + E.offset)
+                let otherEnd = otherOffset + base.u64(p + E.length)
+                if offset < otherEnd && otherOffset < end {
+                    throw .sectionsOverlap(kind: kind, otherKind: base.u32(p + E.kind))
+                }
+            }
+            guard let known = SectionKind(rawValue: kind) else {
+                guard flags & BlobFormat.SectionFlags.optional != 0 else { throw .unknownRequiredSection(kind: kind) }
+                continue
+            }
+            guard found & (1 << kind) == 0 else { throw .duplicateSection(kind: kind) }
+            found |= 1 << kind
+            var range = ByteRange()
+            range.offset = narrow(offset)
+            range.length = narrow(length)
+            switch known {
+            case .metadata: layout.metadata = range
+            case .strings: layout.strings = range
+            case .tensors: layout.tensors = range
+            case .ops: layout.ops = range
+            case .weights: layout.weights = range
+            case .heads: layout.heads = range
+            case .outputs: layout.outputs = range
+            }
+        }
+        for raw in SectionKind.metadata.rawValue...SectionKind.outputs.rawValue where found & (1 << raw) == 0 {
+            throw .missingSection(SectionKind(rawValue: raw)!)
+        }
+        try records(layout.metadata, .metadata, size: BlobFormat.Metadata.size, maximum: 1)
+        try records(layout.tensors, .tensors, size: BlobFormat.TensorRecord.size, maximum: BlobFormat.maximumTensorCount)
+        try records(layout.ops, .ops, size: BlobFormat.OpRecord.size, maximum: BlobFormat.maximumOpCount)
+        try records(layout.heads, .heads, size: BlobFormat.HeadRecord.size, maximum: BlobFormat.maximumOutputCount)
+        try records(layout.outputs, .outputs, size: BlobFormat.OutputRecord.size, maximum: BlobFormat.maximumOutputCount)
+        tensorCount = layout.tensors.length / BlobFormat.TensorRecord.size
+        outputCount = layout.outputs.length / BlobFormat.OutputRecord.size
+    }
+
+    /// A table section holds between 1 and `maximum` whole records.
+    func records(_ range: ByteRange, _ kind: SectionKind, size: Int, maximum: Int) throws(BlobError) {
+        guard range.length % size == 0, range.length >= size, range.length / size <= maximum else {
+            throw .badSectionLength(kind, length: wide(range.length))
+        }
+    }
+
+    // MARK: Metadata and tensors
+
+    mutating func validateMetadata() throws(BlobError) {
+        typealias M = BlobFormat.Metadata
+        let m = layout.metadata.offset
+        try string(m + M.nameOffset)
+        let height = try dimension(m + M.inputHeight, .metadata)
+        let width = try dimension(m + M.inputWidth, .metadata)
+        let channels = try dimension(m + M.inputChannels, .metadata)
+        let formatCode = base.u32(m + M.pixelFormat)
+        guard let format = PixelFormat(rawValue: formatCode), format.channels == channels else {
+            throw .invalidField(.pixelFormat, section: .metadata, offset: wide(m + M.pixelFormat), value: int64(formatCode))
+        }
+        let scale = base.f32(m + M.inputScale)
+        try positiveFinite(scale, .inputScale, .metadata, m + M.inputScale)
+        let zeroPoint = base.i32(m + M.inputZeroPoint)
+        guard zeroPoint == 0 else {
+            throw .invalidField(.inputZeroPoint, section: .metadata, offset: wide(m + M.inputZeroPoint), value: widen(zeroPoint))
+        }
+        input = ModelInput(height: height, width: width, channels: channels, pixelFormat: format, scale: scale, zeroPoint: 0)
+        try zero(m + M.reserved0, 4)
+        try zero(m + M.reserved1, M.size - M.reserved1)
+        arena = base.u64(m + M.arenaByteCount)
+        guard arena <= BlobFormat.maximumArenaByteCount else {
+            throw .invalidField(.arenaByteCount, section: .metadata, offset: wide(m + M.arenaByteCount), value: Int64(bitPattern: arena))
+        }
+        let tensor = base.u32(m + M.inputTensor)
+        guard tensor < tensorCount else {
+            throw .invalidField(.inputTensor, section: .metadata, offset: wide(m + M.inputTensor), value: int64(tensor))
+        }
+        inputTensor = Int(tensor)
+    }
+
+    func validateTensors() throws(BlobError) {
+        typealias T = BlobFormat.TensorRecord
+        for t in 0..<tensorCount {
+            let r = layout.tensors.offset + t * T.size
+            let h = try dimension(r + T.height, .tensors)
+            let w = try dimension(r + T.width, .tensors)
+            let c = try dimension(r + T.channels, .tensors)
+            let layoutCode = base.u32(r + T.layout)
+            guard TensorLayout(rawValue: layoutCode) != nil else {
+                throw .invalidField(.tensorLayout, section: .tensors, offset: wide(r + T.layout), value: int64(layoutCode))
+            }
+            try zeroPoint(r + T.zeroPoint, .tensors)
+            try positiveFinite(base.f32(r + T.scale), .scale, .tensors, r + T.scale)
+            let offset = base.u64(r + T.arenaOffset)
+            guard offset % BlobFormat.arenaAlignment == 0 else {
+                throw .invalidField(.arenaOffset, section: .tensors, offset: wide(r + T.arenaOffset), value: Int64(bitPattern: offset))
+            }
+            let byteCount = wide(h) * wide(w) * wide(c)
+            guard byteCount <= BlobFormat.maximumTensorByteCount, offset <= arena, byteCount <= arena - offset else {
+                throw .tensorOutOfArena(tensor: t, offset: offset, byteCount: byteCount, arenaByteCount: arena)
+            }
+        }
+        let i = tensorShape(inputTensor)
+        let record = layout.tensors.offset + inputTensor * T.size
+        guard i == TensorShape(height: input.height, width: input.width, channels: input.channels) else {
+            throw .invalidField(.inputShape, section: .tensors, offset: wide(record), value: int64(inputTensor))
+        }
+        guard base.i32(record + T.zeroPoint) == 0, base.f32(record + T.scale) == input.scale else {
+            throw .invalidField(.inputShape, section: .tensors, offset: wide(record + T.zeroPoint), value: int64(inputTensor))
+        }
+    }
+
+    // MARK: Heads and outputs
+
+    func validateHeadsAndOutputs() throws(BlobError) {
+        typealias R = BlobFormat.HeadRecord
+        var next: UInt64 = 0
+        for h in 0..<(layout.heads.length / R.size) {
+            let r = layout.heads.offset + h * R.size
+            let code = base.u32(r + R.kind)
+            guard let kind = HeadKind(rawValue: code) else {
+                throw .invalidField(.headKind, section: .heads, offset: wide(r + R.kind), value: int64(code))
+            }
+            try string(r + R.nameOffset)
+            try zero(r + R.reserved, R.size - R.reserved)
+            let first = wide(base.u32(r + R.firstOutput))
+            let n = wide(base.u32(r + R.outputCount))
+            guard first == next else { throw .outputsNotCovered(index: narrow(next)) }
+            guard n >= 1, kind != .binary || n == 1, first + n <= wide(outputCount) else {
+                throw .invalidField(.headOutputs, section: .heads, offset: wide(r + R.outputCount), value: Int64(bitPattern: n))
+            }
+            next = first + n
+        }
+        guard next == wide(outputCount) else { throw .outputsNotCovered(index: narrow(next)) }
+        typealias O = BlobFormat.OutputRecord
+        for i in 0..<outputCount {
+            let r = layout.outputs.offset + i * O.size
+            try positiveFinite(base.f32(r + O.scale), .outputScale, .outputs, r + O.scale)
+            try string(r + O.labelOffset)
+            try zero(r + O.reserved, 4)
+        }
+    }
+
+    // MARK: Ops
+
+    mutating func validateOps() throws(BlobError) {
+        typealias O = BlobFormat.OpRecord
+        let opCount = layout.ops.length / O.size
+        var weightsCursor: UInt64 = 0
+        var accumulatorsWritten: UInt64 = 0
+        var layerBytes: UInt64 = 0
+        for j in 0..<opCount {
+            let r = layout.ops.offset + j * O.size
+            let code = base.u16(r + O.opcode)
+            guard let kind = OpKind(rawValue: code) else { throw .unknownOp(code: code, offset: wide(r)) }
+            try field(r + O.fusion, .fusion, allowed: 0...0)
+            try field(r + O.weightLayout, .weightLayout, allowed: 0...0)
+            try zero(r + O.reserved0, 2)
+            let inputIndex = base.u32(r + O.input)
+            guard inputIndex < tensorCount else {
+                throw .invalidField(.opInput, section: .ops, offset: wide(r + O.input), value: int64(inputIndex))
+            }
+            let input = Int(inputIndex)
+            let inShape = tensorShape(input)
+            let inTerms = wide(inShape.height) * wide(inShape.width) * wide(inShape.channels)
+            _ = try producer(of: input, before: j)
+            let outputField = base.u32(r + O.output)
+
+            if kind == .fullyConnectedAccumulators {
+                try unusedFieldsAreZero(r, kind)
+                let n = wide(base.u32(r + O.outputLength))
+                guard n >= 1, wide(outputField) + n <= wide(outputCount) else {
+                    throw .invalidField(.opOutput, section: .ops, offset: wide(r + O.output), value: int64(outputField))
+                }
+                for k in 0..<j where OpKind(rawValue: base.u16(layout.ops.offset + k * O.size))! == .fullyConnectedAccumulators {
+                    let other = layout.ops.offset + k * O.size
+                    let otherFirst = wide(base.u32(other + O.output))
+                    let otherEnd = otherFirst + wide(base.u32(other + O.outputLength))
+                    if wide(outputField) < otherEnd && otherFirst < wide(outputField) + n {
+                        throw .outputsNotCovered(index: Int(outputField))
+                    }
+                }
+                accumulatorsWritten += n
+                try dotProduct(j, terms: inTerms)
+                try array(j, r + O.weights, count: n * inTerms, elementSize: 1, cursor: &weightsCursor, weights: true)
+                try array(j, r + O.bias, count: n, elementSize: 4, cursor: &weightsCursor)
+                continue
+            }
+
+            guard outputField < tensorCount else {
+                throw .invalidField(.opOutput, section: .ops, offset: wide(r + O.output), value: int64(outputField))
+            }
+            let output = Int(outputField)
+            let outShape = tensorShape(output)
+            try unusedFieldsAreZero(r, kind)
+            // Written once, never the model input.
+            if output == inputTensor { throw .tensorWrittenTwice(op: j, tensor: output) }
+            if let earlier = try? producer(of: output, before: j), earlier >= 0 {
+                throw .tensorWrittenTwice(op: j, tensor: output)
+            }
+            layerBytes += wide(outShape.elementCount)
+
+            switch kind {
+            case .conv2D, .depthwiseConv2D:
+                let depthwise = kind == .depthwiseConv2D
+                let kh = Int(base.u8(r + O.kernelHeight))
+                let kw = Int(base.u8(r + O.kernelWidth))
+                let allowedKernel = depthwise ? 3...3 : 1...5
+                guard allowedKernel.contains(kh), allowedKernel.contains(kw) else {
+                    throw .invalidField(.kernelSize, section: .ops, offset: wide(r + O.kernelHeight), value: int64(allowedKernel.contains(kh) ? kw : kh))
+                }
+                try field(r + O.strideHeight, .stride, allowed: 1...2)
+                try field(r + O.strideWidth, .stride, allowed: 1...2)
+                try field(r + O.padding, .padding, allowed: 0...1)
+                try field(r + O.rounding, .rounding, allowed: 0...1)
+                try clamp(r)
+                let padding = Padding(rawValue: base.u8(r + O.padding))!
+                let rows = padding.outputLength(input: inShape.height, kernel: kh, stride: Int(base.u8(r + O.strideHeight)))
+                let columns = padding.outputLength(input: inShape.width, kernel: kw, stride: Int(base.u8(r + O.strideWidth)))
+                let filters = depthwise ? inShape.channels : outShape.channels
+                try shape(j, expected: TensorShape(height: rows.length, width: columns.length, channels: filters), actual: outShape)
+                let taps = wide(kh * kw)
+                try dotProduct(j, terms: depthwise ? taps : taps * wide(inShape.channels))
+                let weightCount = depthwise ? taps * wide(filters) : taps * wide(inShape.channels) * wide(filters)
+                try requantizedWeights(j, r, weights: weightCount, channels: wide(filters), cursor: &weightsCursor)
+            case .fullyConnected:
+                try field(r + O.rounding, .rounding, allowed: 0...1)
+                try clamp(r)
+                try shape(j, expected: TensorShape(height: 1, width: 1, channels: outShape.channels), actual: outShape)
+                try dotProduct(j, terms: inTerms)
+                try requantizedWeights(j, r, weights: inTerms * wide(outShape.channels), channels: wide(outShape.channels), cursor: &weightsCursor)
+            case .maxPool2x2, .averagePool2x2, .globalAveragePool:
+                let expected = kind == .globalAveragePool
+                    ? TensorShape(height: 1, width: 1, channels: inShape.channels)
+                    : TensorShape(height: inShape.height / 2, width: inShape.width / 2, channels: inShape.channels)
+                try shape(j, expected: expected, actual: outShape)
+                if kind == .globalAveragePool { try dotProduct(j, terms: wide(inShape.height) * wide(inShape.width)) }
+                let t = layout.tensors.offset
+                let inRecord = t + input * BlobFormat.TensorRecord.size
+                let outRecord = t + output * BlobFormat.TensorRecord.size
+                guard base.u32(inRecord + BlobFormat.TensorRecord.zeroPoint) == base.u32(outRecord + BlobFormat.TensorRecord.zeroPoint),
+                      base.u32(inRecord + BlobFormat.TensorRecord.scale) == base.u32(outRecord + BlobFormat.TensorRecord.scale)
+                else { throw .quantizationMismatch(op: j) }
+            case .fullyConnectedAccumulators:
+                break
+            }
+        }
+        for j in 0..<opCount { try checkArena(reader: j) }
+        guard accumulatorsWritten == wide(outputCount) else {
+            throw .outputsNotCovered(index: narrow(accumulatorsWritten))
+        }
+        layerOutputByteCount = narrow(layerBytes)
+    }
+
+    /// Index of the op that writes `tensor` before op `j`; -1 for the model input.
+    func producer(of tensor: Int, before j: Int) throws(BlobError) -> Int {
+        if tensor == inputTensor { return -1 }
+        typealias O = BlobFormat.OpRecord
+        var k = j - 1
+        while k >= 0 {
+            let r = layout.ops.offset + k * O.size
+            if OpKind(rawValue: base.u16(r + O.opcode)) != .fullyConnectedAccumulators,
+               base.u32(r + O.output) == UInt32(tensor) { return k }
+            k -= 1
+        }
+        throw .tensorNotProduced(op: j, tensor: tensor)
+    }
+
+    /// No op between the producer of `reader`'s input and `reader` itself writes over that input.
+    func checkArena(reader j: Int) throws(BlobError) {
+        typealias O = BlobFormat.OpRecord
+        let input = Int(base.u32(layout.ops.offset + j * O.size + O.input))
+        let read = arenaRange(input)
+        var k = (try producer(of: input, before: j)) + 1
+        while k <= j {
+            let r = layout.ops.offset + k * O.size
+            if OpKind(rawValue: base.u16(r + O.opcode))! != .fullyConnectedAccumulators {
+                let written = arenaRange(Int(base.u32(r + O.output)))
+                if written.lowerBound < read.upperBound && read.lowerBound < written.upperBound {
+                    throw .arenaConflict(tensor: input, writer: k, reader: j)
+                }
+            }
+            k += 1
+        }
+    }
+
+    // MARK: Field helpers
+
+    func tensorShape(_ t: Int) -> TensorShape {
+        let r = layout.tensors.offset + t * BlobFormat.TensorRecord.size
+        return TensorShape(
+            height: Int(base.u32(r + BlobFormat.TensorRecord.height)),
+            width: Int(base.u32(r + BlobFormat.TensorRecord.width)),
+            channels: Int(base.u32(r + BlobFormat.TensorRecord.channels)))
+    }
+
+    func arenaRange(_ t: Int) -> Range<UInt64> {
+        let r = layout.tensors.offset + t * BlobFormat.TensorRecord.size
+        let offset = base.u64(r + BlobFormat.TensorRecord.arenaOffset)
+        return offset..<(offset + wide(tensorShape(t).elementCount))
+    }
+
+    func zero(_ offset: Int, _ length: Int) throws(BlobError) {
+        for i in 0..<length where base.u8(offset + i) != 0 { throw .reservedNotZero(offset: wide(offset + i)) }
+    }
+
+    func dimension(_ offset: Int, _ section: SectionKind) throws(BlobError) -> Int {
+        let value = base.u32(offset)
+        guard value >= 1, value <= BlobFormat.maximumDimension else {
+            throw .invalidField(.dimension, section: section, offset: wide(offset), value: int64(value))
+        }
+        return Int(value)
+    }
+
+    func zeroPoint(_ offset: Int, _ section: SectionKind) throws(BlobError) {
+        let value = base.i32(offset)
+        guard value >= -128, value <= 127 else {
+            throw .invalidField(.zeroPoint, section: section, offset: wide(offset), value: widen(value))
+        }
+    }
+
+    func positiveFinite(_ value: Float, _ name: BlobField, _ section: SectionKind, _ offset: Int) throws(BlobError) {
+        guard value.isFinite, value > 0 else {
+            throw .invalidField(name, section: section, offset: wide(offset), value: int64(value.bitPattern))
+        }
+    }
+
+    /// A `(u32 offset, u32 length)` pair at `offset` names bytes inside the strings section.
+    func string(_ offset: Int) throws(BlobError) {
+        let start = wide(base.u32(offset))
+        let length = wide(base.u32(offset + 4))
+        guard start + length <= wide(layout.strings.length) else {
+            throw .stringOutOfBounds(offset: wide(offset), length: length)
+        }
+    }
+
+    /// A u8 op field holds a value in `allowed`.
+    func field(_ offset: Int, _ name: BlobField, allowed: ClosedRange<UInt8>) throws(BlobError) {
+        let value = base.u8(offset)
+        guard allowed.contains(value) else {
+            throw .invalidField(name, section: .ops, offset: wide(offset), value: int64(UInt32(value)))
+        }
+    }
+
+    /// Fields op kind `kind` does not use are zero in record `r`.
+    func unusedFieldsAreZero(_ r: Int, _ kind: OpKind) throws(BlobError) {
+        typealias O = BlobFormat.OpRecord
+        let convolution = kind == .conv2D || kind == .depthwiseConv2D
+        let requantized = convolution || kind == .fullyConnected
+        let weighted = requantized || kind == .fullyConnectedAccumulators
+        if !requantized {
+            try zero(r + O.rounding, 1)
+            try zero(r + O.outputMin, 8)       // outputMin, outputMax
+            try zero(r + O.multipliers, 16)    // multipliers, shifts
+        }
+        if !convolution {
+            try zero(r + O.kernelHeight, 4)    // kernel and stride
+            try zero(r + O.padding, 1)
+        }
+        if !weighted { try zero(r + O.weights, 16) }  // weights, bias
+        if kind != .fullyConnectedAccumulators { try zero(r + O.outputLength, 4) }
+    }
+
+    /// The fused activation clamp is a non-empty int8 range.
+    func clamp(_ r: Int) throws(BlobError) {
+        let low = base.i32(r + BlobFormat.OpRecord.outputMin)
+        let high = base.i32(r + BlobFormat.OpRecord.outputMax)
+        guard low >= -128, high <= 127, low <= high else {
+            throw .invalidField(.clamp, section: .ops, offset: wide(r + BlobFormat.OpRecord.outputMin), value: widen(low))
+        }
+    }
+
+    func shape(_ op: Int, expected: TensorShape, actual: TensorShape) throws(BlobError) {
+        guard expected == actual else { throw .shapeMismatch(op: op, expected: expected, actual: actual) }
+    }
+
+    func dotProduct(_ op: Int, terms: UInt64) throws(BlobError) {
+        guard terms <= BlobFormat.maximumDotProductLength else { throw .dotProductTooLong(op: op, terms: terms) }
+    }
+
+    /// Weights, bias, multipliers and shifts of a requantized op: in bounds, in op order,
+    /// weights in [-127, 127], multipliers >= 0, shifts in [-31, 30].
+    func requantizedWeights(_ j: Int, _ r: Int, weights: UInt64, channels: UInt64, cursor: inout UInt64) throws(BlobError) {
+        typealias O = BlobFormat.OpRecord
+        try array(j, r + O.weights, count: weights, elementSize: 1, cursor: &cursor, weights: true)
+        try array(j, r + O.bias, count: channels, elementSize: 4, cursor: &cursor)
+        try array(j, r + O.multipliers, count: channels, elementSize: 4, cursor: &cursor)
+        try array(j, r + O.shifts, count: channels, elementSize: 4, cursor: &cursor)
+        let w = layout.weights.offset
+        let multipliers = w + narrow(base.u64(r + O.multipliers))
+        let shifts = w + narrow(base.u64(r + O.shifts))
+        for c in 0..<narrow(channels) {
+            let m = base.i32(multipliers + 4 * c)
+            let s = base.i32(shifts + 4 * c)
+            guard m >= 0, s >= -31, s <= 30 else { throw .badRequantization(op: j, channel: c, multiplier: m, shift: s) }
+        }
+    }
+
+    /// The array whose u64 offset (in the weights section) is at `field` holds `count` elements
+    /// inside the section, aligned to its element size, after every earlier array (`cursor`).
+    func array(_ j: Int, _ field: Int, count: UInt64, elementSize: UInt64, cursor: inout UInt64, weights: Bool = false) throws(BlobError) {
+        let offset = base.u64(field)
+        let byteCount = count * elementSize
+        guard offset >= cursor, offset % elementSize == 0, offset <= wide(layout.weights.length),
+              byteCount <= wide(layout.weights.length) - offset
+        else { throw .weightsOutOfBounds(op: j, offset: offset, byteCount: byteCount) }
+        cursor = offset + byteCount
+        guard weights else { return }
+        let start = layout.weights.offset + narrow(offset)
+        for i in 0..<narrow(count) where base.u8(start + i) == 0x80 {
+            throw .weightOutOfRange(op: j, offset: wide(start + i))
+        }
+    }
+}

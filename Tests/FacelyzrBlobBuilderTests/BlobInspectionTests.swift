@@ -1,0 +1,86 @@
+import FacelyzrBlobBuilder
+import FacelyzrRuntime
+import Foundation
+import Testing
+
+@Suite struct BlobInspectionTests {
+    /// The JSON `facelyzr inspect --json` prints, checked field by field on a builder-made blob.
+    @Test func jsonReportOfBuilderBlob() throws {
+        var b = BlobBuilder(name: "tiny", height: 4, width: 4, pixelFormat: .gray8)
+        let q = BlobBuilder.Quantization(scale: 0.5, zeroPoint: -3)
+        let conv = b.conv2D(b.input, filters: 2, kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2,
+                            padding: .same, weights: [Int8](repeating: 1, count: 18), bias: [5, -5],
+                            requantization: [.init(multiplier: 1 << 30, shift: -1), .init(multiplier: 1 << 30, shift: 0)],
+                            output: q, activation: .relu)
+        let pooled = b.maxPool2x2(conv)
+        b.head("gender", kind: .binary, input: pooled, weights: [1, 2], bias: [7], scales: [0.25], labels: ["male"])
+        let bytes = b.build().bytes
+        let blob = AlignedBlob(bytes)
+        let report = BlobInspection(try blob.model())
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let json = try JSONSerialization.jsonObject(with: encoder.encode(report)) as! [String: Any]
+
+        #expect(json["name"] as? String == "tiny")
+        #expect(json["arenaByteCount"] as? Int == 24)  // input 16 bytes at 0, conv 8 at 16, pool 2 at 0
+        #expect(json["tensorCount"] as? Int == 3)
+        #expect(json["outputCount"] as? Int == 1)
+        #expect(json["totalMACs"] as? Int == 2 * 2 * 2 * 9 + 2 * 4 + 2)
+        #expect(json["totalParameters"] as? Int == 2 * 10 + 3)
+
+        let header = try #require(json["header"] as? [String: Any])
+        #expect(header["formatVersion"] as? Int == 1)
+        #expect(header["byteCount"] as? Int == bytes.count)
+        #expect(header["headerSize"] as? Int == 64 + 7 * 32)
+        let crc = bytes[32..<36].reversed().map { String(format: "%02x", $0) }.joined()
+        #expect(header["headerChecksum"] as? String == "0x" + crc)
+        #expect((header["payloadChecksum"] as? String)?.count == 10)
+
+        let sections = try #require(json["sections"] as? [[String: Any]])
+        #expect(sections.map { $0["kind"] as? String } == ["metadata", "strings", "tensors", "ops", "heads", "outputs", "weights"])
+        #expect(sections.allSatisfy { ($0["offset"] as! Int) % 16 == 0 && $0["alignment"] as? Int == 16 && $0["optional"] as? Bool == false })
+        #expect(sections[0]["length"] as? Int == 64)
+
+        let input = try #require(json["input"] as? [String: Any])
+        #expect(input["height"] as? Int == 4 && input["width"] as? Int == 4 && input["channels"] as? Int == 1)
+        #expect(input["pixelFormat"] as? String == "gray8")
+        #expect(input["scale"] as? Double == 0.0078125)
+        #expect(input["zeroPoint"] as? Int == 0)
+
+        let ops = try #require(json["ops"] as? [[String: Any]])
+        #expect(ops.count == 3)
+        #expect(ops[0]["kind"] as? String == "conv2D")
+        #expect(ops[0]["inputShape"] as? [String: Int] == ["height": 4, "width": 4, "channels": 1])
+        #expect(ops[0]["outputShape"] as? [String: Int] == ["height": 2, "width": 2, "channels": 2])
+        #expect(ops[0]["kernel"] as? [Int] == [3, 3])
+        #expect(ops[0]["stride"] as? [Int] == [2, 2])
+        #expect(ops[0]["padding"] as? String == "same")
+        #expect(ops[0]["rounding"] as? String == "double")
+        #expect(ops[0]["clamp"] as? [Int] == [-3, 127])
+        #expect(ops[0]["macs"] as? Int == 72)
+        #expect(ops[0]["parameters"] as? Int == 20)
+        #expect(ops[0]["inputArenaOffset"] as? Int == 0)
+        #expect(ops[0]["outputArenaOffset"] as? Int == 16)
+        #expect(ops[1]["outputArenaOffset"] as? Int == 0)
+        #expect(ops[1]["kind"] as? String == "maxPool2x2")
+        #expect(ops[1]["outputShape"] as? [String: Int] == ["height": 1, "width": 1, "channels": 2])
+        #expect(ops[1]["kernel"] == nil && ops[1]["rounding"] == nil)
+        #expect(ops[1]["macs"] as? Int == 8)
+        #expect(ops[1]["parameters"] as? Int == 0)
+        #expect(ops[2]["kind"] as? String == "fullyConnectedAccumulators")
+        #expect(ops[2]["headOutputs"] as? [Int] == [0, 1])
+        #expect(ops[2]["outputShape"] == nil)
+        #expect(ops[2]["macs"] as? Int == 2)
+        #expect(ops[2]["parameters"] as? Int == 3)
+
+        let heads = try #require(json["heads"] as? [[String: Any]])
+        #expect(heads.count == 1)
+        #expect(heads[0]["name"] as? String == "gender")
+        #expect(heads[0]["kind"] as? String == "binary")
+        #expect(heads[0]["firstOutput"] as? Int == 0)
+        let outputs = try #require(heads[0]["outputs"] as? [[String: Any]])
+        #expect(outputs.count == 1)
+        #expect(outputs[0]["label"] as? String == "male")
+        #expect(outputs[0]["scale"] as? Double == 0.25)
+    }
+}

@@ -1,0 +1,43 @@
+import FacelyzrBlobBuilder
+import FacelyzrRuntime
+import Foundation
+import Testing
+
+/// Every released format version keeps opening: `Fixtures/` holds one blob per version, made by
+/// the builder of that time, with the outputs it predicted for `TestModels.pixels`.
+///
+/// Regenerate the v1 fixture (only while v1 is the current format):
+/// `FACELYZR_WRITE_FIXTURES=1 swift test --filter FormatVersionFixtureTests`.
+@Suite struct FormatVersionFixtureTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    static func outputs(_ model: Model) -> [Int32] {
+        run(model, TestModels.pixels(model.input.byteCount)).outputs
+    }
+
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["FACELYZR_WRITE_FIXTURES"] == "1"))
+    func writeVersion1Fixture() throws {
+        let bytes = TestModels.everyOp().build().bytes
+        let model = try AlignedBlob(bytes).model()
+        try AtomicFile.write(bytes, to: Self.fixtures.appendingPathComponent("every-op-v1.blob").path)
+        let text = Self.outputs(model).map(String.init).joined(separator: "\n") + "\n"
+        try AtomicFile.write(Array(text.utf8), to: Self.fixtures.appendingPathComponent("every-op-v1.outputs").path)
+    }
+
+    @Test(arguments: [1])
+    func fixtureOpensAndPredictsCommittedOutputs(version: Int) throws {
+        let blob = try AlignedBlob(contentsOf: Self.fixtures.appendingPathComponent("every-op-v\(version).blob").path)
+        let model = try blob.model()
+        #expect(model.formatVersion == UInt32(version))
+        let expected = try String(contentsOf: Self.fixtures.appendingPathComponent("every-op-v\(version).outputs"), encoding: .utf8)
+            .split(separator: "\n").map { Int32($0)! }
+        #expect(Self.outputs(model) == expected)
+        #expect(expected.count == model.outputCount)
+    }
+
+    @Test func checksumIsZlibCRC32() {
+        // zlib.crc32(b"123456789") == 0xCBF43926, the CRC-32/IEEE check value.
+        let crc = Array("123456789".utf8).withUnsafeBytes { CRC32.update(0, $0.baseAddress!, count: 9) }
+        #expect(crc == 0xCBF4_3926)
+    }
+}

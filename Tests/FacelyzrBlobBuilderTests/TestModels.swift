@@ -1,0 +1,65 @@
+import FacelyzrBlobBuilder
+import FacelyzrRuntime
+
+/// Deterministic pseudo-random numbers (SplitMix64), so test models are the same on every run.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Small models for the tests, every op of format v1 in use.
+enum TestModels {
+    static func weights(_ count: Int, _ rng: inout SeededGenerator) -> [Int8] {
+        (0..<count).map { _ in Int8.random(in: -127...127, using: &rng) }
+    }
+    static func bias(_ count: Int, _ rng: inout SeededGenerator) -> [Int32] {
+        (0..<count).map { _ in Int32.random(in: -3000...3000, using: &rng) }
+    }
+    static func requantization(_ count: Int, _ rng: inout SeededGenerator) -> [BlobBuilder.Requantization] {
+        (0..<count).map { _ in BlobBuilder.Requantization(real: Double.random(in: 0.0005...0.004, using: &rng)) }
+    }
+
+    /// An 8x8 RGB encoder touching every op: conv 3x3 same + ReLU, depthwise 3x3 stride 2,
+    /// max pool, conv 1x1 valid + ReLU6 (single rounding), average pool, conv 5x5 same stride 2,
+    /// global average pool, fully connected, and three heads (binary, regression, multi-label).
+    static func everyOp(seed: UInt64 = 1) -> BlobBuilder {
+        var rng = SeededGenerator(state: seed)
+        var b = BlobBuilder(name: "every-op", height: 8, width: 8, pixelFormat: .rgb8)
+        let q = { (zp: Int32) in BlobBuilder.Quantization(scale: 0.05, zeroPoint: zp) }
+        var x = b.conv2D(b.input, filters: 4, kernelHeight: 3, kernelWidth: 3, padding: .same,
+                         weights: weights(4 * 9 * 3, &rng), bias: bias(4, &rng), requantization: requantization(4, &rng),
+                         output: q(-20), activation: .relu)
+        x = b.depthwiseConv2D(x, strideHeight: 2, strideWidth: 2, padding: .same,
+                              weights: weights(9 * 4, &rng), bias: bias(4, &rng), requantization: requantization(4, &rng),
+                              output: q(5))
+        let pooled = b.maxPool2x2(x)
+        x = b.conv2D(pooled, filters: 6, kernelHeight: 1, kernelWidth: 1, padding: .valid,
+                     weights: weights(6 * 4, &rng), bias: bias(6, &rng), requantization: requantization(6, &rng),
+                     output: q(-128), activation: .relu6, rounding: .single)
+        x = b.averagePool2x2(x)
+        x = b.conv2D(x, filters: 3, kernelHeight: 5, kernelWidth: 5, strideHeight: 2, strideWidth: 2, padding: .same,
+                     weights: weights(3 * 25 * 6, &rng), bias: bias(3, &rng), requantization: requantization(3, &rng),
+                     output: q(3))
+        let gap = b.globalAveragePool(pooled)
+        let features = b.fullyConnected(gap, outputs: 5, weights: weights(5 * 4, &rng), bias: bias(5, &rng),
+                                        requantization: requantization(5, &rng), output: q(-7), activation: .relu)
+        b.head("gender", kind: .binary, input: features, weights: weights(5, &rng), bias: bias(1, &rng),
+               scales: [0.0025], labels: ["male"])
+        b.head("age", kind: .regression, input: x, weights: weights(3, &rng), bias: bias(1, &rng),
+               scales: [0.01], labels: ["years"])
+        b.head("attributes", kind: .multiLabel, input: features, weights: weights(2 * 5, &rng), bias: bias(2, &rng),
+               scales: [0.002, 0.003], labels: ["smiling", "eyeglasses"])
+        return b
+    }
+
+    static func pixels(_ count: Int, seed: UInt64 = 7) -> [UInt8] {
+        var rng = SeededGenerator(state: seed)
+        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) }
+    }
+}
