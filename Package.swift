@@ -30,7 +30,8 @@ let package = Package(
         // OpenBLAS (cblas_sgemm) for the float trainer only.
         .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
         // Float trainer: tensors, layers with forward/backward, SDAE, heads, checkpoints.
-        .target(name: "FacelyzrTrainer", dependencies: ["FacelyzrData", "CBLAS"]),
+        // Depends on the runtime only for its vocabulary (Padding), so both read one padding rule.
+        .target(name: "FacelyzrTrainer", dependencies: ["FacelyzrRuntime", "FacelyzrData", "CBLAS"]),
 
         // The `facelyzr` command line.
         .executableTarget(

@@ -13,6 +13,8 @@ struct Facelyzr: ParsableCommand {
         subcommands: [
             Version.self,
             Inspect.self,
+            Synth.self,
+            SynthStats.self,
         ]
     )
 }

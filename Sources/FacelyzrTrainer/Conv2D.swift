@@ -1,0 +1,185 @@
+import FacelyzrRuntime
+
+/// Shape arithmetic of one 2-D convolution on NHWC input with OHWI weights, using the runtime's
+/// TensorFlow padding rule (`Padding.outputLength`), so an exported layer means the same thing.
+public struct Conv2DGeometry: Sendable, Equatable {
+    public var inputHeight: Int, inputWidth: Int, inputChannels: Int
+    public var outputChannels: Int
+    public var kernelHeight: Int, kernelWidth: Int
+    public var stride: Int
+    public var padding: Padding
+    public let outputHeight: Int, outputWidth: Int
+    public let padTop: Int, padLeft: Int
+
+    public init(
+        inputHeight: Int, inputWidth: Int, inputChannels: Int, outputChannels: Int,
+        kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Padding
+    ) {
+        self.inputHeight = inputHeight
+        self.inputWidth = inputWidth
+        self.inputChannels = inputChannels
+        self.outputChannels = outputChannels
+        self.kernelHeight = kernelHeight
+        self.kernelWidth = kernelWidth
+        self.stride = stride
+        self.padding = padding
+        (outputHeight, padTop) = padding.outputLength(input: inputHeight, kernel: kernelHeight, stride: stride)
+        (outputWidth, padLeft) = padding.outputLength(input: inputWidth, kernel: kernelWidth, stride: stride)
+    }
+
+    /// Length of one im2col row: the weights of one output channel.
+    public var patchLength: Int { kernelHeight * kernelWidth * inputChannels }
+    /// Weight shape, OHWI.
+    public var weightShape: [Int] { [outputChannels, kernelHeight, kernelWidth, inputChannels] }
+    /// Multiply-accumulates per image.
+    public var multiplyAccumulates: Int { outputHeight * outputWidth * outputChannels * patchLength }
+}
+
+/// Unfolds every receptive field of `input` (`[N, H, W, C]`) into one row of `columns`
+/// (`[N * outH * outW, kh * kw * C]`, the row in `ky, kx, c` order, like an OHWI filter).
+/// Taps in the padding are zero.
+private func im2col(_ input: UnsafePointer<Float>, batch: Int, _ g: Conv2DGeometry, into columns: UnsafeMutablePointer<Float>) {
+    let c = g.inputChannels
+    var row = columns
+    for n in 0..<batch {
+        let image = input + n * g.inputHeight * g.inputWidth * c
+        for oy in 0..<g.outputHeight {
+            for ox in 0..<g.outputWidth {
+                var dst = row
+                for ky in 0..<g.kernelHeight {
+                    let iy = oy * g.stride - g.padTop + ky
+                    for kx in 0..<g.kernelWidth {
+                        let ix = ox * g.stride - g.padLeft + kx
+                        if iy >= 0, iy < g.inputHeight, ix >= 0, ix < g.inputWidth {
+                            dst.update(from: image + (iy * g.inputWidth + ix) * c, count: c)
+                        } else {
+                            dst.update(repeating: 0, count: c)
+                        }
+                        dst += c
+                    }
+                }
+                row += g.patchLength
+            }
+        }
+    }
+}
+
+/// The adjoint of `im2col`: adds every row of `columns` back onto the taps it came from.
+private func col2im(_ columns: UnsafePointer<Float>, batch: Int, _ g: Conv2DGeometry, into input: UnsafeMutablePointer<Float>) {
+    let c = g.inputChannels
+    var row = columns
+    for n in 0..<batch {
+        let image = input + n * g.inputHeight * g.inputWidth * c
+        for oy in 0..<g.outputHeight {
+            for ox in 0..<g.outputWidth {
+                var src = row
+                for ky in 0..<g.kernelHeight {
+                    let iy = oy * g.stride - g.padTop + ky
+                    for kx in 0..<g.kernelWidth {
+                        let ix = ox * g.stride - g.padLeft + kx
+                        if iy >= 0, iy < g.inputHeight, ix >= 0, ix < g.inputWidth {
+                            let dst = image + (iy * g.inputWidth + ix) * c
+                            for i in 0..<c { dst[i] += src[i] }
+                        }
+                        src += c
+                    }
+                }
+                row += g.patchLength
+            }
+        }
+    }
+}
+
+/// Convolution forward: `output[n, oy, ox, o] = act(bias[o] + sum w[o, ky, kx, c] * x[n, iy, ix, c])`
+/// by im2col and one `sgemm` over the whole batch. `columns` receives the im2col matrix, which
+/// `conv2DBackward` needs.
+public func conv2DForward(
+    _ input: Tensor, weight: Tensor, bias: Tensor, geometry g: Conv2DGeometry, activation: Activation,
+    columns: inout [Float]
+) -> Tensor {
+    precondition(input.shape.count == 4 && Array(input.shape[1...]) == [g.inputHeight, g.inputWidth, g.inputChannels],
+                 "conv2d input shape \(input.shape) does not match the geometry")
+    precondition(weight.shape == g.weightShape && bias.shape == [g.outputChannels], "conv2d weight or bias shape")
+    let batch = input.batch
+    let rows = batch * g.outputHeight * g.outputWidth
+    if columns.count != rows * g.patchLength { columns = [Float](repeating: 0, count: rows * g.patchLength) }
+    var output = Tensor(zeros: [batch, g.outputHeight, g.outputWidth, g.outputChannels])
+    input.values.withUnsafeBufferPointer { x in
+        columns.withUnsafeMutableBufferPointer { cols in
+            im2col(x.baseAddress!, batch: batch, g, into: cols.baseAddress!)
+        }
+    }
+    columns.withUnsafeBufferPointer { cols in
+        weight.values.withUnsafeBufferPointer { w in
+            output.values.withUnsafeMutableBufferPointer { y in
+                matrixMultiply(cols.baseAddress!, transposeA: false, w.baseAddress!, transposeB: true,
+                               into: y.baseAddress!, m: rows, n: g.outputChannels, k: g.patchLength)
+                addBias(bias.values, to: y.baseAddress!, rows: rows)
+            }
+        }
+    }
+    activationForward(&output.values, activation)
+    return output
+}
+
+/// Convolution backward. Adds the weight and bias gradients into `weightGradient` and
+/// `biasGradient`; returns the input gradient when `needsInputGradient` (the first layer of a
+/// network does not need one).
+public func conv2DBackward(
+    _ outputGradient: Tensor, output: Tensor, columns: [Float], weight: Tensor, geometry g: Conv2DGeometry,
+    activation: Activation, weightGradient: inout Tensor, biasGradient: inout Tensor, needsInputGradient: Bool
+) -> Tensor? {
+    precondition(outputGradient.shape == output.shape, "conv2d output gradient shape")
+    let batch = output.batch
+    let rows = batch * g.outputHeight * g.outputWidth
+    var delta = outputGradient.values
+    activationBackward(&delta, output: output.values, activation)
+    delta.withUnsafeBufferPointer { d in
+        columns.withUnsafeBufferPointer { cols in
+            weightGradient.values.withUnsafeMutableBufferPointer { dw in
+                matrixMultiply(d.baseAddress!, transposeA: true, cols.baseAddress!, transposeB: false,
+                               into: dw.baseAddress!, m: g.outputChannels, n: g.patchLength, k: rows, beta: 1)
+            }
+        }
+        sumRows(d.baseAddress!, rows: rows, into: &biasGradient.values)
+    }
+    guard needsInputGradient else { return nil }
+    var columnGradient = [Float](repeating: 0, count: rows * g.patchLength)
+    var inputGradient = Tensor(zeros: [batch, g.inputHeight, g.inputWidth, g.inputChannels])
+    delta.withUnsafeBufferPointer { d in
+        weight.values.withUnsafeBufferPointer { w in
+            columnGradient.withUnsafeMutableBufferPointer { dc in
+                matrixMultiply(d.baseAddress!, transposeA: false, w.baseAddress!, transposeB: false,
+                               into: dc.baseAddress!, m: rows, n: g.patchLength, k: g.outputChannels)
+            }
+        }
+    }
+    columnGradient.withUnsafeBufferPointer { dc in
+        inputGradient.values.withUnsafeMutableBufferPointer { dx in
+            col2im(dc.baseAddress!, batch: batch, g, into: dx.baseAddress!)
+        }
+    }
+    return inputGradient
+}
+
+/// `y[r][o] += bias[o]` for each of `rows` rows.
+func addBias(_ bias: [Float], to y: UnsafeMutablePointer<Float>, rows: Int) {
+    bias.withUnsafeBufferPointer { b in
+        var row = y
+        for _ in 0..<rows {
+            for o in 0..<b.count { row[o] += b[o] }
+            row += b.count
+        }
+    }
+}
+
+/// `sums[o] += sum over rows of d[r][o]`.
+func sumRows(_ d: UnsafePointer<Float>, rows: Int, into sums: inout [Float]) {
+    sums.withUnsafeMutableBufferPointer { s in
+        var row = d
+        for _ in 0..<rows {
+            for o in 0..<s.count { s[o] += row[o] }
+            row += s.count
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import ArgumentParser
+import FacelyzrData
+import Foundation
+
+/// `facelyzr synth`: writes synthetic faces as PNG files with a manifest, a contact sheet, or
+/// measures the generator's speed.
+struct Synth: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Generate synthetic faces (PNG files and a manifest of their labels).",
+        discussion: """
+            Face i of the chosen split is generator index split-start + i; the same seed, \
+            index, size and generator version always give the same bytes. Writes \
+            DEST/NNNNNN.png, DEST/manifest.csv (one row per face: file, index, gender \
+            1 = male / 0 = female, age in years, then the CelebA attributes the generator \
+            draws, 1/0) and DEST/manifest.json (generator version, seed, size, split, \
+            configuration). See docs/synthetic-faces.md.
+            """
+    )
+
+    @Option(help: "How many faces.")
+    var count = 64
+
+    @Option(help: "Width and height of the faces, in pixels.")
+    var size = 64
+
+    @Option(help: "Population seed.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Index range to draw from: test (0...), calibration (1,000,000...) or train (2,000,000...).")
+    var split: SplitArgument = .test
+
+    @Flag(help: "Use the domain-shift setting (other lighting, backgrounds and noise).")
+    var shifted = false
+
+    @Option(help: "Also write a labelled contact sheet of the first (up to 64) faces to this PNG file.")
+    var sheet: String?
+
+    @Flag(help: "Only measure faces generated per second on one core (build with -c release); writes nothing.")
+    var benchmark = false
+
+    @Argument(help: "Directory to write the faces and the manifest into (created if missing).")
+    var destination: String?
+
+    enum SplitArgument: String, ExpressibleByArgument, CaseIterable {
+        case test, calibration, train
+        var split: SyntheticSplit { SyntheticSplit(rawValue: rawValue)! }
+    }
+
+    func validate() throws {
+        guard count > 0 else { throw ValidationError("--count must be positive") }
+        guard size >= 8 else { throw ValidationError("--size must be at least 8") }
+        guard benchmark || destination != nil || sheet != nil else {
+            throw ValidationError("give a destination directory, --sheet FILE, or --benchmark")
+        }
+    }
+
+    func run() throws {
+        let faces = SyntheticFaces(configuration: shifted ? .shifted : SyntheticFaceConfiguration(), seed: seed, size: size)
+        if benchmark {
+            runBenchmark(faces)
+            return
+        }
+        let split = split.split
+        if let destination {
+            try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
+            var csv = "file,index,gender,age," + Self.attributes.map(\.name).joined(separator: ",") + "\n"
+            for i in 0..<count {
+                let index = split.index(UInt64(i))
+                let (image, labels) = faces.sample(index: index)
+                let file = String(format: "%06d.png", i)
+                try image.write(png: destination + "/" + file)
+                let values = Self.attributes.map { labels.attributes[$0] == true ? "1" : "0" }
+                csv += "\(file),\(index),\(labels.gender!),\(String(format: "%.3f", labels.age!)),"
+                    + values.joined(separator: ",") + "\n"
+            }
+            try AtomicFileWriter.write(Array(csv.utf8), to: destination + "/manifest.csv")
+            let manifest = Manifest(generator: "facelyzr-synthetic-faces", generatorVersion: SyntheticFaces.generatorVersion,
+                                    seed: seed, size: size, count: count, split: split.rawValue,
+                                    firstIndex: split.start, configuration: shifted ? "shifted" : "default",
+                                    labels: "manifest.csv", labelConvention: "gender 1 = male, 0 = female; age in years")
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try AtomicFileWriter.write(Array(try encoder.encode(manifest)), to: destination + "/manifest.json")
+            print("wrote \(count) faces, manifest.csv and manifest.json to \(destination) "
+                + "(generator version \(SyntheticFaces.generatorVersion), seed \(seed))")
+        }
+        if let sheet {
+            let shown = (0..<min(count, 64)).map { faces.sample(index: split.index(UInt64($0))) }
+            let composed = ContactSheet(columns: 8, zoom: max(1, 128 / size), captionLines: 2)
+                .compose(shown.map(\.image), captions: shown.map(\.labels.captionLines))
+            try composed.write(png: sheet)
+            print("wrote a contact sheet of \(shown.count) faces to \(sheet)")
+        }
+    }
+
+    /// The attributes the generator labels, in CelebA order.
+    static let attributes = CelebAAttribute.allCases.filter {
+        SyntheticFaces().sample(index: 0).labels.attributes[$0] != nil
+    }
+
+    struct Manifest: Encodable {
+        var generator: String
+        var generatorVersion: Int
+        var seed: UInt64
+        var size: Int
+        var count: Int
+        var split: String
+        var firstIndex: UInt64
+        var configuration: String
+        var labels: String
+        var labelConvention: String
+    }
+
+    /// Renders `count` faces of the train split into one buffer and prints faces per second of
+    /// wall time and of this thread's CPU time (the second is what one unshared core gives).
+    private func runBenchmark(_ faces: SyntheticFaces) {
+        var buffer = [UInt8](repeating: 0, count: size * size * 3)
+        var checksum: UInt64 = 0
+        func threadCPUSeconds() -> Double {
+            var time = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+            return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+        }
+        let clock = ContinuousClock()
+        let cpuStart = threadCPUSeconds()
+        let elapsed = clock.measure {
+            buffer.withUnsafeMutableBufferPointer { pixels in
+                for i in 0..<count {
+                    faces.render(index: SyntheticSplit.train.index(UInt64(i)), into: pixels)
+                    checksum &+= UInt64(pixels[i % pixels.count])
+                }
+            }
+        }
+        let cpu = threadCPUSeconds() - cpuStart
+        let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        print(String(format: "%d faces of %dx%d on one thread: %.0f faces/s of CPU time (%.3f s), "
+                     + "%.0f faces/s of wall time (%.3f s); checksum %llu",
+                     count, size, size, Double(count) / cpu, cpu, Double(count) / wall, wall, checksum))
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+@testable import FacelyzrData
+
+@Suite struct ImageCodecTests {
+    static func gradient(width: Int, height: Int, channels: Int) -> Image {
+        var image = Image(width: width, height: height, channels: channels)
+        for y in 0..<height {
+            for x in 0..<width {
+                for c in 0..<channels {
+                    image.pixels[(y * width + x) * channels + c] = UInt8((x * 3 + y * 2 + c * 40) % 256)
+                }
+            }
+        }
+        return image
+    }
+
+    @Test(arguments: [1, 3])
+    func pngRoundTripIsExact(channels: Int) throws {
+        let image = Self.gradient(width: 37, height: 21, channels: channels)
+        let png = try image.pngData()
+        #expect(Image.FileFormat.sniff(png) == .png)
+        #expect(try Image.decode(data: png, name: "memory.png") == image)
+    }
+
+    @Test func pngFileRoundTripIsAtomicAndExact() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path + "/out.png"
+        let image = Self.gradient(width: 10, height: 5, channels: 3)
+        try image.write(png: path)
+        #expect(try Image.decode(file: path) == image)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        #expect(leftovers == ["out.png"])
+    }
+
+    @Test(arguments: [1, 3])
+    func jpegRoundTripIsClose(channels: Int) throws {
+        let image = Self.gradient(width: 40, height: 24, channels: channels)
+        let jpeg = try image.jpegData(quality: 95)
+        let decoded = try Image.decode(data: jpeg, name: "memory.jpg")
+        #expect(decoded.width == 40 && decoded.height == 24 && decoded.channels == channels)
+        let meanError = zip(decoded.pixels, image.pixels).map { abs(Int($0) - Int($1)) }.reduce(0, +) / image.pixels.count
+        #expect(meanError <= 3)
+    }
+
+    @Test func palettePNGExpandsToRGB() throws {
+        let palette: [UInt8] = [255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30]
+        // 2-bit indices, 4 pixels per byte: row 0 = 0 1 2 3, row 1 = 3 2 1 0.
+        let builder = PNGBuilder(width: 4, height: 2, bitDepth: 2, colorType: 3,
+                                 scanlines: PNGBuilder.unfiltered([[0b00_01_10_11], [0b11_10_01_00]]),
+                                 extraChunks: [("PLTE", palette)])
+        let image = try Image.decode(data: builder.bytes, name: "palette.png")
+        #expect(image.channels == 3)
+        #expect(Array(image.pixels[0..<12]) == palette)
+        #expect(Array(image.pixels[12..<15]) == [10, 20, 30])
+    }
+
+    @Test func sixteenBitGrayIsScaledWithRounding() throws {
+        let builder = PNGBuilder(width: 3, height: 1, bitDepth: 16, colorType: 0,
+                                 scanlines: PNGBuilder.unfiltered([[0xFF, 0xFF, 0x80, 0x80, 0x00, 0x7F]]))
+        let image = try Image.decode(data: builder.bytes, name: "gray16.png")
+        #expect(image.channels == 1)
+        #expect(image.pixels == [255, 128, 0])
+    }
+
+    @Test func oneBitGrayExpandsToFullRange() throws {
+        let builder = PNGBuilder(width: 8, height: 1, bitDepth: 1, colorType: 0,
+                                 scanlines: PNGBuilder.unfiltered([[0b1010_0001]]))
+        let image = try Image.decode(data: builder.bytes, name: "gray1.png")
+        #expect(image.pixels == [255, 0, 255, 0, 0, 0, 0, 255])
+    }
+
+    @Test func alphaIsCompositedOverBlack() throws {
+        let rgba = PNGBuilder(width: 2, height: 1, bitDepth: 8, colorType: 6,
+                              scanlines: PNGBuilder.unfiltered([[200, 100, 50, 255, 200, 100, 50, 0]]))
+        let image = try Image.decode(data: rgba.bytes, name: "rgba.png")
+        #expect(image.channels == 3)
+        #expect(image.pixels == [200, 100, 50, 0, 0, 0])
+
+        let grayAlpha = PNGBuilder(width: 1, height: 1, bitDepth: 8, colorType: 4,
+                                   scanlines: PNGBuilder.unfiltered([[200, 128]]))
+        let gray = try Image.decode(data: grayAlpha.bytes, name: "ga.png")
+        #expect(gray.channels == 1)
+        #expect(gray.pixels == [100])
+    }
+
+    @Test func absurdPNGDimensionsAreRejectedBeforeAllocating() throws {
+        let builder = PNGBuilder(width: 100_000, height: 100_000, bitDepth: 8, colorType: 2, scanlines: [0, 1, 2, 3])
+        #expect(throws: ImageError.tooLarge(file: "huge.png", width: 100_000, height: 100_000, limits: .standard)) {
+            try Image.decode(data: builder.bytes, name: "huge.png")
+        }
+        let small = ImageLimits(maxSide: 100, maxPixels: 50)
+        let wide = PNGBuilder(width: 10, height: 10, bitDepth: 8, colorType: 0, scanlines: [])
+        #expect(throws: ImageError.tooLarge(file: "p.png", width: 10, height: 10, limits: small)) {
+            try Image.decode(data: wide.bytes, name: "p.png", limits: small)
+        }
+    }
+
+    @Test func absurdJPEGDimensionsAreRejected() throws {
+        var jpeg = try Self.gradient(width: 16, height: 16, channels: 3).jpegData()
+        // Find the SOF0 marker and write 60000 x 60000 into it (height at +5, width at +7).
+        let sof = try #require((0..<jpeg.count - 1).first { jpeg[$0] == 0xFF && jpeg[$0 + 1] == 0xC0 })
+        jpeg[sof + 5] = 0xEA; jpeg[sof + 6] = 0x60; jpeg[sof + 7] = 0xEA; jpeg[sof + 8] = 0x60
+        #expect(throws: ImageError.tooLarge(file: "huge.jpg", width: 60_000, height: 60_000, limits: .standard)) {
+            try Image.decode(data: jpeg, name: "huge.jpg")
+        }
+    }
+
+    @Test func wrongMagicIsNotAnImage() {
+        #expect(throws: ImageError.notAnImage(file: "x.gif")) {
+            try Image.decode(data: Array("GIF89a....".utf8), name: "x.gif")
+        }
+        #expect(throws: ImageError.notAnImage(file: "empty")) { try Image.decode(data: [], name: "empty") }
+    }
+
+    @Test func missingFileIsUnreadable() {
+        #expect {
+            try Image.decode(file: "/nonexistent/face.jpg")
+        } throws: { error in
+            guard case let .unreadable(file, _) = error as? ImageError else { return false }
+            return file == "/nonexistent/face.jpg"
+        }
+    }
+
+    @Test func encodingTwoChannelsIsATypedError() {
+        let image = Image(width: 2, height: 2, channels: 2)
+        #expect(throws: ImageError.self) { try image.pngData() }
+        #expect(throws: ImageError.self) { try image.jpegData() }
+    }
+}
