@@ -21,6 +21,9 @@ public final class AlignedBlob: @unchecked Sendable {
 
     deinit { storage.deallocate() }
 
-    /// Opens the blob (validating it). The model is valid while this value lives.
-    public func model() throws(BlobError) -> Model { try Model(bytes: bytes) }
+    /// Opens the blob (validating it) and passes the model to `body`. The model points into this
+    /// value's memory: it must not escape `body`.
+    public func withModel<R>(_ body: (Model) throws -> R) throws -> R {
+        try withExtendedLifetime(self) { try body(try Model(bytes: bytes)) }
+    }
 }

@@ -121,7 +121,7 @@ public struct BlobInspection: Codable, Equatable, Sendable {
             var op = Op(
                 index: index, kind: "\(o.kind)", inputTensor: o.input, inputShape: Shape(source.shape),
                 inputArenaOffset: source.arenaOffset,
-                macs: model.multiplyAccumulates(op: index), parameters: model.parameterCount(op: index))
+                macs: Int(model.multiplyAccumulates(op: index)), parameters: Int(model.parameterCount(op: index)))
             if o.kind == .fullyConnectedAccumulators {
                 op.headOutputs = [o.output, o.outputLength]
             } else {

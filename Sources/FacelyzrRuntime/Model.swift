@@ -112,42 +112,44 @@ public struct Model: @unchecked Sendable {
         return (offset, int8OutputByteCount(op(index)))
     }
 
-    /// Multiply-accumulates op `index` performs per inference (additions, for pools).
-    public func multiplyAccumulates(op index: Int) -> Int {
+    /// Multiply-accumulates op `index` performs per inference (additions, for pools). In 64 bits:
+    /// a validated op can exceed a 32-bit `Int`.
+    public func multiplyAccumulates(op index: Int) -> UInt64 {
         let o = op(index)
-        let inShape = tensor(o.input).shape
+        let inCount = wide(tensor(o.input).shape.elementCount)
+        let taps = wide(o.kernelHeight * o.kernelWidth)
         switch o.kind {
         case .conv2D:
-            return tensor(o.output).shape.elementCount * o.kernelHeight * o.kernelWidth * inShape.channels
+            return wide(tensor(o.output).shape.elementCount) * taps * wide(tensor(o.input).shape.channels)
         case .depthwiseConv2D:
-            return tensor(o.output).shape.elementCount * o.kernelHeight * o.kernelWidth
+            return wide(tensor(o.output).shape.elementCount) * taps
         case .maxPool2x2, .averagePool2x2:
-            return tensor(o.output).shape.elementCount * 4
+            return wide(tensor(o.output).shape.elementCount) * 4
         case .globalAveragePool:
-            return inShape.elementCount
+            return inCount
         case .fullyConnected:
-            return tensor(o.output).shape.elementCount * inShape.elementCount
+            return wide(tensor(o.output).shape.elementCount) * inCount
         case .fullyConnectedAccumulators:
-            return o.outputLength * inShape.elementCount
+            return wide(o.outputLength) * inCount
         }
     }
 
     /// Weights and biases op `index` stores (int8 weights plus int32 biases).
-    public func parameterCount(op index: Int) -> Int {
+    public func parameterCount(op index: Int) -> UInt64 {
         let o = op(index)
         let inShape = tensor(o.input).shape
+        let taps = wide(o.kernelHeight * o.kernelWidth)
         switch o.kind {
         case .conv2D:
-            let filters = tensor(o.output).shape.channels
-            return filters * (o.kernelHeight * o.kernelWidth * inShape.channels + 1)
+            return wide(tensor(o.output).shape.channels) * (taps * wide(inShape.channels) + 1)
         case .depthwiseConv2D:
-            return inShape.channels * (o.kernelHeight * o.kernelWidth + 1)
+            return wide(inShape.channels) * (taps + 1)
         case .maxPool2x2, .averagePool2x2, .globalAveragePool:
             return 0
         case .fullyConnected:
-            return tensor(o.output).shape.channels * (inShape.elementCount + 1)
+            return wide(tensor(o.output).shape.channels) * (wide(inShape.elementCount) + 1)
         case .fullyConnectedAccumulators:
-            return o.outputLength * (inShape.elementCount + 1)
+            return wide(o.outputLength) * (wide(inShape.elementCount) + 1)
         }
     }
 

@@ -32,13 +32,12 @@ struct Inspect: ParsableCommand {
         } catch {
             throw Failure(description: "\(blob): cannot read: \(error.localizedDescription)")
         }
-        let model: Model
+        let report: BlobInspection
         do {
-            model = try bytes.model()
+            report = try bytes.withModel(BlobInspection.init)
         } catch {
             throw Failure(description: "\(blob): not a valid model blob: \(error)")
         }
-        let report = BlobInspection(model)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -15,8 +15,7 @@ import Testing
         let pooled = b.maxPool2x2(conv)
         b.head("gender", kind: .binary, input: pooled, weights: [1, 2], bias: [7], scales: [0.25], labels: ["male"])
         let bytes = b.build().bytes
-        let blob = AlignedBlob(bytes)
-        let report = BlobInspection(try blob.model())
+        let report = try withModel(bytes, BlobInspection.init)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let json = try JSONSerialization.jsonObject(with: encoder.encode(report)) as! [String: Any]

@@ -32,11 +32,14 @@ struct BlobPatch {
     func openError(seal: Bool = true) -> BlobError? {
         var copy = self
         if seal { copy.seal() }
-        do {
-            _ = try AlignedBlob(copy.bytes).model()
-            return nil
-        } catch {
-            return error
+        let aligned = AlignedBlob(copy.bytes)
+        return withExtendedLifetime(aligned) { () -> BlobError? in
+            do throws(BlobError) {
+                _ = try Model(bytes: aligned.bytes)
+                return nil
+            } catch {
+                return error
+            }
         }
     }
 }

@@ -47,10 +47,10 @@ import Testing
                 var patch = blob
                 patch.bytes[position] = value
                 patch.seal()
-                let aligned = AlignedBlob(patch.bytes)
-                guard let model = try? aligned.model() else { continue }
-                opened += 1
-                _ = run(model, TestModels.pixels(model.input.byteCount))
+                let ran = (try? withModel(patch.bytes) { model in
+                    _ = run(model, TestModels.pixels(model.input.byteCount))
+                }) != nil
+                if ran { opened += 1 }
             }
         }
         // Weights, biases, scales and label bytes may change freely; structure may not.
@@ -141,10 +141,10 @@ import Testing
         }
         sections.insert((SectionKind.packedWeightsBase + 1, BlobFormat.SectionFlags.optional, [1, 2, 3]), at: 3)
         let extended = BlobBuilder.assemble(sections)
-        let model = try AlignedBlob(extended).model()
-        let reference = try AlignedBlob(blob.bytes).model()
-        let pixels = TestModels.pixels(model.input.byteCount)
-        #expect(run(model, pixels).outputs == run(reference, pixels).outputs)
+        let pixels = TestModels.pixels(8 * 8 * 3)
+        let extendedOutputs = try withModel(extended) { run($0, pixels).outputs }
+        let referenceOutputs = try withModel(blob.bytes) { run($0, pixels).outputs }
+        #expect(extendedOutputs == referenceOutputs)
     }
 
     @Test func tensorRecordsAreChecked() {
@@ -329,5 +329,22 @@ import Testing
         edge.head("h", kind: .regression, input: edge.input, weights: [Int8](repeating: 1, count: 65_536), bias: [0],
                   scales: [1], labels: ["x"])
         #expect(BlobPatch(edge).openError() == nil)
+    }
+}
+
+extension HostileBlobTests {
+    @Test func poolsKeepTheirInputQuantization() {
+        var p = blob
+        p.set(blob.tensor(3) + T.zeroPoint, Int32(6))  // max pool output, its input has zero point 5
+        #expect(p.openError() == .quantizationMismatch(op: 2))
+        p = blob
+        p.set(blob.tensor(3) + T.scale, Float(0.5).bitPattern)
+        #expect(p.openError() == .quantizationMismatch(op: 2))
+    }
+
+    @Test func modelInputIsNeverWritten() {
+        var p = blob
+        p.set(blob.op(0) + O.output, UInt32(0))
+        #expect(p.openError() == .tensorWrittenTwice(op: 0, tensor: 0))
     }
 }

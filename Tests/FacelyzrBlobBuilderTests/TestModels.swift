@@ -63,3 +63,8 @@ enum TestModels {
         return (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) }
     }
 }
+
+/// Opens `bytes` and passes the model to `body` (the model must not escape it).
+func withModel<R>(_ bytes: [UInt8], _ body: (Model) throws -> R) throws -> R {
+    try AlignedBlob(bytes).withModel(body)
+}

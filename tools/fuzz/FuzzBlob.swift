@@ -20,7 +20,7 @@ public func fuzzInitialize(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMu
 
 /// Models larger than this are validated but not run, to keep each input fast.
 let maximumFuzzedArena = 1 << 22
-let maximumFuzzedMACs = 1 << 22
+let maximumFuzzedMACs: UInt64 = 1 << 22
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzBlob(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
@@ -31,7 +31,7 @@ public func fuzzBlob(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     guard let model = try? Model(bytes: UnsafeRawBufferPointer(start: buffer, count: size)) else { return 0 }
     opened += 1
 
-    var macs = 0
+    var macs: UInt64 = 0
     for op in 0..<model.opCount { macs += model.multiplyAccumulates(op: op) }
     guard model.arenaByteCount <= maximumFuzzedArena, macs <= maximumFuzzedMACs,
           model.input.byteCount <= maximumFuzzedArena else { return 0 }

@@ -361,6 +361,7 @@ private struct Validator {
         guard accumulatorsWritten == wide(outputCount) else {
             throw .outputsNotCovered(index: narrow(accumulatorsWritten))
         }
+        guard layerBytes <= BlobFormat.maximumArenaByteCount else { throw .layerOutputsTooLarge(byteCount: layerBytes) }
         layerOutputByteCount = narrow(layerBytes)
     }
 
