@@ -1,9 +1,10 @@
+import FacelyzrData
 import Foundation
 
 /// Why a checkpoint could not be read or written; every case names the file.
 public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     case unreadable(SafetensorsError)
-    case cannotWrite(FileWriteError)
+    case cannotWrite(FileError)
     /// The safetensors file lacks Facelyzr's metadata or it does not decode.
     case notACheckpoint(file: String, reason: String)
     case missingTensor(file: String, name: String)

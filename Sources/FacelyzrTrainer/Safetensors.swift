@@ -1,3 +1,4 @@
+import FacelyzrData
 import Foundation
 
 /// Why a safetensors file could not be read, naming the file.
@@ -64,16 +65,17 @@ public struct SafetensorsFile: Sendable, Equatable {
     }
 
     /// Writes the file atomically (temporary file, fsync, rename).
-    public func write(to path: String) throws(FileWriteError) {
-        try writeFileAtomically(serialized(), to: path)
+    public func write(to path: String) throws(FileError) {
+        try AtomicFileWriter.write(serialized(), to: path)
     }
 
     /// Reads and validates a file.
     public static func read(from path: String) throws(SafetensorsError) -> SafetensorsFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SafetensorsError(file: path, problem: .unreadable("cannot open or read the file"))
+        let bytes: [UInt8]
+        do { bytes = try ReadOnlyFile.readAll(path: path) } catch {
+            throw SafetensorsError(file: path, problem: .unreadable(error.reason))
         }
-        return try SafetensorsFile(bytes: [UInt8](data), file: path)
+        return try SafetensorsFile(bytes: bytes, file: path)
     }
 
     /// Parses and validates `bytes`; `file` names the source in errors.

@@ -1,3 +1,4 @@
+import FacelyzrData
 import Foundation
 import Testing
 @testable import FacelyzrTrainer
@@ -74,7 +75,7 @@ func littleEndianBytes(_ values: [Float]) -> [UInt8] {
     }
 
     @Test func writingIntoAMissingFolderIsATypedError() {
-        #expect(throws: FileWriteError.self) { try Self.sample.write(to: "/nonexistent-folder/x.safetensors") }
+        #expect(throws: FileError.self) { try Self.sample.write(to: "/nonexistent-folder/x.safetensors") }
     }
 
     static let badFiles: [(String, [UInt8], String)] = [
@@ -107,7 +108,7 @@ func littleEndianBytes(_ values: [Float]) -> [UInt8] {
     }
 
     @Test func aMissingFileIsATypedErrorNamingIt() {
-        #expect(throws: SafetensorsError(file: "/no/such.safetensors", problem: .unreadable("cannot open or read the file"))) {
+        #expect(throws: SafetensorsError(file: "/no/such.safetensors", problem: .unreadable("cannot open: No such file or directory"))) {
             try SafetensorsFile.read(from: "/no/such.safetensors")
         }
     }
