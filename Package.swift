@@ -19,10 +19,11 @@ let package = Package(
         // Host-side blob tools: the builder (tests, quantizer), inspection report, atomic writes.
         .target(name: "FacelyzrBlobBuilder", dependencies: ["FacelyzrRuntime"]),
 
-        // Image I/O: a C shim over libpng and libjpeg-turbo that owns setjmp error handling.
+        // Image I/O: a C shim over libpng and libjpeg-turbo that owns setjmp error handling
+        // (and zlib's CRC-32 for the dataset format).
         .target(
             name: "CImageIO",
-            linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg")]
+            linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg"), .linkedLibrary("z")]
         ),
         // Data: images, resampling, synthetic faces, dataset format and importers.
         .target(name: "FacelyzrData", dependencies: ["CImageIO"]),

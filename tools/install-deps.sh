@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
     libpng-dev            # PNG decode/encode (CImageIO)
     libjpeg62-turbo-dev   # JPEG decode (CImageIO)
+    zlib1g-dev            # CRC-32 of dataset records (CImageIO)
     libopenblas-dev       # float GEMM for the trainer only
     gcc-aarch64-linux-gnu # links the Embedded Swift runtime for 64-bit boards
     gcc-arm-linux-gnueabihf # ... and for 32-bit boards
@@ -27,8 +28,8 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# numpy for tools/oracle/oracle.py (the numeric contract's oracle, run by `make test`).
-if ! python3 -c 'import numpy' 2>/dev/null; then
-    echo "installing: numpy (pip)"
-    python3 -m pip install --quiet numpy
+# numpy and scipy for the Python tools and their tests (tools/oracle/oracle.py, tools/imdb_wiki_to_csv.py).
+if ! python3 -c "import numpy, scipy" 2>/dev/null; then
+    echo "installing: numpy scipy (pip)"
+    python3 -m pip install --quiet numpy scipy
 fi

@@ -303,6 +303,10 @@ fz_status fz_jpeg_decode(const uint8_t *data, size_t size, fz_limits limits, fz_
     uint8_t *volatile pixels = NULL;
     uint8_t *volatile cmyk_row = NULL;
     if (setjmp(errors.jump)) {
+        if (errors.status == FZ_TOO_LARGE) {  // beyond libjpeg's 65,500: report the declared size
+            out->width = cinfo.image_width;
+            out->height = cinfo.image_height;
+        }
         jpeg_destroy_decompress(&cinfo);
         free(pixels);
         free(cmyk_row);

@@ -13,6 +13,7 @@ struct Facelyzr: ParsableCommand {
         subcommands: [
             Version.self,
             Inspect.self,
+            Import.self,
             Synth.self,
             SynthStats.self,
         ]

@@ -13,7 +13,9 @@ struct Synth: ParsableCommand {
             DEST/NNNNNN.png, DEST/manifest.csv (one row per face: file, index, gender \
             1 = male / 0 = female, age in years, then the CelebA attributes the generator \
             draws, 1/0) and DEST/manifest.json (generator version, seed, size, split, \
-            configuration). See docs/synthetic-faces.md.
+            configuration); with --dataset, the Facelyzr dataset file instead \
+            (DEST/samples.fzds and DEST/manifest.json, docs/data.md). See \
+            docs/synthetic-faces.md.
             """
     )
 
@@ -32,6 +34,9 @@ struct Synth: ParsableCommand {
     @Flag(help: "Use the domain-shift setting (other lighting, backgrounds and noise).")
     var shifted = false
 
+    @Flag(help: "Write DEST as a Facelyzr dataset (samples.fzds, manifest.json) instead of PNG files.")
+    var dataset = false
+
     @Option(help: "Also write a labelled contact sheet of the first (up to 64) faces to this PNG file.")
     var sheet: String?
 
@@ -43,7 +48,7 @@ struct Synth: ParsableCommand {
 
     enum SplitArgument: String, ExpressibleByArgument, CaseIterable {
         case test, calibration, train
-        var split: SyntheticSplit { SyntheticSplit(rawValue: rawValue)! }
+        var split: Split { Split.allCases.first { $0.name == rawValue }! }
     }
 
     func validate() throws {
@@ -52,6 +57,7 @@ struct Synth: ParsableCommand {
         guard benchmark || destination != nil || sheet != nil else {
             throw ValidationError("give a destination directory, --sheet FILE, or --benchmark")
         }
+        guard !dataset || destination != nil else { throw ValidationError("--dataset needs a destination directory") }
     }
 
     func run() throws {
@@ -61,22 +67,24 @@ struct Synth: ParsableCommand {
             return
         }
         let split = split.split
-        if let destination {
+        if let destination, dataset {
+            try writeDataset(faces, split: split, to: destination)
+        } else if let destination {
             try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
             var csv = "file,index,gender,age," + Self.attributes.map(\.name).joined(separator: ",") + "\n"
             for i in 0..<count {
-                let index = split.index(UInt64(i))
+                let index = split.syntheticIndex(UInt64(i))
                 let (image, labels) = faces.sample(index: index)
                 let file = String(format: "%06d.png", i)
                 try image.write(png: destination + "/" + file)
-                let values = Self.attributes.map { labels.attributes[$0] == true ? "1" : "0" }
-                csv += "\(file),\(index),\(labels.gender!),\(String(format: "%.3f", labels.age!)),"
+                let values = Self.attributes.map { labels[$0] == true ? "1" : "0" }
+                csv += "\(file),\(index),\(labels.gender!.rawValue),\(String(format: "%.3f", labels.age!)),"
                     + values.joined(separator: ",") + "\n"
             }
             try AtomicFileWriter.write(Array(csv.utf8), to: destination + "/manifest.csv")
             let manifest = Manifest(generator: "facelyzr-synthetic-faces", generatorVersion: SyntheticFaces.generatorVersion,
-                                    seed: seed, size: size, count: count, split: split.rawValue,
-                                    firstIndex: split.start, configuration: shifted ? "shifted" : "default",
+                                    seed: seed, size: size, count: count, split: split.name,
+                                    firstIndex: split.syntheticStart, configuration: shifted ? "shifted" : "default",
                                     labels: "manifest.csv", labelConvention: "gender 1 = male, 0 = female; age in years")
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -85,7 +93,7 @@ struct Synth: ParsableCommand {
                 + "(generator version \(SyntheticFaces.generatorVersion), seed \(seed))")
         }
         if let sheet {
-            let shown = (0..<min(count, 64)).map { faces.sample(index: split.index(UInt64($0))) }
+            let shown = (0..<min(count, 64)).map { faces.sample(index: split.syntheticIndex(UInt64($0))) }
             let composed = ContactSheet(columns: 8, zoom: max(1, 128 / size), captionLines: 2)
                 .compose(shown.map(\.image), captions: shown.map(\.labels.captionLines))
             try composed.write(png: sheet)
@@ -95,7 +103,23 @@ struct Synth: ParsableCommand {
 
     /// The attributes the generator labels, in CelebA order.
     static let attributes = CelebAAttribute.allCases.filter {
-        SyntheticFaces().sample(index: 0).labels.attributes[$0] != nil
+        SyntheticFaces().sample(index: 0).labels[$0] != nil
+    }
+
+    /// Writes the faces as a Facelyzr dataset; each sample's source ID names the generator
+    /// version, seed and index, e.g. `synthetic/v1/seed0/index12`.
+    private func writeDataset(_ faces: SyntheticFaces, split: Split, to destination: String) throws {
+        let format = DatasetFormat(width: size, height: size, channels: 3, attributeNames: celebAAttributeNames)
+        let writer = try DatasetWriter(directory: destination, format: format, source: "synthetic")
+        for i in 0..<count {
+            let index = split.syntheticIndex(UInt64(i))
+            let (image, labels) = faces.sample(index: index)
+            let id = "synthetic/v\(SyntheticFaces.generatorVersion)/seed\(seed)/index\(index)"
+            try writer.append(FaceSample(image: image, labels: labels, split: split, sourceID: id))
+        }
+        _ = try writer.finish()
+        print("wrote a dataset of \(count) synthetic faces to \(destination) "
+            + "(generator version \(SyntheticFaces.generatorVersion), seed \(seed))")
     }
 
     struct Manifest: Encodable {
@@ -126,7 +150,7 @@ struct Synth: ParsableCommand {
         let elapsed = clock.measure {
             buffer.withUnsafeMutableBufferPointer { pixels in
                 for i in 0..<count {
-                    faces.render(index: SyntheticSplit.train.index(UInt64(i)), into: pixels)
+                    faces.render(index: Split.train.syntheticIndex(UInt64(i)), into: pixels)
                     checksum &+= UInt64(pixels[i % pixels.count])
                 }
             }

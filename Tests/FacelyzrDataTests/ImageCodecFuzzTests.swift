@@ -38,7 +38,7 @@ import Testing
         }
     }
 
-    @Test func everyFlippedBytePastThePNGSignatureIsCaught() throws {
+    @Test func everyFlippedPNGByteIsCaught() throws {
         let png = try Self.image.pngData()
         for position in 0..<png.count {
             var damaged = png
@@ -66,6 +66,17 @@ import Testing
         }
         // Entropy-coded data has no checksum, so some flips decode to other pixels; many must fail.
         #expect(failures > jpeg.count / 2)
+    }
+
+    @Test func randomBytesAfterASignatureAreTypedErrors() {
+        var generator = SplitMix64(seed: 11)
+        let signatures: [[UInt8]] = [[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], [0xFF, 0xD8, 0xFF]]
+        for round in 0..<400 {
+            let count = Int.random(in: 0...300, using: &generator)
+            let noise = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let bytes = signatures[round % 2] + noise
+            #expect(throws: ImageError.self, "round \(round)") { try Image.decode(data: bytes, name: "noise") }
+        }
     }
 
     @Test func headerFieldsSetToExtremesAreTypedErrors() throws {

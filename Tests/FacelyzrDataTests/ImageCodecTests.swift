@@ -104,6 +104,22 @@ import Testing
         #expect(throws: ImageError.tooLarge(file: "huge.jpg", width: 60_000, height: 60_000, limits: .standard)) {
             try Image.decode(data: jpeg, name: "huge.jpg")
         }
+        // Beyond libjpeg's own maximum (65,500) the error is the same, with the declared size.
+        jpeg[sof + 5] = 0xFF; jpeg[sof + 6] = 0xFF; jpeg[sof + 7] = 0xFF; jpeg[sof + 8] = 0xFF
+        #expect(throws: ImageError.tooLarge(file: "huge.jpg", width: 65_535, height: 65_535, limits: .standard)) {
+            try Image.decode(data: jpeg, name: "huge.jpg")
+        }
+    }
+
+    @Test func adobeCMYKJPEGDecodesToRGB() throws {
+        // Written by tools/make_cmyk_jpeg_fixture.py: left half red, right half blue, in CMYK.
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/images/cmyk-red-blue.jpg").path
+        let image = try Image.decode(file: path)
+        #expect(image.width == 16 && image.height == 8 && image.channels == 3)
+        let left = image.cropped(x: 0, y: 0, width: 6, height: 8), right = image.cropped(x: 10, y: 0, width: 6, height: 8)
+        #expect(Fixtures.isClose(Fixtures.meanColor(left), to: [255, 0, 0], tolerance: 10))
+        #expect(Fixtures.isClose(Fixtures.meanColor(right), to: [0, 0, 255], tolerance: 10))
     }
 
     @Test func wrongMagicIsNotAnImage() {

@@ -96,6 +96,7 @@ public final class AtomicFileWriter {
         var template = Array((path + ".tmp-XXXXXX").utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         if descriptor < 0 { throw .errno(path, "cannot create a temporary file next to it") }
+        fchmod(descriptor, 0o644)  // mkstemp creates 0600; the result is an ordinary file
         self.descriptor = descriptor
         self.temporaryPath = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
@@ -115,6 +116,19 @@ public final class AtomicFileWriter {
             if wrote < 0 {
                 if Glibc.errno == EINTR { continue }
                 throw .errno(path, "cannot write")
+            }
+            done += wrote
+        }
+    }
+
+    /// Overwrites bytes already written, at `offset` from the start of the file.
+    public func write(_ bytes: [UInt8], at offset: Int) throws(FileError) {
+        var done = 0
+        while done < bytes.count {
+            let wrote = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress! + done, bytes.count - done, off_t(offset + done)) }
+            if wrote < 0 {
+                if Glibc.errno == EINTR { continue }
+                throw .errno(path, "cannot write at offset \(offset + done)")
             }
             done += wrote
         }

@@ -65,7 +65,7 @@ extension Image {
     /// The image encoded as a baseline JPEG file with `quality` in 1...100.
     public func jpegData(quality: Int = 90) throws(ImageError) -> [UInt8] {
         try encode { pixels, buffer in
-            fz_jpeg_encode(pixels, UInt32(width), UInt32(height), UInt32(channels), Int32(quality), &buffer)
+            fz_jpeg_encode(pixels, UInt32(width), UInt32(height), UInt32(channels), Int32(clamping: quality), &buffer)
         }
     }
 

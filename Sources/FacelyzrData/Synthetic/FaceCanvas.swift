@@ -108,7 +108,7 @@ struct FaceCanvas {
                             let su = u + wave * DeterministicMath.wave(v * 2.5)
                             shade = 0.72 + 0.5 * hairNoise.smooth(su * frequency, v * 3)
                         case let .skin(amplitude):
-                            shade = 1 + amplitude * (skinNoise.smooth(u * 14, v * 14) - 0.5)
+                            shade = 1 + amplitude * (skinNoise.smooth(u * 8, v * 8) - 0.5)
                         case let .stipple(density):
                             if stippleNoise.raw(Int32(x), Int32(y)) > density { coverage *= 0.25 }
                         }

@@ -73,8 +73,8 @@ struct FacePainter {
 
     private var outline: FaceOutline {
         FaceOutline(halfWidth: faceWidth, top: faceTop, chin: chin,
-                    squareness: DeterministicMath.clamp(0.35 + 0.2 * f.jawSquareness, 0, 0.9),
-                    narrowing: DeterministicMath.clamp(0.14 - 0.06 * f.jawWidth, 0, 0.32))
+                    squareness: DeterministicMath.clamp(0.3 + 0.2 * f.jawSquareness, 0, 0.85),
+                    narrowing: DeterministicMath.clamp(0.25 - 0.08 * f.jawWidth - 0.1 * f.chubbiness, 0.05, 0.4))
     }
 
     private mutating func paintBackHairAndBody(_ canvas: inout FaceCanvas) {
@@ -104,7 +104,7 @@ struct FacePainter {
     }
 
     private mutating func paintSkin(_ canvas: inout FaceCanvas) {
-        canvas.fill(outline, Paint(color: skin, texture: .skin(amplitude: 0.05 + 0.16 * f.skinTexture)))
+        canvas.fill(outline, Paint(color: skin, texture: .skin(amplitude: 0.04 + 0.14 * f.skinTexture)))
         // Cheeks: natural rosiness plus blush.
         let blush = 0.25 * f.rosiness + 0.35 * f.makeup
         if blush > 0.05 {
@@ -114,7 +114,7 @@ struct FacePainter {
             }
         }
         // Jaw shadow, stronger on square jaws.
-        let jawShadow = DeterministicMath.clamp(0.15 + 0.1 * f.jawSquareness, 0, 0.35)
+        let jawShadow = DeterministicMath.clamp(0.05 + 0.1 * f.jawSquareness, 0, 0.3)
         canvas.fill(Intersection(outline, Below(v0: chin - 0.12)), Paint(color: skin * 0.7, alpha: jawShadow))
     }
 
@@ -198,7 +198,7 @@ struct FacePainter {
         let width = 0.15 * size
         // Side of the bridge.
         canvas.fill(Capsule(au: turned(0.09, depth: 0.95), av: eyeV + 0.08, bu: tip + 0.08 * size, bv: noseV - 0.06,
-                            r: 0.025), Paint(color: skin * 0.75, alpha: 0.35))
+                            r: 0.03), Paint(color: skin * 0.7, alpha: 0.45))
         // Nostrils and the shadow under the tip.
         canvas.fill(Curve(tip, noseV + 0.03, halfLength: width, curvature: -1.2, halfWidth: 0.025, taper: 0.5),
                     Paint(color: skin * 0.7, alpha: 0.55))
@@ -275,14 +275,15 @@ struct FacePainter {
         let cap = Ellipse(0, -0.05, faceWidth + volume, faceTop + volume)
         let hairline = -0.68 + 0.12 * f.childness - 0.55 * f.baldness
         let paint = hairPaint
+        let parting = rng.uniform(-0.12, 0.12)
         if f.baldness < 0.75 {
-            canvas.fill(Intersection(cap, AboveCurve(v0: hairline, k: 0.35 + 0.4 * f.baldness)), paint)
+            canvas.fill(Intersection(cap, AboveCurve(v0: hairline, k: 0.35 + 0.4 * f.baldness, slope: parting)), paint)
         }
         // Hair at the temples and sides (what stays on a bald head).
-        let sideLimit = f.hairLength > 0.3 ? chin : eyeV + 0.05
+        let sideLimit = f.hairLength > 0.3 ? chin : eyeV - 0.12
         for side: Float in [-1, 1] {
             let temple = Capsule(au: side * (faceWidth - 0.02), av: -0.55 + 0.2 * f.baldness, bu: side * (faceWidth + 0.02),
-                                 bv: sideLimit, r: 0.1 + 0.08 * f.hairLength)
+                                 bv: sideLimit, r: 0.06 + 0.12 * f.hairLength)
             canvas.fill(Intersection(temple, cap.grown(by: f.hairLength > 0.3 ? 1 : 0)), paint)
         }
         if f.bangs && f.baldness < 0.5 {

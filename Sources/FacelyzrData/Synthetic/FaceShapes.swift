@@ -149,14 +149,16 @@ struct Difference<A: FaceShape, B: FaceShape>: FaceShape {
     }
 }
 
-/// The points above the parabola v = v0 + k u^2 (smaller v), e.g. hair above a hairline.
+/// The points above the parabola v = v0 + slope u + k u^2 (smaller v), e.g. hair above a
+/// hairline.
 struct AboveCurve: FaceShape {
     var v0, k: Float
+    var slope: Float = 0
     var bounds: (Float, Float, Float, Float) { unbounded }
 
     @inline(__always)
     func distance(_ u: Float, _ v: Float) -> Float {
-        v - (v0 + k * u * u)
+        v - (v0 + (slope + k * u) * u)
     }
 }
 
@@ -172,7 +174,8 @@ struct Below: FaceShape {
 }
 
 /// The face's skin outline: an elliptic cranium and forehead above v = 0, and below it a jaw
-/// between round and square (`squareness` 0...1) that narrows towards the chin by `narrowing`.
+/// between round and square (`squareness` 0...1) that narrows linearly towards the chin by
+/// `narrowing`.
 struct FaceOutline: FaceShape {
     var halfWidth, top, chin, squareness, narrowing: Float
 
@@ -187,7 +190,7 @@ struct FaceOutline: FaceShape {
             return ((x * x + y * y).squareRoot() - 1) * halfWidth
         }
         let y = v / chin
-        let x = u / (halfWidth * (1 - narrowing * y * y))
+        let x = u / (halfWidth * (1 - narrowing * y))
         let x2 = x * x, y2 = y * y
         let round = (x2 + y2).squareRoot()
         let square = (x2 * x2 + y2 * y2).squareRoot().squareRoot()

@@ -1,8 +1,8 @@
 extension SyntheticFaceLatents {
     /// The ground truth of this face: gender, age and the CelebA attributes the generator
-    /// draws (the others stay unknown). Thresholds are listed in docs/synthetic-faces.md.
+    /// draws (the others stay unknown), all 40 in CelebA order. Thresholds are listed in docs/synthetic-faces.md.
     public var labels: FaceLabels {
-        var a = CelebAAttributes()
+        var a = FaceLabels(gender: male ? .male : .female, age: age)
         let hairGrey = greyness > 0.5
         let visibleHair = hairLength > 0.25
         a[.male] = male
@@ -37,6 +37,6 @@ extension SyntheticFaceLatents {
         a[.rosyCheeks] = rosiness > 0.6
         a[.chubby] = chubbiness > 0.7
         a[.blurry] = blur > 0.65
-        return FaceLabels(gender: male ? 1 : 0, age: age, attributes: a)
+        return a
     }
 }

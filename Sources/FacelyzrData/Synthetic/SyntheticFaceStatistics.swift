@@ -96,29 +96,29 @@ public struct SyntheticFaceStatistics: Sendable {
             rate("blurred", c.blurRate) { $0.blur > 0 },
         ]
         attributeFrequencies = CelebAAttribute.allCases.compactMap { a in
-            guard labels[0].attributes[a] != nil else { return nil }
-            return (a.name, Double(labels.filter { $0.attributes[a] == true }.count) / Double(count))
+            guard labels[0][a] != nil else { return nil }
+            return (a.name, Double(labels.filter { $0[a] == true }.count) / Double(count))
         }
         func share(_ group: (SyntheticFaceLatents) -> Bool, _ hit: (SyntheticFaceLatents) -> Bool) -> Double {
             let members = latents.filter(group)
             return Double(members.filter(hit).count) / Double(max(members.count, 1))
         }
-        let hasBeard: (SyntheticFaceLatents) -> Bool = { !$0.labels.attributes[.noBeard]! }
+        let hasBeard: (SyntheticFaceLatents) -> Bool = { !$0.labels[.noBeard]! }
         correlations = [
             ("P(male | beard, mustache or goatee)", share(hasBeard) { $0.male }),
             ("P(female | Wearing_Lipstick)", share({ $0.lipstick }) { !$0.male }),
             ("P(Gray_Hair | age < 40)", share({ $0.age < 40 }) { $0.greyness > 0.5 }),
             ("P(Gray_Hair | age >= 60)", share({ $0.age >= 60 }) { $0.greyness > 0.5 }),
-            ("P(Bald | man >= 60)", share({ $0.male && $0.age >= 60 }) { $0.labels.attributes[.bald]! }),
-            ("P(Bald | woman >= 60)", share({ !$0.male && $0.age >= 60 }) { $0.labels.attributes[.bald]! }),
-            ("P(Black_Hair | skin tone > 0.7)", share({ $0.skinTone > 0.7 }) { $0.labels.attributes[.blackHair]! }),
+            ("P(Bald | man >= 60)", share({ $0.male && $0.age >= 60 }) { $0.labels[.bald]! }),
+            ("P(Bald | woman >= 60)", share({ !$0.male && $0.age >= 60 }) { $0.labels[.bald]! }),
+            ("P(Black_Hair | skin tone > 0.7)", share({ $0.skinTone > 0.7 }) { $0.labels[.blackHair]! }),
         ]
 
         // Models: fit on the first 70%, score on the rest.
         fitCount = count * 7 / 10
         scoreCount = count - fitCount
         let fit = 0..<fitCount, score = fitCount..<count
-        let gender = labels.map { Float($0.gender!) }
+        let gender = labels.map { Float($0.gender!.rawValue) }
         let age = labels.map { $0.age! }
         let maleShare = Double(gender[fit].reduce(0, +)) / Double(fitCount)
         let majority: Float = maleShare >= 0.5 ? 1 : 0

@@ -9,7 +9,7 @@
 ///
 /// ```swift
 /// let faces = SyntheticFaces(configuration: .init(), seed: 7)
-/// let (image, labels) = faces.sample(index: SyntheticSplit.test.index(0))
+/// let (image, labels) = faces.sample(index: Split.test.syntheticIndex(0))
 /// ```
 public struct SyntheticFaces: Sendable {
     /// Bumped by every change that alters any generated image or label; golden files and
@@ -70,19 +70,13 @@ public struct SyntheticFaces: Sendable {
     }
 }
 
-/// Disjoint index ranges of the generator for training, calibration of the quantizer and
-/// testing: the i-th face of a split is face `split.index(i)`. Any two ranges are independent
-/// draws, so the splits never share a face.
-public enum SyntheticSplit: String, CaseIterable, Sendable {
-    /// Indices 0 ..< 1,000,000.
-    case test
-    /// Indices 1,000,000 ..< 2,000,000.
-    case calibration
-    /// Indices 2,000,000 and up (unbounded, for streaming).
-    case train
-
-    /// The split's first index.
-    public var start: UInt64 {
+/// The generator's index ranges for the dataset splits: the i-th synthetic face of a split is
+/// generator index `split.syntheticIndex(i)`. The ranges are disjoint, so the splits never
+/// share a face: test 0 ..< 1,000,000, calibration 1,000,000 ..< 2,000,000, train from
+/// 2,000,000 on (practically unbounded, for streaming).
+extension Split {
+    /// The split's first generator index.
+    public var syntheticStart: UInt64 {
         switch self {
         case .test: 0
         case .calibration: 1_000_000
@@ -90,17 +84,17 @@ public enum SyntheticSplit: String, CaseIterable, Sendable {
         }
     }
 
-    /// How many faces the split holds (the train split is practically unbounded).
-    public var count: UInt64 {
+    /// How many synthetic faces the split holds.
+    public var syntheticCount: UInt64 {
         switch self {
         case .test, .calibration: 1_000_000
         case .train: UInt64.max - 2_000_000
         }
     }
 
-    /// The generator index of the split's `i`-th face.
-    public func index(_ i: UInt64) -> UInt64 {
-        precondition(i < count, "index beyond the \(rawValue) split")
-        return start + i
+    /// The generator index of the split's `i`-th synthetic face.
+    public func syntheticIndex(_ i: UInt64) -> UInt64 {
+        precondition(i < syntheticCount, "index beyond the \(name) split")
+        return syntheticStart + i
     }
 }
