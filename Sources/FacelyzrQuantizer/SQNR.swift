@@ -14,8 +14,13 @@ public enum SQNR {
             s += x * x
             n += d * d
         }
+        return decibels(signalEnergy: s, noiseEnergy: n)
+    }
+
+    /// From the summed squares of the signal and of the error.
+    public static func decibels(signalEnergy s: Double, noiseEnergy n: Double) -> Double {
         guard n > 0 else { return exact }
         guard s > 0 else { return -exact }
-        return min(exact, 10 * log10(s / n))
+        return max(-exact, min(exact, 10 * log10(s / n)))
     }
 }

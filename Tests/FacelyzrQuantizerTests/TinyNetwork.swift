@@ -1,4 +1,5 @@
 import FacelyzrData
+import Foundation
 import FacelyzrQuantizer
 import FacelyzrTrainer
 
@@ -46,4 +47,24 @@ final class RecordingSource: FaceSource, @unchecked Sendable {
         reads += 1
         return try inner.face(index, in: split)
     }
+}
+
+/// A fresh temporary directory.
+func temporaryDirectory() -> String {
+    let path = NSTemporaryDirectory() + "facelyzr-quantizer-\(UInt64.random(in: 0...UInt64.max))"
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// Writes `tinyNetwork(seed:)` as a checkpoint, after `edit` changes its tensors.
+func writeTinyCheckpoint(to path: String, seed: UInt64 = 1, edit: (inout [String: Tensor]) -> Void = { _ in }) {
+    let network = tinyNetwork(seed: seed)
+    let plan = TrainingPlan(seed: seed, batchSize: 4, pretraining: nil,
+                            supervised: .init(steps: 0, optimizer: OptimizerConfig(method: .adam, schedule: LearningRateSchedule(baseRate: 0.001, totalSteps: 1)), fineTuneEncoder: false))
+    var trainer = try! Trainer(architecture: network.architecture, plan: plan, dataProvenance: "tiny random network for tests")
+    var checkpoint = trainer.checkpoint()
+    var copy = network
+    copy.visitParameters { name, p in checkpoint.tensors[name] = p.value }
+    edit(&checkpoint.tensors)
+    try! checkpoint.write(to: path)
 }
