@@ -23,6 +23,11 @@ public struct DriftReport: Codable, Sendable {
         public var candidateRMSE: Estimate?
         /// Mean |candidate - reference| over all faces (regression outputs).
         public var meanAbsoluteDifference: Double?
+
+        public init(label: String, labelled: Int) {
+            self.label = label
+            self.labelled = labelled
+        }
     }
 
     public struct Head: Codable, Sendable {
@@ -34,6 +39,14 @@ public struct DriftReport: Codable, Sendable {
         public var meanAccuracyDrop: Double?
         /// Mean over outputs of the agreement, in percent.
         public var meanAgreement: Double?
+
+        public init(name: String, kind: String, outputs: [Output], meanAccuracyDrop: Double?, meanAgreement: Double?) {
+            self.name = name
+            self.kind = kind
+            self.outputs = outputs
+            self.meanAccuracyDrop = meanAccuracyDrop
+            self.meanAgreement = meanAgreement
+        }
     }
 
     /// SQNR of one op's int8 output against the reference's.
@@ -173,7 +186,7 @@ public struct DriftThresholds: Codable, Sendable, Equatable {
     }
 
     /// The thresholds `heads` cross, in words.
-    func violations(_ heads: [DriftReport.Head]) -> [String] {
+    public func violations(_ heads: [DriftReport.Head]) -> [String] {
         var result: [String] = []
         func f(_ x: Double) -> String { String(format: "%.3f", x) }
         for head in heads {

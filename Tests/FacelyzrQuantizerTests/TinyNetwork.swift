@@ -68,3 +68,37 @@ func writeTinyCheckpoint(to path: String, seed: UInt64 = 1, edit: (inout [String
     edit(&checkpoint.tensors)
     try! checkpoint.write(to: path)
 }
+
+/// Synthetic training faces (the generator's train split) as the trainer's `TrainingData`.
+struct SyntheticTrainingFaces: TrainingData {
+    let source: SyntheticFaceSource
+    let count = 100_000
+    let graphHeads: [HeadSpec]
+
+    func batch(_ indices: [Int]) -> (input: Tensor, targets: [Tensor]) {
+        let faces = indices.map { try! source.face($0, in: .train) }
+        let input = InputNormalization.standard.normalize(faces.flatMap(\.pixels), count: faces.count, height: 16, width: 16, channels: 3)
+        let targets = graphHeads.map { head in
+            Tensor(shape: [faces.count, head.labels.count], values: faces.flatMap { face in
+                head.labels.map { label -> Float in
+                    if label == "age" { return face.labels.age ?? .nan }
+                    if label == "Male" { return face.labels.gender.map { $0 == .male ? 1 : 0 } ?? .nan }
+                    return CelebAAttribute(name: label).flatMap { face.labels[$0] }.map { $0 ? 1 : 0 } ?? .nan
+                }
+            })
+        }
+        return (input, targets)
+    }
+}
+
+/// `tinyNetwork`'s architecture trained for a few hundred steps on synthetic faces, so its
+/// decisions depend on the image (a random network's are mostly constant).
+let trainedTinyNetwork: Network = {
+    let architecture = tinyNetwork().architecture
+    let plan = TrainingPlan(seed: 4, batchSize: 32, pretraining: nil, supervised: .init(
+        steps: 300, optimizer: OptimizerConfig(method: .adam, schedule: LearningRateSchedule(baseRate: 0.005, totalSteps: 300)),
+        fineTuneEncoder: true))
+    var trainer = try! Trainer(architecture: architecture, plan: plan, dataProvenance: "tests: synthetic train split")
+    trainer.run(SyntheticTrainingFaces(source: tinyFaces, graphHeads: architecture.heads))
+    return trainer.network
+}()
