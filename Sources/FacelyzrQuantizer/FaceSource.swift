@@ -128,3 +128,9 @@ public struct DatasetFaceSource: FaceSource {
         }
     }
 }
+
+/// Opens the faces a command line names: `synthetic` (the embedded generator at the network's
+/// input size, population `syntheticSeed`) or the path of a dataset file or directory.
+public func openFaceSource(_ argument: String, imageSize: Int, syntheticSeed: UInt64) throws(QuantizerError) -> any FaceSource {
+    argument == "synthetic" ? SyntheticFaceSource(seed: syntheticSeed, size: imageSize) : try DatasetFaceSource(path: argument)
+}

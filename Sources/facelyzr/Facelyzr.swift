@@ -16,6 +16,8 @@ struct Facelyzr: ParsableCommand {
             Import.self,
             Synth.self,
             SynthStats.self,
+            Quantize.self,
+            Drift.self,
         ]
     )
 }

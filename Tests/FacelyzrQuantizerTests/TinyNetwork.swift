@@ -102,3 +102,11 @@ let trainedTinyNetwork: Network = {
     trainer.run(SyntheticTrainingFaces(source: tinyFaces, graphHeads: architecture.heads))
     return trainer.network
 }()
+
+/// Writes `trainedTinyNetwork` as a checkpoint.
+func trainedTinyNetworkCheckpoint(to path: String) throws {
+    writeTinyCheckpoint(to: path) { tensors in
+        var network = trainedTinyNetwork
+        network.visitParameters { name, p in tensors[name] = p.value }
+    }
+}
