@@ -96,7 +96,7 @@ public struct ModelCard: Codable, Sendable {
         md.append(saturated.isEmpty ? "No bias saturated." : "Saturated biases: " + saturated.map { "\($0.name) channels \($0.saturatedBiasChannels!)" }.joined(separator: "; "))
         md.append("")
         if let ev = evaluation {
-            md += ["## Float and int8 on the test split", "", "\(ev.data), \(ev.faceCount) faces.", "",
+            md += ["## Float and int8 on the test split", "", "\(ev.data).", "",
                    "| head/output | labelled | float | int8 | drop / increase | agreement |", "|---|---|---|---|---|---|"]
             for h in ev.heads {
                 for o in h.outputs {
