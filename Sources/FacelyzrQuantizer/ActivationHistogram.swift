@@ -1,6 +1,6 @@
 /// Counts of one activation's float values over the calibration images, in `2 * binsPerSide`
-/// equal bins on `[-limit, limit]` (zero on a bin edge), plus the exact minimum and maximum.
-/// The limit comes from a first pass (`observe(minimum:maximum:)` semantics: `limit = max|x|`).
+/// equal bins on `[-limit, limit]` (zero on a bin edge), plus the exact minimum and maximum,
+/// which a first pass over the images found (`limit = max(|minimum|, |maximum|)`).
 public struct ActivationHistogram: Sendable, Equatable {
     public static let defaultBinsPerSide = 2048
     public let limit: Float

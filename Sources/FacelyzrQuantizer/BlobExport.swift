@@ -149,7 +149,7 @@ func exportBlob(
             report.outputScale = q.scale
             report.outputZeroPoint = q.zeroPoint
         }
-        tensors.append(y)
+        tensors.append(y)  // a head op's entry is never read: heads end the graph
         reports.append(report)
     }
     return (builder.build().bytes, reports)

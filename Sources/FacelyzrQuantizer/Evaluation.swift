@@ -66,7 +66,17 @@ extension FloatGraph: HeadPredictor {
 }
 
 extension Int8Model: HeadPredictor {
-    public var headLayout: [HeadLayout] { heads.map { HeadLayout(name: $0.name, kind: $0.kind, labels: $0.labels) } }
+    /// The blob's heads: name, kind and output labels.
+    public var headLayout: [HeadLayout] {
+        (0..<model.headCount).map { h in
+            let head = model.head(h)
+            return HeadLayout(
+                name: String(decoding: head.name, as: UTF8.self), kind: head.kind,
+                labels: (head.firstOutput..<(head.firstOutput + head.outputCount)).map {
+                    String(decoding: model.outputLabel($0), as: UTF8.self)
+                })
+        }
+    }
 
     public func predict(_ faces: [LabelledFace], progress: (String) -> Void) -> [[Float]] {
         var rows: [[Float]] = []

@@ -86,6 +86,8 @@ public struct FloatGraph: Sendable {
                     continue
                 case .conv2d:
                     let layer = layers[i] as! Conv2DLayer
+                    try checkFinite(layer.weight.value, name + ".weight")
+                    try checkFinite(layer.bias.value, name + ".bias")
                     node.kind = .conv2D(layer.geometry)
                     node.weight = layer.weight.value
                     node.bias = layer.bias.value
@@ -116,8 +118,6 @@ public struct FloatGraph: Sendable {
                     }
                     node.outputShape = [1, 1, weight.shape[0]]
                 }
-                if let w = node.weight { try checkFinite(w, name + ".weight") }
-                if let b = node.bias { try checkFinite(b, name + ".bias") }
                 nodes.append(node)
                 current = nodes.count - 1
             }

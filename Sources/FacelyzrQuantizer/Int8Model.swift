@@ -77,13 +77,4 @@ public final class Int8Model {
             }
         }
     }
-
-    /// The blob's heads: name, kind and output labels.
-    public var heads: [(name: String, kind: HeadKind, labels: [String])] {
-        (0..<model.headCount).map { h in
-            let head = model.head(h)
-            return (String(decoding: head.name, as: UTF8.self), head.kind,
-                    (head.firstOutput..<(head.firstOutput + head.outputCount)).map { String(decoding: model.outputLabel($0), as: UTF8.self) })
-        }
-    }
 }
