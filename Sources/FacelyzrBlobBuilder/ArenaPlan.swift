@@ -33,9 +33,28 @@ public struct ArenaPlan: Sendable, Equatable {
         }
         self.offsets = offsets
         byteCount = sizes.indices.map { offsets[$0] + sizes[$0] }.max() ?? 0
-        let steps = lifetimes.isEmpty ? [] : Array(lifetimes.map(\.lowerBound).min()!...lifetimes.map(\.upperBound).max()!)
-        livenessLowerBound = steps.map { step in
+        livenessLowerBound = Self.livenessLowerBound(sizes: sizes, lifetimes: lifetimes)
+    }
+
+    /// The most bytes live at one step.
+    public static func livenessLowerBound(sizes: [Int], lifetimes: [ClosedRange<Int>]) -> Int {
+        guard let first = lifetimes.map(\.lowerBound).min(), let last = lifetimes.map(\.upperBound).max() else { return 0 }
+        return (first...last).map { step in
             sizes.indices.filter { lifetimes[$0].contains(step) }.reduce(0) { $0 + sizes[$1] }
         }.max() ?? 0
+    }
+
+    /// Lifetimes of `tensorCount` tensors under `ops` (in order; `output` nil for ops that write no
+    /// tensor): the model input lives from step -1, every tensor from the op that writes it to
+    /// the last op that reads it.
+    public static func lifetimes(tensorCount: Int, inputTensor: Int, ops: [(input: Int, output: Int?)]) -> [ClosedRange<Int>] {
+        var lifetimes = (0..<tensorCount).map { $0 == inputTensor ? -1...(-1) : 0...0 }
+        for (i, op) in ops.enumerated() {
+            if let output = op.output { lifetimes[output] = i...i }
+        }
+        for (i, op) in ops.enumerated() {
+            lifetimes[op.input] = lifetimes[op.input].lowerBound...max(lifetimes[op.input].upperBound, i)
+        }
+        return lifetimes
     }
 }

@@ -189,13 +189,9 @@ public struct BlobBuilder {
 
     /// The arena plan `build()` uses: tensor lifetimes from producer to last reader.
     public func arenaPlan() -> ArenaPlan {
-        var lifetimes = tensors.indices.map { $0 == 0 ? -1...(-1) : 0...0 }
-        for (i, op) in ops.enumerated() {
-            if op.kind != .fullyConnectedAccumulators { lifetimes[op.output] = i...i }
-        }
-        for (i, op) in ops.enumerated() {
-            lifetimes[op.input] = lifetimes[op.input].lowerBound...max(lifetimes[op.input].upperBound, i)
-        }
+        let lifetimes = ArenaPlan.lifetimes(
+            tensorCount: tensors.count, inputTensor: input.index,
+            ops: ops.map { ($0.input, $0.kind == .fullyConnectedAccumulators ? nil : $0.output) })
         return ArenaPlan(sizes: tensors.map(\.shape.elementCount), lifetimes: lifetimes)
     }
 

@@ -77,6 +77,8 @@ public struct BlobInspection: Codable, Equatable, Sendable {
     public var sections: [Section]
     public var input: Input
     public var arenaByteCount: Int
+    /// The most activation bytes live at one step (`ArenaPlan.livenessLowerBound`): no arena plan can be smaller.
+    public var livenessLowerBound: Int
     public var tensorCount: Int
     public var outputCount: Int
     public var totalMACs: Int
@@ -113,6 +115,12 @@ public struct BlobInspection: Codable, Equatable, Sendable {
         input = Input(height: i.height, width: i.width, channels: i.channels, pixelFormat: "\(i.pixelFormat)",
                       scale: i.scale, zeroPoint: i.zeroPoint)
         arenaByteCount = model.arenaByteCount
+        let opEnds = (0..<model.opCount).map { model.op($0) }.map { o in
+            (input: o.input, output: o.kind == .fullyConnectedAccumulators ? nil : Optional(o.output))
+        }
+        livenessLowerBound = ArenaPlan.livenessLowerBound(
+            sizes: (0..<model.tensorCount).map { model.tensor($0).shape.elementCount },
+            lifetimes: ArenaPlan.lifetimes(tensorCount: model.tensorCount, inputTensor: model.inputTensor, ops: opEnds))
         tensorCount = model.tensorCount
         outputCount = model.outputCount
         ops = (0..<model.opCount).map { index in
@@ -159,7 +167,7 @@ public struct BlobInspection: Codable, Equatable, Sendable {
             "model \(name): format v\(header.formatVersion), \(header.byteCount) bytes, header \(header.headerSize) bytes",
             "checksums: header \(header.headerChecksum), payload \(header.payloadChecksum) (CRC-32, zlib)",
             "input: \(input.height)x\(input.width)x\(input.channels) \(input.pixelFormat), scale \(input.scale), zero point \(input.zeroPoint)",
-            "arena: \(arenaByteCount) bytes for \(tensorCount) tensors; \(outputCount) int32 head outputs",
+            "arena: \(arenaByteCount) bytes for \(tensorCount) tensors (liveness lower bound \(livenessLowerBound)); \(outputCount) int32 head outputs",
             "sections:",
         ]
         for s in sections {

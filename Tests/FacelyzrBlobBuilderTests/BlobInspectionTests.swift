@@ -22,6 +22,7 @@ import Testing
 
         #expect(json["name"] as? String == "tiny")
         #expect(json["arenaByteCount"] as? Int == 24)  // input 16 bytes at 0, conv 8 at 16, pool 2 at 0
+        #expect(json["livenessLowerBound"] as? Int == 24)  // input and conv output live at op 0
         #expect(json["tensorCount"] as? Int == 3)
         #expect(json["outputCount"] as? Int == 1)
         #expect(json["totalMACs"] as? Int == 2 * 2 * 2 * 9 + 2 * 4 + 2)
@@ -81,5 +82,14 @@ import Testing
         #expect(outputs.count == 1)
         #expect(outputs[0]["label"] as? String == "male")
         #expect(outputs[0]["scale"] as? Double == 0.25)
+    }
+}
+
+extension BlobInspectionTests {
+    @Test func reportRecomputesTheBuildersLivenessBound() throws {
+        let builder = TestModels.everyOp()
+        let report = try withModel(builder.build().bytes, BlobInspection.init)
+        #expect(report.livenessLowerBound == builder.arenaPlan().livenessLowerBound)
+        #expect(report.arenaByteCount == builder.arenaPlan().byteCount)
     }
 }

@@ -98,12 +98,13 @@ func run<K: KernelSet>(_ model: Model, _ pixels: [UInt8], _ kernels: K.Type = De
         #expect(Set(y1).count > 10)
     }
 
-    @Test func defaultAndReferenceKernelsAgreeOnEveryOp() throws {
+    /// One executor, two kernel sets: Fast and Reference give the same outputs and layer outputs.
+    @Test func fastAndReferenceExecutorsAgreeOnEveryOp() throws {
         try withModel(TestModels.everyOp().build().bytes) { model in
         for seed in 1...5 as ClosedRange<UInt64> {
             let pixels = TestModels.pixels(model.input.byteCount, seed: seed)
             let reference = run(model, pixels, Reference.self)
-            let fast = run(model, pixels, DefaultKernels.self)
+            let fast = run(model, pixels, Fast.self)
             #expect(reference.outputs == fast.outputs)
             #expect(reference.layers == fast.layers)
         }

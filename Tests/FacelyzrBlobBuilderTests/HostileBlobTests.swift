@@ -348,3 +348,18 @@ extension HostileBlobTests {
         #expect(p.openError() == .tensorWrittenTwice(op: 0, tensor: 0))
     }
 }
+
+extension HostileBlobTests {
+    @Test func namesMustBeUTF8() throws {
+        var b = BlobBuilder(name: "Zoë 顔 😀", height: 2, width: 2, pixelFormat: .gray8)
+        b.head("âge", kind: .regression, input: b.input, weights: [1, 1, 1, 1], bias: [0], scales: [1], labels: ["années"])
+        let built = BlobPatch(b)
+        #expect(try withModel(built.bytes) { String(decoding: $0.name, as: UTF8.self) } == "Zoë 顔 😀")
+        let name = built.section(.strings)
+        for (position, bad) in [(2, UInt8(0xFF)), (3, 0x41), (0, 0xC0), (4, 0xED)] {
+            var p = built
+            p.bytes[name + position] = bad
+            if case .invalidUTF8 = p.openError() {} else { Issue.record("invalid UTF-8 accepted: byte \(position) = \(bad)") }
+        }
+    }
+}

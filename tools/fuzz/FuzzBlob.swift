@@ -4,7 +4,7 @@
 // Each input is copied into exact-size, 16-byte aligned memory (so AddressSanitizer sees any
 // read past it), its file size and both checksums are rewritten so the structural validation
 // is what gets exercised, and a blob that opens is run through predict with buffers of exactly
-// the sizes the model declares.
+// the sizes the model declares, once with Fast and once with Reference kernels, which must agree.
 
 import Glibc
 
@@ -39,14 +39,22 @@ public func fuzzBlob(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let arena = UnsafeMutableRawPointer.allocate(byteCount: model.arenaByteCount, alignment: 1)
     let outputs = UnsafeMutablePointer<Int32>.allocate(capacity: model.outputCount)
     let layers = UnsafeMutablePointer<Int8>.allocate(capacity: model.layerOutputByteCount)
+    let referenceOutputs = UnsafeMutablePointer<Int32>.allocate(capacity: model.outputCount)
+    let referenceLayers = UnsafeMutablePointer<Int8>.allocate(capacity: model.layerOutputByteCount)
     defer {
         pixels.deallocate()
         arena.deallocate()
         outputs.deallocate()
         layers.deallocate()
+        referenceOutputs.deallocate()
+        referenceLayers.deallocate()
     }
     for i in 0..<model.input.byteCount { pixels[i] = UInt8(truncatingIfNeeded: i &* 131 &+ size) }
-    model.predict(pixels: pixels, arena: arena, outputs: outputs, layerOutputs: layers)
+    model.predict(using: Fast.self, pixels: pixels, arena: arena, outputs: outputs, layerOutputs: layers)
+    // Differential check: the fast kernels must equal the reference on every model that opens.
+    model.predict(using: Reference.self, pixels: pixels, arena: arena, outputs: referenceOutputs, layerOutputs: referenceLayers)
+    for i in 0..<model.outputCount where outputs[i] != referenceOutputs[i] { fatalError("Fast != Reference: output \(i)") }
+    for i in 0..<model.layerOutputByteCount where layers[i] != referenceLayers[i] { fatalError("Fast != Reference: layer byte \(i)") }
     predicted += 1
     var sink: Float = 0
     for i in 0..<model.outputCount {

@@ -55,6 +55,8 @@ public enum BlobError: Error, Equatable, Sendable {
     case badRequantization(op: Int, channel: Int, multiplier: Int32, shift: Int32)
     /// A string lies outside the strings section.
     case stringOutOfBounds(offset: UInt64, length: UInt64)
+    /// A name or label is not valid UTF-8 (`offset` is the first bad byte).
+    case invalidUTF8(offset: UInt64)
     /// All int8 op outputs together (the debug `layerOutputs` buffer) exceed 2^31 - 1 bytes.
     case layerOutputsTooLarge(byteCount: UInt64)
     /// Head outputs are not covered exactly once, in order (by heads and by accumulator ops).

@@ -1,21 +1,6 @@
 // Opening a blob: every check of docs/blob-format.md "Validation", in 64-bit arithmetic so a
 // 32-bit Int (armv7) cannot overflow. After this, reading the model cannot fail.
 
-extension BlobFormat {
-    /// CRC-32 of the header and section table, `[0, headerSize)`, with the checksum field read as zero.
-    public static func headerChecksum(_ base: UnsafeRawPointer, headerSize: Int) -> UInt32 {
-        var crc = CRC32.update(0, base, count: Header.headerChecksum)
-        crc = CRC32.updateZeros(crc, count: 4)
-        let rest = Header.headerChecksum + 4
-        return CRC32.update(crc, base + rest, count: headerSize - rest)
-    }
-
-    /// CRC-32 of the payload, `[headerSize, fileSize)`.
-    public static func payloadChecksum(_ base: UnsafeRawPointer, headerSize: Int, fileSize: Int) -> UInt32 {
-        CRC32.update(0, base + headerSize, count: fileSize - headerSize)
-    }
-}
-
 extension Model {
     /// Opens a blob in place, validating all of it (docs/blob-format.md).
     ///
@@ -275,7 +260,7 @@ private struct Validator {
             let input = Int(inputIndex)
             let inShape = tensorShape(input)
             let inTerms = wide(inShape.height) * wide(inShape.width) * wide(inShape.channels)
-            _ = try producer(of: input, before: j)
+            _ = try producer(of: input, before: j)  // read only after it is written
             let outputField = base.u32(r + O.output)
 
             if kind == .fullyConnectedAccumulators {
@@ -445,6 +430,40 @@ private struct Validator {
         guard start + length <= wide(layout.strings.length) else {
             throw .stringOutOfBounds(offset: wide(offset), length: length)
         }
+        let first = layout.strings.offset + narrow(start)
+        if let bad = firstInvalidUTF8(base + first, count: narrow(length)) {
+            throw .invalidUTF8(offset: wide(first + bad))
+        }
+    }
+
+    /// Index of the first byte that makes `bytes` invalid UTF-8 (overlong forms, surrogates and
+    /// code points above U+10FFFF are invalid), or nil.
+    func firstInvalidUTF8(_ bytes: UnsafeRawPointer, count: Int) -> Int? {
+        var i = 0
+        while i < count {
+            let lead = bytes.u8(i)
+            let length: Int
+            var low: UInt8 = 0x80, high: UInt8 = 0xBF  // allowed range of the second byte
+            switch lead {
+            case 0x00...0x7F: length = 1
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; low = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; high = 0x9F
+            case 0xF0: length = 4; low = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; high = 0x8F
+            default: return i
+            }
+            guard i + length <= count else { return i }
+            for k in 1..<length {
+                let byte = bytes.u8(i + k)
+                let (minimum, maximum) = k == 1 ? (low, high) : (UInt8(0x80), UInt8(0xBF))
+                if byte < minimum || byte > maximum { return i + k }
+            }
+            i += length
+        }
+        return nil
     }
 
     /// A u8 op field holds a value in `allowed`.

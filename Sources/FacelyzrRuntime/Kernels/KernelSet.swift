@@ -20,6 +20,7 @@ public protocol KernelSet {
 }
 
 extension Reference: KernelSet {}
+extension Fast: KernelSet {}
 
 /// The kernels `Model.predict` uses when none is named.
-public typealias DefaultKernels = Reference
+public typealias DefaultKernels = Fast
