@@ -57,7 +57,7 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "FacelyzrDataTests", dependencies: ["FacelyzrData"]),
-        .testTarget(name: "FacelyzrTrainerTests", dependencies: ["FacelyzrTrainer"]),
+        .testTarget(name: "FacelyzrTrainerTests", dependencies: ["FacelyzrTrainer", "FacelyzrData"]),
         .testTarget(
             name: "FacelyzrQuantizerTests",
             dependencies: ["FacelyzrQuantizer", "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrTrainer", "FacelyzrData"]

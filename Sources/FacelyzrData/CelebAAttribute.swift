@@ -1,6 +1,4 @@
-/// The 40 CelebA attributes as a type, in the column order of `list_attr_celeba.txt` (the
-/// order of ``celebAAttributeNames``; Male is 20), so code can name an attribute instead of
-/// an index into ``FaceLabels/attributes``.
+/// The 40 CelebA attributes, in the column order of `list_attr_celeba.txt` (Male is 20).
 public enum CelebAAttribute: Int, CaseIterable, Sendable {
     case fiveOClockShadow, archedEyebrows, attractive, bagsUnderEyes, bald, bangs, bigLips,
          bigNose, blackHair, blondHair, blurry, brownHair, bushyEyebrows, chubby, doubleChin,
@@ -10,26 +8,52 @@ public enum CelebAAttribute: Int, CaseIterable, Sendable {
          wearingLipstick, wearingNecklace, wearingNecktie, young
 
     /// The name as CelebA spells it, e.g. `5_o_Clock_Shadow`, `Mouth_Slightly_Open`.
-    public var name: String { celebAAttributeNames[rawValue] }
+    public var name: String { Self.names[rawValue] }
 
     /// The attribute CelebA calls `name`, if any.
     public init?(name: String) {
-        guard let index = celebAAttributeNames.firstIndex(of: name) else { return nil }
+        guard let index = Self.names.firstIndex(of: name) else { return nil }
         self.init(rawValue: index)
     }
+
+    private static let names = [
+        "5_o_Clock_Shadow", "Arched_Eyebrows", "Attractive", "Bags_Under_Eyes", "Bald", "Bangs",
+        "Big_Lips", "Big_Nose", "Black_Hair", "Blond_Hair", "Blurry", "Brown_Hair",
+        "Bushy_Eyebrows", "Chubby", "Double_Chin", "Eyeglasses", "Goatee", "Gray_Hair",
+        "Heavy_Makeup", "High_Cheekbones", "Male", "Mouth_Slightly_Open", "Mustache",
+        "Narrow_Eyes", "No_Beard", "Oval_Face", "Pale_Skin", "Pointy_Nose", "Receding_Hairline",
+        "Rosy_Cheeks", "Sideburns", "Smiling", "Straight_Hair", "Wavy_Hair", "Wearing_Earrings",
+        "Wearing_Hat", "Wearing_Lipstick", "Wearing_Necklace", "Wearing_Necktie", "Young",
+    ]
 }
 
-extension FaceLabels {
-    /// The value of a CelebA attribute, for labels whose ``attributes`` follow the 40 CelebA
-    /// names (nil when unknown or when the labels carry fewer attributes). Setting a value
-    /// grows ``attributes`` to 40 entries if needed.
+/// A set of CelebA attribute values with a known-mask: a source that does not label an
+/// attribute leaves it unknown rather than false.
+public struct CelebAAttributes: Sendable, Equatable, Hashable {
+    /// Bit `a.rawValue` set: attribute `a` is present (meaningful only where known).
+    public private(set) var values: UInt64
+    /// Bit `a.rawValue` set: attribute `a` is labelled.
+    public private(set) var known: UInt64
+
+    /// No attribute known.
+    public init() {
+        values = 0
+        known = 0
+    }
+
+    /// The value of `attribute`, or nil when it is not labelled.
     public subscript(attribute: CelebAAttribute) -> Bool? {
-        get { attribute.rawValue < attributes.count ? attributes[attribute.rawValue] : nil }
+        get {
+            let bit = UInt64(1) << UInt64(attribute.rawValue)
+            return known & bit == 0 ? nil : values & bit != 0
+        }
         set {
-            if attributes.count < celebAAttributeNames.count {
-                attributes += [Bool?](repeating: nil, count: celebAAttributeNames.count - attributes.count)
+            let bit = UInt64(1) << UInt64(attribute.rawValue)
+            switch newValue {
+            case nil: known &= ~bit; values &= ~bit
+            case true?: known |= bit; values |= bit
+            case false?: known |= bit; values &= ~bit
             }
-            attributes[attribute.rawValue] = newValue
         }
     }
 }

@@ -10,13 +10,15 @@ public enum Activation: String, Codable, Sendable {
 func activationForward(_ values: inout [Float], _ activation: Activation) {
     switch activation {
     case .none: return
-    case .relu:
+    case .relu, .relu6:
+        let ceiling: Float = activation == .relu ? .infinity : 6
         values.withUnsafeMutableBufferPointer { v in
-            for i in v.indices where v[i] < 0 { v[i] = 0 }
-        }
-    case .relu6:
-        values.withUnsafeMutableBufferPointer { v in
-            for i in v.indices { v[i] = min(max(v[i], 0), 6) }
+            let p = v.baseAddress!
+            var i = 0
+            while i < v.count {
+                if p[i] < 0 { p[i] = 0 } else if p[i] > ceiling { p[i] = ceiling }
+                i += 1
+            }
         }
     }
 }
@@ -27,16 +29,16 @@ func activationForward(_ values: inout [Float], _ activation: Activation) {
 func activationBackward(_ gradient: inout [Float], output: [Float], _ activation: Activation) {
     switch activation {
     case .none: return
-    case .relu:
+    case .relu, .relu6:
+        let ceiling: Float = activation == .relu ? .infinity : 6
         gradient.withUnsafeMutableBufferPointer { g in
             output.withUnsafeBufferPointer { y in
-                for i in g.indices where y[i] <= 0 { g[i] = 0 }
-            }
-        }
-    case .relu6:
-        gradient.withUnsafeMutableBufferPointer { g in
-            output.withUnsafeBufferPointer { y in
-                for i in g.indices where y[i] <= 0 || y[i] >= 6 { g[i] = 0 }
+                let (gp, yp) = (g.baseAddress!, y.baseAddress!)
+                var i = 0
+                while i < g.count {
+                    if yp[i] <= 0 || yp[i] >= ceiling { gp[i] = 0 }
+                    i += 1
+                }
             }
         }
     }

@@ -116,8 +116,9 @@ public struct Architecture: Codable, Sendable, Equatable {
     /// int8 weights plus int32 biases; `ArchitectureTests` computes its figures). The encoder is the
     /// reference shape of docs (conv3x3 16, 32, 64, 64, each followed by a 2x2 max pool) plus a conv3x3 128
     /// on 4x4 and a global average pool: 128 features. Each head has one hidden dense layer of 64.
+    /// Without attribute names there is no attribute head.
     public static func standard(attributeNames: [String]) -> Architecture {
-        Architecture(
+        var standard = Architecture(
             inputHeight: 64, inputWidth: 64, inputChannels: 3,
             encoder: [
                 .conv2d(16), .maxPool2x2,
@@ -133,6 +134,8 @@ public struct Architecture: Codable, Sendable, Equatable {
                 HeadSpec(name: "attributes", task: .binary, hidden: [.dense(64, activation: .relu), .dropout(0.2)],
                          labels: attributeNames),
             ])
+        if attributeNames.isEmpty { standard.heads.removeLast() }
+        return standard
     }
 }
 

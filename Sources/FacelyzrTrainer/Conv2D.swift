@@ -1,3 +1,4 @@
+import CBLAS
 import FacelyzrRuntime
 
 /// Shape arithmetic of one 2-D convolution on NHWC input with OHWI weights, using the runtime's
@@ -35,20 +36,27 @@ public struct Conv2DGeometry: Sendable, Equatable {
     public var multiplyAccumulates: Int { outputHeight * outputWidth * outputChannels * patchLength }
 }
 
+// The loops below are `while` loops over pointers: they run in debug builds too (the tests),
+// where range iteration costs a generic call per step.
+
 /// Unfolds every receptive field of `input` (`[N, H, W, C]`) into one row of `columns`
 /// (`[N * outH * outW, kh * kw * C]`, the row in `ky, kx, c` order, like an OHWI filter).
 /// Taps in the padding are zero.
 private func im2col(_ input: UnsafePointer<Float>, batch: Int, _ g: Conv2DGeometry, into columns: UnsafeMutablePointer<Float>) {
     let c = g.inputChannels
-    var row = columns
-    for n in 0..<batch {
+    var dst = columns
+    var n = 0
+    while n < batch {
         let image = input + n * g.inputHeight * g.inputWidth * c
-        for oy in 0..<g.outputHeight {
-            for ox in 0..<g.outputWidth {
-                var dst = row
-                for ky in 0..<g.kernelHeight {
+        var oy = 0
+        while oy < g.outputHeight {
+            var ox = 0
+            while ox < g.outputWidth {
+                var ky = 0
+                while ky < g.kernelHeight {
                     let iy = oy * g.stride - g.padTop + ky
-                    for kx in 0..<g.kernelWidth {
+                    var kx = 0
+                    while kx < g.kernelWidth {
                         let ix = ox * g.stride - g.padLeft + kx
                         if iy >= 0, iy < g.inputHeight, ix >= 0, ix < g.inputWidth {
                             dst.update(from: image + (iy * g.inputWidth + ix) * c, count: c)
@@ -56,37 +64,48 @@ private func im2col(_ input: UnsafePointer<Float>, batch: Int, _ g: Conv2DGeomet
                             dst.update(repeating: 0, count: c)
                         }
                         dst += c
+                        kx += 1
                     }
+                    ky += 1
                 }
-                row += g.patchLength
+                ox += 1
             }
+            oy += 1
         }
+        n += 1
     }
 }
 
 /// The adjoint of `im2col`: adds every row of `columns` back onto the taps it came from.
 private func col2im(_ columns: UnsafePointer<Float>, batch: Int, _ g: Conv2DGeometry, into input: UnsafeMutablePointer<Float>) {
     let c = g.inputChannels
-    var row = columns
-    for n in 0..<batch {
+    var src = columns
+    var n = 0
+    while n < batch {
         let image = input + n * g.inputHeight * g.inputWidth * c
-        for oy in 0..<g.outputHeight {
-            for ox in 0..<g.outputWidth {
-                var src = row
-                for ky in 0..<g.kernelHeight {
+        var oy = 0
+        while oy < g.outputHeight {
+            var ox = 0
+            while ox < g.outputWidth {
+                var ky = 0
+                while ky < g.kernelHeight {
                     let iy = oy * g.stride - g.padTop + ky
-                    for kx in 0..<g.kernelWidth {
+                    var kx = 0
+                    while kx < g.kernelWidth {
                         let ix = ox * g.stride - g.padLeft + kx
                         if iy >= 0, iy < g.inputHeight, ix >= 0, ix < g.inputWidth {
-                            let dst = image + (iy * g.inputWidth + ix) * c
-                            for i in 0..<c { dst[i] += src[i] }
+                            cblas_saxpy(Int32(c), 1, src, 1, image + (iy * g.inputWidth + ix) * c, 1)
                         }
                         src += c
+                        kx += 1
                     }
+                    ky += 1
                 }
-                row += g.patchLength
+                ox += 1
             }
+            oy += 1
         }
+        n += 1
     }
 }
 
@@ -112,9 +131,9 @@ public func conv2DForward(
     columns.withUnsafeBufferPointer { cols in
         weight.values.withUnsafeBufferPointer { w in
             output.values.withUnsafeMutableBufferPointer { y in
+                fillRows(y.baseAddress!, rows: rows, with: bias.values)
                 matrixMultiply(cols.baseAddress!, transposeA: false, w.baseAddress!, transposeB: true,
-                               into: y.baseAddress!, m: rows, n: g.outputChannels, k: g.patchLength)
-                addBias(bias.values, to: y.baseAddress!, rows: rows)
+                               into: y.baseAddress!, m: rows, n: g.outputChannels, k: g.patchLength, beta: 1)
             }
         }
     }
@@ -162,24 +181,26 @@ public func conv2DBackward(
     return inputGradient
 }
 
-/// `y[r][o] += bias[o]` for each of `rows` rows.
-func addBias(_ bias: [Float], to y: UnsafeMutablePointer<Float>, rows: Int) {
-    bias.withUnsafeBufferPointer { b in
-        var row = y
-        for _ in 0..<rows {
-            for o in 0..<b.count { row[o] += b[o] }
-            row += b.count
-        }
+/// Sets each of the `rows` rows of `y` to `values` (a bias, before a product adds onto it).
+func fillRows(_ y: UnsafeMutablePointer<Float>, rows: Int, with values: [Float]) {
+    values.withUnsafeBufferPointer { b in fillRows(y, rows: rows, pointer: b.baseAddress!, count: b.count) }
+}
+
+/// Sets each of the `rows` rows of `count` values of `y` to the `count` values at `row`.
+func fillRows(_ y: UnsafeMutablePointer<Float>, rows: Int, pointer row: UnsafePointer<Float>, count: Int) {
+    var destination = y, r = 0
+    while r < rows {
+        destination.update(from: row, count: count)
+        destination += count
+        r += 1
     }
 }
 
-/// `sums[o] += sum over rows of d[r][o]`.
+/// `sums[o] += sum over rows of d[r][o]` (a bias gradient), as `dᵀ · 1` by `sgemv`.
 func sumRows(_ d: UnsafePointer<Float>, rows: Int, into sums: inout [Float]) {
+    let ones = [Float](repeating: 1, count: rows)
+    let n = sums.count
     sums.withUnsafeMutableBufferPointer { s in
-        var row = d
-        for _ in 0..<rows {
-            for o in 0..<s.count { s[o] += row[o] }
-            row += s.count
-        }
+        cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(n), 1, d, Int32(n), ones, 1, 1, s.baseAddress!, 1)
     }
 }

@@ -49,7 +49,8 @@ public struct DenoisingAutoencoder: ParameterContainer, Sendable {
 
     public init(encoder: Conv2DLayer, pool: PoolKind?, generator: inout RandomGenerator) {
         let g = encoder.geometry
-        precondition(g.stride == 1 || g.padding == .same, "a stride-2 encoder convolution needs same padding to be decoded")
+        precondition(g.padding == .same || (g.stride == 1 && g.kernelHeight == 1 && g.kernelWidth == 1),
+                     "the encoder convolution must keep the input size (same padding) to be decoded")
         self.encoder = encoder
         self.pool = pool
         let decoderGeometry = Conv2DGeometry(

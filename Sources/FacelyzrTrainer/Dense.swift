@@ -7,9 +7,9 @@ public func denseForward(_ input: Tensor, weight: Tensor, bias: Tensor, activati
     input.values.withUnsafeBufferPointer { x in
         weight.values.withUnsafeBufferPointer { w in
             output.values.withUnsafeMutableBufferPointer { y in
+                fillRows(y.baseAddress!, rows: input.batch, with: bias.values)
                 matrixMultiply(x.baseAddress!, transposeA: false, w.baseAddress!, transposeB: true,
-                               into: y.baseAddress!, m: input.batch, n: outCount, k: inCount)
-                addBias(bias.values, to: y.baseAddress!, rows: input.batch)
+                               into: y.baseAddress!, m: input.batch, n: outCount, k: inCount, beta: 1)
             }
         }
     }

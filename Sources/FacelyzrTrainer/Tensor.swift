@@ -28,11 +28,6 @@ public struct Tensor: Sendable, Equatable {
     /// Elements per batch item.
     public var itemCount: Int { batch == 0 ? 0 : count / batch }
 
-    /// The same values under another shape with the same element count.
-    public func reshaped(_ newShape: [Int]) -> Tensor {
-        Tensor(shape: newShape, values: values)
-    }
-
     /// Sets every value to zero, keeping the shape.
     public mutating func zero() {
         values.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }

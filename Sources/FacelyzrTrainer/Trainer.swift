@@ -63,6 +63,9 @@ public struct HeadScore: Sendable, Equatable {
     /// Binary heads: the fraction of known labels predicted right (logit > 0 means 1).
     /// Regression heads: the mean absolute error in real units (years).
     public var value: Float
+    /// The same score for the best constant answer given the scored labels: each label's
+    /// majority value (binary), or their median (regression). What "chance" means here.
+    public var constantBaseline: Float
     /// Known labels scored.
     public var count: Int
 }
@@ -99,9 +102,11 @@ public struct Trainer: Sendable {
     /// A fresh run with weights drawn from the plan's seed.
     public init(architecture: Architecture, plan: TrainingPlan, dataProvenance: String) throws(ArchitectureError) {
         if plan.pretraining != nil {
+            // The decoder restores the input size only when the convolution keeps it (same
+            // padding) or is a 1x1 stride-1 convolution.
             for (i, layer) in architecture.encoder.enumerated()
-            where layer.kind == .conv2d && (layer.stride ?? 1) == 2 && (layer.padding ?? .same) != .same {
-                throw ArchitectureError(layer: "encoder[\(i)]", reason: "SDAE pre-training decodes stride-2 convolutions only with same padding")
+            where layer.kind == .conv2d && (layer.padding ?? .same) == .valid && ((layer.stride ?? 1) != 1 || layer.kernel != 1) {
+                throw ArchitectureError(layer: "encoder[\(i)]", reason: "SDAE pre-training needs same padding (or a 1x1 stride-1 convolution)")
             }
         }
         self.plan = plan
@@ -136,12 +141,17 @@ public struct Trainer: Sendable {
         }
     }
 
-    /// Trains until the plan is finished, or until `totalSteps` reaches `stopAt` (to checkpoint
-    /// and resume later). `progress` sees every step.
-    public mutating func run(_ data: some TrainingData, stopAt: Int? = nil, progress: (TrainingProgress) -> Void = { _ in }) {
+    /// Trains on `data` until the plan is finished, or until `totalSteps` reaches `stopAt` (to
+    /// checkpoint and resume later). Pre-training reads `pretrainingData` when given (its labels
+    /// are not used, so it may be a larger unlabelled set). `progress` sees every step.
+    public mutating func run(
+        _ data: some TrainingData, pretrainingData: (any TrainingData)? = nil, stopAt: Int? = nil,
+        progress: (TrainingProgress) -> Void = { _ in }
+    ) throws {
         while phase != .finished, stopAt.map({ totalSteps < $0 }) ?? true {
-            let indices = (0..<plan.batchSize).map { _ in Int(generator.next() % UInt64(data.count)) }
-            let (input, targets) = data.batch(indices)
+            let source: any TrainingData = if case .pretraining = phase { pretrainingData ?? data } else { data }
+            let indices = (0..<plan.batchSize).map { _ in Int(generator.next() % UInt64(source.count)) }
+            let (input, targets) = try source.batch(indices)
             let loss: Float
             switch phase {
             case .pretraining(let b):
@@ -207,26 +217,45 @@ public struct Trainer: Sendable {
     }
 
     /// Scores every head on the images `indices` of `data` (inference mode).
-    public mutating func evaluate(_ data: some TrainingData, indices: [Int]) -> [HeadScore] {
+    public mutating func evaluate(_ data: some TrainingData, indices: [Int]) throws -> [HeadScore] {
         let heads = network.architecture.heads
-        var scores = heads.map { HeadScore(head: $0.name, value: 0, count: 0) }
+        var sums = [Float](repeating: 0, count: heads.count)
+        var known: [[Float]] = heads.map { _ in [] }  // per head: the known targets ...
+        var columns: [[Int]] = heads.map { _ in [] }  // ... and the output each belongs to
         var unused = RandomGenerator(seed: 0)
         for start in stride(from: 0, to: indices.count, by: max(plan.batchSize, 1)) {
-            let (input, targets) = data.batch(Array(indices[start..<min(start + plan.batchSize, indices.count)]))
+            let (input, targets) = try data.batch(Array(indices[start..<min(start + plan.batchSize, indices.count)]))
             let outputs = network.forward(input, training: false, generator: &unused)
             for (h, head) in heads.enumerated() {
                 for i in 0..<targets[h].count where !targets[h].values[i].isNaN {
                     let y = outputs[h].values[i], t = targets[h].values[i]
                     switch head.task {
-                    case .binary: scores[h].value += (y > 0) == (t > 0.5) ? 1 : 0
-                    case .regression: scores[h].value += abs(y * head.outputScale + head.outputOffset - t)
+                    case .binary: sums[h] += (y > 0) == (t > 0.5) ? 1 : 0
+                    case .regression: sums[h] += abs(y * head.outputScale + head.outputOffset - t)
                     }
-                    scores[h].count += 1
+                    known[h].append(t)
+                    columns[h].append(i % head.labels.count)
                 }
             }
         }
-        for h in scores.indices where scores[h].count > 0 { scores[h].value /= Float(scores[h].count) }
-        return scores
+        return heads.indices.map { h in
+            let n = known[h].count
+            guard n > 0 else { return HeadScore(head: heads[h].name, value: 0, constantBaseline: 0, count: 0) }
+            var baseline: Float = 0
+            switch heads[h].task {
+            case .binary:
+                var positives = [Int](repeating: 0, count: heads[h].labels.count), totals = positives
+                for (t, c) in zip(known[h], columns[h]) {
+                    totals[c] += 1
+                    if t > 0.5 { positives[c] += 1 }
+                }
+                baseline = Float(zip(positives, totals).map { max($0, $1 - $0) }.reduce(0, +)) / Float(n)
+            case .regression:
+                let median = known[h].sorted()[n / 2]
+                baseline = known[h].map { abs($0 - median) }.reduce(0, +) / Float(n)
+            }
+            return HeadScore(head: heads[h].name, value: sums[h] / Float(n), constantBaseline: baseline, count: n)
+        }
     }
 
     // MARK: Checkpoints

@@ -6,6 +6,7 @@ public protocol TrainingData {
 
     /// Normalised images `[indices.count, H, W, C]` (see `InputNormalization`) and, for each head
     /// of the architecture in order, its targets `[indices.count, labels]` in real units (0/1 for
-    /// binary labels, years for age), NaN where a label is unknown.
-    func batch(_ indices: [Int]) -> (input: Tensor, targets: [Tensor])
+    /// binary labels, years for age), NaN where a label is unknown. Throws when the images
+    /// cannot be read.
+    func batch(_ indices: [Int]) throws -> (input: Tensor, targets: [Tensor])
 }

@@ -16,6 +16,7 @@ struct Facelyzr: ParsableCommand {
             Import.self,
             Synth.self,
             SynthStats.self,
+            Train.self,
             Quantize.self,
             Drift.self,
         ]

@@ -58,6 +58,9 @@ struct Synth: ParsableCommand {
             throw ValidationError("give a destination directory, --sheet FILE, or --benchmark")
         }
         guard !dataset || destination != nil else { throw ValidationError("--dataset needs a destination directory") }
+        guard UInt64(count) <= split.split.syntheticCount else {
+            throw ValidationError("the \(split.rawValue) split holds \(split.split.syntheticCount) faces, fewer than --count")
+        }
     }
 
     func run() throws {
@@ -70,15 +73,19 @@ struct Synth: ParsableCommand {
         if let destination, dataset {
             try writeDataset(faces, split: split, to: destination)
         } else if let destination {
-            try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
-            var csv = "file,index,gender,age," + Self.attributes.map(\.name).joined(separator: ",") + "\n"
+            do {
+                try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
+            } catch {
+                throw CannotCreateDirectory(path: destination, reason: (error as NSError).localizedDescription)
+            }
+            var csv = "file,index,gender,age," + SyntheticFaces.labelledAttributes.map(\.name).joined(separator: ",") + "\n"
             for i in 0..<count {
                 let index = split.syntheticIndex(UInt64(i))
                 let (image, labels) = faces.sample(index: index)
                 let file = String(format: "%06d.png", i)
                 try image.write(png: destination + "/" + file)
-                let values = Self.attributes.map { labels[$0] == true ? "1" : "0" }
-                csv += "\(file),\(index),\(labels.gender!.rawValue),\(String(format: "%.3f", labels.age!)),"
+                let values = SyntheticFaces.labelledAttributes.map { labels.attributes[$0] == true ? "1" : "0" }
+                csv += "\(file),\(index),\(labels.gender!),\(String(format: "%.3f", labels.age!)),"
                     + values.joined(separator: ",") + "\n"
             }
             try AtomicFileWriter.write(Array(csv.utf8), to: destination + "/manifest.csv")
@@ -101,15 +108,10 @@ struct Synth: ParsableCommand {
         }
     }
 
-    /// The attributes the generator labels, in CelebA order.
-    static let attributes = CelebAAttribute.allCases.filter {
-        SyntheticFaces().sample(index: 0).labels[$0] != nil
-    }
-
     /// Writes the faces as a Facelyzr dataset; each sample's source ID names the generator
-    /// version, seed and index, e.g. `synthetic/v1/seed0/index12`.
+    /// version, seed and index, e.g. `synthetic/v2/seed0/index12`.
     private func writeDataset(_ faces: SyntheticFaces, split: Split, to destination: String) throws {
-        let format = DatasetFormat(width: size, height: size, channels: 3, attributeNames: celebAAttributeNames)
+        let format = DatasetFormat(width: size, height: size, channels: 3)
         let writer = try DatasetWriter(directory: destination, format: format, source: "synthetic")
         for i in 0..<count {
             let index = split.syntheticIndex(UInt64(i))
@@ -120,6 +122,12 @@ struct Synth: ParsableCommand {
         _ = try writer.finish()
         print("wrote a dataset of \(count) synthetic faces to \(destination) "
             + "(generator version \(SyntheticFaces.generatorVersion), seed \(seed))")
+    }
+
+    struct CannotCreateDirectory: Error, CustomStringConvertible {
+        var path: String
+        var reason: String
+        var description: String { "\(path): cannot create the directory: \(reason)" }
     }
 
     struct Manifest: Encodable {

@@ -28,13 +28,18 @@ struct SynthStats: ParsableCommand {
     @Flag(help: "Use the domain-shift setting.")
     var shifted = false
 
+    @Flag(help: "Also score the pixel probes, fitted on default faces, on the same people under the domain-shift setting.")
+    var crossDomain = false
+
     func validate() throws {
         guard count >= 20 else { throw ValidationError("--count must be at least 20") }
+        guard !(shifted && crossDomain) else { throw ValidationError("--cross-domain already scores on shifted faces") }
     }
 
     func run() {
         let faces = SyntheticFaces(configuration: shifted ? .shifted : SyntheticFaceConfiguration(), seed: seed)
-        let s = SyntheticFaceStatistics(faces: faces, count: count, probeResolution: probeResolution)
+        let s = SyntheticFaceStatistics(faces: faces, count: count, probeResolution: probeResolution,
+                                        shifted: crossDomain ? .shifted : nil)
         func f(_ x: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", x) }
         print("Generator version \(SyntheticFaces.generatorVersion), seed \(seed), \(count) faces of the test split"
             + (shifted ? ", domain-shift setting" : "") + ".\n")
@@ -60,5 +65,9 @@ struct SynthStats: ParsableCommand {
             + "| \(f(s.agePixelProbeMAE, 2)) |")
         print("| latent ceiling (logistic / ridge on \(SyntheticFaceLatents.cueNames.count) cues) "
             + "| \(f(s.genderCeilingAccuracy)) | \(f(s.ageCeilingMAE, 2)) |")
+        if let cross = s.shiftedPixelProbe {
+            print("| pixel probe fitted on default faces, scored on the same people under the domain shift "
+                + "| \(f(cross.genderAccuracy)) | \(f(cross.ageMAE, 2)) |")
+        }
     }
 }

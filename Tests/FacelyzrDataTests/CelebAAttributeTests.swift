@@ -13,15 +13,14 @@ import Testing
         #expect(CelebAAttribute(name: "Sunburnt") == nil)
     }
 
-    @Test func labelsAreReadAndWrittenByAttribute() {
-        var labels = FaceLabels()
-        #expect(labels[.bald] == nil)
-        labels[.bald] = false
-        #expect(labels.attributes.count == 40 && labels[.bald] == false)
-        labels[.bald] = true
-        #expect(labels.attributes[CelebAAttribute.bald.rawValue] == true)
-        labels[.bald] = nil
-        #expect(labels[.bald] == nil)
-        #expect(FaceLabels(attributes: [true])[.young] == nil, "short attribute lists read as unknown")
+    @Test func unknownIsNeitherTrueNorFalse() {
+        var set = CelebAAttributes()
+        #expect(set[.bald] == nil)
+        set[.bald] = false
+        #expect(set[.bald] == false)
+        set[.bald] = true
+        #expect(set[.bald] == true && set.values != 0)
+        set[.bald] = nil
+        #expect(set[.bald] == nil && set.known == 0 && set.values == 0)
     }
 }

@@ -52,10 +52,11 @@ import Testing
     }
 
     @Test func captionsNameGenderAgeHairAndAttributes() {
-        var labels = FaceLabels(gender: .male, age: 67.8)
-        labels[.grayHair] = true
-        labels[.smiling] = true
-        labels[.eyeglasses] = false
+        var attributes = CelebAAttributes()
+        attributes[.grayHair] = true
+        attributes[.smiling] = true
+        attributes[.eyeglasses] = false
+        let labels = FaceLabels(gender: 1, age: 67.8, attributes: attributes)
         #expect(labels.captionLines == ["M 67 GRY", "SMI"])
         #expect(FaceLabels().captionLines == ["", ""])
     }

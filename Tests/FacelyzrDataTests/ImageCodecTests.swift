@@ -55,6 +55,25 @@ import Testing
         #expect(Array(image.pixels[12..<15]) == [10, 20, 30])
     }
 
+    @Test func paletteTransparencyIsCompositedOverBlack() throws {
+        // tRNS: index 0 fully transparent, index 1 half transparent.
+        let builder = PNGBuilder(width: 3, height: 1, bitDepth: 8, colorType: 3,
+                                 scanlines: PNGBuilder.unfiltered([[0, 1, 2]]),
+                                 extraChunks: [("PLTE", [200, 100, 50, 200, 100, 50, 200, 100, 50]), ("tRNS", [0, 128])])
+        let image = try Image.decode(data: builder.bytes, name: "trns.png")
+        #expect(image.pixels == [0, 0, 0, 100, 50, 25, 200, 100, 50])
+    }
+
+    @Test func adam7InterlacedPNGIsReassembled() throws {
+        // 3x3 gray, pixel (x, y) = 10 * y + x. The passes that touch a 3x3 image:
+        // 1: (0,0); 4: (2,0); 5: row 2 at x 0, 2; 6: rows 0 and 2 at x 1; 7: row 1.
+        let passes: [[UInt8]] = [[0, 0], [0, 2], [0, 20, 22], [0, 1], [0, 21], [0, 10, 11, 12]]
+        let builder = PNGBuilder(width: 3, height: 3, bitDepth: 8, colorType: 0, scanlines: passes.flatMap { $0 },
+                                 interlace: 1)
+        let image = try Image.decode(data: builder.bytes, name: "adam7.png")
+        #expect(image.pixels == [0, 1, 2, 10, 11, 12, 20, 21, 22])
+    }
+
     @Test func sixteenBitGrayIsScaledWithRounding() throws {
         let builder = PNGBuilder(width: 3, height: 1, bitDepth: 16, colorType: 0,
                                  scanlines: PNGBuilder.unfiltered([[0xFF, 0xFF, 0x80, 0x80, 0x00, 0x7F]]))

@@ -38,7 +38,7 @@ import Testing
         let report = try DatasetImporter.run(.lfwSubset, source: source.path, destination: destination.path, options: options)
         #expect(report.imported == 4 && report.skipped == 0)
         let samples = try DatasetReader(directory: destination.path).samples(at: [0, 1, 2, 3])
-        #expect(samples.map(\.labels.isFace) == [true, true, false, false])
+        #expect(samples.map(\.isFace) == [true, true, false, false])
         #expect(samples.map { $0.image.pixels[0] } == [51, 102, 153, 255])
         #expect(samples.allSatisfy { $0.image.width == 10 && $0.image.channels == 3 && $0.labels.gender == nil })
     }

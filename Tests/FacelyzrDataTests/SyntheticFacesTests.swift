@@ -32,17 +32,17 @@ func fingerprint(_ bytes: [UInt8]) -> UInt64 {
         #expect(a != SyntheticFaces(seed: 2).sample(index: 5).image)
     }
 
-    /// Golden fingerprints of generator version 1. A change that alters them must bump
+    /// Golden fingerprints of generator version 2. A change that alters them must bump
     /// `SyntheticFaces.generatorVersion` and update this table.
     @Test func goldenFingerprintsOfThisGeneratorVersion() {
-        #expect(SyntheticFaces.generatorVersion == 1)
+        #expect(SyntheticFaces.generatorVersion == 2)
         let golden: [(seed: UInt64, index: UInt64, size: Int, fingerprint: UInt64)] = [
-            (0, 0, 64, 0x4B14_B4B9_1E50_C87C),
-            (0, 1, 64, 0x06E2_6929_AB1E_90DC),
-            (0, 2, 64, 0xD156_0586_ADC0_6DCF),
-            (7, 2_000_000, 64, 0xC905_0BC7_CAC9_D67C),
-            (0, 3, 96, 0xA575_1F31_9725_599E),
-            (0, 4, 32, 0x2BC5_FB5B_0C00_E270),
+            (0, 0, 64, 0xB323_162C_BDD7_9F38),
+            (0, 1, 64, 0xE92B_5A2B_BFB7_E7BB),
+            (0, 2, 64, 0xFB2A_E922_4648_4821),
+            (7, 2_000_000, 64, 0x1895_821B_A329_CACD),
+            (0, 3, 96, 0x2479_2901_0964_996C),
+            (0, 4, 32, 0xA144_0E47_8DA3_6F27),
         ]
         for g in golden {
             let image = SyntheticFaces(seed: g.seed, size: g.size).sample(index: g.index).image
@@ -57,17 +57,55 @@ func fingerprint(_ bytes: [UInt8]) -> UInt64 {
         for index: UInt64 in 0..<40 {
             let (image, labels) = faces.sample(index: index)
             #expect(image.width == 48 && image.height == 48 && image.channels == 3)
-            #expect(labels.gender != nil)
+            #expect(labels.gender == 0 || labels.gender == 1)
             #expect(labels.age! >= 20 && labels.age! <= 30)
-            #expect(labels.attributes.count == 40)
-            #expect(labels[.young] == (labels.age! < 30))
-            #expect(labels[.male] == (labels.gender == .male))
+            #expect(labels.attributes[.young] == (labels.age! < 30))
+            #expect(labels.attributes[.male] == (labels.gender == 1))
             for required: CelebAAttribute in [.smiling, .mouthSlightlyOpen, .eyeglasses, .mustache, .goatee, .noBeard,
                                               .bald, .bangs, .grayHair, .blackHair, .blondHair, .brownHair,
                                               .wearingHat, .wearingLipstick, .heavyMakeup, .young] {
-                #expect(labels[required] != nil, "\(required.name) is labelled")
+                #expect(labels.attributes[required] != nil, "\(required.name) is labelled")
             }
-            #expect(labels[.attractive] == nil, "attributes the generator does not draw stay unknown")
+            for attribute in CelebAAttribute.allCases {
+                #expect((labels.attributes[attribute] != nil) == SyntheticFaces.labelledAttributes.contains(attribute),
+                        "exactly the labelled attributes are known: \(attribute.name)")
+            }
+        }
+    }
+
+    @Test func extremeConfigurationsAreObeyed() {
+        var always = SyntheticFaceConfiguration()
+        always.ageRange = 40...40
+        always.maleRate = 1
+        always.smilingRate = 1
+        always.mouthOpenRate = 1
+        always.eyeglassesRate = 1
+        always.hatRate = 1
+        always.facialHairRate = 1
+        always.occlusionRate = 1
+        always.blurRate = 1
+        var never = always
+        never.maleRate = 0
+        never.smilingRate = 0
+        never.mouthOpenRate = 0
+        never.eyeglassesRate = 0
+        never.hatRate = 0
+        never.makeupRate = 0
+        never.earringsRate = 0
+        never.bangsRate = 0
+        for index: UInt64 in 0..<20 {
+            let a = SyntheticFaces(configuration: always, seed: 1, size: 32).sample(index: index).labels
+            #expect(a.gender == 1 && a.age == 40)
+            for attribute: CelebAAttribute in [.smiling, .mouthSlightlyOpen, .eyeglasses, .wearingHat] {
+                #expect(a.attributes[attribute] == true)
+            }
+            #expect(a.attributes[.noBeard] == false || a.attributes[.fiveOClockShadow] == true)
+            let n = SyntheticFaces(configuration: never, seed: 1, size: 32).sample(index: index).labels
+            #expect(n.gender == 0)
+            for attribute: CelebAAttribute in [.smiling, .mouthSlightlyOpen, .eyeglasses, .wearingHat, .heavyMakeup,
+                                               .wearingEarrings, .bangs, .mustache, .goatee] {
+                #expect(n.attributes[attribute] == false)
+            }
         }
     }
 

@@ -16,11 +16,11 @@ import Testing
 
     @Test func correlationsAreLikeARealPopulation() {
         let c = Dictionary(uniqueKeysWithValues: Self.statistics.correlations.map { ($0.name, $0.value) })
-        #expect(c["P(male | beard, mustache or goatee)"]! > 0.95)
-        #expect(c["P(female | Wearing_Lipstick)"]! > 0.85)
-        #expect(c["P(Gray_Hair | age >= 60)"]! > 0.6)
-        #expect(c["P(Gray_Hair | age < 40)"]! < 0.05)
-        #expect(c["P(Bald | man >= 60)"]! > c["P(Bald | woman >= 60)"]! + 0.2)
+        #expect(c["P(male given beard, mustache or goatee)"]! > 0.95)
+        #expect(c["P(female given Wearing_Lipstick)"]! > 0.85)
+        #expect(c["P(Gray_Hair given age >= 60)"]! > 0.6)
+        #expect(c["P(Gray_Hair given age < 40)"]! < 0.05)
+        #expect(c["P(Bald given man >= 60)"]! > c["P(Bald given woman >= 60)"]! + 0.2)
     }
 
     @Test func cuesInformWithoutGivingTheAnswerAway() {

@@ -78,7 +78,7 @@ func parameterValues(_ network: Network) -> [String: [Float]] {
         var trainer = try Trainer(architecture: .toy, plan: .toy(pretrainingSteps: 60, supervisedSteps: 250), dataProvenance: "ToyFaces seed 1")
         var phases: [TrainingPhase] = []
         var reconstruction: [TrainingPhase: [Float]] = [:]
-        trainer.run(ToyFaces(count: 512, seed: 1)) { p in
+        try trainer.run(ToyFaces(count: 512, seed: 1)) { p in
             if phases.last != p.phase { phases.append(p.phase) }
             if p.phase != .supervised { reconstruction[p.phase, default: []].append(p.loss) }
         }
@@ -88,10 +88,11 @@ func parameterValues(_ network: Network) -> [String: [Float]] {
             let first = losses.prefix(10).reduce(0, +), last = losses.suffix(10).reduce(0, +)
             #expect(last < first * 0.7, "\(phase): reconstruction \(first / 10) -> \(last / 10)")
         }
-        let scores = trainer.evaluate(ToyFaces(count: 512, seed: 99), indices: Array(0..<256))
+        let scores = try trainer.evaluate(ToyFaces(count: 512, seed: 99), indices: Array(0..<256))
         #expect(scores.map(\.head) == ["gender", "age", "attributes"])
         #expect(scores[0].count == 256 - 51)  // unknown genders are not scored
         #expect(scores[0].value > 0.9, "gender accuracy \(scores[0].value)")
+        #expect(abs(scores[0].constantBaseline - 0.5) < 0.1)
         #expect(scores[1].value < 6, "age MAE \(scores[1].value) years (predicting the mean gives about 10)")
         #expect(scores[2].value > 0.9, "attribute accuracy \(scores[2].value)")
     }
@@ -102,24 +103,55 @@ func parameterValues(_ network: Network) -> [String: [Float]] {
         let data = ToyFaces(count: 128, seed: 2)
         let plan = TrainingPlan.toy(pretrainingSteps: 60, supervisedSteps: 100)
         var uninterrupted = try Trainer(architecture: .toy, plan: plan, dataProvenance: "ToyFaces seed 2")
-        uninterrupted.run(data)
+        try uninterrupted.run(data)
 
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var first = try Trainer(architecture: .toy, plan: plan, dataProvenance: "ToyFaces seed 2")
-        first.run(data, stopAt: interruption)
+        try first.run(data, stopAt: interruption)
         #expect(first.totalSteps == interruption)
         try first.save(to: folder + "/run.safetensors")
         var resumed = try Trainer(resumingFrom: folder + "/run.safetensors")
         #expect(resumed.totalSteps == interruption && resumed.phase == first.phase)
-        resumed.run(data)
+        try resumed.run(data)
         #expect(resumed.totalSteps == 220)
         #expect(parameterValues(resumed.network) == parameterValues(uninterrupted.network))
     }
 
+    /// Counts the batches drawn from another data source.
+    final class CountingData: TrainingData {
+        let source: ToyFaces
+        var batches = 0
+        init(_ source: ToyFaces) { self.source = source }
+        var count: Int { source.count }
+        func batch(_ indices: [Int]) -> (input: Tensor, targets: [Tensor]) {
+            batches += 1
+            return source.batch(indices)
+        }
+    }
+
+    @Test func pretrainingReadsItsOwnDataWhenGiven() throws {
+        let labelled = CountingData(ToyFaces(count: 16, seed: 6)), unlabelled = CountingData(ToyFaces(count: 64, seed: 7))
+        var trainer = try Trainer(architecture: .toy, plan: .toy(pretrainingSteps: 3, supervisedSteps: 4), dataProvenance: "")
+        try trainer.run(labelled, pretrainingData: unlabelled)
+        #expect(unlabelled.batches == 2 * 3 && labelled.batches == 4)
+    }
+
+    @Test func pretrainingRejectsConvolutionsItCannotDecode() throws {
+        var valid = Architecture.toy
+        valid.encoder[0] = .conv2d(8, padding: .valid)
+        #expect(throws: ArchitectureError.self) {
+            try Trainer(architecture: valid, plan: .toy(pretrainingSteps: 2, supervisedSteps: 2), dataProvenance: "")
+        }
+        // Without pre-training the same network trains.
+        var trainer = try Trainer(architecture: valid, plan: .toy(pretrainingSteps: 0, supervisedSteps: 2), dataProvenance: "")
+        try trainer.run(ToyFaces(count: 16, seed: 5))
+        #expect(trainer.phase == .finished)
+    }
+
     @Test func checkpointCarriesMetadataAndItsNetworkReadsBack() throws {
         var trainer = try Trainer(architecture: .toy, plan: .toy(pretrainingSteps: 4, supervisedSteps: 4), dataProvenance: "toy")
-        trainer.run(ToyFaces(count: 32, seed: 3), stopAt: 2)
+        try trainer.run(ToyFaces(count: 32, seed: 3), stopAt: 2)
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/c.safetensors"
@@ -137,7 +169,7 @@ func parameterValues(_ network: Network) -> [String: [Float]] {
 
     @Test func damagedCheckpointsGiveTypedErrorsNamingTheFile() throws {
         var trainer = try Trainer(architecture: .toy, plan: .toy(pretrainingSteps: 0, supervisedSteps: 4), dataProvenance: "toy")
-        trainer.run(ToyFaces(count: 32, seed: 4), stopAt: 1)
+        try trainer.run(ToyFaces(count: 32, seed: 4), stopAt: 1)
         let good = trainer.checkpoint()
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -12,8 +12,9 @@ public struct DatasetFormat: Equatable, Sendable {
     public static let version: UInt32 = 1
     /// Bytes reserved for the UTF-8 source ID in each record (zero padded).
     public static let sourceIDByteCount = 96
-    /// At most 64 attributes, one bit each in the record.
-    public static let maxAttributes = 64
+    /// The attribute names the header lists: bit i of a record's attribute words is
+    /// `CelebAAttribute(rawValue: i)`.
+    public static let attributeNames = CelebAAttribute.allCases.map(\.name)
     /// Bytes in a record after the pixels: flags, gender, face, split, age,
     /// attribute values, attribute mask, source ID, CRC-32.
     static let labelByteCount = 4 + 4 + 8 + 8 + sourceIDByteCount + 4
@@ -22,26 +23,23 @@ public struct DatasetFormat: Equatable, Sendable {
     public var width: Int
     public var height: Int
     public var channels: Int
-    public var attributeNames: [String]
 
-    public init(width: Int, height: Int, channels: Int, attributeNames: [String]) {
+    public init(width: Int, height: Int, channels: Int) {
         self.width = width
         self.height = height
         self.channels = channels
-        self.attributeNames = attributeNames
     }
 
     public var pixelByteCount: Int { width * height * channels }
     public var recordByteCount: Int { pixelByteCount + Self.labelByteCount }
 
     public var headerByteCount: Int {
-        let body = Self.fixedHeaderByteCount + attributeNames.reduce(0) { $0 + 2 + $1.utf8.count }
+        let body = Self.fixedHeaderByteCount + Self.attributeNames.reduce(0) { $0 + 2 + $1.utf8.count }
         return (body + 4 + 15) / 16 * 16
     }
 
     /// The byte offset of record `index`.
     public func recordOffset(_ index: Int) -> Int { headerByteCount + index * recordByteCount }
-
 
     // MARK: Header
 
@@ -55,9 +53,9 @@ public struct DatasetFormat: Equatable, Sendable {
         bytes.appendLittleEndian(UInt64(recordCount))
         bytes.appendLittleEndian(UInt32(recordByteCount))
         bytes.appendLittleEndian(UInt32(Self.sourceIDByteCount))
-        bytes.appendLittleEndian(UInt32(attributeNames.count))
+        bytes.appendLittleEndian(UInt32(Self.attributeNames.count))
         bytes.appendLittleEndian(splitTableCRC)
-        for name in attributeNames {
+        for name in Self.attributeNames {
             bytes.appendLittleEndian(UInt16(name.utf8.count))
             bytes += name.utf8
         }
@@ -105,8 +103,7 @@ public struct DatasetFormat: Equatable, Sendable {
         guard (1...16_384).contains(width), (1...16_384).contains(height), channels == 1 || channels == 3 else {
             throw .corruptHeader(file: file, reason: "image shape \(width)x\(height)x\(channels)")
         }
-        guard sourceIDByteCount == Self.sourceIDByteCount, attributeCount <= maxAttributes,
-              recordCount < 1 << 40 else {
+        guard sourceIDByteCount == Self.sourceIDByteCount, attributeCount <= 64, recordCount < 1 << 40 else {
             throw .corruptHeader(file: file, reason: "record layout fields out of range")
         }
         var names: [String] = []
@@ -118,7 +115,10 @@ public struct DatasetFormat: Equatable, Sendable {
             names.append(String(decoding: prefix[offset + 2..<offset + 2 + length], as: UTF8.self))
             offset += 2 + length
         }
-        let format = DatasetFormat(width: width, height: height, channels: channels, attributeNames: names)
+        guard names == attributeNames else {
+            throw .corruptHeader(file: file, reason: "attribute names differ from CelebA's 40")
+        }
+        let format = DatasetFormat(width: width, height: height, channels: channels)
         guard format.recordByteCount == recordByteCount, format.headerByteCount == headerByteCount else {
             throw .corruptHeader(file: file, reason: "record or header size does not match the declared shape")
         }
@@ -142,17 +142,11 @@ public struct DatasetFormat: Equatable, Sendable {
         var flags: UInt8 = 0
         if labels.gender != nil { flags |= Flag.genderKnown }
         if labels.age != nil { flags |= Flag.ageKnown }
-        if labels.isFace != nil { flags |= Flag.faceKnown }
-        bytes += [flags, labels.gender?.rawValue ?? 0, labels.isFace == true ? 1 : 0, sample.split.rawValue]
+        if sample.isFace != nil { flags |= Flag.faceKnown }
+        bytes += [flags, labels.gender ?? 0, sample.isFace == true ? 1 : 0, sample.split.rawValue]
         bytes.appendLittleEndian((labels.age ?? 0).bitPattern)
-        var values: UInt64 = 0, known: UInt64 = 0
-        for (bit, value) in labels.attributes.enumerated() {
-            guard let value else { continue }
-            known |= 1 << UInt64(bit)
-            if value { values |= 1 << UInt64(bit) }
-        }
-        bytes.appendLittleEndian(values)
-        bytes.appendLittleEndian(known)
+        bytes.appendLittleEndian(labels.attributes.values)
+        bytes.appendLittleEndian(labels.attributes.known)
         let id = Array(sample.sourceID.utf8)
         bytes += id + [UInt8](repeating: 0, count: Self.sourceIDByteCount - id.count)
         bytes.appendLittleEndian(crc32(bytes[...]))
@@ -172,43 +166,36 @@ public struct DatasetFormat: Equatable, Sendable {
         guard let split = Split(rawValue: splitByte) else { throw corrupt("split \(splitByte)") }
         var labels = FaceLabels()
         if flags & Flag.genderKnown != 0 {
-            guard let value = Gender(rawValue: gender) else { throw corrupt("gender \(gender)") }
-            labels.gender = value
+            guard gender <= 1 else { throw corrupt("gender \(gender)") }
+            labels.gender = gender
         }
         if flags & Flag.ageKnown != 0 {
             let age = Float(bitPattern: record.littleEndian(at: p + 4))
             guard age.isFinite, age >= 0, age <= 150 else { throw corrupt("age \(age)") }
             labels.age = age
         }
+        var isFace: Bool?
         if flags & Flag.faceKnown != 0 {
             guard face <= 1 else { throw corrupt("face flag \(face)") }
-            labels.isFace = face == 1
+            isFace = face == 1
         }
         let values: UInt64 = record.littleEndian(at: p + 8)
         let known: UInt64 = record.littleEndian(at: p + 16)
-        let count = attributeNames.count
-        let usable: UInt64 = count == 64 ? ~0 : (1 << UInt64(count)) - 1
+        let usable: UInt64 = (1 << UInt64(Self.attributeNames.count)) - 1
         guard known & ~usable == 0, values & ~known == 0 else { throw corrupt("attribute bits outside the mask") }
-        if known != 0 {
-            labels.attributes = (0..<count).map { bit in
-                known & (1 << UInt64(bit)) == 0 ? nil : values & (1 << UInt64(bit)) != 0
-            }
+        for attribute in CelebAAttribute.allCases where known & (1 << UInt64(attribute.rawValue)) != 0 {
+            labels.attributes[attribute] = values & (1 << UInt64(attribute.rawValue)) != 0
         }
         let idBytes = record[(p + 24)..<(p + 24 + Self.sourceIDByteCount)].prefix { $0 != 0 }
         let image = Image(width: width, height: height, channels: channels, pixels: Array(record[0..<p]))
-        return FaceSample(image: image, labels: labels, split: split,
+        return FaceSample(image: image, labels: labels, isFace: isFace, split: split,
                           sourceID: String(decoding: idBytes, as: UTF8.self))
     }
 
-    /// Why this format cannot be written (a shape or attribute names the reader would
-    /// reject), or nil.
+    /// Why this format cannot be written (a shape the reader would reject), or nil.
     public var problem: String? {
         if !(1...16_384).contains(width) || !(1...16_384).contains(height) || !(channels == 1 || channels == 3) {
             return "image shape \(width)x\(height)x\(channels) (1...16384 per side, 1 or 3 channels)"
-        }
-        if attributeNames.count > Self.maxAttributes { return "more than \(Self.maxAttributes) attributes" }
-        if let name = attributeNames.first(where: { !(1...255).contains($0.utf8.count) }) {
-            return "attribute name '\(name)' must have 1...255 UTF-8 bytes"
         }
         return nil
     }
@@ -219,9 +206,7 @@ public struct DatasetFormat: Equatable, Sendable {
         if image.width != width || image.height != height || image.channels != channels {
             return "image is \(image.width)x\(image.height)x\(image.channels), the dataset stores \(width)x\(height)x\(channels)"
         }
-        if !sample.labels.attributes.isEmpty && sample.labels.attributes.count != attributeNames.count {
-            return "\(sample.labels.attributes.count) attributes, the dataset has \(attributeNames.count)"
-        }
+        if let gender = sample.labels.gender, gender > 1 { return "gender \(gender) is neither 1 (male) nor 0 (female)" }
         if let age = sample.labels.age, !(age.isFinite && age >= 0 && age <= 150) { return "age \(age) outside 0...150" }
         if sample.sourceID.utf8.count > Self.sourceIDByteCount { return "source ID longer than \(Self.sourceIDByteCount) bytes" }
         if sample.sourceID.utf8.contains(0) { return "source ID contains a NUL byte" }

@@ -48,19 +48,19 @@ public final class DatasetWriter {
             throw .unwritable(file: error.path, reason: error.reason)
         }
         splits.append(sample.split.rawValue)
-        count(sample.labels)
+        count(sample)
     }
 
-    private func count(_ labels: FaceLabels) {
-        if let gender = labels.gender {
+    private func count(_ sample: FaceSample) {
+        if let gender = sample.labels.gender {
             labelCounts.gender += 1
-            if gender == .male { labelCounts.male += 1 } else { labelCounts.female += 1 }
+            if gender == 1 { labelCounts.male += 1 } else { labelCounts.female += 1 }
         }
-        if labels.age != nil { labelCounts.age += 1 }
-        if let isFace = labels.isFace {
+        if sample.labels.age != nil { labelCounts.age += 1 }
+        if let isFace = sample.isFace {
             if isFace { labelCounts.face += 1 } else { labelCounts.notFace += 1 }
         }
-        if labels.attributes.contains(where: { $0 != nil }) { labelCounts.attributes += 1 }
+        if sample.labels.attributes.known != 0 { labelCounts.attributes += 1 }
     }
 
     /// Completes both files and returns the manifest that was written.
@@ -72,7 +72,7 @@ public final class DatasetWriter {
             splits: Dictionary(uniqueKeysWithValues: Split.allCases.map { split in
                 (split.name, splits.lazy.filter { $0 == split.rawValue }.count)
             }),
-            labels: labelCounts, attributeNames: format.attributeNames, labelConvention: DatasetManifest.convention)
+            labels: labelCounts, attributeNames: DatasetFormat.attributeNames, labelConvention: DatasetManifest.convention)
         do {
             try file.write(splits)
             try file.write(format.encodeHeader(recordCount: count, splitTableCRC: crc32(splits[...])), at: 0)

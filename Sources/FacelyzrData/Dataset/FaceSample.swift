@@ -1,10 +1,3 @@
-/// Gender as the project stores it everywhere: 1 = male, 0 = female (CelebA's `Male`
-/// attribute). Importers convert other encodings (UTKFace: 0 = male) at import.
-public enum Gender: UInt8, Sendable, Codable, CaseIterable {
-    case female = 0
-    case male = 1
-}
-
 /// Which part of a dataset a sample belongs to. Calibration samples are held out from
 /// training and testing; the quantizer calibrates activation ranges on them.
 public enum Split: UInt8, Sendable, Codable, CaseIterable {
@@ -22,35 +15,21 @@ public enum Split: UInt8, Sendable, Codable, CaseIterable {
     }
 }
 
-/// What is known about a face. Every label is optional: nil means unknown, never a guess.
-public struct FaceLabels: Sendable, Equatable {
-    public var gender: Gender?
-    /// Age in years.
-    public var age: Float?
-    /// Whether the picture shows a face at all (LFW subset: faces and non-faces).
-    public var isFace: Bool?
-    /// One entry per attribute name of the dataset (CelebA's 40); nil where unknown.
-    public var attributes: [Bool?]
-
-    public init(gender: Gender? = nil, age: Float? = nil, isFace: Bool? = nil, attributes: [Bool?] = []) {
-        self.gender = gender
-        self.age = age
-        self.isFace = isFace
-        self.attributes = attributes
-    }
-}
-
-/// One sample of a dataset: pixels, labels, split and where it came from.
+/// One sample of a dataset: pixels, labels (gender 1 = male, 0 = female; age in years;
+/// CelebA attributes with a known-mask; see `FaceLabels`), split and where it came from.
 public struct FaceSample: Sendable, Equatable {
     public var image: Image
     public var labels: FaceLabels
+    /// Whether the picture shows a face at all (the LFW subset's label); nil when not labelled.
+    public var isFace: Bool?
     public var split: Split
     /// A stable name of the original, such as `celeba/000001.jpg` (at most 96 UTF-8 bytes).
     public var sourceID: String
 
-    public init(image: Image, labels: FaceLabels, split: Split, sourceID: String) {
+    public init(image: Image, labels: FaceLabels, isFace: Bool? = nil, split: Split, sourceID: String) {
         self.image = image
         self.labels = labels
+        self.isFace = isFace
         self.split = split
         self.sourceID = sourceID
     }

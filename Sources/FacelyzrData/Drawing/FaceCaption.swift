@@ -11,12 +11,12 @@ extension FaceLabels {
     /// ``captionAbbreviations``. Unknown values are left out.
     public var captionLines: [String] {
         var first: [String] = []
-        if let gender { first.append(gender == .male ? "M" : "F") }
+        if let gender { first.append(gender == 1 ? "M" : "F") }
         if let age { first.append(String(Int(age))) }
         let hair: [(CelebAAttribute, String)] = [(.grayHair, "GRY"), (.blackHair, "BLK"), (.brownHair, "BRN"),
                                                   (.blondHair, "BLN")]
-        first += hair.filter { self[$0.0] == true }.map(\.1)
-        let second = Self.captionAbbreviations.filter { self[$0.0] == true }.map(\.1)
+        first += hair.filter { attributes[$0.0] == true }.map(\.1)
+        let second = Self.captionAbbreviations.filter { attributes[$0.0] == true }.map(\.1)
         return [first.joined(separator: " "), second.joined(separator: " ")]
     }
 }

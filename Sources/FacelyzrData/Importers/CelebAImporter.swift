@@ -17,11 +17,11 @@ enum CelebAImporter {
             throw .malformedAnnotations(file: path, line: 1, reason: "expected the number of images, found '\(lines[0])'")
         }
         let names = AnnotationText.whitespaceFields(lines[1]).map(String.init)
-        guard names.count == 40, let maleIndex = names.firstIndex(of: "Male") else {
+        guard names == DatasetFormat.attributeNames else {
             throw .malformedAnnotations(file: path, line: 2,
-                                        reason: "expected 40 attribute names including Male, found \(names.count)")
+                                        reason: "expected CelebA's 40 attribute names in order, found \(names.count) names")
         }
-        var plan = ImportPlan(attributeNames: names)
+        var plan = ImportPlan()
         if declared != lines.count - 2 {
             plan.notes.append("\(attributeFile) declares \(declared) images and has \(lines.count - 2) rows")
         }
@@ -51,10 +51,11 @@ enum CelebAImporter {
                                                 detail: "\(name) is not in \(partitionFile)"))
                 continue
             }
-            let attributes = values.map { $0! }
+            var attributes = CelebAAttributes()
+            for attribute in CelebAAttribute.allCases { attributes[attribute] = values[attribute.rawValue] }
             plan.candidates.append(ImportCandidate(
                 sourceID: "celeba/\(name)", picture: .file(source + "/" + imageFolder + "/" + name),
-                labels: FaceLabels(gender: attributes[maleIndex] ? .male : .female, attributes: attributes),
+                labels: FaceLabels(gender: attributes[.male]! ? 1 : 0, age: nil, attributes: attributes),
                 split: split, crop: .centerSquare))
         }
         return plan

@@ -33,11 +33,11 @@ enum IMDBWikiImporter {
                 skip(.malformedRow, "full_path must be a relative path inside the source")
                 continue
             }
-            let gender: Gender
+            let gender: UInt8  // IMDB-WIKI's convention is the project's: 1 = male, 0 = female
             switch fields[2].lowercased() {
             case "", "nan": skip(.unknownGender, "gender is NaN"); continue
-            case "1", "1.0": gender = .male
-            case "0", "0.0": gender = .female
+            case "1", "1.0": gender = 1
+            case "0", "0.0": gender = 0
             default: skip(.malformedRow, "gender '\(fields[2])'"); continue
             }
             guard let faceScore = Double(fields[7]) else { skip(.malformedRow, "face_score '\(fields[7])'"); continue }

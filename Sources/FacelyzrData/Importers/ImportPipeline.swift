@@ -42,13 +42,13 @@ struct ImportCandidate: Sendable {
     var sourceID: String
     var picture: Picture
     var labels: FaceLabels
+    var isFace: Bool? = nil
     var split: Split
     var crop: CropRule
 }
 
 /// What an importer read from the annotations: the candidates and what it skipped already.
 struct ImportPlan: Sendable {
-    var attributeNames: [String] = []
     var candidates: [ImportCandidate] = []
     var skipped: [SkippedItem] = []
     var notes: [String] = []
@@ -70,8 +70,7 @@ public enum DatasetImporter {
         case .lfwSubset: plan = try LFWSubsetImporter.plan(source: source)
         }
         precondition(options.channels == 1 || options.channels == 3, "channels must be 1 or 3")
-        let format = DatasetFormat(width: options.size, height: options.size, channels: options.channels,
-                                   attributeNames: plan.attributeNames)
+        let format = DatasetFormat(width: options.size, height: options.size, channels: options.channels)
         var skipped = plan.skipped
         var splits: [String: Int] = [:]
         var imported = 0
@@ -92,8 +91,8 @@ public enum DatasetImporter {
                                                detail: "\(candidate.crop) in a \(image.width)x\(image.height) picture"))
                     continue
                 }
-                try writer.append(FaceSample(image: prepared, labels: candidate.labels, split: candidate.split,
-                                             sourceID: candidate.sourceID))
+                try writer.append(FaceSample(image: prepared, labels: candidate.labels, isFace: candidate.isFace,
+                                             split: candidate.split, sourceID: candidate.sourceID))
                 imported += 1
                 splits[candidate.split.name, default: 0] += 1
             }

@@ -35,7 +35,7 @@ enum LFWSubsetImporter {
             let id = "lfw-subset/\(index)"
             plan.candidates.append(ImportCandidate(
                 sourceID: id, picture: .decoded(Image(width: width, height: height, channels: 1, pixels: pixels)),
-                labels: FaceLabels(isFace: index < count / 2),
+                labels: FaceLabels(), isFace: index < count / 2,
                 split: .assigned(toIdentity: id), crop: .centerSquare))
         }
         return plan

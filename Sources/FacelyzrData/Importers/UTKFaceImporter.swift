@@ -8,7 +8,8 @@ import Foundation
 enum UTKFaceImporter {
     /// The labels in a UTKFace file name, or why the name does not parse.
     enum ParsedName: Equatable {
-        case labels(age: Int, gender: Gender)
+        /// `gender` in the project's convention: 1 = male, 0 = female.
+        case labels(age: Int, gender: UInt8)
         case malformed(String)
         case ageOutOfRange(Int)
     }
@@ -30,10 +31,10 @@ enum UTKFaceImporter {
         guard parts[3].count == 17 else { return .malformed("datetime has \(parts[3].count) digits, expected 17") }
         guard let age = Int(parts[0]) else { return .malformed("age") }
         guard let race = Int(parts[2]), (0...4).contains(race) else { return .malformed("race \(parts[2]) outside 0-4") }
-        let gender: Gender
+        let gender: UInt8
         switch parts[1] {
-        case "0": gender = .male
-        case "1": gender = .female
+        case "0": gender = 1  // UTKFace 0 = male
+        case "1": gender = 0  // UTKFace 1 = female
         default: return .malformed("gender \(parts[1]) is neither 0 nor 1")
         }
         guard (0...116).contains(age) else { return .ageOutOfRange(age) }

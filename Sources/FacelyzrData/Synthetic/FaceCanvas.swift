@@ -39,8 +39,9 @@ struct Color: Sendable {
 struct Paint {
     enum Texture {
         case none
-        /// Strands along v; `frequency` strands per unit, `wave` their sideways swing.
-        case hair(frequency: Float, wave: Float)
+        /// Strands along v; `frequency` strands per unit, `wave` their sideways swing,
+        /// `contrast` the brightness range between strands.
+        case hair(frequency: Float, wave: Float, contrast: Float)
         /// Blotches of relative amplitude `amplitude`.
         case skin(amplitude: Float)
         /// Only a fraction `density` of pixels fully covered (stubble).
@@ -104,9 +105,9 @@ struct FaceCanvas {
                         switch paint.texture {
                         case .none:
                             break
-                        case let .hair(frequency, wave):
+                        case let .hair(frequency, wave, contrast):
                             let su = u + wave * DeterministicMath.wave(v * 2.5)
-                            shade = 0.72 + 0.5 * hairNoise.smooth(su * frequency, v * 3)
+                            shade = 1 + contrast * (hairNoise.smooth(su * frequency, v * 3) - 0.55)
                         case let .skin(amplitude):
                             shade = 1 + amplitude * (skinNoise.smooth(u * 8, v * 8) - 0.5)
                         case let .stipple(density):

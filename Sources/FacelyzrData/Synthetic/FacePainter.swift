@@ -68,7 +68,7 @@ struct FacePainter {
     }
 
     private var hairPaint: Paint {
-        Paint(color: hair, texture: .hair(frequency: 22, wave: 0.05 * f.hairWave))
+        Paint(color: hair, texture: .hair(frequency: 22, wave: 0.05 * f.hairWave, contrast: 0.2 + 0.35 * f.hairLength))
     }
 
     private var outline: FaceOutline {
@@ -188,7 +188,7 @@ struct FacePainter {
             let u = turned(side * (eyeSeparation + 0.03))
             canvas.fill(Curve(u, browV, halfLength: 0.18, curvature: arch, halfWidth: thickness, taper: 0.5,
                               angle: side * 0.12),
-                        Paint(color: brow, alpha: 0.9 - 0.3 * f.childness, texture: .hair(frequency: 40, wave: 0)))
+                        Paint(color: brow, alpha: 0.9 - 0.3 * f.childness, texture: .hair(frequency: 40, wave: 0, contrast: 0.5)))
         }
     }
 
@@ -245,7 +245,7 @@ struct FacePainter {
 
     private mutating func paintFacialHair(_ canvas: inout FaceCanvas) {
         let m = mouth
-        let beardPaint = Paint(color: hair * 0.9, alpha: 0.92, texture: .hair(frequency: 45, wave: 0))
+        let beardPaint = Paint(color: hair * 0.9, alpha: 0.92, texture: .hair(frequency: 45, wave: 0, contrast: 0.5))
         let aroundMouth = Ellipse(m.u, mouthV + 0.01, m.halfWidth + 0.04, m.upper + m.gap / 2 + 0.04)
         let mustache = Curve(m.u, mouthV - m.upper - m.gap / 2 - 0.05, halfLength: m.halfWidth + 0.04,
                              curvature: 0.6, halfWidth: 0.045, taper: 0.5)
@@ -277,13 +277,14 @@ struct FacePainter {
         let paint = hairPaint
         let parting = rng.uniform(-0.12, 0.12)
         if f.baldness < 0.75 {
-            canvas.fill(Intersection(cap, AboveCurve(v0: hairline, k: 0.35 + 0.4 * f.baldness, slope: parting)), paint)
+            let temples: Float = f.male && f.age >= 16 ? 0.05 : 0.35 // men's hairlines rise at the temples
+            canvas.fill(Intersection(cap, AboveCurve(v0: hairline, k: temples + 0.4 * f.baldness, slope: parting)), paint)
         }
         // Hair at the temples and sides (what stays on a bald head).
-        let sideLimit = f.hairLength > 0.3 ? chin : eyeV - 0.12
+        let sideLimit = f.hairLength > 0.3 ? chin : eyeV - 0.12 + 0.1 * f.baldness
         for side: Float in [-1, 1] {
-            let temple = Capsule(au: side * (faceWidth - 0.02), av: -0.55 + 0.2 * f.baldness, bu: side * (faceWidth + 0.02),
-                                 bv: sideLimit, r: 0.06 + 0.12 * f.hairLength)
+            let temple = Capsule(au: side * (faceWidth - 0.02), av: -0.55 + 0.3 * f.baldness, bu: side * (faceWidth + 0.02),
+                                 bv: sideLimit, r: 0.07 + 0.12 * f.hairLength + 0.03 * f.baldness)
             canvas.fill(Intersection(temple, cap.grown(by: f.hairLength > 0.3 ? 1 : 0)), paint)
         }
         if f.bangs && f.baldness < 0.5 {

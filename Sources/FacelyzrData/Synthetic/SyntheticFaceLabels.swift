@@ -1,8 +1,17 @@
+extension SyntheticFaces {
+    /// The CelebA attributes every synthetic face labels (the other 8 stay unknown), in CelebA
+    /// order.
+    public static let labelledAttributes: [CelebAAttribute] = CelebAAttribute.allCases.filter {
+        ![.attractive, .doubleChin, .highCheekbones, .ovalFace, .pointyNose, .sideburns, .wearingNecklace,
+          .wearingNecktie].contains($0)
+    }
+}
+
 extension SyntheticFaceLatents {
     /// The ground truth of this face: gender, age and the CelebA attributes the generator
-    /// draws (the others stay unknown), all 40 in CelebA order. Thresholds are listed in docs/synthetic-faces.md.
+    /// draws (the others stay unknown). Thresholds are listed in docs/synthetic-faces.md.
     public var labels: FaceLabels {
-        var a = FaceLabels(gender: male ? .male : .female, age: age)
+        var a = CelebAAttributes()
         let hairGrey = greyness > 0.5
         let visibleHair = hairLength > 0.25
         a[.male] = male
@@ -37,6 +46,6 @@ extension SyntheticFaceLatents {
         a[.rosyCheeks] = rosiness > 0.6
         a[.chubby] = chubbiness > 0.7
         a[.blurry] = blur > 0.65
-        return a
+        return FaceLabels(gender: male ? 1 : 0, age: age, attributes: a)
     }
 }

@@ -43,11 +43,15 @@ public struct SyntheticFaceStatistics: Sendable {
     public var genderPixelProbeAccuracy: Double
     /// Ridge regression on downsampled pixels.
     public var agePixelProbeMAE: Double
+    /// The same pixel probes, fitted on these faces, scored on the scoring faces drawn under
+    /// the domain-shift conditions (same people, other pictures); nil unless requested.
+    public var shiftedPixelProbe: (genderAccuracy: Double, ageMAE: Double)?
 
     /// Measures faces `start ..< start + count` of `faces`; the first 70% fit the models, the
-    /// rest score them.
+    /// rest score them. With `shifted`, the pixel probes are also scored on the scoring faces
+    /// rendered under that configuration (which must draw the same population).
     public init(faces: SyntheticFaces, start: UInt64 = 0, count: Int, probeResolution: Int = 16,
-                latentLambda: Double = 1, pixelLambda: Double = 1000) {
+                latentLambda: Double = 1, pixelLambda: Double = 1000, shifted: SyntheticFaceConfiguration? = nil) {
         precondition(count >= 20, "too few faces to measure")
         self.count = count
         self.probeResolution = probeResolution
@@ -55,13 +59,16 @@ public struct SyntheticFaceStatistics: Sendable {
         var labels: [FaceLabels] = []
         var pixelRows: [[Float]] = []
         latents.reserveCapacity(count)
-        for i in 0..<UInt64(count) {
-            let l = faces.latents(index: start + i)
+        func probeRow(_ faces: SyntheticFaces, _ latents: SyntheticFaceLatents) -> [Float] {
             var pixels = [UInt8](repeating: 0, count: faces.size * faces.size * 3)
-            pixels.withUnsafeMutableBufferPointer { faces.render(l, into: $0) }
+            pixels.withUnsafeMutableBufferPointer { faces.render(latents, into: $0) }
             let small = Image(width: faces.size, height: faces.size, channels: 3, pixels: pixels)
                 .resized(width: probeResolution, height: probeResolution, method: .area)
-            pixelRows.append(small.pixels.map { Float($0) / 255 })
+            return small.pixels.map { Float($0) / 255 }
+        }
+        for i in 0..<UInt64(count) {
+            let l = faces.latents(index: start + i)
+            pixelRows.append(probeRow(faces, l))
             latents.append(l)
             labels.append(l.labels)
         }
@@ -89,36 +96,35 @@ public struct SyntheticFaceStatistics: Sendable {
             rate("Mouth_Slightly_Open", c.mouthOpenRate) { $0.mouthOpen },
             rate("Eyeglasses", c.eyeglassesRate) { $0.eyeglasses },
             rate("Wearing_Hat", c.hatRate) { $0.hat },
-            rate("facial hair | man >= 18", c.facialHairRate, among: adultMan) { $0.facialHair != .none },
-            rate("Heavy_Makeup | woman >= 16", c.makeupRate, among: adultWoman) { $0.makeup > 0 },
-            rate("bangs drawn | woman", c.bangsRate, among: { !$0.male }) { $0.bangs },
+            rate("facial hair among men >= 18", c.facialHairRate, among: adultMan) { $0.facialHair != .none },
+            rate("Heavy_Makeup among women >= 16", c.makeupRate, among: adultWoman) { $0.makeup > 0 },
+            rate("bangs drawn among women", c.bangsRate, among: { !$0.male }) { $0.bangs },
             rate("occluded", c.occlusionRate) { $0.occlusion },
             rate("blurred", c.blurRate) { $0.blur > 0 },
         ]
-        attributeFrequencies = CelebAAttribute.allCases.compactMap { a in
-            guard labels[0][a] != nil else { return nil }
-            return (a.name, Double(labels.filter { $0[a] == true }.count) / Double(count))
+        attributeFrequencies = SyntheticFaces.labelledAttributes.map { a in
+            (a.name, Double(labels.filter { $0.attributes[a] == true }.count) / Double(count))
         }
         func share(_ group: (SyntheticFaceLatents) -> Bool, _ hit: (SyntheticFaceLatents) -> Bool) -> Double {
             let members = latents.filter(group)
             return Double(members.filter(hit).count) / Double(max(members.count, 1))
         }
-        let hasBeard: (SyntheticFaceLatents) -> Bool = { !$0.labels[.noBeard]! }
+        let hasBeard: (SyntheticFaceLatents) -> Bool = { !$0.labels.attributes[.noBeard]! }
         correlations = [
-            ("P(male | beard, mustache or goatee)", share(hasBeard) { $0.male }),
-            ("P(female | Wearing_Lipstick)", share({ $0.lipstick }) { !$0.male }),
-            ("P(Gray_Hair | age < 40)", share({ $0.age < 40 }) { $0.greyness > 0.5 }),
-            ("P(Gray_Hair | age >= 60)", share({ $0.age >= 60 }) { $0.greyness > 0.5 }),
-            ("P(Bald | man >= 60)", share({ $0.male && $0.age >= 60 }) { $0.labels[.bald]! }),
-            ("P(Bald | woman >= 60)", share({ !$0.male && $0.age >= 60 }) { $0.labels[.bald]! }),
-            ("P(Black_Hair | skin tone > 0.7)", share({ $0.skinTone > 0.7 }) { $0.labels[.blackHair]! }),
+            ("P(male given beard, mustache or goatee)", share(hasBeard) { $0.male }),
+            ("P(female given Wearing_Lipstick)", share({ $0.lipstick }) { !$0.male }),
+            ("P(Gray_Hair given age < 40)", share({ $0.age < 40 }) { $0.greyness > 0.5 }),
+            ("P(Gray_Hair given age >= 60)", share({ $0.age >= 60 }) { $0.greyness > 0.5 }),
+            ("P(Bald given man >= 60)", share({ $0.male && $0.age >= 60 }) { $0.labels.attributes[.bald]! }),
+            ("P(Bald given woman >= 60)", share({ !$0.male && $0.age >= 60 }) { $0.labels.attributes[.bald]! }),
+            ("P(Black_Hair given skin tone > 0.7)", share({ $0.skinTone > 0.7 }) { $0.labels.attributes[.blackHair]! }),
         ]
 
         // Models: fit on the first 70%, score on the rest.
         fitCount = count * 7 / 10
         scoreCount = count - fitCount
         let fit = 0..<fitCount, score = fitCount..<count
-        let gender = labels.map { Float($0.gender!.rawValue) }
+        let gender = labels.map { Float($0.gender!) }
         let age = labels.map { $0.age! }
         let maleShare = Double(gender[fit].reduce(0, +)) / Double(fitCount)
         let majority: Float = maleShare >= 0.5 ? 1 : 0
@@ -143,5 +149,11 @@ public struct SyntheticFaceStatistics: Sendable {
         genderPixelProbeAccuracy = accuracy(genderProbe.predict(pixels.rows(score)), gender[score])
         let ageProbe = RidgeRegression(fitting: pixels.rows(fit), to: Array(age[fit]), lambda: pixelLambda)
         agePixelProbeMAE = meanAbsoluteError(ageProbe.predict(pixels.rows(score)), age[score])
+        if let shifted {
+            let other = SyntheticFaces(configuration: shifted, seed: faces.seed, size: faces.size)
+            let rows = FeatureMatrix(rows: score.map { probeRow(other, other.latents(index: start + UInt64($0))) })
+            shiftedPixelProbe = (accuracy(genderProbe.predict(rows), gender[score]),
+                                 meanAbsoluteError(ageProbe.predict(rows), age[score]))
+        }
     }
 }

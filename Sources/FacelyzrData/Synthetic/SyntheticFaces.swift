@@ -14,7 +14,7 @@
 public struct SyntheticFaces: Sendable {
     /// Bumped by every change that alters any generated image or label; golden files and
     /// experiments record it.
-    public static let generatorVersion = 1
+    public static let generatorVersion = 2
 
     /// The population and imaging conditions drawn from.
     public let configuration: SyntheticFaceConfiguration
@@ -55,18 +55,7 @@ public struct SyntheticFaces: Sendable {
 
     /// Renders the face described by `latents` into `pixels` (size * size * 3 bytes).
     public func render(_ latents: SyntheticFaceLatents, into pixels: UnsafeMutableBufferPointer<UInt8>) {
-        precondition(pixels.count == size * size * 3, "pixels must hold size * size * 3 bytes")
-        let s = Float(size)
-        let roll = latents.rollDegrees * DeterministicMath.pi / 180
-        let frame = FaceFrame(centerX: s / 2 + latents.translationX * s / 64,
-                              centerY: s * 0.47 + latents.translationY * s / 64,
-                              pixelsPerUnit: s * 0.26 * latents.scale,
-                              cosRoll: DeterministicMath.cos(roll), sinRoll: DeterministicMath.sin(roll))
-        var canvas = FaceCanvas(size: size, frame: frame, key: latents.textureKey)
-        var painter = FacePainter(latents)
-        painter.paint(on: &canvas)
-        if latents.blur > 0 { canvas.blur(amount: latents.blur) }
-        canvas.quantize(noiseSD: latents.noiseSD, into: pixels)
+        renderFace(latents, size: size, into: pixels)
     }
 }
 

@@ -9,11 +9,13 @@ struct PNGBuilder {
     /// Filtered scanlines (a filter byte 0 then the packed samples), row after row.
     var scanlines: [UInt8]
     var extraChunks: [(type: String, data: [UInt8])] = []
+    /// 0 none, 1 Adam7 (then `scanlines` holds the passes one after another).
+    var interlace: UInt8 = 0
 
     /// The whole file.
     var bytes: [UInt8] {
         var file: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-        file += Self.chunk("IHDR", Self.bigEndian(width) + Self.bigEndian(height) + [bitDepth, colorType, 0, 0, 0])
+        file += Self.chunk("IHDR", Self.bigEndian(width) + Self.bigEndian(height) + [bitDepth, colorType, 0, 0, interlace])
         for extra in extraChunks { file += Self.chunk(extra.type, extra.data) }
         file += Self.chunk("IDAT", Self.zlibStored(scanlines))
         file += Self.chunk("IEND", [])

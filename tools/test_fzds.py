@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Reads Tests/Fixtures/data/dataset-v1.fzds (written by the Swift DatasetWriter from
+DatasetFormatTests.sample(i)) with tools/fzds.py and checks every field against the values that
+test defines. Run: python3 tools/test_fzds.py (part of `make test`)."""
+import os
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fzds  # noqa: E402
+
+GOLDEN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                      "Tests", "Fixtures", "data", "dataset-v1.fzds")
+SMILING, EYEGLASSES, YOUNG = 31, 15, 39
+
+
+class GoldenDatasetTests(unittest.TestCase):
+    def test_every_field_matches_the_swift_samples(self):
+        dataset = fzds.read(GOLDEN)
+        self.assertEqual((dataset["width"], dataset["height"], dataset["channels"]), (5, 4, 3))
+        self.assertEqual(len(dataset["attribute_names"]), 40)
+        self.assertEqual(dataset["attribute_names"][20], "Male")
+        for index in range(7):
+            expected_pixels = (np.arange(60) * 31 + index * 7) % 256
+            np.testing.assert_array_equal(dataset["pixels"][index].reshape(-1), expected_pixels)
+            gender = dataset["gender"][index]
+            if index % 3 == 0:
+                self.assertTrue(np.isnan(gender))
+            else:
+                self.assertEqual(gender, index % 2)
+            age = dataset["age"][index]
+            if index % 4 == 0:
+                self.assertTrue(np.isnan(age))
+            else:
+                self.assertEqual(age, index + 0.5)
+            self.assertEqual(np.isnan(dataset["is_face"][index]), index % 5 != 0)
+            known = dataset["attribute_known"][index]
+            values = dataset["attribute_values"][index]
+            if index % 2 == 1:
+                self.assertEqual(sorted(np.flatnonzero(known)), sorted([SMILING, EYEGLASSES, YOUNG]))
+                self.assertTrue(values[SMILING])
+                self.assertEqual(values[EYEGLASSES], index % 3 == 0)
+                self.assertFalse(values[YOUNG])
+            else:
+                self.assertFalse(known.any())
+            self.assertEqual(dataset["split"][index], index % 3)
+            self.assertEqual(dataset["source_id"][index], f"test/{index}.jpg")
+        np.testing.assert_array_equal(dataset["split"], dataset["split_table"])
+
+    def test_a_flipped_byte_is_caught(self):
+        data = bytearray(open(GOLDEN, "rb").read())
+        data[200] ^= 1
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, "samples.fzds")
+            with open(path, "wb") as out:
+                out.write(data)
+            with self.assertRaises(fzds.FormatError):
+                fzds.read(path)
+
+
+if __name__ == "__main__":
+    unittest.main()
