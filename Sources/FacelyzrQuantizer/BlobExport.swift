@@ -22,7 +22,8 @@ public struct LayerReport: Codable, Sendable, Equatable {
     public var maxWeightErrorInSteps: Float?
     /// Output channels whose int32 bias saturated.
     public var saturatedBiasChannels: [Int]?
-    /// SQNR (dB) of the int8 output of this op against float on the calibration images used by `auto`.
+    /// SQNR (dB) against float on the calibration images used by `auto`, of this op's int8 output
+    /// or of the last pool after it that keeps its quantization.
     public var calibrationSQNR: Double?
 }
 

@@ -12,12 +12,13 @@ public enum CalibrationMethod: Sendable, Equatable, Hashable, Codable {
     /// The clipping range that minimises the KL divergence between the histogram and its
     /// 256-level quantized version (TensorRT's entropy calibration).
     case entropy
-    /// Per layer, whichever of the four above gives the int8 model's output of that layer the
-    /// highest SQNR against float on calibration images (run through the runtime).
+    /// Per layer, whichever of `candidates` gives the int8 model's output of that layer (or of
+    /// the pools after it that keep its quantization) the highest SQNR against float on
+    /// calibration images, run through the runtime.
     case auto
 
     /// The methods `auto` chooses from.
-    public static let candidates: [CalibrationMethod] = [.minMax, .percentile(99.99), .mse, .entropy]
+    public static let candidates: [CalibrationMethod] = [.minMax, .percentile(99.99), .percentile(99.9), .mse, .entropy]
 
     /// Parses `minmax`, `percentile` (99.99), `percentile:99.9`, `mse`, `entropy`, `auto`.
     public init?(name: String) {

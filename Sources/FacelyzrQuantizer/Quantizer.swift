@@ -112,7 +112,10 @@ public enum Quantizer {
             let probe = Array(images.prefix(max(1, options.autoImageCount)))
             let reference = graph.forward(graph.normalize(Array(probe.joined()), count: probe.count))
             for (n, i) in calibrated.enumerated() {
-                let floatValues = reference[i].values
+                // Judge the range where it is last used: after the pools that keep its scale
+                // (a global average pool after a convolution is all the heads see of it).
+                let judged = lastUser(of: i, in: graph)
+                let floatValues = reference[judged].values
                 var best: (sqnr: Double, choice: Int)?
                 var seen: [ActivationRange: Double] = [:]
                 for c in choices[i]!.indices {
@@ -125,7 +128,7 @@ public enum Quantizer {
                         let model = try Int8Model(bytes: exportBlob(graph, name: name, outputs: quantizations(), inputMeans: inputMeans).bytes)
                         var int8Values: [Float] = []
                         int8Values.reserveCapacity(floatValues.count)
-                        for image in probe { int8Values += model.predictLayers(image).layers[i] }
+                        for image in probe { int8Values += model.predictLayers(image).layers[judged] }
                         score = SQNR.decibels(signal: floatValues, approximation: int8Values)
                         seen[range] = score
                     }
@@ -133,7 +136,8 @@ public enum Quantizer {
                 }
                 chosen[i] = best!.choice
                 sqnr[i] = best!.sqnr
-                progress("auto: layer \(n + 1)/\(calibrated.count) \(graph.nodes[i].name): \(choices[i]![best!.choice].0.name), SQNR \(formatDecibels(best!.sqnr))")
+                let at = judged == i ? "" : " at \(graph.nodes[judged].name)"
+                progress("auto: layer \(n + 1)/\(calibrated.count) \(graph.nodes[i].name): \(choices[i]![best!.choice].0.name), SQNR \(formatDecibels(best!.sqnr))\(at)")
             }
         }
 
@@ -149,6 +153,17 @@ public enum Quantizer {
             + "\(options.binsPerSide * 2) histogram bins" + (options.method == .auto ? ", auto on \(min(options.autoImageCount, images.count)) images" : "")
         return QuantizedModel(bytes: bytes, layers: layers, calibration: calibration.description,
                               calibrationCount: calibration.count, options: optionText)
+    }
+
+    /// The last node of the chain of pools that read node `i`'s output alone and keep its
+    /// quantization (`i` itself when none does).
+    static func lastUser(of i: Int, in graph: FloatGraph) -> Int {
+        var current = i
+        while true {
+            let readers = graph.nodes.indices.filter { graph.nodes[$0].input == current }
+            guard readers.count == 1, !graph.nodes[readers[0]].isCalibrated, graph.nodes[readers[0]].weight == nil else { return current }
+            current = readers[0]
+        }
     }
 
     /// Adds each batch item's values element-wise into `sums[key]`.
