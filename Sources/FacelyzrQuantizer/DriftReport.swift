@@ -127,22 +127,22 @@ public struct DriftReport: Codable, Sendable {
         var lines = ["reference: \(reference)", "candidate: \(candidate)", "data: \(data)", ""]
         func e(_ x: Estimate?, _ digits: Int = 2) -> String { x?.formatted(digits) ?? "-" }
         func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
-        lines.append(pad("head/output", 28) + pad("labelled", 9) + pad("reference", 30) + pad("candidate", 30)
+        lines.append(pad("head/output", 34) + pad("labelled", 9) + pad("reference", 30) + pad("candidate", 30)
                      + pad("drop / increase", 26) + "agreement / mean |diff|")
         for head in heads {
             for o in head.outputs {
-                let name = pad("\(head.name)/\(o.label)", 28) + pad("\(o.labelled)", 9)
+                let name = pad("\(head.name)/\(o.label)", 34) + pad("\(o.labelled)", 9)
                 if head.kind == "regression" {
                     lines.append(name + pad("MAE " + e(o.referenceMAE), 30) + pad("MAE " + e(o.candidateMAE), 30)
                                  + pad(e(o.maeIncrease, 3), 26) + (o.meanAbsoluteDifference.map { String(format: "%.3f", $0) } ?? "-"))
-                    lines.append(pad("", 37) + pad("RMSE " + e(o.referenceRMSE), 30) + pad("RMSE " + e(o.candidateRMSE), 30))
+                    lines.append(pad("", 43) + pad("RMSE " + e(o.referenceRMSE), 30) + pad("RMSE " + e(o.candidateRMSE), 30))
                 } else {
                     lines.append(name + pad("acc " + e(o.referenceAccuracy), 30) + pad("acc " + e(o.candidateAccuracy), 30)
                                  + pad(e(o.accuracyDrop, 3), 26) + e(o.agreement))
                 }
             }
             if head.outputs.count > 1, let drop = head.meanAccuracyDrop {
-                lines.append(pad("\(head.name) (mean)", 97) + pad(String(format: "%.3f", drop), 26)
+                lines.append(pad("\(head.name) (mean)", 103) + pad(String(format: "%.3f", drop), 26)
                              + (head.meanAgreement.map { String(format: "%.2f", $0) } ?? "-"))
             }
         }
