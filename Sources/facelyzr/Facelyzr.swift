@@ -18,6 +18,8 @@ struct Facelyzr: ParsableCommand {
             SynthStats.self,
             Train.self,
             Bench.self,
+            Quantize.self,
+            Drift.self,
         ]
     )
 }
