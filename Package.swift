@@ -46,7 +46,8 @@ let package = Package(
         // OpenBLAS (cblas_sgemm) for the float trainer only.
         .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
         // Float trainer: tensors, layers with forward/backward, SDAE, heads, checkpoints.
-        .target(name: "FacelyzrTrainer", dependencies: ["FacelyzrData", "CBLAS"]),
+        // Depends on the runtime only for its vocabulary (Padding), so both read one padding rule.
+        .target(name: "FacelyzrTrainer", dependencies: ["FacelyzrRuntime", "FacelyzrData", "CBLAS"]),
 
         // The `facelyzr` command line.
         .executableTarget(
@@ -70,6 +71,6 @@ let package = Package(
             name: "FacelyzrAllocationTests", dependencies: ["facelyzr-alloc-probe", "facelyzr-embedded-fixtures"]
         ),
         .testTarget(name: "FacelyzrDataTests", dependencies: ["FacelyzrData"]),
-        .testTarget(name: "FacelyzrTrainerTests", dependencies: ["FacelyzrTrainer"]),
+        .testTarget(name: "FacelyzrTrainerTests", dependencies: ["FacelyzrTrainer", "FacelyzrData"]),
     ]
 )

@@ -1,4 +1,5 @@
-/// A dense float32 tensor, row-major; activations use NHWC.
+/// A dense float32 tensor, row-major. Activations are NHWC (`[batch, height, width, channels]`),
+/// convolution weights OHWI (`[out, kernelHeight, kernelWidth, in]`), dense weights `[out, in]`.
 public struct Tensor: Sendable, Equatable {
     public var shape: [Int]
     public var values: [Float]
@@ -14,5 +15,21 @@ public struct Tensor: Sendable, Equatable {
         self.init(shape: shape, values: [Float](repeating: 0, count: shape.reduce(1, *)))
     }
 
+    /// A tensor filled from `generator` with a normal distribution of mean 0 and deviation `standardDeviation`.
+    public init(normal shape: [Int], standardDeviation: Float, generator: inout RandomGenerator) {
+        self.init(zeros: shape)
+        for i in values.indices { values[i] = generator.nextNormal() * standardDeviation }
+    }
+
     public var count: Int { values.count }
+
+    /// Batch size of an NHWC (or `[batch, features]`) tensor.
+    public var batch: Int { shape[0] }
+    /// Elements per batch item.
+    public var itemCount: Int { batch == 0 ? 0 : count / batch }
+
+    /// Sets every value to zero, keeping the shape.
+    public mutating func zero() {
+        values.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    }
 }

@@ -16,6 +16,7 @@ struct Facelyzr: ParsableCommand {
             Inspect.self,
             Synth.self,
             SynthStats.self,
+            Train.self,
         ]
     )
 }

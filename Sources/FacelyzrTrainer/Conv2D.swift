@@ -1,0 +1,206 @@
+import CBLAS
+import FacelyzrRuntime
+
+/// Shape arithmetic of one 2-D convolution on NHWC input with OHWI weights, using the runtime's
+/// TensorFlow padding rule (`Padding.outputLength`), so an exported layer means the same thing.
+public struct Conv2DGeometry: Sendable, Equatable {
+    public var inputHeight: Int, inputWidth: Int, inputChannels: Int
+    public var outputChannels: Int
+    public var kernelHeight: Int, kernelWidth: Int
+    public var stride: Int
+    public var padding: Padding
+    public let outputHeight: Int, outputWidth: Int
+    public let padTop: Int, padLeft: Int
+
+    public init(
+        inputHeight: Int, inputWidth: Int, inputChannels: Int, outputChannels: Int,
+        kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Padding
+    ) {
+        self.inputHeight = inputHeight
+        self.inputWidth = inputWidth
+        self.inputChannels = inputChannels
+        self.outputChannels = outputChannels
+        self.kernelHeight = kernelHeight
+        self.kernelWidth = kernelWidth
+        self.stride = stride
+        self.padding = padding
+        (outputHeight, padTop) = padding.outputLength(input: inputHeight, kernel: kernelHeight, stride: stride)
+        (outputWidth, padLeft) = padding.outputLength(input: inputWidth, kernel: kernelWidth, stride: stride)
+    }
+
+    /// Length of one im2col row: the weights of one output channel.
+    public var patchLength: Int { kernelHeight * kernelWidth * inputChannels }
+    /// Weight shape, OHWI.
+    public var weightShape: [Int] { [outputChannels, kernelHeight, kernelWidth, inputChannels] }
+    /// Multiply-accumulates per image.
+    public var multiplyAccumulates: Int { outputHeight * outputWidth * outputChannels * patchLength }
+}
+
+// The loops below are `while` loops over pointers: they run in debug builds too (the tests),
+// where range iteration costs a generic call per step.
+
+/// Unfolds every receptive field of `input` (`[N, H, W, C]`) into one row of `columns`
+/// (`[N * outH * outW, kh * kw * C]`, the row in `ky, kx, c` order, like an OHWI filter).
+/// Taps in the padding are zero.
+private func im2col(_ input: UnsafePointer<Float>, batch: Int, _ g: Conv2DGeometry, into columns: UnsafeMutablePointer<Float>) {
+    let c = g.inputChannels
+    var dst = columns
+    var n = 0
+    while n < batch {
+        let image = input + n * g.inputHeight * g.inputWidth * c
+        var oy = 0
+        while oy < g.outputHeight {
+            var ox = 0
+            while ox < g.outputWidth {
+                var ky = 0
+                while ky < g.kernelHeight {
+                    let iy = oy * g.stride - g.padTop + ky
+                    var kx = 0
+                    while kx < g.kernelWidth {
+                        let ix = ox * g.stride - g.padLeft + kx
+                        if iy >= 0, iy < g.inputHeight, ix >= 0, ix < g.inputWidth {
+                            dst.update(from: image + (iy * g.inputWidth + ix) * c, count: c)
+                        } else {
+                            dst.update(repeating: 0, count: c)
+                        }
+                        dst += c
+                        kx += 1
+                    }
+                    ky += 1
+                }
+                ox += 1
+            }
+            oy += 1
+        }
+        n += 1
+    }
+}
+
+/// The adjoint of `im2col`: adds every row of `columns` back onto the taps it came from.
+private func col2im(_ columns: UnsafePointer<Float>, batch: Int, _ g: Conv2DGeometry, into input: UnsafeMutablePointer<Float>) {
+    let c = g.inputChannels
+    var src = columns
+    var n = 0
+    while n < batch {
+        let image = input + n * g.inputHeight * g.inputWidth * c
+        var oy = 0
+        while oy < g.outputHeight {
+            var ox = 0
+            while ox < g.outputWidth {
+                var ky = 0
+                while ky < g.kernelHeight {
+                    let iy = oy * g.stride - g.padTop + ky
+                    var kx = 0
+                    while kx < g.kernelWidth {
+                        let ix = ox * g.stride - g.padLeft + kx
+                        if iy >= 0, iy < g.inputHeight, ix >= 0, ix < g.inputWidth {
+                            cblas_saxpy(Int32(c), 1, src, 1, image + (iy * g.inputWidth + ix) * c, 1)
+                        }
+                        src += c
+                        kx += 1
+                    }
+                    ky += 1
+                }
+                ox += 1
+            }
+            oy += 1
+        }
+        n += 1
+    }
+}
+
+/// Convolution forward: `output[n, oy, ox, o] = act(bias[o] + sum w[o, ky, kx, c] * x[n, iy, ix, c])`
+/// by im2col and one `sgemm` over the whole batch. `columns` receives the im2col matrix, which
+/// `conv2DBackward` needs.
+public func conv2DForward(
+    _ input: Tensor, weight: Tensor, bias: Tensor, geometry g: Conv2DGeometry, activation: Activation,
+    columns: inout [Float]
+) -> Tensor {
+    precondition(input.shape.count == 4 && Array(input.shape[1...]) == [g.inputHeight, g.inputWidth, g.inputChannels],
+                 "conv2d input shape \(input.shape) does not match the geometry")
+    precondition(weight.shape == g.weightShape && bias.shape == [g.outputChannels], "conv2d weight or bias shape")
+    let batch = input.batch
+    let rows = batch * g.outputHeight * g.outputWidth
+    if columns.count != rows * g.patchLength { columns = [Float](repeating: 0, count: rows * g.patchLength) }
+    var output = Tensor(zeros: [batch, g.outputHeight, g.outputWidth, g.outputChannels])
+    input.values.withUnsafeBufferPointer { x in
+        columns.withUnsafeMutableBufferPointer { cols in
+            im2col(x.baseAddress!, batch: batch, g, into: cols.baseAddress!)
+        }
+    }
+    columns.withUnsafeBufferPointer { cols in
+        weight.values.withUnsafeBufferPointer { w in
+            output.values.withUnsafeMutableBufferPointer { y in
+                fillRows(y.baseAddress!, rows: rows, with: bias.values)
+                matrixMultiply(cols.baseAddress!, transposeA: false, w.baseAddress!, transposeB: true,
+                               into: y.baseAddress!, m: rows, n: g.outputChannels, k: g.patchLength, beta: 1)
+            }
+        }
+    }
+    activationForward(&output.values, activation)
+    return output
+}
+
+/// Convolution backward. Adds the weight and bias gradients into `weightGradient` and
+/// `biasGradient`; returns the input gradient when `needsInputGradient` (the first layer of a
+/// network does not need one).
+public func conv2DBackward(
+    _ outputGradient: Tensor, output: Tensor, columns: [Float], weight: Tensor, geometry g: Conv2DGeometry,
+    activation: Activation, weightGradient: inout Tensor, biasGradient: inout Tensor, needsInputGradient: Bool
+) -> Tensor? {
+    precondition(outputGradient.shape == output.shape, "conv2d output gradient shape")
+    let batch = output.batch
+    let rows = batch * g.outputHeight * g.outputWidth
+    var delta = outputGradient.values
+    activationBackward(&delta, output: output.values, activation)
+    delta.withUnsafeBufferPointer { d in
+        columns.withUnsafeBufferPointer { cols in
+            weightGradient.values.withUnsafeMutableBufferPointer { dw in
+                matrixMultiply(d.baseAddress!, transposeA: true, cols.baseAddress!, transposeB: false,
+                               into: dw.baseAddress!, m: g.outputChannels, n: g.patchLength, k: rows, beta: 1)
+            }
+        }
+        sumRows(d.baseAddress!, rows: rows, into: &biasGradient.values)
+    }
+    guard needsInputGradient else { return nil }
+    var columnGradient = [Float](repeating: 0, count: rows * g.patchLength)
+    var inputGradient = Tensor(zeros: [batch, g.inputHeight, g.inputWidth, g.inputChannels])
+    delta.withUnsafeBufferPointer { d in
+        weight.values.withUnsafeBufferPointer { w in
+            columnGradient.withUnsafeMutableBufferPointer { dc in
+                matrixMultiply(d.baseAddress!, transposeA: false, w.baseAddress!, transposeB: false,
+                               into: dc.baseAddress!, m: rows, n: g.patchLength, k: g.outputChannels)
+            }
+        }
+    }
+    columnGradient.withUnsafeBufferPointer { dc in
+        inputGradient.values.withUnsafeMutableBufferPointer { dx in
+            col2im(dc.baseAddress!, batch: batch, g, into: dx.baseAddress!)
+        }
+    }
+    return inputGradient
+}
+
+/// Sets each of the `rows` rows of `y` to `values` (a bias, before a product adds onto it).
+func fillRows(_ y: UnsafeMutablePointer<Float>, rows: Int, with values: [Float]) {
+    values.withUnsafeBufferPointer { b in fillRows(y, rows: rows, pointer: b.baseAddress!, count: b.count) }
+}
+
+/// Sets each of the `rows` rows of `count` values of `y` to the `count` values at `row`.
+func fillRows(_ y: UnsafeMutablePointer<Float>, rows: Int, pointer row: UnsafePointer<Float>, count: Int) {
+    var destination = y, r = 0
+    while r < rows {
+        destination.update(from: row, count: count)
+        destination += count
+        r += 1
+    }
+}
+
+/// `sums[o] += sum over rows of d[r][o]` (a bias gradient), as `dᵀ · 1` by `sgemv`.
+func sumRows(_ d: UnsafePointer<Float>, rows: Int, into sums: inout [Float]) {
+    let ones = [Float](repeating: 1, count: rows)
+    let n = sums.count
+    sums.withUnsafeMutableBufferPointer { s in
+        cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(n), 1, d, Int32(n), ones, 1, 1, s.baseAddress!, 1)
+    }
+}

@@ -1,0 +1,67 @@
+import FacelyzrData
+
+/// Where one output of a head finds its target in `FaceLabels`.
+enum LabelSource: Sendable, Equatable {
+    /// `male`: 1 = male, 0 = female.
+    case gender
+    /// `age`, in years.
+    case age
+    /// A CelebA attribute, by its CelebA name (`Smiling`, `Eyeglasses`, ...).
+    case attribute(CelebAAttribute)
+
+    /// The source of the label `name`: `male`, `age`, or a CelebA attribute name.
+    init(name: String) throws(ArchitectureError) {
+        switch name {
+        case "male": self = .gender
+        case "age": self = .age
+        default:
+            guard let a = CelebAAttribute(name: name) else {
+                throw ArchitectureError(layer: "labels", reason: "no face label is called \(name) (use male, age or a CelebA attribute name)")
+            }
+            self = .attribute(a)
+        }
+    }
+
+    /// The target: 0/1, years, or NaN when unknown.
+    func target(_ labels: FaceLabels) -> Float {
+        switch self {
+        case .gender: labels.gender.map { Float($0) } ?? .nan
+        case .age: labels.age ?? .nan
+        case .attribute(let a): labels.attributes[a].map { $0 ? 1 : 0 } ?? .nan
+        }
+    }
+}
+
+/// Turns `FaceLabels` into the per-head target tensors of an architecture.
+struct FaceLabelTargets: Sendable {
+    private let sources: [[LabelSource]]
+
+    init(architecture: Architecture) throws(ArchitectureError) {
+        var sources: [[LabelSource]] = []
+        for head in architecture.heads {
+            var row: [LabelSource] = []
+            for name in head.labels { row.append(try LabelSource(name: name)) }
+            sources.append(row)
+        }
+        self.sources = sources
+    }
+
+    /// One `[labels.count, outputs]` tensor per head.
+    func targets(_ labels: [FaceLabels]) -> [Tensor] {
+        sources.map { row in
+            var t = Tensor(zeros: [labels.count, row.count])
+            for (n, l) in labels.enumerated() {
+                for (j, source) in row.enumerated() { t.values[n * row.count + j] = source.target(l) }
+            }
+            return t
+        }
+    }
+}
+
+/// Checks that images of `width` x `height` x `channels` fit the architecture's input.
+func checkInput(_ architecture: Architecture, width: Int, height: Int, channels: Int, what: String) throws(ArchitectureError) {
+    guard architecture.inputHeight == height, architecture.inputWidth == width, architecture.inputChannels == channels else {
+        throw ArchitectureError(layer: "input", reason: "\(what) is \(width)x\(height)x\(channels), the network reads "
+                                + "\(architecture.inputWidth)x\(architecture.inputHeight)x\(architecture.inputChannels)")
+    }
+}

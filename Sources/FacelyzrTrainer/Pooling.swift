@@ -1,0 +1,227 @@
+import CBLAS
+
+// 2x2 stride-2 pools (TensorFlow "valid": out = floor(in / 2)), their unpooling and upsampling
+// counterparts for decoders, and global average pooling. All on NHWC tensors. The loops are
+// `while` loops over pointers so that debug builds (the tests) run them fast too.
+
+private func pooledShape(_ shape: [Int]) -> [Int] {
+    precondition(shape.count == 4, "pooling needs an NHWC tensor")
+    return [shape[0], shape[1] / 2, shape[2] / 2, shape[3]]
+}
+
+/// Calls `body(outputIndex, topLeftInputIndex)` for each output of a 2x2 stride-2 pool over an
+/// NHWC tensor of `shape`, in output order.
+@inline(__always)
+private func forEachWindow(_ shape: [Int], _ body: (Int, Int) -> Void) {
+    let (n, h, w, c) = (shape[0], shape[1], shape[2], shape[3])
+    let (oh, ow) = (h / 2, w / 2)
+    var o = 0, b = 0
+    while b < n {
+        var oy = 0
+        while oy < oh {
+            var ox = 0
+            while ox < ow {
+                let corner = ((b * h + 2 * oy) * w + 2 * ox) * c
+                var ch = 0
+                while ch < c {
+                    body(o, corner + ch)
+                    o += 1
+                    ch += 1
+                }
+                ox += 1
+            }
+            oy += 1
+        }
+        b += 1
+    }
+}
+
+/// Max pool forward. `switches[i]` is the flat index in `input` of the maximum that
+/// became `output.values[i]` (the first one on ties), which backward and unpooling use.
+public func maxPool2x2Forward(_ input: Tensor, switches: inout [Int]) -> Tensor {
+    let (w, c) = (input.shape[2], input.shape[3])
+    var output = Tensor(zeros: pooledShape(input.shape))
+    if switches.count != output.count { switches = [Int](repeating: 0, count: output.count) }
+    input.values.withUnsafeBufferPointer { xb in
+        output.values.withUnsafeMutableBufferPointer { yb in
+            switches.withUnsafeMutableBufferPointer { sb in
+                let (x, y, s) = (xb.baseAddress!, yb.baseAddress!, sb.baseAddress!)
+                forEachWindow(input.shape) { o, i in
+                    var best = i
+                    if x[i + c] > x[best] { best = i + c }
+                    if x[i + w * c] > x[best] { best = i + w * c }
+                    if x[i + w * c + c] > x[best] { best = i + w * c + c }
+                    y[o] = x[best]
+                    s[o] = best
+                }
+            }
+        }
+    }
+    return output
+}
+
+/// Max pool backward: each output gradient goes to the input position its switch names.
+public func maxPool2x2Backward(_ outputGradient: Tensor, switches: [Int], inputShape: [Int]) -> Tensor {
+    var inputGradient = Tensor(zeros: inputShape)
+    inputGradient.values.withUnsafeMutableBufferPointer { dxb in
+        outputGradient.values.withUnsafeBufferPointer { dyb in
+            switches.withUnsafeBufferPointer { sb in
+                var i = 0
+                while i < dyb.count {
+                    dxb[sb[i]] += dyb[i]
+                    i += 1
+                }
+            }
+        }
+    }
+    return inputGradient
+}
+
+/// Max unpooling forward (a decoder's inverse of a max pool): puts each value back at the
+/// position its switch names, zeros elsewhere. `outputShape` is the pool's input shape.
+public func maxUnpool2x2Forward(_ input: Tensor, switches: [Int], outputShape: [Int]) -> Tensor {
+    maxPool2x2Backward(input, switches: switches, inputShape: outputShape)
+}
+
+/// Max unpooling backward: gathers the gradient at the switch positions.
+public func maxUnpool2x2Backward(_ outputGradient: Tensor, switches: [Int], inputShape: [Int]) -> Tensor {
+    var inputGradient = Tensor(zeros: inputShape)
+    inputGradient.values.withUnsafeMutableBufferPointer { dxb in
+        outputGradient.values.withUnsafeBufferPointer { dyb in
+            switches.withUnsafeBufferPointer { sb in
+                var i = 0
+                while i < dxb.count {
+                    dxb[i] = dyb[sb[i]]
+                    i += 1
+                }
+            }
+        }
+    }
+    return inputGradient
+}
+
+/// Average pool forward: the mean of each 2x2 window.
+public func averagePool2x2Forward(_ input: Tensor) -> Tensor {
+    let (w, c) = (input.shape[2], input.shape[3])
+    var output = Tensor(zeros: pooledShape(input.shape))
+    input.values.withUnsafeBufferPointer { xb in
+        output.values.withUnsafeMutableBufferPointer { yb in
+            let (x, y) = (xb.baseAddress!, yb.baseAddress!)
+            forEachWindow(input.shape) { o, i in
+                y[o] = (x[i] + x[i + c] + x[i + w * c] + x[i + w * c + c]) * 0.25
+            }
+        }
+    }
+    return output
+}
+
+/// Average pool backward: a quarter of each output gradient to each tap of its window.
+public func averagePool2x2Backward(_ outputGradient: Tensor, inputShape: [Int]) -> Tensor {
+    let (w, c) = (inputShape[2], inputShape[3])
+    var inputGradient = Tensor(zeros: inputShape)
+    inputGradient.values.withUnsafeMutableBufferPointer { dxb in
+        outputGradient.values.withUnsafeBufferPointer { dyb in
+            let (dx, dy) = (dxb.baseAddress!, dyb.baseAddress!)
+            forEachWindow(inputShape) { o, i in
+                let g = dy[o] * 0.25
+                dx[i] += g; dx[i + c] += g; dx[i + w * c] += g; dx[i + w * c + c] += g
+            }
+        }
+    }
+    return inputGradient
+}
+
+/// Calls `body(largeIndex, smallIndex)` for every element of an NHWC tensor of `largeShape`,
+/// with the index of the element of the half-size tensor of `smallShape` that covers it
+/// (row `y / 2`, column `x / 2`, clamped to the last row and column).
+@inline(__always)
+private func forEachUpsampledElement(_ largeShape: [Int], _ smallShape: [Int], _ body: (Int, Int) -> Void) {
+    let (n, h, w, c) = (largeShape[0], largeShape[1], largeShape[2], largeShape[3])
+    let (ih, iw) = (smallShape[1], smallShape[2])
+    precondition(smallShape[0] == n && ((h + 1) / 2 == ih || h / 2 == ih) && ((w + 1) / 2 == iw || w / 2 == iw)
+                 && smallShape[3] == c, "upsample shapes \(smallShape) to \(largeShape)")
+    var b = 0, large = 0
+    while b < n {
+        var y = 0
+        while y < h {
+            var x = 0
+            while x < w {
+                let small = ((b * ih + min(y / 2, ih - 1)) * iw + min(x / 2, iw - 1)) * c
+                var ch = 0
+                while ch < c {
+                    body(large, small + ch)
+                    large += 1
+                    ch += 1
+                }
+                x += 1
+            }
+            y += 1
+        }
+        b += 1
+    }
+}
+
+/// Nearest-neighbour 2x upsampling forward (a decoder's inverse of a stride-2 convolution or an
+/// average pool): each value fills a 2x2 block. The output may be one row or column smaller than
+/// twice the input (undoing a "same" stride-2 convolution of an odd size) or larger by one (undoing
+/// a pool that dropped the last row or column, which repeats the last input row or column).
+public func upsample2xForward(_ input: Tensor, outputShape: [Int]) -> Tensor {
+    var output = Tensor(zeros: outputShape)
+    input.values.withUnsafeBufferPointer { xb in
+        output.values.withUnsafeMutableBufferPointer { yb in
+            let (x, y) = (xb.baseAddress!, yb.baseAddress!)
+            forEachUpsampledElement(outputShape, input.shape) { large, small in y[large] = x[small] }
+        }
+    }
+    return output
+}
+
+/// Nearest-neighbour upsampling backward: sums the gradient of each 2x2 block.
+public func upsample2xBackward(_ outputGradient: Tensor, inputShape: [Int]) -> Tensor {
+    var inputGradient = Tensor(zeros: inputShape)
+    outputGradient.values.withUnsafeBufferPointer { dyb in
+        inputGradient.values.withUnsafeMutableBufferPointer { dxb in
+            let (dy, dx) = (dyb.baseAddress!, dxb.baseAddress!)
+            forEachUpsampledElement(outputGradient.shape, inputShape) { large, small in dx[small] += dy[large] }
+        }
+    }
+    return inputGradient
+}
+
+/// Global average pool forward: `[N, H, W, C]` to `[N, C]`.
+public func globalAveragePoolForward(_ input: Tensor) -> Tensor {
+    let (n, h, w, c) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
+    var output = Tensor(zeros: [n, c])
+    let scale = 1 / Float(h * w)
+    input.values.withUnsafeBufferPointer { xb in
+        output.values.withUnsafeMutableBufferPointer { yb in
+            var b = 0
+            while b < n {
+                // Sum the H*W rows of C values of image b: a `[H*W, C]ᵀ · 1` product.
+                let ones = [Float](repeating: scale, count: h * w)
+                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(h * w), Int32(c), 1, xb.baseAddress! + b * h * w * c, Int32(c),
+                            ones, 1, 0, yb.baseAddress! + b * c, 1)
+                b += 1
+            }
+        }
+    }
+    return output
+}
+
+/// Global average pool backward: each position receives `1 / (H * W)` of its channel's gradient.
+public func globalAveragePoolBackward(_ outputGradient: Tensor, inputShape: [Int]) -> Tensor {
+    let (n, h, w, c) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
+    var inputGradient = Tensor(zeros: inputShape)
+    let scale = 1 / Float(h * w)
+    let scaled = outputGradient.values.map { $0 * scale }
+    inputGradient.values.withUnsafeMutableBufferPointer { dxb in
+        scaled.withUnsafeBufferPointer { gb in
+            var b = 0
+            while b < n {
+                fillRows(dxb.baseAddress! + b * h * w * c, rows: h * w, pointer: gb.baseAddress! + b * c, count: c)
+                b += 1
+            }
+        }
+    }
+    return inputGradient
+}

@@ -1,0 +1,30 @@
+import Foundation
+
+/// Deterministic pseudo-random numbers (SplitMix64, Steele et al. 2014). The whole state is one
+/// 64-bit word, so a checkpoint stores it and a resumed run draws the same numbers.
+public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable, Codable {
+    public var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in `[0, 1)` with 24 random bits.
+    public mutating func nextUniform() -> Float {
+        Float(next() >> 40) * (1.0 / 16_777_216.0)
+    }
+
+    /// Standard normal by Box-Muller (one draw per call, no cached spare, so the state stays one word).
+    public mutating func nextNormal() -> Float {
+        let u1 = (Double(next() >> 11) + 1) * (1.0 / 9_007_199_254_740_993.0)  // (0, 1]
+        let u2 = Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
+        return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
+    }
+}

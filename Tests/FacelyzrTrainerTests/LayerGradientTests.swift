@@ -1,0 +1,274 @@
+import FacelyzrRuntime
+import Testing
+@testable import FacelyzrTrainer
+
+@Suite struct LayerGradientTests {
+    struct ConvCase: CustomTestStringConvertible, Sendable {
+        var h: Int, w: Int, c: Int, o: Int, k: Int, stride: Int, padding: Padding
+        var testDescription: String { "\(h)x\(w)x\(c)->\(o) k\(k) s\(stride) \(padding)" }
+    }
+
+    static let convCases: [ConvCase] = [
+        ConvCase(h: 5, w: 6, c: 2, o: 3, k: 3, stride: 1, padding: .same),
+        ConvCase(h: 7, w: 5, c: 3, o: 2, k: 3, stride: 2, padding: .same),
+        ConvCase(h: 6, w: 6, c: 2, o: 2, k: 5, stride: 2, padding: .same),
+        ConvCase(h: 6, w: 7, c: 3, o: 4, k: 1, stride: 1, padding: .valid),
+        ConvCase(h: 7, w: 7, c: 2, o: 3, k: 4, stride: 2, padding: .valid),
+        ConvCase(h: 4, w: 4, c: 1, o: 2, k: 2, stride: 1, padding: .same),
+    ]
+
+    /// A plain loop nest over the definition, the oracle for the im2col + sgemm path.
+    static func directConvolution(_ x: Tensor, _ w: Tensor, _ b: Tensor, _ g: Conv2DGeometry) -> Tensor {
+        var y = Tensor(zeros: [x.batch, g.outputHeight, g.outputWidth, g.outputChannels])
+        for n in 0..<x.batch {
+            for oy in 0..<g.outputHeight {
+                for ox in 0..<g.outputWidth {
+                    for o in 0..<g.outputChannels {
+                        var s = Double(b.values[o])
+                        for ky in 0..<g.kernelHeight {
+                            for kx in 0..<g.kernelWidth {
+                                let iy = oy * g.stride - g.padTop + ky, ix = ox * g.stride - g.padLeft + kx
+                                guard iy >= 0, iy < g.inputHeight, ix >= 0, ix < g.inputWidth else { continue }
+                                for c in 0..<g.inputChannels {
+                                    let xv = x.values[((n * g.inputHeight + iy) * g.inputWidth + ix) * g.inputChannels + c]
+                                    let wv = w.values[((o * g.kernelHeight + ky) * g.kernelWidth + kx) * g.inputChannels + c]
+                                    s += Double(xv) * Double(wv)
+                                }
+                            }
+                        }
+                        y.values[((n * g.outputHeight + oy) * g.outputWidth + ox) * g.outputChannels + o] = Float(s)
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    static func geometry(_ t: ConvCase) -> Conv2DGeometry {
+        Conv2DGeometry(inputHeight: t.h, inputWidth: t.w, inputChannels: t.c, outputChannels: t.o,
+                       kernelHeight: t.k, kernelWidth: t.k, stride: t.stride, padding: t.padding)
+    }
+
+    @Test(arguments: convCases)
+    func conv2DForwardMatchesTheDirectLoopNest(_ t: ConvCase) {
+        var gen = RandomGenerator(seed: 1)
+        let g = Self.geometry(t)
+        let x = randomTensor([2, t.h, t.w, t.c], &gen), w = randomTensor(g.weightShape, &gen), b = randomTensor([t.o], &gen)
+        var columns: [Float] = []
+        let y = conv2DForward(x, weight: w, bias: b, geometry: g, activation: .none, columns: &columns)
+        let reference = Self.directConvolution(x, w, b, g)
+        #expect(y.shape == reference.shape)
+        for i in 0..<y.count { #expect(abs(y.values[i] - reference.values[i]) < 1e-5) }
+    }
+
+    @Test(arguments: convCases)
+    func conv2DBackwardMatchesFiniteDifferences(_ t: ConvCase) {
+        var gen = RandomGenerator(seed: 2)
+        let g = Self.geometry(t)
+        let x = randomTensor([2, t.h, t.w, t.c], &gen), w = randomTensor(g.weightShape, &gen), b = randomTensor([t.o], &gen)
+        var columns: [Float] = []
+        let y = conv2DForward(x, weight: w, bias: b, geometry: g, activation: .none, columns: &columns)
+        let r = randomValues(y.count, &gen)
+        var dw = Tensor(zeros: w.shape), db = Tensor(zeros: b.shape)
+        let dx = conv2DBackward(Tensor(shape: y.shape, values: r), output: y, columns: columns, weight: w, geometry: g,
+                                activation: .none, weightGradient: &dw, biasGradient: &db, needsInputGradient: true)!
+        func loss(_ x: Tensor, _ w: Tensor, _ b: Tensor) -> Double {
+            var scratch: [Float] = []
+            return projection(conv2DForward(x, weight: w, bias: b, geometry: g, activation: .none, columns: &scratch), r)
+        }
+        expectGradientMatches("dx", at: x.values, analytic: dx.values) { loss(Tensor(shape: x.shape, values: $0), w, b) }
+        expectGradientMatches("dw", at: w.values, analytic: dw.values) { loss(x, Tensor(shape: w.shape, values: $0), b) }
+        expectGradientMatches("db", at: b.values, analytic: db.values) { loss(x, w, Tensor(shape: b.shape, values: $0)) }
+    }
+
+    /// Fused activation = the activation layer after a linear convolution, forward and backward.
+    @Test(arguments: [Activation.relu, .relu6])
+    func fusedActivationEqualsConvolutionThenActivation(_ activation: Activation) {
+        var gen = RandomGenerator(seed: 3)
+        let g = Self.geometry(ConvCase(h: 6, w: 5, c: 2, o: 3, k: 3, stride: 1, padding: .same))
+        let x = randomTensor([2, 6, 5, 2], &gen)
+        var w = randomTensor(g.weightShape, &gen)
+        for i in w.values.indices { w.values[i] *= 8 }  // reach the ReLU6 ceiling too
+        let b = randomTensor([3], &gen)
+        var columns: [Float] = []
+        let fused = conv2DForward(x, weight: w, bias: b, geometry: g, activation: activation, columns: &columns)
+        let linear = conv2DForward(x, weight: w, bias: b, geometry: g, activation: .none, columns: &columns)
+        var activated = linear.values
+        activationForward(&activated, activation)
+        #expect(fused.values == activated)
+        #expect(fused.values.contains(0) && (activation != .relu6 || fused.values.contains(6)))
+
+        let r = Tensor(shape: fused.shape, values: randomValues(fused.count, &gen))
+        var dw1 = Tensor(zeros: w.shape), db1 = Tensor(zeros: b.shape), dw2 = dw1, db2 = db1
+        let dxFused = conv2DBackward(r, output: fused, columns: columns, weight: w, geometry: g, activation: activation,
+                                     weightGradient: &dw1, biasGradient: &db1, needsInputGradient: true)!
+        var masked = r.values
+        activationBackward(&masked, output: fused.values, activation)
+        let dxLinear = conv2DBackward(Tensor(shape: r.shape, values: masked), output: linear, columns: columns, weight: w,
+                                      geometry: g, activation: .none, weightGradient: &dw2, biasGradient: &db2,
+                                      needsInputGradient: true)!
+        #expect(dxFused == dxLinear && dw1 == dw2 && db1 == db2)
+    }
+
+    @Test(arguments: [Activation.relu, .relu6])
+    func activationBackwardMatchesFiniteDifferences(_ activation: Activation) {
+        var gen = RandomGenerator(seed: 4)
+        // Away from the kinks at 0 and 6 by more than the step.
+        let x = (0..<60).map { i -> Float in
+            let v = Float(i % 20) * 0.4 - 3.9 + gen.nextUniform() * 0.1
+            return v
+        }
+        let r = randomValues(x.count, &gen)
+        var y = x
+        activationForward(&y, activation)
+        var dx = r
+        activationBackward(&dx, output: y, activation)
+        expectGradientMatches("relu dx", at: x, analytic: dx, samples: 60) {
+            var v = $0
+            activationForward(&v, activation)
+            return projection(Tensor(shape: [v.count], values: v), r)
+        }
+    }
+
+    @Test func denseBackwardMatchesFiniteDifferences() {
+        var gen = RandomGenerator(seed: 5)
+        let x = randomTensor([3, 2, 2, 3], &gen), w = randomTensor([5, 12], &gen), b = randomTensor([5], &gen)
+        let y = denseForward(x, weight: w, bias: b, activation: .none)
+        #expect(y.shape == [3, 5])
+        let r = randomValues(y.count, &gen)
+        var dw = Tensor(zeros: w.shape), db = Tensor(zeros: b.shape)
+        let dx = denseBackward(Tensor(shape: y.shape, values: r), output: y, input: x, weight: w, activation: .none,
+                               weightGradient: &dw, biasGradient: &db, needsInputGradient: true)!
+        #expect(dx.shape == x.shape)
+        func loss(_ x: Tensor, _ w: Tensor, _ b: Tensor) -> Double {
+            projection(denseForward(x, weight: w, bias: b, activation: .none), r)
+        }
+        expectGradientMatches("dx", at: x.values, analytic: dx.values) { loss(Tensor(shape: x.shape, values: $0), w, b) }
+        expectGradientMatches("dw", at: w.values, analytic: dw.values) { loss(x, Tensor(shape: w.shape, values: $0), b) }
+        expectGradientMatches("db", at: b.values, analytic: db.values) { loss(x, w, Tensor(shape: b.shape, values: $0)) }
+    }
+
+    /// Distinct values 0.05 apart in random order, so no window's maximum changes within the step.
+    static func maxPoolInput(_ shape: [Int], _ gen: inout RandomGenerator) -> Tensor {
+        var values = (0..<shape.reduce(1, *)).map { Float($0) * 0.05 - 1 }
+        values.shuffle(using: &gen)
+        return Tensor(shape: shape, values: values)
+    }
+
+    @Test func maxPoolForwardTakesTheWindowMaximumAndBackwardMatchesFiniteDifferences() {
+        var gen = RandomGenerator(seed: 6)
+        let x = Self.maxPoolInput([2, 5, 4, 3], &gen)  // odd height: the last row is dropped ("valid")
+        var switches: [Int] = []
+        let y = maxPool2x2Forward(x, switches: &switches)
+        #expect(y.shape == [2, 2, 2, 3])
+        let expected = x.values[((1 * 5 + 2) * 4 + 2) * 3 + 1 ..< ((1 * 5 + 2) * 4 + 2) * 3 + 2]
+            + x.values[((1 * 5 + 2) * 4 + 3) * 3 + 1 ..< ((1 * 5 + 2) * 4 + 3) * 3 + 2]
+            + x.values[((1 * 5 + 3) * 4 + 2) * 3 + 1 ..< ((1 * 5 + 3) * 4 + 2) * 3 + 2]
+            + x.values[((1 * 5 + 3) * 4 + 3) * 3 + 1 ..< ((1 * 5 + 3) * 4 + 3) * 3 + 2]
+        #expect(y.values[((1 * 2 + 1) * 2 + 1) * 3 + 1] == expected.max())
+        let r = randomValues(y.count, &gen)
+        let dx = maxPool2x2Backward(Tensor(shape: y.shape, values: r), switches: switches, inputShape: x.shape)
+        expectGradientMatches("max pool dx", at: x.values, analytic: dx.values, samples: 120) {
+            var s: [Int] = []
+            return projection(maxPool2x2Forward(Tensor(shape: x.shape, values: $0), switches: &s), r)
+        }
+    }
+
+    @Test func maxUnpoolPutsValuesBackAtTheSwitchesAndBackwardMatchesFiniteDifferences() {
+        var gen = RandomGenerator(seed: 7)
+        let x = Self.maxPoolInput([1, 4, 4, 2], &gen)
+        var switches: [Int] = []
+        let pooled = maxPool2x2Forward(x, switches: &switches)
+        let unpooled = maxUnpool2x2Forward(pooled, switches: switches, outputShape: x.shape)
+        for i in 0..<x.count { #expect(unpooled.values[i] == (switches.contains(i) ? x.values[i] : 0)) }
+        let r = randomValues(x.count, &gen)
+        let dp = maxUnpool2x2Backward(Tensor(shape: x.shape, values: r), switches: switches, inputShape: pooled.shape)
+        expectGradientMatches("unpool dx", at: pooled.values, analytic: dp.values) {
+            projection(maxUnpool2x2Forward(Tensor(shape: pooled.shape, values: $0), switches: switches, outputShape: x.shape), r)
+        }
+    }
+
+    /// A linear layer given as forward and backward closures.
+    static func checkLinear(_ what: String, inputShape: [Int], seed: UInt64,
+                            forward: (Tensor) -> Tensor, backward: (Tensor) -> Tensor) {
+        var gen = RandomGenerator(seed: seed)
+        let x = randomTensor(inputShape, &gen)
+        let y = forward(x)
+        let r = randomValues(y.count, &gen)
+        let dx = backward(Tensor(shape: y.shape, values: r))
+        #expect(dx.shape == x.shape)
+        expectGradientMatches(what, at: x.values, analytic: dx.values) { projection(forward(Tensor(shape: x.shape, values: $0)), r) }
+    }
+
+    @Test func averagePoolBackwardMatchesFiniteDifferences() {
+        let shape = [2, 5, 6, 3]
+        #expect(averagePool2x2Forward(Tensor(shape: [1, 2, 2, 1], values: [1, 2, 3, 6])).values == [3])
+        Self.checkLinear("average pool", inputShape: shape, seed: 8, forward: averagePool2x2Forward) {
+            averagePool2x2Backward($0, inputShape: shape)
+        }
+    }
+
+    @Test func globalAveragePoolBackwardMatchesFiniteDifferences() {
+        let shape = [2, 3, 4, 5]
+        Self.checkLinear("global average pool", inputShape: shape, seed: 9, forward: globalAveragePoolForward) {
+            globalAveragePoolBackward($0, inputShape: shape)
+        }
+    }
+
+    @Test func upsampleBackwardMatchesFiniteDifferences() {
+        let inputShape = [2, 3, 3, 2], outputShape = [2, 5, 6, 2]
+        Self.checkLinear("upsample", inputShape: inputShape, seed: 10, forward: { upsample2xForward($0, outputShape: outputShape) }) {
+            upsample2xBackward($0, inputShape: inputShape)
+        }
+    }
+
+    @Test func dropoutKeepsTheExpectedFractionAndBackwardMatchesFiniteDifferences() {
+        var gen = RandomGenerator(seed: 11)
+        var mask: [Float] = []
+        let ones = Tensor(shape: [1000], values: [Float](repeating: 1, count: 1000))
+        let y = dropoutForward(ones, rate: 0.25, generator: &gen, mask: &mask)
+        let kept = y.values.filter { $0 != 0 }
+        #expect(abs(Float(kept.count) / 1000 - 0.75) < 0.05)
+        #expect(kept.allSatisfy { abs($0 - 4.0 / 3.0) < 1e-6 })
+        Self.checkLinear("dropout", inputShape: [4, 10], seed: 12, forward: { x in
+            var sameMask = RandomGenerator(seed: 13), m: [Float] = []
+            return dropoutForward(x, rate: 0.5, generator: &sameMask, mask: &m)
+        }) { dy in
+            var sameMask = RandomGenerator(seed: 13), m: [Float] = []
+            _ = dropoutForward(Tensor(zeros: [4, 10]), rate: 0.5, generator: &sameMask, mask: &m)
+            return dropoutBackward(dy, mask: m)
+        }
+    }
+
+    /// A small network through `Sequential`: the chain rule across layers, parameters included.
+    @Test func sequentialBackwardMatchesFiniteDifferences() {
+        var gen = RandomGenerator(seed: 14)
+        let g = Conv2DGeometry(inputHeight: 6, inputWidth: 6, inputChannels: 2, outputChannels: 3,
+                               kernelHeight: 3, kernelWidth: 3, stride: 2, padding: .same)
+        var net = Sequential([
+            Conv2DLayer(geometry: g, activation: .none, generator: &gen),
+            AveragePool2x2Layer(),
+            GlobalAveragePoolLayer(),
+            DenseLayer(inputCount: 3, outputCount: 2, activation: .none, generator: &gen),
+        ])
+        let x = randomTensor([2, 6, 6, 2], &gen)
+        let y = net.forward(x, training: true, generator: &gen)
+        let r = randomValues(y.count, &gen)
+        let dx = net.backward(Tensor(shape: y.shape, values: r), needsInputGradient: true)!
+        var names: [String] = []
+        net.visitParameters { name, _ in names.append(name) }
+        #expect(names == ["0.weight", "0.bias", "3.weight", "3.bias"])
+        let frozen = net
+        expectGradientMatches("network dx", at: x.values, analytic: dx.values) {
+            var n = frozen, s = RandomGenerator(seed: 0)
+            return projection(n.forward(Tensor(shape: x.shape, values: $0), training: false, generator: &s), r)
+        }
+        var convWeight = Parameter(Tensor(zeros: [0]))
+        net.visitParameters { name, p in if name == "0.weight" { convWeight = p } }
+        expectGradientMatches("network conv dw", at: convWeight.value.values, analytic: convWeight.gradient.values) { w in
+            var n = frozen, s = RandomGenerator(seed: 0)
+            n.visitParameters { name, p in if name == "0.weight" { p.value.values = w } }
+            return projection(n.forward(x, training: false, generator: &s), r)
+        }
+    }
+}

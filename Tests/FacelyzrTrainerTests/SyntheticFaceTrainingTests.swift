@@ -1,0 +1,82 @@
+import FacelyzrData
+import Foundation
+import Testing
+@testable import FacelyzrTrainer
+
+/// Another data source's images and targets computed once, for runs that revisit them often.
+struct CachedData: TrainingData {
+    let count: Int
+    let input: Tensor
+    let targets: [Tensor]
+
+    init(_ source: some TrainingData) throws {
+        count = source.count
+        (input, targets) = try source.batch(Array(0..<source.count))
+    }
+
+    func batch(_ indices: [Int]) -> (input: Tensor, targets: [Tensor]) {
+        func rows(_ t: Tensor) -> Tensor {
+            let item = t.itemCount
+            var values: [Float] = []
+            values.reserveCapacity(indices.count * item)
+            for i in indices { values += t.values[(i * item)..<((i + 1) * item)] }
+            return Tensor(shape: [indices.count] + t.shape.dropFirst(), values: values)
+        }
+        return (rows(input), targets.map(rows))
+    }
+}
+
+@Suite struct SyntheticFaceTrainingTests {
+    static let architecture = Architecture(
+        inputHeight: 32, inputWidth: 32, inputChannels: 3,
+        encoder: [.conv2d(8), .maxPool2x2, .conv2d(16), .maxPool2x2, .conv2d(32), .maxPool2x2],
+        heads: [
+            HeadSpec(name: "gender", task: .binary, hidden: [.dense(16, activation: .relu)], labels: ["male"]),
+            HeadSpec(name: "age", task: .regression, hidden: [.dense(16, activation: .relu)], labels: ["age"],
+                     outputScale: 20, outputOffset: 40),
+            HeadSpec(name: "attributes", task: .binary, hidden: [], labels: ["Eyeglasses", "Wearing_Hat"]),
+        ])
+
+    @Test func labelsFollowTheHeadsAndUnknownNamesAreRejected() throws {
+        let faces = SyntheticFaces(seed: 3, size: 32)
+        let data = try SyntheticFaceData(faces: faces, split: .train, count: 10, architecture: Self.architecture)
+        let (input, targets) = data.batch([4, 2])
+        #expect(input.shape == [2, 32, 32, 3])
+        let labels = faces.sample(index: Split.train.syntheticIndex(2)).labels
+        #expect(targets[0].values[1] == Float(labels.gender!))
+        #expect(targets[1].values[1] == labels.age!)
+        #expect(targets[2].values[2] == (labels.attributes[.eyeglasses]! ? 1 : 0))
+        #expect(input.values.allSatisfy { $0 >= -1 && $0 < 1 })
+
+        var unknown = Self.architecture
+        unknown.heads[2].labels = ["Has_Wings"]
+        #expect(throws: ArchitectureError.self) { try SyntheticFaceData(faces: faces, split: .train, count: 10, architecture: unknown) }
+        #expect(throws: ArchitectureError.self) {
+            try SyntheticFaceData(faces: SyntheticFaces(size: 16), split: .train, count: 10, architecture: Self.architecture)
+        }
+    }
+
+    /// SDAE pre-training then heads on 1,024 synthetic faces of 32x32, scored on 256 test faces
+    /// (0.82 gender accuracy when written; chance is 0.5). The attribute head stays near its base
+    /// rate and age near the mean at this size: the test asserts gender only.
+    @Test func tinyEndToEndRunOnSyntheticFacesLearnsGender() throws {
+        ComputeThreads.set(1)
+        let start = Date()
+        let faces = SyntheticFaces(seed: 11, size: 32)
+        let train = try CachedData( SyntheticFaceData(faces: faces, split: .train, count: 1024, architecture: Self.architecture))
+        let test = try CachedData( SyntheticFaceData(faces: faces, split: .test, count: 256, architecture: Self.architecture))
+        let rendered = Date().timeIntervalSince(start)
+        let plan = TrainingPlan(
+            seed: 5, batchSize: 32,
+            pretraining: .init(stepsPerBlock: 40, corruption: Corruption(.masking, amount: 0.25),
+                               optimizer: OptimizerConfig(method: .adam, schedule: LearningRateSchedule(baseRate: 0.01, warmupSteps: 5, totalSteps: 40))),
+            supervised: .init(steps: 300, optimizer: OptimizerConfig(method: .adam, schedule: LearningRateSchedule(
+                baseRate: 0.01, warmupSteps: 20, totalSteps: 300), weightDecay: 1e-4), fineTuneEncoder: true))
+        var trainer = try Trainer(architecture: Self.architecture, plan: plan, dataProvenance: "test")
+        try trainer.run(train)
+        let scores = try trainer.evaluate(test, indices: Array(0..<256))
+        let elapsed = Date().timeIntervalSince(start)
+        #expect(scores[0].value > 0.7, "gender accuracy \(scores[0].value), age MAE \(scores[1].value), attributes \(scores[2].value), rendering \(rendered) s, total \(elapsed) s")
+        #expect(elapsed < 60)
+    }
+}

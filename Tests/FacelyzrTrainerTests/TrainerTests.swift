@@ -1,0 +1,208 @@
+import Foundation
+import Testing
+@testable import FacelyzrTrainer
+
+/// Tiny labelled "faces", 8x8 gray, rendered from (seed, index): a bright blob on the left for
+/// label male = 1 (right for 0) whose brightness gives the age (20 to 60 years), and a dark top
+/// stripe for the one attribute. Every fifth gender label is unknown. Pixel noise on top.
+struct ToyFaces: TrainingData {
+    var count: Int
+    var seed: UInt64
+
+    func batch(_ indices: [Int]) -> (input: Tensor, targets: [Tensor]) {
+        var pixels: [UInt8] = []
+        var gender: [Float] = [], age: [Float] = [], stripe: [Float] = []
+        for index in indices {
+            var g = RandomGenerator(seed: seed &* 0x9E37_79B9 &+ UInt64(index))
+            let male = g.nextUniform() < 0.5, hasStripe = g.nextUniform() < 0.5
+            let brightness = g.nextUniform()
+            let cx: Float = male ? 2 : 5
+            for y in 0..<8 {
+                for x in 0..<8 {
+                    let d2 = (Float(x) - cx) * (Float(x) - cx) + (Float(y) - 4) * (Float(y) - 4)
+                    var v: Float = 100 + (60 + 90 * brightness) * max(0, 1 - d2 / 6)
+                    if hasStripe && y == 0 { v -= 80 }
+                    v += g.nextNormal() * 12
+                    pixels.append(UInt8(max(0, min(255, v))))
+                }
+            }
+            gender.append(index % 5 == 4 ? .nan : (male ? 1 : 0))
+            age.append(20 + 40 * brightness)
+            stripe.append(hasStripe ? 1 : 0)
+        }
+        let n = indices.count
+        return (InputNormalization.standard.normalize(pixels, count: n, height: 8, width: 8, channels: 1),
+                [Tensor(shape: [n, 1], values: gender), Tensor(shape: [n, 1], values: age), Tensor(shape: [n, 1], values: stripe)])
+    }
+}
+
+extension Architecture {
+    /// Two convolution blocks and three heads on 8x8x1 images.
+    static let toy = Architecture(
+        inputHeight: 8, inputWidth: 8, inputChannels: 1,
+        encoder: [.conv2d(8), .maxPool2x2, .conv2d(16, stride: 2), .globalAveragePool],
+        heads: [
+            HeadSpec(name: "gender", task: .binary, hidden: [.dense(8, activation: .relu), .dropout(0.1)], labels: ["male"]),
+            HeadSpec(name: "age", task: .regression, hidden: [.dense(8, activation: .relu)], labels: ["age"],
+                     outputScale: 20, outputOffset: 40),
+            HeadSpec(name: "attributes", task: .binary, hidden: [], labels: ["stripe"]),
+        ])
+}
+
+extension TrainingPlan {
+    static func toy(pretrainingSteps: Int, supervisedSteps: Int) -> TrainingPlan {
+        TrainingPlan(
+            seed: 7, batchSize: 16,
+            pretraining: pretrainingSteps == 0 ? nil : Pretraining(
+                stepsPerBlock: pretrainingSteps, corruption: Corruption(.masking, amount: 0.25),
+                optimizer: OptimizerConfig(method: .adam, schedule: LearningRateSchedule(baseRate: 0.01, warmupSteps: 5, totalSteps: pretrainingSteps))),
+            supervised: Supervised(
+                steps: supervisedSteps,
+                optimizer: OptimizerConfig(method: .adam, schedule: LearningRateSchedule(baseRate: 0.01, warmupSteps: 10, totalSteps: supervisedSteps),
+                                           weightDecay: 1e-4),
+                fineTuneEncoder: true))
+    }
+}
+
+/// All parameter values of a network by name.
+func parameterValues(_ network: Network) -> [String: [Float]] {
+    var n = network
+    var result: [String: [Float]] = [:]
+    n.visitParameters { name, p in result[name] = p.value.values }
+    return result
+}
+
+@Suite struct TrainerTests {
+    @Test func pretrainedNetworkLearnsAllHeadsOnHeldOutData() throws {
+        ComputeThreads.set(1)
+        var trainer = try Trainer(architecture: .toy, plan: .toy(pretrainingSteps: 60, supervisedSteps: 250), dataProvenance: "ToyFaces seed 1")
+        var phases: [TrainingPhase] = []
+        var reconstruction: [TrainingPhase: [Float]] = [:]
+        try trainer.run(ToyFaces(count: 512, seed: 1)) { p in
+            if phases.last != p.phase { phases.append(p.phase) }
+            if p.phase != .supervised { reconstruction[p.phase, default: []].append(p.loss) }
+        }
+        #expect(phases == [.pretraining(block: 0), .pretraining(block: 1), .supervised])
+        #expect(trainer.phase == .finished && trainer.totalSteps == 370)
+        for (phase, losses) in reconstruction {
+            let first = losses.prefix(10).reduce(0, +), last = losses.suffix(10).reduce(0, +)
+            #expect(last < first * 0.7, "\(phase): reconstruction \(first / 10) -> \(last / 10)")
+        }
+        let scores = try trainer.evaluate(ToyFaces(count: 512, seed: 99), indices: Array(0..<256))
+        #expect(scores.map(\.head) == ["gender", "age", "attributes"])
+        #expect(scores[0].count == 256 - 51)  // unknown genders are not scored
+        #expect(scores[0].value > 0.9, "gender accuracy \(scores[0].value)")
+        #expect(abs(scores[0].constantBaseline - 0.5) < 0.1)
+        #expect(scores[1].value < 6, "age MAE \(scores[1].value) years (predicting the mean gives about 10)")
+        #expect(scores[2].value > 0.9, "attribute accuracy \(scores[2].value)")
+    }
+
+    @Test(arguments: [25, 60, 100, 200])
+    func resumedRunEndsWithTheSameWeightsAsAnUninterruptedOne(_ interruption: Int) throws {
+        ComputeThreads.set(1)
+        let data = ToyFaces(count: 128, seed: 2)
+        let plan = TrainingPlan.toy(pretrainingSteps: 60, supervisedSteps: 100)
+        var uninterrupted = try Trainer(architecture: .toy, plan: plan, dataProvenance: "ToyFaces seed 2")
+        try uninterrupted.run(data)
+
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var first = try Trainer(architecture: .toy, plan: plan, dataProvenance: "ToyFaces seed 2")
+        try first.run(data, stopAt: interruption)
+        #expect(first.totalSteps == interruption)
+        try first.save(to: folder + "/run.safetensors")
+        var resumed = try Trainer(resumingFrom: folder + "/run.safetensors")
+        #expect(resumed.totalSteps == interruption && resumed.phase == first.phase)
+        try resumed.run(data)
+        #expect(resumed.totalSteps == 220)
+        #expect(parameterValues(resumed.network) == parameterValues(uninterrupted.network))
+    }
+
+    /// Counts the batches drawn from another data source.
+    final class CountingData: TrainingData {
+        let source: ToyFaces
+        var batches = 0
+        init(_ source: ToyFaces) { self.source = source }
+        var count: Int { source.count }
+        func batch(_ indices: [Int]) -> (input: Tensor, targets: [Tensor]) {
+            batches += 1
+            return source.batch(indices)
+        }
+    }
+
+    @Test func pretrainingReadsItsOwnDataWhenGiven() throws {
+        let labelled = CountingData(ToyFaces(count: 16, seed: 6)), unlabelled = CountingData(ToyFaces(count: 64, seed: 7))
+        var trainer = try Trainer(architecture: .toy, plan: .toy(pretrainingSteps: 3, supervisedSteps: 4), dataProvenance: "")
+        try trainer.run(labelled, pretrainingData: unlabelled)
+        #expect(unlabelled.batches == 2 * 3 && labelled.batches == 4)
+    }
+
+    @Test func pretrainingRejectsConvolutionsItCannotDecode() throws {
+        var valid = Architecture.toy
+        valid.encoder[0] = .conv2d(8, padding: .valid)
+        #expect(throws: ArchitectureError.self) {
+            try Trainer(architecture: valid, plan: .toy(pretrainingSteps: 2, supervisedSteps: 2), dataProvenance: "")
+        }
+        // Without pre-training the same network trains.
+        var trainer = try Trainer(architecture: valid, plan: .toy(pretrainingSteps: 0, supervisedSteps: 2), dataProvenance: "")
+        try trainer.run(ToyFaces(count: 16, seed: 5))
+        #expect(trainer.phase == .finished)
+    }
+
+    @Test func checkpointCarriesMetadataAndItsNetworkReadsBack() throws {
+        var trainer = try Trainer(architecture: .toy, plan: .toy(pretrainingSteps: 4, supervisedSteps: 4), dataProvenance: "toy")
+        try trainer.run(ToyFaces(count: 32, seed: 3), stopAt: 2)
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/c.safetensors"
+        try trainer.save(to: path)
+        let checkpoint = try Checkpoint.read(from: path)
+        #expect(checkpoint.metadata.architecture == .toy)
+        #expect(checkpoint.metadata.inputNormalization == InputNormalization(offset: 128, scale: 128))
+        #expect(checkpoint.metadata.phase == .pretraining(block: 0) && checkpoint.metadata.optimizerStep == 2)
+        #expect(checkpoint.metadata.dataProvenance == "toy" && checkpoint.metadata.plan.seed == 7)
+        #expect(checkpoint.metadata.randomState.count == 16)
+        #expect(checkpoint.tensors["sdae.decoder.weight"]?.shape == [1, 3, 3, 8])
+        #expect(checkpoint.tensors["optimizer.second.decoder.bias"]?.shape == [1])
+        #expect(parameterValues(try checkpoint.network(file: path)) == parameterValues(trainer.network))
+    }
+
+    @Test func damagedCheckpointsGiveTypedErrorsNamingTheFile() throws {
+        var trainer = try Trainer(architecture: .toy, plan: .toy(pretrainingSteps: 0, supervisedSteps: 4), dataProvenance: "toy")
+        try trainer.run(ToyFaces(count: 32, seed: 4), stopAt: 1)
+        let good = trainer.checkpoint()
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/bad.safetensors"
+
+        try SafetensorsFile(tensors: good.tensors, metadata: ["format": "something else"]).write(to: path)
+        #expect(throws: CheckpointError.notACheckpoint(file: path, reason: "__metadata__.format is not facelyzr-checkpoint-1")) {
+            try Trainer(resumingFrom: path)
+        }
+
+        var missing = good
+        missing.tensors["heads.age.0.weight"] = nil
+        try missing.write(to: path)
+        #expect(throws: CheckpointError.missingTensor(file: path, name: "heads.age.0.weight")) { try Trainer(resumingFrom: path) }
+
+        var reshaped = good
+        reshaped.tensors["encoder.0.bias"] = Tensor(zeros: [9])
+        try reshaped.write(to: path)
+        #expect(throws: CheckpointError.shapeMismatch(file: path, name: "encoder.0.bias", expected: [8], found: [9])) {
+            try Trainer(resumingFrom: path)
+        }
+
+        var badMoment = good
+        badMoment.tensors["optimizer.first.encoder.0.bias"] = Tensor(zeros: [3])
+        try badMoment.write(to: path)
+        #expect(throws: CheckpointError.shapeMismatch(file: path, name: "optimizer.first.encoder.0.bias", expected: [8], found: [3])) {
+            try Trainer(resumingFrom: path)
+        }
+
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: path))
+        #expect(throws: CheckpointError.unreadable(SafetensorsError(file: path, problem: .tooShort(byteCount: 3)))) {
+            try Trainer(resumingFrom: path)
+        }
+        #expect("\(CheckpointError.missingTensor(file: path, name: "x"))".hasPrefix(path))
+    }
+}
