@@ -48,12 +48,17 @@ let package = Package(
         // Float trainer: tensors, layers with forward/backward, SDAE, heads, checkpoints.
         // Depends on the runtime only for its vocabulary (Padding), so both read one padding rule.
         .target(name: "FacelyzrTrainer", dependencies: ["FacelyzrRuntime", "FacelyzrData", "CBLAS"]),
+        // Quantizer: float network to int8 blob (calibration, per-channel weights), model card, drift.
+        .target(
+            name: "FacelyzrQuantizer",
+            dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrTrainer", "FacelyzrData"]
+        ),
 
         // The `facelyzr` command line.
         .executableTarget(
             name: "facelyzr",
             dependencies: [
-                "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrData", "FacelyzrTrainer",
+                "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrData", "FacelyzrTrainer", "FacelyzrQuantizer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -72,5 +77,9 @@ let package = Package(
         ),
         .testTarget(name: "FacelyzrDataTests", dependencies: ["FacelyzrData"]),
         .testTarget(name: "FacelyzrTrainerTests", dependencies: ["FacelyzrTrainer", "FacelyzrData"]),
+        .testTarget(
+            name: "FacelyzrQuantizerTests",
+            dependencies: ["FacelyzrQuantizer", "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrTrainer", "FacelyzrData"]
+        ),
     ]
 )

@@ -17,6 +17,8 @@ struct Facelyzr: ParsableCommand {
             Synth.self,
             SynthStats.self,
             Train.self,
+            Quantize.self,
+            Drift.self,
         ]
     )
 }

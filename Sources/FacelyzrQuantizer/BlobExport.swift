@@ -1,0 +1,156 @@
+import FacelyzrBlobBuilder
+import FacelyzrRuntime
+import FacelyzrTrainer
+
+/// What the quantizer did to one layer (one op of the blob), for the report and the model card.
+public struct LayerReport: Codable, Sendable, Equatable {
+    /// The checkpoint's parameter prefix (`encoder.0`, `heads.age.1`).
+    public var name: String
+    /// `conv2D`, `maxPool2x2`, `fullyConnected`, `fullyConnectedAccumulators`, ...
+    public var op: String
+    /// Calibration method that chose the output range (calibrated layers only).
+    public var method: String?
+    public var range: ActivationRange?
+    public var outputScale: Float?
+    public var outputZeroPoint: Int32?
+    /// Rounding of the requantisation (`double`, `single`), per docs/quantization.md section 7.
+    public var rounding: String?
+    /// Output channels with weights; channels whose weights are all zero.
+    public var channels: Int?
+    public var zeroChannels: Int?
+    /// `max |w - s_w q| / s_w` over the layer's weights (at most 0.5).
+    public var maxWeightErrorInSteps: Float?
+    /// Output channels whose int32 bias saturated.
+    public var saturatedBiasChannels: [Int]?
+    /// SQNR (dB) of the int8 output of this op against float on the calibration images used by `auto`.
+    public var calibrationSQNR: Double?
+}
+
+/// Builds the blob of `graph` with the given output quantization of every calibrated node,
+/// through `BlobBuilder` (docs/quantization.md "Quantizer: conversion").
+///
+/// - Parameters:
+///   - outputs: quantization of each calibrated node's output, by node index.
+///   - inputMeans: for bias correction, the float mean of each node's input per element of its
+///     input tensor (flattened NHWC); nil leaves biases as trained.
+func exportBlob(
+    _ graph: FloatGraph, name: String, outputs: [Int: BlobBuilder.Quantization], inputMeans: [Int: [Float]]?
+) throws(QuantizerError) -> (bytes: [UInt8], layers: [LayerReport]) {
+    let pixelFormat: PixelFormat = graph.inputShape[2] == 1 ? .gray8 : .rgb8
+    var builder = BlobBuilder(name: name, height: graph.inputShape[0], width: graph.inputShape[1],
+                              pixelFormat: pixelFormat, inputScale: graph.inputScale)
+    var tensors: [BlobBuilder.Tensor] = []
+    var reports: [LayerReport] = []
+
+    for (index, node) in graph.nodes.enumerated() {
+        let x = node.input.map { tensors[$0] } ?? builder.input
+        let inQ = builder.quantization(x)
+        var report = LayerReport(name: node.name, op: "")
+
+        /// Weights, biases and requantisation of a conv or dense node whose output has `outQ`
+        /// (nil for a head's accumulators).
+        func quantizeParameters(_ outQ: BlobBuilder.Quantization?) throws(QuantizerError)
+            -> (weights: [Int8], bias: [Int32], requantization: [BlobBuilder.Requantization], scales: [Float])
+        {
+            let w = node.weight!, channels = w.shape[0]
+            var q = quantizeWeightsPerChannel(w.values, channels: channels)
+            var bias = node.bias!.values
+            if let means = inputMeans?[index] {
+                // Empirical bias correction: add back the expected error E[(w - w_q) x] per channel.
+                let deq = q.dequantized()
+                let per = q.perChannel
+                for c in 0..<channels {
+                    var correction = 0.0
+                    for j in 0..<per {
+                        correction += Double(w.values[c * per + j] - deq[c * per + j]) * Double(means[j % means.count])
+                    }
+                    bias[c] += Float(correction)
+                }
+            }
+            var zeroChannels = 0
+            var maxError: Float = 0
+            for c in 0..<channels {
+                let s = q.scales[c]
+                if s == 0 {
+                    zeroChannels += 1
+                    q.scales[c] = zeroChannelScale(bias: bias[c], inputScale: inQ.scale)
+                    if q.scales[c] == 0 && outQ == nil { q.scales[c] = 1 }  // head outputs need a positive scale
+                    continue
+                }
+                for j in 0..<q.perChannel {
+                    let i = c * q.perChannel + j
+                    maxError = max(maxError, abs(w.values[i] - s * Float(q.values[i])) / s)
+                }
+            }
+            let b = quantizeBias(bias, inputScale: inQ.scale, weightScales: q.scales)
+            var requantization: [BlobBuilder.Requantization] = []
+            if let outQ {
+                for c in 0..<channels {
+                    guard q.scales[c] > 0 else {
+                        requantization.append(BlobBuilder.Requantization(multiplier: 0, shift: 0))
+                        continue
+                    }
+                    let real = effectiveScale(inputScale: inQ.scale, weightScale: q.scales[c], outputScale: outQ.scale)
+                    guard real < 1_073_741_824 else { throw .effectiveScaleTooLarge(layer: node.name, channel: c, scale: real) }
+                    requantization.append(BlobBuilder.Requantization(real: real))
+                }
+            }
+            report.channels = channels
+            report.zeroChannels = zeroChannels
+            report.maxWeightErrorInSteps = maxError
+            report.saturatedBiasChannels = b.saturatedChannels
+            return (q.values, b.values, requantization, q.scales.map { headOutputScale(inputScale: inQ.scale, weightScale: $0) })
+        }
+
+        func activation(_ a: Activation) -> BlobBuilder.Activation {
+            switch a {
+            case .none: .none
+            case .relu: .relu
+            case .relu6: .relu6
+            }
+        }
+
+        var y = x
+        switch node.kind {
+        case .conv2D(let g):
+            let outQ = outputs[index]!
+            let p = try quantizeParameters(outQ)
+            y = builder.conv2D(
+                x, filters: g.outputChannels, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth,
+                strideHeight: g.stride, strideWidth: g.stride, padding: g.padding, weights: p.weights, bias: p.bias,
+                requantization: p.requantization, output: outQ, activation: activation(node.activation), rounding: .double)
+            report.op = "conv2D"
+            report.rounding = "double"
+        case .dense:
+            let outQ = outputs[index]!
+            let p = try quantizeParameters(outQ)
+            y = builder.fullyConnected(
+                x, outputs: node.weight!.shape[0], weights: p.weights, bias: p.bias, requantization: p.requantization,
+                output: outQ, activation: activation(node.activation), rounding: .single)
+            report.op = "fullyConnected"
+            report.rounding = "single"
+        case .headOutput(let h):
+            let p = try quantizeParameters(nil)
+            let head = graph.heads[h]
+            builder.head(head.name, kind: head.kind, input: x, weights: p.weights, bias: p.bias, scales: p.scales, labels: head.labels)
+            report.op = "fullyConnectedAccumulators"
+        case .maxPool2x2:
+            y = builder.maxPool2x2(x)
+            report.op = "maxPool2x2"
+        case .averagePool2x2:
+            y = builder.averagePool2x2(x)
+            report.op = "averagePool2x2"
+        case .globalAveragePool:
+            y = builder.globalAveragePool(x)
+            report.op = "globalAveragePool"
+        }
+        if node.isCalibrated {
+            let q = builder.quantization(y)
+            report.outputScale = q.scale
+            report.outputZeroPoint = q.zeroPoint
+        }
+        tensors.append(y)  // a head op's entry is never read: heads end the graph
+        reports.append(report)
+    }
+    return (builder.build().bytes, reports)
+}

@@ -1,0 +1,181 @@
+import FacelyzrRuntime
+import FacelyzrTrainer
+
+/// A float network as the list of ops the blob will hold, one node per op in execution order
+/// (dropout, which exports as nothing, is left out): node `i` becomes op `i` of the blob.
+/// A regression head's `outputScale` and `outputOffset` are folded into its last layer, so every
+/// head output is the real value (a logit, or years).
+public struct FloatGraph: Sendable {
+    public enum Kind: Sendable, Equatable {
+        case conv2D(Conv2DGeometry)
+        case maxPool2x2
+        case averagePool2x2
+        case globalAveragePool
+        case dense
+        /// A head's last dense layer: its int32 accumulators are the head's outputs.
+        case headOutput(head: Int)
+    }
+
+    public struct Node: Sendable {
+        /// `encoder.4`, `heads.age.1`: the checkpoint's parameter prefix.
+        public var name: String
+        public var kind: Kind
+        /// The node whose output this one reads; nil for the model input.
+        public var input: Int?
+        /// Output shape per image, `[H, W, C]` (dense outputs `[1, 1, n]`).
+        public var outputShape: [Int]
+        /// OHWI or `[out, in]`; nil for pools.
+        public var weight: Tensor?
+        public var bias: Tensor?
+        public var activation: Activation
+
+        /// Whether the node's output is a requantised int8 activation that needs calibration
+        /// (convolutions and dense layers; pools keep their input's quantization).
+        public var isCalibrated: Bool {
+            switch kind {
+            case .conv2D, .dense: true
+            default: false
+            }
+        }
+    }
+
+    public struct Head: Sendable {
+        public var name: String
+        public var kind: HeadKind
+        public var labels: [String]
+    }
+
+    public let architecture: Architecture
+    /// Input image `[H, W, C]`.
+    public let inputShape: [Int]
+    /// Real value of input integer `q = pixel - 128` is `inputScale * q`.
+    public let inputScale: Float
+    public var nodes: [Node]
+    public let heads: [Head]
+
+    /// The graph of `network`. Throws for non-finite parameters, an input normalisation other than
+    /// the contract's, or a layer the runtime cannot run.
+    public init(_ network: Network, normalization: InputNormalization) throws(QuantizerError) {
+        guard normalization.offset == 128, normalization.scale > 0, normalization.scale.isFinite else {
+            throw .unsupportedInputNormalization(offset: normalization.offset, scale: normalization.scale)
+        }
+        let a = network.architecture
+        architecture = a
+        inputShape = [a.inputHeight, a.inputWidth, a.inputChannels]
+        guard a.inputChannels == 1 || a.inputChannels == 3 else {
+            throw .unsupportedLayer(layer: "input", reason: "the runtime takes gray8 or rgb8 images, not \(a.inputChannels) channels")
+        }
+        inputScale = 1 / normalization.scale
+        var nodes: [Node] = []
+
+        func shape(of input: Int?) -> [Int] { input.map { nodes[$0].outputShape } ?? [a.inputHeight, a.inputWidth, a.inputChannels] }
+        func checkFinite(_ t: Tensor, _ name: String) throws(QuantizerError) {
+            if let i = t.values.firstIndex(where: { !$0.isFinite }) {
+                throw .nonFiniteParameter(parameter: name, index: i, value: t.values[i])
+            }
+        }
+        func append(_ specs: [LayerSpec], _ layers: [any Layer], prefix: String, from start: Int?,
+                    headIndex: Int?, fold: (scale: Float, offset: Float)) throws(QuantizerError) -> Int? {
+            var current = start
+            for (i, spec) in specs.enumerated() {
+                let name = "\(prefix).\(i)"
+                let inShape = shape(of: current)
+                var node = Node(name: name, kind: .maxPool2x2, input: current, outputShape: [], activation: .none)
+                switch spec.kind {
+                case .dropout:
+                    continue
+                case .conv2d:
+                    let layer = layers[i] as! Conv2DLayer
+                    try checkFinite(layer.weight.value, name + ".weight")
+                    try checkFinite(layer.bias.value, name + ".bias")
+                    node.kind = .conv2D(layer.geometry)
+                    node.weight = layer.weight.value
+                    node.bias = layer.bias.value
+                    node.activation = layer.activation
+                    node.outputShape = [layer.geometry.outputHeight, layer.geometry.outputWidth, layer.geometry.outputChannels]
+                case .maxPool2x2, .averagePool2x2:
+                    node.kind = spec.kind == .maxPool2x2 ? .maxPool2x2 : .averagePool2x2
+                    node.outputShape = [inShape[0] / 2, inShape[1] / 2, inShape[2]]
+                case .globalAveragePool:
+                    node.kind = .globalAveragePool
+                    node.outputShape = [1, 1, inShape[2]]
+                case .dense:
+                    let layer = layers[i] as! DenseLayer
+                    let isLast = headIndex != nil && i == specs.count - 1
+                    node.kind = isLast ? .headOutput(head: headIndex!) : .dense
+                    var weight = layer.weight.value, bias = layer.bias.value
+                    try checkFinite(weight, name + ".weight")
+                    try checkFinite(bias, name + ".bias")
+                    if isLast && (fold.scale != 1 || fold.offset != 0) {
+                        weight.values = weight.values.map { $0 * fold.scale }
+                        bias.values = bias.values.map { $0 * fold.scale + fold.offset }
+                    }
+                    node.weight = weight
+                    node.bias = bias
+                    node.activation = layer.activation
+                    if isLast && layer.activation != .none {
+                        throw .unsupportedLayer(layer: name, reason: "a head's output layer must have no activation")
+                    }
+                    node.outputShape = [1, 1, weight.shape[0]]
+                }
+                nodes.append(node)
+                current = nodes.count - 1
+            }
+            return current
+        }
+
+        let features = try append(a.encoder, network.encoder.layers, prefix: "encoder", from: nil, headIndex: nil, fold: (1, 0))
+        var heads: [Head] = []
+        for (h, spec) in a.heads.enumerated() {
+            let kind: HeadKind = spec.task == .regression ? .regression : spec.labels.count == 1 ? .binary : .multiLabel
+            heads.append(Head(name: spec.name, kind: kind, labels: spec.labels))
+            let fold = spec.task == .regression ? (spec.outputScale, spec.outputOffset) : (Float(1), Float(0))
+            _ = try append(spec.hidden + [.dense(spec.labels.count)], network.heads[h].layers, prefix: "heads.\(spec.name)",
+                           from: features, headIndex: h, fold: fold)
+        }
+        self.nodes = nodes
+        self.heads = heads
+    }
+
+    /// Number of int32 head outputs (all heads' labels).
+    public var outputCount: Int { heads.reduce(0) { $0 + $1.labels.count } }
+
+    /// Normalised float input `[count, H, W, C]` from 8-bit pixels (`(pixel - 128) * inputScale`).
+    public func normalize(_ pixels: [UInt8], count: Int) -> Tensor {
+        Tensor(shape: [count] + inputShape, values: pixels.map { (Float($0) - 128) * inputScale })
+    }
+
+    /// Every node's output for a batch of normalised images; head outputs are real values.
+    public func forward(_ input: Tensor) -> [Tensor] {
+        var outputs: [Tensor] = []
+        var columns: [Float] = []
+        var switches: [Int] = []
+        for node in nodes {
+            let x = node.input.map { outputs[$0] } ?? input
+            let y: Tensor
+            switch node.kind {
+            case .conv2D(let g):
+                y = conv2DForward(x, weight: node.weight!, bias: node.bias!, geometry: g, activation: node.activation, columns: &columns)
+            case .maxPool2x2: y = maxPool2x2Forward(x, switches: &switches)
+            case .averagePool2x2: y = averagePool2x2Forward(x)
+            case .globalAveragePool: y = globalAveragePoolForward(x).reshaped([x.batch, 1, 1, x.shape[3]])
+            case .dense, .headOutput:
+                y = denseForward(x, weight: node.weight!, bias: node.bias!, activation: node.activation)
+                    .reshaped([x.batch, 1, 1, node.weight!.shape[0]])
+            }
+            outputs.append(y)
+        }
+        return outputs
+    }
+
+    /// The real head outputs per image (`outputCount` values each, heads in order) from `forward`'s result.
+    public func headOutputs(_ outputs: [Tensor], batch: Int) -> [[Float]] {
+        let headNodes = nodes.indices.filter { if case .headOutput = nodes[$0].kind { true } else { false } }
+        return (0..<batch).map { n in
+            headNodes.flatMap { i -> [Float] in
+                let t = outputs[i], per = t.itemCount
+                return Array(t.values[(n * per)..<((n + 1) * per)])
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import FacelyzrData
+import FacelyzrTrainer
+import Foundation
+
+/// `facelyzr quantize` as a library call: checkpoint in, blob and model card out. Files are
+/// written only after everything else succeeded, each atomically, so a failure leaves no partial blob.
+public enum ModelExport {
+    /// The card files beside `blobPath`: `x.blob` gives `x.card.json` and `x.card.md`.
+    public static func cardPaths(for blobPath: String) -> (json: String, markdown: String) {
+        let base = (blobPath as NSString).deletingPathExtension
+        return (base + ".card.json", base + ".card.md")
+    }
+
+    /// Reads the checkpoint at `checkpointPath` as a float graph (typed errors for unreadable
+    /// files, shapes that do not fit the architecture, non-finite weights).
+    public static func loadGraph(_ checkpointPath: String) throws(QuantizerError) -> (graph: FloatGraph, checkpoint: Checkpoint) {
+        let checkpoint: Checkpoint
+        let network: Network
+        do {
+            checkpoint = try Checkpoint.read(from: checkpointPath)
+            network = try checkpoint.network(file: checkpointPath)
+        } catch {
+            throw .checkpoint(error)
+        }
+        return (try FloatGraph(network, normalization: checkpoint.metadata.inputNormalization), checkpoint)
+    }
+
+    /// Quantizes the checkpoint, calibrating on the first `calibrationCount` faces of the
+    /// calibration split of `source`, evaluates float and int8 on the first `evaluationCount`
+    /// faces of its test split (0 skips), and writes the blob and its card.
+    public static func run(
+        checkpointPath: String, source: any FaceSource, calibrationCount: Int?, evaluationCount: Int,
+        options: QuantizationOptions, outPath: String, progress: (String) -> Void = { _ in }
+    ) throws(QuantizerError) -> ModelCard {
+        let checkpointBytes: [UInt8]
+        do { checkpointBytes = try ReadOnlyFile.readAll(path: checkpointPath) } catch { throw .file(error) }
+        let (graph, checkpoint) = try loadGraph(checkpointPath)
+        let name = ((outPath as NSString).lastPathComponent as NSString).deletingPathExtension
+        let model = try Quantizer.quantize(graph, name: name, calibration: SplitFaces(source, limit: calibrationCount),
+                                           options: options, progress: progress)
+        let int8 = try Int8Model(bytes: model.bytes)
+
+        var evaluation: DriftReport?
+        var groups: [ModelCard.Group] = []
+        if evaluationCount > 0 {
+            let set = try EvaluationSet(SplitFaces<TestSplit>(source, limit: evaluationCount), progress: progress)
+            let run = try DriftEvaluation.run(
+                reference: .float(graph, name: "float \(checkpointPath)"), candidate: int8, candidateName: "int8 \(outPath)",
+                set: set, thresholds: DriftThresholds(), layerFaces: min(set.faces.count, 256), progress: progress)
+            evaluation = run.report
+            for (group, faces) in ModelCard.groups(set) {
+                let report = DriftReport(reference: run.report.reference, candidate: run.report.candidate, set: set, faces: faces,
+                                         layout: int8.headLayout, referenceOutputs: run.referenceOutputs,
+                                         candidateOutputs: run.candidateOutputs)
+                groups.append(ModelCard.Group(group: group, faces: faces.count, heads: report.heads))
+            }
+        }
+        let inspection = int8.blob.bytes
+        func crc(_ offset: Int) -> String {
+            let v = UInt32(inspection[offset]) | UInt32(inspection[offset + 1]) << 8 | UInt32(inspection[offset + 2]) << 16 | UInt32(inspection[offset + 3]) << 24
+            return String(format: "0x%08x", v)
+        }
+        let card = ModelCard(
+            name: name,
+            blob: ModelCard.Blob(file: (outPath as NSString).lastPathComponent, byteCount: model.bytes.count,
+                                 sha256: sha256Hex(model.bytes), headerChecksum: crc(32), payloadChecksum: crc(36)),
+            source: ModelCard.Source(checkpoint: checkpointPath, sha256: sha256Hex(checkpointBytes),
+                                     trainingData: checkpoint.metadata.dataProvenance),
+            calibration: model.calibration, calibrationCount: model.calibrationCount, options: model.options,
+            layers: model.layers, evaluation: evaluation, groups: groups, limitations: ModelCard.standardLimitations)
+
+        let paths = cardPaths(for: outPath)
+        do {
+            try AtomicFileWriter.write(model.bytes, to: outPath)
+            try AtomicFileWriter.write(Array(card.json.utf8), to: paths.json)
+            try AtomicFileWriter.write(Array(card.markdown.utf8), to: paths.markdown)
+        } catch {
+            throw .file(error)
+        }
+        return card
+    }
+}

@@ -1,0 +1,189 @@
+import FacelyzrBlobBuilder
+import FacelyzrData
+import FacelyzrRuntime
+import FacelyzrTrainer
+import Foundation
+
+/// Settings of a quantization run.
+public struct QuantizationOptions: Sendable {
+    public var method: CalibrationMethod
+    /// Empirical bias correction (add back `E[(w - w_q) x]` per output channel).
+    public var biasCorrection: Bool
+    /// Calibration images `auto` runs through the runtime to pick each layer's method.
+    public var autoImageCount: Int
+    public var batchSize: Int
+    public var binsPerSide: Int
+
+    public init(method: CalibrationMethod = .auto, biasCorrection: Bool = false, autoImageCount: Int = 32,
+                batchSize: Int = 32, binsPerSide: Int = ActivationHistogram.defaultBinsPerSide) {
+        self.method = method
+        self.biasCorrection = biasCorrection
+        self.autoImageCount = autoImageCount
+        self.batchSize = batchSize
+        self.binsPerSide = binsPerSide
+    }
+}
+
+/// An int8 model made from a float network: the blob's bytes and what was done per layer.
+public struct QuantizedModel: Sendable {
+    public var bytes: [UInt8]
+    public var layers: [LayerReport]
+    /// `SplitFaces.description` of the calibration set.
+    public var calibration: String
+    public var calibrationCount: Int
+    public var options: String
+}
+
+/// Calibrates and converts a float network to an int8 blob (docs/quantization.md "Quantizer").
+public enum Quantizer {
+    /// Quantizes `graph`, calibrating activation ranges on `calibration` only (the type admits
+    /// no other split). `progress` receives short lines about long work.
+    public static func quantize(
+        _ graph: FloatGraph, name: String, calibration: SplitFaces<CalibrationSplit>,
+        options: QuantizationOptions = QuantizationOptions(), progress: (String) -> Void = { _ in }
+    ) throws(QuantizerError) -> QuantizedModel {
+        guard calibration.count > 0 else { throw .emptyCalibrationSet(source: calibration.source.provenance) }
+        guard calibration.source.imageShape == graph.inputShape else {
+            throw .inputShapeMismatch(source: calibration.source.provenance, expected: graph.inputShape,
+                                      found: calibration.source.imageShape)
+        }
+        progress("calibration: \(calibration.description)")
+        var images: [[UInt8]] = []
+        for i in 0..<calibration.count {
+            let face = try calibration.face(i)
+            guard face.pixels.count == graph.inputShape.reduce(1, *) else {
+                throw .inputShapeMismatch(source: calibration.source.provenance, expected: graph.inputShape,
+                                          found: [face.pixels.count])
+            }
+            images.append(face.pixels)
+        }
+        let calibrated = graph.nodes.indices.filter { graph.nodes[$0].isCalibrated }
+
+        // Pass 1: ranges and means; pass 2: histograms.
+        var minimum = [Int: Float](), maximum = [Int: Float]()
+        var sums = [Int: [Double]]()  // per element of each node's output; -1 the input
+        let batches = stride(from: 0, to: images.count, by: options.batchSize).map { start in
+            start..<min(start + options.batchSize, images.count)
+        }
+        for (b, batch) in batches.enumerated() {
+            let input = graph.normalize(Array(images[batch].joined()), count: batch.count)
+            let outputs = graph.forward(input)
+            accumulate(input, into: &sums, key: -1)
+            for i in graph.nodes.indices {
+                accumulate(outputs[i], into: &sums, key: i)
+                guard graph.nodes[i].isCalibrated else { continue }
+                let v = outputs[i].values
+                minimum[i] = min(minimum[i] ?? .infinity, v.min() ?? 0)
+                maximum[i] = max(maximum[i] ?? -.infinity, v.max() ?? 0)
+            }
+            progress("ranges: batch \(b + 1)/\(batches.count)")
+        }
+        var histograms = [Int: ActivationHistogram]()
+        for i in calibrated {
+            histograms[i] = ActivationHistogram(minimum: minimum[i]!, maximum: maximum[i]!, binsPerSide: options.binsPerSide)
+        }
+        for (b, batch) in batches.enumerated() {
+            let outputs = graph.forward(graph.normalize(Array(images[batch].joined()), count: batch.count))
+            for i in calibrated { outputs[i].values.withUnsafeBufferPointer { histograms[i]!.add($0) } }
+            progress("histograms: batch \(b + 1)/\(batches.count)")
+        }
+
+        let inputMeans = options.biasCorrection ? biasCorrectionMeans(graph, sums: sums, count: images.count) : nil
+        let methods = options.method == .auto ? CalibrationMethod.candidates : [options.method]
+        var choices = [Int: [(CalibrationMethod, ActivationRange)]]()
+        for i in calibrated {
+            choices[i] = methods.map { ($0, $0.range(histograms[i]!)) }
+        }
+        var chosen = [Int: Int]()  // node -> index in choices
+        for i in calibrated {
+            chosen[i] = methods.firstIndex(of: .mse) ?? 0
+        }
+        var sqnr = [Int: Double]()
+
+        func quantizations() -> [Int: BlobBuilder.Quantization] {
+            var q = [Int: BlobBuilder.Quantization]()
+            for i in calibrated { q[i] = choices[i]![chosen[i]!].1.quantization }
+            return q
+        }
+
+        if options.method == .auto {
+            // Greedy, in execution order: earlier layers keep their choice, so each layer is judged
+            // with the error it really receives. Later layers cannot affect this layer's output.
+            let probe = Array(images.prefix(max(1, options.autoImageCount)))
+            let reference = graph.forward(graph.normalize(Array(probe.joined()), count: probe.count))
+            for (n, i) in calibrated.enumerated() {
+                let floatValues = reference[i].values
+                var best: (sqnr: Double, choice: Int)?
+                var seen: [ActivationRange: Double] = [:]
+                for c in choices[i]!.indices {
+                    let range = choices[i]![c].1
+                    let score: Double
+                    if let s = seen[range] {
+                        score = s
+                    } else {
+                        chosen[i] = c
+                        let model = try Int8Model(bytes: exportBlob(graph, name: name, outputs: quantizations(), inputMeans: inputMeans).bytes)
+                        var int8Values: [Float] = []
+                        int8Values.reserveCapacity(floatValues.count)
+                        for image in probe { int8Values += model.predictLayers(image).layers[i] }
+                        score = SQNR.decibels(signal: floatValues, approximation: int8Values)
+                        seen[range] = score
+                    }
+                    if best == nil || score > best!.sqnr { best = (score, c) }
+                }
+                chosen[i] = best!.choice
+                sqnr[i] = best!.sqnr
+                progress("auto: layer \(n + 1)/\(calibrated.count) \(graph.nodes[i].name): \(choices[i]![best!.choice].0.name), SQNR \(formatDecibels(best!.sqnr))")
+            }
+        }
+
+        let (bytes, reports) = try exportBlob(graph, name: name, outputs: quantizations(), inputMeans: inputMeans)
+        _ = try Int8Model(bytes: bytes)  // never hand out a blob the runtime would refuse
+        var layers = reports
+        for i in calibrated {
+            layers[i].method = choices[i]![chosen[i]!].0.name
+            layers[i].range = choices[i]![chosen[i]!].1
+            layers[i].calibrationSQNR = sqnr[i]
+        }
+        let optionText = "method \(options.method.name), bias correction \(options.biasCorrection ? "on" : "off"), "
+            + "\(options.binsPerSide * 2) histogram bins" + (options.method == .auto ? ", auto on \(min(options.autoImageCount, images.count)) images" : "")
+        return QuantizedModel(bytes: bytes, layers: layers, calibration: calibration.description,
+                              calibrationCount: calibration.count, options: optionText)
+    }
+
+    /// Adds each batch item's values element-wise into `sums[key]`.
+    static func accumulate(_ t: Tensor, into sums: inout [Int: [Double]], key: Int) {
+        let per = t.itemCount
+        var s = sums[key] ?? [Double](repeating: 0, count: per)
+        t.values.withUnsafeBufferPointer { v in
+            for n in 0..<t.batch {
+                for j in 0..<per { s[j] += Double(v[n * per + j]) }
+            }
+        }
+        sums[key] = s
+    }
+
+    /// Per node with weights: the float mean of its input, per input channel for convolutions,
+    /// per element for dense layers (what `exportBlob` multiplies the weight error by).
+    static func biasCorrectionMeans(_ graph: FloatGraph, sums: [Int: [Double]], count: Int) -> [Int: [Float]] {
+        var means = [Int: [Float]]()
+        for (i, node) in graph.nodes.enumerated() where node.weight != nil {
+            let s = sums[node.input ?? -1]!
+            switch node.kind {
+            case .conv2D(let g):
+                let c = g.inputChannels
+                means[i] = (0..<c).map { ch in
+                    Float(stride(from: ch, to: s.count, by: c).reduce(0.0) { $0 + s[$1] } / Double(count * (s.count / c)))
+                }
+            default:
+                means[i] = s.map { Float($0 / Double(count)) }
+            }
+        }
+        return means
+    }
+}
+
+/// `12.3 dB`, or `exact`.
+func formatDecibels(_ d: Double) -> String {
+    d >= SQNR.exact ? "exact" : String(format: "%.1f dB", d)
+}

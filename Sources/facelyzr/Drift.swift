@@ -1,0 +1,96 @@
+import ArgumentParser
+import FacelyzrQuantizer
+import Foundation
+
+/// `facelyzr drift`: int8 vs float (or vs the last shipped blob) on held-out faces, for CI.
+struct Drift: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compare an int8 blob with its float checkpoint or with a baseline blob; fail on thresholds.",
+        discussion: """
+            Runs the reference (--float CKPT, or --baseline OLD.blob) and the int8 blob --int8 \
+            MODEL on the TEST split of DATA (`synthetic`, or a dataset file/directory) and prints \
+            per head and output: accuracy, agreement of the decisions, MAE and RMSE, with 95% \
+            confidence intervals. The int8 blob runs in the runtime itself. Thresholds compare \
+            point estimates: --max-gender-drop (points, head `gender`), --max-age-mae-increase \
+            (years, head `age`), --max-attribute-drop (points, mean over head `attributes`), \
+            --min-agreement (percent, every binary head). Exit status: 0 when no threshold is \
+            crossed, 3 when one is, 1 on errors.
+            """)
+
+    @Option(name: .customLong("float"), help: "Float checkpoint the blob was made from.")
+    var floatCheckpoint: String?
+
+    @Option(help: "Baseline int8 blob (e.g. the last shipped model) instead of a float checkpoint.")
+    var baseline: String?
+
+    @Option(help: "The int8 model blob under test.")
+    var int8: String
+
+    @Option(help: "Test faces: `synthetic` or a dataset file/directory.")
+    var data: String
+
+    @Option(help: "Test faces to use (the first N of the test split).")
+    var count = 10_000
+
+    @Option(help: "Population seed of the synthetic faces.")
+    var syntheticSeed: UInt64 = 0
+
+    @Option(help: "Largest accepted gender accuracy drop, in points.")
+    var maxGenderDrop: Double?
+
+    @Option(help: "Largest accepted age MAE increase, in years.")
+    var maxAgeMaeIncrease: Double?
+
+    @Option(help: "Largest accepted mean attribute accuracy drop, in points.")
+    var maxAttributeDrop: Double?
+
+    @Option(help: "Smallest accepted agreement of every binary head, in percent.")
+    var minAgreement: Double?
+
+    @Flag(help: "Add the per-layer SQNR of the int8 activations against the reference's.")
+    var layers = false
+
+    @Option(help: "Faces the per-layer SQNR uses (with --layers).")
+    var layerFaces = 256
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    @Flag(help: "No progress lines on standard error.")
+    var quiet = false
+
+    func validate() throws {
+        guard (floatCheckpoint == nil) != (baseline == nil) else { throw ValidationError("give exactly one of --float and --baseline") }
+        guard count > 0 else { throw ValidationError("--count must be positive") }
+    }
+
+    func run() throws {
+        let progress = Progress(quiet: quiet)
+        let outcome = Result { () throws(QuantizerError) in try report(progress) }
+        progress.finish()
+        switch outcome {
+        case .failure(let error):
+            throw CommandFailure(description: error.description)
+        case .success(let report):
+            print(json ? report.json : report.text)
+            if !report.passed { throw ExitCode(3) }
+        }
+    }
+
+    func report(_ progress: Progress) throws(QuantizerError) -> DriftReport {
+        let candidate = try Int8Model(path: int8)
+        let reference: DriftReference
+        if let floatCheckpoint {
+            reference = .float(try ModelExport.loadGraph(floatCheckpoint).graph, name: "float \(floatCheckpoint)")
+        } else {
+            reference = .int8(try Int8Model(path: baseline!), name: "int8 \(baseline!)")
+        }
+        let source = try openFaceSource(data, imageSize: candidate.inputShape[0], syntheticSeed: syntheticSeed)
+        let set = try EvaluationSet(SplitFaces<TestSplit>(source, limit: count), progress: progress.line)
+        return try DriftEvaluation.run(
+            reference: reference, candidate: candidate, candidateName: "int8 \(int8)", set: set,
+            thresholds: DriftThresholds(maxGenderDrop: maxGenderDrop, maxAgeMAEIncrease: maxAgeMaeIncrease,
+                                        maxAttributeDrop: maxAttributeDrop, minAgreement: minAgreement),
+            layerFaces: layers ? layerFaces : 0, progress: progress.line).report
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import FacelyzrQuantizer
+import Foundation
+
+/// `facelyzr quantize CKPT --calibration DATA --out MODEL`: float checkpoint to int8 blob.
+struct Quantize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Quantize a float checkpoint to an int8 model blob with its model card.",
+        discussion: """
+            Per-output-channel symmetric int8 weights, int32 biases (saturation reported), \
+            asymmetric int8 activations calibrated on the CALIBRATION split of DATA only \
+            (docs/quantization.md "Quantizer"). DATA is `synthetic` (the generator's \
+            calibration split, at the network's input size) or a dataset file or directory \
+            written by `facelyzr import` / `facelyzr synth --dataset`. Then float and int8 are \
+            evaluated on the TEST split of DATA, and MODEL is written atomically with \
+            MODEL-without-extension.card.json and .card.md beside it. Nothing is written when \
+            anything fails.
+            """)
+
+    @Argument(help: "Float checkpoint (safetensors, written by the trainer).")
+    var checkpoint: String
+
+    @Option(help: "Calibration faces: `synthetic` or a dataset file/directory.")
+    var calibration: String
+
+    @Option(help: "Calibration method: auto, minmax, mse, entropy, percentile, percentile:P.")
+    var method = "auto"
+
+    @Option(help: "The model blob to write.")
+    var out: String
+
+    @Option(help: "Calibration faces to use (the first N of the calibration split).")
+    var calibrationCount = 1000
+
+    @Option(help: "Test faces the model card evaluates on (0 skips the evaluation).")
+    var evaluationCount = 2000
+
+    @Flag(help: "Correct each layer's bias for the expected error of its quantized weights.")
+    var biasCorrection = false
+
+    @Option(help: "Population seed of the synthetic faces.")
+    var syntheticSeed: UInt64 = 0
+
+    @Flag(help: "No progress lines on standard error.")
+    var quiet = false
+
+    func validate() throws {
+        guard CalibrationMethod(name: method) != nil else { throw ValidationError("unknown --method \(method)") }
+        guard calibrationCount > 0 else { throw ValidationError("--calibration-count must be positive") }
+        guard evaluationCount >= 0 else { throw ValidationError("--evaluation-count must not be negative") }
+    }
+
+    func run() throws {
+        let progress = Progress(quiet: quiet)
+        let outcome = Result { () throws(QuantizerError) -> ModelCard in
+            let (graph, _) = try ModelExport.loadGraph(checkpoint)
+            let source = try openFaceSource(calibration, imageSize: graph.inputShape[0], syntheticSeed: syntheticSeed)
+            return try ModelExport.run(
+                checkpointPath: checkpoint, source: source, calibrationCount: calibrationCount, evaluationCount: evaluationCount,
+                options: QuantizationOptions(method: CalibrationMethod(name: method)!, biasCorrection: biasCorrection),
+                outPath: out, progress: progress.line)
+        }
+        progress.finish()
+        let card: ModelCard
+        switch outcome {
+        case .failure(let error): throw CommandFailure(description: error.description)
+        case .success(let c): card = c
+        }
+        let cards = ModelExport.cardPaths(for: out)
+        print("wrote \(out) (\(card.blob.byteCount) bytes, SHA-256 \(card.blob.sha256))")
+        print("model card: \(cards.markdown), \(cards.json)")
+        for layer in card.layers where layer.method != nil {
+            print("  \(layer.name): \(layer.method!)" + (layer.calibrationSQNR.map { String(format: ", calibration SQNR %.1f dB", $0) } ?? ""))
+        }
+        for layer in card.layers where !(layer.saturatedBiasChannels ?? []).isEmpty {
+            print("  warning: \(layer.name) saturated the int32 bias of channels \(layer.saturatedBiasChannels!)")
+        }
+        if let evaluation = card.evaluation { print(evaluation.text) }
+    }
+}
+
+/// A failure reported as one line, exit status 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Progress lines on standard error, overwriting each other on a terminal.
+final class Progress {
+    let quiet: Bool
+    let terminal = isatty(2) != 0
+    init(quiet: Bool) { self.quiet = quiet }
+
+    func line(_ text: String) {
+        guard !quiet else { return }
+        FileHandle.standardError.write(Data(((terminal ? "\r\u{1B}[K" : "") + text + (terminal ? "" : "\n")).utf8))
+    }
+
+    func finish() {
+        if !quiet && terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}

@@ -1,0 +1,56 @@
+import FacelyzrBlobBuilder
+import Foundation
+import Testing
+
+/// `facelyzr quantize` and `facelyzr drift` as a CI job runs them: the built executable
+/// (`swift build --build-tests` builds it beside the test bundle).
+@Suite struct CommandLineTests {
+    static let executable: String = {
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while url.path != "/" && !FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("facelyzr").path) {
+            url = url.deletingLastPathComponent()
+        }
+        return url.appendingPathComponent("facelyzr").path
+    }()
+
+    func facelyzr(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: CommandLineTests.executable)))
+    func driftExitsNonZeroOnAnInjectedRegressionOnly() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let checkpoint = dir + "/tiny.safetensors"
+        try trainedTinyNetworkCheckpoint(to: checkpoint)
+        let quantize = try facelyzr(["quantize", checkpoint, "--calibration", "synthetic", "--synthetic-seed", "3",
+                                     "--method", "mse", "--calibration-count", "64", "--evaluation-count", "0",
+                                     "--out", dir + "/tiny.blob", "--quiet"])
+        #expect(quantize.status == 0, "\(quantize.output)")
+        let blob = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir + "/tiny.blob")))
+        try Data(DriftTests.perturbed(blob, op: 2)).write(to: URL(fileURLWithPath: dir + "/perturbed.blob"))
+
+        let thresholds = ["--max-gender-drop", "3", "--max-age-mae-increase", "0.5", "--max-attribute-drop", "3",
+                          "--min-agreement", "95", "--count", "200", "--synthetic-seed", "3", "--data", "synthetic", "--quiet"]
+        let good = try facelyzr(["drift", "--float", checkpoint, "--int8", dir + "/tiny.blob"] + thresholds)
+        #expect(good.status == 0, "\(good.output)")
+        #expect(good.output.contains("PASS"))
+        let bad = try facelyzr(["drift", "--float", checkpoint, "--int8", dir + "/perturbed.blob", "--json"] + thresholds)
+        #expect(bad.status == 3)
+        let json = try JSONSerialization.jsonObject(with: Data(bad.output.utf8)) as? [String: Any]
+        #expect((json?["violations"] as? [String])?.isEmpty == false)
+        let blobs = try facelyzr(["drift", "--baseline", dir + "/tiny.blob", "--int8", dir + "/perturbed.blob", "--layers",
+                                  "--layer-faces", "16"] + thresholds)
+        #expect(blobs.status == 3)
+        #expect(blobs.output.contains("per-layer SQNR"))
+    }
+}

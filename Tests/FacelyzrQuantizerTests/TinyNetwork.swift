@@ -1,0 +1,112 @@
+import FacelyzrData
+import Foundation
+import FacelyzrQuantizer
+import FacelyzrTrainer
+
+/// A small random network on 16x16 RGB synthetic faces with the three heads of the standard one:
+/// three convolutions with pools and a global average pool, then gender, age and attributes.
+func tinyNetwork(seed: UInt64 = 1) -> Network {
+    let architecture = Architecture(
+        inputHeight: 16, inputWidth: 16, inputChannels: 3,
+        encoder: [.conv2d(8), .maxPool2x2, .conv2d(16), .averagePool2x2, .conv2d(16), .globalAveragePool],
+        heads: [
+            HeadSpec(name: "gender", task: .binary, hidden: [.dense(8, activation: .relu), .dropout(0.2)], labels: ["Male"]),
+            HeadSpec(name: "age", task: .regression, hidden: [.dense(8, activation: .relu)], labels: ["age"],
+                     outputScale: 20, outputOffset: 35),
+            HeadSpec(name: "attributes", task: .binary, hidden: [.dense(8, activation: .relu)],
+                     labels: ["Smiling", "Eyeglasses", "No_Beard"]),
+        ])
+    var generator = RandomGenerator(seed: seed)
+    var network = try! Network(architecture, generator: &generator)
+    network.visitParameters { name, p in
+        if name.hasSuffix(".bias") {
+            for i in p.value.values.indices { p.value.values[i] = generator.nextNormal() * 0.1 }
+        }
+    }
+    return network
+}
+
+func tinyGraph(seed: UInt64 = 1) -> FloatGraph {
+    try! FloatGraph(tinyNetwork(seed: seed), normalization: .standard)
+}
+
+let tinyFaces = SyntheticFaceSource(seed: 3, size: 16)
+
+/// A source that remembers which splits were read.
+final class RecordingSource: FaceSource, @unchecked Sendable {
+    let inner: any FaceSource
+    private(set) var readSplits: Set<Split> = []
+    private(set) var reads = 0
+    init(_ inner: any FaceSource) { self.inner = inner }
+    var provenance: String { inner.provenance }
+    var imageShape: [Int] { inner.imageShape }
+    var attributeNames: [String] { inner.attributeNames }
+    func count(in split: Split) -> Int { inner.count(in: split) }
+    func face(_ index: Int, in split: Split) throws(QuantizerError) -> LabelledFace {
+        readSplits.insert(split)
+        reads += 1
+        return try inner.face(index, in: split)
+    }
+}
+
+/// A fresh temporary directory.
+func temporaryDirectory() -> String {
+    let path = NSTemporaryDirectory() + "facelyzr-quantizer-\(UInt64.random(in: 0...UInt64.max))"
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// Writes `tinyNetwork(seed:)` as a checkpoint, after `edit` changes its tensors.
+func writeTinyCheckpoint(to path: String, seed: UInt64 = 1, edit: (inout [String: Tensor]) -> Void = { _ in }) {
+    let network = tinyNetwork(seed: seed)
+    let plan = TrainingPlan(seed: seed, batchSize: 4, pretraining: nil,
+                            supervised: .init(steps: 0, optimizer: OptimizerConfig(method: .adam, schedule: LearningRateSchedule(baseRate: 0.001, totalSteps: 1)), fineTuneEncoder: false))
+    var trainer = try! Trainer(architecture: network.architecture, plan: plan, dataProvenance: "tiny random network for tests")
+    var checkpoint = trainer.checkpoint()
+    var copy = network
+    copy.visitParameters { name, p in checkpoint.tensors[name] = p.value }
+    edit(&checkpoint.tensors)
+    try! checkpoint.write(to: path)
+}
+
+/// Synthetic training faces (the generator's train split) as the trainer's `TrainingData`.
+struct SyntheticTrainingFaces: TrainingData {
+    let source: SyntheticFaceSource
+    let count = 100_000
+    let graphHeads: [HeadSpec]
+
+    func batch(_ indices: [Int]) -> (input: Tensor, targets: [Tensor]) {
+        let faces = indices.map { try! source.face($0, in: .train) }
+        let input = InputNormalization.standard.normalize(faces.flatMap(\.pixels), count: faces.count, height: 16, width: 16, channels: 3)
+        let targets = graphHeads.map { head in
+            Tensor(shape: [faces.count, head.labels.count], values: faces.flatMap { face in
+                head.labels.map { label -> Float in
+                    if label == "age" { return face.labels.age ?? .nan }
+                    if label == "Male" { return face.labels.gender.map { $0 == .male ? 1 : 0 } ?? .nan }
+                    return CelebAAttribute(name: label).flatMap { face.labels[$0] }.map { $0 ? 1 : 0 } ?? .nan
+                }
+            })
+        }
+        return (input, targets)
+    }
+}
+
+/// `tinyNetwork`'s architecture trained for a few hundred steps on synthetic faces, so its
+/// decisions depend on the image (a random network's are mostly constant).
+let trainedTinyNetwork: Network = {
+    let architecture = tinyNetwork().architecture
+    let plan = TrainingPlan(seed: 4, batchSize: 32, pretraining: nil, supervised: .init(
+        steps: 300, optimizer: OptimizerConfig(method: .adam, schedule: LearningRateSchedule(baseRate: 0.005, totalSteps: 300)),
+        fineTuneEncoder: true))
+    var trainer = try! Trainer(architecture: architecture, plan: plan, dataProvenance: "tests: synthetic train split")
+    trainer.run(SyntheticTrainingFaces(source: tinyFaces, graphHeads: architecture.heads))
+    return trainer.network
+}()
+
+/// Writes `trainedTinyNetwork` as a checkpoint.
+func trainedTinyNetworkCheckpoint(to path: String) throws {
+    writeTinyCheckpoint(to: path) { tensors in
+        var network = trainedTinyNetwork
+        network.visitParameters { name, p in tensors[name] = p.value }
+    }
+}
