@@ -5,7 +5,6 @@ import FacelyzrTrainer
 /// Held-out faces the drift report and the model card evaluate on: only the test split.
 public struct EvaluationSet: Sendable {
     public var faces: [LabelledFace]
-    public var attributeNames: [String]
     /// `SplitFaces.description`.
     public var description: String
 
@@ -18,20 +17,19 @@ public struct EvaluationSet: Sendable {
             if (i + 1) % 1000 == 0 { progress("test faces: \(i + 1)/\(test.count)") }
         }
         self.faces = faces
-        attributeNames = test.source.attributeNames
         description = test.description
     }
 
     /// The label a head output is scored against: years for a regression output named `age`,
-    /// 1/0 for a binary output named `male` (gender) or after one of the source's attributes.
+    /// 1/0 for a binary output named `male` (gender) or after a CelebA attribute (any letter case).
     public func target(label: String, kind: HeadKind, face: LabelledFace) -> Double? {
         let l = face.labels
         if kind == .regression {
             return label.lowercased() == "age" ? l.age.map(Double.init) : nil
         }
-        if label.lowercased() == "male" { return l.gender.map { $0 == .male ? 1 : 0 } }
-        guard let index = attributeNames.firstIndex(where: { $0.lowercased() == label.lowercased() }),
-              index < l.attributes.count, let value = l.attributes[index] else { return nil }
+        if label.lowercased() == "male" { return l.gender.map { $0 == 1 ? 1 : 0 } }
+        guard let attribute = CelebAAttribute.allCases.first(where: { $0.name.lowercased() == label.lowercased() }),
+              let value = l.attributes[attribute] else { return nil }
         return value ? 1 : 0
     }
 }

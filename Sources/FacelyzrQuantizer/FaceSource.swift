@@ -23,8 +23,6 @@ public protocol FaceSource: Sendable {
     var provenance: String { get }
     /// Image shape `[height, width, channels]`.
     var imageShape: [Int] { get }
-    /// The names of `FaceLabels.attributes`, in order.
-    var attributeNames: [String] { get }
     /// How many faces `split` holds.
     func count(in split: Split) -> Int
     /// The `index`-th face of `split` (`index < count(in: split)`).
@@ -80,7 +78,6 @@ public struct SyntheticFaceSource: FaceSource {
         "synthetic generator v\(SyntheticFaces.generatorVersion), seed \(faces.seed), \(faces.size)x\(faces.size) RGB"
     }
     public var imageShape: [Int] { [faces.size, faces.size, 3] }
-    public var attributeNames: [String] { celebAAttributeNames }
     public func count(in split: Split) -> Int { Int(min(split.syntheticCount, UInt64(Int.max))) }
 
     public func face(_ index: Int, in split: Split) throws(QuantizerError) -> LabelledFace {
@@ -116,7 +113,6 @@ public struct DatasetFaceSource: FaceSource {
         "dataset \(reader.path) (format v\(DatasetFormat.version), \(reader.format.width)x\(reader.format.height)x\(reader.format.channels))"
     }
     public var imageShape: [Int] { [reader.format.height, reader.format.width, reader.format.channels] }
-    public var attributeNames: [String] { reader.format.attributeNames }
     public func count(in split: Split) -> Int { indices[split]?.count ?? 0 }
 
     public func face(_ index: Int, in split: Split) throws(QuantizerError) -> LabelledFace {

@@ -158,10 +158,10 @@ public struct FloatGraph: Sendable {
                 y = conv2DForward(x, weight: node.weight!, bias: node.bias!, geometry: g, activation: node.activation, columns: &columns)
             case .maxPool2x2: y = maxPool2x2Forward(x, switches: &switches)
             case .averagePool2x2: y = averagePool2x2Forward(x)
-            case .globalAveragePool: y = globalAveragePoolForward(x).reshaped([x.batch, 1, 1, x.shape[3]])
+            case .globalAveragePool: y = Tensor(shape: [x.batch, 1, 1, x.shape[3]], values: globalAveragePoolForward(x).values)
             case .dense, .headOutput:
-                y = denseForward(x, weight: node.weight!, bias: node.bias!, activation: node.activation)
-                    .reshaped([x.batch, 1, 1, node.weight!.shape[0]])
+                y = Tensor(shape: [x.batch, 1, 1, node.weight!.shape[0]],
+                           values: denseForward(x, weight: node.weight!, bias: node.bias!, activation: node.activation).values)
             }
             outputs.append(y)
         }

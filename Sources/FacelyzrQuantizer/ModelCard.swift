@@ -51,8 +51,8 @@ public struct ModelCard: Codable, Sendable {
     public static func groups(_ set: EvaluationSet) -> [(name: String, faces: [Int])] {
         let f = set.faces
         var result: [(String, [Int])] = [
-            ("gender: female", f.indices.filter { f[$0].labels.gender == .female }),
-            ("gender: male", f.indices.filter { f[$0].labels.gender == .male }),
+            ("gender: female", f.indices.filter { f[$0].labels.gender == 0 }),
+            ("gender: male", f.indices.filter { f[$0].labels.gender == 1 }),
         ]
         for (name, range) in [("age 0-17", Float(0)..<18), ("age 18-29", 18..<30), ("age 30-44", 30..<45),
                               ("age 45-59", 45..<60), ("age 60+", 60..<1000)] {

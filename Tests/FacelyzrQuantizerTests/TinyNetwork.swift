@@ -10,7 +10,7 @@ func tinyNetwork(seed: UInt64 = 1) -> Network {
         inputHeight: 16, inputWidth: 16, inputChannels: 3,
         encoder: [.conv2d(8), .maxPool2x2, .conv2d(16), .averagePool2x2, .conv2d(16), .globalAveragePool],
         heads: [
-            HeadSpec(name: "gender", task: .binary, hidden: [.dense(8, activation: .relu), .dropout(0.2)], labels: ["Male"]),
+            HeadSpec(name: "gender", task: .binary, hidden: [.dense(8, activation: .relu), .dropout(0.2)], labels: ["male"]),
             HeadSpec(name: "age", task: .regression, hidden: [.dense(8, activation: .relu)], labels: ["age"],
                      outputScale: 20, outputOffset: 35),
             HeadSpec(name: "attributes", task: .binary, hidden: [.dense(8, activation: .relu)],
@@ -40,7 +40,6 @@ final class RecordingSource: FaceSource, @unchecked Sendable {
     init(_ inner: any FaceSource) { self.inner = inner }
     var provenance: String { inner.provenance }
     var imageShape: [Int] { inner.imageShape }
-    var attributeNames: [String] { inner.attributeNames }
     func count(in split: Split) -> Int { inner.count(in: split) }
     func face(_ index: Int, in split: Split) throws(QuantizerError) -> LabelledFace {
         readSplits.insert(split)
@@ -69,28 +68,6 @@ func writeTinyCheckpoint(to path: String, seed: UInt64 = 1, edit: (inout [String
     try! checkpoint.write(to: path)
 }
 
-/// Synthetic training faces (the generator's train split) as the trainer's `TrainingData`.
-struct SyntheticTrainingFaces: TrainingData {
-    let source: SyntheticFaceSource
-    let count = 100_000
-    let graphHeads: [HeadSpec]
-
-    func batch(_ indices: [Int]) -> (input: Tensor, targets: [Tensor]) {
-        let faces = indices.map { try! source.face($0, in: .train) }
-        let input = InputNormalization.standard.normalize(faces.flatMap(\.pixels), count: faces.count, height: 16, width: 16, channels: 3)
-        let targets = graphHeads.map { head in
-            Tensor(shape: [faces.count, head.labels.count], values: faces.flatMap { face in
-                head.labels.map { label -> Float in
-                    if label == "age" { return face.labels.age ?? .nan }
-                    if label == "Male" { return face.labels.gender.map { $0 == .male ? 1 : 0 } ?? .nan }
-                    return CelebAAttribute(name: label).flatMap { face.labels[$0] }.map { $0 ? 1 : 0 } ?? .nan
-                }
-            })
-        }
-        return (input, targets)
-    }
-}
-
 /// `tinyNetwork`'s architecture trained for a few hundred steps on synthetic faces, so its
 /// decisions depend on the image (a random network's are mostly constant).
 let trainedTinyNetwork: Network = {
@@ -99,7 +76,8 @@ let trainedTinyNetwork: Network = {
         steps: 300, optimizer: OptimizerConfig(method: .adam, schedule: LearningRateSchedule(baseRate: 0.005, totalSteps: 300)),
         fineTuneEncoder: true))
     var trainer = try! Trainer(architecture: architecture, plan: plan, dataProvenance: "tests: synthetic train split")
-    trainer.run(SyntheticTrainingFaces(source: tinyFaces, graphHeads: architecture.heads))
+    let data = try! SyntheticFaceData(faces: tinyFaces.faces, split: .train, count: 100_000, architecture: architecture)
+    try! trainer.run(data)
     return trainer.network
 }()
 
