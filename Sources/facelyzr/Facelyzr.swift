@@ -19,6 +19,10 @@ struct Facelyzr: ParsableCommand {
             Train.self,
             Quantize.self,
             Drift.self,
+            Golden.self,
+            Analyze.self,
+            Demo.self,
+            Export.self,
         ]
     )
 }

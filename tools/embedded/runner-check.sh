@@ -10,6 +10,8 @@
 #    allocation per frame) must be counted.
 # 3. A short final frame ends the run with exit 0 and a message on stderr; a closed output
 #    pipe ends it with exit 0.
+# 4. `facelyzr export --format c-array` of the blob compiles, is 16-byte aligned and opens
+#    (tools/embedded/c-array-check.c).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -74,4 +76,10 @@ set +o pipefail
 status=${PIPESTATUS[0]}
 set -o pipefail
 ((status == 0)) || fail "a closed output pipe gave exit $status"
+# The blob compiled in as a C array.
+swift build --product facelyzr >/dev/null
+"$(swift build --show-bin-path)/facelyzr" export --format c-array "$blob" --out "$out/x86_64/blob.c"
+gcc -std=c11 -O2 -Wall -Wextra -Werror -I Sources/FacelyzrCAPI/include tools/embedded/c-array-check.c \
+    "$out/x86_64/blob.c" "$out/x86_64/libfacelyzr.a" -Wl,--gc-sections -o "$out/x86_64/c-array-check"
+"$out/x86_64/c-array-check" || fail "the exported C array does not open"
 echo "runner-check: PASS"
