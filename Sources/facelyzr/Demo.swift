@@ -15,7 +15,8 @@ struct Demo: ParsableCommand {
             calibration), runs the int8 blob on each, prints each prediction beside the true \
             labels with the time of the predict call, and draws a contact sheet with the \
             predictions (first line) and the truth (second line) under each face. The model was \
-            trained on synthetic faces only: on photographs it is not expected to be accurate.
+            trained on synthetic faces only: on photographs it is not expected to be accurate. \
+            The caption's percentage is the probability of the predicted gender.
             """)
 
     @Option(help: "The int8 model blob.")
@@ -42,7 +43,7 @@ struct Demo: ParsableCommand {
         print("model \(model): \(String(decoding: predictor.model.name, as: UTF8.self)), \(input.width)x\(input.height)x\(input.channels) int8")
         print("faces: \(faces.provenance), test split \(first)..<\(first + count) (held out)")
         print("trained on synthetic faces only: on real photographs it is not expected to be accurate (README)\n")
-        let header = "face  predicted gender / age          true gender / age   " + attributes.map { "\($0.prefix(10))(p/true)" }.joined(separator: " ") + "  latency"
+        let header = "face  predicted gender / age              true gender / age   " + attributes.map { "\($0.prefix(10))(p/true)" }.joined(separator: " ") + "  latency"
         print(header)
         var images: [Image] = [], captions: [[String]] = []
         var genderRight = 0, ageError: Float = 0, latencies: [Double] = []
@@ -57,7 +58,7 @@ struct Demo: ParsableCommand {
             let trueMale = face.labels.gender.map { $0 == 1 }, trueAge = face.labels.age
             if let trueMale, (male >= 0.5) == trueMale { genderRight += 1 }
             if let trueAge { ageError += abs(age - trueAge) }
-            let predicted = "\(male >= 0.5 ? "male  " : "female") p=\(String(format: "%.2f", male))  age \(String(format: "%5.1f", age))"
+            let predicted = "\(male >= 0.5 ? "male  " : "female") p(male) \(String(format: "%.2f", male))  age \(String(format: "%5.1f", age))"
             let truth = "\(trueMale.map { $0 ? "male  " : "female" } ?? "?     ")  age \(trueAge.map { String(format: "%5.1f", $0) } ?? "    ?")"
             let marks = attributes.map { name -> String in
                 let value = p.value(name) ?? .nan
@@ -65,11 +66,11 @@ struct Demo: ParsableCommand {
                 let known = face.labels.attributes[attribute].map { $0 ? "1" : "0" } ?? "?"
                 return String(format: "%.2f/%@", value, known).padding(toLength: name.prefix(10).count + 8, withPad: " ", startingAt: 0)
             }
-            print(String(format: "%4d  ", index) + predicted.padding(toLength: 32, withPad: " ", startingAt: 0) + truth.padding(toLength: 20, withPad: " ", startingAt: 0)
+            print(String(format: "%4d  ", index) + predicted.padding(toLength: 36, withPad: " ", startingAt: 0) + truth.padding(toLength: 20, withPad: " ", startingAt: 0)
                   + marks.joined(separator: " ") + String(format: " %7.1f us", p.seconds * 1e6))
             images.append(Image(width: input.width, height: input.height, channels: 3, pixels: face.pixels))
             captions.append([
-                "\(male >= 0.5 ? "M" : "F")\(whole(male * 100))% \(whole(age))Y",
+                "\(male >= 0.5 ? "M" : "F") \(whole((male >= 0.5 ? male : 1 - male) * 100))% \(whole(age))Y",
                 "TRUE \(trueMale.map { $0 ? "M" : "F" } ?? "?") \(trueAge.map(whole) ?? "?")Y",
             ])
         }
