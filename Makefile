@@ -1,7 +1,7 @@
 # The two commands of the README: `make demo` (the main job) and `make test` (everything CI runs).
 SWIFT ?= swift
 
-.PHONY: deps build demo test embedded-check fuzz
+.PHONY: deps build demo test embedded-check fuzz firmware-model
 
 deps:
 	bash tools/install-deps.sh
@@ -9,9 +9,14 @@ deps:
 build: deps
 	$(SWIFT) build -c release
 
-# The main job on the embedded default (synthetic faces).
+# The main job: the shipped int8 model (firmware-model/) on a dozen held-out synthetic faces,
+# predictions beside the true labels with the latency, and a contact sheet (demo.png).
 demo: build
-	.build/release/facelyzr version
+	.build/release/facelyzr demo --sheet demo.png
+
+# Rebuilds firmware-model/ from nothing: train, quantize, model card, golden set (tools/firmware-model.sh).
+firmware-model: build
+	bash tools/firmware-model.sh .build/release/facelyzr
 
 # The whole test suite: the golden vectors against the numeric oracle; the numerics/kernels on
 # x86-64, aarch64 and armv7 (qemu-user) giving identical results; whole models through the C API

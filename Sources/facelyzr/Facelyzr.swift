@@ -20,6 +20,10 @@ struct Facelyzr: ParsableCommand {
             Bench.self,
             Quantize.self,
             Drift.self,
+            Golden.self,
+            Analyze.self,
+            Demo.self,
+            Export.self,
         ]
     )
 }

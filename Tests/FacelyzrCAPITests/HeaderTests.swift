@@ -50,4 +50,10 @@ import FacelyzrRuntime
         }
         #expect(String(cString: fz_error_message(9999)) == "unknown status code")
     }
+
+    @Test func headKindsMatch() {
+        #expect(Self.defines["FZ_HEAD_BINARY"] == Int(HeadKind.binary.rawValue))
+        #expect(Self.defines["FZ_HEAD_REGRESSION"] == Int(HeadKind.regression.rawValue))
+        #expect(Self.defines["FZ_HEAD_MULTI_LABEL"] == Int(HeadKind.multiLabel.rawValue))
+    }
 }

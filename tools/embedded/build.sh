@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds FacelyzrRuntime and FacelyzrCAPI as Embedded Swift, archives them as libfacelyzr.a
-# and links the C harness (tools/embedded/harness.c) and the instruction-count driver
-# (tools/embedded/count.c) through facelyzr.h, for each ISA:
+# and links the C harness (tools/embedded/harness.c), the instruction-count driver
+# (tools/embedded/count.c) and the board runner (tools/embedded/facelyzr-run.c) through
+# facelyzr.h, for each ISA:
 #
 #   aarch64   aarch64-none-none-elf     linked with aarch64-linux-gnu-gcc    (64-bit boards, ARMv8.0: Pi 4)
 #   aarch64-dotprod  the same for ARMv8.2 with the dot product (Pi 5); built on request only
@@ -10,7 +11,9 @@
 #   host      the same sources as ordinary (not Embedded) Swift, linked by swiftc against
 #             the Swift runtime: the build the package's tests exercise
 #
-# Output: .build-embedded/<isa>/{libfacelyzr.a,harness,count,*.o}. Usage: build.sh [ISA...]
+# Output: .build-embedded/<isa>/{libfacelyzr.a,harness,count,facelyzr-run,*.o} (the host build:
+# no runner; x86_64 also facelyzr-run-counting, the runner counting its allocations).
+# Usage: build.sh [ISA...]
 #
 # No heap allocation, checked twice:
 # - every ISA compiles with -no-allocations (the compiler rejects any allocating code). On
@@ -64,21 +67,29 @@ for isa in "${isas[@]}"; do
     rm -f "$dir/libfacelyzr.a"
     ar rcs "$dir/libfacelyzr.a" "$dir/FacelyzrRuntime.o" "$dir/FacelyzrCAPI.o"
 
-    for program in harness count; do
-        "$cc" -std=c11 -O2 -Wall -Wextra -Werror -I Sources/FacelyzrCAPI/include \
-            -c "tools/embedded/$program.c" -o "$dir/$program.o"
+    c_flags=(-std=c11 -O2 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -I Sources/FacelyzrCAPI/include)
+    programs=(harness count)
+    if [ "$isa" != host ]; then programs+=(facelyzr-run); fi
+    for program in "${programs[@]}"; do
+        "$cc" "${c_flags[@]}" -c "tools/embedded/$program.c" -o "$dir/$program.o"
+    done
+    if [ "$isa" = x86_64 ]; then
+        # The board runner with malloc-interposer counting after its first frame (check.sh).
+        "$cc" "${c_flags[@]}" -DFACELYZR_RUN_COUNT_ALLOCATIONS -c tools/embedded/facelyzr-run.c \
+            -o "$dir/facelyzr-run-counting.o"
+        programs+=(facelyzr-run-counting)
+    fi
+    for program in "${programs[@]}"; do
         if [ "$isa" = host ]; then
             "$swiftc" "$dir/$program.o" "$dir/libfacelyzr.a" -o "$dir/$program"
-        else
-            "$cc" "$dir/$program.o" "$dir/libfacelyzr.a" -Wl,--gc-sections -o "$dir/$program"
+            continue
+        fi
+        "$cc" "$dir/$program.o" "$dir/libfacelyzr.a" -Wl,--gc-sections -o "$dir/$program"
+        allocating="$("${cc%gcc}nm" "$dir/$program" | awk '{print $NF}' |
+            grep -E '^(swift_allocObject|swift_allocEmptyBox|swift_slowAlloc|swift_coroFrameAlloc|posix_memalign)$' || true)"
+        if [ -n "$allocating" ]; then
+            echo "build.sh: $isa: $program: the linked C API reaches allocation functions:" $allocating >&2
+            exit 1
         fi
     done
-    if [ "$isa" = host ]; then continue; fi
-
-    allocating="$("${cc%gcc}nm" "$dir/harness" | awk '{print $NF}' |
-        grep -E '^(swift_allocObject|swift_allocEmptyBox|swift_slowAlloc|swift_coroFrameAlloc|posix_memalign)$' || true)"
-    if [ -n "$allocating" ]; then
-        echo "build.sh: $isa: the linked C API reaches allocation functions:" $allocating >&2
-        exit 1
-    fi
 done

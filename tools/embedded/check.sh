@@ -8,7 +8,8 @@
 #
 # Blobs and inputs come from the facelyzr-embedded-fixtures executable (deterministic
 # random-weight models and pixels). Prints the library sizes and one PASS/FAIL line;
-# exits non-zero on any difference.
+# exits non-zero on any difference. Then tools/embedded/runner-check.sh checks the board
+# runner on the shipped model's golden inputs.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -69,3 +70,6 @@ else
     echo "embedded-check: FAIL: $blobs blobs, $inputs inputs; $identical runs identical to x86-64, $different differ"
     exit 1
 fi
+
+cd "$root"
+bash tools/embedded/runner-check.sh

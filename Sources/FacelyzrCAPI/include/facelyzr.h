@@ -135,6 +135,23 @@ size_t fz_model_layer_output_byte_count(const fz_model *model, size_t index);
 void fz_model_predict_layers(
     const fz_model *model, const uint8_t *pixels, void *arena, int32_t *outputs, int8_t *layer_outputs);
 
+/* What the head outputs mean. A head is a run of outputs: heads[i] covers outputs
+ * first .. first + count - 1. Names and labels are UTF-8, not NUL-terminated (`length`
+ * bytes); they point into the blob. */
+#define FZ_HEAD_BINARY 0      /* one probability: sigmoid(scale * output) */
+#define FZ_HEAD_REGRESSION 1  /* values scale * output (age in years) */
+#define FZ_HEAD_MULTI_LABEL 2 /* one probability per label */
+size_t fz_model_head_count(const fz_model *model);
+int32_t fz_model_head_kind(const fz_model *model, size_t head);
+const char *fz_model_head_name(const fz_model *model, size_t head, size_t *length);
+void fz_model_head_outputs(const fz_model *model, size_t head, size_t *first, size_t *count);
+const char *fz_model_output_label(const fz_model *model, size_t output, size_t *length);
+
+/* The predictions of all fz_model_output_count outputs from the raw `outputs` of a
+ * predict call: probabilities for binary and multi-label heads, values for regression
+ * heads, computed by the runtime's own sigmoid (bit-identical on every ISA). */
+void fz_model_predictions(const fz_model *model, const int32_t *outputs, float *predictions);
+
 /* A static, NUL-terminated description of a status code. */
 const char *fz_error_message(fz_status code);
 

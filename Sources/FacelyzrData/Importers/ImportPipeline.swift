@@ -134,6 +134,12 @@ public enum DatasetImporter {
         }
     }
 
+    /// A picture prepared exactly as the importers prepare a centre-cropped dataset image
+    /// (`facelyzr analyze` uses it, so single pictures see what training saw).
+    public static func prepareCenterSquare(_ image: Image, size: Int, channels: Int) -> Image {
+        prepare(image, crop: .centerSquare, size: size, channels: channels)!
+    }
+
     /// Crops by `crop`, resizes to `size` x `size` (area when shrinking, bilinear when
     /// enlarging) and converts to `channels`; nil when the crop rule does not fit the picture.
     static func prepare(_ image: Image, crop: CropRule, size: Int, channels: Int) -> Image? {
