@@ -122,6 +122,13 @@ public struct Trainer: Sendable {
         phase = firstPhase(from: plan.pretraining == nil ? .supervised : .pretraining(block: 0))
     }
 
+    /// A fresh run that starts from the weights of `network` (for instance an encoder pre-trained
+    /// by `facelyzr pretrain`) instead of random ones.
+    public init(network: Network, plan: TrainingPlan, dataProvenance: String) throws(ArchitectureError) {
+        try self.init(architecture: network.architecture, plan: plan, dataProvenance: dataProvenance)
+        self.network = network
+    }
+
     private var blocks: [EncoderBlock] { Self.blocks(of: network.architecture) }
 
     private func length(of phase: TrainingPhase) -> Int {

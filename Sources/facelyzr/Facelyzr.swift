@@ -16,7 +16,10 @@ struct Facelyzr: ParsableCommand {
             Inspect.self,
             Synth.self,
             SynthStats.self,
+            Pretrain.self,
             Train.self,
+            Eval.self,
+            Experiment.self,
         ]
     )
 }
