@@ -20,8 +20,8 @@ start=$(date +%s)
 "$bin" train --output "$ckpt" $resume \
     --data-seed 0 --train-count 200000 --test-count 0 \
     --seed 1 --batch-size 32 --pretrain-steps 0 \
-    --steps 6000 --learning-rate 0.004 --weight-decay 1e-4 \
-    --threads 2 --checkpoint-every 500 --log-every 100 | tee "$out/train.log"
+    --steps 7000 --learning-rate 0.004 --weight-decay 1e-4 \
+    --threads 2 --checkpoint-every 500 --log-every 100 --plots "$out/plots" | tee "$out/train.log"
 "$bin" eval "$ckpt" --data synthetic --data-seed 0 --count 10000 --json > "$out/eval.json.tmp"
 mv "$out/eval.json.tmp" "$out/eval.json"
 "$bin" eval "$ckpt" --data synthetic --data-seed 0 --count 10000 | tee -a "$out/train.log"

@@ -270,6 +270,21 @@ public struct Trainer: Sendable {
         }
     }
 
+    /// While a block is being pre-trained: its input for `images` (clean), a corrupted copy and
+    /// the current autoencoder's reconstruction of it; nil in other phases and before the block's
+    /// first step. Draws its corruption
+    /// from its own generator, so the run continues exactly as without it.
+    public mutating func reconstructionSample(_ images: Tensor) -> (clean: Tensor, corrupted: Tensor, reconstruction: Tensor)? {
+        guard case .pretraining(let b) = phase, let settings = plan.pretraining, autoencoder != nil else { return nil }
+        var own = RandomGenerator(seed: 0x5eed)
+        var x = images
+        for i in 0..<blocks[b].convolution {
+            x = network.encoder.layers[i].forward(x, training: false, generator: &own)
+        }
+        let (corrupted, reconstruction) = autoencoder!.corruptAndReconstruct(x, corruption: settings.corruption, generator: &own)
+        return (x, corrupted, reconstruction)
+    }
+
     // MARK: Checkpoints
 
     /// The run's state as a checkpoint.

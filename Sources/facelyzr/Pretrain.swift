@@ -61,6 +61,9 @@ struct Pretrain: ParsableCommand {
     @Option(help: "Write the checkpoint every this many steps (0: only at the end).")
     var checkpointEvery = 500
 
+    @Option(help: "Write PNG plots into this directory: loss curves, each block's reconstruction grid, first-layer filters.")
+    var plots: String?
+
     @Option(help: "Print the mean loss every this many steps.")
     var logEvery = 50
 
@@ -88,7 +91,7 @@ struct Pretrain: ParsableCommand {
                                   plan: plan, dataProvenance: "")
         }
         let a = trainer.network.architecture
-        let loop = TrainingLoop(output: output, resume: resume, checkpointEvery: checkpointEvery, logEvery: logEvery)
+        let loop = TrainingLoop(output: output, resume: resume, checkpointEvery: checkpointEvery, logEvery: logEvery, plots: plots)
         if let dataset {
             let data = try DatasetTrainingData(reader: try DatasetReader(directory: dataset), split: .train, architecture: a)
             try loop.fit(&trainer, on: data, pretrainingOn: nil, provenance: "pre-training on " + data.provenance, scoring: EmptyData())

@@ -93,6 +93,9 @@ struct Train: ParsableCommand {
     @Option(help: "Write the checkpoint every this many steps (0: only at the end).")
     var checkpointEvery = 500
 
+    @Option(help: "Write PNG plots into this directory: loss curves, each block's reconstruction grid, first-layer filters.")
+    var plots: String?
+
     @Option(help: "Print the mean loss every this many steps.")
     var logEvery = 50
 
@@ -135,7 +138,7 @@ struct Train: ParsableCommand {
             }
         }
         let a = trainer.network.architecture
-        let loop = TrainingLoop(output: output, resume: resume, checkpointEvery: checkpointEvery, logEvery: logEvery)
+        let loop = TrainingLoop(output: output, resume: resume, checkpointEvery: checkpointEvery, logEvery: logEvery, plots: plots)
         if let dataset {
             let reader = try DatasetReader(directory: dataset)
             let train = try DatasetTrainingData(reader: reader, split: .train, architecture: a)

@@ -11,6 +11,8 @@ struct TrainingLoop {
     var resume: String?
     var checkpointEvery: Int
     var logEvery: Int
+    /// Write PNG plots here: loss curves, reconstruction grids of each pre-trained block, first-layer filters.
+    var plots: String?
 
     func fit(_ trainer: inout Trainer, on train: some TrainingData, pretrainingOn unlabelled: (any TrainingData)?,
              provenance: String, scoring test: some TrainingData) throws {
@@ -28,9 +30,21 @@ struct TrainingLoop {
         var window: [Float] = []
         var windowStart = Date()
         let batchSize = trainer.plan.batchSize
+        var curves: [(name: String, losses: [Float])] = []
+        if let plots { try FileManager.default.createDirectory(atPath: plots, withIntermediateDirectories: true) }
         while trainer.phase != .finished {
-            let stop = checkpointEvery > 0 ? (trainer.totalSteps / checkpointEvery + 1) * checkpointEvery : nil
+            var stop = checkpointEvery > 0 ? (trainer.totalSteps / checkpointEvery + 1) * checkpointEvery : nil
+            let blockSteps = trainer.plan.pretraining?.stepsPerBlock ?? 0
+            if plots != nil, case .pretraining = trainer.phase, blockSteps > 1 {
+                // Stop one step before a block ends, while its decoder still exists, to picture it.
+                let blockStart = trainer.totalSteps - trainer.stepInPhase
+                let last = blockStart + blockSteps - 1 + (trainer.stepInPhase < blockSteps - 1 ? 0 : blockSteps)
+                stop = min(stop ?? last, last)
+            }
             try trainer.run(train, pretrainingData: unlabelled, stopAt: stop) { p in
+                let name = Self.describe(p.phase)
+                if curves.last?.name != name { curves.append((name, [])) }
+                curves[curves.count - 1].losses.append(p.loss)
                 window.append(p.loss)
                 if window.count == logEvery {
                     let images = Double(logEvery * batchSize) / Date().timeIntervalSince(windowStart)
@@ -41,6 +55,22 @@ struct TrainingLoop {
                 }
             }
             try trainer.save(to: output)
+            if let plots, case .pretraining(let b) = trainer.phase, trainer.stepInPhase == blockSteps - 1 {
+                let source: any TrainingData = unlabelled ?? train
+                let images = try source.batch(Array(0..<min(8, source.count))).input
+                if let sample = trainer.reconstructionSample(images) {
+                    try Plots.reconstructionGrid(rows: [("clean", sample.clean), ("corrupted", sample.corrupted), ("reconstructed", sample.reconstruction)], zoom: b == 0 ? 2 : 4)
+                        .write(png: "\(plots)/reconstruction-block-\(b).png")
+                }
+            }
+        }
+        if let plots {
+            try Plots.lossCurves(curves).write(png: "\(plots)/loss.png")
+            var network = trainer.network
+            if let first = network.parameterTensors()["encoder.0.weight"], first.shape.count == 4 {
+                try Plots.filters(first).write(png: "\(plots)/filters.png")
+            }
+            ProgressLine.say("plots in \(plots)")
         }
         ProgressLine.say("trained \(trainer.totalSteps) steps in \(String(format: "%.1f", Date().timeIntervalSince(start))) s; checkpoint \(output)")
         if test.count > 0 {
