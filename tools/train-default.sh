@@ -2,7 +2,7 @@
 # The default model's recipe (docs/training.md "Recipe"): trains Architecture.standard on the
 # synthetic default, then scores it on 10,000 held-out synthetic test faces.
 #   tools/train-default.sh [OUT_DIR]      (default: out/default-model)
-# Writes OUT_DIR/model.safetensors, OUT_DIR/train.log and OUT_DIR/eval.json. Re-running it
+# Writes OUT_DIR/model.safetensors, OUT_DIR/train.log, OUT_DIR/eval.json and OUT_DIR/plots/. Re-running it
 # resumes an interrupted run from its checkpoint (same options), and rescoring is cheap.
 set -eu
 out=${1:-out/default-model}
@@ -20,9 +20,7 @@ start=$(date +%s)
 "$bin" train --output "$ckpt" $resume \
     --data-seed 0 --train-count 200000 --test-count 0 \
     --seed 1 --batch-size 32 --pretrain-steps 0 \
-    --steps 7000 --learning-rate 0.004 --weight-decay 1e-4 \
-    --threads 2 --checkpoint-every 500 --log-every 100 --plots "$out/plots" | tee "$out/train.log"
-"$bin" eval "$ckpt" --data synthetic --data-seed 0 --count 10000 --json > "$out/eval.json.tmp"
-mv "$out/eval.json.tmp" "$out/eval.json"
-"$bin" eval "$ckpt" --data synthetic --data-seed 0 --count 10000 | tee -a "$out/train.log"
+    --steps 5000 --learning-rate 0.004 --weight-decay 1e-4 \
+    --threads 2 --checkpoint-every 500 --log-every 100 --plots "$out/plots" | tee -a "$out/train.log"
+"$bin" eval "$ckpt" --data synthetic --data-seed 0 --count 10000 --report "$out/eval.json" | tee -a "$out/train.log"
 echo "recipe took $(( $(date +%s) - start )) s (training and scoring)" | tee -a "$out/train.log"

@@ -33,6 +33,9 @@ struct Eval: ParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    @Option(help: "Also write the report as JSON to this file (atomically).")
+    var report: String?
+
     func validate() throws {
         guard count > 0, threads > 0 else { throw ValidationError("--count and --threads must be positive") }
     }
@@ -41,25 +44,27 @@ struct Eval: ParsableCommand {
         ComputeThreads.set(threads)
         var network = try Checkpoint.read(from: checkpoint).network(file: checkpoint)
         let a = network.architecture
-        let report: EvaluationReport
+        let result: EvaluationReport
         let source: String
         if data == "synthetic" {
             let test = try SyntheticFaceData(faces: SyntheticFaces(seed: dataSeed, size: a.inputHeight), split: .test, count: count, architecture: a)
             source = test.provenance
-            report = try network.evaluate(test, indices: Array(0..<test.count))
+            result = try network.evaluate(test, indices: Array(0..<test.count))
         } else {
             let test = try DatasetTrainingData(reader: try DatasetReader(directory: data), split: .test, architecture: a)
             source = test.provenance
-            report = try network.evaluate(test, indices: Array(0..<test.count))
+            result = try network.evaluate(test, indices: Array(0..<test.count))
         }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let text = try encoder.encode(result)
+        if let report { try AtomicFileWriter.write(Array(text) + [10], to: report) }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(String(decoding: text, as: UTF8.self))
             return
         }
         print("\(checkpoint) on \(source)")
-        print(Self.table(report))
+        print(Self.table(result))
     }
 
     /// One line per group: gender accuracy and balanced accuracy, age MAE and RMSE, mean attribute accuracy.

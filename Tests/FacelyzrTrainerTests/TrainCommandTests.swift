@@ -80,9 +80,10 @@ import Testing
         // The heads' training changed the pre-trained encoder (fine-tuning), starting from it.
         #expect(t.tensors["encoder.0.weight"] != p.tensors["encoder.0.weight"])
 
-        let eval = try Self.facelyzr(["eval", trained, "--count", "20", "--json"])
+        let eval = try Self.facelyzr(["eval", trained, "--count", "20", "--json", "--report", folder + "/report.json"])
         #expect(eval.status == 0, "\(eval.output)")
         let report = try JSONDecoder().decode(EvaluationReport.self, from: Data(eval.output.utf8))
+        #expect(try JSONDecoder().decode(EvaluationReport.self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/report.json"))) == report)
         #expect(report.overall.faces == 20 && report.overall.genderCount == 20)
         #expect(report.byAgeBand.map(\.faces).reduce(0, +) == 20)
     }
