@@ -21,6 +21,6 @@ start=$(date +%s)
     --data-seed 0 --train-count 200000 --test-count 0 \
     --seed 1 --batch-size 32 --pretrain-steps 0 \
     --steps 5000 --learning-rate 0.004 --weight-decay 1e-4 \
-    --threads 2 --checkpoint-every 500 --log-every 100 --plots "$out/plots" | tee -a "$out/train.log"
-"$bin" eval "$ckpt" --data synthetic --data-seed 0 --count 10000 --report "$out/eval.json" | tee -a "$out/train.log"
+    --threads 1 --checkpoint-every 500 --log-every 100 --plots "$out/plots" | tee -a "$out/train.log"
+"$bin" eval "$ckpt" --data synthetic --data-seed 0 --count 10000 --threads 1 --report "$out/eval.json" | tee -a "$out/train.log"
 echo "recipe took $(( $(date +%s) - start )) s (training and scoring)" | tee -a "$out/train.log"

@@ -28,7 +28,7 @@ struct Eval: ParsableCommand {
     var dataSeed: UInt64 = 0
 
     @Option(help: "OpenBLAS threads.")
-    var threads = 2
+    var threads = 1
 
     @Flag(help: "Print the report as JSON.")
     var json = false
