@@ -200,7 +200,8 @@ struct Experiment: ParsableCommand {
         func summary(_ values: [Float], _ digits: Int) -> String {
             let n = Float(values.count)
             let mean = values.reduce(0, +) / n
-            let sd = values.count > 1 ? (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / (n - 1)).squareRoot() : 0
+            guard values.count > 1 else { return String(format: "%.\(digits)f", mean) }  // no spread from one seed
+            let sd = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / (n - 1)).squareRoot()
             return String(format: "%.\(digits)f ± %.\(digits)f", mean, sd)
         }
         var lines = [
