@@ -121,7 +121,7 @@ public struct Checkpoint: Sendable, Equatable {
 
 extension ParameterContainer {
     /// The parameters' values by name, each name prefixed with `prefix`.
-    mutating func parameterTensors(prefix: String = "") -> [String: Tensor] {
+    public mutating func parameterTensors(prefix: String = "") -> [String: Tensor] {
         var result: [String: Tensor] = [:]
         visitParameters { name, p in result[prefix + name] = p.value }
         return result

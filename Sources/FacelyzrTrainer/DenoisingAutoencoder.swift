@@ -118,6 +118,13 @@ public struct DenoisingAutoencoder: ParameterContainer, Sendable {
         return loss
     }
 
+    /// The corrupted copy of `clean` and its reconstruction (for pictures; parameters unchanged).
+    public mutating func corruptAndReconstruct(_ clean: Tensor, corruption: Corruption, generator: inout RandomGenerator)
+        -> (corrupted: Tensor, reconstruction: Tensor) {
+        let corrupted = corruption.apply(clean, generator: &generator)
+        return (corrupted, reconstruct(corrupted, generator: &generator))
+    }
+
     /// Mean squared error of reconstructing uncorrupted inputs (for held-out evaluation).
     public mutating func reconstructionLoss(_ clean: Tensor) -> Float {
         var unused = RandomGenerator(seed: 0)

@@ -122,6 +122,13 @@ public struct Trainer: Sendable {
         phase = firstPhase(from: plan.pretraining == nil ? .supervised : .pretraining(block: 0))
     }
 
+    /// A fresh run that starts from the weights of `network` (for instance an encoder pre-trained
+    /// by `facelyzr pretrain`) instead of random ones.
+    public init(network: Network, plan: TrainingPlan, dataProvenance: String) throws(ArchitectureError) {
+        try self.init(architecture: network.architecture, plan: plan, dataProvenance: dataProvenance)
+        self.network = network
+    }
+
     private var blocks: [EncoderBlock] { Self.blocks(of: network.architecture) }
 
     private func length(of phase: TrainingPhase) -> Int {
@@ -261,6 +268,21 @@ public struct Trainer: Sendable {
             }
             return HeadScore(head: heads[h].name, value: sums[h] / Float(n), constantBaseline: baseline, count: n)
         }
+    }
+
+    /// While a block is being pre-trained: its input for `images` (clean), a corrupted copy and
+    /// the current autoencoder's reconstruction of it; nil in other phases and before the block's
+    /// first step. Draws its corruption
+    /// from its own generator, so the run continues exactly as without it.
+    public mutating func reconstructionSample(_ images: Tensor) -> (clean: Tensor, corrupted: Tensor, reconstruction: Tensor)? {
+        guard case .pretraining(let b) = phase, let settings = plan.pretraining, autoencoder != nil else { return nil }
+        var own = RandomGenerator(seed: 0x5eed)
+        var x = images
+        for i in 0..<blocks[b].convolution {
+            x = network.encoder.layers[i].forward(x, training: false, generator: &own)
+        }
+        let (corrupted, reconstruction) = autoencoder!.corruptAndReconstruct(x, corruption: settings.corruption, generator: &own)
+        return (x, corrupted, reconstruction)
     }
 
     // MARK: Checkpoints

@@ -30,14 +30,20 @@ struct Train: ParsableCommand {
     @Option(help: "Continue the run in this checkpoint (give the same data options; the plan comes from the checkpoint).")
     var resume: String?
 
+    @Option(name: .customLong("init"), help: "Start from this checkpoint's weights (e.g. written by `facelyzr pretrain`; its architecture is used, no further pre-training).")
+    var initial: String?
+
     @Option(help: "Architecture JSON file (default: the standard 64x64 network; see --print-architecture).")
     var architecture: String?
 
     @Flag(help: "Print the architecture as JSON and exit.")
     var printArchitecture = false
 
+    /// The attribute head's labels unless told otherwise.
+    static let defaultAttributes = ["Smiling", "Eyeglasses", "Wearing_Hat", "Bald", "Young", "No_Beard", "Mouth_Slightly_Open", "Wearing_Lipstick"]
+
     @Option(help: "Attribute head labels (CelebA names), comma separated.")
-    var attributes = "Smiling,Eyeglasses,Wearing_Hat,Bald,Young,No_Beard,Mouth_Slightly_Open,Wearing_Lipstick"
+    var attributes = defaultAttributes.joined(separator: ",")
 
     @Option(help: "Train on this Facelyzr dataset directory instead of synthetic faces.")
     var dataset: String?
@@ -87,6 +93,9 @@ struct Train: ParsableCommand {
     @Option(help: "Write the checkpoint every this many steps (0: only at the end).")
     var checkpointEvery = 500
 
+    @Option(help: "Write PNG plots into this directory: loss curves, each block's reconstruction grid, first-layer filters.")
+    var plots: String?
+
     @Option(help: "Print the mean loss every this many steps.")
     var logEvery = 50
 
@@ -112,7 +121,7 @@ struct Train: ParsableCommand {
         } else {
             let plan = TrainingPlan(
                 seed: seed, batchSize: batchSize,
-                pretraining: pretrainSteps == 0 ? nil : .init(
+                pretraining: pretrainSteps == 0 || initial != nil ? nil : .init(
                     stepsPerBlock: pretrainSteps, corruption: Corruption(corruption, amount: corruptionAmount),
                     optimizer: OptimizerConfig(method: .adam, schedule: LearningRateSchedule(
                         baseRate: 0.01, warmupSteps: min(20, pretrainSteps / 10), totalSteps: pretrainSteps))),
@@ -121,90 +130,31 @@ struct Train: ParsableCommand {
                     optimizer: OptimizerConfig(method: .adam, schedule: LearningRateSchedule(
                         baseRate: learningRate, warmupSteps: min(100, steps / 10), totalSteps: steps), weightDecay: weightDecay),
                     fineTuneEncoder: !frozenEncoder))
-            trainer = try Trainer(architecture: try loadArchitecture(), plan: plan, dataProvenance: "")
+            if let initial {
+                let network = try Checkpoint.read(from: initial).network(file: initial)
+                trainer = try Trainer(network: network, plan: plan, dataProvenance: "")
+            } else {
+                trainer = try Trainer(architecture: try loadArchitecture(), plan: plan, dataProvenance: "")
+            }
         }
         let a = trainer.network.architecture
+        let loop = TrainingLoop(output: output, resume: resume, checkpointEvery: checkpointEvery, logEvery: logEvery, plots: plots)
         if let dataset {
             let reader = try DatasetReader(directory: dataset)
             let train = try DatasetTrainingData(reader: reader, split: .train, architecture: a)
             let test = try DatasetTrainingData(reader: reader, split: .test, architecture: a)
-            try fit(&trainer, on: train, pretrainingOn: nil, provenance: train.provenance, scoring: test, output: output)
+            try loop.fit(&trainer, on: train, pretrainingOn: nil, provenance: train.provenance, scoring: test)
         } else {
             let faces = SyntheticFaces(seed: dataSeed, size: a.inputHeight)
             let train = try SyntheticFaceData(faces: faces, split: .train, count: trainCount, architecture: a)
             let test = try SyntheticFaceData(faces: faces, split: .test, count: testCount, architecture: a)
             let unlabelled = try SyntheticFaceData(faces: faces, split: .train, count: pretrainCount ?? trainCount, architecture: a)
-            try fit(&trainer, on: train, pretrainingOn: unlabelled,
-                    provenance: train.provenance + "; pre-training on faces 0..<\(unlabelled.count)", scoring: test, output: output)
-        }
-    }
-
-    /// Runs (or resumes) `trainer` on `train` (and `unlabelled` for pre-training), checkpointing,
-    /// then scores `test`.
-    private func fit(_ trainer: inout Trainer, on train: some TrainingData, pretrainingOn unlabelled: (any TrainingData)?,
-                     provenance: String, scoring test: some TrainingData, output: String) throws {
-        let a = trainer.network.architecture
-        if resume == nil {
-            trainer.dataProvenance = provenance
-        } else if trainer.dataProvenance != provenance {
-            throw ValidationError("\(resume!) was trained on \(trainer.dataProvenance); these options give \(provenance)")
-        }
-        let cost = try a.cost()
-        say("network: \(cost.multiplyAccumulates) MACs, \(cost.weightCount) weights, \(cost.biasCount) biases per image")
-        say("data: \(provenance)")
-
-        let start = Date()
-        var window: [Float] = []
-        var windowStart = Date()
-        let batchSize = trainer.plan.batchSize
-        while trainer.phase != .finished {
-            let stop = checkpointEvery > 0 ? (trainer.totalSteps / checkpointEvery + 1) * checkpointEvery : nil
-            try trainer.run(train, pretrainingData: unlabelled, stopAt: stop) { p in
-                window.append(p.loss)
-                if window.count == logEvery {
-                    let seconds = Date().timeIntervalSince(windowStart)
-                    let images = Double(logEvery * batchSize) / seconds
-                    let loss = String(format: "%.5f", window.reduce(0, +) / Float(window.count))
-                    say("step \(p.totalSteps)  \(describe(p.phase)) step \(p.stepInPhase)  loss \(loss)  \(Int(images)) images/s")
-                    window.removeAll()
-                    windowStart = Date()
-                }
-            }
-            try trainer.save(to: output)
-        }
-        say("trained \(trainer.totalSteps) steps in \(String(format: "%.1f", Date().timeIntervalSince(start))) s; checkpoint \(output)")
-        if test.count > 0 {
-            for score in try trainer.evaluate(test, indices: Array(0..<test.count)) {
-                let head = a.heads.first { $0.name == score.head }!
-                let what = head.task == .binary ? "accuracy" : "mean absolute error"
-                say("test \(score.head): \(what) \(String(format: "%.4f", score.value)) over \(score.count) labels "
-                    + "(best constant answer: \(String(format: "%.4f", score.constantBaseline)))")
-            }
+            try loop.fit(&trainer, on: train, pretrainingOn: unlabelled,
+                         provenance: train.provenance + "; pre-training on faces 0..<\(unlabelled.count)", scoring: test)
         }
     }
 
     private func loadArchitecture() throws -> Architecture {
-        guard let architecture else {
-            return .standard(attributeNames: attributes.split(separator: ",").map(String.init))
-        }
-        let data = try ReadOnlyFile.readAll(path: architecture)
-        do { return try JSONDecoder().decode(Architecture.self, from: Data(data)) } catch {
-            throw ValidationError("\(architecture): not an architecture: \(error)")
-        }
+        try TrainingLoop.architecture(path: architecture, attributes: attributes)
     }
-
-    private func describe(_ phase: TrainingPhase) -> String {
-        switch phase {
-        case .pretraining(let b): "pretrain block \(b)"
-        case .supervised: "supervised"
-        case .finished: "finished"
-        }
-    }
-}
-
-extension Corruption.Kind: ExpressibleByArgument {}
-
-/// Prints a line unbuffered, so progress shows as it comes, also when written to a log file.
-private func say(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

@@ -1,0 +1,90 @@
+import ArgumentParser
+import FacelyzrData
+import FacelyzrTrainer
+import Foundation
+
+/// `facelyzr eval`: scores a float checkpoint on held-out faces.
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score a float checkpoint on held-out faces (gender, age, attributes, by gender and age band).",
+        discussion: """
+            --data synthetic scores the first --count faces of the synthetic generator's test split \
+            (population --data-seed); --data DIR scores the test split of a Facelyzr dataset (written by \
+            `facelyzr import`). Prints a table, or the report as JSON with --json. The metrics are defined \
+            in docs/training.md ("Evaluation").
+            """
+    )
+
+    @Argument(help: "The checkpoint (.safetensors) to score.")
+    var checkpoint: String
+
+    @Option(help: "synthetic, or a Facelyzr dataset directory.")
+    var data = "synthetic"
+
+    @Option(help: "Synthetic test faces to score.")
+    var count = 10_000
+
+    @Option(help: "Population seed of the synthetic faces.")
+    var dataSeed: UInt64 = 0
+
+    @Option(help: "OpenBLAS threads.")
+    var threads = 1
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    @Option(help: "Also write the report as JSON to this file (atomically).")
+    var report: String?
+
+    func validate() throws {
+        guard count > 0, threads > 0 else { throw ValidationError("--count and --threads must be positive") }
+    }
+
+    func run() throws {
+        ComputeThreads.set(threads)
+        var network = try Checkpoint.read(from: checkpoint).network(file: checkpoint)
+        let a = network.architecture
+        let result: EvaluationReport
+        let source: String
+        if data == "synthetic" {
+            let test = try SyntheticFaceData(faces: SyntheticFaces(seed: dataSeed, size: a.inputHeight), split: .test, count: count, architecture: a)
+            source = test.provenance
+            result = try network.evaluate(test, indices: Array(0..<test.count))
+        } else {
+            let test = try DatasetTrainingData(reader: try DatasetReader(directory: data), split: .test, architecture: a)
+            source = test.provenance
+            result = try network.evaluate(test, indices: Array(0..<test.count))
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let text = try encoder.encode(result)
+        if let report { try AtomicFileWriter.write(Array(text) + [10], to: report) }
+        if json {
+            print(String(decoding: text, as: UTF8.self))
+            return
+        }
+        print("\(checkpoint) on \(source)")
+        print(Self.table(result))
+    }
+
+    /// One line per group: gender accuracy and balanced accuracy, age MAE and RMSE, mean attribute accuracy.
+    static func table(_ report: EvaluationReport) -> String {
+        func f(_ x: Float?, _ digits: Int) -> String { x.map { String(format: "%.\(digits)f", $0) } ?? "-" }
+        var lines = ["group      faces  gender acc  balanced  age MAE  age RMSE  attributes"]
+        for s in [report.overall] + report.byGender + report.byAgeBand {
+            lines.append(s.group.padding(toLength: 9, withPad: " ", startingAt: 0)
+                + String(repeating: " ", count: max(0, 7 - String(s.faces).count)) + String(s.faces)
+                + "  " + f(s.genderAccuracy, 4).leftPadded(10) + "  " + f(s.genderBalancedAccuracy, 4).leftPadded(8)
+                + "  " + f(s.ageMAE, 2).leftPadded(7) + "  " + f(s.ageRMSE, 2).leftPadded(8)
+                + "  " + f(s.meanAttributeAccuracy, 4).leftPadded(10))
+        }
+        for (name, accuracy) in report.overall.attributeAccuracy.sorted(by: { $0.key < $1.key }) {
+            lines.append("attribute \(name): \(f(accuracy, 4))")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}

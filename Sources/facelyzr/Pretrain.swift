@@ -1,0 +1,109 @@
+import ArgumentParser
+import FacelyzrData
+import FacelyzrTrainer
+import Foundation
+
+/// `facelyzr pretrain`: SDAE pre-training of the encoder only; `facelyzr train --init` continues.
+struct Pretrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Pre-train the encoder as a stacked denoising autoencoder (no labels), writing a checkpoint.",
+        discussion: """
+            Each encoder convolution is trained as a denoising autoencoder on the frozen outputs of the \
+            layers below (--steps per convolution), reading the first --count faces of the synthetic \
+            train split (labels unused) or the train split of --dataset. The checkpoint holds the \
+            pre-trained encoder and untrained heads; `facelyzr train --init CHECKPOINT` trains the heads \
+            on it. --resume continues an interrupted run (same data options). See docs/training.md.
+            """
+    )
+
+    @Option(help: "Write the checkpoint here (.safetensors).")
+    var output: String
+
+    @Option(help: "Continue the run in this checkpoint (give the same data options).")
+    var resume: String?
+
+    @Option(help: "Architecture JSON file (default: the standard 64x64 network).")
+    var architecture: String?
+
+    @Option(help: "Attribute head labels (CelebA names), comma separated.")
+    var attributes = Train.defaultAttributes.joined(separator: ",")
+
+    @Option(help: "Pre-train on this Facelyzr dataset directory instead of synthetic faces.")
+    var dataset: String?
+
+    @Option(help: "Population seed of the synthetic faces.")
+    var dataSeed: UInt64 = 0
+
+    @Option(help: "Unlabelled faces (first faces of the synthetic train split).")
+    var count = 30_000
+
+    @Option(help: "Seed of the weights, batches, corruption and decoders.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Images per step.")
+    var batchSize = 32
+
+    @Option(help: "Steps per encoder convolution.")
+    var steps = 300
+
+    @Option(help: "Corruption of the input: masking or gaussian.")
+    var corruption: Corruption.Kind = .masking
+
+    @Option(help: "Masked fraction, or the noise's standard deviation.")
+    var corruptionAmount: Float = 0.25
+
+    @Option(help: "Peak learning rate (Adam, cosine schedule with warm-up), per block.")
+    var learningRate: Float = 0.01
+
+    @Option(help: "OpenBLAS threads (1: deterministic, resumable bit for bit).")
+    var threads = 1
+
+    @Option(help: "Write the checkpoint every this many steps (0: only at the end).")
+    var checkpointEvery = 500
+
+    @Option(help: "Write PNG plots into this directory: loss curves, each block's reconstruction grid, first-layer filters.")
+    var plots: String?
+
+    @Option(help: "Print the mean loss every this many steps.")
+    var logEvery = 50
+
+    func validate() throws {
+        guard batchSize > 0, count > 0, steps > 0, threads > 0, logEvery > 0, checkpointEvery >= 0 else {
+            throw ValidationError("counts, sizes, steps and intervals must be positive")
+        }
+    }
+
+    func run() throws {
+        ComputeThreads.set(threads)
+        var trainer: Trainer
+        if let resume {
+            trainer = try Trainer(resumingFrom: resume)
+        } else {
+            let plan = TrainingPlan(
+                seed: seed, batchSize: batchSize,
+                pretraining: .init(
+                    stepsPerBlock: steps, corruption: Corruption(corruption, amount: corruptionAmount),
+                    optimizer: OptimizerConfig(method: .adam, schedule: LearningRateSchedule(
+                        baseRate: learningRate, warmupSteps: min(20, steps / 10), totalSteps: steps))),
+                supervised: .init(steps: 0, optimizer: OptimizerConfig(method: .adam, schedule: LearningRateSchedule(
+                    baseRate: 0, warmupSteps: 0, totalSteps: 0)), fineTuneEncoder: false))
+            trainer = try Trainer(architecture: try TrainingLoop.architecture(path: architecture, attributes: attributes),
+                                  plan: plan, dataProvenance: "")
+        }
+        let a = trainer.network.architecture
+        let loop = TrainingLoop(output: output, resume: resume, checkpointEvery: checkpointEvery, logEvery: logEvery, plots: plots)
+        if let dataset {
+            let data = try DatasetTrainingData(reader: try DatasetReader(directory: dataset), split: .train, architecture: a)
+            try loop.fit(&trainer, on: data, pretrainingOn: nil, provenance: "pre-training on " + data.provenance, scoring: EmptyData())
+        } else {
+            let data = try SyntheticFaceData(faces: SyntheticFaces(seed: dataSeed, size: a.inputHeight), split: .train, count: count, architecture: a)
+            try loop.fit(&trainer, on: data, pretrainingOn: nil, provenance: "pre-training on " + data.provenance, scoring: EmptyData())
+        }
+    }
+}
+
+/// No test faces: pre-training scores nothing.
+private struct EmptyData: TrainingData {
+    var count: Int { 0 }
+    func batch(_ indices: [Int]) -> (input: Tensor, targets: [Tensor]) { (Tensor(zeros: [0]), []) }
+}
