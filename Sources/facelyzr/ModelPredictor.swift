@@ -31,8 +31,13 @@ struct FacePrediction {
 }
 
 /// Runs an int8 blob on pictures the size of its input (the caller prepares them).
-struct ModelPredictor {
+///
+/// Weights are packed once for the default kernels at load (docs/benchmarks.md), as a board
+/// program would do, so the latency it reports is the runtime's real one.
+final class ModelPredictor {
     let blob: Int8Model
+    /// The packed weights of `DefaultKernels`, owned here; nil when that set reads canonical weights.
+    private let packedWeights: UnsafeMutableRawBufferPointer?
 
     init(path: String) throws {
         do {
@@ -40,7 +45,17 @@ struct ModelPredictor {
         } catch {
             throw CommandFailure(description: "\(path): \(error)\(path == defaultModelPath ? " (run `make firmware-model`, or pass --model)" : "")")
         }
+        let byteCount = blob.model.packedWeightsByteCount(for: DefaultKernels.self)
+        if byteCount > 0 {
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: byteCount, alignment: 64)
+            blob.model.packWeights(for: DefaultKernels.self, into: buffer.baseAddress!)
+            packedWeights = buffer
+        } else {
+            packedWeights = nil
+        }
     }
+
+    deinit { packedWeights?.deallocate() }
 
     var model: Model { blob.model }
     var input: ModelInput { blob.model.input }
@@ -53,7 +68,8 @@ struct ModelPredictor {
         defer { arena.deallocate() }
         let start = DispatchTime.now().uptimeNanoseconds
         pixels.withUnsafeBufferPointer { p in
-            raw.withUnsafeMutableBufferPointer { model.predict(pixels: p.baseAddress!, arena: arena, outputs: $0.baseAddress!) }
+            raw.withUnsafeMutableBufferPointer { model.predict(using: DefaultKernels.self, pixels: p.baseAddress!, arena: arena, outputs: $0.baseAddress!,
+                                                       layerOutputs: nil, packedWeights: packedWeights.map { UnsafeRawPointer($0.baseAddress!) }) }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         var values: [FacePrediction.Value] = []
