@@ -42,7 +42,7 @@ import Testing
         writeTinyCheckpoint(to: dir + "/tiny.safetensors")
         let card = try ModelExport.run(
             checkpointPath: dir + "/tiny.safetensors", source: tinyFaces, calibrationCount: 32, evaluationCount: 48,
-            options: QuantizationOptions(method: .entropy, biasCorrection: true), outPath: dir + "/tiny.blob")
+            options: QuantizationOptions(method: .entropy, biasCorrection: .on), outPath: dir + "/tiny.blob")
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir + "/tiny.blob")))
         #expect(card.blob.sha256 == sha256Hex(bytes))
         #expect(card.calibrationCount == 32)
