@@ -1,3 +1,4 @@
+import FacelyzrRandom
 import FacelyzrRuntime
 
 /// The reference encoder shape of DESIGN.md ("Measured anchors") with deterministic random
@@ -11,7 +12,7 @@ public enum RandomEncoder {
 
     /// The model for `seed` (the same bytes on every machine).
     public static func builder(seed: UInt64 = 64) -> BlobBuilder {
-        var rng = Generator(state: seed)
+        var rng = SplitMix64(state: seed)
         var b = BlobBuilder(name: "random-encoder-64", height: 64, width: 64, pixelFormat: .rgb8)
         var x = b.input
         for (index, count) in filters.enumerated() {
@@ -44,31 +45,19 @@ public enum RandomEncoder {
 
     /// `count` bytes of pseudo-random pixels for input `index`.
     public static func pixels(_ count: Int, index: Int) -> [UInt8] {
-        var rng = Generator(state: 0xFACE_6400 &+ UInt64(index))
+        var rng = SplitMix64(state: 0xFACE_6400 &+ UInt64(index))
         return (0..<count).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
     }
 
-    static func weights(_ count: Int, _ rng: inout Generator) -> [Int8] {
+    static func weights(_ count: Int, _ rng: inout SplitMix64) -> [Int8] {
         (0..<count).map { _ in Int8.random(in: -127...127, using: &rng) }
     }
 
-    static func biases(_ count: Int, _ rng: inout Generator) -> [Int32] {
+    static func biases(_ count: Int, _ rng: inout SplitMix64) -> [Int32] {
         (0..<count).map { _ in Int32.random(in: -4000...4000, using: &rng) }
     }
 
-    static func requantization(_ count: Int, real: Double, _ rng: inout Generator) -> [BlobBuilder.Requantization] {
+    static func requantization(_ count: Int, real: Double, _ rng: inout SplitMix64) -> [BlobBuilder.Requantization] {
         (0..<count).map { _ in BlobBuilder.Requantization(real: real * Double.random(in: 0.8...1.25, using: &rng)) }
-    }
-
-    /// SplitMix64: deterministic on every platform.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 }

@@ -1,17 +1,6 @@
 import FacelyzrBlobBuilder
+import FacelyzrRandom
 import FacelyzrRuntime
-
-/// Deterministic pseudo-random numbers (SplitMix64): the same fixtures on every run and machine.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Random-weight models that together use every op, both paddings and roundings, strides 1
 /// and 2, gray and RGB input, and the extremes of the numeric contract (weights +-127, zero
