@@ -4,14 +4,12 @@ import FacelyzrRuntime
 
 /// Small models for the tests, every op of format v1 in use.
 enum TestModels {
-    static func weights(_ count: Int, _ rng: inout SplitMix64) -> [Int8] {
-        (0..<count).map { _ in Int8.random(in: -127...127, using: &rng) }
-    }
-    static func bias(_ count: Int, _ rng: inout SplitMix64) -> [Int32] {
-        (0..<count).map { _ in Int32.random(in: -3000...3000, using: &rng) }
-    }
+    /// The test models' parameter ranges: weights in [-127, 127], biases in [-3000, 3000],
+    /// requantization factors in [0.0005, 0.004].
+    static func weights(_ count: Int, _ rng: inout SplitMix64) -> [Int8] { rng.weights(count) }
+    static func bias(_ count: Int, _ rng: inout SplitMix64) -> [Int32] { rng.biases(count, in: -3000...3000) }
     static func requantization(_ count: Int, _ rng: inout SplitMix64) -> [BlobBuilder.Requantization] {
-        (0..<count).map { _ in BlobBuilder.Requantization(real: Double.random(in: 0.0005...0.004, using: &rng)) }
+        rng.requantizations(count, real: 0.0005...0.004)
     }
 
     /// An 8x8 RGB encoder touching every op: conv 3x3 same + ReLU, depthwise 3x3 stride 2,
@@ -49,7 +47,7 @@ enum TestModels {
 
     static func pixels(_ count: Int, seed: UInt64 = 7) -> [UInt8] {
         var rng = SplitMix64(state: seed)
-        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        return rng.bytes(count)
     }
 }
 
