@@ -1,5 +1,6 @@
 import FacelyzrData
 import FacelyzrQuantizer
+import FacelyzrRandom
 import FacelyzrTrainer
 import Testing
 import Foundation
@@ -7,8 +8,8 @@ import Foundation
 @Suite struct CalibrationTests {
     /// Gaussian values plus a few far outliers.
     func sample(relu: Bool) -> (values: [Float], histogram: ActivationHistogram) {
-        var g = RandomGenerator(seed: 9)
-        var values = (0..<20_000).map { _ in g.nextNormal() }
+        var g = SplitMix64(state: 9)
+        var values = (0..<20_000).map { _ in g.boxMullerNormal() }
         values += [40, 39, -35]
         if relu { values = values.map { max($0, 0) } }
         var h = ActivationHistogram(minimum: values.min()!, maximum: values.max()!)

@@ -102,6 +102,19 @@ import Testing
         try expectNothingWritten(dir)
     }
 
+    @Test func missingOutputDirectoryIsReportedBeforeQuantizing() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // No checkpoint either: the output directory is checked before anything is read.
+        #expect(throws: QuantizerError.file(FileError(path: dir + "/missing",
+                                                      reason: "cannot write into this directory: No such file or directory"))) {
+            _ = try ModelExport.run(checkpointPath: dir + "/tiny.safetensors", source: tinyFaces, calibrationCount: 8,
+                                    evaluationCount: 0, options: QuantizationOptions(method: .minMax),
+                                    outPath: dir + "/missing/tiny.blob")
+        }
+        try expectNothingWritten(dir)
+    }
+
     @Test func emptyCalibrationSetWritesNothing() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
