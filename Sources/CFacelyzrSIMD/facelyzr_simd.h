@@ -378,6 +378,92 @@ static inline void fz_neon_requantize_double_16(
         multiplier, left, neg_right, zero_point, output_min, output_max));
 }
 
+/* One pixel's 16 accumulators of a quad tile (channels `offset`... of the tile, 4 per vector):
+ * requantised into the first `channels` bytes of `out`, or, without `r`, stored to `acc`. */
+static inline void fz_neon_store_16(
+    int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t a3, const fz_requantization *r, int offset,
+    int8_t *out, intptr_t channels, int32_t *acc) {
+    if (!r) {
+        vst1q_s32(acc, a0); vst1q_s32(acc + 4, a1); vst1q_s32(acc + 8, a2); vst1q_s32(acc + 12, a3);
+        return;
+    }
+    int8x16_t bytes = fz_neon_requantize_double(a0, a1, a2, a3, r->multiplier + offset, r->left + offset,
+                                                r->neg_right + offset, r->zero_point, r->output_min, r->output_max);
+    if (channels >= 16) {
+        vst1q_s8(out, bytes);
+    } else {
+        int8_t partial[16];
+        vst1q_s8(partial, bytes);
+        for (intptr_t c = 0; c < channels; c++) out[c] = partial[c];
+    }
+}
+
+/* ARMv8.0 form of the quad tiles (cortex-a72, Pi 4), same layout and arguments as
+ * fz_neon_sdot_conv_tile: one pixel at a time (16 accumulators would spill with two), quads in
+ * pairs: smull + smlal (low halves) and smull2 + smlal2 (high halves) put the products of two
+ * quads for the same channel and tap position into one int16 lane (|w| <= 127 keeps the sum in
+ * range, docs/quantization.md), sadalp adds lane pairs into int32. Each of the 8 accumulators
+ * then holds 2 channels x 2 partial sums; addp at the end gives 4 channels per vector. */
+#define FZ_SMULL_PAIR(k) \
+    a##k##0 = vpadalq_s16(a##k##0, vmlal_s8(vmull_s8(vget_low_s8(w0.val[k]), vget_low_s8(x0)), vget_low_s8(w1.val[k]), vget_low_s8(x1))); \
+    a##k##1 = vpadalq_s16(a##k##1, vmlal_high_s8(vmull_high_s8(w0.val[k], x0), w1.val[k], x1));
+#define FZ_SMULL_SINGLE(k) \
+    a##k##0 = vpadalq_s16(a##k##0, vmull_s8(vget_low_s8(w0.val[k]), vget_low_s8(x0))); \
+    a##k##1 = vpadalq_s16(a##k##1, vmull_high_s8(w0.val[k], x0));
+
+/* The 4 bytes at p in each 32-bit lane. The empty asm hides that the halves are equal, which
+ * clang would otherwise use to turn each smull2 into ext + smull. */
+static inline int8x16_t fz_neon_quad(const int8_t *p) {
+    int32_t v;
+    __builtin_memcpy(&v, p, 4);
+    int8x16_t x = vreinterpretq_s8_s32(vdupq_n_s32(v));
+    __asm__("" : "+w"(x));
+    return x;
+}
+
+/* Pixel `pixel` of the tile x 16 channels (the block at `w`). */
+static inline void fz_neon_smull_pixel(
+    const int8_t *w, const int8_t *const *x, int pixel, intptr_t rows, intptr_t quads, const int32_t *bias,
+    const fz_requantization *r, int offset, int8_t *out, intptr_t channels, int32_t *acc) {
+    const int32x4_t zero = vdupq_n_s32(0);
+    int32x4_t a00 = zero, a01 = zero, a10 = zero, a11 = zero, a20 = zero, a21 = zero, a30 = zero, a31 = zero;
+    const int8_t *wq = w;
+    for (intptr_t row = 0; row < rows; row++) {
+        const int8_t *xr = x[4 * row + pixel];
+        intptr_t q = 0;
+        for (; q + 2 <= quads; q += 2) {
+            int8x16_t x0 = fz_neon_quad(xr + 4 * q), x1 = fz_neon_quad(xr + 4 * q + 4);
+            int8x16x4_t w0 = vld1q_s8_x4(wq), w1 = vld1q_s8_x4(wq + 64);
+            wq += 128;
+            FZ_SMULL_PAIR(0) FZ_SMULL_PAIR(1) FZ_SMULL_PAIR(2) FZ_SMULL_PAIR(3)
+        }
+        if (q < quads) {
+            int8x16_t x0 = fz_neon_quad(xr + 4 * q);
+            int8x16x4_t w0 = vld1q_s8_x4(wq);
+            wq += 64;
+            FZ_SMULL_SINGLE(0) FZ_SMULL_SINGLE(1) FZ_SMULL_SINGLE(2) FZ_SMULL_SINGLE(3)
+        }
+    }
+    fz_neon_store_16(vaddq_s32(vld1q_s32(bias), vpaddq_s32(a00, a01)), vaddq_s32(vld1q_s32(bias + 4), vpaddq_s32(a10, a11)),
+                     vaddq_s32(vld1q_s32(bias + 8), vpaddq_s32(a20, a21)), vaddq_s32(vld1q_s32(bias + 12), vpaddq_s32(a30, a31)),
+                     r, offset, out, channels, acc);
+}
+#undef FZ_SMULL_PAIR
+#undef FZ_SMULL_SINGLE
+
+/* The quad tile on ARMv8.0: blocks of 16 channels one after the other, then pixels. */
+static inline void fz_neon_smull_conv_tile(
+    const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
+    intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
+    intptr_t pixels, intptr_t channels, int32_t *acc) {
+    for (intptr_t g = 0; g < groups; g++) {
+        for (int pixel = 0; pixel < pixels; pixel++) {
+            fz_neon_smull_pixel(w + g * group_stride, x, pixel, rows, quads, bias + 16 * g, r, (int)(16 * g),
+                                out + pixel * pixel_stride + 16 * g, channels - 16 * g, acc + 64 * pixel + 16 * g);
+        }
+    }
+}
+
 /* The dot-product tile is compiled for ARMv8.2 + dot product in every aarch64 build and called
  * only when fz_neon_has_dotprod() (the build targets it). */
 #define FZ_DOTPROD __attribute__((target("dotprod")))
@@ -394,23 +480,8 @@ static inline void fz_neon_requantize_double_16(
         FZ_SDOT_PIXEL(0, lane) FZ_SDOT_PIXEL(1, lane) FZ_SDOT_PIXEL(2, lane) FZ_SDOT_PIXEL(3, lane) \
     }
 #define FZ_SDOT_STORE(p) do { \
-        if ((p) < pixels) { \
-            if (r) { \
-                int8x16_t bytes = fz_neon_requantize_double(a##p##0, a##p##1, a##p##2, a##p##3, \
-                    r->multiplier + offset, r->left + offset, r->neg_right + offset, \
-                    r->zero_point, r->output_min, r->output_max); \
-                if (channels >= 16) { \
-                    vst1q_s8(out + (p) * pixel_stride, bytes); \
-                } else { \
-                    int8_t partial[16]; \
-                    vst1q_s8(partial, bytes); \
-                    for (intptr_t c = 0; c < channels; c++) out[(p) * pixel_stride + c] = partial[c]; \
-                } \
-            } else { \
-                vst1q_s32(acc + 64 * (p), a##p##0); vst1q_s32(acc + 64 * (p) + 4, a##p##1); \
-                vst1q_s32(acc + 64 * (p) + 8, a##p##2); vst1q_s32(acc + 64 * (p) + 12, a##p##3); \
-            } \
-        } \
+        if ((p) < pixels) fz_neon_store_16(a##p##0, a##p##1, a##p##2, a##p##3, r, offset, out + (p) * pixel_stride, \
+                                           channels, acc + 64 * (p)); \
     } while (0)
 
 /* 4 output pixels x 16 channels (the block at `w`, channels `offset`... of the tile) with

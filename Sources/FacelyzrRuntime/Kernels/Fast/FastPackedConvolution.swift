@@ -3,9 +3,9 @@ import CFacelyzrSIMD
 // conv2D over weights packed at load (docs/benchmarks.md, "Step by step"): for each output
 // pixel the receptive field is gathered once into a small stack buffer (taps outside the image
 // get the value inputZeroPoint), then every block of 16 output channels is one pass over it.
-// aarch64: int8 weight rows, smull/smlal2/sadalp (or sdot when built for ARMv8.2 dot product,
-// for the ops quad tiles do not take), CFacelyzrSIMD. x86-64 with AVX-512 VNNI and aarch64 with
-// the dot product run quad tiles (FastQuadConvolution.swift). Elsewhere int16 pair products, acc[c] += w[c][2k] * x[2k] + w[c][2k+1] * x[2k+1]
+// x86-64 with AVX-512 VNNI and aarch64 run quad tiles instead (FastQuadConvolution.swift), for
+// the ops they take. aarch64 otherwise: int8 weight rows, smull/smlal2/sadalp (or sdot when
+// built for ARMv8.2 dot product), CFacelyzrSIMD. Elsewhere int16 pair products, acc[c] += w[c][2k] * x[2k] + w[c][2k+1] * x[2k+1]
 // (x86-64: pmaddwd). Weights are in [-127, 127] (docs/quantization.md), which keeps both exact.
 
 extension Fast {
@@ -19,8 +19,9 @@ extension Fast {
     /// The variant of the packed conv2D kernel; it fixes the packed layout, so `pack` and
     /// `packedConv2D` take the same one. x86-64 chooses by cpuid (`detected`): `baseline` is
     /// SSE2, `avx2` runs the same int16-pair layout in 256 bits, `avx512vnni` runs quad tiles
-    /// (FastQuadConvolution.swift). aarch64 chooses at build time: `dotProduct` (quad tiles with
-    /// sdot) when built for ARMv8.2 with the dot product, else `baseline` (int8 rows, smull).
+    /// (FastQuadConvolution.swift). aarch64 chooses at build time: quad tiles with sdot
+    /// (`dotProduct`) when built for ARMv8.2 with the dot product, else with smull (`baseline`);
+    /// the ops quad tiles do not take keep int8 rows.
     /// Other ISAs: `baseline`, the portable loop.
     enum PackedKernel: Sendable {
         case baseline, avx2, avx512vnni, dotProduct
@@ -41,11 +42,13 @@ extension Fast {
             #endif
         }
 
-        /// Whether op `p` runs in quad tiles with this variant.
+        /// Whether op `p` runs in quad tiles with this variant (on aarch64 both variants do).
         @inline(__always)
         func usesQuadTiles(_ p: ConvolutionParameters) -> Bool {
-            #if arch(x86_64) || arch(arm64)
-            (self == .avx512vnni || self == .dotProduct) && quadTilesApply(p)
+            #if arch(x86_64)
+            self == .avx512vnni && quadTilesApply(p)
+            #elseif arch(arm64)
+            quadTilesApply(p)
             #else
             false
             #endif
@@ -151,7 +154,7 @@ extension Fast {
     ) {
         #if arch(x86_64) || arch(arm64)
         if kernel.usesQuadTiles(p) {
-            quadConv2D(p, input: input, packed: packed, output: output)
+            quadConv2D(p, input: input, packed: packed, output: output, kernel: kernel)
             return
         }
         #endif

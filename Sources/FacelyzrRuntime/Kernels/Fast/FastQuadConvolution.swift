@@ -2,8 +2,8 @@
 import CFacelyzrSIMD
 
 // conv2D in tiles of 4 output pixels over quads of int8 products (docs/benchmarks.md, steps 9
-// and 10): x86-64 with AVX-512 VNNI (vpdpbusd, chosen by cpuid) and aarch64 built for the ARMv8.2
-// dot product (indexed sdot, Pi 5 class). vpdpbusd multiplies unsigned by signed bytes, so that
+// to 11): x86-64 with AVX-512 VNNI (vpdpbusd, chosen by cpuid); aarch64 built for the ARMv8.2
+// dot product (indexed sdot, Pi 5 class) or ARMv8.0 (smull/smlal pairs, Pi 4). vpdpbusd multiplies unsigned by signed bytes, so that
 // kernel feeds it x XOR 0x80 = x + 128 and its packed bias subtracts (inputZeroPoint + 128) *
 // sum(w): exact, as the zero-point folding of docs/quantization.md; sdot is signed by signed.
 // Weights are packed per kernel row, each row's kernelWidth * inChannels values padded with
@@ -60,24 +60,29 @@ extension Fast {
         }
     }
 
-    /// This ISA's tile (arguments as fz_avx512vnni_conv_tile).
+    /// The tile of `kernel` (arguments as fz_avx512vnni_conv_tile).
     @inline(__always)
     static func quadTile(
-        _ w: UnsafePointer<Int8>, _ groupStride: Int, _ groups: Int, _ x: UnsafePointer<UnsafePointer<Int8>?>, _ rows: Int,
+        _ kernel: PackedKernel, _ w: UnsafePointer<Int8>, _ groupStride: Int, _ groups: Int, _ x: UnsafePointer<UnsafePointer<Int8>?>, _ rows: Int,
         _ quads: Int, _ bias: UnsafePointer<Int32>, _ r: UnsafePointer<fz_requantization>?, _ out: UnsafeMutablePointer<Int8>,
         _ pixelStride: Int, _ pixels: Int, _ channels: Int, _ acc: UnsafeMutablePointer<Int32>
     ) {
         #if arch(x86_64)
         fz_avx512vnni_conv_tile(w, groupStride, groups, x, rows, quads, bias, r, out, pixelStride, pixels, channels, acc)
         #else
-        fz_neon_sdot_conv_tile(w, groupStride, groups, x, rows, quads, bias, r, out, pixelStride, pixels, channels, acc)
+        if kernel == .dotProduct {
+            fz_neon_sdot_conv_tile(w, groupStride, groups, x, rows, quads, bias, r, out, pixelStride, pixels, channels, acc)
+        } else {
+            fz_neon_smull_conv_tile(w, groupStride, groups, x, rows, quads, bias, r, out, pixelStride, pixels, channels, acc)
+        }
         #endif
     }
 
-    /// `conv2D` over weights packed by `packQuadWeights` (biases folded for `kernel`, which is
-    /// `.avx512vnni` or `.dotProduct`). Call only when `quadTilesApply(p)`.
+    /// `conv2D` over weights packed by `packQuadWeights` (biases folded for `kernel`). Call only
+    /// when `kernel.usesQuadTiles(p)`.
     static func quadConv2D(
-        _ p: ConvolutionParameters, input: UnsafePointer<Int8>, packed: UnsafeRawPointer, output: UnsafeMutablePointer<Int8>
+        _ p: ConvolutionParameters, input: UnsafePointer<Int8>, packed: UnsafeRawPointer, output: UnsafeMutablePointer<Int8>,
+        kernel: PackedKernel
     ) {
         let inChannels = p.input.channels
         let rowStride = quadRowStride(p)
@@ -175,12 +180,12 @@ extension Fast {
                                 output_min: p.outputMin, output_max: p.outputMax)
                             withUnsafePointer(to: &r) { r in
                                 quadTile(
-                                    weights + block * groupStride, groupStride, min(quadGroups, blocks - block), pointers,
+                                    kernel, weights + block * groupStride, groupStride, min(quadGroups, blocks - block), pointers,
                                     rows, rowStride / 4, bias + first, r, out, p.output.channels, count, channels, acc)
                             }
                         } else {
                             quadTile(
-                                weights + block * groupStride, groupStride, min(quadGroups, blocks - block), pointers,
+                                kernel, weights + block * groupStride, groupStride, min(quadGroups, blocks - block), pointers,
                                 rows, rowStride / 4, bias + first, nil, out, p.output.channels, count, channels, acc)
                             for pixel in 0..<count {
                                 for c in 0..<channels {
