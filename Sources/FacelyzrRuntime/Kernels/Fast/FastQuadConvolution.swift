@@ -94,6 +94,8 @@ extension Fast {
         let groupStride = rows * rowStride * packedBlock
         let zeroPoint = Int8(truncatingIfNeeded: p.inputZeroPoint)
         let inputBytes = p.input.height * p.input.width * inChannels
+        var anyLeftShift: Int32 = 0
+        for c in 0..<p.output.channels { anyLeftShift |= requantization.lefts[c] }
         // Stack buffers of at most 1,024 bytes each (stack allocation is guaranteed there):
         // 4 gathered fields, one row of zero points, the row pointers of a tile, accumulators
         // (single rounding only).
@@ -177,7 +179,7 @@ extension Fast {
                             var r = fz_requantization(
                                 multiplier: requantization.multipliers + first, left: requantization.lefts + first,
                                 neg_right: requantization.negativeRights + first, zero_point: p.outputZeroPoint,
-                                output_min: p.outputMin, output_max: p.outputMax)
+                                output_min: p.outputMin, output_max: p.outputMax, any_left_shift: anyLeftShift)
                             withUnsafePointer(to: &r) { r in
                                 quadTile(
                                     kernel, weights + block * groupStride, groupStride, min(quadGroups, blocks - block), pointers,
