@@ -19,6 +19,22 @@ typedef struct {
     int32_t any_left_shift; /* 0 when every channel of the op has left = 0: the shift is skipped */
 } fz_requantization;
 
+/* Kernel rows a quad tile takes at most (Fast.quadMaximumRows). */
+#define FZ_QUAD_MAXIMUM_ROWS 32
+
+/* Body of the aarch64 quad-tile runs (fz_neon_sdot_conv_run, fz_neon_smull_conv_run): `tiles`
+ * full tiles along an output row, double rounding. The first
+ * tile's row pointers are x; each next tile's advance by x_step bytes, except those equal to
+ * `fixed` (the row of zero points), and its outputs by 4 pixels. */
+#define FZ_QUAD_RUN(TILE_CALL) do { \
+        const int8_t *xt[4 * FZ_QUAD_MAXIMUM_ROWS]; \
+        for (intptr_t t = 0; t < tiles; t++) { \
+            for (intptr_t i = 0; i < 4 * rows; i++) xt[i] = x[i] == fixed ? fixed : x[i] + t * x_step; \
+            int8_t *tile_out = out + 4 * t * pixel_stride; \
+            TILE_CALL; \
+        } \
+    } while (0)
+
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -283,6 +299,7 @@ static inline void fz_avx512vnni_conv_tile(
     default: fz_avx512vnni_tile(w, group_stride, 4, x, rows, quads, bias, r, out, pixel_stride, pixels, channels, acc); break;
     }
 }
+
 #undef FZ_AVX512VNNI
 #endif
 
@@ -486,6 +503,14 @@ static inline void fz_neon_smull_conv_tile(
     }
 }
 
+/* `tiles` tiles of fz_neon_smull_conv_tile along an output row (FZ_QUAD_RUN). */
+static inline void fz_neon_smull_conv_run(
+    const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
+    intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
+    intptr_t channels, intptr_t tiles, intptr_t x_step, const int8_t *fixed) {
+    FZ_QUAD_RUN(fz_neon_smull_conv_tile(w, group_stride, groups, xt, rows, quads, bias, r, tile_out, pixel_stride, 4, channels, 0));
+}
+
 /* The dot-product tile is compiled for ARMv8.2 + dot product in every aarch64 build and called
  * only when fz_neon_has_dotprod() (the build targets it). */
 #define FZ_DOTPROD __attribute__((target("dotprod")))
@@ -554,6 +579,15 @@ static inline void fz_neon_sdot_conv_tile(
         fz_neon_sdot_block(w + g * group_stride, x, rows, quads, bias + 16 * g, r, (int)(16 * g), out + 16 * g,
                            pixel_stride, pixels, channels - 16 * g, acc + 16 * g);
     }
+}
+
+/* `tiles` tiles of fz_neon_sdot_conv_tile along an output row (FZ_QUAD_RUN). */
+FZ_DOTPROD
+static inline void fz_neon_sdot_conv_run(
+    const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
+    intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
+    intptr_t channels, intptr_t tiles, intptr_t x_step, const int8_t *fixed) {
+    FZ_QUAD_RUN(fz_neon_sdot_conv_tile(w, group_stride, groups, xt, rows, quads, bias, r, tile_out, pixel_stride, 4, channels, 0));
 }
 #undef FZ_DOTPROD
 

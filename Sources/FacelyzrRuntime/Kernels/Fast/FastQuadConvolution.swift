@@ -78,6 +78,34 @@ extension Fast {
         #endif
     }
 
+    /// `tiles` full tiles of `kernel` along an output row, double rounding (arguments as
+    /// fz_neon_sdot_conv_run). aarch64 only: on x86-64 the run in C measured slower than calling
+    /// the tile per tile (docs/benchmarks.md, step 14).
+    #if arch(arm64)
+    @inline(__always)
+    static func quadRun(
+        _ kernel: PackedKernel, _ w: UnsafePointer<Int8>, _ groupStride: Int, _ groups: Int, _ x: UnsafePointer<UnsafePointer<Int8>?>, _ rows: Int,
+        _ quads: Int, _ bias: UnsafePointer<Int32>, _ r: UnsafePointer<fz_requantization>, _ out: UnsafeMutablePointer<Int8>,
+        _ pixelStride: Int, _ channels: Int, _ tiles: Int, _ xStep: Int, _ fixed: UnsafePointer<Int8>
+    ) {
+        if kernel == .dotProduct {
+            fz_neon_sdot_conv_run(w, groupStride, groups, x, rows, quads, bias, r, out, pixelStride, channels, tiles, xStep, fixed)
+        } else {
+            fz_neon_smull_conv_run(w, groupStride, groups, x, rows, quads, bias, r, out, pixelStride, channels, tiles, xStep, fixed)
+        }
+    }
+    #endif
+
+    /// Whether all 4 windows of the tile at `outX` lie inside the input horizontally with their
+    /// last row's padded read inside the input (their kernel rows are then read in place).
+    @inline(__always)
+    static func quadTileInPlace(_ p: ConvolutionParameters, outX: Int, lastInY: Int, rowStride: Int, inputBytes: Int) -> Bool {
+        let firstInX = outX * p.strideWidth - p.padLeft
+        let lastInX = (outX + quadPixels - 1) * p.strideWidth - p.padLeft
+        return outX + quadPixels <= p.output.width && firstInX >= 0 && lastInX + p.kernelWidth <= p.input.width
+            && (lastInY * p.input.width + lastInX) * p.input.channels + rowStride <= inputBytes
+    }
+
     /// `conv2D` over weights packed by `packQuadWeights` (biases folded for `kernel`). Call only
     /// when `kernel.usesQuadTiles(p)`.
     static func quadConv2D(
@@ -123,12 +151,19 @@ extension Fast {
                 var outX = 0
                 while outX < p.output.width {
                     let count = min(quadPixels, p.output.width - outX)
-                    // In place when a window is inside horizontally and its last row's padded
-                    // read stays inside the input; the common case: all 4 windows are.
-                    let firstInX = outX * p.strideWidth - p.padLeft
-                    let lastInX = (outX + quadPixels - 1) * p.strideWidth - p.padLeft
-                    if count == quadPixels && firstInX >= 0 && lastInX + p.kernelWidth <= p.input.width
-                        && (lastInY * p.input.width + lastInX) * inChannels + rowStride <= inputBytes {
+                    let inPlace = quadTileInPlace(p, outX: outX, lastInY: lastInY, rowStride: rowStride, inputBytes: inputBytes)
+                    // aarch64 with double rounding: the in-place tiles that follow run in C (one call).
+                    var tiles = 1
+                    #if arch(arm64)
+                    let run = inPlace && p.rounding == .double
+                    if run {
+                        while quadTileInPlace(p, outX: outX + tiles * quadPixels, lastInY: lastInY, rowStride: rowStride, inputBytes: inputBytes) {
+                            tiles += 1
+                        }
+                    }
+                    #endif
+                    if inPlace {
+                        let firstInX = outX * p.strideWidth - p.padLeft
                         let step = p.strideWidth * inChannels
                         for row in 0..<rows {
                             let inY = inY0 + row
@@ -181,6 +216,15 @@ extension Fast {
                                 neg_right: requantization.negativeRights + first, zero_point: p.outputZeroPoint,
                                 output_min: p.outputMin, output_max: p.outputMax, any_left_shift: anyLeftShift)
                             withUnsafePointer(to: &r) { r in
+                                #if arch(arm64)
+                                if run {
+                                    quadRun(
+                                        kernel, weights + block * groupStride, groupStride, min(quadGroups, blocks - block), pointers,
+                                        rows, rowStride / 4, bias + first, r, out, p.output.channels, channels,
+                                        tiles, quadPixels * p.strideWidth * inChannels, zeroRow)
+                                    return
+                                }
+                                #endif
                                 quadTile(
                                     kernel, weights + block * groupStride, groupStride, min(quadGroups, blocks - block), pointers,
                                     rows, rowStride / 4, bias + first, r, out, p.output.channels, count, channels, acc)
@@ -201,7 +245,7 @@ extension Fast {
                         }
                         block += quadGroups
                     }
-                    outX += quadPixels
+                    outX += tiles * quadPixels
                 }
             }
         }
