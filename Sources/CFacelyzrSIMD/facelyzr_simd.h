@@ -10,6 +10,32 @@
 
 #include <stdint.h>
 
+/* Per-channel double-rounding requantisation of a conv2D tile (fz_avx512vnni_conv_tile,
+ * fz_neon_sdot_conv_tile): the packed buffer's multipliers, left shifts and
+ * right shifts as min(shift, 0) at the tile's first channel, and the output stage of requantizeToInt8. */
+typedef struct {
+    const int32_t *multiplier, *left, *neg_right;
+    int32_t zero_point, output_min, output_max;
+    int32_t any_left_shift; /* 0 when every channel of the op has left = 0: the shift is skipped */
+} fz_requantization;
+
+/* Kernel rows a quad tile takes at most (Fast.quadMaximumRows). */
+#define FZ_QUAD_MAXIMUM_ROWS 32
+
+/* Body of the aarch64 quad-tile runs (fz_neon_sdot_conv_run, fz_neon_smull_conv_run): `tiles`
+ * full tiles along an output row, double rounding. The first
+ * tile's row pointers are x; each next tile's advance by x_step bytes, except those equal to
+ * `fixed` (the row of zero points), and its outputs by 4 pixels. */
+#define FZ_QUAD_RUN(TILE_CALL) do { \
+        const int8_t *xt[4 * FZ_QUAD_MAXIMUM_ROWS]; \
+        for (intptr_t t = 0; t < tiles; t++) { \
+            for (intptr_t i = 0; i < 4 * rows; i++) xt[i] = x[i] == fixed ? fixed : x[i] + t * x_step; \
+            int8_t *tile_out = out + 4 * t * pixel_stride; \
+            TILE_CALL; \
+        } \
+    } while (0)
+
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 
@@ -46,19 +72,36 @@ static inline void fz_sse2_dot_pairs_16x2(
 #include <cpuid.h>
 #include <immintrin.h>
 
-/* 1 when the CPU and the OS support AVX2 (cpuid leaf 7 EBX bit 5, OSXSAVE, YMM state enabled). */
-static inline int fz_x86_has_avx2(void) {
+/* The x86-64 conv2D kernel the CPU and the OS support: 0 SSE2 (the baseline), 1 AVX2 (cpuid
+ * leaf 7 EBX bit 5, OSXSAVE, XCR0 YMM state), 2 AVX-512 VNNI (also leaf 7 EBX bits 16, 30, 31:
+ * F, BW, VL; ECX bit 11: VNNI; XCR0 opmask and ZMM state). Valgrind reports no AVX-512, so
+ * callgrind counts the AVX2 kernel. */
+static inline int fz_x86_detect_kernel(void) {
     unsigned int eax, ebx, ecx, edx;
     if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & (1u << 27))) return 0;
     unsigned int xcr0_low, xcr0_high;
     __asm__ volatile("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
     if ((xcr0_low & 6u) != 6u) return 0;
-    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return 0;
-    return (ebx >> 5) & 1u;
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) || !((ebx >> 5) & 1u)) return 0;
+    const unsigned int avx512 = (1u << 16) | (1u << 30) | (1u << 31);
+    if ((ebx & avx512) == avx512 && (ecx & (1u << 11)) && (xcr0_low & 0xe0u) == 0xe0u) return 2;
+    return 1;
+}
+
+/* fz_x86_detect_kernel, asked once per process (cpuid traps to the hypervisor on virtual
+ * machines); a race only repeats the same detection. */
+static inline int fz_x86_kernel(void) {
+    static int cached = -1;
+    int kernel = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (kernel < 0) {
+        kernel = fz_x86_detect_kernel();
+        __atomic_store_n(&cached, kernel, __ATOMIC_RELAXED);
+    }
+    return kernel;
 }
 
 /* fz_sse2_dot_pairs_16x2 with 256-bit vpmaddwd: 8 channels a step. Called only when
- * fz_x86_has_avx2() (the package builds for baseline x86-64). */
+ * fz_x86_kernel() >= 1 (the package builds for baseline x86-64). */
 __attribute__((target("avx2")))
 static inline void fz_avx2_dot_pairs_16x2(
     const int16_t *w, const int8_t *xa, const int8_t *xb, intptr_t pairs, int32_t *acc_a, int32_t *acc_b) {
@@ -78,49 +121,199 @@ static inline void fz_avx2_dot_pairs_16x2(
     _mm256_storeu_si256((__m256i *)acc_b, b0); _mm256_storeu_si256((__m256i *)acc_b + 1, b1);
 }
 
-/* Double-rounding requantisation of 16 accumulators with requantizeToInt8's output stage
- * (docs/quantization.md), AVX2, bit-exact with the scalar definitions: the saturating left
- * shift and SaturatingRoundingDoublingHighMul in 64-bit lanes (vpmuldq; the nudge, then
- * division by 2^31 truncating toward zero), RoundingDivideByPOT in 32-bit lanes. Arguments as
- * fz_neon_requantize_double_16. */
+/* SaturatingRoundingDoublingHighMul(x, m) = (x * m + nudge) / 2^31 truncating toward zero,
+ * nudge 2^30 for a product >= 0 and 1 - 2^30 otherwise, is floor((x * m + 2^30) / 2^31) for
+ * every product (for a negative sum s = p + 1 - 2^30, truncation is floor((s + 2^31 - 1) / 2^31)),
+ * except INT32_MIN * INT32_MIN, which cannot occur: multipliers are >= 0 (validated). So the
+ * vector forms below add 2^30 to the 64-bit product and take bits 31..62 (FZ_HIGH_MUL). */
+
+/* Double-rounding requantisation (docs/quantization.md) of 4 accumulators, AVX2, bit-exact
+ * with the scalar definitions, up to the output stage: the saturating left shift and
+ * SaturatingRoundingDoublingHighMul in 64-bit lanes (vpmuldq, FZ_HIGH_MUL), RoundingDivideByPOT
+ * in 32-bit lanes. */
+__attribute__((target("avx2")))
+static inline __m128i fz_avx2_requantize_4(
+    const int32_t *acc, const int32_t *multiplier, const int32_t *left, const int32_t *neg_right) {
+    const __m256i int32_max = _mm256_set1_epi64x(INT32_MAX), int32_min = _mm256_set1_epi64x(INT32_MIN);
+    const __m128i one = _mm_set1_epi32(1);
+    __m256i x = _mm256_cvtepi32_epi64(_mm_loadu_si128((const __m128i *)acc));
+    x = _mm256_sllv_epi64(x, _mm256_cvtepi32_epi64(_mm_loadu_si128((const __m128i *)left)));
+    x = _mm256_blendv_epi8(x, int32_max, _mm256_cmpgt_epi64(x, int32_max));
+    x = _mm256_blendv_epi8(x, int32_min, _mm256_cmpgt_epi64(int32_min, x));
+    __m256i m = _mm256_cvtepi32_epi64(_mm_loadu_si128((const __m128i *)multiplier));
+    __m256i product = _mm256_add_epi64(_mm256_mul_epi32(x, m), _mm256_set1_epi64x(1ll << 30));
+    __m128i y = _mm256_castsi256_si128(
+        _mm256_permutevar8x32_epi32(_mm256_srli_epi64(product, 31), _mm256_setr_epi32(0, 2, 4, 6, 0, 0, 0, 0)));
+    __m128i right = _mm_sub_epi32(_mm_setzero_si128(), _mm_loadu_si128((const __m128i *)neg_right));
+    __m128i mask = _mm_sub_epi32(_mm_sllv_epi32(one, right), one);
+    __m128i remainder = _mm_and_si128(y, mask);
+    __m128i threshold = _mm_sub_epi32(_mm_srli_epi32(mask, 1), _mm_cmpgt_epi32(_mm_setzero_si128(), y));
+    return _mm_sub_epi32(_mm_srav_epi32(y, right), _mm_cmpgt_epi32(remainder, threshold));
+}
+
+/* The 16 channels in four calls of fz_avx2_requantize_4 (straight-line: clang, as Swift invokes
+ * it, left a loop over an array of vectors in memory), then the output stage on int16 lanes
+ * (packs: saturating narrow; saturating add of the zero point; one clamp), equal to
+ * requantizeToInt8's clamp, add, clamp because the bounds and the zero point are int8. */
 __attribute__((target("avx2")))
 static inline void fz_avx2_requantize_double_16(
     const int32_t *acc, const int32_t *multiplier, const int32_t *left, const int32_t *neg_right,
     int32_t zero_point, int32_t output_min, int32_t output_max, int8_t *out) {
-    __m128i results[4];
-    const __m256i zero = _mm256_setzero_si256();
-    const __m256i int32_max = _mm256_set1_epi64x(INT32_MAX), int32_min = _mm256_set1_epi64x(INT32_MIN);
-    const __m256i positive_nudge = _mm256_set1_epi64x(1ll << 30), negative_nudge = _mm256_set1_epi64x(1 - (1ll << 30));
-    const __m256i truncation = _mm256_set1_epi64x((1ll << 31) - 1);
-    const __m256i low_halves = _mm256_setr_epi32(0, 2, 4, 6, 0, 0, 0, 0);
-    const __m128i one = _mm_set1_epi32(1);
-    for (int g = 0; g < 4; g++) {
-        __m256i x = _mm256_cvtepi32_epi64(_mm_loadu_si128((const __m128i *)(acc + 4 * g)));
-        x = _mm256_sllv_epi64(x, _mm256_cvtepi32_epi64(_mm_loadu_si128((const __m128i *)(left + 4 * g))));
-        x = _mm256_blendv_epi8(x, int32_max, _mm256_cmpgt_epi64(x, int32_max));
-        x = _mm256_blendv_epi8(x, int32_min, _mm256_cmpgt_epi64(int32_min, x));
-        __m256i m = _mm256_cvtepi32_epi64(_mm_loadu_si128((const __m128i *)(multiplier + 4 * g)));
-        __m256i product = _mm256_mul_epi32(x, m);
-        product = _mm256_add_epi64(product,
-            _mm256_blendv_epi8(positive_nudge, negative_nudge, _mm256_cmpgt_epi64(zero, product)));
-        product = _mm256_add_epi64(product, _mm256_and_si256(_mm256_cmpgt_epi64(zero, product), truncation));
-        __m128i y = _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(_mm256_srli_epi64(product, 31), low_halves));
-        __m128i right = _mm_sub_epi32(_mm_setzero_si128(), _mm_loadu_si128((const __m128i *)(neg_right + 4 * g)));
-        __m128i mask = _mm_sub_epi32(_mm_sllv_epi32(one, right), one);
-        __m128i remainder = _mm_and_si128(y, mask);
-        __m128i threshold = _mm_sub_epi32(_mm_srli_epi32(mask, 1), _mm_cmpgt_epi32(_mm_setzero_si128(), y));
-        __m128i r = _mm_sub_epi32(_mm_srav_epi32(y, right), _mm_cmpgt_epi32(remainder, threshold));
-        r = _mm_min_epi32(_mm_max_epi32(r, _mm_set1_epi32(-256)), _mm_set1_epi32(255));
-        r = _mm_add_epi32(r, _mm_set1_epi32(zero_point));
-        results[g] = _mm_min_epi32(_mm_max_epi32(r, _mm_set1_epi32(output_min)), _mm_set1_epi32(output_max));
-    }
-    __m128i bytes = _mm_packs_epi16(_mm_packs_epi32(results[0], results[1]), _mm_packs_epi32(results[2], results[3]));
-    _mm_storeu_si128((__m128i *)out, bytes);
+    __m128i low = _mm_packs_epi32(fz_avx2_requantize_4(acc, multiplier, left, neg_right),
+                                  fz_avx2_requantize_4(acc + 4, multiplier + 4, left + 4, neg_right + 4));
+    __m128i high = _mm_packs_epi32(fz_avx2_requantize_4(acc + 8, multiplier + 8, left + 8, neg_right + 8),
+                                   fz_avx2_requantize_4(acc + 12, multiplier + 12, left + 12, neg_right + 12));
+    const __m128i zp = _mm_set1_epi16((int16_t)zero_point);
+    const __m128i lo = _mm_set1_epi16((int16_t)output_min), hi = _mm_set1_epi16((int16_t)output_max);
+    low = _mm_min_epi16(_mm_max_epi16(_mm_adds_epi16(low, zp), lo), hi);
+    high = _mm_min_epi16(_mm_max_epi16(_mm_adds_epi16(high, zp), lo), hi);
+    _mm_storeu_si128((__m128i *)out, _mm_packs_epi16(low, high));
 }
+
+#define FZ_AVX512VNNI __attribute__((target("avx2,avx512f,avx512bw,avx512vl,avx512vnni")))
+
+/* fz_avx2_requantize_double_16 for the 16 int32 lanes of x, in AVX-512, returning the 16 int8
+ * results: the saturating left shift in 32-bit lanes (x above INT32_MAX >> left saturates, below
+ * INT32_MIN >> left likewise; skipped when no channel of the op shifts left),
+ * SaturatingRoundingDoublingHighMul on even and odd lanes in 64 bits (vpmuldq, then
+ * FZ_HIGH_MUL's floor form), RoundingDivideByPOT in 32-bit lanes, and the output stage on 16
+ * int16 lanes (saturating narrow, saturating add of the zero point, one clamp: equal to
+ * requantizeToInt8's clamp, add, clamp because the bounds and the zero point are int8). */
+FZ_AVX512VNNI __attribute__((always_inline))
+static inline __m128i fz_avx512_requantize_double(__m512i x, const fz_requantization *r, int offset) {
+    const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi32(1);
+    const __m512i m = _mm512_loadu_si512(r->multiplier + offset);
+    const __m512i right = _mm512_sub_epi32(zero, _mm512_loadu_si512(r->neg_right + offset));
+    if (r->any_left_shift) {
+        const __m512i left = _mm512_loadu_si512(r->left + offset);
+        const __m512i int32_max = _mm512_set1_epi32(INT32_MAX), int32_min = _mm512_set1_epi32(INT32_MIN);
+        __mmask16 over = _mm512_cmpgt_epi32_mask(x, _mm512_srav_epi32(int32_max, left));
+        __mmask16 under = _mm512_cmplt_epi32_mask(x, _mm512_srav_epi32(int32_min, left));
+        x = _mm512_mask_mov_epi32(_mm512_mask_mov_epi32(_mm512_sllv_epi32(x, left), over, int32_max), under, int32_min);
+    }
+    /* Bits 31..62 of x * m + 2^30 to the low half (even lanes) or the high half (odd lanes). */
+    const __m512i half_unit = _mm512_set1_epi64(1ll << 30);
+    __m512i even = _mm512_srli_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, m), half_unit), 31);
+    __m512i odd = _mm512_slli_epi64(_mm512_add_epi64(
+        _mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(m, 32)), half_unit), 1);
+    x = _mm512_mask_blend_epi32(0xaaaa, even, odd);
+    __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, right), one);
+    __m512i half = _mm512_srli_epi32(mask, 1);
+    __m512i threshold = _mm512_mask_add_epi32(half, _mm512_cmplt_epi32_mask(x, zero), half, one);
+    __m512i shifted = _mm512_srav_epi32(x, right);
+    x = _mm512_mask_add_epi32(shifted, _mm512_cmpgt_epi32_mask(_mm512_and_si512(x, mask), threshold), shifted, one);
+    __m256i h = _mm256_adds_epi16(_mm512_cvtsepi32_epi16(x), _mm256_set1_epi16((int16_t)r->zero_point));
+    h = _mm256_min_epi16(_mm256_max_epi16(h, _mm256_set1_epi16((int16_t)r->output_min)),
+                         _mm256_set1_epi16((int16_t)r->output_max));
+    return _mm256_cvtepi16_epi8(h);
+}
+
+/* The 4 bytes at p XOR 0x80 in each 32-bit lane, in one vpxord with a broadcast memory operand
+ * (clang otherwise loads, XORs and broadcasts in three instructions). */
+FZ_AVX512VNNI __attribute__((always_inline))
+static inline __m512i fz_avx512_flip_broadcast(const int8_t *p, __m512i flip) {
+    __m512i u;
+    __asm__("vpxord %1%{1to16%}, %2, %0" : "=v"(u) : "m"(*(const int32_t *)(const void *)p), "v"(flip));
+    return u;
+}
+
+/* Group g of pixel p's accumulators: requantised into out + p * pixel_stride + 16 g (the lanes
+ * below `channels - 16 g`), or, without `r`, stored to acc + 64 p + 16 g. */
+#define FZ_VNNI_STORE(p, g, a) do { \
+        if ((p) < pixels && 16 * (g) < channels) { \
+            if (r) { \
+                __mmask16 lanes = channels - 16 * (g) >= 16 ? 0xffff : (__mmask16)((1u << (channels - 16 * (g))) - 1); \
+                _mm_mask_storeu_epi8(out + (p) * pixel_stride + 16 * (g), lanes, fz_avx512_requantize_double(a, r, 16 * (g))); \
+            } else { \
+                _mm512_storeu_si512(acc + 64 * (p) + 16 * (g), a); \
+            } \
+        } \
+    } while (0)
+
+/* One tile of the AVX-512 VNNI conv2D kernel: 4 output pixels x `groups` (1 to 4) blocks of 16
+ * channels. The accumulator of pixel p, channel 16 g + c is bias[16 g + c] + the sum over kernel
+ * rows r < `rows` and quads q < `quads` of sum_j w[g][r][q][c][j] * (x[4 r + p][4 q + j] + 128),
+ * where x[4 r + p] points to pixel p's kernel row r (int8; XOR 0x80 makes it the unsigned
+ * operand of vpdpbusd, and the packed bias subtracts (zero point + 128) * sum(w)). `w` is int8
+ * [group][row][quad][16 channels][4], `group_stride` bytes between groups. vpdpbusd adds four
+ * u8 x s8 products into each int32 lane without saturation, wrapping like the reference's &+.
+ * The first `pixels` pixels and `channels` channels are written (FZ_VNNI_STORE). */
+FZ_AVX512VNNI __attribute__((always_inline))
+static inline void fz_avx512vnni_tile(
+    const int8_t *w, intptr_t group_stride, const int groups, const int8_t *const *x, intptr_t rows,
+    intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
+    intptr_t pixels, intptr_t channels, int32_t *acc) {
+    const __m512i zero = _mm512_setzero_si512(), flip = _mm512_set1_epi8((char)0x80);
+    __m512i b0 = _mm512_loadu_si512(bias);
+    __m512i b1 = groups > 1 ? _mm512_loadu_si512(bias + 16) : zero;
+    __m512i b2 = groups > 2 ? _mm512_loadu_si512(bias + 32) : zero;
+    __m512i b3 = groups > 3 ? _mm512_loadu_si512(bias + 48) : zero;
+    __m512i a00 = b0, a10 = b0, a20 = b0, a30 = b0, a01 = b1, a11 = b1, a21 = b1, a31 = b1;
+    __m512i a02 = b2, a12 = b2, a22 = b2, a32 = b2, a03 = b3, a13 = b3, a23 = b3, a33 = b3;
+    const int8_t *wq = w;
+    for (intptr_t row = 0; row < rows; row++) {
+        const int8_t *x0 = x[4 * row], *x1 = x[4 * row + 1], *x2 = x[4 * row + 2], *x3 = x[4 * row + 3];
+        for (intptr_t q = 0; q < quads; q++) {
+            __m512i u0 = fz_avx512_flip_broadcast(x0 + 4 * q, flip), u1 = fz_avx512_flip_broadcast(x1 + 4 * q, flip);
+            __m512i u2 = fz_avx512_flip_broadcast(x2 + 4 * q, flip), u3 = fz_avx512_flip_broadcast(x3 + 4 * q, flip);
+            __m512i w0 = _mm512_loadu_si512(wq);
+            a00 = _mm512_dpbusd_epi32(a00, u0, w0); a10 = _mm512_dpbusd_epi32(a10, u1, w0);
+            a20 = _mm512_dpbusd_epi32(a20, u2, w0); a30 = _mm512_dpbusd_epi32(a30, u3, w0);
+            if (groups > 1) {
+                __m512i w1 = _mm512_loadu_si512(wq + group_stride);
+                a01 = _mm512_dpbusd_epi32(a01, u0, w1); a11 = _mm512_dpbusd_epi32(a11, u1, w1);
+                a21 = _mm512_dpbusd_epi32(a21, u2, w1); a31 = _mm512_dpbusd_epi32(a31, u3, w1);
+            }
+            if (groups > 2) {
+                __m512i w2 = _mm512_loadu_si512(wq + 2 * group_stride);
+                a02 = _mm512_dpbusd_epi32(a02, u0, w2); a12 = _mm512_dpbusd_epi32(a12, u1, w2);
+                a22 = _mm512_dpbusd_epi32(a22, u2, w2); a32 = _mm512_dpbusd_epi32(a32, u3, w2);
+            }
+            if (groups > 3) {
+                __m512i w3 = _mm512_loadu_si512(wq + 3 * group_stride);
+                a03 = _mm512_dpbusd_epi32(a03, u0, w3); a13 = _mm512_dpbusd_epi32(a13, u1, w3);
+                a23 = _mm512_dpbusd_epi32(a23, u2, w3); a33 = _mm512_dpbusd_epi32(a33, u3, w3);
+            }
+            wq += 64;
+        }
+    }
+    FZ_VNNI_STORE(0, 0, a00); FZ_VNNI_STORE(1, 0, a10); FZ_VNNI_STORE(2, 0, a20); FZ_VNNI_STORE(3, 0, a30);
+    if (groups > 1) { FZ_VNNI_STORE(0, 1, a01); FZ_VNNI_STORE(1, 1, a11); FZ_VNNI_STORE(2, 1, a21); FZ_VNNI_STORE(3, 1, a31); }
+    if (groups > 2) { FZ_VNNI_STORE(0, 2, a02); FZ_VNNI_STORE(1, 2, a12); FZ_VNNI_STORE(2, 2, a22); FZ_VNNI_STORE(3, 2, a32); }
+    if (groups > 3) { FZ_VNNI_STORE(0, 3, a03); FZ_VNNI_STORE(1, 3, a13); FZ_VNNI_STORE(2, 3, a23); FZ_VNNI_STORE(3, 3, a33); }
+}
+#undef FZ_VNNI_STORE
+
+/* fz_avx512vnni_tile with `groups` a constant in each case (accumulators stay in registers).
+ * `r`: double-rounding requantisation into `out`; NULL: the accumulators go to `acc` (64 per
+ * pixel) for the caller's scalar requantisation. Called only when fz_x86_kernel() == 2. */
+FZ_AVX512VNNI
+static inline void fz_avx512vnni_conv_tile(
+    const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
+    intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
+    intptr_t pixels, intptr_t channels, int32_t *acc) {
+    switch (groups) {
+    case 1: fz_avx512vnni_tile(w, group_stride, 1, x, rows, quads, bias, r, out, pixel_stride, pixels, channels, acc); break;
+    case 2: fz_avx512vnni_tile(w, group_stride, 2, x, rows, quads, bias, r, out, pixel_stride, pixels, channels, acc); break;
+    case 3: fz_avx512vnni_tile(w, group_stride, 3, x, rows, quads, bias, r, out, pixel_stride, pixels, channels, acc); break;
+    default: fz_avx512vnni_tile(w, group_stride, 4, x, rows, quads, bias, r, out, pixel_stride, pixels, channels, acc); break;
+    }
+}
+
+#undef FZ_AVX512VNNI
 #endif
 
 #if defined(__aarch64__) && defined(__ARM_NEON)
 #include <arm_neon.h>
+
+/* 1 in builds for ARMv8.2 with the dot product (-mcpu=cortex-a76; fz_neon_sdot_conv_tile), else 0. */
+static inline int fz_neon_has_dotprod(void) {
+#if defined(__ARM_FEATURE_DOTPROD)
+    return 1;
+#else
+    return 0;
+#endif
+}
 
 /* Sums of 4 channels' int32x4 partials, pairwise, into one vector of 4 channels, added to acc. */
 static inline void fz_neon_reduce_4(const int32x4_t *partial, int32_t *acc) {
@@ -173,26 +366,231 @@ static inline void fz_neon_dot_16x2(
  * stage of requantizeToInt8: gemmlowp's NEON forms, bit-exact with the scalar definitions:
  * sqshl is the saturating left shift, sqrdmulh is SaturatingRoundingDoublingHighMul (ties
  * toward +infinity), and the and/shift/sqadd fixup before srshl makes RoundingDivideByPOT's
- * ties go away from zero. `left` = max(shift, 0), `neg_right` = min(shift, 0), per channel. */
+ * ties go away from zero. `left` = max(shift, 0), `neg_right` = min(shift, 0), per channel.
+ * Here for 4 channels, up to the output stage. */
+static inline int32x4_t fz_neon_requantize_4(
+    int32x4_t x, const int32_t *multiplier, const int32_t *left, const int32_t *neg_right, int any_left_shift) {
+    if (any_left_shift) x = vqshlq_s32(x, vld1q_s32(left));
+    x = vqrdmulhq_s32(x, vld1q_s32(multiplier));
+    int32x4_t shift = vld1q_s32(neg_right);
+    int32x4_t fixup = vshrq_n_s32(vandq_s32(x, shift), 31);
+    return vrshlq_s32(vqaddq_s32(x, fixup), shift);
+}
+
+/* The 16 accumulators a0..a3 (4 channels each), straight-line (no arrays: the compiler keeps
+ * them in registers); `any_left_shift` 0 skips the left shift (every channel's is 0). The output stage works on 8 lanes of int16: narrowing with saturation,
+ * then adding the zero point with saturation, then clamping to [output_min, output_max] gives
+ * requantizeToInt8's clamp to [-256, 255], add, clamp, because the bounds lie in [-128, 127]
+ * and the zero point too (a value beyond [-256, 255] ends beyond the bounds either way). */
+static inline int8x16_t fz_neon_requantize_double(
+    int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t a3, const int32_t *multiplier, const int32_t *left,
+    const int32_t *neg_right, int any_left_shift, int32_t zero_point, int32_t output_min, int32_t output_max) {
+    const int16x8_t zp = vdupq_n_s16((int16_t)zero_point);
+    const int16x8_t lo = vdupq_n_s16((int16_t)output_min), hi = vdupq_n_s16((int16_t)output_max);
+    int16x8_t low = vcombine_s16(vqmovn_s32(fz_neon_requantize_4(a0, multiplier, left, neg_right, any_left_shift)),
+                                 vqmovn_s32(fz_neon_requantize_4(a1, multiplier + 4, left + 4, neg_right + 4, any_left_shift)));
+    int16x8_t high = vcombine_s16(vqmovn_s32(fz_neon_requantize_4(a2, multiplier + 8, left + 8, neg_right + 8, any_left_shift)),
+                                  vqmovn_s32(fz_neon_requantize_4(a3, multiplier + 12, left + 12, neg_right + 12, any_left_shift)));
+    low = vminq_s16(vmaxq_s16(vqaddq_s16(low, zp), lo), hi);
+    high = vminq_s16(vmaxq_s16(vqaddq_s16(high, zp), lo), hi);
+    return vcombine_s8(vmovn_s16(low), vmovn_s16(high));
+}
+
+/* fz_neon_requantize_double for 16 accumulators in memory, stored to `out`. */
 static inline void fz_neon_requantize_double_16(
     const int32_t *acc, const int32_t *multiplier, const int32_t *left, const int32_t *neg_right,
     int32_t zero_point, int32_t output_min, int32_t output_max, int8_t *out) {
-    int16x4_t narrowed[4];
-    for (int i = 0; i < 4; i++) {
-        int32x4_t x = vqshlq_s32(vld1q_s32(acc + 4 * i), vld1q_s32(left + 4 * i));
-        x = vqrdmulhq_s32(x, vld1q_s32(multiplier + 4 * i));
-        int32x4_t shift = vld1q_s32(neg_right + 4 * i);
-        int32x4_t fixup = vshrq_n_s32(vandq_s32(x, shift), 31);
-        x = vrshlq_s32(vqaddq_s32(x, fixup), shift);
-        x = vminq_s32(vmaxq_s32(x, vdupq_n_s32(-256)), vdupq_n_s32(255));
-        x = vaddq_s32(x, vdupq_n_s32(zero_point));
-        x = vminq_s32(vmaxq_s32(x, vdupq_n_s32(output_min)), vdupq_n_s32(output_max));
-        narrowed[i] = vmovn_s32(x);
-    }
-    int8x8_t low = vmovn_s16(vcombine_s16(narrowed[0], narrowed[1]));
-    int8x8_t high = vmovn_s16(vcombine_s16(narrowed[2], narrowed[3]));
-    vst1q_s8(out, vcombine_s8(low, high));
+    vst1q_s8(out, fz_neon_requantize_double(
+        vld1q_s32(acc), vld1q_s32(acc + 4), vld1q_s32(acc + 8), vld1q_s32(acc + 12),
+        multiplier, left, neg_right, 1, zero_point, output_min, output_max));
 }
+
+/* One pixel's 16 accumulators of a quad tile (channels `offset`... of the tile, 4 per vector):
+ * requantised into the first `channels` bytes of `out`, or, without `r`, stored to `acc`. */
+static inline void fz_neon_store_16(
+    int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t a3, const fz_requantization *r, int offset,
+    int8_t *out, intptr_t channels, int32_t *acc) {
+    if (!r) {
+        vst1q_s32(acc, a0); vst1q_s32(acc + 4, a1); vst1q_s32(acc + 8, a2); vst1q_s32(acc + 12, a3);
+        return;
+    }
+    int8x16_t bytes = fz_neon_requantize_double(a0, a1, a2, a3, r->multiplier + offset, r->left + offset,
+                                                r->neg_right + offset, r->any_left_shift, r->zero_point, r->output_min,
+                                                r->output_max);
+    if (channels >= 16) {
+        vst1q_s8(out, bytes);
+    } else {
+        int8_t partial[16];
+        vst1q_s8(partial, bytes);
+        for (intptr_t c = 0; c < channels; c++) out[c] = partial[c];
+    }
+}
+
+/* ARMv8.0 form of the quad tiles (cortex-a72, Pi 4), same layout and arguments as
+ * fz_neon_sdot_conv_tile: one pixel at a time (16 accumulators would spill with two), quads in
+ * pairs: smull + smlal (low halves) and smull2 + smlal2 (high halves) put the products of two
+ * quads for the same channel and tap position into one int16 lane (|w| <= 127 keeps the sum in
+ * range, docs/quantization.md), sadalp adds lane pairs into int32. Each of the 8 accumulators
+ * then holds 2 channels x 2 partial sums; addp at the end gives 4 channels per vector. */
+#define FZ_SMULL_PAIR(k) \
+    a##k##0 = vpadalq_s16(a##k##0, vmlal_s8(vmull_s8(vget_low_s8(w0.val[k]), vget_low_s8(x0)), vget_low_s8(w1.val[k]), vget_low_s8(x1))); \
+    a##k##1 = vpadalq_s16(a##k##1, vmlal_high_s8(vmull_high_s8(w0.val[k], x0), w1.val[k], x1));
+#define FZ_SMULL_STEP(xp, wp) { \
+        int8x16_t x0 = fz_neon_quad(xp), x1 = fz_neon_quad((xp) + 4); \
+        int8x16x4_t w0 = vld1q_s8_x4(wp), w1 = vld1q_s8_x4((wp) + 64); \
+        FZ_SMULL_PAIR(0) FZ_SMULL_PAIR(1) FZ_SMULL_PAIR(2) FZ_SMULL_PAIR(3) \
+    }
+#define FZ_SMULL_SINGLE(k) \
+    a##k##0 = vpadalq_s16(a##k##0, vmull_s8(vget_low_s8(w0.val[k]), vget_low_s8(x0))); \
+    a##k##1 = vpadalq_s16(a##k##1, vmull_high_s8(w0.val[k], x0));
+
+/* The 4 bytes at p in each 32-bit lane. The empty asm hides that the halves are equal, which
+ * clang would otherwise use to turn each smull2 into ext + smull. */
+static inline int8x16_t fz_neon_quad(const int8_t *p) {
+    int32_t v;
+    __builtin_memcpy(&v, p, 4);
+    int8x16_t x = vreinterpretq_s8_s32(vdupq_n_s32(v));
+    __asm__("" : "+w"(x));
+    return x;
+}
+
+/* Pixel `pixel` of the tile x 16 channels (the block at `w`). */
+static inline void fz_neon_smull_pixel(
+    const int8_t *w, const int8_t *const *x, int pixel, intptr_t rows, intptr_t quads, const int32_t *bias,
+    const fz_requantization *r, int offset, int8_t *out, intptr_t channels, int32_t *acc) {
+    const int32x4_t zero = vdupq_n_s32(0);
+    int32x4_t a00 = zero, a01 = zero, a10 = zero, a11 = zero, a20 = zero, a21 = zero, a30 = zero, a31 = zero;
+    const int8_t *wq = w;
+    for (intptr_t row = 0; row < rows; row++) {
+        const int8_t *xr = x[4 * row + pixel];
+        intptr_t q = 0;
+        /* Two pairs a step: the loop's pointer and counter updates were 7 of 35 instructions. */
+        for (; q + 4 <= quads; q += 4) {
+            FZ_SMULL_STEP(xr + 4 * q, wq)
+            FZ_SMULL_STEP(xr + 4 * q + 8, wq + 128)
+            wq += 256;
+        }
+        if (q + 2 <= quads) {
+            FZ_SMULL_STEP(xr + 4 * q, wq)
+            wq += 128;
+            q += 2;
+        }
+        if (q < quads) {
+            int8x16_t x0 = fz_neon_quad(xr + 4 * q);
+            int8x16x4_t w0 = vld1q_s8_x4(wq);
+            wq += 64;
+            FZ_SMULL_SINGLE(0) FZ_SMULL_SINGLE(1) FZ_SMULL_SINGLE(2) FZ_SMULL_SINGLE(3)
+        }
+    }
+    fz_neon_store_16(vaddq_s32(vld1q_s32(bias), vpaddq_s32(a00, a01)), vaddq_s32(vld1q_s32(bias + 4), vpaddq_s32(a10, a11)),
+                     vaddq_s32(vld1q_s32(bias + 8), vpaddq_s32(a20, a21)), vaddq_s32(vld1q_s32(bias + 12), vpaddq_s32(a30, a31)),
+                     r, offset, out, channels, acc);
+}
+#undef FZ_SMULL_PAIR
+#undef FZ_SMULL_STEP
+#undef FZ_SMULL_SINGLE
+
+/* The quad tile on ARMv8.0: blocks of 16 channels one after the other, then pixels. */
+static inline void fz_neon_smull_conv_tile(
+    const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
+    intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
+    intptr_t pixels, intptr_t channels, int32_t *acc) {
+    for (intptr_t g = 0; g < groups; g++) {
+        for (int pixel = 0; pixel < pixels; pixel++) {
+            fz_neon_smull_pixel(w + g * group_stride, x, pixel, rows, quads, bias + 16 * g, r, (int)(16 * g),
+                                out + pixel * pixel_stride + 16 * g, channels - 16 * g, acc + 64 * pixel + 16 * g);
+        }
+    }
+}
+
+/* `tiles` tiles of fz_neon_smull_conv_tile along an output row (FZ_QUAD_RUN). */
+static inline void fz_neon_smull_conv_run(
+    const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
+    intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
+    intptr_t channels, intptr_t tiles, intptr_t x_step, const int8_t *fixed) {
+    FZ_QUAD_RUN(fz_neon_smull_conv_tile(w, group_stride, groups, xt, rows, quads, bias, r, tile_out, pixel_stride, 4, channels, 0));
+}
+
+/* The dot-product tile is compiled for ARMv8.2 + dot product in every aarch64 build and called
+ * only when fz_neon_has_dotprod() (the build targets it). */
+#define FZ_DOTPROD __attribute__((target("dotprod")))
+
+/* One quad of the field (lane `lane` of each pixel's x vector) times 16 channels of weights
+ * (the next 64 bytes at wq) into pixel p's four accumulators a<p>0..a<p>3. */
+#define FZ_SDOT_PIXEL(p, lane) \
+    a##p##0 = vdotq_laneq_s32(a##p##0, w.val[0], x##p##v, lane); \
+    a##p##1 = vdotq_laneq_s32(a##p##1, w.val[1], x##p##v, lane); \
+    a##p##2 = vdotq_laneq_s32(a##p##2, w.val[2], x##p##v, lane); \
+    a##p##3 = vdotq_laneq_s32(a##p##3, w.val[3], x##p##v, lane);
+#define FZ_SDOT_QUAD(lane) { \
+        int8x16x4_t w = vld1q_s8_x4(wq); wq += 64; \
+        FZ_SDOT_PIXEL(0, lane) FZ_SDOT_PIXEL(1, lane) FZ_SDOT_PIXEL(2, lane) FZ_SDOT_PIXEL(3, lane) \
+    }
+#define FZ_SDOT_STORE(p) do { \
+        if ((p) < pixels) fz_neon_store_16(a##p##0, a##p##1, a##p##2, a##p##3, r, offset, out + (p) * pixel_stride, \
+                                           channels, acc + 64 * (p)); \
+    } while (0)
+
+/* 4 output pixels x 16 channels (the block at `w`, channels `offset`... of the tile) with
+ * indexed sdot: each accumulator holds 4 channels, so no reduction at the end. */
+FZ_DOTPROD
+static inline void fz_neon_sdot_block(
+    const int8_t *w, const int8_t *const *x, intptr_t rows, intptr_t quads, const int32_t *bias,
+    const fz_requantization *r, int offset, int8_t *out, intptr_t pixel_stride, intptr_t pixels,
+    intptr_t channels, int32_t *acc) {
+    const int32x4_t b0 = vld1q_s32(bias), b1 = vld1q_s32(bias + 4), b2 = vld1q_s32(bias + 8), b3 = vld1q_s32(bias + 12);
+    int32x4_t a00 = b0, a01 = b1, a02 = b2, a03 = b3, a10 = b0, a11 = b1, a12 = b2, a13 = b3;
+    int32x4_t a20 = b0, a21 = b1, a22 = b2, a23 = b3, a30 = b0, a31 = b1, a32 = b2, a33 = b3;
+    const int8_t *wq = w;
+    for (intptr_t row = 0; row < rows; row++) {
+        const int8_t *x0 = x[4 * row], *x1 = x[4 * row + 1], *x2 = x[4 * row + 2], *x3 = x[4 * row + 3];
+        intptr_t q = 0;
+        for (; q + 4 <= quads; q += 4) {
+            int8x16_t x0v = vld1q_s8(x0 + 4 * q), x1v = vld1q_s8(x1 + 4 * q);
+            int8x16_t x2v = vld1q_s8(x2 + 4 * q), x3v = vld1q_s8(x3 + 4 * q);
+            FZ_SDOT_QUAD(0) FZ_SDOT_QUAD(1) FZ_SDOT_QUAD(2) FZ_SDOT_QUAD(3)
+        }
+        for (; q < quads; q++) {
+            int32_t v0, v1, v2, v3;
+            __builtin_memcpy(&v0, x0 + 4 * q, 4);
+            __builtin_memcpy(&v1, x1 + 4 * q, 4);
+            __builtin_memcpy(&v2, x2 + 4 * q, 4);
+            __builtin_memcpy(&v3, x3 + 4 * q, 4);
+            int8x16_t x0v = vreinterpretq_s8_s32(vdupq_n_s32(v0)), x1v = vreinterpretq_s8_s32(vdupq_n_s32(v1));
+            int8x16_t x2v = vreinterpretq_s8_s32(vdupq_n_s32(v2)), x3v = vreinterpretq_s8_s32(vdupq_n_s32(v3));
+            FZ_SDOT_QUAD(0)
+        }
+    }
+    FZ_SDOT_STORE(0); FZ_SDOT_STORE(1); FZ_SDOT_STORE(2); FZ_SDOT_STORE(3);
+}
+#undef FZ_SDOT_PIXEL
+#undef FZ_SDOT_QUAD
+#undef FZ_SDOT_STORE
+
+/* The ARMv8.2 dot-product form of fz_avx512vnni_conv_tile, same layout and arguments (int8
+ * signed by signed, so no XOR and the bias folds zero point * sum(w)); the blocks of 16 channels
+ * go one after the other. */
+FZ_DOTPROD
+static inline void fz_neon_sdot_conv_tile(
+    const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
+    intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
+    intptr_t pixels, intptr_t channels, int32_t *acc) {
+    for (intptr_t g = 0; g < groups; g++) {
+        fz_neon_sdot_block(w + g * group_stride, x, rows, quads, bias + 16 * g, r, (int)(16 * g), out + 16 * g,
+                           pixel_stride, pixels, channels - 16 * g, acc + 16 * g);
+    }
+}
+
+/* `tiles` tiles of fz_neon_sdot_conv_tile along an output row (FZ_QUAD_RUN). */
+FZ_DOTPROD
+static inline void fz_neon_sdot_conv_run(
+    const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
+    intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
+    intptr_t channels, intptr_t tiles, intptr_t x_step, const int8_t *fixed) {
+    FZ_QUAD_RUN(fz_neon_sdot_conv_tile(w, group_stride, groups, xt, rows, quads, bias, r, tile_out, pixel_stride, 4, channels, 0));
+}
+#undef FZ_DOTPROD
+
 #endif
 
 #endif /* FACELYZR_SIMD_H */

@@ -33,27 +33,43 @@ import Testing
         }
     }
 
+    /// The packed conv2D variants this CPU runs: on x86-64 every one up to the detected kernel
+    /// (SSE2, AVX2, AVX-512 VNNI), on aarch64 the one chosen at build time.
+    static var packedKernels: [Fast.PackedKernel] {
+        switch Fast.PackedKernel.detected {
+        case .baseline: [.baseline]
+        case .avx2: [.baseline, .avx2]
+        case .avx512vnni: [.baseline, .avx2, .avx512vnni]
+        case .dotProduct: [.dotProduct]
+        }
+    }
+
     @Test func packedConv2DMatchesReference() {
         forEachCase("packedConv2D") { rng in
             let (p, input, filter) = rng.convolution(depthwise: false, manyFilters: true)
             return filter.withPointers { f in
                 let expected = run(input, outputCount: p.output.elementCount) { Reference.conv2D(p, input: $0, filter: f, output: $1) }
-                let count = Fast.packedByteCount(p)
-                guard count > 0 else { return "receptive field of \(p) not packed" }
-                let packed = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
-                defer { packed.deallocate() }
-                Fast.pack(p, filter: f, into: packed.baseAddress!)
-                var packedFilter = f
-                packedFilter.packed = UnsafeRawPointer(packed.baseAddress!)
-                let got = runGuarded(input, outputCount: p.output.elementCount, as: Int8.self) {
-                    Fast.conv2D(p, input: $0, filter: packedFilter, output: $1)
+                // Through Fast.conv2D (the detected kernel, as predict runs it), then each variant.
+                var failures: [String] = []
+                let variants = [(Fast.PackedKernel.detected, true)] + Self.packedKernels.map { ($0, false) }
+                for (kernel, throughConv2D) in variants {
+                    let count = Fast.packedByteCount(p, kernel: kernel)
+                    guard count > 0 else { return "receptive field of \(p) not packed" }
+                    let packed = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
+                    defer { packed.deallocate() }
+                    Fast.pack(p, filter: f, into: packed.baseAddress!, kernel: kernel)
+                    var packedFilter = f
+                    packedFilter.packed = UnsafeRawPointer(packed.baseAddress!)
+                    let got = runGuarded(input, outputCount: p.output.elementCount, as: Int8.self) {
+                        if throughConv2D {
+                            Fast.conv2D(p, input: $0, filter: packedFilter, output: $1)
+                        } else {
+                            Fast.packedConv2D(p, input: $0, filter: packedFilter, packed: packedFilter.packed!, output: $1, kernel: kernel)
+                        }
+                    }
+                    if got.output != expected || got.overrun { failures.append("\(kernel)") }
                 }
-                // The x86-64 SSE2 kernel as well, when this CPU takes the AVX2 one.
-                let baseline = runGuarded(input, outputCount: p.output.elementCount, as: Int8.self) {
-                    Fast.packedConv2D(p, input: $0, filter: packedFilter, packed: packedFilter.packed!, output: $1, avx2: false)
-                }
-                return got.output == expected && !got.overrun && baseline.output == expected && !baseline.overrun
-                    ? nil : "\(p)"
+                return failures.isEmpty ? nil : "\(p), kernels \(failures)"
             }
         }
     }

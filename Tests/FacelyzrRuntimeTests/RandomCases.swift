@@ -55,7 +55,7 @@ extension SplitMix64 {
     }
 
     /// A convolution (or depthwise, `outChannels == inChannels`) on a small image.
-    /// `manyFilters`: up to 40 output channels (beyond two 16-channel blocks of the packed kernel).
+    /// `manyFilters`: up to 72 output channels (beyond the four 16-channel blocks of a VNNI tile).
     mutating func convolution(depthwise: Bool, manyFilters: Bool = false) -> (ConvolutionParameters, input: [Int8], filter: ChannelwiseArrays) {
         while true {
             // One case in four is wide (beyond one 16-channel block of the fast kernels) and small.
@@ -63,7 +63,7 @@ extension SplitMix64 {
             let shape = wide
                 ? TensorShape(height: int(1...4), width: int(1...4), channels: int(13...40))
                 : TensorShape(height: int(1...8), width: int(1...8), channels: int(1...7))
-            let outChannels = depthwise ? shape.channels : manyFilters ? int(1...40) : int(1...7)
+            let outChannels = depthwise ? shape.channels : manyFilters ? int(1...72) : int(1...7)
             let zp = zeroPoint()
             let outZp = zeroPoint()
             let (lo, hi) = clamp(zeroPoint: outZp)

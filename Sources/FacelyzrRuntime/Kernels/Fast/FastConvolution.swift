@@ -9,7 +9,7 @@ extension Fast {
         output: UnsafeMutablePointer<Int8>
     ) {
         if let packed = filter.packed {
-            packedConv2D(p, input: input, filter: filter, packed: packed, output: output, avx2: hasAVX2)
+            packedConv2D(p, input: input, filter: filter, packed: packed, output: output, kernel: .detected)
             return
         }
         let inChannels = p.input.channels

@@ -3,8 +3,9 @@ import CFacelyzrSIMD
 // conv2D over weights packed at load (docs/benchmarks.md, "Step by step"): for each output
 // pixel the receptive field is gathered once into a small stack buffer (taps outside the image
 // get the value inputZeroPoint), then every block of 16 output channels is one pass over it.
-// aarch64: int8 weight rows, smull/smlal2/sadalp (or sdot when built for ARMv8.2 dot product),
-// CFacelyzrSIMD. Elsewhere int16 pair products, acc[c] += w[c][2k] * x[2k] + w[c][2k+1] * x[2k+1]
+// x86-64 with AVX-512 VNNI and aarch64 run quad tiles instead (FastQuadConvolution.swift), for
+// the ops they take. aarch64 otherwise: int8 weight rows, smull/smlal2/sadalp (or sdot when
+// built for ARMv8.2 dot product), CFacelyzrSIMD. Elsewhere int16 pair products, acc[c] += w[c][2k] * x[2k] + w[c][2k+1] * x[2k+1]
 // (x86-64: pmaddwd). Weights are in [-127, 127] (docs/quantization.md), which keeps both exact.
 
 extension Fast {
@@ -15,14 +16,43 @@ extension Fast {
     /// also holds the zeros that pad a field to `fieldAlignment`.
     static let maximumPackedField = 1008
 
-    /// Whether this CPU runs the x86-64 AVX2 kernel (false on other ISAs).
-    @inline(__always)
-    static var hasAVX2: Bool {
-        #if arch(x86_64)
-        fz_x86_has_avx2() != 0
-        #else
-        false
-        #endif
+    /// The variant of the packed conv2D kernel; it fixes the packed layout, so `pack` and
+    /// `packedConv2D` take the same one. x86-64 chooses by cpuid (`detected`): `baseline` is
+    /// SSE2, `avx2` runs the same int16-pair layout in 256 bits, `avx512vnni` runs quad tiles
+    /// (FastQuadConvolution.swift). aarch64 chooses at build time: quad tiles with sdot
+    /// (`dotProduct`) when built for ARMv8.2 with the dot product, else with smull (`baseline`);
+    /// the ops quad tiles do not take keep int8 rows.
+    /// Other ISAs: `baseline`, the portable loop.
+    enum PackedKernel: Sendable {
+        case baseline, avx2, avx512vnni, dotProduct
+
+        /// The best variant this CPU (x86-64: cpuid, asked once per process) or build runs.
+        @inline(__always)
+        static var detected: PackedKernel {
+            #if arch(x86_64)
+            switch fz_x86_kernel() {
+            case 2: .avx512vnni
+            case 1: .avx2
+            default: .baseline
+            }
+            #elseif arch(arm64)
+            fz_neon_has_dotprod() != 0 ? .dotProduct : .baseline
+            #else
+            .baseline
+            #endif
+        }
+
+        /// Whether op `p` runs in quad tiles with this variant (on aarch64 both variants do).
+        @inline(__always)
+        func usesQuadTiles(_ p: ConvolutionParameters) -> Bool {
+            #if arch(x86_64)
+            self == .avx512vnni && quadTilesApply(p)
+            #elseif arch(arm64)
+            quadTilesApply(p)
+            #else
+            false
+            #endif
+        }
     }
 
     #if arch(arm64)
@@ -46,25 +76,49 @@ extension Fast {
     /// `max(shift, 0)` and right shifts as `min(shift, 0)`, then the weights in this ISA's
     /// layout (`fieldAlignment`), padded with zero weights.
     public static func packedByteCount(_ p: ConvolutionParameters) -> Int {
-        let field = p.kernelHeight * p.kernelWidth * p.input.channels
-        guard field <= maximumPackedField else { return 0 }
-        let channels = (p.output.channels + packedBlock - 1) / packedBlock * packedBlock
-        return channels * 4 * 4 + channels * paddedField(p) * weightSize
+        packedByteCount(p, kernel: .detected)
     }
 
     public static func pack(_ p: ConvolutionParameters, filter: ChannelwiseWeights, into destination: UnsafeMutableRawPointer) {
+        pack(p, filter: filter, into: destination, kernel: .detected)
+    }
+
+    static func packedByteCount(_ p: ConvolutionParameters, kernel: PackedKernel) -> Int {
+        let field = p.kernelHeight * p.kernelWidth * p.input.channels
+        guard field <= maximumPackedField else { return 0 }
+        let channels = (p.output.channels + packedBlock - 1) / packedBlock * packedBlock
+        #if arch(x86_64) || arch(arm64)
+        if kernel.usesQuadTiles(p) {
+            return channels * 4 * 4 + channels * p.kernelHeight * quadRowStride(p)
+        }
+        #endif
+        return channels * 4 * 4 + channels * paddedField(p) * weightSize
+    }
+
+    static func pack(
+        _ p: ConvolutionParameters, filter: ChannelwiseWeights, into destination: UnsafeMutableRawPointer, kernel: PackedKernel
+    ) {
         let field = p.kernelHeight * p.kernelWidth * p.input.channels
         let blocks = (p.output.channels + packedBlock - 1) / packedBlock
         let channels = blocks * packedBlock
+        let quads = kernel.usesQuadTiles(p)
+        // The VNNI kernel multiplies x + 128 (x XOR 0x80, unsigned): its bias also subtracts 128 * sum(w).
+        let foldedZeroPoint = quads && kernel == .avx512vnni ? p.inputZeroPoint &+ 128 : p.inputZeroPoint
         let bias = destination.bindMemory(to: Int32.self, capacity: 4 * channels)
         for channel in 0..<channels {
             let real = channel < p.output.channels
-            bias[channel] = real ? filter.bias[channel] &- p.inputZeroPoint &* sum(filter.weights + channel * field, count: field) : 0
+            bias[channel] = real ? filter.bias[channel] &- foldedZeroPoint &* sum(filter.weights + channel * field, count: field) : 0
             bias[channels + channel] = real ? filter.multipliers[channel] : 0
             let shift = real ? filter.shifts[channel] : 0
             bias[2 * channels + channel] = max(shift, 0)
             bias[3 * channels + channel] = min(shift, 0)
         }
+        #if arch(x86_64) || arch(arm64)
+        if quads {
+            packQuadWeights(p, filter: filter, into: (destination + 4 * channels * 4).bindMemory(to: Int8.self, capacity: 1), blocks: blocks)
+            return
+        }
+        #endif
         let padded = paddedField(p)
         func weight(_ channel: Int, _ tap: Int) -> Int8 {
             channel < p.output.channels && tap < field ? filter.weights[channel * field + tap] : 0
@@ -91,14 +145,22 @@ extension Fast {
         #endif
     }
 
-    /// `conv2D` with `filter.packed` (laid out by `pack`). Output pixels go in pairs along a
-    /// row, so each weight load serves two receptive fields. `avx2` (x86-64): use the AVX2
-    /// kernel; callers pass `fz_x86_has_avx2() != 0`, tests both values.
+    /// `conv2D` with `filter.packed`, laid out by `pack` for the same `kernel`. Output pixels go
+    /// in pairs along a row, so each weight load serves two receptive fields (quad tiles: 4
+    /// pixels, `quadConv2D`).
     static func packedConv2D(
         _ p: ConvolutionParameters, input: UnsafePointer<Int8>, filter: ChannelwiseWeights, packed: UnsafeRawPointer,
-        output: UnsafeMutablePointer<Int8>, avx2: Bool
+        output: UnsafeMutablePointer<Int8>, kernel: PackedKernel
     ) {
+        #if arch(x86_64) || arch(arm64)
+        if kernel.usesQuadTiles(p) {
+            quadConv2D(p, input: input, packed: packed, output: output, kernel: kernel)
+            return
+        }
+        #endif
+        let avx2 = kernel != .baseline
         let field = p.kernelHeight * p.kernelWidth * p.input.channels
+        let rowLength = p.kernelWidth * p.input.channels
         let padded = paddedField(p)
         let blocks = (p.output.channels + packedBlock - 1) / packedBlock
         let bias = packed.assumingMemoryBound(to: Int32.self)
@@ -122,9 +184,9 @@ extension Fast {
                         var outX = 0
                         while outX < p.output.width {
                             let both = outX + 1 < p.output.width
-                            gather(p, input: input, outY: outY, outX: outX, zeroPoint: zeroPoint, into: gatheredA)
+                            gather(p, input: input, outY: outY, outX: outX, zeroPoint: zeroPoint, into: gatheredA, rowStride: rowLength)
                             if both {
-                                gather(p, input: input, outY: outY, outX: outX + 1, zeroPoint: zeroPoint, into: gatheredB)
+                                gather(p, input: input, outY: outY, outX: outX + 1, zeroPoint: zeroPoint, into: gatheredB, rowStride: rowLength)
                             }
                             let outA = output + (outY * p.output.width + outX) * p.output.channels
                             for block in 0..<blocks {
@@ -230,11 +292,12 @@ extension Fast {
     }
 
     /// The receptive field of output pixel (`outY`, `outX`) in weight order `[ky][kx][inChannel]`,
-    /// with `zeroPoint` for taps outside the image.
+    /// with `zeroPoint` for taps outside the image; kernel row `ky` starts at `ky * rowStride`
+    /// (at least `kernelWidth * inChannels`; the bytes between rows are left as they are).
     @inline(__always)
     static func gather(
         _ p: ConvolutionParameters, input: UnsafePointer<Int8>, outY: Int, outX: Int, zeroPoint: Int8,
-        into gathered: UnsafeMutablePointer<Int8>
+        into gathered: UnsafeMutablePointer<Int8>, rowStride: Int
     ) {
         let inChannels = p.input.channels
         let rowLength = p.kernelWidth * inChannels
@@ -242,7 +305,7 @@ extension Fast {
         let first = max(0, -inX0)
         let last = max(first, min(p.kernelWidth, p.input.width - inX0))
         for kernelY in 0..<p.kernelHeight {
-            let row = gathered + kernelY * rowLength
+            let row = gathered + kernelY * rowStride
             let inY = outY * p.strideHeight - p.padTop + kernelY
             // Plain loops: the rows are a few dozen bytes, shorter than a memcpy call is worth
             // (with update(from:) above 32 bytes the aarch64 count rose from 10.28 M to 13.24 M

@@ -1,0 +1,260 @@
+#if arch(x86_64) || arch(arm64)
+import CFacelyzrSIMD
+
+// conv2D in tiles of 4 output pixels over quads of int8 products (docs/benchmarks.md, steps 9
+// to 11): x86-64 with AVX-512 VNNI (vpdpbusd, chosen by cpuid); aarch64 built for the ARMv8.2
+// dot product (indexed sdot, Pi 5 class) or ARMv8.0 (smull/smlal pairs, Pi 4). vpdpbusd multiplies unsigned by signed bytes, so that
+// kernel feeds it x XOR 0x80 = x + 128 and its packed bias subtracts (inputZeroPoint + 128) *
+// sum(w): exact, as the zero-point folding of docs/quantization.md; sdot is signed by signed.
+// Weights are packed per kernel row, each row's kernelWidth * inChannels values padded with
+// zero weights to a multiple of 4 (`quadRowStride`), so a pixel whose window
+// lies inside the image reads its rows in place from the input (no gather); windows that cross
+// the left or right border are gathered, and rows above or below the image read a row of zero
+// points. A tile is 4 output pixels along a row x up to 64 channels; the accumulators stay in
+// registers and are requantised there (fz_avx512vnni_conv_tile, fz_neon_sdot_conv_tile; the
+// single rounding mode goes through memory and the scalar requantizeToInt8).
+
+extension Fast {
+    /// Output pixels per tile.
+    static let quadPixels = 4
+    /// Blocks of 16 channels one tile call computes.
+    static let quadGroups = 4
+    /// Kernel rows and gathered bytes the stack buffers hold; larger ops keep the ISA's other
+    /// layout and kernel.
+    static let quadMaximumRows = 32
+    static let quadFieldCapacity = 1008
+
+    /// Bytes of one packed kernel row: `kernelWidth * inChannels` rounded up to 4.
+    @inline(__always)
+    static func quadRowStride(_ p: ConvolutionParameters) -> Int {
+        (p.kernelWidth * p.input.channels + 3) / 4 * 4
+    }
+
+    /// Whether the quad tiles run op `p` (its rows and gathered field fit the stack buffers).
+    @inline(__always)
+    static func quadTilesApply(_ p: ConvolutionParameters) -> Bool {
+        p.kernelHeight <= quadMaximumRows && p.kernelHeight * quadRowStride(p) <= quadFieldCapacity
+    }
+
+    /// Weights as int8 `[block of 16 channels][kernel row][quad][16][4]` (zero beyond the
+    /// channels and beyond each row's `kernelWidth * inChannels` values).
+    static func packQuadWeights(_ p: ConvolutionParameters, filter: ChannelwiseWeights, into weights: UnsafeMutablePointer<Int8>, blocks: Int) {
+        let rowLength = p.kernelWidth * p.input.channels
+        let field = p.kernelHeight * rowLength
+        let quads = quadRowStride(p) / 4
+        var index = 0
+        for block in 0..<blocks {
+            for row in 0..<p.kernelHeight {
+                for quad in 0..<quads {
+                    for c in 0..<packedBlock {
+                        let channel = block * packedBlock + c
+                        for j in 0..<4 {
+                            let tap = 4 * quad + j
+                            weights[index] = channel < p.output.channels && tap < rowLength
+                                ? filter.weights[channel * field + row * rowLength + tap] : 0
+                            index += 1
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The tile of `kernel` (arguments as fz_avx512vnni_conv_tile).
+    @inline(__always)
+    static func quadTile(
+        _ kernel: PackedKernel, _ w: UnsafePointer<Int8>, _ groupStride: Int, _ groups: Int, _ x: UnsafePointer<UnsafePointer<Int8>?>, _ rows: Int,
+        _ quads: Int, _ bias: UnsafePointer<Int32>, _ r: UnsafePointer<fz_requantization>?, _ out: UnsafeMutablePointer<Int8>,
+        _ pixelStride: Int, _ pixels: Int, _ channels: Int, _ acc: UnsafeMutablePointer<Int32>
+    ) {
+        #if arch(x86_64)
+        fz_avx512vnni_conv_tile(w, groupStride, groups, x, rows, quads, bias, r, out, pixelStride, pixels, channels, acc)
+        #else
+        if kernel == .dotProduct {
+            fz_neon_sdot_conv_tile(w, groupStride, groups, x, rows, quads, bias, r, out, pixelStride, pixels, channels, acc)
+        } else {
+            fz_neon_smull_conv_tile(w, groupStride, groups, x, rows, quads, bias, r, out, pixelStride, pixels, channels, acc)
+        }
+        #endif
+    }
+
+    /// `tiles` full tiles of `kernel` along an output row, double rounding (arguments as
+    /// fz_neon_sdot_conv_run). aarch64 only: on x86-64 the run in C measured slower than calling
+    /// the tile per tile (docs/benchmarks.md, step 14).
+    #if arch(arm64)
+    @inline(__always)
+    static func quadRun(
+        _ kernel: PackedKernel, _ w: UnsafePointer<Int8>, _ groupStride: Int, _ groups: Int, _ x: UnsafePointer<UnsafePointer<Int8>?>, _ rows: Int,
+        _ quads: Int, _ bias: UnsafePointer<Int32>, _ r: UnsafePointer<fz_requantization>, _ out: UnsafeMutablePointer<Int8>,
+        _ pixelStride: Int, _ channels: Int, _ tiles: Int, _ xStep: Int, _ fixed: UnsafePointer<Int8>
+    ) {
+        if kernel == .dotProduct {
+            fz_neon_sdot_conv_run(w, groupStride, groups, x, rows, quads, bias, r, out, pixelStride, channels, tiles, xStep, fixed)
+        } else {
+            fz_neon_smull_conv_run(w, groupStride, groups, x, rows, quads, bias, r, out, pixelStride, channels, tiles, xStep, fixed)
+        }
+    }
+    #endif
+
+    /// Whether all 4 windows of the tile at `outX` lie inside the input horizontally with their
+    /// last row's padded read inside the input (their kernel rows are then read in place).
+    @inline(__always)
+    static func quadTileInPlace(_ p: ConvolutionParameters, outX: Int, lastInY: Int, rowStride: Int, inputBytes: Int) -> Bool {
+        let firstInX = outX * p.strideWidth - p.padLeft
+        let lastInX = (outX + quadPixels - 1) * p.strideWidth - p.padLeft
+        return outX + quadPixels <= p.output.width && firstInX >= 0 && lastInX + p.kernelWidth <= p.input.width
+            && (lastInY * p.input.width + lastInX) * p.input.channels + rowStride <= inputBytes
+    }
+
+    /// `conv2D` over weights packed by `packQuadWeights` (biases folded for `kernel`). Call only
+    /// when `kernel.usesQuadTiles(p)`.
+    static func quadConv2D(
+        _ p: ConvolutionParameters, input: UnsafePointer<Int8>, packed: UnsafeRawPointer, output: UnsafeMutablePointer<Int8>,
+        kernel: PackedKernel
+    ) {
+        let inChannels = p.input.channels
+        let rowStride = quadRowStride(p)
+        let rows = p.kernelHeight
+        let blocks = (p.output.channels + packedBlock - 1) / packedBlock
+        let bias = packed.assumingMemoryBound(to: Int32.self)
+        let requantization = PackedRequantization(base: bias + blocks * packedBlock, channels: blocks * packedBlock)
+        let weights = (packed + 4 * blocks * packedBlock * 4).assumingMemoryBound(to: Int8.self)
+        let groupStride = rows * rowStride * packedBlock
+        let zeroPoint = Int8(truncatingIfNeeded: p.inputZeroPoint)
+        let inputBytes = p.input.height * p.input.width * inChannels
+        var anyLeftShift: Int32 = 0
+        for c in 0..<p.output.channels { anyLeftShift |= requantization.lefts[c] }
+        // Stack buffers of at most 1,024 bytes each (stack allocation is guaranteed there):
+        // 4 gathered fields, one row of zero points, the row pointers of a tile, accumulators
+        // (single rounding only).
+        withUnsafeTemporaryAllocation(of: Int8.self, capacity: quadFieldCapacity) { field0 in
+        withUnsafeTemporaryAllocation(of: Int8.self, capacity: quadFieldCapacity) { field1 in
+        withUnsafeTemporaryAllocation(of: Int8.self, capacity: quadFieldCapacity) { field2 in
+        withUnsafeTemporaryAllocation(of: Int8.self, capacity: quadFieldCapacity) { field3 in
+        withUnsafeTemporaryAllocation(of: Int8.self, capacity: quadFieldCapacity) { zeroRowBuffer in
+        withUnsafeTemporaryAllocation(of: UnsafePointer<Int8>?.self, capacity: quadPixels * quadMaximumRows) { rowPointers in
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: quadPixels * quadGroups * packedBlock) { accumulators in
+            let fields = (field0.baseAddress!, field1.baseAddress!, field2.baseAddress!, field3.baseAddress!)
+            let zeroRow = zeroRowBuffer.baseAddress!
+            let pointers = rowPointers.baseAddress!
+            let acc = accumulators.baseAddress!
+            for i in 0..<rowStride { zeroRow[i] = zeroPoint }
+            for i in 0..<rows * rowStride {
+                fields.0[i] = 0
+                fields.1[i] = 0
+                fields.2[i] = 0
+                fields.3[i] = 0
+            }
+            for outY in 0..<p.output.height {
+                let inY0 = outY * p.strideHeight - p.padTop
+                let lastInY = min(p.input.height - 1, inY0 + rows - 1)
+                var outX = 0
+                while outX < p.output.width {
+                    let count = min(quadPixels, p.output.width - outX)
+                    let inPlace = quadTileInPlace(p, outX: outX, lastInY: lastInY, rowStride: rowStride, inputBytes: inputBytes)
+                    // aarch64 with double rounding: the in-place tiles that follow run in C (one call).
+                    var tiles = 1
+                    #if arch(arm64)
+                    let run = inPlace && p.rounding == .double
+                    if run {
+                        while quadTileInPlace(p, outX: outX + tiles * quadPixels, lastInY: lastInY, rowStride: rowStride, inputBytes: inputBytes) {
+                            tiles += 1
+                        }
+                    }
+                    #endif
+                    if inPlace {
+                        let firstInX = outX * p.strideWidth - p.padLeft
+                        let step = p.strideWidth * inChannels
+                        for row in 0..<rows {
+                            let inY = inY0 + row
+                            let tile = pointers + row * quadPixels
+                            if inY < 0 || inY >= p.input.height {
+                                for pixel in 0..<quadPixels { tile[pixel] = UnsafePointer(zeroRow) }
+                            } else {
+                                let first = input + (inY * p.input.width + firstInX) * inChannels
+                                for pixel in 0..<quadPixels { tile[pixel] = first + pixel * step }
+                            }
+                        }
+                    } else {
+                        for pixel in 0..<quadPixels {
+                            let x = outX + min(pixel, count - 1)
+                            let inX0 = x * p.strideWidth - p.padLeft
+                            let inPlace = inX0 >= 0 && inX0 + p.kernelWidth <= p.input.width
+                                && (lastInY * p.input.width + inX0) * inChannels + rowStride <= inputBytes
+                            let gathered: UnsafeMutablePointer<Int8>
+                            switch pixel {
+                            case 0: gathered = fields.0
+                            case 1: gathered = fields.1
+                            case 2: gathered = fields.2
+                            default: gathered = fields.3
+                            }
+                            if !inPlace {
+                                gather(p, input: input, outY: outY, outX: x, zeroPoint: zeroPoint, into: gathered, rowStride: rowStride)
+                            }
+                            for row in 0..<rows {
+                                let inY = inY0 + row
+                                let pointer: UnsafePointer<Int8>
+                                if !inPlace {
+                                    pointer = UnsafePointer(gathered + row * rowStride)
+                                } else if inY < 0 || inY >= p.input.height {
+                                    pointer = UnsafePointer(zeroRow)
+                                } else {
+                                    pointer = input + (inY * p.input.width + inX0) * inChannels
+                                }
+                                pointers[row * quadPixels + pixel] = pointer
+                            }
+                        }
+                    }
+                    var block = 0
+                    while block < blocks {
+                        let first = block * packedBlock
+                        let channels = min(quadGroups * packedBlock, p.output.channels - first)
+                        let out = output + (outY * p.output.width + outX) * p.output.channels + first
+                        if p.rounding == .double {
+                            var r = fz_requantization(
+                                multiplier: requantization.multipliers + first, left: requantization.lefts + first,
+                                neg_right: requantization.negativeRights + first, zero_point: p.outputZeroPoint,
+                                output_min: p.outputMin, output_max: p.outputMax, any_left_shift: anyLeftShift)
+                            withUnsafePointer(to: &r) { r in
+                                #if arch(arm64)
+                                if run {
+                                    quadRun(
+                                        kernel, weights + block * groupStride, groupStride, min(quadGroups, blocks - block), pointers,
+                                        rows, rowStride / 4, bias + first, r, out, p.output.channels, channels,
+                                        tiles, quadPixels * p.strideWidth * inChannels, zeroRow)
+                                    return
+                                }
+                                #endif
+                                quadTile(
+                                    kernel, weights + block * groupStride, groupStride, min(quadGroups, blocks - block), pointers,
+                                    rows, rowStride / 4, bias + first, r, out, p.output.channels, count, channels, acc)
+                            }
+                        } else {
+                            quadTile(
+                                kernel, weights + block * groupStride, groupStride, min(quadGroups, blocks - block), pointers,
+                                rows, rowStride / 4, bias + first, nil, out, p.output.channels, count, channels, acc)
+                            for pixel in 0..<count {
+                                for c in 0..<channels {
+                                    out[pixel * p.output.channels + c] = requantizeToInt8(
+                                        acc[pixel * quadGroups * packedBlock + c], multiplier: requantization.multipliers[first + c],
+                                        shift: requantization.lefts[first + c] &+ requantization.negativeRights[first + c],
+                                        rounding: p.rounding, outputZeroPoint: p.outputZeroPoint,
+                                        outputMin: p.outputMin, outputMax: p.outputMax)
+                                }
+                            }
+                        }
+                        block += quadGroups
+                    }
+                    outX += tiles * quadPixels
+                }
+            }
+        }
+        }
+        }
+        }
+        }
+        }
+        }
+    }
+}
+#endif
