@@ -1,0 +1,32 @@
+/// Greedy non-maximum suppression, in place (docs/detection.md "Non-maximum suppression").
+///
+/// Sorts `boxes[0..<count]` by score, highest first (ties keep their order), then walks them:
+/// a box is kept unless its intersection over union with a box already kept exceeds
+/// `overlapThreshold`. The kept boxes end up in `boxes[0..<result]`, highest score first.
+/// Allocation-free: an insertion sort in the caller's buffer.
+public func suppressNonMaxima(_ boxes: UnsafeMutablePointer<DetectionBox>, count: Int, overlapThreshold: Float) -> Int {
+    guard count > 1 else { return max(0, count) }
+    for i in 1..<count {
+        let box = boxes[i]
+        var j = i
+        while j > 0 && boxes[j - 1].score < box.score {
+            boxes[j] = boxes[j - 1]
+            j -= 1
+        }
+        boxes[j] = box
+    }
+    var kept = 0
+    for i in 0..<count {
+        let candidate = boxes[i]
+        var suppressed = false
+        for k in 0..<kept where boxes[k].intersectionOverUnion(candidate) > overlapThreshold {
+            suppressed = true
+            break
+        }
+        if !suppressed {
+            boxes[kept] = candidate
+            kept += 1
+        }
+    }
+    return kept
+}
