@@ -104,14 +104,15 @@ struct DetectEval: ParsableCommand {
         @Option(help: "Supervised steps per fold.")
         var steps = 1_500
 
-        @Option(help: "How many times the training folds' LFW images appear in the training set.")
+        @Option(help: "How many times the training folds' LFW images appear in the training set (0: synthetic patches only).")
         var lfwRepeats = 20
 
         @Option(help: "Seed of the weights and batches.")
         var seed: UInt64 = 1
 
         func validate() throws {
-            guard folds >= 2, steps > 0, lfwRepeats > 0 else { throw ValidationError("--folds >= 2, --steps and --lfw-repeats > 0") }
+            guard folds >= 2, steps > 0, lfwRepeats >= 0 else { throw ValidationError("--folds >= 2, --steps > 0, --lfw-repeats >= 0") }
+            guard lfwRepeats > 0 || patches != nil else { throw ValidationError("--lfw-repeats 0 trains on nothing without --patches") }
         }
 
         func run() throws {
@@ -177,48 +178,4 @@ struct FacePresenceData: TrainingData {
                                                           height: a.inputHeight, width: a.inputWidth, channels: a.inputChannels)
         return (input, [Tensor(shape: [indices.count, 1], values: indices.map { samples[$0].isFace == true ? 1 : 0 })])
     }
-}
-
-/// Area under the ROC curve: the probability that a random face scores above a random non-face
-/// (Mann-Whitney U over average ranks; ties count half).
-func rocAUC(_ scores: [(score: Float, face: Bool)]) -> Double {
-    let sorted = scores.sorted { $0.score < $1.score }
-    var rankSum = 0.0
-    var i = 0
-    while i < sorted.count {
-        var j = i
-        while j + 1 < sorted.count && sorted[j + 1].score == sorted[i].score { j += 1 }
-        let rank = Double(i + j) / 2 + 1
-        for k in i...j where sorted[k].face { rankSum += rank }
-        i = j + 1
-    }
-    let positives = Double(scores.filter(\.face).count), negatives = Double(scores.count) - positives
-    guard positives > 0, negatives > 0 else { return .nan }
-    return (rankSum - positives * (positives + 1) / 2) / (positives * negatives)
-}
-
-/// Average precision of detections (score, matched a face) against `positives` faces: the area
-/// under the precision-recall curve, precision made non-increasing from the right.
-func averagePrecision(_ detections: [(score: Float, truePositive: Bool)], positives: Int) -> Double {
-    guard positives > 0 else { return .nan }
-    let sorted = detections.sorted { $0.score > $1.score }
-    var precision: [Double] = [], recall: [Double] = []
-    var hits = 0
-    for (n, d) in sorted.enumerated() {
-        if d.truePositive { hits += 1 }
-        precision.append(Double(hits) / Double(n + 1))
-        recall.append(Double(hits) / Double(positives))
-    }
-    var ap = 0.0, previousRecall = 0.0
-    var best = 0.0
-    var envelope = [Double](repeating: 0, count: precision.count)
-    for n in stride(from: precision.count - 1, through: 0, by: -1) {
-        best = max(best, precision[n])
-        envelope[n] = best
-    }
-    for n in precision.indices where recall[n] > previousRecall {
-        ap += (recall[n] - previousRecall) * envelope[n]
-        previousRecall = recall[n]
-    }
-    return ap
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FacelyzrData
+import FacelyzrDetection
 import Foundation
 
 /// `facelyzr scenes`: synthetic scenes with known face boxes, and the face / not-face patches
@@ -43,6 +44,12 @@ struct Scenes: ParsableCommand {
 
     @Option(help: "Test scenes the patches are cut from.")
     var testScenes = 64
+
+    @Option(help: "Add hard negatives: boxes this face / not-face model finds away from every face (IoU < 0.3) in further train scenes.")
+    var hardNegatives: String?
+
+    @Option(help: "Train scenes searched for hard negatives (after the --train-scenes ones; their sampled patches are added too).")
+    var hardScenes = 200
 
     @Option(help: "Write a labelled contact sheet of the first 64 training patches to this PNG file.")
     var patchSheet: String?
@@ -97,8 +104,26 @@ struct Scenes: ParsableCommand {
                     for sample in sampler.patches(split: split, scene: i) { try writer.append(sample) }
                 }
             }
+            var hard = 0
+            if let hardNegatives {
+                let finder = try FaceFinder(path: hardNegatives, configuration: LocaliserConfiguration())
+                for i in trainScenes..<(trainScenes + hardScenes) {
+                    for sample in sampler.patches(split: .train, scene: i) { try writer.append(sample) }
+                    let scene = sampler.scene(split: .train, index: i)
+                    let gray = scene.image.grayscale()
+                    for box in try finder.find(gray: gray.pixels, width: gray.width, height: gray.height).boxes {
+                        let b = SceneBox(x: Int(box.x.rounded()), y: Int(box.y.rounded()), width: Int(box.width.rounded()),
+                                         height: Int(box.width.rounded()))
+                        guard scene.faces.allSatisfy({ $0.box.intersectionOverUnion(b) < 0.3 }) else { continue }
+                        try writer.append(FaceSample(image: sampler.patch(gray, box: b), labels: FaceLabels(), isFace: false, split: .train,
+                                                     sourceID: sampler.sourceID(split: .train, scene: i, number: hard, kind: "hard")))
+                        hard += 1
+                    }
+                }
+            }
             let manifest = try writer.finish()
-            print("wrote \(manifest.count) patches (\(manifest.labels.face) faces, \(manifest.labels.notFace) not) to \(patches)")
+            print("wrote \(manifest.count) patches (\(manifest.labels.face) faces, \(manifest.labels.notFace) not"
+                  + (hardNegatives.map { ", \(hard) of them hard negatives found by \($0)" } ?? "") + ") to \(patches)")
         }
     }
 }

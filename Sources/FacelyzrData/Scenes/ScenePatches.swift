@@ -21,6 +21,24 @@ public struct ScenePatches: Sendable {
         self.size = size
     }
 
+    /// Scene `sceneIndex` of `split`, the one `patches(split:scene:)` cuts.
+    public func scene(split: Split, index sceneIndex: Int) -> SyntheticScene {
+        scenes.scene(index: split.syntheticIndex(UInt64(sceneIndex)))
+    }
+
+    /// The patch of `gray` (a gray scene) in `box`, shrunk to fit the scene, area-resampled to `size`.
+    public func patch(_ gray: Image, box: SceneBox) -> Image {
+        let b = clamped(box)
+        return gray.cropped(x: b.x, y: b.y, width: b.width, height: b.height).resized(width: size, height: size, method: .area)
+    }
+
+    /// The source ID of patch `number` of scene `sceneIndex` of `split` (`kind`: `""` for the
+    /// sampled patches, or another word such as `hard` for patches chosen elsewhere).
+    public func sourceID(split: Split, scene sceneIndex: Int, number: Int, kind: String = "") -> String {
+        "scene-patches/v\(Self.samplerVersion).\(SyntheticScenes.generatorVersion)/seed\(scenes.seed)/"
+            + "scene\(split.syntheticIndex(UInt64(sceneIndex)))/\(kind)\(number)"
+    }
+
     /// The `perScene` patches of scene `sceneIndex` of `split`, labelled face / not face.
     public func patches(split: Split, scene sceneIndex: Int) -> [FaceSample] {
         let index = split.syntheticIndex(UInt64(sceneIndex))
@@ -29,10 +47,8 @@ public struct ScenePatches: Sendable {
         var rng = SplitMix64(seed: scenes.seed ^ 0xBA7C_4E5, index: index)
         var samples: [FaceSample] = []
         func add(_ box: SceneBox, isFace: Bool) {
-            let image = gray.cropped(x: box.x, y: box.y, width: box.width, height: box.height)
-                .resized(width: size, height: size, method: .area)
-            let id = "scene-patches/v\(Self.samplerVersion).\(SyntheticScenes.generatorVersion)/seed\(scenes.seed)/scene\(index)/\(samples.count)"
-            samples.append(FaceSample(image: image, labels: FaceLabels(), isFace: isFace, split: split, sourceID: id))
+            samples.append(FaceSample(image: patch(gray, box: box), labels: FaceLabels(), isFace: isFace, split: split,
+                                      sourceID: sourceID(split: split, scene: sceneIndex, number: samples.count)))
         }
         let boxes = scene.faces.map(\.box)
         for k in 0..<(Self.perScene / 2) {
