@@ -7,7 +7,7 @@
 // counting both apart, and prints `first-call-allocations=N allocations=N frees=N bytes=N`
 // (the last three for the ITERATIONS calls after the first).
 // MODE: `predict`, `predict-layers` (the debug variant that copies each layer's output),
-// `detect` (BLOB is a face / not-face model; one `Localiser.detect` on a 160x120 frame per
+// `detect` (BLOB is a face / not-face model; one `Localiser.detect` on a 128x96 frame per
 // iteration, with packed weights), or `control`, which deliberately allocates each time: proof
 // that the counter is live.
 // Tests/FacelyzrAllocationTests runs it.
@@ -75,7 +75,7 @@ case "predict-layers":
 case "detect":
     let localiser: Localiser
     do {
-        localiser = try Localiser(model: model, frameWidth: 160, frameHeight: 120)
+        localiser = try Localiser(model: model, frameWidth: 128, frameHeight: 96)
     } catch {
         fail("\(arguments[2]): \(error)")
     }
@@ -83,8 +83,8 @@ case "detect":
     let packed = UnsafeMutableRawBufferPointer.allocate(
         byteCount: max(model.packedWeightsByteCount(for: DefaultKernels.self), 1), alignment: 64)
     model.packWeights(for: DefaultKernels.self, into: packed.baseAddress!)
-    let frame = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 160 * 120)
-    for i in frame.indices { frame[i] = UInt8(truncatingIfNeeded: (i % 160) ^ (i / 160) &* 3) }
+    let frame = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 128 * 96)
+    for i in frame.indices { frame[i] = UInt8(truncatingIfNeeded: (i % 128) ^ (i / 128) &* 3) }
     let boxes = UnsafeMutableBufferPointer<DetectionBox>.allocate(capacity: 64)
     run = {
         do {

@@ -78,10 +78,10 @@ import Testing
         .appendingPathComponent("../../firmware-model/face-detector.blob").standardizedFileURL
 
     @Test func detectDoesNotAllocateAfterWarmUp() throws {
-        // 3 frames of 160x120 after the first (the debug build is slow): every pyramid level, window and suppression.
+        // 2 frames of 128x96 after the first (the debug build is slow): every pyramid level, window and suppression.
         let interposer = Self.binDirectory.appendingPathComponent("libMallocInterposerSwift.so")
         let (status, output) = Self.run(
-            Self.binDirectory.appendingPathComponent("facelyzr-alloc-probe"), ["detect", Self.detector.path, "3"],
+            Self.binDirectory.appendingPathComponent("facelyzr-alloc-probe"), ["detect", Self.detector.path, "2"],
             environment: ["LD_PRELOAD": interposer.path])
         try #require(status == 0, "probe detect exited \(status): \(output)")
         #expect(output.contains(" allocations=0 frees=0 "), "\(output)")
