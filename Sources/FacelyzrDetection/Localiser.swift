@@ -149,7 +149,8 @@ public struct Localiser: Sendable {
                 y += step
             }
         }
-        let kept = suppressNonMaxima(candidates, count: candidateCount, overlapThreshold: configuration.overlapThreshold)
+        let kept = suppressNonMaxima(candidates, count: candidateCount, overlapThreshold: configuration.overlapThreshold,
+                                     containmentThreshold: configuration.containmentThreshold)
         let written = min(kept, boxes.count)
         for i in 0..<written { boxes[i] = candidates[i] }
         return written

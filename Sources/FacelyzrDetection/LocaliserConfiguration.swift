@@ -12,23 +12,27 @@ public struct LocaliserConfiguration: Sendable, Equatable {
     public var scoreThreshold: Float
     /// Non-maximum suppression drops a candidate overlapping a better one by more than this IoU.
     public var overlapThreshold: Float
+    /// ... or sharing more than this fraction of the smaller box's area with it (1: off).
+    public var containmentThreshold: Float
     /// Candidates kept before suppression (the best ones when more windows pass).
     public var candidateCapacity: Int
 
     public init(minimumFaceSize: Int = 28, maximumFaceSize: Int? = nil, scaleStep: Float = 1.25, stride: Int = 2,
-                scoreThreshold: Float = 0.5, overlapThreshold: Float = 0.3, candidateCapacity: Int = 1024) {
+                scoreThreshold: Float = 0.5, overlapThreshold: Float = 0.3, containmentThreshold: Float = 0.7,
+                candidateCapacity: Int = 1024) {
         self.minimumFaceSize = minimumFaceSize
         self.maximumFaceSize = maximumFaceSize
         self.scaleStep = scaleStep
         self.stride = stride
         self.scoreThreshold = scoreThreshold
         self.overlapThreshold = overlapThreshold
+        self.containmentThreshold = containmentThreshold
         self.candidateCapacity = candidateCapacity
     }
 
     /// A setting, named in `DetectionError.invalidConfiguration`.
     public enum Setting: Sendable, Equatable {
-        case minimumFaceSize, maximumFaceSize, scaleStep, stride, scoreThreshold, overlapThreshold, candidateCapacity
+        case minimumFaceSize, maximumFaceSize, scaleStep, stride, scoreThreshold, overlapThreshold, containmentThreshold, candidateCapacity
     }
 
     /// The first setting out of range, or nil.
@@ -39,6 +43,7 @@ public struct LocaliserConfiguration: Sendable, Equatable {
         if stride < 1 { return .stride }
         if !(scoreThreshold > 0 && scoreThreshold < 1) { return .scoreThreshold }
         if !(overlapThreshold >= 0 && overlapThreshold <= 1) { return .overlapThreshold }
+        if !(containmentThreshold >= 0 && containmentThreshold <= 1) { return .containmentThreshold }
         if candidateCapacity < 1 { return .candidateCapacity }
         return nil
     }

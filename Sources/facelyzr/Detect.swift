@@ -26,9 +26,12 @@ struct LocaliserOptions: ParsableArguments {
     @Option(help: "Non-maximum suppression: drop boxes overlapping a better one by more than this IoU.")
     var overlap: Float = 0.3
 
+    @Option(help: "... or sharing more than this fraction of the smaller box with it (1: off).")
+    var containment: Float = LocaliserConfiguration().containmentThreshold
+
     var configuration: LocaliserConfiguration {
         LocaliserConfiguration(minimumFaceSize: minFace, maximumFaceSize: maxFace, scaleStep: scaleStep, stride: stride,
-                               scoreThreshold: threshold, overlapThreshold: overlap)
+                               scoreThreshold: threshold, overlapThreshold: overlap, containmentThreshold: containment)
     }
 }
 

@@ -42,6 +42,22 @@ import Testing
         #expect(suppress([second, first], threshold: third - 0.01) == [first])
     }
 
+    @Test func containmentDropsBoxesInsideOrAroundABetterOne() {
+        let face = box(100, 100, 40, 40, 0.9)
+        let part = box(110, 110, 16, 16, 0.8)      // inside: IoU 0.16, all of its area shared
+        let around = box(80, 80, 80, 80, 0.7)      // around: IoU 0.25, all of the face's area shared
+        let neighbour = box(130, 100, 40, 40, 0.6)  // beside: IoU 0.14, a quarter of its area shared
+        #expect(part.intersectionOverSmallerArea(face) == 1 && around.intersectionOverSmallerArea(face) == 1)
+        #expect(neighbour.intersectionOverSmallerArea(face) == 0.25)
+        var copy = [face, part, around, neighbour]
+        let kept = copy.withUnsafeMutableBufferPointer {
+            suppressNonMaxima($0.baseAddress!, count: $0.count, overlapThreshold: 0.3, containmentThreshold: 0.7)
+        }
+        #expect(Array(copy.prefix(kept)) == [face, neighbour])
+        // Off (1): IoU alone keeps all four.
+        #expect(suppress([face, part, around, neighbour], threshold: 0.3) == [face, part, around, neighbour])
+    }
+
     @Test func suppressionOfNothingAndOne() {
         #expect(suppress([], threshold: 0.3).isEmpty)
         #expect(suppress([box(1, 2, 3, 4, 0.5)], threshold: 0.3) == [box(1, 2, 3, 4, 0.5)])

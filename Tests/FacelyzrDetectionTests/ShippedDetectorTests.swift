@@ -45,6 +45,6 @@ import Testing
             }.count
         }
         #expect(faces == 4 && found == faces, "found \(found) of \(faces) faces")
-        #expect(extra <= 4, "\(extra) boxes on no face")  // 2 with the shipped model
+        #expect(extra <= 4, "\(extra) boxes on no face")
     }
 }
