@@ -18,7 +18,7 @@ public struct LocaliserConfiguration: Sendable, Equatable {
     public var candidateCapacity: Int
 
     public init(minimumFaceSize: Int = 28, maximumFaceSize: Int? = nil, scaleStep: Float = 1.25, stride: Int = 2,
-                scoreThreshold: Float = 0.5, overlapThreshold: Float = 0.3, containmentThreshold: Float = 0.7,
+                scoreThreshold: Float = 0.5, overlapThreshold: Float = 0.3, containmentThreshold: Float = 1,
                 candidateCapacity: Int = 1024) {
         self.minimumFaceSize = minimumFaceSize
         self.maximumFaceSize = maximumFaceSize

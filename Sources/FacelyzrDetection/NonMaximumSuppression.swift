@@ -3,7 +3,7 @@
 /// Sorts `boxes[0..<count]` by score, highest first (ties keep their order), then walks them:
 /// a box is kept unless, with a box already kept, its intersection over union exceeds
 /// `overlapThreshold` or their intersection covers more than `containmentThreshold` of the
-/// smaller box's area (a window around a better face box, or a part of one; 1 turns this off).
+/// smaller box's area (a window around a better face box, or a part of one; at 1 this test is off).
 /// The kept boxes end up in `boxes[0..<result]`, highest score first. Allocation-free: an
 /// insertion sort in the caller's buffer.
 public func suppressNonMaxima(
@@ -25,7 +25,7 @@ public func suppressNonMaxima(
         var suppressed = false
         for k in 0..<kept
         where boxes[k].intersectionOverUnion(candidate) > overlapThreshold
-            || boxes[k].intersectionOverSmallerArea(candidate) > containmentThreshold {
+            || (containmentThreshold < 1 && boxes[k].intersectionOverSmallerArea(candidate) > containmentThreshold) {
             suppressed = true
             break
         }

@@ -106,7 +106,8 @@ struct Scenes: ParsableCommand {
             }
             var hard = 0
             if let hardNegatives {
-                let finder = try FaceFinder(path: hardNegatives, configuration: LocaliserConfiguration())
+                // Suppression by IoU only: every false box a containing or contained better box would hide counts.
+                let finder = try FaceFinder(path: hardNegatives, configuration: LocaliserConfiguration(containmentThreshold: 1))
                 for i in trainScenes..<(trainScenes + hardScenes) {
                     for sample in sampler.patches(split: .train, scene: i) { try writer.append(sample) }
                     let scene = sampler.scene(split: .train, index: i)
