@@ -89,6 +89,16 @@ public struct Localiser: Sendable {
         return (size.width, size.height, side)
     }
 
+    /// Windows `detect` runs the model on per frame, over all levels.
+    public var windowCount: Int {
+        var count = 0
+        for k in 0..<levelCount {
+            let (width, height, _) = level(k)
+            count += ((width - window) / configuration.stride + 1) * ((height - window) / configuration.stride + 1)
+        }
+        return count
+    }
+
     /// Finds the faces in `frame` (`frameWidth * frameHeight` gray bytes, row-major) and writes
     /// the boxes kept by non-maximum suppression into `boxes`, best first; returns how many it
     /// wrote (at most `boxes.count`).

@@ -68,8 +68,11 @@ struct DetectEval: ParsableCommand {
                   + "\(detections.count) boxes at threshold \(localiser.threshold)")
             print(String(format: "average precision at IoU 0.5: %.3f; recall %.3f, precision %.3f",
                          ap, Double(hits) / Double(max(faces, 1)), Double(hits) / Double(max(detections.count, 1))))
-            print(String(format: "latency per 320x240 frame, one thread, %d frames: CPU time median %.1f ms (max %.1f ms); "
-                         + "wall time median %.1f ms (max %.1f ms)", times.count, cpuTimes[cpuTimes.count / 2] * 1000,
+            let localiser = finder.localiser!
+            print(String(format: "latency per %dx%d frame (%d pyramid levels, %d windows), one thread, %d frames: "
+                         + "CPU time median %.1f ms (max %.1f ms); wall time median %.1f ms (max %.1f ms)",
+                         localiser.frameWidth, localiser.frameHeight, localiser.levelCount, localiser.windowCount,
+                         times.count, cpuTimes[cpuTimes.count / 2] * 1000,
                          cpuTimes.last! * 1000, times[times.count / 2] * 1000, times.last! * 1000))
         }
     }

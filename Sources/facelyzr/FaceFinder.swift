@@ -12,7 +12,8 @@ final class FaceFinder {
     let blob: Int8Model
     let configuration: LocaliserConfiguration
     private let packedWeights: UnsafeMutableRawBufferPointer?
-    private var localiser: Localiser?
+    /// The localiser of the last frame size seen.
+    private(set) var localiser: Localiser?
     private var workspace = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     private var boxes = UnsafeMutableBufferPointer<DetectionBox>(start: nil, count: 0)
 

@@ -84,6 +84,8 @@ final class AlignedBytes {
         let localiser = try Localiser(model: model, frameWidth: 180, frameHeight: 120, configuration: LocaliserConfiguration(
             minimumFaceSize: 24, maximumFaceSize: 60, scaleStep: 1.5, stride: 1, scoreThreshold: 0.5, overlapThreshold: 0.3))
         #expect(localiser.levelCount == 3)  // faces of 24, 36 and 54 pixels (81 > 60)
+        // Levels 180x120, 120x80 and 80x53; windows of 24 at stride 1.
+        #expect(localiser.windowCount == 157 * 97 + 97 * 57 + 57 * 30)
         let found = try detect(localiser, frame)
         #expect(found.count == 2)
         for (x, y, side) in truth {
