@@ -31,8 +31,8 @@ train() {  # train DATASET CHECKPOINT
 "$facelyzr" scenes --patches "$work/patches" "${scenes[@]}"
 train "$work/patches" "$work/first.safetensors"
 "$facelyzr" quantize "$work/first.safetensors" --calibration "$work/patches" --calibration-count 1000 \
-    --evaluation-count 0 --out "$work/first.blob" --quiet
+    --evaluation-count 0 --bias-correction off --out "$work/first.blob" --quiet
 time "$facelyzr" scenes --patches "$work/patches-hard" "${scenes[@]}" --hard-negatives "$work/first.blob" --hard-scenes 150
 train "$work/patches-hard" "$work/face-detector.safetensors"
 "$facelyzr" quantize "$work/face-detector.safetensors" --calibration "$work/patches-hard" --calibration-count 1000 \
-    --evaluation-count 0 --out firmware-model/face-detector.blob --quiet
+    --evaluation-count 0 --bias-correction off --out firmware-model/face-detector.blob --quiet

@@ -1,3 +1,5 @@
+import FacelyzrRandom
+
 /// Face / not-face training patches cut from synthetic scenes (docs/detection.md "Patches").
 ///
 /// Scene `i` of a split (a `SyntheticScenes` scene with 1 to 3 faces) gives `perScene` gray

@@ -1,3 +1,5 @@
+import FacelyzrRandom
+
 /// Synthetic scenes for face localisation: a cluttered RGB picture with 0 to 3 synthetic faces
 /// pasted at known boxes and sizes, deterministic from (seed, index) like `SyntheticFaces`.
 ///
