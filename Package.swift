@@ -33,11 +33,17 @@ let package = Package(
         // The C interface (`include/facelyzr.h`, `@_cdecl` entry points) over the runtime;
         // tools/embedded/build.sh compiles it as Embedded Swift into libfacelyzr.a.
         .target(name: "FacelyzrCAPI", dependencies: ["FacelyzrRuntime"], exclude: ["include"]),
+        // Face localisation over the runtime: image pyramid, sliding window, non-maximum
+        // suppression; allocation-free in a caller workspace, no Foundation.
+        .target(
+            name: "FacelyzrDetection", dependencies: ["FacelyzrRuntime"],
+            swiftSettings: [.unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+        ),
         // Counts heap allocations of predict in its own process (LD_PRELOAD malloc counter).
         .executableTarget(
             name: "facelyzr-alloc-probe",
             dependencies: [
-                "FacelyzrRuntime",
+                "FacelyzrRuntime", "FacelyzrDetection",
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
             ]
         ),
@@ -69,6 +75,7 @@ let package = Package(
             name: "facelyzr",
             dependencies: [
                 "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrData", "FacelyzrTrainer", "FacelyzrQuantizer",
+                "FacelyzrDetection",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),  // bench
             ]
@@ -87,6 +94,10 @@ let package = Package(
             name: "FacelyzrAllocationTests", dependencies: ["facelyzr-alloc-probe", "facelyzr-embedded-fixtures"]
         ),
         .testTarget(name: "FacelyzrDataTests", dependencies: ["FacelyzrData", "FacelyzrRandom"]),
+        .testTarget(
+            name: "FacelyzrDetectionTests",
+            dependencies: ["FacelyzrDetection", "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrData"]
+        ),
         .testTarget(name: "FacelyzrTrainerTests", dependencies: ["FacelyzrTrainer", "FacelyzrData", "FacelyzrRandom"]),
         .testTarget(
             name: "FacelyzrQuantizerTests",

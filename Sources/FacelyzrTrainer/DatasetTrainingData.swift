@@ -31,6 +31,6 @@ public struct DatasetTrainingData: TrainingData, Sendable {
         pixels.reserveCapacity(samples.count * f.pixelByteCount)
         for s in samples { pixels += s.image.pixels }
         let input = InputNormalization.standard.normalize(pixels, count: samples.count, height: f.height, width: f.width, channels: f.channels)
-        return (input, targets.targets(samples.map(\.labels)))
+        return (input, targets.targets(samples.map(\.labels), isFace: samples.map(\.isFace)))
     }
 }

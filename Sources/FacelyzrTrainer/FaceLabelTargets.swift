@@ -6,27 +6,31 @@ enum LabelSource: Sendable, Equatable {
     case gender
     /// `age`, in years.
     case age
+    /// `face`: 1 = the picture shows a face, 0 = it does not (`FaceSample.isFace`; docs/detection.md).
+    case face
     /// A CelebA attribute, by its CelebA name (`Smiling`, `Eyeglasses`, ...).
     case attribute(CelebAAttribute)
 
-    /// The source of the label `name`: `male`, `age`, or a CelebA attribute name.
+    /// The source of the label `name`: `male`, `age`, `face`, or a CelebA attribute name.
     init(name: String) throws(ArchitectureError) {
         switch name {
         case "male": self = .gender
         case "age": self = .age
+        case "face": self = .face
         default:
             guard let a = CelebAAttribute(name: name) else {
-                throw ArchitectureError(layer: "labels", reason: "no face label is called \(name) (use male, age or a CelebA attribute name)")
+                throw ArchitectureError(layer: "labels", reason: "no face label is called \(name) (use male, age, face or a CelebA attribute name)")
             }
             self = .attribute(a)
         }
     }
 
-    /// The target: 0/1, years, or NaN when unknown.
-    func target(_ labels: FaceLabels) -> Float {
+    /// The target: 0/1, years, or NaN when unknown. `isFace` is the sample's face / not-face label.
+    func target(_ labels: FaceLabels, isFace: Bool?) -> Float {
         switch self {
         case .gender: labels.gender.map { Float($0) } ?? .nan
         case .age: labels.age ?? .nan
+        case .face: isFace.map { $0 ? 1 : 0 } ?? .nan
         case .attribute(let a): labels.attributes[a].map { $0 ? 1 : 0 } ?? .nan
         }
     }
@@ -46,12 +50,12 @@ struct FaceLabelTargets: Sendable {
         self.sources = sources
     }
 
-    /// One `[labels.count, outputs]` tensor per head.
-    func targets(_ labels: [FaceLabels]) -> [Tensor] {
+    /// One `[labels.count, outputs]` tensor per head; `isFace[n]` is sample `n`'s face / not-face label.
+    func targets(_ labels: [FaceLabels], isFace: [Bool?]) -> [Tensor] {
         sources.map { row in
             var t = Tensor(zeros: [labels.count, row.count])
             for (n, l) in labels.enumerated() {
-                for (j, source) in row.enumerated() { t.values[n * row.count + j] = source.target(l) }
+                for (j, source) in row.enumerated() { t.values[n * row.count + j] = source.target(l, isFace: isFace[n]) }
             }
             return t
         }

@@ -35,6 +35,6 @@ public struct SyntheticFaceData: TrainingData, Sendable {
             }
         }
         let input = InputNormalization.standard.normalize(pixels, count: indices.count, height: faces.size, width: faces.size, channels: 3)
-        return (input, targets.targets(labels))
+        return (input, targets.targets(labels, isFace: labels.map { _ in true }))
     }
 }

@@ -6,9 +6,12 @@
 // Opens BLOB, runs MODE once, then ITERATIONS (default 10) more times, with malloc-interposer
 // counting both apart, and prints `first-call-allocations=N allocations=N frees=N bytes=N`
 // (the last three for the ITERATIONS calls after the first).
-// MODE: `predict`, `predict-layers` (the debug variant that copies each layer's output), or
-// `control`, which deliberately allocates each time: proof that the counter is live.
+// MODE: `predict`, `predict-layers` (the debug variant that copies each layer's output),
+// `detect` (BLOB is a face / not-face model; one `Localiser.detect` on a 128x96 frame per
+// iteration, with packed weights), or `control`, which deliberately allocates each time: proof
+// that the counter is live.
 // Tests/FacelyzrAllocationTests runs it.
+import FacelyzrDetection
 import FacelyzrRuntime
 import MallocInterposerSwift
 
@@ -43,7 +46,7 @@ nonisolated(unsafe) var controlSink: [Int32] = []
 let arguments = CommandLine.arguments
 guard arguments.count == 3 || arguments.count == 4,
       let iterations = arguments.count == 4 ? Int(arguments[3]) : 10, iterations > 0
-else { fail("usage: facelyzr-alloc-probe predict|predict-layers|control BLOB [ITERATIONS]") }
+else { fail("usage: facelyzr-alloc-probe predict|predict-layers|detect|control BLOB [ITERATIONS]") }
 let mode = arguments[1]
 
 let blob = readFile(arguments[2])
@@ -68,6 +71,28 @@ case "predict-layers":
         model.predict(
             pixels: pixels.baseAddress!, arena: arena.baseAddress!, outputs: outputs.baseAddress!,
             layerOutputs: layerOutputs.baseAddress!)
+    }
+case "detect":
+    let localiser: Localiser
+    do {
+        localiser = try Localiser(model: model, frameWidth: 128, frameHeight: 96)
+    } catch {
+        fail("\(arguments[2]): \(error)")
+    }
+    let workspace = UnsafeMutableRawBufferPointer.allocate(byteCount: localiser.workspaceByteCount, alignment: 16)
+    let packed = UnsafeMutableRawBufferPointer.allocate(
+        byteCount: max(model.packedWeightsByteCount(for: DefaultKernels.self), 1), alignment: 64)
+    model.packWeights(for: DefaultKernels.self, into: packed.baseAddress!)
+    let frame = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 128 * 96)
+    for i in frame.indices { frame[i] = UInt8(truncatingIfNeeded: (i % 128) ^ (i / 128) &* 3) }
+    let boxes = UnsafeMutableBufferPointer<DetectionBox>.allocate(capacity: 64)
+    run = {
+        do {
+            _ = try localiser.detect(frame: UnsafeBufferPointer(frame), workspace: workspace,
+                                     packedWeights: UnsafeRawPointer(packed.baseAddress!), boxes: boxes)
+        } catch {
+            fail("detect: \(error)")
+        }
     }
 case "control":
     run = {

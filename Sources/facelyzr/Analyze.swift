@@ -1,5 +1,6 @@
 import ArgumentParser
 import FacelyzrData
+import FacelyzrDetection
 import Foundation
 
 /// `facelyzr analyze IMAGE...`: gender, age and attributes of pictures of centered faces.
@@ -9,7 +10,9 @@ struct Analyze: ParsableCommand {
         discussion: """
             Each picture is prepared as the importers prepare a dataset image: the centred square \
             crop, resized to the model's input (area resampling when shrinking, bilinear when \
-            enlarging) and converted to its channels; then the int8 blob runs on it. The shipped \
+            enlarging) and converted to its channels; then the int8 blob runs on it. With --detect, \
+            the face / not-face model finds the faces first (`facelyzr detect`, same options) and \
+            each box is prepared and described the same way, best box first. The shipped \
             model was trained on synthetic faces only (README): on photographs it shows the \
             pipeline, not accurate predictions.
             """)
@@ -20,17 +23,26 @@ struct Analyze: ParsableCommand {
     @Option(help: "The int8 model blob.")
     var model = defaultModelPath
 
-    @Flag(help: "One JSON object per picture, one per line (with the raw int32 head outputs).")
+    @Flag(help: "One JSON object per picture (per face with --detect), one per line (with the raw int32 head outputs).")
     var json = false
+
+    @Flag(help: "Find the faces first and describe each one (a picture need not be a centred face).")
+    var detect = false
+
+    @OptionGroup(title: "Localiser (with --detect)") var localiser: LocaliserOptions
 
     struct Line: Encodable {
         var image: String
+        /// With --detect: the face's box `[x, y, width, height]` in pixels of the picture, and its score.
+        var box: [Float]?
+        var score: Float?
         var predictions: [String: Float]
         var raw: [Int32]
     }
 
     func run() throws {
         let predictor = try ModelPredictor(path: model)
+        let finder = detect ? try FaceFinder(path: localiser.detector, configuration: localiser.configuration) : nil
         let input = predictor.input
         var failed = false
         for path in images {
@@ -42,16 +54,39 @@ struct Analyze: ParsableCommand {
                 failed = true
                 continue
             }
-            let prepared = DatasetImporter.prepareCenterSquare(image, size: input.width, channels: input.channels)
-            let prediction = predictor.predict(prepared.pixels)
-            if json {
-                let line = Line(image: path, predictions: Dictionary(uniqueKeysWithValues: prediction.values.map { ($0.label, $0.value) }),
-                                raw: prediction.raw)
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(line), as: UTF8.self))
-            } else {
-                print("\(path): \(prediction.text)")
+            var crops: [(box: DetectionBox?, image: Image)] = [(nil, image)]
+            if detect {
+                let gray = image.grayscale()
+                let found: [DetectionBox]
+                do {
+                    found = try finder!.find(gray: gray.pixels, width: gray.width, height: gray.height).boxes
+                } catch {
+                    FileHandle.standardError.write(Data("\(path): \(error)\n".utf8))
+                    failed = true
+                    continue
+                }
+                crops = found.map { b in
+                    let side = max(1, Int(b.width.rounded()))
+                    let x = min(max(0, Int(b.x.rounded())), max(0, image.width - side)), y = min(max(0, Int(b.y.rounded())), max(0, image.height - side))
+                    return (b, image.cropped(x: x, y: y, width: min(side, image.width), height: min(side, image.height)))
+                }
+                if !json { print("\(path): \(found.count) faces") }
+            }
+            for (box, crop) in crops {
+                let prepared = DatasetImporter.prepareCenterSquare(crop, size: input.width, channels: input.channels)
+                let prediction = predictor.predict(prepared.pixels)
+                if json {
+                    let line = Line(image: path, box: box.map { [$0.x, $0.y, $0.width, $0.height] }, score: box?.score,
+                                    predictions: Dictionary(uniqueKeysWithValues: prediction.values.map { ($0.label, $0.value) }),
+                                    raw: prediction.raw)
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                    print(String(decoding: try encoder.encode(line), as: UTF8.self))
+                } else if let box {
+                    print(String(format: "  face at x %.0f y %.0f, %.0f px (score %.2f): ", box.x, box.y, box.width, box.score) + prediction.text)
+                } else {
+                    print("\(path): \(prediction.text)")
+                }
             }
         }
         if failed { throw ExitCode(1) }

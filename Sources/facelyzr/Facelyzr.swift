@@ -15,6 +15,7 @@ struct Facelyzr: ParsableCommand {
             Import.self,
             Inspect.self,
             Synth.self,
+            Scenes.self,
             SynthStats.self,
             Pretrain.self,
             Train.self,
@@ -26,6 +27,8 @@ struct Facelyzr: ParsableCommand {
             Golden.self,
             Analyze.self,
             Demo.self,
+            Detect.self,
+            DetectEval.self,
             Export.self,
         ]
     )

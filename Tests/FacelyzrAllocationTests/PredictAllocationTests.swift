@@ -76,4 +76,18 @@ import Testing
             }
         }
     }
+
+    /// The shipped face / not-face model (firmware-model/face-detector.blob, docs/detection.md).
+    static let detector = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../firmware-model/face-detector.blob").standardizedFileURL
+
+    @Test func detectDoesNotAllocateAfterWarmUp() throws {
+        // 2 frames of 128x96 after the first (the debug build is slow): every pyramid level, window and suppression.
+        let interposer = Self.binDirectory.appendingPathComponent("libMallocInterposerSwift.so")
+        let (status, output) = Self.run(
+            Self.binDirectory.appendingPathComponent("facelyzr-alloc-probe"), ["detect", Self.detector.path, "2"],
+            environment: ["LD_PRELOAD": interposer.path])
+        try #require(status == 0, "probe detect exited \(status): \(output)")
+        #expect(output.contains(" allocations=0 frees=0 "), "\(output)")
+    }
 }

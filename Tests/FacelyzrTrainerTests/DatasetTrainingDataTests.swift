@@ -48,6 +48,23 @@ import Testing
         #expect(scores.map(\.constantBaseline) == [1, 10, 5.0 / 8])
     }
 
+    @Test func aHeadLabelledFaceLearnsFaceOrNot() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let writer = try DatasetWriter(directory: folder, format: DatasetFormat(width: 8, height: 8, channels: 1), source: "test")
+        for i in 0..<6 {  // a face, not a face, unlabelled, ...
+            try writer.append(FaceSample(image: Image(width: 8, height: 8, channels: 1, pixels: [UInt8](repeating: 9, count: 64)),
+                                         labels: FaceLabels(), isFace: i % 3 == 2 ? nil : i % 3 == 0, split: .train, sourceID: "p\(i)"))
+        }
+        _ = try writer.finish()
+        var a = Architecture.toy
+        a.heads = [HeadSpec(name: "face", task: .binary, hidden: [], labels: ["face"])]
+        let data = try DatasetTrainingData(reader: try DatasetReader(directory: folder), split: .train, architecture: a)
+        let targets = try data.batch([0, 1, 2, 3]).targets
+        #expect(targets.count == 1 && targets[0].values[0] == 1 && targets[0].values[1] == 0 && targets[0].values[2].isNaN)
+        #expect(targets[0].values[3] == 1)
+    }
+
     @Test func unknownLabelNamesAndAnotherImageSizeAreRejected() throws {
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -1,0 +1,17 @@
+/// Why a localiser cannot be made or cannot run on what it was given.
+public enum DetectionError: Error, Equatable, Sendable {
+    /// The model does not take a square gray image (`width` x `height` x `channels`).
+    case modelInputNotSquareGray(width: Int, height: Int, channels: Int)
+    /// The model has `outputCount` outputs, or its first head is not binary: a face / not-face
+    /// model has exactly one binary output.
+    case modelNotFaceClassifier(outputCount: Int)
+    /// No window fits: the frame (`width` x `height`) is smaller than the smallest face searched,
+    /// or the face sizes searched are empty.
+    case noWindowFits(frameWidth: Int, frameHeight: Int, minimumFaceSize: Int)
+    /// A configuration value is out of range (`setting`: which one).
+    case invalidConfiguration(setting: LocaliserConfiguration.Setting)
+    /// The frame has `byteCount` bytes; the localiser was made for `expected` (width x height gray).
+    case frameSizeMismatch(expected: Int, byteCount: Int)
+    /// The workspace has `byteCount` bytes, fewer than the `needed` `workspaceByteCount`.
+    case workspaceTooSmall(needed: Int, byteCount: Int)
+}

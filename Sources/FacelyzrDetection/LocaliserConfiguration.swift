@@ -1,0 +1,50 @@
+/// What the localiser searches and how it decides (docs/detection.md "Localiser").
+public struct LocaliserConfiguration: Sendable, Equatable {
+    /// Smallest face searched: side of the first pyramid level's window in frame pixels.
+    public var minimumFaceSize: Int
+    /// Largest face searched (nil: the frame's shorter side).
+    public var maximumFaceSize: Int?
+    /// Each pyramid level searches faces this factor larger than the one before (> 1).
+    public var scaleStep: Float
+    /// Window step, in pixels of the pyramid level (so in frame pixels it grows with the face).
+    public var stride: Int
+    /// Windows whose face probability reaches this are candidates (0 < threshold < 1).
+    public var scoreThreshold: Float
+    /// Non-maximum suppression drops a candidate overlapping a better one by more than this IoU.
+    public var overlapThreshold: Float
+    /// ... or sharing more than this fraction of the smaller box's area with it (1: off).
+    public var containmentThreshold: Float
+    /// Candidates kept before suppression (the best ones when more windows pass).
+    public var candidateCapacity: Int
+
+    public init(minimumFaceSize: Int = 28, maximumFaceSize: Int? = nil, scaleStep: Float = 1.25, stride: Int = 2,
+                scoreThreshold: Float = 0.5, overlapThreshold: Float = 0.3, containmentThreshold: Float = 1,
+                candidateCapacity: Int = 1024) {
+        self.minimumFaceSize = minimumFaceSize
+        self.maximumFaceSize = maximumFaceSize
+        self.scaleStep = scaleStep
+        self.stride = stride
+        self.scoreThreshold = scoreThreshold
+        self.overlapThreshold = overlapThreshold
+        self.containmentThreshold = containmentThreshold
+        self.candidateCapacity = candidateCapacity
+    }
+
+    /// A setting, named in `DetectionError.invalidConfiguration`.
+    public enum Setting: Sendable, Equatable {
+        case minimumFaceSize, maximumFaceSize, scaleStep, stride, scoreThreshold, overlapThreshold, containmentThreshold, candidateCapacity
+    }
+
+    /// The first setting out of range, or nil.
+    var invalidSetting: Setting? {
+        if minimumFaceSize < 1 { return .minimumFaceSize }
+        if let m = maximumFaceSize, m < minimumFaceSize { return .maximumFaceSize }
+        if !(scaleStep > 1 && scaleStep <= 4) { return .scaleStep }
+        if stride < 1 { return .stride }
+        if !(scoreThreshold > 0 && scoreThreshold < 1) { return .scoreThreshold }
+        if !(overlapThreshold >= 0 && overlapThreshold <= 1) { return .overlapThreshold }
+        if !(containmentThreshold >= 0 && containmentThreshold <= 1) { return .containmentThreshold }
+        if candidateCapacity < 1 { return .candidateCapacity }
+        return nil
+    }
+}

@@ -1,0 +1,119 @@
+import ArgumentParser
+import FacelyzrData
+import FacelyzrDetection
+import Foundation
+
+/// Options of the localiser, shared by `detect`, `analyze --detect` and the detection evaluation.
+struct LocaliserOptions: ParsableArguments {
+    @Option(help: "The face / not-face model blob.")
+    var detector = defaultDetectorPath
+
+    @Option(help: "Smallest face searched, in pixels.")
+    var minFace = 28
+
+    @Option(help: "Largest face searched, in pixels (default: the picture's shorter side).")
+    var maxFace: Int?
+
+    @Option(help: "Each pyramid level searches faces this factor larger.")
+    var scaleStep: Float = 1.25
+
+    @Option(help: "Window step in pyramid-level pixels.")
+    var stride = 4
+
+    @Option(help: "Face probability a window needs.")
+    var threshold: Float = 0.5
+
+    @Option(help: "Non-maximum suppression: drop boxes overlapping a better one by more than this IoU.")
+    var overlap: Float = 0.3
+
+    @Option(help: "... or sharing more than this fraction of the smaller box with it (1: off).")
+    var containment: Float = LocaliserConfiguration().containmentThreshold
+
+    var configuration: LocaliserConfiguration {
+        LocaliserConfiguration(minimumFaceSize: minFace, maximumFaceSize: maxFace, scaleStep: scaleStep, stride: stride,
+                               scoreThreshold: threshold, overlapThreshold: overlap, containmentThreshold: containment)
+    }
+}
+
+/// `facelyzr detect IMAGE`: finds faces with the int8 face / not-face model and the localiser.
+struct Detect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Find faces in a PNG or JPEG picture: boxes with scores, and the picture with the boxes drawn.",
+        discussion: """
+            The picture is converted to gray; an image pyramid (area resampling) brings faces \
+            of --min-face pixels and up, in steps of --scale-step, to the model's window; the \
+            window slides by --stride pixels of each level and the int8 runtime scores it; \
+            windows reaching --threshold go through greedy non-maximum suppression. Boxes are \
+            in pixels of the picture, best first. The shipped face / not-face model is trained \
+            on synthetic scenes (docs/detection.md): on photographs it shows the pipeline.
+            """)
+
+    @Argument(help: "PNG or JPEG file.")
+    var image: String
+
+    @OptionGroup var localiser: LocaliserOptions
+
+    @Flag(help: "Print one JSON object (boxes, timing).")
+    var json = false
+
+    @Option(help: "Write the picture with the boxes drawn to this PNG file.")
+    var out: String?
+
+    struct Output: Encodable {
+        struct Box: Encodable {
+            var x: Float
+            var y: Float
+            var width: Float
+            var height: Float
+            var score: Float
+        }
+        var image: String
+        var width: Int
+        var height: Int
+        var boxes: [Box]
+        var milliseconds: Double
+        var cpuMilliseconds: Double
+    }
+
+    func run() throws {
+        let picture = try Image.decode(file: image)
+        let finder = try FaceFinder(path: localiser.detector, configuration: localiser.configuration)
+        let gray = picture.grayscale()
+        let found: (boxes: [DetectionBox], seconds: Double, cpuSeconds: Double)
+        do {
+            found = try finder.find(gray: gray.pixels, width: gray.width, height: gray.height)
+        } catch {
+            throw CommandFailure(description: "\(image): \(error)")
+        }
+        if json {
+            let output = Output(image: image, width: picture.width, height: picture.height,
+                                boxes: found.boxes.map { .init(x: $0.x, y: $0.y, width: $0.width, height: $0.height, score: $0.score) },
+                                milliseconds: found.seconds * 1000, cpuMilliseconds: found.cpuSeconds * 1000)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(output), as: UTF8.self))
+        } else {
+            print("\(image): \(found.boxes.count) faces (\(String(format: "%.1f ms, %.1f ms of CPU", found.seconds * 1000, found.cpuSeconds * 1000)))")
+            for b in found.boxes {
+                print(String(format: "  x %.0f  y %.0f  width %.0f  height %.0f  score %.3f", b.x, b.y, b.width, b.height, b.score))
+            }
+        }
+        if let out {
+            try annotated(picture.rgb(), found.boxes).write(png: out)
+            if !json { print("wrote \(out)") }
+        }
+    }
+}
+
+/// `picture` with each box outlined in green and its score written above it.
+func annotated(_ picture: Image, _ boxes: [DetectionBox]) -> Image {
+    var image = picture
+    for b in boxes {
+        let x = Int(b.x.rounded()), y = Int(b.y.rounded())
+        image.strokeRectangle(x: x, y: y, width: Int(b.width.rounded()), height: Int(b.height.rounded()),
+                              color: [0, 255, 0], thickness: 2)
+        BitmapFont.draw(String(format: "%.2f", b.score), into: &image, x: x, y: max(0, y - BitmapFont.lineHeight - 1),
+                        color: [0, 255, 0])
+    }
+    return image
+}

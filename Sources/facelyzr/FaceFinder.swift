@@ -1,0 +1,88 @@
+import FacelyzrDetection
+import FacelyzrQuantizer
+import FacelyzrRuntime
+import Foundation
+
+/// The shipped face / not-face model, where `facelyzr detect` looks for it by default.
+let defaultDetectorPath = "firmware-model/face-detector.blob"
+
+/// A face / not-face blob with its packed weights, running `Localiser`s on gray frames of any
+/// size: the workspace of each frame size is made once and reused, as a board program would.
+final class FaceFinder {
+    let blob: Int8Model
+    let configuration: LocaliserConfiguration
+    private let packedWeights: UnsafeMutableRawBufferPointer?
+    /// The localiser of the last frame size seen.
+    private(set) var localiser: Localiser?
+    private var workspace = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+    private var boxes = UnsafeMutableBufferPointer<DetectionBox>(start: nil, count: 0)
+
+    init(path: String, configuration: LocaliserConfiguration) throws {
+        do {
+            blob = try Int8Model(path: path)
+        } catch {
+            throw CommandFailure(description: "\(path): \(error)")
+        }
+        self.configuration = configuration
+        let byteCount = blob.model.packedWeightsByteCount(for: DefaultKernels.self)
+        if byteCount > 0 {
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: byteCount, alignment: 64)
+            blob.model.packWeights(for: DefaultKernels.self, into: buffer.baseAddress!)
+            packedWeights = buffer
+        } else {
+            packedWeights = nil
+        }
+    }
+
+    deinit {
+        packedWeights?.deallocate()
+        workspace.deallocate()
+        boxes.deallocate()
+    }
+
+    /// The faces in a gray frame, best first, and the seconds `detect` took: wall time, and the
+    /// CPU time of this thread (what one unshared core gives; the machine may be shared).
+    func find(gray pixels: [UInt8], width: Int, height: Int) throws(DetectionError) -> (boxes: [DetectionBox], seconds: Double, cpuSeconds: Double) {
+        if localiser?.frameWidth != width || localiser?.frameHeight != height {
+            let made = try Localiser(model: blob.model, frameWidth: width, frameHeight: height, configuration: configuration)
+            workspace.deallocate()
+            boxes.deallocate()
+            workspace = .allocate(byteCount: made.workspaceByteCount, alignment: 64)
+            boxes = .allocate(capacity: configuration.candidateCapacity)
+            localiser = made
+        }
+        let cpuStart = threadCPUSeconds()
+        let start = DispatchTime.now().uptimeNanoseconds
+        let count = try pixels.withUnsafeBufferPointer { frame throws(DetectionError) in
+            try localiser!.detect(frame: frame, workspace: workspace, packedWeights: packedWeights.map { UnsafeRawPointer($0.baseAddress!) },
+                                  boxes: boxes)
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return (Array(boxes[0..<count]), seconds, threadCPUSeconds() - cpuStart)
+    }
+
+    private func threadCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+    }
+}
+
+extension DetectionError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case let .modelInputNotSquareGray(width, height, channels):
+            "the model reads \(width)x\(height)x\(channels) images; a face / not-face model reads square gray ones"
+        case let .modelNotFaceClassifier(outputCount):
+            "the model has \(outputCount) outputs; a face / not-face model has one binary output"
+        case let .noWindowFits(frameWidth, frameHeight, minimumFaceSize):
+            "no window fits a \(frameWidth)x\(frameHeight) frame (smallest face searched: \(minimumFaceSize) pixels)"
+        case let .invalidConfiguration(setting):
+            "localiser setting \(setting) is out of range"
+        case let .frameSizeMismatch(expected, byteCount):
+            "the frame has \(byteCount) bytes, the localiser expects \(expected)"
+        case let .workspaceTooSmall(needed, byteCount):
+            "the workspace has \(byteCount) bytes, the localiser needs \(needed)"
+        }
+    }
+}

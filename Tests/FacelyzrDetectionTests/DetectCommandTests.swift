@@ -1,0 +1,81 @@
+import FacelyzrData
+import Foundation
+import Testing
+
+/// `facelyzr detect` and `facelyzr analyze --detect` as a user runs them: the built executable
+/// (`swift build --build-tests` builds it beside the test bundle) on a small held-out scene.
+@Suite struct DetectCommandTests {
+    static let executable: String = {
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while url.path != "/" && !FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("facelyzr").path) {
+            url = url.deletingLastPathComponent()
+        }
+        return url.appendingPathComponent("facelyzr").path
+    }()
+    static let firmware = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../firmware-model").standardizedFileURL.path
+
+    func facelyzr(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self), String(decoding: errors, as: UTF8.self))
+    }
+
+    struct Output: Decodable {
+        struct Box: Decodable { var x, y, width, height, score: Float }
+        var boxes: [Box]
+        var width: Int
+        var height: Int
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: DetectCommandTests.executable)))
+    func detectPrintsTheFacesAndDrawsThem() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("facelyzr-detect-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let scene = SyntheticScenes(seed: 0, width: 128, height: 96, faceSizes: 40...64, faceCounts: 1...1)
+            .scene(index: Split.test.syntheticIndex(0))
+        try scene.image.write(png: dir + "/scene.png")
+        let options = ["--detector", Self.firmware + "/face-detector.blob", "--min-face", "36"]
+
+        let run = try facelyzr(["detect", dir + "/scene.png", "--json", "--out", dir + "/boxes.png"] + options)
+        #expect(run.status == 0, "\(run.error)")
+        let output = try JSONDecoder().decode(Output.self, from: Data(run.output.utf8))
+        #expect(output.width == 128 && output.height == 96)
+        let face = try #require(scene.faces.first).box
+        let best = try #require(output.boxes.first)
+        let overlap = min(best.x + best.width, Float(face.x + face.width)) - max(best.x, Float(face.x))
+        #expect(overlap > Float(face.width) / 2, "best box \(best) vs face \(face)")
+        #expect(output.boxes.map(\.score) == output.boxes.map(\.score).sorted(by: >))
+        let drawn = try Image.decode(file: dir + "/boxes.png")
+        #expect(drawn.width == 128 && drawn.height == 96 && drawn != scene.image)
+
+        // One JSON line per face found, each with its box.
+        let analyze = try facelyzr(["analyze", "--detect", dir + "/scene.png", "--json", "--model", Self.firmware + "/facelyzr.blob"] + options)
+        #expect(analyze.status == 0, "\(analyze.error)")
+        #expect(analyze.output.split(separator: "\n").count == output.boxes.count)
+        #expect(analyze.output.contains("\"box\":[") && analyze.output.contains("\"male\":"))
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: DetectCommandTests.executable)))
+    func badInputFailsWithAMessage() throws {
+        let notAnImage = try facelyzr(["detect", #filePath, "--detector", Self.firmware + "/face-detector.blob"])
+        #expect(notAnImage.status != 0 && notAnImage.error.contains("not a PNG or JPEG"))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("facelyzr-detect-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Image(width: 20, height: 20, channels: 1).write(png: dir + "/small.png")  // below the smallest face, 28
+        let attributeModel = try facelyzr(["detect", dir + "/small.png", "--detector", Self.firmware + "/facelyzr.blob"])
+        #expect(attributeModel.status != 0 && attributeModel.error.contains("square gray"))
+        let tooSmall = try facelyzr(["detect", dir + "/small.png", "--detector", Self.firmware + "/face-detector.blob"])
+        #expect(tooSmall.status != 0 && tooSmall.error.contains("no window fits"))
+    }
+}
