@@ -25,8 +25,11 @@ let package = Package(
             // exclusivity checks in release builds. Unsafe flags: fine for the root package.
             swiftSettings: [.unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
+        // The one deterministic pseudo-random generator (SplitMix64): synthetic faces, shuffles,
+        // trainer initialisation, random-weight models. No dependencies, no Foundation, Embedded-safe.
+        .target(name: "FacelyzrRandom"),
         // Host-side blob tools: the builder (tests, quantizer), inspection report, atomic writes.
-        .target(name: "FacelyzrBlobBuilder", dependencies: ["FacelyzrRuntime"]),
+        .target(name: "FacelyzrBlobBuilder", dependencies: ["FacelyzrRuntime", "FacelyzrRandom"]),
         // The C interface (`include/facelyzr.h`, `@_cdecl` entry points) over the runtime;
         // tools/embedded/build.sh compiles it as Embedded Swift into libfacelyzr.a.
         .target(name: "FacelyzrCAPI", dependencies: ["FacelyzrRuntime"], exclude: ["include"]),
@@ -39,7 +42,7 @@ let package = Package(
             ]
         ),
         // Writes the random-weight blobs and inputs of the cross-ISA check and allocation tests.
-        .executableTarget(name: "facelyzr-embedded-fixtures", dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder"]),
+        .executableTarget(name: "facelyzr-embedded-fixtures", dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrRandom"]),
 
         // Image I/O: a C shim over libpng and libjpeg-turbo that owns setjmp error handling
         // (and zlib's CRC-32 for the dataset format).
@@ -48,13 +51,13 @@ let package = Package(
             linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg"), .linkedLibrary("z")]
         ),
         // Data: images, resampling, synthetic faces, dataset format and importers.
-        .target(name: "FacelyzrData", dependencies: ["CImageIO"]),
+        .target(name: "FacelyzrData", dependencies: ["CImageIO", "FacelyzrRandom"]),
 
         // OpenBLAS (cblas_sgemm) for the float trainer only.
         .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
         // Float trainer: tensors, layers with forward/backward, SDAE, heads, checkpoints.
         // Depends on the runtime only for its vocabulary (Padding), so both read one padding rule.
-        .target(name: "FacelyzrTrainer", dependencies: ["FacelyzrRuntime", "FacelyzrData", "CBLAS"]),
+        .target(name: "FacelyzrTrainer", dependencies: ["FacelyzrRuntime", "FacelyzrData", "FacelyzrRandom", "CBLAS"]),
         // Quantizer: float network to int8 blob (calibration, per-channel weights), model card, drift.
         .target(
             name: "FacelyzrQuantizer",
@@ -72,22 +75,22 @@ let package = Package(
         ),
 
         .testTarget(
-            name: "FacelyzrRuntimeTests", dependencies: ["FacelyzrRuntime"],
+            name: "FacelyzrRuntimeTests", dependencies: ["FacelyzrRuntime", "FacelyzrRandom"],
             exclude: ["Golden"]  // oracle vectors, read through #filePath
         ),
         .testTarget(
-            name: "FacelyzrBlobBuilderTests", dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder"],
+            name: "FacelyzrBlobBuilderTests", dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrRandom"],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "FacelyzrCAPITests", dependencies: ["FacelyzrCAPI", "FacelyzrBlobBuilder"]),
         .testTarget(
             name: "FacelyzrAllocationTests", dependencies: ["facelyzr-alloc-probe", "facelyzr-embedded-fixtures"]
         ),
-        .testTarget(name: "FacelyzrDataTests", dependencies: ["FacelyzrData"]),
-        .testTarget(name: "FacelyzrTrainerTests", dependencies: ["FacelyzrTrainer", "FacelyzrData"]),
+        .testTarget(name: "FacelyzrDataTests", dependencies: ["FacelyzrData", "FacelyzrRandom"]),
+        .testTarget(name: "FacelyzrTrainerTests", dependencies: ["FacelyzrTrainer", "FacelyzrData", "FacelyzrRandom"]),
         .testTarget(
             name: "FacelyzrQuantizerTests",
-            dependencies: ["FacelyzrQuantizer", "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrTrainer", "FacelyzrData"]
+            dependencies: ["FacelyzrQuantizer", "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrTrainer", "FacelyzrData", "FacelyzrRandom"]
         ),
     ]
 )

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the synthetic face renderer (Sources/FacelyzrData/Synthetic minus the files that need
-# the rest of FacelyzrData) as Embedded Swift for x86-64, aarch64 and armv7 with
+# the rest of FacelyzrData, over the FacelyzrRandom module it imports) as Embedded Swift for x86-64, aarch64 and armv7 with
 # tools/synthetic-cross-isa/Probe.swift, runs it (the ARM builds under qemu-user) and requires
 # the same image fingerprints on all three, equal to the golden table of
 # Tests/FacelyzrDataTests/SyntheticFacesTests.swift (docs/synthetic-faces.md "Determinism").
@@ -11,15 +11,21 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 sources=$(find Sources/FacelyzrData/Synthetic -name '*.swift' \
     ! -name SyntheticFaces.swift ! -name SyntheticFaceLabels.swift ! -name SyntheticFaceStatistics.swift | sort)
+random=$(find Sources/FacelyzrRandom -name '*.swift' | sort)
 probe=tools/synthetic-cross-isa/Probe.swift
 driver=tools/synthetic-cross-isa/main.c
 
 build() {  # name, swift target (+ flags), C compiler
     local name=$1 target=$2 cc=$3
+    mkdir -p "$work/$name-modules"
     # shellcheck disable=SC2086
     swiftc -enable-experimental-feature Embedded -target $target -wmo -parse-as-library -O \
-        -module-name FacelyzrSynthetic -c $sources "$probe" -o "$work/$name.o"
-    $cc -O2 "$driver" "$work/$name.o" -lm -o "$work/$name"
+        -module-name FacelyzrRandom -emit-module-path "$work/$name-modules/FacelyzrRandom.swiftmodule" \
+        -c $random -o "$work/$name-random.o"
+    # shellcheck disable=SC2086
+    swiftc -enable-experimental-feature Embedded -target $target -wmo -parse-as-library -O \
+        -I "$work/$name-modules" -module-name FacelyzrSynthetic -c $sources "$probe" -o "$work/$name.o"
+    $cc -O2 "$driver" "$work/$name.o" "$work/$name-random.o" -lm -o "$work/$name"
 }
 
 build x86_64 "x86_64-unknown-linux-gnu" gcc

@@ -1,3 +1,4 @@
+import FacelyzrRandom
 import FacelyzrRuntime
 
 /// The reference encoder shape of DESIGN.md ("Measured anchors") with deterministic random
@@ -11,7 +12,7 @@ public enum RandomEncoder {
 
     /// The model for `seed` (the same bytes on every machine).
     public static func builder(seed: UInt64 = 64) -> BlobBuilder {
-        var rng = Generator(state: seed)
+        var rng = SplitMix64(state: seed)
         var b = BlobBuilder(name: "random-encoder-64", height: 64, width: 64, pixelFormat: .rgb8)
         var x = b.input
         for (index, count) in filters.enumerated() {
@@ -23,52 +24,33 @@ public enum RandomEncoder {
             let real = 40 / (Double(taps).squareRoot() * 73 * 73)
             x = b.conv2D(
                 x, filters: count, kernelHeight: 3, kernelWidth: 3, padding: .same,
-                weights: weights(count * taps, &rng), bias: biases(count, &rng),
-                requantization: requantization(count, real: real, &rng),
+                weights: rng.weights(count * taps), bias: rng.biases(count, in: biasRange),
+                requantization: rng.requantizations(count, real: spread, scale: real),
                 output: BlobBuilder.Quantization(scale: 0.05, zeroPoint: -128), activation: .relu)
             if index < filters.count - 1 { x = b.maxPool2x2(x) }
         }
         x = b.globalAveragePool(x)
         let features = b.fullyConnected(
-            x, outputs: 32, weights: weights(32 * 64, &rng), bias: biases(32, &rng),
-            requantization: requantization(32, real: 40 / (8 * 73 * 73), &rng),
+            x, outputs: 32, weights: rng.weights(32 * 64), bias: rng.biases(32, in: biasRange),
+            requantization: rng.requantizations(32, real: spread, scale: 40 / (8 * 73 * 73)),
             output: BlobBuilder.Quantization(scale: 0.05, zeroPoint: -128), activation: .relu)
         let attributes = ["smiling", "eyeglasses", "beard", "blond", "bald", "hat", "bangs", "makeup"]
         for (name, kind, labels) in [("gender", HeadKind.binary, ["male"]), ("age", .regression, ["years"]),
                                      ("attributes", .multiLabel, attributes)] {
-            b.head(name, kind: kind, input: features, weights: weights(labels.count * 32, &rng),
-                   bias: biases(labels.count, &rng), scales: labels.map { _ in 0.001 }, labels: labels)
+            b.head(name, kind: kind, input: features, weights: rng.weights(labels.count * 32),
+                   bias: rng.biases(labels.count, in: biasRange), scales: labels.map { _ in 0.001 }, labels: labels)
         }
         return b
     }
 
     /// `count` bytes of pseudo-random pixels for input `index`.
     public static func pixels(_ count: Int, index: Int) -> [UInt8] {
-        var rng = Generator(state: 0xFACE_6400 &+ UInt64(index))
-        return (0..<count).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        var rng = SplitMix64(state: 0xFACE_6400 &+ UInt64(index))
+        return rng.bytes(count)
     }
 
-    static func weights(_ count: Int, _ rng: inout Generator) -> [Int8] {
-        (0..<count).map { _ in Int8.random(in: -127...127, using: &rng) }
-    }
-
-    static func biases(_ count: Int, _ rng: inout Generator) -> [Int32] {
-        (0..<count).map { _ in Int32.random(in: -4000...4000, using: &rng) }
-    }
-
-    static func requantization(_ count: Int, real: Double, _ rng: inout Generator) -> [BlobBuilder.Requantization] {
-        (0..<count).map { _ in BlobBuilder.Requantization(real: real * Double.random(in: 0.8...1.25, using: &rng)) }
-    }
-
-    /// SplitMix64: deterministic on every platform.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    /// Biases are uniform in this range.
+    static let biasRange: ClosedRange<Int32> = -4000...4000
+    /// Each channel's requantization factor is the layer's nominal factor times a draw from this range.
+    static let spread: ClosedRange<Double> = 0.8...1.25
 }

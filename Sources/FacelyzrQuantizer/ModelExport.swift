@@ -27,11 +27,13 @@ public enum ModelExport {
 
     /// Quantizes the checkpoint, calibrating on the first `calibrationCount` faces of the
     /// calibration split of `source`, evaluates float and int8 on the first `evaluationCount`
-    /// faces of its test split (0 skips), and writes the blob and its card.
+    /// faces of its test split (0 skips), and writes the blob and its card. A missing output
+    /// directory is reported first, before the calibration.
     public static func run(
         checkpointPath: String, source: any FaceSource, calibrationCount: Int?, evaluationCount: Int,
         options: QuantizationOptions, outPath: String, progress: (String) -> Void = { _ in }
     ) throws(QuantizerError) -> ModelCard {
+        do { try AtomicFileWriter.checkDirectory(of: outPath) } catch { throw .file(error) }
         let checkpointBytes: [UInt8]
         do { checkpointBytes = try ReadOnlyFile.readAll(path: checkpointPath) } catch { throw .file(error) }
         let (graph, checkpoint) = try loadGraph(checkpointPath)

@@ -4,17 +4,25 @@ import FacelyzrRuntime
 import FacelyzrTrainer
 import Foundation
 
+/// Whether the quantizer adds back each layer's expected weight-rounding error to its bias
+/// (docs/quantization.md "Bias correction").
+public enum BiasCorrection: String, CaseIterable, Sendable {
+    case off, on
+    /// Both ways; keeps the one whose head outputs are closer to float on the calibration faces.
+    case auto
+}
+
 /// Settings of a quantization run.
 public struct QuantizationOptions: Sendable {
     public var method: CalibrationMethod
     /// Empirical bias correction (add back `E[(w - w_q) x]` per output channel).
-    public var biasCorrection: Bool
+    public var biasCorrection: BiasCorrection
     /// Calibration images `auto` runs through the runtime to pick each layer's method.
     public var autoImageCount: Int
     public var batchSize: Int
     public var binsPerSide: Int
 
-    public init(method: CalibrationMethod = .auto, biasCorrection: Bool = false, autoImageCount: Int = 32,
+    public init(method: CalibrationMethod = .auto, biasCorrection: BiasCorrection = .off, autoImageCount: Int = 32,
                 batchSize: Int = 32, binsPerSide: Int = ActivationHistogram.defaultBinsPerSide) {
         self.method = method
         self.biasCorrection = biasCorrection
@@ -48,15 +56,16 @@ public enum Quantizer {
                                       found: calibration.source.imageShape)
         }
         progress("calibration: \(calibration.description)")
-        var images: [[UInt8]] = []
+        var faces: [LabelledFace] = []
         for i in 0..<calibration.count {
             let face = try calibration.face(i)
             guard face.pixels.count == graph.inputShape.reduce(1, *) else {
                 throw .inputShapeMismatch(source: calibration.source.provenance, expected: graph.inputShape,
                                           found: [face.pixels.count])
             }
-            images.append(face.pixels)
+            faces.append(face)
         }
+        let images = faces.map(\.pixels)
         let calibrated = graph.nodes.indices.filter { graph.nodes[$0].isCalibrated }
 
         // Pass 1: ranges and means; pass 2: histograms.
@@ -88,7 +97,9 @@ public enum Quantizer {
             progress("histograms: batch \(b + 1)/\(batches.count)")
         }
 
-        let inputMeans = options.biasCorrection ? biasCorrectionMeans(graph, sums: sums, count: images.count) : nil
+        let means = biasCorrectionMeans(graph, sums: sums, count: images.count)
+        // `auto` picks the layers' ranges without correction, then compares the two finished models.
+        var inputMeans = options.biasCorrection == .on ? means : nil
         let methods = options.method == .auto ? CalibrationMethod.candidates : [options.method]
         var choices = [Int: [(CalibrationMethod, ActivationRange)]]()
         for i in calibrated {
@@ -141,6 +152,20 @@ public enum Quantizer {
             }
         }
 
+        var biasCorrectionText = options.biasCorrection.rawValue
+        if options.biasCorrection == .auto {
+            let floatOutputs = graph.predict(faces, progress: progress)
+            func headSQNR(_ meansOrNil: [Int: [Float]]?) throws(QuantizerError) -> Double {
+                let model = try Int8Model(bytes: exportBlob(graph, name: name, outputs: quantizations(), inputMeans: meansOrNil).bytes)
+                return SQNR.meanOverOutputs(reference: floatOutputs, approximation: model.predict(faces, progress: progress))
+            }
+            let without = try headSQNR(nil), with = try headSQNR(means)
+            if with > without { inputMeans = means }
+            biasCorrectionText = "auto: \(with > without ? "on" : "off") (head outputs' mean SQNR on the \(faces.count) calibration faces "
+                + "\(formatDecibels(with)) with, \(formatDecibels(without)) without)"
+            progress("bias correction \(biasCorrectionText)")
+        }
+
         let (bytes, reports) = try exportBlob(graph, name: name, outputs: quantizations(), inputMeans: inputMeans)
         _ = try Int8Model(bytes: bytes)  // never hand out a blob the runtime would refuse
         var layers = reports
@@ -149,7 +174,7 @@ public enum Quantizer {
             layers[i].range = choices[i]![chosen[i]!].1
             layers[i].calibrationSQNR = sqnr[i]
         }
-        let optionText = "method \(options.method.name), bias correction \(options.biasCorrection ? "on" : "off"), "
+        let optionText = "method \(options.method.name), bias correction \(biasCorrectionText), "
             + "\(options.binsPerSide * 2) histogram bins" + (options.method == .auto ? ", auto on \(min(options.autoImageCount, images.count)) images" : "")
         return QuantizedModel(bytes: bytes, layers: layers, calibration: calibration.description,
                               calibrationCount: calibration.count, options: optionText)

@@ -1,4 +1,5 @@
 import FacelyzrData
+import FacelyzrRandom
 import Foundation
 
 /// Why a checkpoint could not be read or written; every case names the file.
@@ -48,7 +49,7 @@ public struct CheckpointMetadata: Codable, Sendable, Equatable {
     public var totalSteps: Int
     /// The phase optimizer's step; nil between phases (no optimizer state stored).
     public var optimizerStep: Int?
-    /// The run's `RandomGenerator` state, 16 hex digits.
+    /// The run's `SplitMix64` state, 16 hex digits.
     public var randomState: String
 }
 
@@ -109,7 +110,7 @@ public struct Checkpoint: Sendable, Equatable {
 
     /// The network the checkpoint holds (for evaluation and quantization). `file` names the source in errors.
     public func network(file: String) throws(CheckpointError) -> Network {
-        var unused = RandomGenerator(seed: 0)
+        var unused = SplitMix64(state: 0)
         var network: Network
         do { network = try Network(metadata.architecture, generator: &unused) } catch {
             throw .notACheckpoint(file: file, reason: "\(error)")

@@ -36,15 +36,23 @@ public struct Conv2DGeometry: Sendable, Equatable {
     public var multiplyAccumulates: Int { outputHeight * outputWidth * outputChannels * patchLength }
 }
 
-// The loops below are `while` loops over pointers: they run in debug builds too (the tests),
-// where range iteration costs a generic call per step.
+/// What ``walkTaps`` does at each tap: `im2col` copies the tap into its place in the columns
+/// (zeros for a tap in the padding); its adjoint `col2im` adds that place back onto the tap.
+private enum TapTransfer { case gather, scatterAdd }
 
-/// Unfolds every receptive field of `input` (`[N, H, W, C]`) into one row of `columns`
-/// (`[N * outH * outW, kh * kw * C]`, the row in `ky, kx, c` order, like an OHWI filter).
-/// Taps in the padding are zero.
-private func im2col(_ input: UnsafePointer<Float>, batch: Int, _ g: Conv2DGeometry, into columns: UnsafeMutablePointer<Float>) {
+/// Walks every tap of every receptive field of `batch` images (`[N, H, W, C]`) in im2col order
+/// (image, output row, output column, `ky`, `kx`), moving its `C` values between `input` and
+/// the columns (`[N * outH * outW, kh * kw * C]`) as `transfer` says. `im2col` and `col2im`
+/// share this walk, so they agree on every tap; `transfer` writes only its destination.
+///
+/// `while` loops over pointers and a `switch`, no closure: they run in debug builds too (the
+/// tests), where range iteration costs a generic call per step.
+private func walkTaps(
+    _ transfer: TapTransfer, input: UnsafeMutablePointer<Float>, columns: UnsafeMutablePointer<Float>,
+    batch: Int, _ g: Conv2DGeometry
+) {
     let c = g.inputChannels
-    var dst = columns
+    var column = columns
     var n = 0
     while n < batch {
         let image = input + n * g.inputHeight * g.inputWidth * c
@@ -58,12 +66,18 @@ private func im2col(_ input: UnsafePointer<Float>, batch: Int, _ g: Conv2DGeomet
                     var kx = 0
                     while kx < g.kernelWidth {
                         let ix = ox * g.stride - g.padLeft + kx
-                        if iy >= 0, iy < g.inputHeight, ix >= 0, ix < g.inputWidth {
-                            dst.update(from: image + (iy * g.inputWidth + ix) * c, count: c)
-                        } else {
-                            dst.update(repeating: 0, count: c)
+                        let inside = iy >= 0 && iy < g.inputHeight && ix >= 0 && ix < g.inputWidth
+                        switch transfer {
+                        case .gather:
+                            if inside {
+                                column.update(from: image + (iy * g.inputWidth + ix) * c, count: c)
+                            } else {
+                                column.update(repeating: 0, count: c)
+                            }
+                        case .scatterAdd:
+                            if inside { cblas_saxpy(Int32(c), 1, column, 1, image + (iy * g.inputWidth + ix) * c, 1) }
                         }
-                        dst += c
+                        column += c
                         kx += 1
                     }
                     ky += 1
@@ -76,37 +90,16 @@ private func im2col(_ input: UnsafePointer<Float>, batch: Int, _ g: Conv2DGeomet
     }
 }
 
+/// Unfolds every receptive field of `input` (`[N, H, W, C]`) into one row of `columns`
+/// (`[N * outH * outW, kh * kw * C]`, the row in `ky, kx, c` order, like an OHWI filter).
+/// Taps in the padding are zero.
+private func im2col(_ input: UnsafePointer<Float>, batch: Int, _ g: Conv2DGeometry, into columns: UnsafeMutablePointer<Float>) {
+    walkTaps(.gather, input: UnsafeMutablePointer(mutating: input), columns: columns, batch: batch, g)
+}
+
 /// The adjoint of `im2col`: adds every row of `columns` back onto the taps it came from.
 private func col2im(_ columns: UnsafePointer<Float>, batch: Int, _ g: Conv2DGeometry, into input: UnsafeMutablePointer<Float>) {
-    let c = g.inputChannels
-    var src = columns
-    var n = 0
-    while n < batch {
-        let image = input + n * g.inputHeight * g.inputWidth * c
-        var oy = 0
-        while oy < g.outputHeight {
-            var ox = 0
-            while ox < g.outputWidth {
-                var ky = 0
-                while ky < g.kernelHeight {
-                    let iy = oy * g.stride - g.padTop + ky
-                    var kx = 0
-                    while kx < g.kernelWidth {
-                        let ix = ox * g.stride - g.padLeft + kx
-                        if iy >= 0, iy < g.inputHeight, ix >= 0, ix < g.inputWidth {
-                            cblas_saxpy(Int32(c), 1, src, 1, image + (iy * g.inputWidth + ix) * c, 1)
-                        }
-                        src += c
-                        kx += 1
-                    }
-                    ky += 1
-                }
-                ox += 1
-            }
-            oy += 1
-        }
-        n += 1
-    }
+    walkTaps(.scatterAdd, input: input, columns: UnsafeMutablePointer(mutating: columns), batch: batch, g)
 }
 
 /// Convolution forward: `output[n, oy, ox, o] = act(bias[o] + sum w[o, ky, kx, c] * x[n, iy, ix, c])`

@@ -1,3 +1,4 @@
+import FacelyzrRandom
 import FacelyzrRuntime
 
 /// How a denoising autoencoder corrupts its input before encoding it.
@@ -19,13 +20,13 @@ public struct Corruption: Codable, Sendable, Equatable {
     }
 
     /// A corrupted copy of `clean`.
-    public func apply(_ clean: Tensor, generator: inout RandomGenerator) -> Tensor {
+    public func apply(_ clean: Tensor, generator: inout SplitMix64) -> Tensor {
         var x = clean
         switch kind {
         case .masking:
-            for i in x.values.indices where generator.nextUniform() < amount { x.values[i] = 0 }
+            for i in x.values.indices where generator.unit() < amount { x.values[i] = 0 }
         case .gaussian:
-            for i in x.values.indices { x.values[i] += generator.nextNormal() * amount }
+            for i in x.values.indices { x.values[i] += generator.boxMullerNormal() * amount }
         }
         return x
     }
@@ -48,7 +49,7 @@ public struct DenoisingAutoencoder: ParameterContainer, Sendable {
     public var decoder: Conv2DLayer
     private var poolLayer = MaxPool2x2Layer()
 
-    public init(encoder: Conv2DLayer, pool: PoolKind?, generator: inout RandomGenerator) {
+    public init(encoder: Conv2DLayer, pool: PoolKind?, generator: inout SplitMix64) {
         let g = encoder.geometry
         precondition(g.padding == .same || (g.stride == 1 && g.kernelHeight == 1 && g.kernelWidth == 1),
                      "the encoder convolution must keep the input size (same padding) to be decoded")
@@ -67,7 +68,7 @@ public struct DenoisingAutoencoder: ParameterContainer, Sendable {
     }
 
     /// Encodes and decodes `input`, keeping what `backward` needs; returns the reconstruction.
-    private mutating func reconstruct(_ input: Tensor, generator: inout RandomGenerator) -> Tensor {
+    private mutating func reconstruct(_ input: Tensor, generator: inout SplitMix64) -> Tensor {
         let g = encoder.geometry
         let hidden = encoder.forward(input, training: true, generator: &generator)
         var expanded = hidden
@@ -107,7 +108,7 @@ public struct DenoisingAutoencoder: ParameterContainer, Sendable {
 
     /// One optimisation step on a batch of clean inputs; returns the batch's loss.
     public mutating func trainStep(
-        _ clean: Tensor, corruption: Corruption, optimizer: inout Optimizer, generator: inout RandomGenerator
+        _ clean: Tensor, corruption: Corruption, optimizer: inout Optimizer, generator: inout SplitMix64
     ) -> Float {
         let corrupted = corruption.apply(clean, generator: &generator)
         let reconstruction = reconstruct(corrupted, generator: &generator)
@@ -119,7 +120,7 @@ public struct DenoisingAutoencoder: ParameterContainer, Sendable {
     }
 
     /// The corrupted copy of `clean` and its reconstruction (for pictures; parameters unchanged).
-    public mutating func corruptAndReconstruct(_ clean: Tensor, corruption: Corruption, generator: inout RandomGenerator)
+    public mutating func corruptAndReconstruct(_ clean: Tensor, corruption: Corruption, generator: inout SplitMix64)
         -> (corrupted: Tensor, reconstruction: Tensor) {
         let corrupted = corruption.apply(clean, generator: &generator)
         return (corrupted, reconstruct(corrupted, generator: &generator))
@@ -127,7 +128,7 @@ public struct DenoisingAutoencoder: ParameterContainer, Sendable {
 
     /// Mean squared error of reconstructing uncorrupted inputs (for held-out evaluation).
     public mutating func reconstructionLoss(_ clean: Tensor) -> Float {
-        var unused = RandomGenerator(seed: 0)
+        var unused = SplitMix64(state: 0)
         return meanSquaredError(reconstruct(clean, generator: &unused), target: clean).loss
     }
 }

@@ -1,3 +1,5 @@
+import FacelyzrRandom
+
 /// Scores of a network on held-out faces: gender, age, attributes, and the same broken down by
 /// true gender and by age band. The definitions are in docs/training.md ("Evaluation").
 public struct EvaluationReport: Codable, Sendable, Equatable {
@@ -131,7 +133,7 @@ extension Network {
     /// time, and scores it.
     public mutating func evaluate(_ data: some TrainingData, indices: [Int], batchSize: Int = 64) throws -> EvaluationReport {
         var evaluator = Evaluator(architecture: architecture)
-        var unused = RandomGenerator(seed: 0)
+        var unused = SplitMix64(state: 0)
         for start in stride(from: 0, to: indices.count, by: max(batchSize, 1)) {
             let (input, targets) = try data.batch(Array(indices[start..<min(start + batchSize, indices.count)]))
             evaluator.add(outputs: forward(input, training: false, generator: &unused), targets: targets)

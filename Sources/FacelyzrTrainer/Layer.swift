@@ -1,3 +1,4 @@
+import FacelyzrRandom
 import FacelyzrRuntime
 
 /// A learnable tensor with the gradient accumulated for it since it was last zeroed.
@@ -29,7 +30,7 @@ extension ParameterContainer {
 /// One layer of a network: a forward that keeps what its backward needs, and that backward.
 public protocol Layer: ParameterContainer, Sendable {
     /// Computes the output; with `training`, keeps what `backward` needs (and dropout drops).
-    mutating func forward(_ input: Tensor, training: Bool, generator: inout RandomGenerator) -> Tensor
+    mutating func forward(_ input: Tensor, training: Bool, generator: inout SplitMix64) -> Tensor
     /// Adds parameter gradients for the last training forward; returns the input gradient when asked.
     mutating func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor?
 }
@@ -53,7 +54,7 @@ public struct Conv2DLayer: Layer {
     private var columns: [Float] = []
     private var output = Tensor(zeros: [0])
 
-    public init(geometry: Conv2DGeometry, activation: Activation, generator: inout RandomGenerator) {
+    public init(geometry: Conv2DGeometry, activation: Activation, generator: inout SplitMix64) {
         self.geometry = geometry
         self.activation = activation
         let std = initialStandardDeviation(fanIn: geometry.patchLength, activation: activation)
@@ -61,7 +62,7 @@ public struct Conv2DLayer: Layer {
         bias = Parameter(Tensor(zeros: [geometry.outputChannels]))
     }
 
-    public mutating func forward(_ input: Tensor, training: Bool, generator: inout RandomGenerator) -> Tensor {
+    public mutating func forward(_ input: Tensor, training: Bool, generator: inout SplitMix64) -> Tensor {
         let y = conv2DForward(input, weight: weight.value, bias: bias.value, geometry: geometry,
                               activation: activation, columns: &columns)
         if training { output = y } else { columns = [] }
@@ -88,14 +89,14 @@ public struct DenseLayer: Layer {
     private var input = Tensor(zeros: [0])
     private var output = Tensor(zeros: [0])
 
-    public init(inputCount: Int, outputCount: Int, activation: Activation, generator: inout RandomGenerator) {
+    public init(inputCount: Int, outputCount: Int, activation: Activation, generator: inout SplitMix64) {
         self.activation = activation
         let std = initialStandardDeviation(fanIn: inputCount, activation: activation)
         weight = Parameter(Tensor(normal: [outputCount, inputCount], standardDeviation: std, generator: &generator))
         bias = Parameter(Tensor(zeros: [outputCount]))
     }
 
-    public mutating func forward(_ input: Tensor, training: Bool, generator: inout RandomGenerator) -> Tensor {
+    public mutating func forward(_ input: Tensor, training: Bool, generator: inout SplitMix64) -> Tensor {
         let y = denseForward(input, weight: weight.value, bias: bias.value, activation: activation)
         if training { self.input = input; output = y }
         return y
@@ -121,7 +122,7 @@ public struct MaxPool2x2Layer: Layer {
 
     public init() {}
 
-    public mutating func forward(_ input: Tensor, training: Bool, generator: inout RandomGenerator) -> Tensor {
+    public mutating func forward(_ input: Tensor, training: Bool, generator: inout SplitMix64) -> Tensor {
         inputShape = input.shape
         return maxPool2x2Forward(input, switches: &switches)
     }
@@ -137,7 +138,7 @@ public struct AveragePool2x2Layer: Layer {
 
     public init() {}
 
-    public mutating func forward(_ input: Tensor, training: Bool, generator: inout RandomGenerator) -> Tensor {
+    public mutating func forward(_ input: Tensor, training: Bool, generator: inout SplitMix64) -> Tensor {
         inputShape = input.shape
         return averagePool2x2Forward(input)
     }
@@ -153,7 +154,7 @@ public struct GlobalAveragePoolLayer: Layer {
 
     public init() {}
 
-    public mutating func forward(_ input: Tensor, training: Bool, generator: inout RandomGenerator) -> Tensor {
+    public mutating func forward(_ input: Tensor, training: Bool, generator: inout SplitMix64) -> Tensor {
         inputShape = input.shape
         return globalAveragePoolForward(input)
     }
@@ -170,7 +171,7 @@ public struct DropoutLayer: Layer {
 
     public init(rate: Float) { self.rate = rate }
 
-    public mutating func forward(_ input: Tensor, training: Bool, generator: inout RandomGenerator) -> Tensor {
+    public mutating func forward(_ input: Tensor, training: Bool, generator: inout SplitMix64) -> Tensor {
         guard training, rate > 0 else {
             mask = [Float](repeating: 1, count: input.count)
             return input
@@ -189,7 +190,7 @@ public struct Sequential: Layer {
 
     public init(_ layers: [any Layer]) { self.layers = layers }
 
-    public mutating func forward(_ input: Tensor, training: Bool, generator: inout RandomGenerator) -> Tensor {
+    public mutating func forward(_ input: Tensor, training: Bool, generator: inout SplitMix64) -> Tensor {
         var x = input
         for i in layers.indices { x = layers[i].forward(x, training: training, generator: &generator) }
         return x

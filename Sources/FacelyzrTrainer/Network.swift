@@ -1,3 +1,4 @@
+import FacelyzrRandom
 import FacelyzrRuntime
 
 /// A network built from an `Architecture`: the encoder and one layer stack per head.
@@ -9,7 +10,7 @@ public struct Network: ParameterContainer, Sendable {
     public var heads: [Sequential]
 
     /// A network with fresh random weights (He or LeCun normal, zero biases) drawn from `generator`.
-    public init(_ architecture: Architecture, generator: inout RandomGenerator) throws(ArchitectureError) {
+    public init(_ architecture: Architecture, generator: inout SplitMix64) throws(ArchitectureError) {
         _ = try architecture.cost()
         self.architecture = architecture
         func build(_ specs: [LayerSpec], from shape: ItemShape, path: String) throws(ArchitectureError) -> Sequential {
@@ -39,7 +40,7 @@ public struct Network: ParameterContainer, Sendable {
 
     /// The raw outputs of every head (logits, or unit-scale regression values), in the
     /// architecture's head order, for a batch of normalised images.
-    public mutating func forward(_ input: Tensor, training: Bool, generator: inout RandomGenerator) -> [Tensor] {
+    public mutating func forward(_ input: Tensor, training: Bool, generator: inout SplitMix64) -> [Tensor] {
         let features = encoder.forward(input, training: training, generator: &generator)
         return heads.indices.map { heads[$0].forward(features, training: training, generator: &generator) }
     }
@@ -62,7 +63,7 @@ public struct Network: ParameterContainer, Sendable {
 }
 
 /// A layer for `spec` on inputs of `inputShape` (already validated by `walk`).
-func makeLayer(_ spec: LayerSpec, inputShape: ItemShape, generator: inout RandomGenerator) -> any Layer {
+func makeLayer(_ spec: LayerSpec, inputShape: ItemShape, generator: inout SplitMix64) -> any Layer {
     switch spec.kind {
     case .conv2d:
         let g = Conv2DGeometry(inputHeight: inputShape[0], inputWidth: inputShape[1], inputChannels: inputShape[2],

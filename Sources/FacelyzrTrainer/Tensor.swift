@@ -1,3 +1,5 @@
+import FacelyzrRandom
+
 /// A dense float32 tensor, row-major. Activations are NHWC (`[batch, height, width, channels]`),
 /// convolution weights OHWI (`[out, kernelHeight, kernelWidth, in]`), dense weights `[out, in]`.
 public struct Tensor: Sendable, Equatable {
@@ -16,9 +18,9 @@ public struct Tensor: Sendable, Equatable {
     }
 
     /// A tensor filled from `generator` with a normal distribution of mean 0 and deviation `standardDeviation`.
-    public init(normal shape: [Int], standardDeviation: Float, generator: inout RandomGenerator) {
+    public init(normal shape: [Int], standardDeviation: Float, generator: inout SplitMix64) {
         self.init(zeros: shape)
-        for i in values.indices { values[i] = generator.nextNormal() * standardDeviation }
+        for i in values.indices { values[i] = generator.boxMullerNormal() * standardDeviation }
     }
 
     public var count: Int { values.count }

@@ -1,3 +1,4 @@
+import FacelyzrRandom
 import FacelyzrRuntime
 
 /// What a training run does, step by step (JSON-coded into every checkpoint).
@@ -85,7 +86,7 @@ public struct Trainer: Sendable {
     public private(set) var stepInPhase = 0
     /// Steps taken since the run began.
     public private(set) var totalSteps = 0
-    private var generator: RandomGenerator
+    private var generator: SplitMix64
     private var optimizer: Optimizer?
     private var autoencoder: DenoisingAutoencoder?
 
@@ -116,7 +117,7 @@ public struct Trainer: Sendable {
         }
         self.plan = plan
         self.dataProvenance = dataProvenance
-        generator = RandomGenerator(seed: plan.seed)
+        generator = SplitMix64(state: plan.seed)
         network = try Network(architecture, generator: &generator)
         phase = .finished
         phase = firstPhase(from: plan.pretraining == nil ? .supervised : .pretraining(block: 0))
@@ -234,7 +235,7 @@ public struct Trainer: Sendable {
         var sums = [Float](repeating: 0, count: heads.count)
         var known: [[Float]] = heads.map { _ in [] }  // per head: the known targets ...
         var columns: [[Int]] = heads.map { _ in [] }  // ... and the output each belongs to
-        var unused = RandomGenerator(seed: 0)
+        var unused = SplitMix64(state: 0)
         for start in stride(from: 0, to: indices.count, by: max(plan.batchSize, 1)) {
             let (input, targets) = try data.batch(Array(indices[start..<min(start + plan.batchSize, indices.count)]))
             let outputs = network.forward(input, training: false, generator: &unused)
@@ -276,7 +277,7 @@ public struct Trainer: Sendable {
     /// from its own generator, so the run continues exactly as without it.
     public mutating func reconstructionSample(_ images: Tensor) -> (clean: Tensor, corrupted: Tensor, reconstruction: Tensor)? {
         guard case .pretraining(let b) = phase, let settings = plan.pretraining, autoencoder != nil else { return nil }
-        var own = RandomGenerator(seed: 0x5eed)
+        var own = SplitMix64(state: 0x5eed)
         var x = images
         for i in 0..<blocks[b].convolution {
             x = network.encoder.layers[i].forward(x, training: false, generator: &own)
@@ -328,7 +329,7 @@ public struct Trainer: Sendable {
         phase = m.phase
         stepInPhase = m.stepInPhase
         totalSteps = m.totalSteps
-        generator = RandomGenerator(seed: state)
+        generator = SplitMix64(state: state)
         let blockCount = Self.blocks(of: m.architecture).count
         if case .pretraining(let b) = phase, b >= blockCount || plan.pretraining == nil {
             throw .notACheckpoint(file: file, reason: "phase \(phase) does not exist in the plan")
@@ -337,7 +338,7 @@ public struct Trainer: Sendable {
         switch phase {
         case .pretraining(let b):
             let block = Self.blocks(of: m.architecture)[b]
-            var unused = RandomGenerator(seed: 0)
+            var unused = SplitMix64(state: 0)
             var dae = DenoisingAutoencoder(encoder: network.encoder.layers[block.convolution] as! Conv2DLayer,
                                            pool: block.pool, generator: &unused)
             try checkpoint.load(into: &dae.decoder, prefix: "sdae.decoder.", file: file)

@@ -1,17 +1,6 @@
 import FacelyzrBlobBuilder
+import FacelyzrRandom
 import FacelyzrRuntime
-
-/// Deterministic pseudo-random numbers (SplitMix64): the same fixtures on every run and machine.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Random-weight models that together use every op, both paddings and roundings, strides 1
 /// and 2, gray and RGB input, and the extremes of the numeric contract (weights +-127, zero
@@ -27,15 +16,17 @@ enum SampleModels {
         /// `extremes` makes a third of them +-127 and channel 0 all zero.
         init(channels: Int, weightsPerChannel: Int, real: ClosedRange<Double>, extremes: Bool = false,
              rng: inout SplitMix64) {
-            weights = (0..<channels * weightsPerChannel).map { i in
-                if extremes && i < weightsPerChannel { return 0 }
-                if extremes && Int.random(in: 0..<3, using: &rng) == 0 { return Bool.random(using: &rng) ? 127 : -127 }
-                return Int8.random(in: -127...127, using: &rng)
+            if extremes {
+                weights = (0..<channels * weightsPerChannel).map { i in
+                    if i < weightsPerChannel { return 0 }
+                    if Int.random(in: 0..<3, using: &rng) == 0 { return Bool.random(using: &rng) ? 127 : -127 }
+                    return Int8.random(in: -127...127, using: &rng)
+                }
+            } else {
+                weights = rng.weights(channels * weightsPerChannel)
             }
-            bias = (0..<channels).map { _ in Int32.random(in: -4000...4000, using: &rng) }
-            requantization = (0..<channels).map { _ in
-                BlobBuilder.Requantization(real: Double.random(in: real, using: &rng))
-            }
+            bias = rng.biases(channels, in: -4000...4000)
+            requantization = rng.requantizations(channels, real: real)
         }
     }
 
@@ -140,6 +131,6 @@ enum SampleModels {
     /// `count` bytes of pseudo-random pixels for input `index`.
     static func pixels(_ count: Int, index: Int) -> [UInt8] {
         var rng = SplitMix64(state: 0xFACE_0000 &+ UInt64(index))
-        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        return rng.bytes(count)
     }
 }

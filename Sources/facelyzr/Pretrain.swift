@@ -46,52 +46,34 @@ struct Pretrain: ParsableCommand {
     @Option(help: "Steps per encoder convolution.")
     var steps = 300
 
-    @Option(help: "Corruption of the input: masking or gaussian.")
-    var corruption: Corruption.Kind = .masking
-
-    @Option(help: "Masked fraction, or the noise's standard deviation.")
-    var corruptionAmount: Float = 0.25
+    @OptionGroup var corruption: CorruptionOptions
 
     @Option(help: "Peak learning rate (Adam, cosine schedule with warm-up), per block.")
     var learningRate: Float = 0.01
 
-    @Option(help: "OpenBLAS threads (1: deterministic, resumable bit for bit).")
-    var threads = 1
-
-    @Option(help: "Write the checkpoint every this many steps (0: only at the end).")
-    var checkpointEvery = 500
-
-    @Option(help: "Write PNG plots into this directory: loss curves, each block's reconstruction grid, first-layer filters.")
-    var plots: String?
-
-    @Option(help: "Print the mean loss every this many steps.")
-    var logEvery = 50
+    @OptionGroup var loopOptions: TrainingLoopOptions
 
     func validate() throws {
-        guard batchSize > 0, count > 0, steps > 0, threads > 0, logEvery > 0, checkpointEvery >= 0 else {
-            throw ValidationError("counts, sizes, steps and intervals must be positive")
+        guard batchSize > 0, count > 0, steps > 0 else {
+            throw ValidationError("counts, sizes and steps must be positive")
         }
     }
 
     func run() throws {
-        ComputeThreads.set(threads)
+        let loop = loopOptions.loop(output: output, resume: resume)
         var trainer: Trainer
         if let resume {
             trainer = try Trainer(resumingFrom: resume)
         } else {
             let plan = TrainingPlan(
                 seed: seed, batchSize: batchSize,
-                pretraining: .init(
-                    stepsPerBlock: steps, corruption: Corruption(corruption, amount: corruptionAmount),
-                    optimizer: OptimizerConfig(method: .adam, schedule: LearningRateSchedule(
-                        baseRate: learningRate, warmupSteps: min(20, steps / 10), totalSteps: steps))),
+                pretraining: corruption.pretraining(steps: steps, learningRate: learningRate),
                 supervised: .init(steps: 0, optimizer: OptimizerConfig(method: .adam, schedule: LearningRateSchedule(
                     baseRate: 0, warmupSteps: 0, totalSteps: 0)), fineTuneEncoder: false))
             trainer = try Trainer(architecture: try TrainingLoop.architecture(path: architecture, attributes: attributes),
                                   plan: plan, dataProvenance: "")
         }
         let a = trainer.network.architecture
-        let loop = TrainingLoop(output: output, resume: resume, checkpointEvery: checkpointEvery, logEvery: logEvery, plots: plots)
         if let dataset {
             let data = try DatasetTrainingData(reader: try DatasetReader(directory: dataset), split: .train, architecture: a)
             try loop.fit(&trainer, on: data, pretrainingOn: nil, provenance: "pre-training on " + data.provenance, scoring: EmptyData())

@@ -35,8 +35,10 @@ struct Quantize: ParsableCommand {
     @Option(help: "Test faces the model card evaluates on (0 skips the evaluation).")
     var evaluationCount = 2000
 
-    @Flag(help: "Correct each layer's bias for the expected error of its quantized weights.")
-    var biasCorrection = false
+    @Option(help: ArgumentHelp(
+        "Bias correction: off, on, or auto.",
+        discussion: "on adds back each layer's expected weight-rounding error to its bias; auto builds the model both ways and keeps the one whose head outputs are closer to float on the calibration faces."))
+    var biasCorrection: String = "auto"
 
     @Option(help: "Population seed of the synthetic faces.")
     var syntheticSeed: UInt64 = 0
@@ -46,6 +48,9 @@ struct Quantize: ParsableCommand {
 
     func validate() throws {
         guard CalibrationMethod(name: method) != nil else { throw ValidationError("unknown --method \(method)") }
+        guard BiasCorrection(rawValue: biasCorrection) != nil else {
+            throw ValidationError("unknown --bias-correction \(biasCorrection) (off, on or auto)")
+        }
         guard calibrationCount > 0 else { throw ValidationError("--calibration-count must be positive") }
         guard evaluationCount >= 0 else { throw ValidationError("--evaluation-count must not be negative") }
     }
@@ -57,7 +62,7 @@ struct Quantize: ParsableCommand {
             let source = try openFaceSource(calibration, imageSize: graph.inputShape[0], syntheticSeed: syntheticSeed)
             return try ModelExport.run(
                 checkpointPath: checkpoint, source: source, calibrationCount: calibrationCount, evaluationCount: evaluationCount,
-                options: QuantizationOptions(method: CalibrationMethod(name: method)!, biasCorrection: biasCorrection),
+                options: QuantizationOptions(method: CalibrationMethod(name: method)!, biasCorrection: BiasCorrection(rawValue: biasCorrection)!),
                 outPath: out, progress: progress.line)
         }
         progress.finish()

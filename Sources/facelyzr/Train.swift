@@ -69,11 +69,7 @@ struct Train: ParsableCommand {
     @Option(help: "Pre-training steps per encoder convolution (0: no pre-training).")
     var pretrainSteps = 300
 
-    @Option(help: "Corruption of the pre-training input: masking or gaussian.")
-    var corruption: Corruption.Kind = .masking
-
-    @Option(help: "Masked fraction, or the noise's standard deviation.")
-    var corruptionAmount: Float = 0.25
+    @OptionGroup var corruption: CorruptionOptions
 
     @Option(help: "Supervised steps.")
     var steps = 2_000
@@ -87,21 +83,11 @@ struct Train: ParsableCommand {
     @Flag(help: "Train only the heads on the (pre-trained) encoder's features.")
     var frozenEncoder = false
 
-    @Option(help: "OpenBLAS threads (1: deterministic, resumable bit for bit).")
-    var threads = 1
-
-    @Option(help: "Write the checkpoint every this many steps (0: only at the end).")
-    var checkpointEvery = 500
-
-    @Option(help: "Write PNG plots into this directory: loss curves, each block's reconstruction grid, first-layer filters.")
-    var plots: String?
-
-    @Option(help: "Print the mean loss every this many steps.")
-    var logEvery = 50
+    @OptionGroup var loopOptions: TrainingLoopOptions
 
     func validate() throws {
-        guard batchSize > 0, trainCount > 0, (pretrainCount ?? 1) > 0, testCount >= 0, threads > 0, logEvery > 0, checkpointEvery >= 0 else {
-            throw ValidationError("counts, sizes and intervals must be positive")
+        guard batchSize > 0, trainCount > 0, (pretrainCount ?? 1) > 0, testCount >= 0 else {
+            throw ValidationError("counts and sizes must be positive")
         }
         guard printArchitecture || output != nil else { throw ValidationError("give --output FILE.safetensors") }
     }
@@ -113,18 +99,15 @@ struct Train: ParsableCommand {
             print(String(decoding: try encoder.encode(try loadArchitecture()), as: UTF8.self))
             return
         }
-        let output = output!
-        ComputeThreads.set(threads)
+        let loop = loopOptions.loop(output: output!, resume: resume)
         var trainer: Trainer
         if let resume {
             trainer = try Trainer(resumingFrom: resume)
         } else {
             let plan = TrainingPlan(
                 seed: seed, batchSize: batchSize,
-                pretraining: pretrainSteps == 0 || initial != nil ? nil : .init(
-                    stepsPerBlock: pretrainSteps, corruption: Corruption(corruption, amount: corruptionAmount),
-                    optimizer: OptimizerConfig(method: .adam, schedule: LearningRateSchedule(
-                        baseRate: 0.01, warmupSteps: min(20, pretrainSteps / 10), totalSteps: pretrainSteps))),
+                pretraining: pretrainSteps == 0 || initial != nil
+                    ? nil : corruption.pretraining(steps: pretrainSteps, learningRate: 0.01),
                 supervised: .init(
                     steps: steps,
                     optimizer: OptimizerConfig(method: .adam, schedule: LearningRateSchedule(
@@ -138,7 +121,6 @@ struct Train: ParsableCommand {
             }
         }
         let a = trainer.network.architecture
-        let loop = TrainingLoop(output: output, resume: resume, checkpointEvery: checkpointEvery, logEvery: logEvery, plots: plots)
         if let dataset {
             let reader = try DatasetReader(directory: dataset)
             let train = try DatasetTrainingData(reader: reader, split: .train, architecture: a)

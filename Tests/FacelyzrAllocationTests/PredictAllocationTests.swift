@@ -12,16 +12,16 @@ import Testing
 
     struct Count { var allocations: Int; var frees: Int }
 
-    /// Writes the fixture blobs once into a fresh directory; returns their paths.
-    static let blobs: [URL] = {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("facelyzr-alloc-\(ProcessInfo.processInfo.processIdentifier)")
-        try? FileManager.default.removeItem(at: directory)
+    /// Writes the fixture blobs into a fresh temporary directory, passes their paths to `body`,
+    /// and removes the directory afterwards.
+    static func withFixtureBlobs(_ body: ([URL]) throws -> Void) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("facelyzr-alloc-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let (status, output) = run(binDirectory.appendingPathComponent("facelyzr-embedded-fixtures"), [directory.path])
-        precondition(status == 0, "facelyzr-embedded-fixtures failed: \(output)")
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        return names.filter { $0.hasSuffix(".fzb") }.sorted().map { directory.appendingPathComponent($0) }
-    }()
+        try #require(status == 0, "facelyzr-embedded-fixtures failed: \(output)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        try body(names.filter { $0.hasSuffix(".fzb") }.sorted().map { directory.appendingPathComponent($0) })
+    }
 
     static func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) -> (Int32, String) {
         let process = Process()
@@ -56,20 +56,24 @@ import Testing
     }
 
     @Test func positiveControlIsCounted() throws {
-        let blob = try #require(Self.blobs.first)
-        let count = try Self.count("control", blob)
-        // The control copies the outputs into a new array in each of the 10 iterations.
-        #expect(count.allocations >= 10)
-        #expect(count.frees >= 9)
+        try Self.withFixtureBlobs { blobs in
+            let blob = try #require(blobs.first)
+            let count = try Self.count("control", blob)
+            // The control copies the outputs into a new array in each of the 10 iterations.
+            #expect(count.allocations >= 10)
+            #expect(count.frees >= 9)
+        }
     }
 
     @Test(arguments: ["predict", "predict-layers"])
     func predictDoesNotAllocate(mode: String) throws {
-        try #require(Self.blobs.count >= 3)
-        for blob in Self.blobs {
-            let count = try Self.count(mode, blob)
-            #expect(count.allocations == 0, "\(mode) \(blob.lastPathComponent)")
-            #expect(count.frees == 0, "\(mode) \(blob.lastPathComponent)")
+        try Self.withFixtureBlobs { blobs in
+            try #require(blobs.count >= 3)
+            for blob in blobs {
+                let count = try Self.count(mode, blob)
+                #expect(count.allocations == 0, "\(mode) \(blob.lastPathComponent)")
+                #expect(count.frees == 0, "\(mode) \(blob.lastPathComponent)")
+            }
         }
     }
 }

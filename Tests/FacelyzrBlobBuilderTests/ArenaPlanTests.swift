@@ -1,4 +1,5 @@
 import FacelyzrBlobBuilder
+import FacelyzrRandom
 import FacelyzrRuntime
 import Testing
 
@@ -12,7 +13,7 @@ import Testing
     }
 
     @Test(arguments: 1...30) func randomPlansNeverOverlapLiveTensors(seed: Int) {
-        var rng = SeededGenerator(state: UInt64(seed))
+        var rng = SplitMix64(state: UInt64(seed))
         let count = Int.random(in: 1...12, using: &rng)
         let sizes = (0..<count).map { _ in Int.random(in: 1...300, using: &rng) }
         let lifetimes = (0..<count).map { _ -> ClosedRange<Int> in

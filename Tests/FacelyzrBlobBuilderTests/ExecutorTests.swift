@@ -1,4 +1,5 @@
 import FacelyzrBlobBuilder
+import FacelyzrRandom
 import FacelyzrRuntime
 import Testing
 
@@ -32,7 +33,7 @@ func run<K: KernelSet>(
     /// conv 3x3 same + ReLU -> depthwise 3x3 stride 2 valid -> max pool -> global average pool
     /// -> fully connected -> head, chained by hand with the Reference kernels.
     @Test func builderModelPredictsWhatHandChainedReferenceKernelsGive() throws {
-        var rng = SeededGenerator(state: 42)
+        var rng = SplitMix64(state: 42)
         let w1 = TestModels.weights(5 * 9 * 1, &rng), b1 = TestModels.bias(5, &rng), r1 = TestModels.requantization(5, &rng)
         let w2 = TestModels.weights(9 * 5, &rng), b2 = TestModels.bias(5, &rng), r2 = TestModels.requantization(5, &rng)
         let w3 = TestModels.weights(4 * 5, &rng), b3 = TestModels.bias(4, &rng), r3 = TestModels.requantization(4, &rng)

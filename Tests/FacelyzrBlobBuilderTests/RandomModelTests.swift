@@ -1,4 +1,5 @@
 import FacelyzrBlobBuilder
+import FacelyzrRandom
 import FacelyzrRuntime
 import Testing
 
@@ -6,12 +7,12 @@ import Testing
 /// one executor: Fast equals Reference, and a model is shareable across threads.
 @Suite struct RandomModelTests {
     static func randomModel(seed: UInt64) -> BlobBuilder {
-        var rng = SeededGenerator(state: seed)
+        var rng = SplitMix64(state: seed)
         let format: PixelFormat = Bool.random(using: &rng) ? .rgb8 : .gray8
         var b = BlobBuilder(name: "random-\(seed)", height: Int.random(in: 3...13, using: &rng),
                             width: Int.random(in: 3...13, using: &rng), pixelFormat: format)
         var x = b.input
-        func quantization(_ rng: inout SeededGenerator) -> BlobBuilder.Quantization {
+        func quantization(_ rng: inout SplitMix64) -> BlobBuilder.Quantization {
             .init(scale: Float.random(in: 0.01...0.1, using: &rng), zeroPoint: Int32.random(in: -128...127, using: &rng))
         }
         for _ in 0..<Int.random(in: 1...5, using: &rng) {

@@ -1,35 +1,22 @@
 import FacelyzrBlobBuilder
+import FacelyzrRandom
 import FacelyzrRuntime
-
-/// Deterministic pseudo-random numbers (SplitMix64), so test models are the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Small models for the tests, every op of format v1 in use.
 enum TestModels {
-    static func weights(_ count: Int, _ rng: inout SeededGenerator) -> [Int8] {
-        (0..<count).map { _ in Int8.random(in: -127...127, using: &rng) }
-    }
-    static func bias(_ count: Int, _ rng: inout SeededGenerator) -> [Int32] {
-        (0..<count).map { _ in Int32.random(in: -3000...3000, using: &rng) }
-    }
-    static func requantization(_ count: Int, _ rng: inout SeededGenerator) -> [BlobBuilder.Requantization] {
-        (0..<count).map { _ in BlobBuilder.Requantization(real: Double.random(in: 0.0005...0.004, using: &rng)) }
+    /// The test models' parameter ranges: weights in [-127, 127], biases in [-3000, 3000],
+    /// requantization factors in [0.0005, 0.004].
+    static func weights(_ count: Int, _ rng: inout SplitMix64) -> [Int8] { rng.weights(count) }
+    static func bias(_ count: Int, _ rng: inout SplitMix64) -> [Int32] { rng.biases(count, in: -3000...3000) }
+    static func requantization(_ count: Int, _ rng: inout SplitMix64) -> [BlobBuilder.Requantization] {
+        rng.requantizations(count, real: 0.0005...0.004)
     }
 
     /// An 8x8 RGB encoder touching every op: conv 3x3 same + ReLU, depthwise 3x3 stride 2,
     /// max pool, conv 1x1 valid + ReLU6 (single rounding), average pool, conv 5x5 same stride 2,
     /// global average pool, fully connected, and three heads (binary, regression, multi-label).
     static func everyOp(seed: UInt64 = 1) -> BlobBuilder {
-        var rng = SeededGenerator(state: seed)
+        var rng = SplitMix64(state: seed)
         var b = BlobBuilder(name: "every-op", height: 8, width: 8, pixelFormat: .rgb8)
         let q = { (zp: Int32) in BlobBuilder.Quantization(scale: 0.05, zeroPoint: zp) }
         var x = b.conv2D(b.input, filters: 4, kernelHeight: 3, kernelWidth: 3, padding: .same,
@@ -59,8 +46,8 @@ enum TestModels {
     }
 
     static func pixels(_ count: Int, seed: UInt64 = 7) -> [UInt8] {
-        var rng = SeededGenerator(state: seed)
-        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        var rng = SplitMix64(state: seed)
+        return rng.bytes(count)
     }
 }
 

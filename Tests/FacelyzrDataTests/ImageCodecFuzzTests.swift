@@ -1,3 +1,4 @@
+import FacelyzrRandom
 import Testing
 @testable import FacelyzrData
 
@@ -50,7 +51,7 @@ import Testing
 
     @Test func flippedJPEGBytesDecodeOrFailTyped() throws {
         let jpeg = try Self.image.jpegData()
-        var generator = SplitMix64(seed: 7)
+        var generator = SplitMix64(state: 7)
         var failures = 0
         for position in 0..<jpeg.count {
             for _ in 0..<3 {
@@ -69,7 +70,7 @@ import Testing
     }
 
     @Test func randomBytesAfterASignatureAreTypedErrors() {
-        var generator = SplitMix64(seed: 11)
+        var generator = SplitMix64(state: 11)
         let signatures: [[UInt8]] = [[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], [0xFF, 0xD8, 0xFF]]
         for round in 0..<400 {
             let count = Int.random(in: 0...300, using: &generator)
@@ -89,18 +90,5 @@ import Testing
             damaged.replaceSubrange(29..<33, with: PNGBuilder.bigEndian(PNGBuilder.crc32(Array(damaged[12..<29]))))
             #expect(throws: ImageError.self, "width \(value)") { try Image.decode(data: damaged, name: "w.png") }
         }
-    }
-}
-
-/// A small deterministic random number generator for tests.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,10 +1,11 @@
+import FacelyzrRandom
 import Testing
 @testable import FacelyzrData
 
 @Suite struct LinearProbesTests {
     /// Rows of three features drawn from a fixed stream.
     func rows(_ count: Int) -> [[Float]] {
-        var rng = FacelyzrData.SplitMix64(state: 99)
+        var rng = SplitMix64(state: 99)
         return (0..<count).map { _ in [rng.uniform(-1, 1), rng.uniform(0, 10), rng.normal()] }
     }
 

@@ -1,3 +1,4 @@
+import FacelyzrRandom
 import Testing
 @testable import FacelyzrData
 
@@ -25,7 +26,7 @@ import Testing
     }
 
     @Test func areaKeepsMeanBrightnessOnRandomImages() {
-        var generator = SplitMix64(seed: 3)
+        var generator = SplitMix64(state: 3)
         for _ in 0..<20 {
             let width = Int.random(in: 8...60, using: &generator), height = Int.random(in: 8...60, using: &generator)
             let pixels = (0..<width * height).map { _ in UInt8.random(in: 0...255, using: &generator) }

@@ -1,5 +1,6 @@
 import FacelyzrData
 import FacelyzrQuantizer
+import FacelyzrRandom
 import FacelyzrTrainer
 import Testing
 import Foundation
@@ -7,8 +8,8 @@ import Foundation
 @Suite struct CalibrationTests {
     /// Gaussian values plus a few far outliers.
     func sample(relu: Bool) -> (values: [Float], histogram: ActivationHistogram) {
-        var g = RandomGenerator(seed: 9)
-        var values = (0..<20_000).map { _ in g.nextNormal() }
+        var g = SplitMix64(state: 9)
+        var values = (0..<20_000).map { _ in g.boxMullerNormal() }
         values += [40, 39, -35]
         if relu { values = values.map { max($0, 0) } }
         var h = ActivationHistogram(minimum: values.min()!, maximum: values.max()!)
@@ -57,10 +58,27 @@ import Foundation
     @Test func calibrationReadsOnlyTheCalibrationSplit() throws {
         let source = RecordingSource(tinyFaces)
         let model = try Quantizer.quantize(tinyGraph(), name: "tiny", calibration: SplitFaces(source, limit: 24),
-                                           options: QuantizationOptions(method: .auto, biasCorrection: true, autoImageCount: 8))
+                                           options: QuantizationOptions(method: .auto, biasCorrection: .auto, autoImageCount: 8))
         #expect(source.readSplits == [.calibration])
         #expect(source.reads == 24)
         #expect(model.layers.compactMap(\.method).count == 6, "three convolutions and three hidden dense layers")
+    }
+
+    @Test func autoBiasCorrectionKeepsTheModelCloserToFloat() throws {
+        let graph = try tinyGraph(), calibration = SplitFaces<CalibrationSplit>(tinyFaces, limit: 24)
+        func quantized(_ b: BiasCorrection) throws -> QuantizedModel {
+            try Quantizer.quantize(graph, name: "tiny", calibration: calibration, options: QuantizationOptions(method: .mse, biasCorrection: b))
+        }
+        let off = try quantized(.off), on = try quantized(.on), auto = try quantized(.auto)
+        #expect(off.bytes != on.bytes, "the correction changes some bias")
+        let faces = try (0..<calibration.count).map { try calibration.face($0) }
+        let reference = graph.predict(faces, progress: { _ in })
+        func closeness(_ m: QuantizedModel) throws -> Double {
+            SQNR.meanOverOutputs(reference: reference, approximation: try Int8Model(bytes: m.bytes).predict(faces, progress: { _ in }))
+        }
+        let onIsCloser = try closeness(on) > closeness(off)
+        #expect(auto.bytes == (onIsCloser ? on.bytes : off.bytes))
+        #expect(auto.options.contains("bias correction auto: \(onIsCloser ? "on" : "off")"))
     }
 
     @Test func emptyCalibrationSetIsATypedError() {

@@ -42,7 +42,7 @@ import Testing
         writeTinyCheckpoint(to: dir + "/tiny.safetensors")
         let card = try ModelExport.run(
             checkpointPath: dir + "/tiny.safetensors", source: tinyFaces, calibrationCount: 32, evaluationCount: 48,
-            options: QuantizationOptions(method: .entropy, biasCorrection: true), outPath: dir + "/tiny.blob")
+            options: QuantizationOptions(method: .entropy, biasCorrection: .on), outPath: dir + "/tiny.blob")
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir + "/tiny.blob")))
         #expect(card.blob.sha256 == sha256Hex(bytes))
         #expect(card.calibrationCount == 32)
@@ -98,6 +98,19 @@ import Testing
         #expect(throws: QuantizerError.checkpoint(.shapeMismatch(file: dir + "/tiny.safetensors", name: "heads.age.0.bias",
                                                                    expected: [8], found: [7]))) {
             try run(dir)
+        }
+        try expectNothingWritten(dir)
+    }
+
+    @Test func missingOutputDirectoryIsReportedBeforeQuantizing() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // No checkpoint either: the output directory is checked before anything is read.
+        #expect(throws: QuantizerError.file(FileError(path: dir + "/missing",
+                                                      reason: "cannot write into this directory: No such file or directory"))) {
+            _ = try ModelExport.run(checkpointPath: dir + "/tiny.safetensors", source: tinyFaces, calibrationCount: 8,
+                                    evaluationCount: 0, options: QuantizationOptions(method: .minMax),
+                                    outPath: dir + "/missing/tiny.blob")
         }
         try expectNothingWritten(dir)
     }

@@ -1,4 +1,5 @@
 import FacelyzrData
+import FacelyzrRandom
 import Foundation
 import FacelyzrQuantizer
 import FacelyzrTrainer
@@ -16,11 +17,11 @@ func tinyNetwork(seed: UInt64 = 1) -> Network {
             HeadSpec(name: "attributes", task: .binary, hidden: [.dense(8, activation: .relu)],
                      labels: ["Smiling", "Eyeglasses", "No_Beard"]),
         ])
-    var generator = RandomGenerator(seed: seed)
+    var generator = SplitMix64(state: seed)
     var network = try! Network(architecture, generator: &generator)
     network.visitParameters { name, p in
         if name.hasSuffix(".bias") {
-            for i in p.value.values.indices { p.value.values[i] = generator.nextNormal() * 0.1 }
+            for i in p.value.values.indices { p.value.values[i] = generator.boxMullerNormal() * 0.1 }
         }
     }
     return network

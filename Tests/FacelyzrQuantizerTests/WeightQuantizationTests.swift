@@ -1,16 +1,17 @@
 import FacelyzrBlobBuilder
 import FacelyzrQuantizer
+import FacelyzrRandom
 import FacelyzrRuntime
 import FacelyzrTrainer
 import Testing
 
 @Suite struct WeightQuantizationTests {
     @Test func perChannelWeightsRoundTripWithinHalfAStep() {
-        var g = RandomGenerator(seed: 11)
+        var g = SplitMix64(state: 11)
         for trial in 0..<200 {
             let channels = 1 + Int(g.next() % 9), per = 1 + Int(g.next() % 40)
             let spread = Float(1 + g.next() % 1000) / 100
-            var w = (0..<(channels * per)).map { _ in g.nextNormal() * spread }
+            var w = (0..<(channels * per)).map { _ in g.boxMullerNormal() * spread }
             let zero = Int(g.next() % UInt64(channels))
             if trial % 3 == 0 { for j in 0..<per { w[zero * per + j] = 0 } }
             let q = quantizeWeightsPerChannel(w, channels: channels)
@@ -51,14 +52,14 @@ import Testing
     }
 
     @Test func activationsRoundTripWithinHalfAStepAndZeroIsExact() {
-        var g = RandomGenerator(seed: 5)
+        var g = SplitMix64(state: 5)
         for _ in 0..<300 {
-            let low = -abs(g.nextNormal()) * 4 * Float(g.next() % 2), high = abs(g.nextNormal()) * 4 + 0.01
+            let low = -abs(g.boxMullerNormal()) * 4 * Float(g.next() % 2), high = abs(g.boxMullerNormal()) * 4 + 0.01
             let q = ActivationRange(low: low, high: high).quantization
             #expect(q.dequantize(q.quantize(0)) == 0)
             #expect((-128...127).contains(q.zeroPoint))
             for _ in 0..<50 {
-                let x = low + (high - low) * g.nextUniform()
+                let x = low + (high - low) * g.unit()
                 #expect(abs(q.dequantize(q.quantize(x)) - x) <= q.scale / 2 * 1.0001 + 1e-6)
             }
         }

@@ -1,5 +1,6 @@
 // Fast kernels are bit-exact with the reference kernels: on 1,000 random configurations per op
 // (seeded, the failing seed is printed) and on the oracle's golden vectors.
+import FacelyzrRandom
 import Testing
 @testable import FacelyzrRuntime
 
@@ -12,7 +13,7 @@ import Testing
         var failures = 0
         for i in 0..<Self.cases {
             let seed = Self.baseSeed &+ UInt64(i) &* 0x1_0001 &+ UInt64(op.utf8.count)
-            var rng = SplitMix64(seed: seed)
+            var rng = SplitMix64(state: seed)
             if let failure = body(&rng) {
                 Issue.record("\(op): case \(i), seed 0x\(String(seed, radix: 16)): \(failure)")
                 failures += 1

@@ -1,19 +1,9 @@
 // Seeded random kernel configurations for the fast-vs-reference property tests.
+import FacelyzrRandom
 @testable import FacelyzrRuntime
 
-/// SplitMix64: a tiny deterministic generator; a case is reproduced from its seed alone.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// Random kernel cases drawn from a SplitMix64 stream: a case is reproduced from its seed alone.
+extension SplitMix64 {
     mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
     mutating func int32(_ range: ClosedRange<Int32>) -> Int32 { Int32.random(in: range, using: &self) }
     mutating func pick<T>(_ options: [T]) -> T { options[int(0...options.count - 1)] }

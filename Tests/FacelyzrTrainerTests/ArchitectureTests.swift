@@ -1,3 +1,4 @@
+import FacelyzrRandom
 import Foundation
 import Testing
 @testable import FacelyzrTrainer
@@ -59,7 +60,7 @@ import Testing
     }
 
     @Test func networkParametersFollowTheArchitecture() throws {
-        var gen = RandomGenerator(seed: 50)
+        var gen = SplitMix64(state: 50)
         var network = try Network(Architecture.standard(attributeNames: ["a", "b", "c"]), generator: &gen)
         var shapes: [String: [Int]] = [:]
         network.visitParameters { name, p in shapes[name] = p.value.shape }

@@ -1,14 +1,15 @@
+import FacelyzrRandom
 import Testing
 @testable import FacelyzrTrainer
 
 /// Images with low-dimensional structure (random mixtures of three fixed smooth patterns), which a
 /// denoising autoencoder can learn to restore; values in about [-1, 1] like normalised pixels.
 func structuredImages(count: Int, size: Int, channels: Int, seed: UInt64) -> Tensor {
-    var gen = RandomGenerator(seed: seed)
+    var gen = SplitMix64(state: seed)
     var images = Tensor(zeros: [count, size, size, channels])
     let s = Float(size)
     for n in 0..<count {
-        let a = gen.nextUniform() * 2 - 1, b = gen.nextUniform() * 2 - 1, c = gen.nextUniform() * 2 - 1
+        let a = gen.unit() * 2 - 1, b = gen.unit() * 2 - 1, c = gen.unit() * 2 - 1
         for y in 0..<size {
             for x in 0..<size {
                 let fy = Float(y) / s, fx = Float(x) / s
@@ -34,7 +35,7 @@ func batchSlice(_ t: Tensor, start: Int, count: Int) -> Tensor {
     @Test(arguments: [(PoolKind?.some(.max), 1), (.some(.average), 1), (nil, 2)])
     func heldOutReconstructionLossFallsWithinAFewHundredSteps(_ pool: PoolKind?, _ stride: Int) {
         ComputeThreads.set(1)
-        var gen = RandomGenerator(seed: 30)
+        var gen = SplitMix64(state: 30)
         let train = structuredImages(count: 256, size: 8, channels: 2, seed: 31)
         let heldOut = structuredImages(count: 64, size: 8, channels: 2, seed: 32)
         let g = Conv2DGeometry(inputHeight: 8, inputWidth: 8, inputChannels: 2, outputChannels: 8,

@@ -1,3 +1,4 @@
+import FacelyzrRandom
 import Testing
 @testable import FacelyzrTrainer
 
@@ -57,7 +58,7 @@ struct EvaluationTests {
     }
 
     @Test func networkEvaluationScoresEveryTestFace() throws {
-        var generator = RandomGenerator(seed: 3)
+        var generator = SplitMix64(state: 3)
         var network = try Network(architecture, generator: &generator)
         struct Faces: TrainingData {
             var count: Int { 10 }

@@ -1,3 +1,4 @@
+import FacelyzrRandom
 import Testing
 @testable import FacelyzrTrainer
 
@@ -17,11 +18,11 @@ func projection(_ y: Tensor, _ r: [Float]) -> Double {
 }
 
 /// Random values in [-1, 1).
-func randomValues(_ count: Int, _ g: inout RandomGenerator) -> [Float] {
-    (0..<count).map { _ in g.nextUniform() * 2 - 1 }
+func randomValues(_ count: Int, _ g: inout SplitMix64) -> [Float] {
+    (0..<count).map { _ in g.unit() * 2 - 1 }
 }
 
-func randomTensor(_ shape: [Int], _ g: inout RandomGenerator) -> Tensor {
+func randomTensor(_ shape: [Int], _ g: inout SplitMix64) -> Tensor {
     Tensor(shape: shape, values: randomValues(shape.reduce(1, *), &g))
 }
 

@@ -1,3 +1,4 @@
+import FacelyzrRandom
 import FacelyzrRuntime
 import Testing
 @testable import FacelyzrTrainer
@@ -51,7 +52,7 @@ import Testing
 
     @Test(arguments: convCases)
     func conv2DForwardMatchesTheDirectLoopNest(_ t: ConvCase) {
-        var gen = RandomGenerator(seed: 1)
+        var gen = SplitMix64(state: 1)
         let g = Self.geometry(t)
         let x = randomTensor([2, t.h, t.w, t.c], &gen), w = randomTensor(g.weightShape, &gen), b = randomTensor([t.o], &gen)
         var columns: [Float] = []
@@ -63,7 +64,7 @@ import Testing
 
     @Test(arguments: convCases)
     func conv2DBackwardMatchesFiniteDifferences(_ t: ConvCase) {
-        var gen = RandomGenerator(seed: 2)
+        var gen = SplitMix64(state: 2)
         let g = Self.geometry(t)
         let x = randomTensor([2, t.h, t.w, t.c], &gen), w = randomTensor(g.weightShape, &gen), b = randomTensor([t.o], &gen)
         var columns: [Float] = []
@@ -84,7 +85,7 @@ import Testing
     /// Fused activation = the activation layer after a linear convolution, forward and backward.
     @Test(arguments: [Activation.relu, .relu6])
     func fusedActivationEqualsConvolutionThenActivation(_ activation: Activation) {
-        var gen = RandomGenerator(seed: 3)
+        var gen = SplitMix64(state: 3)
         let g = Self.geometry(ConvCase(h: 6, w: 5, c: 2, o: 3, k: 3, stride: 1, padding: .same))
         let x = randomTensor([2, 6, 5, 2], &gen)
         var w = randomTensor(g.weightShape, &gen)
@@ -112,10 +113,10 @@ import Testing
 
     @Test(arguments: [Activation.relu, .relu6])
     func activationBackwardMatchesFiniteDifferences(_ activation: Activation) {
-        var gen = RandomGenerator(seed: 4)
+        var gen = SplitMix64(state: 4)
         // Away from the kinks at 0 and 6 by more than the step.
         let x = (0..<60).map { i -> Float in
-            let v = Float(i % 20) * 0.4 - 3.9 + gen.nextUniform() * 0.1
+            let v = Float(i % 20) * 0.4 - 3.9 + gen.unit() * 0.1
             return v
         }
         let r = randomValues(x.count, &gen)
@@ -131,7 +132,7 @@ import Testing
     }
 
     @Test func denseBackwardMatchesFiniteDifferences() {
-        var gen = RandomGenerator(seed: 5)
+        var gen = SplitMix64(state: 5)
         let x = randomTensor([3, 2, 2, 3], &gen), w = randomTensor([5, 12], &gen), b = randomTensor([5], &gen)
         let y = denseForward(x, weight: w, bias: b, activation: .none)
         #expect(y.shape == [3, 5])
@@ -149,14 +150,14 @@ import Testing
     }
 
     /// Distinct values 0.05 apart in random order, so no window's maximum changes within the step.
-    static func maxPoolInput(_ shape: [Int], _ gen: inout RandomGenerator) -> Tensor {
+    static func maxPoolInput(_ shape: [Int], _ gen: inout SplitMix64) -> Tensor {
         var values = (0..<shape.reduce(1, *)).map { Float($0) * 0.05 - 1 }
         values.shuffle(using: &gen)
         return Tensor(shape: shape, values: values)
     }
 
     @Test func maxPoolForwardTakesTheWindowMaximumAndBackwardMatchesFiniteDifferences() {
-        var gen = RandomGenerator(seed: 6)
+        var gen = SplitMix64(state: 6)
         let x = Self.maxPoolInput([2, 5, 4, 3], &gen)  // odd height: the last row is dropped ("valid")
         var switches: [Int] = []
         let y = maxPool2x2Forward(x, switches: &switches)
@@ -175,7 +176,7 @@ import Testing
     }
 
     @Test func maxUnpoolPutsValuesBackAtTheSwitchesAndBackwardMatchesFiniteDifferences() {
-        var gen = RandomGenerator(seed: 7)
+        var gen = SplitMix64(state: 7)
         let x = Self.maxPoolInput([1, 4, 4, 2], &gen)
         var switches: [Int] = []
         let pooled = maxPool2x2Forward(x, switches: &switches)
@@ -191,7 +192,7 @@ import Testing
     /// A linear layer given as forward and backward closures.
     static func checkLinear(_ what: String, inputShape: [Int], seed: UInt64,
                             forward: (Tensor) -> Tensor, backward: (Tensor) -> Tensor) {
-        var gen = RandomGenerator(seed: seed)
+        var gen = SplitMix64(state: seed)
         let x = randomTensor(inputShape, &gen)
         let y = forward(x)
         let r = randomValues(y.count, &gen)
@@ -223,7 +224,7 @@ import Testing
     }
 
     @Test func dropoutKeepsTheExpectedFractionAndBackwardMatchesFiniteDifferences() {
-        var gen = RandomGenerator(seed: 11)
+        var gen = SplitMix64(state: 11)
         var mask: [Float] = []
         let ones = Tensor(shape: [1000], values: [Float](repeating: 1, count: 1000))
         let y = dropoutForward(ones, rate: 0.25, generator: &gen, mask: &mask)
@@ -231,10 +232,10 @@ import Testing
         #expect(abs(Float(kept.count) / 1000 - 0.75) < 0.05)
         #expect(kept.allSatisfy { abs($0 - 4.0 / 3.0) < 1e-6 })
         Self.checkLinear("dropout", inputShape: [4, 10], seed: 12, forward: { x in
-            var sameMask = RandomGenerator(seed: 13), m: [Float] = []
+            var sameMask = SplitMix64(state: 13), m: [Float] = []
             return dropoutForward(x, rate: 0.5, generator: &sameMask, mask: &m)
         }) { dy in
-            var sameMask = RandomGenerator(seed: 13), m: [Float] = []
+            var sameMask = SplitMix64(state: 13), m: [Float] = []
             _ = dropoutForward(Tensor(zeros: [4, 10]), rate: 0.5, generator: &sameMask, mask: &m)
             return dropoutBackward(dy, mask: m)
         }
@@ -242,7 +243,7 @@ import Testing
 
     /// A small network through `Sequential`: the chain rule across layers, parameters included.
     @Test func sequentialBackwardMatchesFiniteDifferences() {
-        var gen = RandomGenerator(seed: 14)
+        var gen = SplitMix64(state: 14)
         let g = Conv2DGeometry(inputHeight: 6, inputWidth: 6, inputChannels: 2, outputChannels: 3,
                                kernelHeight: 3, kernelWidth: 3, stride: 2, padding: .same)
         var net = Sequential([
@@ -260,13 +261,13 @@ import Testing
         #expect(names == ["0.weight", "0.bias", "3.weight", "3.bias"])
         let frozen = net
         expectGradientMatches("network dx", at: x.values, analytic: dx.values) {
-            var n = frozen, s = RandomGenerator(seed: 0)
+            var n = frozen, s = SplitMix64(state: 0)
             return projection(n.forward(Tensor(shape: x.shape, values: $0), training: false, generator: &s), r)
         }
         var convWeight = Parameter(Tensor(zeros: [0]))
         net.visitParameters { name, p in if name == "0.weight" { convWeight = p } }
         expectGradientMatches("network conv dw", at: convWeight.value.values, analytic: convWeight.gradient.values) { w in
-            var n = frozen, s = RandomGenerator(seed: 0)
+            var n = frozen, s = SplitMix64(state: 0)
             n.visitParameters { name, p in if name == "0.weight" { p.value.values = w } }
             return projection(n.forward(x, training: false, generator: &s), r)
         }

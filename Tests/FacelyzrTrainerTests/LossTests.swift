@@ -1,10 +1,11 @@
+import FacelyzrRandom
 import Foundation
 import Testing
 @testable import FacelyzrTrainer
 
 @Suite struct LossTests {
     @Test func meanSquaredErrorValueAndGradient() {
-        var gen = RandomGenerator(seed: 20)
+        var gen = SplitMix64(state: 20)
         let p = randomTensor([3, 4], &gen), t = randomTensor([3, 4], &gen)
         let (loss, gradient) = meanSquaredError(p, target: t)
         let expected = zip(p.values, t.values).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / 12

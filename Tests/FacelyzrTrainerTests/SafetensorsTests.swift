@@ -1,4 +1,5 @@
 import FacelyzrData
+import FacelyzrRandom
 import Foundation
 import Testing
 @testable import FacelyzrTrainer
@@ -120,7 +121,7 @@ func littleEndianBytes(_ values: [Float]) -> [UInt8] {
         for length in 0..<bytes.count {
             #expect(throws: SafetensorsError.self) { try SafetensorsFile(bytes: Array(bytes[..<length]), file: "t") }
         }
-        var gen = RandomGenerator(seed: 40)
+        var gen = SplitMix64(state: 40)
         for _ in 0..<2000 {
             var corrupted = bytes
             corrupted[Int(gen.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: gen.next())

@@ -58,14 +58,21 @@ struct CachedData: TrainingData {
 
     /// SDAE pre-training then heads on 1,024 synthetic faces of 32x32, scored on 256 test faces
     /// (0.82 gender accuracy when written; chance is 0.5). The attribute head stays near its base
-    /// rate and age near the mean at this size: the test asserts gender only.
+    /// rate and age near the mean at this size: the test asserts gender only. "Well under a
+    /// minute" is counted in CPU seconds of this (single) thread, not wall time, so a loaded
+    /// machine cannot fail it: about 12 s when written.
     @Test func tinyEndToEndRunOnSyntheticFacesLearnsGender() throws {
         ComputeThreads.set(1)
-        let start = Date()
+        func cpuSeconds() -> Double {
+            var t = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+            return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+        }
+        let start = cpuSeconds()
         let faces = SyntheticFaces(seed: 11, size: 32)
         let train = try CachedData( SyntheticFaceData(faces: faces, split: .train, count: 1024, architecture: Self.architecture))
         let test = try CachedData( SyntheticFaceData(faces: faces, split: .test, count: 256, architecture: Self.architecture))
-        let rendered = Date().timeIntervalSince(start)
+        let rendered = cpuSeconds() - start
         let plan = TrainingPlan(
             seed: 5, batchSize: 32,
             pretraining: .init(stepsPerBlock: 40, corruption: Corruption(.masking, amount: 0.25),
@@ -75,8 +82,8 @@ struct CachedData: TrainingData {
         var trainer = try Trainer(architecture: Self.architecture, plan: plan, dataProvenance: "test")
         try trainer.run(train)
         let scores = try trainer.evaluate(test, indices: Array(0..<256))
-        let elapsed = Date().timeIntervalSince(start)
-        #expect(scores[0].value > 0.7, "gender accuracy \(scores[0].value), age MAE \(scores[1].value), attributes \(scores[2].value), rendering \(rendered) s, total \(elapsed) s")
-        #expect(elapsed < 60)
+        let cpu = cpuSeconds() - start
+        #expect(scores[0].value > 0.7, "gender accuracy \(scores[0].value), age MAE \(scores[1].value), attributes \(scores[2].value), rendering \(rendered) CPU s, total \(cpu) CPU s")
+        #expect(cpu < 60, "\(cpu) CPU seconds")
     }
 }

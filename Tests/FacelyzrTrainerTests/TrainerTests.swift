@@ -1,3 +1,4 @@
+import FacelyzrRandom
 import Foundation
 import Testing
 @testable import FacelyzrTrainer
@@ -13,16 +14,16 @@ struct ToyFaces: TrainingData {
         var pixels: [UInt8] = []
         var gender: [Float] = [], age: [Float] = [], stripe: [Float] = []
         for index in indices {
-            var g = RandomGenerator(seed: seed &* 0x9E37_79B9 &+ UInt64(index))
-            let male = g.nextUniform() < 0.5, hasStripe = g.nextUniform() < 0.5
-            let brightness = g.nextUniform()
+            var g = SplitMix64(state: seed &* 0x9E37_79B9 &+ UInt64(index))
+            let male = g.unit() < 0.5, hasStripe = g.unit() < 0.5
+            let brightness = g.unit()
             let cx: Float = male ? 2 : 5
             for y in 0..<8 {
                 for x in 0..<8 {
                     let d2 = (Float(x) - cx) * (Float(x) - cx) + (Float(y) - 4) * (Float(y) - 4)
                     var v: Float = 100 + (60 + 90 * brightness) * max(0, 1 - d2 / 6)
                     if hasStripe && y == 0 { v -= 80 }
-                    v += g.nextNormal() * 12
+                    v += g.boxMullerNormal() * 12
                     pixels.append(UInt8(max(0, min(255, v))))
                 }
             }

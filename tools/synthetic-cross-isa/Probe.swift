@@ -2,6 +2,8 @@
 // without the files that need the rest of FacelyzrData) as Embedded Swift by
 // tools/synthetic-cross-isa.sh, so main.c can print fingerprints on each ISA.
 
+import FacelyzrRandom
+
 /// FNV-1a 64 of face `index` under `seed` rendered at `size` x `size`: the same fingerprint
 /// as the golden test `goldenFingerprintsOfThisGeneratorVersion`.
 @_cdecl("fz_synthetic_fingerprint")

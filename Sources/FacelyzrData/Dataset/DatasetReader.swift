@@ -1,3 +1,5 @@
+import FacelyzrRandom
+
 /// Reads a dataset file written by `DatasetWriter` without loading it: the header and the
 /// split table are read and validated when it is opened, records on demand (random access
 /// by index). Safe to share across threads.
@@ -84,20 +86,13 @@ public final class DatasetReader: Sendable {
         return DatasetBatches(reader: self, order: order, size: size)
     }
 
-    /// Fisher-Yates with SplitMix64, spelled out so the order does not depend on the
-    /// standard library's generator.
+    /// Fisher-Yates with SplitMix64 (index `next() % (i + 1)`), spelled out so the order does
+    /// not depend on the standard library's shuffle.
     static func shuffle(_ order: inout [Int], seed: UInt64) {
-        var state = seed
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var rng = SplitMix64(state: seed)
         guard order.count > 1 else { return }
         for i in stride(from: order.count - 1, to: 0, by: -1) {
-            order.swapAt(i, Int(next() % UInt64(i + 1)))
+            order.swapAt(i, Int(rng.next() % UInt64(i + 1)))
         }
     }
 

@@ -148,12 +148,26 @@ public final class AtomicFileWriter {
         descriptor = -1
         if rename(temporaryPath, path) != 0 { throw .errno(path, "cannot rename the temporary file") }
         committed = true
-        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-        let directoryDescriptor = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY)
+        let directoryDescriptor = open(Self.directory(of: path), O_RDONLY | O_DIRECTORY)
         if directoryDescriptor >= 0 {
             fsync(directoryDescriptor)
             close(directoryDescriptor)
         }
+    }
+
+    /// The directory `path` is written in (where the temporary file goes).
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// Fails unless the directory `path` would be written in exists: a check for the start of
+    /// a long job, so it does not fail only when it writes its result.
+    public static func checkDirectory(of path: String) throws(FileError) {
+        let directory = directory(of: path)
+        var status = stat()
+        if stat(directory, &status) != 0 { throw .errno(directory, "cannot write into this directory") }
+        if (status.st_mode & S_IFMT) != S_IFDIR { throw FileError(path: directory, reason: "not a directory") }
     }
 
     /// Writes `bytes` to `path` atomically in one call.

@@ -1,3 +1,5 @@
+import FacelyzrRandom
+
 /// Paints one face from its latents onto a ``FaceCanvas``, back to front: background, hair
 /// behind the head, shoulders and neck, ears, skin, age marks, make-up, eyes, brows, nose,
 /// mouth, facial hair, front hair, glasses, hat, earrings, occluder. The geometry (feature

@@ -1,3 +1,5 @@
+import FacelyzrRandom
+
 /// A fixed 256 x 256 table of uniform values in [0, 1), drawn once from ``SplitMix64`` with a
 /// constant seed, that every texture and the sensor noise read at offsets derived from the
 /// face's texture key: table look-ups instead of per-pixel hashing, the same on every platform.

@@ -1,3 +1,5 @@
+import FacelyzrRandom
+
 extension FaceCanvas {
     /// Paints the background of the given kind over the whole picture, drawing its colours and
     /// geometry from `rng`, then sets the scene light (see ``setLight``).

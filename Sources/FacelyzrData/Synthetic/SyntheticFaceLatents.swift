@@ -1,3 +1,5 @@
+import FacelyzrRandom
+
 /// Everything the generator draws for one face before rendering it: who the person is (the
 /// cues that carry gender, age and attributes) and how the picture is taken (nuisance).
 ///

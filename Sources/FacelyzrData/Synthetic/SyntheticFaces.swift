@@ -1,3 +1,5 @@
+import FacelyzrRandom
+
 /// The embedded synthetic face generator: plausible frontal RGB faces with ground truth,
 /// deterministic from (seed, index).
 ///

@@ -1,8 +1,11 @@
-/// SplitMix64 (Steele, Lea, Flood 2014): the generator's only source of randomness.
+/// SplitMix64 (Steele, Lea, Flood 2014): the package's one deterministic pseudo-random generator,
+/// behind the synthetic faces, the dataset shuffle, the trainer's initialisation, corruption and
+/// dropout, and the random-weight models of tests, benchmarks and fixtures.
 ///
-/// Integer arithmetic only, so a stream is identical on every platform. Each face gets its own
-/// stream, seeded by ``SplitMix64/init(seed:index:)`` from the pair (seed, index).
-public struct SplitMix64: Sendable {
+/// Integer arithmetic only, so a stream is identical on every platform. The whole state is one
+/// 64-bit word (a checkpoint stores it and a resumed run draws the same numbers). Each synthetic
+/// face gets its own stream, seeded by ``SplitMix64/init(seed:index:)`` from the pair (seed, index).
+public struct SplitMix64: RandomNumberGenerator, Sendable, Equatable {
     /// The current state; advancing adds the golden-ratio increment.
     public private(set) var state: UInt64
 
@@ -33,7 +36,7 @@ public struct SplitMix64: Sendable {
         return SplitMix64.mix(state)
     }
 
-    /// Uniform in [0, 1), with 24 random bits (exact in `Float`).
+    /// Uniform in [0, 1), with 24 random bits (exact in `Float`): `(next() >> 40) * 2^-24`.
     @inline(__always)
     public mutating func unit() -> Float {
         Float(next() >> 40) * (1.0 / 16_777_216.0)
@@ -60,7 +63,7 @@ public struct SplitMix64: Sendable {
         unit() < p
     }
 
-    /// An integer in 0..<count.
+    /// An integer in 0..<count, from the high bits: `(next() >> 33) % count`.
     @inline(__always)
     public mutating func below(_ count: Int) -> Int {
         Int((next() >> 33) % UInt64(count))
