@@ -1,29 +1,36 @@
 #!/usr/bin/env python3
-"""Facelyzr's int8 drift next to ONNX Runtime's quantize_static, on the same faces.
+"""Facelyzr's int8 drift next to ONNX Runtime's quantize_static and TFLite's post-training int8,
+on the same faces.
 
-Kept out of CI (it installs ONNX Runtime from PyPI). One command:
+Kept out of CI (it installs ONNX Runtime and TensorFlow from PyPI). One command:
 
-    python3 -m venv tools/peers/.venv && tools/peers/.venv/bin/pip install -r tools/peers/requirements.txt
-    tools/peers/.venv/bin/python tools/peers/compare_peers.py CKPT --facelyzr .build/release/facelyzr --work /tmp/peers
+    bash tools/peers/setup.sh
+    .venv-peers/bin/python tools/peers/compare_peers.py CKPT --facelyzr .build/release/facelyzr
 
-What it does (docs/quantization.md section 10, "What is not measured yet"):
+What it does (docs/quantization.md, "Peers"):
 1. `facelyzr synth` renders the calibration and test splits of the synthetic generator as PNG
    files with manifest.csv (labels).
-2. The float checkpoint (safetensors + Facelyzr metadata) is exported to ONNX (NCHW, input
-   `(pixel - 128) / 128`, a regression head's output scale and offset folded into its last
-   layer as the Swift quantizer does); the export is checked against an independent numpy forward.
+2. The float checkpoint (safetensors + Facelyzr metadata) is exported to ONNX (NCHW) and built as
+   a tf.keras model (NHWC, keras_net.py), both on `(pixel - 128) / 128`, a regression head's output
+   scale and offset folded into its last layer as the Swift quantizer does; each is checked
+   against an independent numpy forward (max |difference| at most 1e-4).
 3. ONNX Runtime `quantize_static` (QDQ, per-channel int8 weights, int8 activations) with MinMax,
-   Entropy and Percentile calibration on the calibration images; the method is chosen on the
-   calibration split (highest mean decision agreement with float), then evaluated once on the test split.
+   Entropy and Percentile calibration; TFLite's converter with full-integer quantization (int8
+   ops only, int8 input and output, `representative_dataset` = the calibration images), per-channel
+   (its default) and per-tensor, run by the LiteRT interpreter. Each tool's configuration is
+   chosen on the calibration split (highest mean decision agreement with its own float model),
+   then evaluated once on the test split.
 4. Facelyzr: `facelyzr quantize --method auto` and `facelyzr drift --json` on the same test faces.
-5. A check that both exported the same float network (equal float accuracies), then one table
-   per head: agreement with float, accuracy drop, age MAE increase; peer versions printed.
-
-TFLite's post-training int8 is not here yet: it needs the TensorFlow converter (not only the
-LiteRT runtime); see docs/quantization.md.
+5. A check that all exported the same float network (equal float accuracies), then a table per
+   head output: agreement with float, accuracy drop, age MAE increase, each with the 95% interval
+   `facelyzr drift` uses (Wilson for agreement, paired mean +- 1.96 sd / sqrt(n) for the drop and
+   the MAE increase); peer versions printed.
 """
 import argparse
+import contextlib
 import csv
+import importlib.metadata
+import io
 import json
 import os
 import struct
@@ -227,23 +234,61 @@ def targets(head, rows):
     return np.array(cols).T
 
 
+Z95 = 1.959963984540054
+
+
+def wilson(successes, count):
+    """Percent with its 95% Wilson interval, as Estimate.proportion in Swift."""
+    n, p = float(count), successes / count
+    centre = (p + Z95 ** 2 / (2 * n)) / (1 + Z95 ** 2 / n)
+    half = Z95 / (1 + Z95 ** 2 / n) * np.sqrt(p * (1 - p) / n + Z95 ** 2 / (4 * n * n))
+    return {"value": 100 * p, "low": 100 * max(0.0, centre - half), "high": 100 * min(1.0, centre + half)}
+
+
+def mean_interval(values):
+    """Mean with `mean +- 1.96 sd / sqrt(n)`, as Estimate.mean in Swift."""
+    values = np.asarray(values, np.float64)
+    m = float(values.mean())
+    half = Z95 * float(values.std(ddof=1)) / np.sqrt(len(values)) if len(values) > 1 else 0.0
+    return {"value": m, "low": m - half, "high": m + half}
+
+
 def compare(arch, rows, reference, candidate):
-    """Per head: agreement %, accuracy drop (points, mean over labels) or MAE increase (years)."""
+    """Per head, the same figures as `facelyzr drift --json`: per output the agreement of the
+    decisions (logit > 0), the paired accuracy drop (points) or MAE increase (years), with 95%
+    intervals; per head the mean agreement and mean accuracy drop over its outputs."""
     result = {}
     for head in arch["heads"]:
         r, c, t = reference[head["name"]], candidate[head["name"]], targets(head, rows)
-        if head["task"] == "regression":
-            known = ~np.isnan(t[:, 0])
-            result[head["name"]] = {"maeIncrease": float(np.mean(np.abs(c - t)[known]) - np.mean(np.abs(r - t)[known]))}
-        else:
-            agreement = float(np.mean((r > 0) == (c > 0)) * 100)
-            drops = []
-            for j in range(t.shape[1]):
-                known = ~np.isnan(t[:, j])
-                if known.any():
-                    drops.append(100 * (np.mean((r[known, j] > 0) == (t[known, j] > 0.5)) - np.mean((c[known, j] > 0) == (t[known, j] > 0.5))))
-            result[head["name"]] = {"agreement": agreement, "accuracyDrop": float(np.mean(drops)) if drops else None}
+        outputs = []
+        for j, label in enumerate(head["labels"]):
+            known = ~np.isnan(t[:, j])
+            o = {"label": label}
+            if head["task"] == "regression":
+                o["maeIncrease"] = mean_interval(np.abs(c[known, j] - t[known, j]) - np.abs(r[known, j] - t[known, j]))
+            else:
+                o["agreement"] = wilson(int(np.sum((r[:, j] > 0) == (c[:, j] > 0))), len(r))
+                right_r = (r[known, j] > 0) == (t[known, j] > 0.5)
+                right_c = (c[known, j] > 0) == (t[known, j] > 0.5)
+                o["accuracyDrop"] = mean_interval(100.0 * (right_r.astype(float) - right_c.astype(float)))
+            outputs.append(o)
+        drops = [o["accuracyDrop"]["value"] for o in outputs if "accuracyDrop" in o]
+        agreements = [o["agreement"]["value"] for o in outputs if "agreement" in o]
+        result[head["name"]] = {"outputs": outputs,
+                                "meanAccuracyDrop": float(np.mean(drops)) if drops else None,
+                                "meanAgreement": float(np.mean(agreements)) if agreements else None}
     return result
+
+
+def float_accuracy(head, rows, outputs):
+    """Mean over labels of the float accuracy (percent) of a binary head."""
+    t, r = targets(head, rows), outputs[head["name"]]
+    return float(np.mean([100 * np.mean((r[~np.isnan(t[:, j]), j] > 0) == (t[~np.isnan(t[:, j]), j] > 0.5))
+                          for j in range(t.shape[1]) if (~np.isnan(t[:, j])).any()]))
+
+
+def mean_agreement(result):
+    return float(np.mean([h["meanAgreement"] for h in result.values() if h["meanAgreement"] is not None]))
 
 
 def run_onnx(path, x):
@@ -256,8 +301,51 @@ def run_onnx(path, x):
     return {n: np.concatenate([o[k] for o in out]) for k, n in enumerate(names)}
 
 
+# ---------------------------------------------------------------- TFLite
+
+def tflite_int8(model, calibration_x, per_channel, path):
+    """TFLite post-training full-integer quantization of the Keras model: int8 ops only, int8
+    input and output, activation ranges from `representative_dataset` (the calibration images,
+    one at a time, as the TFLite documentation shows)."""
+    import tensorflow as tf
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = lambda: ([calibration_x[i:i + 1]] for i in range(len(calibration_x)))
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    converter.inference_input_type = tf.int8
+    converter.inference_output_type = tf.int8
+    if not per_channel:
+        converter._experimental_disable_per_channel = True  # the converter's only switch for it
+    with contextlib.redirect_stdout(io.StringIO()):  # the Keras export's "Saved artifact ..." lines
+        data = converter.convert()
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def run_tflite(path, arch, x, output_names):
+    """Runs a .tflite file with LiteRT's interpreter (its default CPU kernels, one thread) on
+    normalised images x [N, H, W, C]; the int8 input is quantised with the model's own input
+    scale and zero point, the int8 outputs dequantised with theirs. Returns {head: [N, labels]}
+    and the input quantisation (scale, zero point)."""
+    from ai_edge_litert.interpreter import Interpreter
+    interpreter = Interpreter(model_path=path, num_threads=1)
+    runner = interpreter.get_signature_runner()
+    (input_name, input_detail), = runner.get_input_details().items()
+    scale, zero = input_detail["quantization"]
+    details = runner.get_output_details()
+    batches = []
+    for i in range(0, len(x), 250):
+        q = np.clip(np.round(x[i:i + 250] / scale) + zero, -128, 127).astype(np.int8)
+        out = runner(**{input_name: q})
+        batches.append({name: (out[name].astype(np.float32) - details[name]["quantization"][1])
+                        * details[name]["quantization"][0] for name in out})
+    result = {head["name"]: np.concatenate([b[output_names[head["name"]]] for b in batches]).reshape(len(x), -1)
+              for head in arch["heads"]}
+    return result, (scale, zero)
+
+
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     p.add_argument("checkpoint")
     p.add_argument("--facelyzr", default=".build/release/facelyzr")
     p.add_argument("--work", default="/tmp/facelyzr-peers")
@@ -270,6 +358,9 @@ def main():
     import onnx
     import onnxruntime as ort
     from onnxruntime.quantization import CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType, quantize_static
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import tensorflow as tf
+    import keras_net
 
     tensors, metadata = read_checkpoint(a.checkpoint)
     arch, input_scale, layers = graph_layers(tensors, metadata)
@@ -280,14 +371,24 @@ def main():
     def normalise(pixels):
         return ((pixels.astype(np.float32) - 128) * input_scale).astype(np.float32)
 
+    # The float models: ONNX (NCHW) and Keras (NHWC), each checked against the numpy forward.
     float_path = os.path.join(a.work, "float.onnx")
     export_onnx(arch, layers, float_path)
+    keras_model = keras_net.build(arch, tf)
+    keras_net.set_checkpoint_weights(keras_model, arch, tensors)
+    head_names = [h["name"] for h in arch["heads"]]
+
+    def run_keras(x):
+        out = keras_model.predict(x, batch_size=256, verbose=0)
+        return {name: np.asarray(o) for name, o in zip(head_names, out)}
+
     check = numpy_forward(arch, layers, normalise(test_pixels[:64]).astype(np.float64))
-    onnx_float_check = run_onnx(float_path, normalise(test_pixels[:64]).transpose(0, 3, 1, 2))
-    worst = max(float(np.max(np.abs(check[h] - onnx_float_check[h]))) for h in check)
-    print(f"ONNX export vs numpy forward: max |difference| {worst:.2e} on 64 faces")
-    if worst > 1e-3:
-        sys.exit("the ONNX export does not match the numpy forward")
+    for name, outputs in [("ONNX", run_onnx(float_path, normalise(test_pixels[:64]).transpose(0, 3, 1, 2))),
+                          ("tf.keras", run_keras(normalise(test_pixels[:64])))]:
+        worst = max(float(np.max(np.abs(check[h] - outputs[h]))) for h in check)
+        print(f"{name} float model vs numpy forward: max |difference| {worst:.2e} on 64 faces")
+        if worst > 1e-4:
+            sys.exit(f"the {name} float model does not match the numpy forward")
 
     class Reader(CalibrationDataReader):
         def __init__(self, pixels):
@@ -296,6 +397,7 @@ def main():
         def get_next(self):
             return next(self.items, None)
 
+    # ONNX Runtime quantize_static: each calibration method, chosen on the calibration split.
     cal_float = run_onnx(float_path, normalise(cal_pixels).transpose(0, 3, 1, 2))
     test_float = run_onnx(float_path, normalise(test_pixels).transpose(0, 3, 1, 2))
     candidates = {}
@@ -305,11 +407,26 @@ def main():
         quantize_static(float_path, path, Reader(cal_pixels), quant_format=QuantFormat.QDQ, per_channel=True,
                         activation_type=QuantType.QInt8, weight_type=QuantType.QInt8, calibrate_method=method)
         on_calibration = compare(arch, cal_rows, cal_float, run_onnx(path, normalise(cal_pixels).transpose(0, 3, 1, 2)))
-        agreements = [v["agreement"] for v in on_calibration.values() if "agreement" in v]
-        candidates[name] = (float(np.mean(agreements)), path)
+        candidates[name] = (mean_agreement(on_calibration), path)
         print(f"ONNX Runtime {name}: mean agreement on the calibration split {candidates[name][0]:.2f}%")
-    chosen = max(candidates, key=lambda k: candidates[k][0])
-    ort_result = compare(arch, test_rows, test_float, run_onnx(candidates[chosen][1], normalise(test_pixels).transpose(0, 3, 1, 2)))
+    ort_chosen = max(candidates, key=lambda k: candidates[k][0])
+    ort_result = compare(arch, test_rows, test_float, run_onnx(candidates[ort_chosen][1], normalise(test_pixels).transpose(0, 3, 1, 2)))
+
+    # TFLite post-training full-integer quantization: per-channel (default) or per-tensor,
+    # chosen on the calibration split. The converter names the signature's outputs `output_<i>`
+    # in the Keras model's output order.
+    output_names = {h: f"output_{i}" for i, h in enumerate(head_names)}
+    cal_keras, test_keras = run_keras(normalise(cal_pixels)), run_keras(normalise(test_pixels))
+    tfl_candidates = {}
+    for name, per_channel in [("per-channel", True), ("per-tensor", False)]:
+        path = os.path.join(a.work, f"tflite-{name}.tflite")
+        tflite_int8(keras_model, normalise(cal_pixels), per_channel, path)
+        int8, (scale, zero) = run_tflite(path, arch, normalise(cal_pixels), output_names)
+        tfl_candidates[name] = (mean_agreement(compare(arch, cal_rows, cal_keras, int8)), path)
+        print(f"TFLite {name}: mean agreement on the calibration split {tfl_candidates[name][0]:.2f}% "
+              f"(int8 input scale {scale:.8f}, zero point {zero})")
+    tfl_chosen = max(tfl_candidates, key=lambda k: tfl_candidates[k][0])
+    tfl_result = compare(arch, test_rows, test_keras, run_tflite(tfl_candidates[tfl_chosen][1], arch, normalise(test_pixels), output_names)[0])
 
     blob = os.path.join(a.work, "facelyzr.blob")
     subprocess.run([a.facelyzr, "quantize", a.checkpoint, "--calibration", "synthetic", "--synthetic-seed", str(a.seed),
@@ -318,30 +435,36 @@ def main():
     drift = json.loads(subprocess.run([a.facelyzr, "drift", "--float", a.checkpoint, "--int8", blob, "--data", "synthetic",
                                        "--synthetic-seed", str(a.seed), "--count", str(a.test_count), "--json", "--quiet"],
                                       stdout=subprocess.PIPE, check=False).stdout)
-    # Both sides must have exported the same float network: equal float accuracies.
+    # All must have exported the same float network: equal float accuracies.
     for head in drift["heads"]:
         if head["kind"] != "regression":
-            swift = [o["referenceAccuracy"]["value"] for o in head["outputs"] if o.get("referenceAccuracy")]
-            t = targets(next(h for h in arch["heads"] if h["name"] == head["name"]), test_rows)
-            r = test_float[head["name"]]
-            onnx_acc = [100 * np.mean((r[~np.isnan(t[:, j]), j] > 0) == (t[~np.isnan(t[:, j]), j] > 0.5))
-                        for j in range(t.shape[1]) if (~np.isnan(t[:, j])).any()]
-            print(f"float accuracy of {head['name']}: Facelyzr {np.mean(swift):.3f}%, ONNX {np.mean(onnx_acc):.3f}%")
-    fz = {}
-    for head in drift["heads"]:
-        if head["kind"] == "regression":
-            fz[head["name"]] = {"maeIncrease": head["outputs"][0]["maeIncrease"]["value"]}
-        else:
-            fz[head["name"]] = {"agreement": head["meanAgreement"], "accuracyDrop": head["meanAccuracyDrop"]}
+            swift = np.mean([o["referenceAccuracy"]["value"] for o in head["outputs"] if o.get("referenceAccuracy")])
+            spec = next(h for h in arch["heads"] if h["name"] == head["name"])
+            print(f"float accuracy of {head['name']}: Facelyzr {swift:.3f}%, ONNX {float_accuracy(spec, test_rows, test_float):.3f}%, "
+                  f"tf.keras {float_accuracy(spec, test_rows, test_keras):.3f}%")
+    fz = {head["name"]: {"outputs": head["outputs"], "meanAccuracyDrop": head.get("meanAccuracyDrop"),
+                         "meanAgreement": head.get("meanAgreement")} for head in drift["heads"]}
 
-    print(f"\nonnx {onnx.__version__}, onnxruntime {ort.__version__} (chosen calibration: {chosen}); "
-          f"{a.test_count} test faces, {a.calibration_count} calibration faces")
-    print(f"{'head':<12} {'metric':<22} {'Facelyzr':>10} {'ONNX Runtime':>14}")
+    print(f"\nonnx {onnx.__version__}, onnxruntime {ort.__version__} (chosen: {ort_chosen}); "
+          f"tensorflow {tf.__version__} (converter), ai-edge-litert {importlib.metadata.version('ai-edge-litert')} "
+          f"(interpreter; chosen: {tfl_chosen}); {a.test_count} test faces, {a.calibration_count} calibration faces; "
+          f"95% intervals in brackets")
+    tools = [("Facelyzr", fz), ("ONNX Runtime", ort_result), ("TFLite", tfl_result)]
+    print(f"{'head/output':<32} {'metric':<13}" + "".join(f" {t:>24}" for t, _ in tools))
+
+    def cell(e):
+        return "-" if e is None else f"{e['value']:.3f} [{e['low']:.2f}, {e['high']:.2f}]"
+
     for head in arch["heads"]:
-        for metric in fz[head["name"]]:
-            f, o = fz[head["name"]][metric], ort_result[head["name"]][metric]
-            fmt = lambda v: "-" if v is None else f"{v:.3f}"
-            print(f"{head['name']:<12} {metric:<22} {fmt(f):>10} {fmt(o):>14}")
+        for j, label in enumerate(head["labels"]):
+            for metric in ("agreement", "accuracyDrop", "maeIncrease"):
+                if metric in ort_result[head["name"]]["outputs"][j]:
+                    print(f"{head['name'] + '/' + label:<32} {metric:<13}"
+                          + "".join(f" {cell(r[head['name']]['outputs'][j].get(metric)):>24}" for _, r in tools))
+        if len(head["labels"]) > 1:
+            for metric in ("meanAgreement", "meanAccuracyDrop"):
+                print(f"{head['name'] + ' (mean)':<32} {metric:<13}"
+                      + "".join(f" {r[head['name']][metric]:>24.3f}" for _, r in tools))
 
 
 if __name__ == "__main__":

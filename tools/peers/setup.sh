@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Creates .venv-peers/ (gitignored, kept out of CI) with the peer runtimes the speed comparison
-# times against Facelyzr: ONNX Runtime, LiteRT (TFLite interpreter with XNNPACK) and TensorFlow
-# (only for its TFLite converter). Versions are pinned so the table in docs/benchmarks.md is
-# reproducible.
+# Creates .venv-peers/ (gitignored, kept out of CI) with the peers Facelyzr is compared with:
+# ONNX Runtime (speed, quantize_static), LiteRT (TFLite interpreter with XNNPACK), TensorFlow (its
+# TFLite converter, and tf.keras for the trainer speed comparison), Pillow (reads the PNG faces
+# of `facelyzr synth`). Versions are pinned so the tables in docs/benchmarks.md,
+# docs/quantization.md and docs/training.md are reproducible.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ ! -x .venv-peers/bin/python ]; then
@@ -10,4 +11,4 @@ if [ ! -x .venv-peers/bin/python ]; then
 fi
 .venv-peers/bin/pip install --quiet --upgrade pip
 .venv-peers/bin/pip install --quiet \
-    numpy onnx==1.23.2 onnxruntime==1.32.0 ai-edge-litert==2.3.0 tensorflow-cpu==2.21.0
+    numpy onnx==1.23.2 onnxruntime==1.32.0 ai-edge-litert==2.3.0 tensorflow-cpu==2.21.0 pillow==13.0.0
