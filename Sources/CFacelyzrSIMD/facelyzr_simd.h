@@ -183,6 +183,7 @@ static inline void fz_avx2_requantize_double_16(
 typedef struct {
     __m512i m, m_o, left, k_e, k_o, s_e, s_o;
     __mmask8 r_e, r_o; /* lanes with r > 0 */
+    __m256i zero_point, output_min, output_max; /* the output stage's, in 16 int16 lanes */
 } fz_avx512_requantization;
 
 FZ_AVX512VNNI __attribute__((always_inline))
@@ -200,6 +201,9 @@ static inline fz_avx512_requantization fz_avx512_requantization_at(const fz_requ
     c.k_o = _mm512_add_epi64(unit30, _mm512_maskz_sllv_epi64(c.r_o, unit30, r_o));
     c.s_e = _mm512_add_epi64(r_e, s31);
     c.s_o = _mm512_add_epi64(r_o, s31);
+    c.zero_point = _mm256_set1_epi16((int16_t)r->zero_point);
+    c.output_min = _mm256_set1_epi16((int16_t)r->output_min);
+    c.output_max = _mm256_set1_epi16((int16_t)r->output_max);
     return c;
 }
 
@@ -227,9 +231,8 @@ static inline __m128i fz_avx512_requantize_double(__m512i x, const fz_avx512_req
     /* The results fit in int32: the even ones are the low halves of t_e's lanes, and the odd
      * lanes take the low halves of t_o's lanes (swapped into place by vpshufd). */
     x = _mm512_mask_shuffle_epi32(_mm512_srav_epi64(t_e, c->s_e), 0xaaaa, _mm512_srav_epi64(t_o, c->s_o), _MM_PERM_CDAB);
-    __m256i h = _mm256_adds_epi16(_mm512_cvtsepi32_epi16(x), _mm256_set1_epi16((int16_t)r->zero_point));
-    h = _mm256_min_epi16(_mm256_max_epi16(h, _mm256_set1_epi16((int16_t)r->output_min)),
-                         _mm256_set1_epi16((int16_t)r->output_max));
+    __m256i h = _mm256_adds_epi16(_mm512_cvtsepi32_epi16(x), c->zero_point);
+    h = _mm256_min_epi16(_mm256_max_epi16(h, c->output_min), c->output_max);
     return _mm256_cvtepi16_epi8(h);
 }
 
