@@ -337,6 +337,58 @@ static inline void fz_avx512vnni_conv_tile(
     }
 }
 
+/* `tiles` full in-place tiles along an output row of an op with one block of 16 channels,
+ * double rounding, two tiles (8 pixels, 8 accumulators) per pass: arguments as
+ * fz_neon_sdot_conv_run (the first tile's row pointers x, each next tile's advanced by x_step
+ * bytes unless they are `fixed`, the row of zero points, which all 4 pixels of a row then
+ * share). An odd last tile goes through fz_avx512vnni_tile. */
+FZ_AVX512VNNI
+static inline void fz_avx512vnni_conv_run_1(
+    const int8_t *w, const int8_t *const *x, intptr_t rows, intptr_t quads, const int32_t *bias,
+    const fz_requantization *r, int8_t *out, intptr_t pixel_stride, intptr_t channels, intptr_t tiles,
+    intptr_t x_step, const int8_t *fixed) {
+    const __m512i flip = _mm512_set1_epi8((char)0x80), b = _mm512_loadu_si512(bias);
+    const __mmask16 lanes = channels >= 16 ? 0xffff : (__mmask16)((1u << channels) - 1);
+    const fz_avx512_requantization c = fz_avx512_requantization_at(r, 0);
+    intptr_t t = 0;
+    for (; t + 2 <= tiles; t += 2) {
+        __m512i a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b, a6 = b, a7 = b;
+        const int8_t *wq = w;
+        for (intptr_t row = 0; row < rows; row++) {
+            const intptr_t step = x[4 * row] == fixed ? 0 : x_step;
+            const int8_t *x0 = x[4 * row] + t * step, *x1 = x[4 * row + 1] + t * step;
+            const int8_t *x2 = x[4 * row + 2] + t * step, *x3 = x[4 * row + 3] + t * step;
+            const int8_t *x4 = x0 + step, *x5 = x1 + step, *x6 = x2 + step, *x7 = x3 + step;
+            for (intptr_t q = 0; q < quads; q++) {
+                const __m512i wv = _mm512_loadu_si512(wq);
+                a0 = _mm512_dpbusd_epi32(a0, fz_avx512_flip_broadcast(x0 + 4 * q, flip), wv);
+                a1 = _mm512_dpbusd_epi32(a1, fz_avx512_flip_broadcast(x1 + 4 * q, flip), wv);
+                a2 = _mm512_dpbusd_epi32(a2, fz_avx512_flip_broadcast(x2 + 4 * q, flip), wv);
+                a3 = _mm512_dpbusd_epi32(a3, fz_avx512_flip_broadcast(x3 + 4 * q, flip), wv);
+                a4 = _mm512_dpbusd_epi32(a4, fz_avx512_flip_broadcast(x4 + 4 * q, flip), wv);
+                a5 = _mm512_dpbusd_epi32(a5, fz_avx512_flip_broadcast(x5 + 4 * q, flip), wv);
+                a6 = _mm512_dpbusd_epi32(a6, fz_avx512_flip_broadcast(x6 + 4 * q, flip), wv);
+                a7 = _mm512_dpbusd_epi32(a7, fz_avx512_flip_broadcast(x7 + 4 * q, flip), wv);
+                wq += 64;
+            }
+        }
+        int8_t *o = out + 4 * t * pixel_stride;
+        _mm_mask_storeu_epi8(o, lanes, fz_avx512_requantize_double(a0, &c, r));
+        _mm_mask_storeu_epi8(o + pixel_stride, lanes, fz_avx512_requantize_double(a1, &c, r));
+        _mm_mask_storeu_epi8(o + 2 * pixel_stride, lanes, fz_avx512_requantize_double(a2, &c, r));
+        _mm_mask_storeu_epi8(o + 3 * pixel_stride, lanes, fz_avx512_requantize_double(a3, &c, r));
+        _mm_mask_storeu_epi8(o + 4 * pixel_stride, lanes, fz_avx512_requantize_double(a4, &c, r));
+        _mm_mask_storeu_epi8(o + 5 * pixel_stride, lanes, fz_avx512_requantize_double(a5, &c, r));
+        _mm_mask_storeu_epi8(o + 6 * pixel_stride, lanes, fz_avx512_requantize_double(a6, &c, r));
+        _mm_mask_storeu_epi8(o + 7 * pixel_stride, lanes, fz_avx512_requantize_double(a7, &c, r));
+    }
+    if (t < tiles) {
+        const int8_t *xt[4 * FZ_QUAD_MAXIMUM_ROWS];
+        for (intptr_t i = 0; i < 4 * rows; i++) xt[i] = x[i] == fixed ? fixed : x[i] + t * x_step;
+        fz_avx512vnni_tile(w, 0, 1, xt, rows, quads, bias, r, out + 4 * t * pixel_stride, pixel_stride, 4, channels, 0);
+    }
+}
+
 #undef FZ_AVX512VNNI
 #endif
 
