@@ -337,22 +337,26 @@ static inline void fz_avx512vnni_conv_tile(
     }
 }
 
-/* `tiles` full in-place tiles along an output row of an op with one block of 16 channels,
- * double rounding, two tiles (8 pixels, 8 accumulators) per pass: arguments as
+/* `tiles` full in-place tiles along an output row of an op with `groups` (1 or 2) blocks of 16
+ * channels, double rounding, two tiles (8 pixels, 8 or 16 accumulators) per pass: arguments as
  * fz_neon_sdot_conv_run (the first tile's row pointers x, each next tile's advanced by x_step
  * bytes unless they are `fixed`, the row of zero points, which all 4 pixels of a row then
  * share). An odd last tile goes through fz_avx512vnni_tile. */
-FZ_AVX512VNNI
-static inline void fz_avx512vnni_conv_run_1(
-    const int8_t *w, const int8_t *const *x, intptr_t rows, intptr_t quads, const int32_t *bias,
-    const fz_requantization *r, int8_t *out, intptr_t pixel_stride, intptr_t channels, intptr_t tiles,
-    intptr_t x_step, const int8_t *fixed) {
-    const __m512i flip = _mm512_set1_epi8((char)0x80), b = _mm512_loadu_si512(bias);
-    const __mmask16 lanes = channels >= 16 ? 0xffff : (__mmask16)((1u << channels) - 1);
-    const fz_avx512_requantization c = fz_avx512_requantization_at(r, 0);
+#define FZ_VNNI_RUN_STORE(g, a, p) \
+    _mm_mask_storeu_epi8(o + (p) * pixel_stride + 16 * (g), lanes##g, fz_avx512_requantize_double(a, &c##g, r))
+FZ_AVX512VNNI __attribute__((always_inline))
+static inline void fz_avx512vnni_run(
+    const int8_t *w, intptr_t group_stride, const int groups, const int8_t *const *x, intptr_t rows, intptr_t quads,
+    const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride, intptr_t channels,
+    intptr_t tiles, intptr_t x_step, const int8_t *fixed) {
+    const __m512i flip = _mm512_set1_epi8((char)0x80), b0 = _mm512_loadu_si512(bias);
+    const __m512i b1 = groups > 1 ? _mm512_loadu_si512(bias + 16) : _mm512_setzero_si512();
+    const __mmask16 lanes0 = channels >= 16 ? 0xffff : (__mmask16)((1u << channels) - 1);
+    const __mmask16 lanes1 = channels >= 32 ? 0xffff : channels <= 16 ? 0 : (__mmask16)((1u << (channels - 16)) - 1);
     intptr_t t = 0;
     for (; t + 2 <= tiles; t += 2) {
-        __m512i a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b, a6 = b, a7 = b;
+        __m512i a0 = b0, a1 = b0, a2 = b0, a3 = b0, a4 = b0, a5 = b0, a6 = b0, a7 = b0;
+        __m512i d0 = b1, d1 = b1, d2 = b1, d3 = b1, d4 = b1, d5 = b1, d6 = b1, d7 = b1;
         const int8_t *wq = w;
         for (intptr_t row = 0; row < rows; row++) {
             const intptr_t step = x[4 * row] == fixed ? 0 : x_step;
@@ -360,32 +364,55 @@ static inline void fz_avx512vnni_conv_run_1(
             const int8_t *x2 = x[4 * row + 2] + t * step, *x3 = x[4 * row + 3] + t * step;
             const int8_t *x4 = x0 + step, *x5 = x1 + step, *x6 = x2 + step, *x7 = x3 + step;
             for (intptr_t q = 0; q < quads; q++) {
-                const __m512i wv = _mm512_loadu_si512(wq);
-                a0 = _mm512_dpbusd_epi32(a0, fz_avx512_flip_broadcast(x0 + 4 * q, flip), wv);
-                a1 = _mm512_dpbusd_epi32(a1, fz_avx512_flip_broadcast(x1 + 4 * q, flip), wv);
-                a2 = _mm512_dpbusd_epi32(a2, fz_avx512_flip_broadcast(x2 + 4 * q, flip), wv);
-                a3 = _mm512_dpbusd_epi32(a3, fz_avx512_flip_broadcast(x3 + 4 * q, flip), wv);
-                a4 = _mm512_dpbusd_epi32(a4, fz_avx512_flip_broadcast(x4 + 4 * q, flip), wv);
-                a5 = _mm512_dpbusd_epi32(a5, fz_avx512_flip_broadcast(x5 + 4 * q, flip), wv);
-                a6 = _mm512_dpbusd_epi32(a6, fz_avx512_flip_broadcast(x6 + 4 * q, flip), wv);
-                a7 = _mm512_dpbusd_epi32(a7, fz_avx512_flip_broadcast(x7 + 4 * q, flip), wv);
+                const __m512i u0 = fz_avx512_flip_broadcast(x0 + 4 * q, flip), u1 = fz_avx512_flip_broadcast(x1 + 4 * q, flip);
+                const __m512i u2 = fz_avx512_flip_broadcast(x2 + 4 * q, flip), u3 = fz_avx512_flip_broadcast(x3 + 4 * q, flip);
+                const __m512i u4 = fz_avx512_flip_broadcast(x4 + 4 * q, flip), u5 = fz_avx512_flip_broadcast(x5 + 4 * q, flip);
+                const __m512i u6 = fz_avx512_flip_broadcast(x6 + 4 * q, flip), u7 = fz_avx512_flip_broadcast(x7 + 4 * q, flip);
+                const __m512i w0 = _mm512_loadu_si512(wq);
+                a0 = _mm512_dpbusd_epi32(a0, u0, w0); a1 = _mm512_dpbusd_epi32(a1, u1, w0);
+                a2 = _mm512_dpbusd_epi32(a2, u2, w0); a3 = _mm512_dpbusd_epi32(a3, u3, w0);
+                a4 = _mm512_dpbusd_epi32(a4, u4, w0); a5 = _mm512_dpbusd_epi32(a5, u5, w0);
+                a6 = _mm512_dpbusd_epi32(a6, u6, w0); a7 = _mm512_dpbusd_epi32(a7, u7, w0);
+                if (groups > 1) {
+                    const __m512i w1 = _mm512_loadu_si512(wq + group_stride);
+                    d0 = _mm512_dpbusd_epi32(d0, u0, w1); d1 = _mm512_dpbusd_epi32(d1, u1, w1);
+                    d2 = _mm512_dpbusd_epi32(d2, u2, w1); d3 = _mm512_dpbusd_epi32(d3, u3, w1);
+                    d4 = _mm512_dpbusd_epi32(d4, u4, w1); d5 = _mm512_dpbusd_epi32(d5, u5, w1);
+                    d6 = _mm512_dpbusd_epi32(d6, u6, w1); d7 = _mm512_dpbusd_epi32(d7, u7, w1);
+                }
                 wq += 64;
             }
         }
         int8_t *o = out + 4 * t * pixel_stride;
-        _mm_mask_storeu_epi8(o, lanes, fz_avx512_requantize_double(a0, &c, r));
-        _mm_mask_storeu_epi8(o + pixel_stride, lanes, fz_avx512_requantize_double(a1, &c, r));
-        _mm_mask_storeu_epi8(o + 2 * pixel_stride, lanes, fz_avx512_requantize_double(a2, &c, r));
-        _mm_mask_storeu_epi8(o + 3 * pixel_stride, lanes, fz_avx512_requantize_double(a3, &c, r));
-        _mm_mask_storeu_epi8(o + 4 * pixel_stride, lanes, fz_avx512_requantize_double(a4, &c, r));
-        _mm_mask_storeu_epi8(o + 5 * pixel_stride, lanes, fz_avx512_requantize_double(a5, &c, r));
-        _mm_mask_storeu_epi8(o + 6 * pixel_stride, lanes, fz_avx512_requantize_double(a6, &c, r));
-        _mm_mask_storeu_epi8(o + 7 * pixel_stride, lanes, fz_avx512_requantize_double(a7, &c, r));
+        {
+            const fz_avx512_requantization c0 = fz_avx512_requantization_at(r, 0);
+            FZ_VNNI_RUN_STORE(0, a0, 0); FZ_VNNI_RUN_STORE(0, a1, 1); FZ_VNNI_RUN_STORE(0, a2, 2); FZ_VNNI_RUN_STORE(0, a3, 3);
+            FZ_VNNI_RUN_STORE(0, a4, 4); FZ_VNNI_RUN_STORE(0, a5, 5); FZ_VNNI_RUN_STORE(0, a6, 6); FZ_VNNI_RUN_STORE(0, a7, 7);
+        }
+        if (groups > 1) {
+            const fz_avx512_requantization c1 = fz_avx512_requantization_at(r, 16);
+            FZ_VNNI_RUN_STORE(1, d0, 0); FZ_VNNI_RUN_STORE(1, d1, 1); FZ_VNNI_RUN_STORE(1, d2, 2); FZ_VNNI_RUN_STORE(1, d3, 3);
+            FZ_VNNI_RUN_STORE(1, d4, 4); FZ_VNNI_RUN_STORE(1, d5, 5); FZ_VNNI_RUN_STORE(1, d6, 6); FZ_VNNI_RUN_STORE(1, d7, 7);
+        }
     }
     if (t < tiles) {
         const int8_t *xt[4 * FZ_QUAD_MAXIMUM_ROWS];
         for (intptr_t i = 0; i < 4 * rows; i++) xt[i] = x[i] == fixed ? fixed : x[i] + t * x_step;
-        fz_avx512vnni_tile(w, 0, 1, xt, rows, quads, bias, r, out + 4 * t * pixel_stride, pixel_stride, 4, channels, 0);
+        fz_avx512vnni_tile(w, group_stride, groups, xt, rows, quads, bias, r, out + 4 * t * pixel_stride, pixel_stride, 4, channels, 0);
+    }
+}
+#undef FZ_VNNI_RUN_STORE
+
+/* fz_avx512vnni_run with `groups` (1 or 2) a constant in each case. */
+FZ_AVX512VNNI
+static inline void fz_avx512vnni_conv_run(
+    const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows, intptr_t quads,
+    const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride, intptr_t channels,
+    intptr_t tiles, intptr_t x_step, const int8_t *fixed) {
+    if (groups == 1) {
+        fz_avx512vnni_run(w, group_stride, 1, x, rows, quads, bias, r, out, pixel_stride, channels, tiles, x_step, fixed);
+    } else {
+        fz_avx512vnni_run(w, group_stride, 2, x, rows, quads, bias, r, out, pixel_stride, channels, tiles, x_step, fixed);
     }
 }
 

@@ -79,8 +79,8 @@ extension Fast {
     }
 
     /// `tiles` full tiles of `kernel` along an output row, double rounding (arguments as
-    /// fz_neon_sdot_conv_run). On x86-64 only for ops with one block of 16 channels, two tiles
-    /// per pass (`quadRunApplies`); for more channels the run in C measured slower than calling
+    /// fz_neon_sdot_conv_run). On x86-64 only for ops with one or two blocks of 16 channels, two
+    /// tiles per pass (`quadRunApplies`); for more channels the run in C measured slower than calling
     /// the tile per tile (docs/benchmarks.md, step 14).
     @inline(__always)
     static func quadRun(
@@ -89,7 +89,7 @@ extension Fast {
         _ pixelStride: Int, _ channels: Int, _ tiles: Int, _ xStep: Int, _ fixed: UnsafePointer<Int8>
     ) {
         #if arch(x86_64)
-        fz_avx512vnni_conv_run_1(w, x, rows, quads, bias, r, out, pixelStride, channels, tiles, xStep, fixed)
+        fz_avx512vnni_conv_run(w, groupStride, groups, x, rows, quads, bias, r, out, pixelStride, channels, tiles, xStep, fixed)
         #else
         if kernel == .dotProduct {
             fz_neon_sdot_conv_run(w, groupStride, groups, x, rows, quads, bias, r, out, pixelStride, channels, tiles, xStep, fixed)
@@ -103,7 +103,7 @@ extension Fast {
     @inline(__always)
     static func quadRunApplies(_ p: ConvolutionParameters) -> Bool {
         #if arch(x86_64)
-        p.rounding == .double && p.output.channels <= packedBlock
+        p.rounding == .double && p.output.channels <= 2 * packedBlock
         #else
         p.rounding == .double
         #endif
