@@ -172,39 +172,67 @@ static inline void fz_avx2_requantize_double_16(
 
 #define FZ_AVX512VNNI __attribute__((target("avx2,avx512f,avx512bw,avx512vl,avx512vnni")))
 
+/* The per-channel constants of fz_avx512_requantize_double for 16 channels, computed once per
+ * tile and group of 16 channels and shared by the tile's pixels, in 64-bit lanes for the even
+ * (`_e`) and odd (`_o`) channels: with right shift r, RoundingDivideByPOT(floor((p + 2^30) /
+ * 2^31), r) of the 64-bit product p = x * m is floor((p + k - a) / 2^(31 + r)), where
+ * k = 2^30 + (r > 0 ? 2^(30 + r) : 0) and a = 2^31 when r > 0 and p < -2^30 (the high product
+ * is then negative), else 0. (Nested floor divisions by 2^31 and 2^r are one floor division;
+ * RoundingDivideByPOT's ties away from zero are floor((y + 2^(r-1) - [y < 0]) / 2^r) for r >= 1.)
+ * |p| < 2^62 and k <= 2^30 + 2^61, so the sum never overflows. */
+typedef struct {
+    __m512i m, m_o, left, k_e, k_o, s_e, s_o;
+    __mmask8 r_e, r_o; /* lanes with r > 0 */
+    __m256i zero_point, output_min, output_max; /* the output stage's, in 16 int16 lanes */
+} fz_avx512_requantization;
+
+FZ_AVX512VNNI __attribute__((always_inline))
+static inline fz_avx512_requantization fz_avx512_requantization_at(const fz_requantization *r, int offset) {
+    fz_avx512_requantization c;
+    const __m512i zero = _mm512_setzero_si512(), unit30 = _mm512_set1_epi64(1ll << 30), s31 = _mm512_set1_epi64(31);
+    c.m = _mm512_loadu_si512(r->multiplier + offset);
+    c.m_o = _mm512_srli_epi64(c.m, 32);
+    c.left = r->any_left_shift ? _mm512_loadu_si512(r->left + offset) : zero;
+    const __m512i right = _mm512_sub_epi32(zero, _mm512_loadu_si512(r->neg_right + offset));
+    const __m512i r_e = _mm512_and_si512(right, _mm512_set1_epi64(0xffffffffll)), r_o = _mm512_srli_epi64(right, 32);
+    c.r_e = _mm512_cmpgt_epi64_mask(r_e, zero);
+    c.r_o = _mm512_cmpgt_epi64_mask(r_o, zero);
+    c.k_e = _mm512_add_epi64(unit30, _mm512_maskz_sllv_epi64(c.r_e, unit30, r_e));
+    c.k_o = _mm512_add_epi64(unit30, _mm512_maskz_sllv_epi64(c.r_o, unit30, r_o));
+    c.s_e = _mm512_add_epi64(r_e, s31);
+    c.s_o = _mm512_add_epi64(r_o, s31);
+    c.zero_point = _mm256_set1_epi16((int16_t)r->zero_point);
+    c.output_min = _mm256_set1_epi16((int16_t)r->output_min);
+    c.output_max = _mm256_set1_epi16((int16_t)r->output_max);
+    return c;
+}
+
 /* fz_avx2_requantize_double_16 for the 16 int32 lanes of x, in AVX-512, returning the 16 int8
  * results: the saturating left shift in 32-bit lanes (x above INT32_MAX >> left saturates, below
- * INT32_MIN >> left likewise; skipped when no channel of the op shifts left),
- * SaturatingRoundingDoublingHighMul on even and odd lanes in 64 bits (vpmuldq, then
- * FZ_HIGH_MUL's floor form), RoundingDivideByPOT in 32-bit lanes, and the output stage on 16
- * int16 lanes (saturating narrow, saturating add of the zero point, one clamp: equal to
- * requantizeToInt8's clamp, add, clamp because the bounds and the zero point are int8). */
+ * INT32_MIN >> left likewise; skipped when no channel of the op shifts left), then
+ * SaturatingRoundingDoublingHighMul (FZ_HIGH_MUL's floor form) and RoundingDivideByPOT as one
+ * rounding shift of the 64-bit products of the even and odd lanes (vpmuldq, vpsravq; constants
+ * of fz_avx512_requantization_at), and the output stage on 16 int16 lanes (saturating narrow,
+ * saturating add of the zero point, one clamp: equal to requantizeToInt8's clamp, add, clamp
+ * because the bounds and the zero point are int8). */
 FZ_AVX512VNNI __attribute__((always_inline))
-static inline __m128i fz_avx512_requantize_double(__m512i x, const fz_requantization *r, int offset) {
-    const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi32(1);
-    const __m512i m = _mm512_loadu_si512(r->multiplier + offset);
-    const __m512i right = _mm512_sub_epi32(zero, _mm512_loadu_si512(r->neg_right + offset));
+static inline __m128i fz_avx512_requantize_double(__m512i x, const fz_avx512_requantization *c, const fz_requantization *r) {
     if (r->any_left_shift) {
-        const __m512i left = _mm512_loadu_si512(r->left + offset);
         const __m512i int32_max = _mm512_set1_epi32(INT32_MAX), int32_min = _mm512_set1_epi32(INT32_MIN);
-        __mmask16 over = _mm512_cmpgt_epi32_mask(x, _mm512_srav_epi32(int32_max, left));
-        __mmask16 under = _mm512_cmplt_epi32_mask(x, _mm512_srav_epi32(int32_min, left));
-        x = _mm512_mask_mov_epi32(_mm512_mask_mov_epi32(_mm512_sllv_epi32(x, left), over, int32_max), under, int32_min);
+        __mmask16 over = _mm512_cmpgt_epi32_mask(x, _mm512_srav_epi32(int32_max, c->left));
+        __mmask16 under = _mm512_cmplt_epi32_mask(x, _mm512_srav_epi32(int32_min, c->left));
+        x = _mm512_mask_mov_epi32(_mm512_mask_mov_epi32(_mm512_sllv_epi32(x, c->left), over, int32_max), under, int32_min);
     }
-    /* Bits 31..62 of x * m + 2^30 to the low half (even lanes) or the high half (odd lanes). */
-    const __m512i half_unit = _mm512_set1_epi64(1ll << 30);
-    __m512i even = _mm512_srli_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, m), half_unit), 31);
-    __m512i odd = _mm512_slli_epi64(_mm512_add_epi64(
-        _mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(m, 32)), half_unit), 1);
-    x = _mm512_mask_blend_epi32(0xaaaa, even, odd);
-    __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, right), one);
-    __m512i half = _mm512_srli_epi32(mask, 1);
-    __m512i threshold = _mm512_mask_add_epi32(half, _mm512_cmplt_epi32_mask(x, zero), half, one);
-    __m512i shifted = _mm512_srav_epi32(x, right);
-    x = _mm512_mask_add_epi32(shifted, _mm512_cmpgt_epi32_mask(_mm512_and_si512(x, mask), threshold), shifted, one);
-    __m256i h = _mm256_adds_epi16(_mm512_cvtsepi32_epi16(x), _mm256_set1_epi16((int16_t)r->zero_point));
-    h = _mm256_min_epi16(_mm256_max_epi16(h, _mm256_set1_epi16((int16_t)r->output_min)),
-                         _mm256_set1_epi16((int16_t)r->output_max));
+    const __m512i negative = _mm512_set1_epi64(-(1ll << 30)), unit31 = _mm512_set1_epi64(1ll << 31);
+    const __m512i p_e = _mm512_mul_epi32(x, c->m), p_o = _mm512_mul_epi32(_mm512_srli_epi64(x, 32), c->m_o);
+    __m512i t_e = _mm512_add_epi64(p_e, c->k_e), t_o = _mm512_add_epi64(p_o, c->k_o);
+    t_e = _mm512_mask_sub_epi64(t_e, _mm512_mask_cmplt_epi64_mask(c->r_e, p_e, negative), t_e, unit31);
+    t_o = _mm512_mask_sub_epi64(t_o, _mm512_mask_cmplt_epi64_mask(c->r_o, p_o, negative), t_o, unit31);
+    /* The results fit in int32: the even ones are the low halves of t_e's lanes, and the odd
+     * lanes take the low halves of t_o's lanes (swapped into place by vpshufd). */
+    x = _mm512_mask_shuffle_epi32(_mm512_srav_epi64(t_e, c->s_e), 0xaaaa, _mm512_srav_epi64(t_o, c->s_o), _MM_PERM_CDAB);
+    __m256i h = _mm256_adds_epi16(_mm512_cvtsepi32_epi16(x), c->zero_point);
+    h = _mm256_min_epi16(_mm256_max_epi16(h, c->output_min), c->output_max);
     return _mm256_cvtepi16_epi8(h);
 }
 
@@ -218,16 +246,24 @@ static inline __m512i fz_avx512_flip_broadcast(const int8_t *p, __m512i flip) {
 }
 
 /* Group g of pixel p's accumulators: requantised into out + p * pixel_stride + 16 g (the lanes
- * below `channels - 16 g`), or, without `r`, stored to acc + 64 p + 16 g. */
-#define FZ_VNNI_STORE(p, g, a) do { \
+ * below `channels - 16 g`; `c` the group's constants), or, without `r`, stored to
+ * acc + 64 p + 16 g. */
+#define FZ_VNNI_STORE(p, g, a, c) do { \
         if ((p) < pixels && 16 * (g) < channels) { \
             if (r) { \
                 __mmask16 lanes = channels - 16 * (g) >= 16 ? 0xffff : (__mmask16)((1u << (channels - 16 * (g))) - 1); \
-                _mm_mask_storeu_epi8(out + (p) * pixel_stride + 16 * (g), lanes, fz_avx512_requantize_double(a, r, 16 * (g))); \
+                _mm_mask_storeu_epi8(out + (p) * pixel_stride + 16 * (g), lanes, fz_avx512_requantize_double(a, &(c), r)); \
             } else { \
                 _mm512_storeu_si512(acc + 64 * (p) + 16 * (g), a); \
             } \
         } \
+    } while (0)
+
+/* The 4 pixels of group g (FZ_VNNI_STORE), the requantisation constants computed once. */
+#define FZ_VNNI_STORE_GROUP(g, a0, a1, a2, a3) do { \
+        fz_avx512_requantization c; \
+        if (r) c = fz_avx512_requantization_at(r, 16 * (g)); \
+        FZ_VNNI_STORE(0, g, a0, c); FZ_VNNI_STORE(1, g, a1, c); FZ_VNNI_STORE(2, g, a2, c); FZ_VNNI_STORE(3, g, a3, c); \
     } while (0)
 
 /* One tile of the AVX-512 VNNI conv2D kernel: 4 output pixels x `groups` (1 to 4) blocks of 16
@@ -277,11 +313,12 @@ static inline void fz_avx512vnni_tile(
             wq += 64;
         }
     }
-    FZ_VNNI_STORE(0, 0, a00); FZ_VNNI_STORE(1, 0, a10); FZ_VNNI_STORE(2, 0, a20); FZ_VNNI_STORE(3, 0, a30);
-    if (groups > 1) { FZ_VNNI_STORE(0, 1, a01); FZ_VNNI_STORE(1, 1, a11); FZ_VNNI_STORE(2, 1, a21); FZ_VNNI_STORE(3, 1, a31); }
-    if (groups > 2) { FZ_VNNI_STORE(0, 2, a02); FZ_VNNI_STORE(1, 2, a12); FZ_VNNI_STORE(2, 2, a22); FZ_VNNI_STORE(3, 2, a32); }
-    if (groups > 3) { FZ_VNNI_STORE(0, 3, a03); FZ_VNNI_STORE(1, 3, a13); FZ_VNNI_STORE(2, 3, a23); FZ_VNNI_STORE(3, 3, a33); }
+    FZ_VNNI_STORE_GROUP(0, a00, a10, a20, a30);
+    if (groups > 1) FZ_VNNI_STORE_GROUP(1, a01, a11, a21, a31);
+    if (groups > 2) FZ_VNNI_STORE_GROUP(2, a02, a12, a22, a32);
+    if (groups > 3) FZ_VNNI_STORE_GROUP(3, a03, a13, a23, a33);
 }
+#undef FZ_VNNI_STORE_GROUP
 #undef FZ_VNNI_STORE
 
 /* fz_avx512vnni_tile with `groups` a constant in each case (accumulators stay in registers).
@@ -297,6 +334,85 @@ static inline void fz_avx512vnni_conv_tile(
     case 2: fz_avx512vnni_tile(w, group_stride, 2, x, rows, quads, bias, r, out, pixel_stride, pixels, channels, acc); break;
     case 3: fz_avx512vnni_tile(w, group_stride, 3, x, rows, quads, bias, r, out, pixel_stride, pixels, channels, acc); break;
     default: fz_avx512vnni_tile(w, group_stride, 4, x, rows, quads, bias, r, out, pixel_stride, pixels, channels, acc); break;
+    }
+}
+
+/* `tiles` full in-place tiles along an output row of an op with `groups` (1 or 2) blocks of 16
+ * channels, double rounding, two tiles (8 pixels, 8 or 16 accumulators) per pass: arguments as
+ * fz_neon_sdot_conv_run (the first tile's row pointers x, each next tile's advanced by x_step
+ * bytes unless they are `fixed`, the row of zero points, which all 4 pixels of a row then
+ * share). An odd last tile goes through fz_avx512vnni_tile. */
+#define FZ_VNNI_RUN_STORE(g, a, p) \
+    _mm_mask_storeu_epi8(o + (p) * pixel_stride + 16 * (g), lanes##g, fz_avx512_requantize_double(a, &c##g, r))
+FZ_AVX512VNNI __attribute__((always_inline))
+static inline void fz_avx512vnni_run(
+    const int8_t *w, intptr_t group_stride, const int groups, const int8_t *const *x, intptr_t rows, intptr_t quads,
+    const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride, intptr_t channels,
+    intptr_t tiles, intptr_t x_step, const int8_t *fixed) {
+    const __m512i flip = _mm512_set1_epi8((char)0x80), b0 = _mm512_loadu_si512(bias);
+    const __m512i b1 = groups > 1 ? _mm512_loadu_si512(bias + 16) : _mm512_setzero_si512();
+    const __mmask16 lanes0 = channels >= 16 ? 0xffff : (__mmask16)((1u << channels) - 1);
+    const __mmask16 lanes1 = channels >= 32 ? 0xffff : channels <= 16 ? 0 : (__mmask16)((1u << (channels - 16)) - 1);
+    intptr_t t = 0;
+    for (; t + 2 <= tiles; t += 2) {
+        __m512i a0 = b0, a1 = b0, a2 = b0, a3 = b0, a4 = b0, a5 = b0, a6 = b0, a7 = b0;
+        __m512i d0 = b1, d1 = b1, d2 = b1, d3 = b1, d4 = b1, d5 = b1, d6 = b1, d7 = b1;
+        const int8_t *wq = w;
+        for (intptr_t row = 0; row < rows; row++) {
+            const intptr_t step = x[4 * row] == fixed ? 0 : x_step;
+            const int8_t *x0 = x[4 * row] + t * step, *x1 = x[4 * row + 1] + t * step;
+            const int8_t *x2 = x[4 * row + 2] + t * step, *x3 = x[4 * row + 3] + t * step;
+            const int8_t *x4 = x0 + step, *x5 = x1 + step, *x6 = x2 + step, *x7 = x3 + step;
+            for (intptr_t q = 0; q < quads; q++) {
+                const __m512i u0 = fz_avx512_flip_broadcast(x0 + 4 * q, flip), u1 = fz_avx512_flip_broadcast(x1 + 4 * q, flip);
+                const __m512i u2 = fz_avx512_flip_broadcast(x2 + 4 * q, flip), u3 = fz_avx512_flip_broadcast(x3 + 4 * q, flip);
+                const __m512i u4 = fz_avx512_flip_broadcast(x4 + 4 * q, flip), u5 = fz_avx512_flip_broadcast(x5 + 4 * q, flip);
+                const __m512i u6 = fz_avx512_flip_broadcast(x6 + 4 * q, flip), u7 = fz_avx512_flip_broadcast(x7 + 4 * q, flip);
+                const __m512i w0 = _mm512_loadu_si512(wq);
+                a0 = _mm512_dpbusd_epi32(a0, u0, w0); a1 = _mm512_dpbusd_epi32(a1, u1, w0);
+                a2 = _mm512_dpbusd_epi32(a2, u2, w0); a3 = _mm512_dpbusd_epi32(a3, u3, w0);
+                a4 = _mm512_dpbusd_epi32(a4, u4, w0); a5 = _mm512_dpbusd_epi32(a5, u5, w0);
+                a6 = _mm512_dpbusd_epi32(a6, u6, w0); a7 = _mm512_dpbusd_epi32(a7, u7, w0);
+                if (groups > 1) {
+                    const __m512i w1 = _mm512_loadu_si512(wq + group_stride);
+                    d0 = _mm512_dpbusd_epi32(d0, u0, w1); d1 = _mm512_dpbusd_epi32(d1, u1, w1);
+                    d2 = _mm512_dpbusd_epi32(d2, u2, w1); d3 = _mm512_dpbusd_epi32(d3, u3, w1);
+                    d4 = _mm512_dpbusd_epi32(d4, u4, w1); d5 = _mm512_dpbusd_epi32(d5, u5, w1);
+                    d6 = _mm512_dpbusd_epi32(d6, u6, w1); d7 = _mm512_dpbusd_epi32(d7, u7, w1);
+                }
+                wq += 64;
+            }
+        }
+        int8_t *o = out + 4 * t * pixel_stride;
+        {
+            const fz_avx512_requantization c0 = fz_avx512_requantization_at(r, 0);
+            FZ_VNNI_RUN_STORE(0, a0, 0); FZ_VNNI_RUN_STORE(0, a1, 1); FZ_VNNI_RUN_STORE(0, a2, 2); FZ_VNNI_RUN_STORE(0, a3, 3);
+            FZ_VNNI_RUN_STORE(0, a4, 4); FZ_VNNI_RUN_STORE(0, a5, 5); FZ_VNNI_RUN_STORE(0, a6, 6); FZ_VNNI_RUN_STORE(0, a7, 7);
+        }
+        if (groups > 1) {
+            const fz_avx512_requantization c1 = fz_avx512_requantization_at(r, 16);
+            FZ_VNNI_RUN_STORE(1, d0, 0); FZ_VNNI_RUN_STORE(1, d1, 1); FZ_VNNI_RUN_STORE(1, d2, 2); FZ_VNNI_RUN_STORE(1, d3, 3);
+            FZ_VNNI_RUN_STORE(1, d4, 4); FZ_VNNI_RUN_STORE(1, d5, 5); FZ_VNNI_RUN_STORE(1, d6, 6); FZ_VNNI_RUN_STORE(1, d7, 7);
+        }
+    }
+    if (t < tiles) {
+        const int8_t *xt[4 * FZ_QUAD_MAXIMUM_ROWS];
+        for (intptr_t i = 0; i < 4 * rows; i++) xt[i] = x[i] == fixed ? fixed : x[i] + t * x_step;
+        fz_avx512vnni_tile(w, group_stride, groups, xt, rows, quads, bias, r, out + 4 * t * pixel_stride, pixel_stride, 4, channels, 0);
+    }
+}
+#undef FZ_VNNI_RUN_STORE
+
+/* fz_avx512vnni_run with `groups` (1 or 2) a constant in each case. */
+FZ_AVX512VNNI
+static inline void fz_avx512vnni_conv_run(
+    const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows, intptr_t quads,
+    const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride, intptr_t channels,
+    intptr_t tiles, intptr_t x_step, const int8_t *fixed) {
+    if (groups == 1) {
+        fz_avx512vnni_run(w, group_stride, 1, x, rows, quads, bias, r, out, pixel_stride, channels, tiles, x_step, fixed);
+    } else {
+        fz_avx512vnni_run(w, group_stride, 2, x, rows, quads, bias, r, out, pixel_stride, channels, tiles, x_step, fixed);
     }
 }
 

@@ -58,10 +58,14 @@ extension SplitMix64 {
     /// `manyFilters`: up to 72 output channels (beyond the four 16-channel blocks of a VNNI tile).
     mutating func convolution(depthwise: Bool, manyFilters: Bool = false) -> (ConvolutionParameters, input: [Int8], filter: ChannelwiseArrays) {
         while true {
-            // One case in four is wide (beyond one 16-channel block of the fast kernels) and small.
+            // One case in four is wide (beyond one 16-channel block of the fast kernels) and small;
+            // with many filters, one in four has long rows (several in-place quad tiles in a row).
             let wide = int(0...3) == 0
+            let longRows = manyFilters && int(0...3) == 0
             let shape = wide
                 ? TensorShape(height: int(1...4), width: int(1...4), channels: int(13...40))
+                : longRows
+                ? TensorShape(height: int(1...4), width: int(9...24), channels: int(1...20))
                 : TensorShape(height: int(1...8), width: int(1...8), channels: int(1...7))
             let outChannels = depthwise ? shape.channels : manyFilters ? int(1...72) : int(1...7)
             let zp = zeroPoint()

@@ -79,22 +79,35 @@ extension Fast {
     }
 
     /// `tiles` full tiles of `kernel` along an output row, double rounding (arguments as
-    /// fz_neon_sdot_conv_run). aarch64 only: on x86-64 the run in C measured slower than calling
+    /// fz_neon_sdot_conv_run). On x86-64 only for ops with one or two blocks of 16 channels, two
+    /// tiles per pass (`quadRunApplies`); for more channels the run in C measured slower than calling
     /// the tile per tile (docs/benchmarks.md, step 14).
-    #if arch(arm64)
     @inline(__always)
     static func quadRun(
         _ kernel: PackedKernel, _ w: UnsafePointer<Int8>, _ groupStride: Int, _ groups: Int, _ x: UnsafePointer<UnsafePointer<Int8>?>, _ rows: Int,
         _ quads: Int, _ bias: UnsafePointer<Int32>, _ r: UnsafePointer<fz_requantization>, _ out: UnsafeMutablePointer<Int8>,
         _ pixelStride: Int, _ channels: Int, _ tiles: Int, _ xStep: Int, _ fixed: UnsafePointer<Int8>
     ) {
+        #if arch(x86_64)
+        fz_avx512vnni_conv_run(w, groupStride, groups, x, rows, quads, bias, r, out, pixelStride, channels, tiles, xStep, fixed)
+        #else
         if kernel == .dotProduct {
             fz_neon_sdot_conv_run(w, groupStride, groups, x, rows, quads, bias, r, out, pixelStride, channels, tiles, xStep, fixed)
         } else {
             fz_neon_smull_conv_run(w, groupStride, groups, x, rows, quads, bias, r, out, pixelStride, channels, tiles, xStep, fixed)
         }
+        #endif
     }
-    #endif
+
+    /// Whether the in-place tiles of an output row of `p` run in one quadRun call.
+    @inline(__always)
+    static func quadRunApplies(_ p: ConvolutionParameters) -> Bool {
+        #if arch(x86_64)
+        p.rounding == .double && p.output.channels <= 2 * packedBlock
+        #else
+        p.rounding == .double
+        #endif
+    }
 
     /// Whether all 4 windows of the tile at `outX` lie inside the input horizontally with their
     /// last row's padded read inside the input (their kernel rows are then read in place).
@@ -122,6 +135,7 @@ extension Fast {
         let groupStride = rows * rowStride * packedBlock
         let zeroPoint = Int8(truncatingIfNeeded: p.inputZeroPoint)
         let inputBytes = p.input.height * p.input.width * inChannels
+        let runs = quadRunApplies(p)
         var anyLeftShift: Int32 = 0
         for c in 0..<p.output.channels { anyLeftShift |= requantization.lefts[c] }
         // Stack buffers of at most 1,024 bytes each (stack allocation is guaranteed there):
@@ -152,16 +166,14 @@ extension Fast {
                 while outX < p.output.width {
                     let count = min(quadPixels, p.output.width - outX)
                     let inPlace = quadTileInPlace(p, outX: outX, lastInY: lastInY, rowStride: rowStride, inputBytes: inputBytes)
-                    // aarch64 with double rounding: the in-place tiles that follow run in C (one call).
+                    // The in-place tiles that follow run in C (one call) where quadRunApplies.
                     var tiles = 1
-                    #if arch(arm64)
-                    let run = inPlace && p.rounding == .double
+                    let run = inPlace && runs
                     if run {
                         while quadTileInPlace(p, outX: outX + tiles * quadPixels, lastInY: lastInY, rowStride: rowStride, inputBytes: inputBytes) {
                             tiles += 1
                         }
                     }
-                    #endif
                     if inPlace {
                         let firstInX = outX * p.strideWidth - p.padLeft
                         let step = p.strideWidth * inChannels
@@ -216,7 +228,6 @@ extension Fast {
                                 neg_right: requantization.negativeRights + first, zero_point: p.outputZeroPoint,
                                 output_min: p.outputMin, output_max: p.outputMax, any_left_shift: anyLeftShift)
                             withUnsafePointer(to: &r) { r in
-                                #if arch(arm64)
                                 if run {
                                     quadRun(
                                         kernel, weights + block * groupStride, groupStride, min(quadGroups, blocks - block), pointers,
@@ -224,7 +235,6 @@ extension Fast {
                                         tiles, quadPixels * p.strideWidth * inChannels, zeroRow)
                                     return
                                 }
-                                #endif
                                 quadTile(
                                     kernel, weights + block * groupStride, groupStride, min(quadGroups, blocks - block), pointers,
                                     rows, rowStride / 4, bias + first, r, out, p.output.channels, count, channels, acc)
