@@ -51,7 +51,7 @@ sizes=$(cd .build-embedded/aarch64 && aarch64-linux-gnu-size FacelyzrRuntime.o F
         awk 'NR > 1 {printf "%s%s: text %d, data %d, bss %d bytes", sep, $6, $1, $2, $3; sep = "; "}')
 if [ ${#xnnpack[@]} -gt 0 ]; then
     version() { sed -n 's/^Version: //p' "$litert"/tree/usr/lib/python3/dist-packages/"$1"-*.dist-info/METADATA; }
-    lines+=("" "LiteRT: ai-edge-litert $(version ai_edge_litert), numpy $(version numpy), $(QEMU_LD_PREFIX=$litert/tree qemu-aarch64 "$litert/tree/usr/bin/python3.11" --version) in a Debian $(cat "$litert/tree/etc/debian_version") arm64 tree (tools/peers/arm64-tree.sh); tools/peers/litert_invoke.py, the whole process: $(IFS=';'; echo "${notes[*]}" | sed 's/;/; /g').")
+    lines+=("" "LiteRT: ai-edge-litert $(version ai_edge_litert), numpy $(version numpy), $(QEMU_LD_PREFIX=$litert/tree qemu-aarch64 "$litert/tree/usr/bin/python3.11" --version) in a Debian 12 (bookworm) arm64 tree (tools/peers/arm64-tree.sh); tools/peers/litert_invoke.py, the whole process: $(IFS=';'; echo "${notes[*]}" | sed 's/;/; /g').")
 fi
 lines+=("" "aarch64 Embedded objects (aarch64-linux-gnu-size): $sizes." "qemu: $(qemu-aarch64 --version | head -1).")
 printf '%s\n' "${lines[@]}"
