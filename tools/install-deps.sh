@@ -15,6 +15,7 @@ packages=(
     libc6-dev-armhf-cross
     gcc                   # links the x86-64 Embedded Swift build the boards are compared with
     valgrind              # callgrind instruction counts per inference (tools/benchmarks/callgrind.sh)
+    mmdebstrap            # the arm64 Debian tree LiteRT is counted in (tools/peers/arm64-tree.sh)
 )
 
 missing=()
