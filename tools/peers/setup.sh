@@ -9,6 +9,6 @@ cd "$(dirname "$0")/../.."
 if [ ! -x .venv-peers/bin/python ]; then
     python3 -m venv .venv-peers
 fi
-.venv-peers/bin/pip install --quiet --upgrade pip
-.venv-peers/bin/pip install --quiet \
+.venv-peers/bin/python -m pip install --quiet --upgrade pip
+.venv-peers/bin/python -m pip install --quiet \
     numpy onnx==1.23.2 onnxruntime==1.32.0 ai-edge-litert==2.3.0 tensorflow-cpu==2.21.0 pillow==13.0.0
