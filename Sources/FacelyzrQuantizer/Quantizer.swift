@@ -97,9 +97,9 @@ public enum Quantizer {
             progress("histograms: batch \(b + 1)/\(batches.count)")
         }
 
-        let means = biasCorrectionMeans(graph, sums: sums, count: images.count)
+        let means = options.biasCorrection == .off ? nil : biasCorrectionMeans(graph, sums: sums, count: images.count)
         // `auto` picks the layers' ranges without correction, then compares the two finished models.
-        var inputMeans = options.biasCorrection == .on ? means : nil
+        let rangeChoiceMeans = options.biasCorrection == .on ? means : nil
         let methods = options.method == .auto ? CalibrationMethod.candidates : [options.method]
         var choices = [Int: [(CalibrationMethod, ActivationRange)]]()
         for i in calibrated {
@@ -136,7 +136,7 @@ public enum Quantizer {
                         score = s
                     } else {
                         chosen[i] = c
-                        let model = try Int8Model(bytes: exportBlob(graph, name: name, outputs: quantizations(), inputMeans: inputMeans).bytes)
+                        let model = try Int8Model(bytes: exportBlob(graph, name: name, outputs: quantizations(), inputMeans: rangeChoiceMeans).bytes)
                         var int8Values: [Float] = []
                         int8Values.reserveCapacity(floatValues.count)
                         for image in probe { int8Values += model.predictLayers(image).layers[judged] }
@@ -153,21 +153,23 @@ public enum Quantizer {
         }
 
         var biasCorrectionText = options.biasCorrection.rawValue
+        let (bytes, reports): (bytes: [UInt8], layers: [LayerReport])
         if options.biasCorrection == .auto {
             let floatOutputs = graph.predict(faces, progress: progress)
-            func headSQNR(_ meansOrNil: [Int: [Float]]?) throws(QuantizerError) -> Double {
-                let model = try Int8Model(bytes: exportBlob(graph, name: name, outputs: quantizations(), inputMeans: meansOrNil).bytes)
-                return SQNR.meanOverOutputs(reference: floatOutputs, approximation: model.predict(faces, progress: progress))
+            func candidate(_ meansOrNil: [Int: [Float]]?) throws(QuantizerError) -> (blob: (bytes: [UInt8], layers: [LayerReport]), sqnr: Double) {
+                let blob = try exportBlob(graph, name: name, outputs: quantizations(), inputMeans: meansOrNil)
+                let model = try Int8Model(bytes: blob.bytes)
+                return (blob, SQNR.meanOverOutputs(reference: floatOutputs, approximation: model.predict(faces, progress: progress)))
             }
-            let without = try headSQNR(nil), with = try headSQNR(means)
-            if with > without { inputMeans = means }
-            biasCorrectionText = "auto: \(with > without ? "on" : "off") (head outputs' mean SQNR on the \(faces.count) calibration faces "
-                + "\(formatDecibels(with)) with, \(formatDecibels(without)) without)"
+            let without = try candidate(nil), with = try candidate(means)
+            (bytes, reports) = with.sqnr > without.sqnr ? with.blob : without.blob
+            biasCorrectionText = "auto: \(with.sqnr > without.sqnr ? "on" : "off") (head outputs' mean SQNR on the \(faces.count) calibration faces "
+                + "\(formatDecibels(with.sqnr)) with, \(formatDecibels(without.sqnr)) without)"
             progress("bias correction \(biasCorrectionText)")
+        } else {
+            (bytes, reports) = try exportBlob(graph, name: name, outputs: quantizations(), inputMeans: rangeChoiceMeans)
+            _ = try Int8Model(bytes: bytes)  // never hand out a blob the runtime would refuse
         }
-
-        let (bytes, reports) = try exportBlob(graph, name: name, outputs: quantizations(), inputMeans: inputMeans)
-        _ = try Int8Model(bytes: bytes)  // never hand out a blob the runtime would refuse
         var layers = reports
         for i in calibrated {
             layers[i].method = choices[i]![chosen[i]!].0.name
