@@ -1,3 +1,4 @@
+import FacelyzrData
 import FacelyzrDetection
 import FacelyzrQuantizer
 import FacelyzrRuntime
@@ -51,20 +52,14 @@ final class FaceFinder {
             boxes = .allocate(capacity: configuration.candidateCapacity)
             localiser = made
         }
-        let cpuStart = threadCPUSeconds()
+        let cpuStart = ThreadCPUTime.seconds()
         let start = DispatchTime.now().uptimeNanoseconds
         let count = try pixels.withUnsafeBufferPointer { frame throws(DetectionError) in
             try localiser!.detect(frame: frame, workspace: workspace, packedWeights: packedWeights.map { UnsafeRawPointer($0.baseAddress!) },
                                   boxes: boxes)
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return (Array(boxes[0..<count]), seconds, threadCPUSeconds() - cpuStart)
-    }
-
-    private func threadCPUSeconds() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+        return (Array(boxes[0..<count]), seconds, ThreadCPUTime.seconds() - cpuStart)
     }
 }
 

@@ -148,13 +148,8 @@ struct Synth: ParsableCommand {
     private func runBenchmark(_ faces: SyntheticFaces) {
         var buffer = [UInt8](repeating: 0, count: size * size * 3)
         var checksum: UInt64 = 0
-        func threadCPUSeconds() -> Double {
-            var time = timespec()
-            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-            return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
-        }
         let clock = ContinuousClock()
-        let cpuStart = threadCPUSeconds()
+        let cpuStart = ThreadCPUTime.seconds()
         let elapsed = clock.measure {
             buffer.withUnsafeMutableBufferPointer { pixels in
                 for i in 0..<count {
@@ -163,7 +158,7 @@ struct Synth: ParsableCommand {
                 }
             }
         }
-        let cpu = threadCPUSeconds() - cpuStart
+        let cpu = ThreadCPUTime.seconds() - cpuStart
         let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         print(String(format: "%d faces of %dx%d on one thread: %.0f faces/s of CPU time (%.3f s), "
                      + "%.0f faces/s of wall time (%.3f s); checksum %llu",

@@ -63,16 +63,11 @@ struct CachedData: TrainingData {
     /// machine cannot fail it: about 12 s when written.
     @Test func tinyEndToEndRunOnSyntheticFacesLearnsGender() throws {
         ComputeThreads.set(1)
-        func cpuSeconds() -> Double {
-            var t = timespec()
-            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
-            return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
-        }
-        let start = cpuSeconds()
+        let start = ThreadCPUTime.seconds()
         let faces = SyntheticFaces(seed: 11, size: 32)
         let train = try CachedData( SyntheticFaceData(faces: faces, split: .train, count: 1024, architecture: Self.architecture))
         let test = try CachedData( SyntheticFaceData(faces: faces, split: .test, count: 256, architecture: Self.architecture))
-        let rendered = cpuSeconds() - start
+        let rendered = ThreadCPUTime.seconds() - start
         let plan = TrainingPlan(
             seed: 5, batchSize: 32,
             pretraining: .init(stepsPerBlock: 40, corruption: Corruption(.masking, amount: 0.25),
@@ -82,7 +77,7 @@ struct CachedData: TrainingData {
         var trainer = try Trainer(architecture: Self.architecture, plan: plan, dataProvenance: "test")
         try trainer.run(train)
         let scores = try trainer.evaluate(test, indices: Array(0..<256))
-        let cpu = cpuSeconds() - start
+        let cpu = ThreadCPUTime.seconds() - start
         #expect(scores[0].value > 0.7, "gender accuracy \(scores[0].value), age MAE \(scores[1].value), attributes \(scores[2].value), rendering \(rendered) CPU s, total \(cpu) CPU s")
         #expect(cpu < 60, "\(cpu) CPU seconds")
     }
