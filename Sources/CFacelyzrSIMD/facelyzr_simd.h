@@ -17,6 +17,12 @@ typedef struct {
     const int32_t *multiplier, *left, *neg_right;
     int32_t zero_point, output_min, output_max;
     int32_t any_left_shift; /* 0 when every channel of the op has left = 0: the shift is skipped */
+    /* 1: a tile's 4 pixels are the 2x2 window of a max pool (stride 2) after the convolution,
+     * and the tile writes that one pooled pixel: the maximum of the 4 accumulators,
+     * requantised. Requantisation is non-decreasing (multipliers >= 0), so this equals pooling
+     * the 4 requantised values (docs/quantization.md, "Fused max pool"). Runs then advance their
+     * output by 1 pixel per tile instead of 4. */
+    int32_t max_pool;
 } fz_requantization;
 
 /* Kernel rows a quad tile takes at most (Fast.quadMaximumRows). */
@@ -30,7 +36,7 @@ typedef struct {
         const int8_t *xt[4 * FZ_QUAD_MAXIMUM_ROWS]; \
         for (intptr_t t = 0; t < tiles; t++) { \
             for (intptr_t i = 0; i < 4 * rows; i++) xt[i] = x[i] == fixed ? fixed : x[i] + t * x_step; \
-            int8_t *tile_out = out + 4 * t * pixel_stride; \
+            int8_t *tile_out = out + (r->max_pool ? t : 4 * t) * pixel_stride; \
             TILE_CALL; \
         } \
     } while (0)
@@ -245,6 +251,12 @@ static inline __m512i fz_avx512_flip_broadcast(const int8_t *p, __m512i flip) {
     return u;
 }
 
+/* The lane-wise maximum of 4 pixels' accumulators (a 2x2 max pool window). */
+FZ_AVX512VNNI __attribute__((always_inline))
+static inline __m512i fz_avx512_max_4(__m512i a0, __m512i a1, __m512i a2, __m512i a3) {
+    return _mm512_max_epi32(_mm512_max_epi32(a0, a1), _mm512_max_epi32(a2, a3));
+}
+
 /* Group g of pixel p's accumulators: requantised into out + p * pixel_stride + 16 g (the lanes
  * below `channels - 16 g`; `c` the group's constants), or, without `r`, stored to
  * acc + 64 p + 16 g. */
@@ -259,11 +271,16 @@ static inline __m512i fz_avx512_flip_broadcast(const int8_t *p, __m512i flip) {
         } \
     } while (0)
 
-/* The 4 pixels of group g (FZ_VNNI_STORE), the requantisation constants computed once. */
+/* The 4 pixels of group g (FZ_VNNI_STORE), the requantisation constants computed once; with
+ * r->max_pool their maximum as pixel 0. */
 #define FZ_VNNI_STORE_GROUP(g, a0, a1, a2, a3) do { \
         fz_avx512_requantization c; \
         if (r) c = fz_avx512_requantization_at(r, 16 * (g)); \
-        FZ_VNNI_STORE(0, g, a0, c); FZ_VNNI_STORE(1, g, a1, c); FZ_VNNI_STORE(2, g, a2, c); FZ_VNNI_STORE(3, g, a3, c); \
+        if (r && r->max_pool) { \
+            FZ_VNNI_STORE(0, g, fz_avx512_max_4(a0, a1, a2, a3), c); \
+        } else { \
+            FZ_VNNI_STORE(0, g, a0, c); FZ_VNNI_STORE(1, g, a1, c); FZ_VNNI_STORE(2, g, a2, c); FZ_VNNI_STORE(3, g, a3, c); \
+        } \
     } while (0)
 
 /* One tile of the AVX-512 VNNI conv2D kernel: 4 output pixels x `groups` (1 to 4) blocks of 16
@@ -273,7 +290,8 @@ static inline __m512i fz_avx512_flip_broadcast(const int8_t *p, __m512i flip) {
  * operand of vpdpbusd, and the packed bias subtracts (zero point + 128) * sum(w)). `w` is int8
  * [group][row][quad][16 channels][4], `group_stride` bytes between groups. vpdpbusd adds four
  * u8 x s8 products into each int32 lane without saturation, wrapping like the reference's &+.
- * The first `pixels` pixels and `channels` channels are written (FZ_VNNI_STORE). */
+ * The first `pixels` pixels and `channels` channels are written (FZ_VNNI_STORE), or with
+ * r->max_pool the one pooled pixel of the 4. */
 FZ_AVX512VNNI __attribute__((always_inline))
 static inline void fz_avx512vnni_tile(
     const int8_t *w, intptr_t group_stride, const int groups, const int8_t *const *x, intptr_t rows,
@@ -341,7 +359,8 @@ static inline void fz_avx512vnni_conv_tile(
  * channels, double rounding, two tiles (8 pixels, 8 or 16 accumulators) per pass: arguments as
  * fz_neon_sdot_conv_run (the first tile's row pointers x, each next tile's advanced by x_step
  * bytes unless they are `fixed`, the row of zero points, which all 4 pixels of a row then
- * share). An odd last tile goes through fz_avx512vnni_tile. */
+ * share; with r->max_pool each tile is one pooled pixel). An odd last tile goes through
+ * fz_avx512vnni_tile. */
 #define FZ_VNNI_RUN_STORE(g, a, p) \
     _mm_mask_storeu_epi8(o + (p) * pixel_stride + 16 * (g), lanes##g, fz_avx512_requantize_double(a, &c##g, r))
 FZ_AVX512VNNI __attribute__((always_inline))
@@ -353,16 +372,22 @@ static inline void fz_avx512vnni_run(
     const __m512i b1 = groups > 1 ? _mm512_loadu_si512(bias + 16) : _mm512_setzero_si512();
     const __mmask16 lanes0 = channels >= 16 ? 0xffff : (__mmask16)((1u << channels) - 1);
     const __mmask16 lanes1 = channels >= 32 ? 0xffff : channels <= 16 ? 0 : (__mmask16)((1u << (channels - 16)) - 1);
+    /* The requantisation constants, once per run (the second block's unused with one). */
+    const fz_avx512_requantization c0 = fz_avx512_requantization_at(r, 0);
+    const fz_avx512_requantization c1 = groups > 1 ? fz_avx512_requantization_at(r, 16) : c0;
     intptr_t t = 0;
     for (; t + 2 <= tiles; t += 2) {
         __m512i a0 = b0, a1 = b0, a2 = b0, a3 = b0, a4 = b0, a5 = b0, a6 = b0, a7 = b0;
         __m512i d0 = b1, d1 = b1, d2 = b1, d3 = b1, d4 = b1, d5 = b1, d6 = b1, d7 = b1;
         const int8_t *wq = w;
         for (intptr_t row = 0; row < rows; row++) {
-            const intptr_t step = x[4 * row] == fixed ? 0 : x_step;
-            const int8_t *x0 = x[4 * row] + t * step, *x1 = x[4 * row + 1] + t * step;
-            const int8_t *x2 = x[4 * row + 2] + t * step, *x3 = x[4 * row + 3] + t * step;
-            const int8_t *x4 = x0 + step, *x5 = x1 + step, *x6 = x2 + step, *x7 = x3 + step;
+            /* Each pixel's own step: with r->max_pool a window's two rows can differ in being the
+             * zero-point row. */
+            const intptr_t s0 = x[4 * row] == fixed ? 0 : x_step, s1 = x[4 * row + 1] == fixed ? 0 : x_step;
+            const intptr_t s2 = x[4 * row + 2] == fixed ? 0 : x_step, s3 = x[4 * row + 3] == fixed ? 0 : x_step;
+            const int8_t *x0 = x[4 * row] + t * s0, *x1 = x[4 * row + 1] + t * s1;
+            const int8_t *x2 = x[4 * row + 2] + t * s2, *x3 = x[4 * row + 3] + t * s3;
+            const int8_t *x4 = x0 + s0, *x5 = x1 + s1, *x6 = x2 + s2, *x7 = x3 + s3;
             for (intptr_t q = 0; q < quads; q++) {
                 const __m512i u0 = fz_avx512_flip_broadcast(x0 + 4 * q, flip), u1 = fz_avx512_flip_broadcast(x1 + 4 * q, flip);
                 const __m512i u2 = fz_avx512_flip_broadcast(x2 + 4 * q, flip), u3 = fz_avx512_flip_broadcast(x3 + 4 * q, flip);
@@ -383,14 +408,20 @@ static inline void fz_avx512vnni_run(
                 wq += 64;
             }
         }
+        if (r->max_pool) {
+            int8_t *o = out + t * pixel_stride;
+            FZ_VNNI_RUN_STORE(0, fz_avx512_max_4(a0, a1, a2, a3), 0); FZ_VNNI_RUN_STORE(0, fz_avx512_max_4(a4, a5, a6, a7), 1);
+            if (groups > 1) {
+                FZ_VNNI_RUN_STORE(1, fz_avx512_max_4(d0, d1, d2, d3), 0); FZ_VNNI_RUN_STORE(1, fz_avx512_max_4(d4, d5, d6, d7), 1);
+            }
+            continue;
+        }
         int8_t *o = out + 4 * t * pixel_stride;
         {
-            const fz_avx512_requantization c0 = fz_avx512_requantization_at(r, 0);
             FZ_VNNI_RUN_STORE(0, a0, 0); FZ_VNNI_RUN_STORE(0, a1, 1); FZ_VNNI_RUN_STORE(0, a2, 2); FZ_VNNI_RUN_STORE(0, a3, 3);
             FZ_VNNI_RUN_STORE(0, a4, 4); FZ_VNNI_RUN_STORE(0, a5, 5); FZ_VNNI_RUN_STORE(0, a6, 6); FZ_VNNI_RUN_STORE(0, a7, 7);
         }
         if (groups > 1) {
-            const fz_avx512_requantization c1 = fz_avx512_requantization_at(r, 16);
             FZ_VNNI_RUN_STORE(1, d0, 0); FZ_VNNI_RUN_STORE(1, d1, 1); FZ_VNNI_RUN_STORE(1, d2, 2); FZ_VNNI_RUN_STORE(1, d3, 3);
             FZ_VNNI_RUN_STORE(1, d4, 4); FZ_VNNI_RUN_STORE(1, d5, 5); FZ_VNNI_RUN_STORE(1, d6, 6); FZ_VNNI_RUN_STORE(1, d7, 7);
         }
@@ -398,7 +429,8 @@ static inline void fz_avx512vnni_run(
     if (t < tiles) {
         const int8_t *xt[4 * FZ_QUAD_MAXIMUM_ROWS];
         for (intptr_t i = 0; i < 4 * rows; i++) xt[i] = x[i] == fixed ? fixed : x[i] + t * x_step;
-        fz_avx512vnni_tile(w, group_stride, groups, xt, rows, quads, bias, r, out + 4 * t * pixel_stride, pixel_stride, 4, channels, 0);
+        fz_avx512vnni_tile(w, group_stride, groups, xt, rows, quads, bias, r, out + (r->max_pool ? t : 4 * t) * pixel_stride,
+                           pixel_stride, 4, channels, 0);
     }
 }
 #undef FZ_VNNI_RUN_STORE
@@ -570,10 +602,10 @@ static inline int8x16_t fz_neon_quad(const int8_t *p) {
     return x;
 }
 
-/* Pixel `pixel` of the tile x 16 channels (the block at `w`). */
-static inline void fz_neon_smull_pixel(
-    const int8_t *w, const int8_t *const *x, int pixel, intptr_t rows, intptr_t quads, const int32_t *bias,
-    const fz_requantization *r, int offset, int8_t *out, intptr_t channels, int32_t *acc) {
+/* The 16 accumulators (bias included) of pixel `pixel` of the tile x 16 channels (the block at
+ * `w`), 4 channels per vector. */
+static inline int32x4x4_t fz_neon_smull_pixel(
+    const int8_t *w, const int8_t *const *x, int pixel, intptr_t rows, intptr_t quads, const int32_t *bias) {
     const int32x4_t zero = vdupq_n_s32(0);
     int32x4_t a00 = zero, a01 = zero, a10 = zero, a11 = zero, a20 = zero, a21 = zero, a30 = zero, a31 = zero;
     const int8_t *wq = w;
@@ -598,23 +630,37 @@ static inline void fz_neon_smull_pixel(
             FZ_SMULL_SINGLE(0) FZ_SMULL_SINGLE(1) FZ_SMULL_SINGLE(2) FZ_SMULL_SINGLE(3)
         }
     }
-    fz_neon_store_16(vaddq_s32(vld1q_s32(bias), vpaddq_s32(a00, a01)), vaddq_s32(vld1q_s32(bias + 4), vpaddq_s32(a10, a11)),
-                     vaddq_s32(vld1q_s32(bias + 8), vpaddq_s32(a20, a21)), vaddq_s32(vld1q_s32(bias + 12), vpaddq_s32(a30, a31)),
-                     r, offset, out, channels, acc);
+    int32x4x4_t sums = {{vaddq_s32(vld1q_s32(bias), vpaddq_s32(a00, a01)), vaddq_s32(vld1q_s32(bias + 4), vpaddq_s32(a10, a11)),
+                         vaddq_s32(vld1q_s32(bias + 8), vpaddq_s32(a20, a21)), vaddq_s32(vld1q_s32(bias + 12), vpaddq_s32(a30, a31))}};
+    return sums;
 }
 #undef FZ_SMULL_PAIR
 #undef FZ_SMULL_STEP
 #undef FZ_SMULL_SINGLE
 
-/* The quad tile on ARMv8.0: blocks of 16 channels one after the other, then pixels. */
+/* The quad tile on ARMv8.0: blocks of 16 channels one after the other, then pixels (with
+ * r->max_pool the running maximum of the 4, stored as one pixel). */
 static inline void fz_neon_smull_conv_tile(
     const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
     intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
     intptr_t pixels, intptr_t channels, int32_t *acc) {
     for (intptr_t g = 0; g < groups; g++) {
+        const int8_t *wg = w + g * group_stride;
+        const int32_t *bg = bias + 16 * g;
+        if (r && r->max_pool) {
+            int32x4x4_t m = fz_neon_smull_pixel(wg, x, 0, rows, quads, bg);
+            for (int pixel = 1; pixel < 4; pixel++) {
+                int32x4x4_t s = fz_neon_smull_pixel(wg, x, pixel, rows, quads, bg);
+                m.val[0] = vmaxq_s32(m.val[0], s.val[0]); m.val[1] = vmaxq_s32(m.val[1], s.val[1]);
+                m.val[2] = vmaxq_s32(m.val[2], s.val[2]); m.val[3] = vmaxq_s32(m.val[3], s.val[3]);
+            }
+            fz_neon_store_16(m.val[0], m.val[1], m.val[2], m.val[3], r, (int)(16 * g), out + 16 * g, channels - 16 * g, 0);
+            continue;
+        }
         for (int pixel = 0; pixel < pixels; pixel++) {
-            fz_neon_smull_pixel(w + g * group_stride, x, pixel, rows, quads, bias + 16 * g, r, (int)(16 * g),
-                                out + pixel * pixel_stride + 16 * g, channels - 16 * g, acc + 64 * pixel + 16 * g);
+            int32x4x4_t s = fz_neon_smull_pixel(wg, x, pixel, rows, quads, bg);
+            fz_neon_store_16(s.val[0], s.val[1], s.val[2], s.val[3], r, (int)(16 * g), out + pixel * pixel_stride + 16 * g,
+                             channels - 16 * g, acc + 64 * pixel + 16 * g);
         }
     }
 }
@@ -648,7 +694,8 @@ static inline void fz_neon_smull_conv_run(
     } while (0)
 
 /* 4 output pixels x 16 channels (the block at `w`, channels `offset`... of the tile) with
- * indexed sdot: each accumulator holds 4 channels, so no reduction at the end. */
+ * indexed sdot: each accumulator holds 4 channels, so no reduction at the end. With
+ * r->max_pool the 4 pixels' maximum is stored as pixel 0. */
 FZ_DOTPROD
 static inline void fz_neon_sdot_block(
     const int8_t *w, const int8_t *const *x, intptr_t rows, intptr_t quads, const int32_t *bias,
@@ -676,6 +723,12 @@ static inline void fz_neon_sdot_block(
             int8x16_t x2v = vreinterpretq_s8_s32(vdupq_n_s32(v2)), x3v = vreinterpretq_s8_s32(vdupq_n_s32(v3));
             FZ_SDOT_QUAD(0)
         }
+    }
+    if (r && r->max_pool) {
+        a00 = vmaxq_s32(vmaxq_s32(a00, a10), vmaxq_s32(a20, a30)); a01 = vmaxq_s32(vmaxq_s32(a01, a11), vmaxq_s32(a21, a31));
+        a02 = vmaxq_s32(vmaxq_s32(a02, a12), vmaxq_s32(a22, a32)); a03 = vmaxq_s32(vmaxq_s32(a03, a13), vmaxq_s32(a23, a33));
+        FZ_SDOT_STORE(0);
+        return;
     }
     FZ_SDOT_STORE(0); FZ_SDOT_STORE(1); FZ_SDOT_STORE(2); FZ_SDOT_STORE(3);
 }

@@ -29,6 +29,25 @@ func run<K: KernelSet>(
     return (outputs, layers)
 }
 
+/// `run`'s head outputs from `predict` without layer outputs (the path that fuses steps).
+func headOutputs<K: KernelSet>(_ model: Model, _ pixels: [UInt8], _ kernels: K.Type, packed: Bool) -> [Int32] {
+    let packedWeights = UnsafeMutableRawBufferPointer.allocate(
+        byteCount: max(model.packedWeightsByteCount(for: kernels), 1), alignment: 16)
+    defer { packedWeights.deallocate() }
+    if packed { model.packWeights(for: kernels, into: packedWeights.baseAddress!) }
+    var arena = [UInt8](repeating: 0xA5, count: model.arenaByteCount)
+    var outputs = [Int32](repeating: 0, count: model.outputCount)
+    pixels.withUnsafeBufferPointer { p in
+        arena.withUnsafeMutableBytes { a in
+            outputs.withUnsafeMutableBufferPointer { o in
+                model.predict(using: kernels, pixels: p.baseAddress!, arena: a.baseAddress!, outputs: o.baseAddress!,
+                              layerOutputs: nil, packedWeights: packed ? UnsafeRawPointer(packedWeights.baseAddress!) : nil)
+            }
+        }
+    }
+    return outputs
+}
+
 @Suite struct ExecutorTests {
     /// conv 3x3 same + ReLU -> depthwise 3x3 stride 2 valid -> max pool -> global average pool
     /// -> fully connected -> head, chained by hand with the Reference kernels.
@@ -117,6 +136,26 @@ func run<K: KernelSet>(
             #expect(reference.outputs == fast.outputs)
             #expect(reference.layers == fast.layers)
         }
+        }
+    }
+
+    /// `predict` without layer outputs runs each conv2D and the max pool after it as one step
+    /// (`fusesMaxPool`); its head outputs are still the Reference kernels', on the reference
+    /// encoder shape (whose first pool's output lies where the first convolution's input was)
+    /// and on a model of odd sizes, partial channel blocks, single rounding and a shared output.
+    @Test func fusedConvolutionAndPoolStepsGiveTheReferenceOutputs() throws {
+        for (bytes, fusedOps) in [(RandomEncoder.builder().build().bytes, [0, 2, 4]), (TestModels.convolutionsAndPools().build().bytes, [0, 2])] {
+            try withModel(bytes) { model in
+                #expect((0..<model.opCount).filter { model.fusesMaxPool(after: $0) } == fusedOps)
+                for seed in 1...3 as ClosedRange<UInt64> {
+                    let pixels = TestModels.pixels(model.input.byteCount, seed: seed)
+                    let reference = run(model, pixels, Reference.self).outputs
+                    for packed in [false, true] {
+                        #expect(headOutputs(model, pixels, Fast.self, packed: packed) == reference)
+                    }
+                    #expect(headOutputs(model, pixels, Reference.self, packed: false) == reference)
+                }
+            }
         }
     }
 

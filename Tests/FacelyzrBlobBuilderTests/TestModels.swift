@@ -45,6 +45,34 @@ enum TestModels {
         return b
     }
 
+    /// A 9x11 RGB model of conv2D + max pool steps: conv 3x3 same, 20 filters (a partial second
+    /// block of 16), double rounding -> max pool (odd sizes: the last row and column dropped);
+    /// conv 3x3 same, single rounding -> max pool; conv 1x1 whose output a max pool and a global
+    /// average pool both read (not fusable); then heads. Ops 0 and 2 fuse with their pools.
+    static func convolutionsAndPools(seed: UInt64 = 3) -> BlobBuilder {
+        var rng = SplitMix64(state: seed)
+        var b = BlobBuilder(name: "conv-pools", height: 9, width: 11, pixelFormat: .rgb8)
+        let q = { (zp: Int32) in BlobBuilder.Quantization(scale: 0.05, zeroPoint: zp) }
+        var x = b.conv2D(b.input, filters: 20, kernelHeight: 3, kernelWidth: 3, padding: .same,
+                         weights: weights(20 * 9 * 3, &rng), bias: bias(20, &rng), requantization: requantization(20, &rng),
+                         output: q(-128), activation: .relu)
+        x = b.maxPool2x2(x)
+        x = b.conv2D(x, filters: 5, kernelHeight: 3, kernelWidth: 3, padding: .same,
+                     weights: weights(5 * 9 * 20, &rng), bias: bias(5, &rng), requantization: requantization(5, &rng),
+                     output: q(4), rounding: .single)
+        x = b.maxPool2x2(x)
+        let shared = b.conv2D(x, filters: 6, kernelHeight: 1, kernelWidth: 1, padding: .valid,
+                              weights: weights(6 * 5, &rng), bias: bias(6, &rng), requantization: requantization(6, &rng),
+                              output: q(-3))
+        let pooled = b.maxPool2x2(shared)
+        let gap = b.globalAveragePool(shared)
+        b.head("gender", kind: .binary, input: b.globalAveragePool(pooled), weights: weights(6, &rng), bias: bias(1, &rng),
+               scales: [0.0025], labels: ["male"])
+        b.head("age", kind: .regression, input: gap, weights: weights(6, &rng), bias: bias(1, &rng),
+               scales: [0.01], labels: ["years"])
+        return b
+    }
+
     static func pixels(_ count: Int, seed: UInt64 = 7) -> [UInt8] {
         var rng = SplitMix64(state: seed)
         return rng.bytes(count)

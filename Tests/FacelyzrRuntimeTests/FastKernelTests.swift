@@ -74,6 +74,47 @@ import Testing
         }
     }
 
+    /// conv2D then a 2x2 max pool as one step (`conv2DMaxPool2x2`), against Reference's conv2D
+    /// then maxPool2x2: through the detected kernel, then each packed variant, with the pooled
+    /// output in its own buffer and at the start of the convolution's (the executor's two cases).
+    @Test func conv2DMaxPool2x2MatchesReference() {
+        forEachCase("conv2DMaxPool2x2") { rng in
+            let (p, input, filter) = rng.convolution(depthwise: false, manyFilters: true)
+            let pool = PoolParameters(
+                input: p.output, output: TensorShape(height: p.output.height / 2, width: p.output.width / 2, channels: p.output.channels))
+            return filter.withPointers { f in
+                let convolved = run(input, outputCount: p.output.elementCount) { Reference.conv2D(p, input: $0, filter: f, output: $1) }
+                let expected = run(convolved, outputCount: pool.output.elementCount) { Reference.maxPool2x2(pool, input: $0, output: $1) }
+                var failures: [String] = []
+                let variants = [(Fast.PackedKernel.detected, true)] + Self.packedKernels.map { ($0, false) }
+                for (kernel, throughFast) in variants {
+                    let packed = UnsafeMutableRawBufferPointer.allocate(byteCount: Fast.packedByteCount(p, kernel: kernel), alignment: 16)
+                    defer { packed.deallocate() }
+                    Fast.pack(p, filter: f, into: packed.baseAddress!, kernel: kernel)
+                    var packedFilter = f
+                    packedFilter.packed = UnsafeRawPointer(packed.baseAddress!)
+                    for inConvolved in [false, true] {
+                        let scratch = UnsafeMutablePointer<Int8>.allocate(capacity: p.output.elementCount)
+                        defer { scratch.deallocate() }
+                        let got = runGuarded(input, outputCount: pool.output.elementCount, as: Int8.self) { x, out in
+                            let target = inConvolved ? scratch : out
+                            if throughFast {
+                                Fast.conv2DMaxPool2x2(p, input: x, filter: packedFilter, convolved: scratch, pool: pool, output: target)
+                            } else {
+                                Fast.packedConv2DMaxPool2x2(
+                                    p, input: x, filter: packedFilter, packed: packedFilter.packed!, convolved: scratch, pool: pool,
+                                    output: target, kernel: kernel)
+                            }
+                            if inConvolved { out.update(from: scratch, count: pool.output.elementCount) }
+                        }
+                        if got.output != expected || got.overrun { failures.append("\(kernel)\(inConvolved ? " in place" : "")") }
+                    }
+                }
+                return failures.isEmpty ? nil : "\(p), kernels \(failures)"
+            }
+        }
+    }
+
     @Test func depthwiseConv2DMatchesReference() {
         forEachCase("depthwiseConv2D") { rng in
             let (p, input, filter) = rng.convolution(depthwise: true)
@@ -92,7 +133,14 @@ import Testing
             let input = rng.int8s(shape.elementCount)
             let expected = run(input, outputCount: p.output.elementCount) { Reference.maxPool2x2(p, input: $0, output: $1) }
             let got = runGuarded(input, outputCount: p.output.elementCount, as: Int8.self) { Fast.maxPool2x2(p, input: $0, output: $1) }
-            return got.output == expected && !got.overrun ? nil : "\(p)"
+            // In place (output = input), as KernelSet allows.
+            var inPlace: [[Int8]] = []
+            for pool in [Reference.maxPool2x2, Fast.maxPool2x2] as [(PoolParameters, UnsafePointer<Int8>, UnsafeMutablePointer<Int8>) -> Void] {
+                var buffer = input
+                buffer.withUnsafeMutableBufferPointer { pool(p, UnsafePointer($0.baseAddress!), $0.baseAddress!) }
+                inPlace.append(Array(buffer[..<p.output.elementCount]))
+            }
+            return got.output == expected && !got.overrun && inPlace.allSatisfy({ $0 == expected }) ? nil : "\(p)"
         }
     }
 

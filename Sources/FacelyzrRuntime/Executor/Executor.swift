@@ -41,30 +41,50 @@ extension Model {
         }
         var layerCursor = 0
         var packedCursor = packedWeights
-        for index in 0..<opCount {
+        var index = 0
+        while index < opCount {
+            // Layer outputs need every op's tensor, so nothing is fused then.
+            let fused = layerOutputs == nil && fusesMaxPool(after: index)
             let packedBytes = packedCursor == nil ? 0 : packedByteCount(op: index, for: kernels)
             run(op: index, using: kernels, arena: arena, outputs: outputs,
-                packedWeights: packedBytes == 0 ? nil : packedCursor)
+                packedWeights: packedBytes == 0 ? nil : packedCursor, fusingMaxPool: fused)
+            if fused {
+                packedCursor = packedCursor.map { $0 + packedBytes + packedByteCount(op: index + 1, for: kernels) }
+                index += 2
+                continue
+            }
             packedCursor = packedCursor.map { $0 + packedBytes }
-            if let layerOutputs {
-                let o = op(index)
-                guard o.kind != .fullyConnectedAccumulators else { continue }
-                let destination = tensor(o.output)
+            if let layerOutputs, op(index).kind != .fullyConnectedAccumulators {
+                let destination = tensor(op(index).output)
                 let count = destination.shape.elementCount
                 (layerOutputs + layerCursor).update(from: activations + destination.arenaOffset, count: count)
                 layerCursor += count
             }
+            index += 1
         }
+    }
+
+    /// Whether op `index` is a conv2D whose output is read only by the 2x2 max pool right after
+    /// it; `predict` then runs the two as one step (`KernelSet.conv2DMaxPool2x2`).
+    @inlinable
+    public func fusesMaxPool(after index: Int) -> Bool {
+        let o = op(index)
+        guard o.kind == .conv2D, index + 1 < opCount else { return false }
+        let next = op(index + 1)
+        guard next.kind == .maxPool2x2, next.input == o.output else { return false }
+        for later in (index + 2)..<opCount where op(later).input == o.output { return false }
+        return true
     }
 
     /// Runs op `index` alone with `kernels`: reads its input from `arena` and writes its output
     /// there (or, for a head, into `outputs`). `predict` is this for every op in order after the
     /// pixels are written; benchmarks call it to time one op. `packedWeights`: this op's part of
-    /// the packed buffer (at `packedWeightsOffset(op:for:)`), or nil.
+    /// the packed buffer (at `packedWeightsOffset(op:for:)`), or nil. `fusingMaxPool` (only
+    /// where `fusesMaxPool(after: index)`): runs op `index + 1`, the max pool, in the same step.
     @inlinable
     public func run<Kernels: KernelSet>(
         op index: Int, using kernels: Kernels.Type, arena: UnsafeMutableRawPointer, outputs: UnsafeMutablePointer<Int32>,
-        packedWeights: UnsafeRawPointer? = nil
+        packedWeights: UnsafeRawPointer? = nil, fusingMaxPool: Bool = false
     ) {
         let activations = arena.assumingMemoryBound(to: Int8.self)
         let o = op(index)
@@ -88,7 +108,24 @@ extension Model {
             if o.kind == .conv2D {
                 var filter = channelwiseWeights(o)
                 filter.packed = packedWeights
-                Kernels.conv2D(p, input: x, filter: filter, output: y)
+                if fusingMaxPool {
+                    // The arena plan may put the pool's output where the convolution's input
+                    // was (dead after an unfused convolution); then the step writes the pooled
+                    // values over the start of the convolution's output and moves them there.
+                    let pooled = tensor(op(index + 1).output)
+                    let pooledCount = pooled.shape.elementCount
+                    let overInput = pooled.arenaOffset < source.arenaOffset + source.shape.elementCount
+                        && source.arenaOffset < pooled.arenaOffset + pooledCount
+                    let target = overInput ? y : activations + pooled.arenaOffset
+                    Kernels.conv2DMaxPool2x2(
+                        p, input: x, filter: filter, convolved: y,
+                        pool: PoolParameters(input: destination.shape, output: pooled.shape), output: target)
+                    if overInput {
+                        (activations + pooled.arenaOffset).update(from: y, count: pooledCount)
+                    }
+                } else {
+                    Kernels.conv2D(p, input: x, filter: filter, output: y)
+                }
             } else {
                 Kernels.depthwiseConv2D(p, input: x, filter: channelwiseWeights(o), output: y)
             }

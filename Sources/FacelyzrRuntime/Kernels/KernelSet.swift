@@ -8,7 +8,12 @@ public protocol KernelSet {
     static func depthwiseConv2D(
         _ p: ConvolutionParameters, input: UnsafePointer<Int8>, filter: ChannelwiseWeights,
         output: UnsafeMutablePointer<Int8>)
+    /// `output` may equal `input` (in place): output pixels go in raster order, each written
+    /// after its window is read and never past a window still to be read.
     static func maxPool2x2(_ p: PoolParameters, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>)
+    static func conv2DMaxPool2x2(
+        _ p: ConvolutionParameters, input: UnsafePointer<Int8>, filter: ChannelwiseWeights,
+        convolved: UnsafeMutablePointer<Int8>, pool: PoolParameters, output: UnsafeMutablePointer<Int8>)
     static func averagePool2x2(_ p: PoolParameters, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>)
     static func globalAveragePool(_ shape: TensorShape, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>)
     static func fullyConnected(
@@ -31,6 +36,19 @@ extension KernelSet {
     /// (`packedByteCount(p)` bytes, 16-byte aligned).
     @inlinable
     public static func pack(_ p: ConvolutionParameters, filter: ChannelwiseWeights, into destination: UnsafeMutableRawPointer) {}
+
+    /// A conv2D followed by a 2x2 max pool of its output: writes the pool's `output`, which does
+    /// not overlap `input` and either does not overlap `convolved` or starts there. This default
+    /// runs `conv2D` into `convolved`, then `maxPool2x2` (which may run in place); a set may
+    /// compute it without writing `convolved` (docs/quantization.md, "Fused max pool").
+    @inlinable
+    public static func conv2DMaxPool2x2(
+        _ p: ConvolutionParameters, input: UnsafePointer<Int8>, filter: ChannelwiseWeights,
+        convolved: UnsafeMutablePointer<Int8>, pool: PoolParameters, output: UnsafeMutablePointer<Int8>
+    ) {
+        conv2D(p, input: input, filter: filter, output: convolved)
+        maxPool2x2(pool, input: UnsafePointer(convolved), output: output)
+    }
 }
 
 extension Reference: KernelSet {}

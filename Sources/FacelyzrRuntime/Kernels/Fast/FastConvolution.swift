@@ -54,6 +54,38 @@ extension Fast {
         }
     }
 
+    /// Bit-exact with `Reference.conv2D` then `Reference.maxPool2x2`. Where the quad tiles run
+    /// the convolution with double rounding, they pool too (`quadConv2D`), and `convolved` is
+    /// not written; otherwise `conv2D` into `convolved`, then `maxPool2x2`.
+    public static func conv2DMaxPool2x2(
+        _ p: ConvolutionParameters, input: UnsafePointer<Int8>, filter: ChannelwiseWeights,
+        convolved: UnsafeMutablePointer<Int8>, pool: PoolParameters, output: UnsafeMutablePointer<Int8>
+    ) {
+        if let packed = filter.packed {
+            packedConv2DMaxPool2x2(
+                p, input: input, filter: filter, packed: packed, convolved: convolved, pool: pool, output: output,
+                kernel: .detected)
+            return
+        }
+        conv2D(p, input: input, filter: filter, output: convolved)
+        maxPool2x2(pool, input: UnsafePointer(convolved), output: output)
+    }
+
+    /// `conv2DMaxPool2x2` over weights packed for `kernel`.
+    static func packedConv2DMaxPool2x2(
+        _ p: ConvolutionParameters, input: UnsafePointer<Int8>, filter: ChannelwiseWeights, packed: UnsafeRawPointer,
+        convolved: UnsafeMutablePointer<Int8>, pool: PoolParameters, output: UnsafeMutablePointer<Int8>, kernel: PackedKernel
+    ) {
+        #if arch(x86_64) || arch(arm64)
+        if kernel.usesQuadTiles(p) && quadMaxPoolApplies(p) {
+            quadConv2D(p, input: input, packed: packed, output: output, kernel: kernel, maxPool: true)
+            return
+        }
+        #endif
+        packedConv2D(p, input: input, filter: filter, packed: packed, output: convolved, kernel: kernel)
+        maxPool2x2(pool, input: UnsafePointer(convolved), output: output)
+    }
+
     /// Bit-exact with `Reference.depthwiseConv2D`. Channels innermost (contiguous in HWC weights
     /// and NHWC input), a block of `ChannelBlock.count` at a time: the block's folded biases are
     /// computed once, then for each output pixel every tap is one multiply-add over the block;

@@ -109,21 +109,32 @@ extension Fast {
         #endif
     }
 
-    /// Whether all 4 windows of the tile at `outX` lie inside the input horizontally with their
-    /// last row's padded read inside the input (their kernel rows are then read in place).
+    /// Whether the windows of output columns `outX..<outX + width` lie inside the input
+    /// horizontally with their last row's padded read inside the input (their kernel rows are
+    /// then read in place).
     @inline(__always)
-    static func quadTileInPlace(_ p: ConvolutionParameters, outX: Int, lastInY: Int, rowStride: Int, inputBytes: Int) -> Bool {
+    static func quadTileInPlace(_ p: ConvolutionParameters, outX: Int, width: Int, lastInY: Int, rowStride: Int, inputBytes: Int) -> Bool {
         let firstInX = outX * p.strideWidth - p.padLeft
-        let lastInX = (outX + quadPixels - 1) * p.strideWidth - p.padLeft
-        return outX + quadPixels <= p.output.width && firstInX >= 0 && lastInX + p.kernelWidth <= p.input.width
+        let lastInX = (outX + width - 1) * p.strideWidth - p.padLeft
+        return outX + width <= p.output.width && firstInX >= 0 && lastInX + p.kernelWidth <= p.input.width
             && (lastInY * p.input.width + lastInX) * p.input.channels + rowStride <= inputBytes
     }
 
+    /// Whether `quadConv2D` can also run the 2x2 max pool that follows op `p` (`maxPool`): its
+    /// requantisation is double rounding, done in the tiles.
+    @inline(__always)
+    static func quadMaxPoolApplies(_ p: ConvolutionParameters) -> Bool {
+        p.rounding == .double
+    }
+
     /// `conv2D` over weights packed by `packQuadWeights` (biases folded for `kernel`). Call only
-    /// when `kernel.usesQuadTiles(p)`.
+    /// when `kernel.usesQuadTiles(p)`. With `maxPool` (only where `quadMaxPoolApplies(p)`), the
+    /// output is that of a 2x2 max pool, stride 2, applied to the convolution's: each tile is
+    /// then the 2x2 window of one pooled pixel, and the tile takes the maximum of its 4
+    /// accumulators before requantising (`fz_requantization.max_pool`).
     static func quadConv2D(
         _ p: ConvolutionParameters, input: UnsafePointer<Int8>, packed: UnsafeRawPointer, output: UnsafeMutablePointer<Int8>,
-        kernel: PackedKernel
+        kernel: PackedKernel, maxPool: Bool = false
     ) {
         let inChannels = p.input.channels
         let rowStride = quadRowStride(p)
@@ -159,80 +170,79 @@ extension Fast {
                 fields.2[i] = 0
                 fields.3[i] = 0
             }
-            for outY in 0..<p.output.height {
-                let inY0 = outY * p.strideHeight - p.padTop
-                let lastInY = min(p.input.height - 1, inY0 + rows - 1)
+            // A tile is 4 convolution pixels: along a row, or the 2x2 window of one pooled pixel.
+            // `tileWidth` convolution columns, writing `count` output pixels from (outY, outX).
+            let tileWidth = maxPool ? 2 : quadPixels
+            let outHeight = maxPool ? p.output.height / 2 : p.output.height
+            let outWidth = maxPool ? p.output.width / 2 : p.output.width
+            let inputRow = p.input.width * inChannels
+            for outY in 0..<outHeight {
+                let convY = maxPool ? 2 * outY : outY
+                let inY0 = convY * p.strideHeight - p.padTop
+                let lastInY = min(p.input.height - 1, inY0 + (maxPool ? p.strideHeight : 0) + rows - 1)
                 var outX = 0
-                while outX < p.output.width {
-                    let count = min(quadPixels, p.output.width - outX)
-                    let inPlace = quadTileInPlace(p, outX: outX, lastInY: lastInY, rowStride: rowStride, inputBytes: inputBytes)
+                while outX < outWidth {
+                    let count = maxPool ? 1 : min(quadPixels, outWidth - outX)
+                    let convX = maxPool ? 2 * outX : outX
+                    func inPlaceTile(_ tile: Int) -> Bool {
+                        quadTileInPlace(p, outX: convX + tile * tileWidth, width: tileWidth, lastInY: lastInY, rowStride: rowStride,
+                                        inputBytes: inputBytes)
+                    }
+                    let inPlace = inPlaceTile(0)
                     // The in-place tiles that follow run in C (one call) where quadRunApplies.
                     var tiles = 1
                     let run = inPlace && runs
                     if run {
-                        while quadTileInPlace(p, outX: outX + tiles * quadPixels, lastInY: lastInY, rowStride: rowStride, inputBytes: inputBytes) {
-                            tiles += 1
-                        }
+                        while inPlaceTile(tiles) { tiles += 1 }
                     }
-                    if inPlace {
-                        let firstInX = outX * p.strideWidth - p.padLeft
-                        let step = p.strideWidth * inChannels
-                        for row in 0..<rows {
-                            let inY = inY0 + row
-                            let tile = pointers + row * quadPixels
-                            if inY < 0 || inY >= p.input.height {
-                                for pixel in 0..<quadPixels { tile[pixel] = UnsafePointer(zeroRow) }
-                            } else {
-                                let first = input + (inY * p.input.width + firstInX) * inChannels
-                                for pixel in 0..<quadPixels { tile[pixel] = first + pixel * step }
-                            }
+                    for pixel in 0..<quadPixels {
+                        // The convolution pixel (y, x) of the tile's pixel.
+                        let y = maxPool ? convY + pixel / 2 : convY
+                        let x = maxPool ? convX + pixel % 2 : convX + min(pixel, count - 1)
+                        let firstInY = y * p.strideHeight - p.padTop
+                        let inX0 = x * p.strideWidth - p.padLeft
+                        let pixelInPlace = inPlace || (inX0 >= 0 && inX0 + p.kernelWidth <= p.input.width
+                            && (lastInY * p.input.width + inX0) * inChannels + rowStride <= inputBytes)
+                        let gathered: UnsafeMutablePointer<Int8>
+                        switch pixel {
+                        case 0: gathered = fields.0
+                        case 1: gathered = fields.1
+                        case 2: gathered = fields.2
+                        default: gathered = fields.3
                         }
-                    } else {
-                        for pixel in 0..<quadPixels {
-                            let x = outX + min(pixel, count - 1)
-                            let inX0 = x * p.strideWidth - p.padLeft
-                            let inPlace = inX0 >= 0 && inX0 + p.kernelWidth <= p.input.width
-                                && (lastInY * p.input.width + inX0) * inChannels + rowStride <= inputBytes
-                            let gathered: UnsafeMutablePointer<Int8>
-                            switch pixel {
-                            case 0: gathered = fields.0
-                            case 1: gathered = fields.1
-                            case 2: gathered = fields.2
-                            default: gathered = fields.3
+                        if !pixelInPlace {
+                            gather(p, input: input, outY: y, outX: x, zeroPoint: zeroPoint, into: gathered, rowStride: rowStride)
+                        }
+                        for row in 0..<rows {
+                            let inY = firstInY + row
+                            let pointer: UnsafePointer<Int8>
+                            if !pixelInPlace {
+                                pointer = UnsafePointer(gathered + row * rowStride)
+                            } else if inY < 0 || inY >= p.input.height {
+                                pointer = UnsafePointer(zeroRow)
+                            } else {
+                                pointer = input + inY * inputRow + inX0 * inChannels
                             }
-                            if !inPlace {
-                                gather(p, input: input, outY: outY, outX: x, zeroPoint: zeroPoint, into: gathered, rowStride: rowStride)
-                            }
-                            for row in 0..<rows {
-                                let inY = inY0 + row
-                                let pointer: UnsafePointer<Int8>
-                                if !inPlace {
-                                    pointer = UnsafePointer(gathered + row * rowStride)
-                                } else if inY < 0 || inY >= p.input.height {
-                                    pointer = UnsafePointer(zeroRow)
-                                } else {
-                                    pointer = input + (inY * p.input.width + inX0) * inChannels
-                                }
-                                pointers[row * quadPixels + pixel] = pointer
-                            }
+                            pointers[row * quadPixels + pixel] = pointer
                         }
                     }
                     var block = 0
                     while block < blocks {
                         let first = block * packedBlock
                         let channels = min(quadGroups * packedBlock, p.output.channels - first)
-                        let out = output + (outY * p.output.width + outX) * p.output.channels + first
+                        let out = output + (outY * outWidth + outX) * p.output.channels + first
                         if p.rounding == .double {
                             var r = fz_requantization(
                                 multiplier: requantization.multipliers + first, left: requantization.lefts + first,
                                 neg_right: requantization.negativeRights + first, zero_point: p.outputZeroPoint,
-                                output_min: p.outputMin, output_max: p.outputMax, any_left_shift: anyLeftShift)
+                                output_min: p.outputMin, output_max: p.outputMax, any_left_shift: anyLeftShift,
+                                max_pool: maxPool ? 1 : 0)
                             withUnsafePointer(to: &r) { r in
                                 if run {
                                     quadRun(
                                         kernel, weights + block * groupStride, groupStride, min(quadGroups, blocks - block), pointers,
                                         rows, rowStride / 4, bias + first, r, out, p.output.channels, channels,
-                                        tiles, quadPixels * p.strideWidth * inChannels, zeroRow)
+                                        tiles, tileWidth * p.strideWidth * inChannels, zeroRow)
                                     return
                                 }
                                 quadTile(
@@ -255,7 +265,7 @@ extension Fast {
                         }
                         block += quadGroups
                     }
-                    outX += tiles * quadPixels
+                    outX += tiles * count
                 }
             }
         }
