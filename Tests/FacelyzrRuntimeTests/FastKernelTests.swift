@@ -34,12 +34,14 @@ import Testing
     }
 
     /// The packed conv2D variants this CPU runs: on x86-64 every one up to the detected kernel
-    /// (SSE2, AVX2, AVX-512 VNNI), on aarch64 the one chosen at build time.
+    /// (SSE2, AVX2, AVX-512 VNNI, AVX-512 VNNI with VBMI's pixel lanes), on aarch64 the one
+    /// chosen at build time.
     static var packedKernels: [Fast.PackedKernel] {
         switch Fast.PackedKernel.detected {
         case .baseline: [.baseline]
         case .avx2: [.baseline, .avx2]
         case .avx512vnni: [.baseline, .avx2, .avx512vnni]
+        case .avx512vbmi: [.baseline, .avx2, .avx512vnni, .avx512vbmi]
         case .dotProduct: [.dotProduct]
         }
     }

@@ -55,8 +55,9 @@ extension Fast {
     }
 
     /// Bit-exact with `Reference.conv2D` then `Reference.maxPool2x2`. Where the quad tiles run
-    /// the convolution with double rounding, they pool too (`quadConv2D`), and `convolved` is
-    /// not written; otherwise `conv2D` into `convolved`, then `maxPool2x2`.
+    /// the convolution with double rounding, or pixel lanes, they pool too (`quadConv2D`,
+    /// `pixelLanesConv2D`), and `convolved` is not written; otherwise `conv2D` into `convolved`,
+    /// then `maxPool2x2`.
     public static func conv2DMaxPool2x2(
         _ p: ConvolutionParameters, input: UnsafePointer<Int8>, filter: ChannelwiseWeights,
         convolved: UnsafeMutablePointer<Int8>, pool: PoolParameters, output: UnsafeMutablePointer<Int8>
@@ -76,6 +77,12 @@ extension Fast {
         _ p: ConvolutionParameters, input: UnsafePointer<Int8>, filter: ChannelwiseWeights, packed: UnsafeRawPointer,
         convolved: UnsafeMutablePointer<Int8>, pool: PoolParameters, output: UnsafeMutablePointer<Int8>, kernel: PackedKernel
     ) {
+        #if arch(x86_64)
+        if kernel.usesPixelLanes(p) {
+            pixelLanesConv2D(p, input: input, packed: packed, output: output, maxPool: true)
+            return
+        }
+        #endif
         #if arch(x86_64) || arch(arm64)
         if kernel.usesQuadTiles(p) && quadMaxPoolApplies(p) {
             quadConv2D(p, input: input, packed: packed, output: output, kernel: kernel, maxPool: true)

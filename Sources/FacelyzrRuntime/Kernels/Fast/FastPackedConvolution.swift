@@ -19,19 +19,20 @@ extension Fast {
     /// The variant of the packed conv2D kernel; it fixes the packed layout, so `pack` and
     /// `packedConv2D` take the same one. x86-64 chooses by cpuid (`detected`): `baseline` is
     /// SSE2, `avx2` runs the same int16-pair layout in 256 bits, `avx512vnni` runs quad tiles
-    /// (FastQuadConvolution.swift). aarch64 chooses at build time: quad tiles with sdot
+    /// (FastQuadConvolution.swift), `avx512vbmi` too, except for small receptive fields, which
+    /// run in pixel lanes (FastPixelLanesConvolution.swift). aarch64 chooses at build time: quad tiles with sdot
     /// (`dotProduct`) when built for ARMv8.2 with the dot product, else with smull (`baseline`);
     /// the ops quad tiles do not take keep int8 rows.
     /// Other ISAs: `baseline`, the portable loop.
     enum PackedKernel: Sendable {
-        case baseline, avx2, avx512vnni, dotProduct
+        case baseline, avx2, avx512vnni, avx512vbmi, dotProduct
 
         /// The best variant this CPU (x86-64: cpuid, asked once per process) or build runs.
         @inline(__always)
         static var detected: PackedKernel {
             #if arch(x86_64)
             switch fz_x86_kernel() {
-            case 2: .avx512vnni
+            case 2: fz_x86_has_avx512vbmi() != 0 ? .avx512vbmi : .avx512vnni
             case 1: .avx2
             default: .baseline
             }
@@ -46,9 +47,19 @@ extension Fast {
         @inline(__always)
         func usesQuadTiles(_ p: ConvolutionParameters) -> Bool {
             #if arch(x86_64)
-            self == .avx512vnni && quadTilesApply(p)
+            (self == .avx512vnni || self == .avx512vbmi) && quadTilesApply(p) && !usesPixelLanes(p)
             #elseif arch(arm64)
             quadTilesApply(p)
+            #else
+            false
+            #endif
+        }
+
+        /// Whether op `p` runs in pixel lanes with this variant.
+        @inline(__always)
+        func usesPixelLanes(_ p: ConvolutionParameters) -> Bool {
+            #if arch(x86_64)
+            self == .avx512vbmi && pixelLanesApply(p)
             #else
             false
             #endif
@@ -87,6 +98,11 @@ extension Fast {
         let field = p.kernelHeight * p.kernelWidth * p.input.channels
         guard field <= maximumPackedField else { return 0 }
         let channels = (p.output.channels + packedBlock - 1) / packedBlock * packedBlock
+        #if arch(x86_64)
+        if kernel.usesPixelLanes(p) {
+            return channels * 4 * 4 + channels * (field + 3) / 4 * 4
+        }
+        #endif
         #if arch(x86_64) || arch(arm64)
         if kernel.usesQuadTiles(p) {
             return channels * 4 * 4 + channels * p.kernelHeight * quadRowStride(p)
@@ -102,8 +118,10 @@ extension Fast {
         let blocks = (p.output.channels + packedBlock - 1) / packedBlock
         let channels = blocks * packedBlock
         let quads = kernel.usesQuadTiles(p)
-        // The VNNI kernel multiplies x + 128 (x XOR 0x80, unsigned): its bias also subtracts 128 * sum(w).
-        let foldedZeroPoint = quads && kernel == .avx512vnni ? p.inputZeroPoint &+ 128 : p.inputZeroPoint
+        let lanes = kernel.usesPixelLanes(p)
+        // The VNNI kernels multiply x + 128 (x XOR 0x80, unsigned): their bias also subtracts 128 * sum(w).
+        let unsignedInput = (quads || lanes) && (kernel == .avx512vnni || kernel == .avx512vbmi)
+        let foldedZeroPoint = unsignedInput ? p.inputZeroPoint &+ 128 : p.inputZeroPoint
         let bias = destination.bindMemory(to: Int32.self, capacity: 4 * channels)
         for channel in 0..<channels {
             let real = channel < p.output.channels
@@ -114,8 +132,11 @@ extension Fast {
             bias[3 * channels + channel] = min(shift, 0)
         }
         #if arch(x86_64) || arch(arm64)
-        if quads {
-            packQuadWeights(p, filter: filter, into: (destination + 4 * channels * 4).bindMemory(to: Int8.self, capacity: 1), blocks: blocks)
+        if quads || lanes {
+            // Pixel lanes: the quad tiles' layout with the whole field as one kernel row.
+            packQuadWeights(
+                p, filter: filter, into: (destination + 4 * channels * 4).bindMemory(to: Int8.self, capacity: 1), blocks: blocks,
+                rows: lanes ? 1 : p.kernelHeight, rowLength: lanes ? field : p.kernelWidth * p.input.channels)
             return
         }
         #endif
@@ -152,6 +173,12 @@ extension Fast {
         _ p: ConvolutionParameters, input: UnsafePointer<Int8>, filter: ChannelwiseWeights, packed: UnsafeRawPointer,
         output: UnsafeMutablePointer<Int8>, kernel: PackedKernel
     ) {
+        #if arch(x86_64)
+        if kernel.usesPixelLanes(p) {
+            pixelLanesConv2D(p, input: input, packed: packed, output: output)
+            return
+        }
+        #endif
         #if arch(x86_64) || arch(arm64)
         if kernel.usesQuadTiles(p) {
             quadConv2D(p, input: input, packed: packed, output: output, kernel: kernel)
@@ -220,6 +247,24 @@ extension Fast {
         var multipliers: UnsafePointer<Int32> { base }
         var lefts: UnsafePointer<Int32> { base + channels }
         var negativeRights: UnsafePointer<Int32> { base + 2 * channels }
+
+        /// 1 if any of the first `count` channels shifts left, else 0 (the tiles then skip the shift).
+        func anyLeftShift(_ count: Int) -> Int32 {
+            var any: Int32 = 0
+            for c in 0..<count { any |= lefts[c] }
+            return any == 0 ? 0 : 1
+        }
+
+        #if arch(x86_64) || arch(arm64)
+        /// The C tiles' view of channels `first...` of op `p`'s double rounding and output stage.
+        @inline(__always)
+        func tileRequantization(_ p: ConvolutionParameters, first: Int, anyLeftShift: Int32, maxPool: Bool) -> fz_requantization {
+            fz_requantization(
+                multiplier: multipliers + first, left: lefts + first, neg_right: negativeRights + first,
+                zero_point: p.outputZeroPoint, output_min: p.outputMin, output_max: p.outputMax,
+                any_left_shift: anyLeftShift, max_pool: maxPool ? 1 : 0)
+        }
+        #endif
     }
 
     /// Requantizes `count` (at most 16) accumulators of channels `firstChannel...` into `out`;

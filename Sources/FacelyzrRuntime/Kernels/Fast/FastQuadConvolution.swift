@@ -31,20 +31,24 @@ extension Fast {
     }
 
     /// Whether the quad tiles run op `p` (its rows and gathered field fit the stack buffers).
+    /// (On x86-64 pixel lanes take the small fields first, `PackedKernel.usesQuadTiles`.)
     @inline(__always)
     static func quadTilesApply(_ p: ConvolutionParameters) -> Bool {
         p.kernelHeight <= quadMaximumRows && p.kernelHeight * quadRowStride(p) <= quadFieldCapacity
     }
 
     /// Weights as int8 `[block of 16 channels][kernel row][quad][16][4]` (zero beyond the
-    /// channels and beyond each row's `kernelWidth * inChannels` values).
-    static func packQuadWeights(_ p: ConvolutionParameters, filter: ChannelwiseWeights, into weights: UnsafeMutablePointer<Int8>, blocks: Int) {
-        let rowLength = p.kernelWidth * p.input.channels
-        let field = p.kernelHeight * rowLength
-        let quads = quadRowStride(p) / 4
+    /// channels and beyond each row's `rowLength` values), the field of each channel cut into
+    /// `rows` rows of `rowLength`.
+    static func packQuadWeights(
+        _ p: ConvolutionParameters, filter: ChannelwiseWeights, into weights: UnsafeMutablePointer<Int8>, blocks: Int,
+        rows: Int, rowLength: Int
+    ) {
+        let field = rows * rowLength
+        let quads = (rowLength + 3) / 4
         var index = 0
         for block in 0..<blocks {
-            for row in 0..<p.kernelHeight {
+            for row in 0..<rows {
                 for quad in 0..<quads {
                     for c in 0..<packedBlock {
                         let channel = block * packedBlock + c
@@ -147,8 +151,7 @@ extension Fast {
         let zeroPoint = Int8(truncatingIfNeeded: p.inputZeroPoint)
         let inputBytes = p.input.height * p.input.width * inChannels
         let runs = quadRunApplies(p)
-        var anyLeftShift: Int32 = 0
-        for c in 0..<p.output.channels { anyLeftShift |= requantization.lefts[c] }
+        let anyLeftShift = requantization.anyLeftShift(p.output.channels)
         // Stack buffers of at most 1,024 bytes each (stack allocation is guaranteed there):
         // 4 gathered fields, one row of zero points, the row pointers of a tile, accumulators
         // (single rounding only).
@@ -232,11 +235,7 @@ extension Fast {
                         let channels = min(quadGroups * packedBlock, p.output.channels - first)
                         let out = output + (outY * outWidth + outX) * p.output.channels + first
                         if p.rounding == .double {
-                            var r = fz_requantization(
-                                multiplier: requantization.multipliers + first, left: requantization.lefts + first,
-                                neg_right: requantization.negativeRights + first, zero_point: p.outputZeroPoint,
-                                output_min: p.outputMin, output_max: p.outputMax, any_left_shift: anyLeftShift,
-                                max_pool: maxPool ? 1 : 0)
+                            var r = requantization.tileRequantization(p, first: first, anyLeftShift: anyLeftShift, maxPool: maxPool)
                             withUnsafePointer(to: &r) { r in
                                 if run {
                                     quadRun(

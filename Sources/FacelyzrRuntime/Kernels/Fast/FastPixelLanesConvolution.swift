@@ -1,0 +1,43 @@
+#if arch(x86_64)
+import CFacelyzrSIMD
+
+// conv2D for small receptive fields in pixel lanes (docs/benchmarks.md, step 17): 16 output
+// pixels of a row in the lanes of a zmm, the field cut into quads as a whole rather than per
+// kernel row, so the first convolution (3x3x3 = 27 bytes) takes 7 vpdpbusd per pixel and 16
+// channels instead of the quad tiles' 9; one C call runs the whole op, borders included (masked
+// loads give taps outside the image the zero point). x86-64 with AVX-512 VNNI and VBMI
+// (`PackedKernel.avx512vbmi`), fz_avx512vnni_lanes_conv.
+
+extension Fast {
+    /// Whether the pixel-lanes kernel takes op `p`: stride 1 along x, double rounding, kernel
+    /// rows of at least 4 bytes (a quad then spans at most two), a field of at most 32 bytes, and
+    /// the input bytes of 16 pixels' windows within one 64-byte row load.
+    @inline(__always)
+    static func pixelLanesApply(_ p: ConvolutionParameters) -> Bool {
+        let rowLength = p.kernelWidth * p.input.channels
+        return p.strideWidth == 1 && p.rounding == .double && rowLength >= 4
+            && p.kernelHeight * rowLength <= 32 && 15 * p.input.channels + rowLength <= 64
+    }
+
+    /// `conv2D` (or with `maxPool` the 2x2 max pool of it) over weights packed for pixel lanes.
+    /// Call only when `PackedKernel.avx512vbmi.usesPixelLanes(p)`.
+    static func pixelLanesConv2D(
+        _ p: ConvolutionParameters, input: UnsafePointer<Int8>, packed: UnsafeRawPointer, output: UnsafeMutablePointer<Int8>,
+        maxPool: Bool = false
+    ) {
+        let blocks = (p.output.channels + packedBlock - 1) / packedBlock
+        let field = p.kernelHeight * p.kernelWidth * p.input.channels
+        let bias = packed.assumingMemoryBound(to: Int32.self)
+        let requantization = PackedRequantization(base: bias + blocks * packedBlock, channels: blocks * packedBlock)
+        let weights = (packed + 4 * blocks * packedBlock * 4).assumingMemoryBound(to: Int8.self)
+        var r = requantization.tileRequantization(
+            p, first: 0, anyLeftShift: requantization.anyLeftShift(p.output.channels), maxPool: maxPool)
+        var plan = fz_lanes_plan()
+        fz_lanes_plan_init(&plan, p.kernelHeight, p.kernelWidth * p.input.channels, p.input.channels)
+        fz_avx512vnni_lanes_conv(
+            &plan, weights, (field + 3) / 4 * 4 * packedBlock, blocks, bias, &r, input, p.input.height, p.input.width,
+            p.input.channels, p.kernelHeight, p.kernelWidth, p.strideHeight, p.padTop, p.padLeft,
+            Int8(truncatingIfNeeded: p.inputZeroPoint), output, p.output.height, p.output.width, p.output.channels)
+    }
+}
+#endif
