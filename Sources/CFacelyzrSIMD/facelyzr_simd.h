@@ -532,9 +532,18 @@ static inline int32_t fz_load_i32(const int8_t *p) {
 #define FZ_INIT(c) a[c] = _mm512_set1_epi32(b[c]);
 #define FZ_DOT(c) a[c] = _mm512_dpbusd_epi32(a[c], u, _mm512_set1_epi32(fz_load_i32(wq + 4 * (c))));
 
+FZ_LANES __attribute__((always_inline))
+static inline void fz_lanes_transpose(__m512i *a) {
+    __m512i t[16], u[16];
+    FZ_REP8(FZ_T32)
+    FZ_T64(0) FZ_T64(1) FZ_T64(2) FZ_T64(3)
+    FZ_T128(0) FZ_T128(1) FZ_T128(2) FZ_T128(3)
+}
+
 /* The accumulators of 16 output pixels (x0... of the row whose first input row is in_y; the
  * input row bytes from first_byte = (x0 - pad_left) * in_channels, load_bytes of them) x the 16
- * channels of the block at w (bias b), as a[pixel] (lanes = channels). */
+ * channels of the block at w (bias b), as a[channel] (lanes = pixels; fz_lanes_transpose turns
+ * them into a[pixel]). */
 FZ_LANES __attribute__((always_inline))
 static inline void fz_lanes_segment(
     const fz_lanes_plan *plan, const int8_t *w, const int32_t *b, const int8_t *input, intptr_t in_height, intptr_t row_bytes,
@@ -559,10 +568,6 @@ static inline void fz_lanes_segment(
         const int8_t *wq = w + 64 * q;
         FZ_REP16(FZ_DOT)
     }
-    __m512i t[16], u[16];
-    FZ_REP8(FZ_T32)
-    FZ_T64(0) FZ_T64(1) FZ_T64(2) FZ_T64(3)
-    FZ_T128(0) FZ_T128(1) FZ_T128(2) FZ_T128(3)
 }
 #undef FZ_T32
 #undef FZ_T64
@@ -572,10 +577,12 @@ static inline void fz_lanes_segment(
 
 /* Pixel i of a segment requantised into o + i * out_channels, if i < n. */
 #define FZ_LANES_STORE(i) if ((i) < n) _mm_mask_storeu_epi8(o + (i) * out_channels, lanes, fz_avx512_requantize_double(a[i], &c, r));
-/* Pooled pixel k: the maximum of pixels 2k, 2k+1 of the first row (m[k]) and of the second (a). */
-#define FZ_LANES_MAX(k) m[k] = _mm512_max_epi32(a[2 * (k)], a[2 * (k) + 1]);
+/* The two rows' maximum per channel (before the transpose, so it is done once per 2 rows). */
+#define FZ_LANES_MAX(c) a[c] = _mm512_max_epi32(a[c], m[c]);
+#define FZ_LANES_KEEP(c) m[c] = a[c];
+/* Pooled pixel k: the maximum of pixels 2k and 2k + 1. */
 #define FZ_LANES_POOL_STORE(k) if ((k) < n) _mm_mask_storeu_epi8(o + (k) * out_channels, lanes, \
-        fz_avx512_requantize_double(_mm512_max_epi32(m[k], _mm512_max_epi32(a[2 * (k)], a[2 * (k) + 1])), &c, r));
+        fz_avx512_requantize_double(_mm512_max_epi32(a[2 * (k)], a[2 * (k) + 1]), &c, r));
 
 /* conv2D of an op fz_lanes_plan_init takes (strideWidth 1), whole, double rounding: `blocks`
  * blocks of 16 channels (weights w, block_stride bytes apart, packed bias b), output
@@ -600,6 +607,7 @@ static inline void fz_avx512vnni_lanes_conv(
                 for (intptr_t x0 = 0; x0 < out_width; x0 += 16) {
                     fz_lanes_segment(plan, wb, bb, input, in_height, row_bytes, y * stride_height - pad_top, kernel_height,
                                      (x0 - pad_left) * in_channels, load_bytes, zero_point, a);
+                    fz_lanes_transpose(a);
                     const intptr_t n = out_width - x0;
                     int8_t *o = out + (y * out_width + x0) * out_channels + 16 * block;
                     FZ_REP16(FZ_LANES_STORE)
@@ -610,12 +618,14 @@ static inline void fz_avx512vnni_lanes_conv(
         const intptr_t pooled_height = out_height / 2, pooled_width = out_width / 2;
         for (intptr_t y = 0; y < pooled_height; y++) {
             for (intptr_t x0 = 0; x0 < 2 * pooled_width; x0 += 16) {
-                __m512i m[8];
+                __m512i m[16];
                 fz_lanes_segment(plan, wb, bb, input, in_height, row_bytes, 2 * y * stride_height - pad_top, kernel_height,
                                  (x0 - pad_left) * in_channels, load_bytes, zero_point, a);
-                FZ_REP8(FZ_LANES_MAX)
+                FZ_REP16(FZ_LANES_KEEP)
                 fz_lanes_segment(plan, wb, bb, input, in_height, row_bytes, (2 * y + 1) * stride_height - pad_top, kernel_height,
                                  (x0 - pad_left) * in_channels, load_bytes, zero_point, a);
+                FZ_REP16(FZ_LANES_MAX)
+                fz_lanes_transpose(a);
                 const intptr_t n = pooled_width - x0 / 2;
                 int8_t *o = out + (y * pooled_width + x0 / 2) * out_channels + 16 * block;
                 FZ_REP8(FZ_LANES_POOL_STORE)
@@ -625,6 +635,7 @@ static inline void fz_avx512vnni_lanes_conv(
 }
 #undef FZ_LANES_STORE
 #undef FZ_LANES_MAX
+#undef FZ_LANES_KEEP
 #undef FZ_LANES_POOL_STORE
 #undef FZ_REP8
 #undef FZ_REP16
