@@ -265,6 +265,47 @@ static inline __m512i fz_avx512_flip_broadcast(const int8_t *p, __m512i flip) {
     return u;
 }
 
+/* The receptive field of one output pixel gathered (Fast.gather): kernel row ky, the
+ * row_length bytes of input row in_y0 + ky from column in_x0 on, to dst + ky * row_stride, the
+ * zero point outside the image; 64 bytes a masked load (masked-off bytes are not read, so the
+ * address may lie outside the input) and a masked store (the bytes after row_length stay). */
+FZ_AVX512VNNI
+static inline void fz_avx512_gather(
+    const int8_t *input, intptr_t in_height, intptr_t in_width, intptr_t in_channels, intptr_t in_y0, intptr_t in_x0,
+    intptr_t kernel_height, intptr_t row_length, int8_t zero_point, int8_t *dst, intptr_t row_stride) {
+    const __m512i zp = _mm512_set1_epi8((char)zero_point);
+    const intptr_t row_bytes = in_width * in_channels;
+    for (intptr_t ky = 0; ky < kernel_height; ky++) {
+        const intptr_t y = in_y0 + ky;
+        for (intptr_t offset = 0; offset < row_length; offset += 64) {
+            const intptr_t first = in_x0 * in_channels + offset, length = row_length - offset < 64 ? row_length - offset : 64;
+            const intptr_t lo = first < 0 ? -first : 0, hi = row_bytes - first < length ? row_bytes - first : length;
+            const __mmask64 store = length >= 64 ? ~0ull : (1ull << length) - 1;
+            const __mmask64 load = y < 0 || y >= in_height || hi <= lo ? 0 : (hi >= 64 ? ~0ull : (1ull << hi) - 1) & ~((1ull << lo) - 1);
+            const __m512i v = _mm512_mask_loadu_epi8(zp, load, (const void *)((uintptr_t)(input + y * row_bytes) + (uintptr_t)first));
+            _mm512_mask_storeu_epi8(dst + ky * row_stride + offset, store, v);
+        }
+    }
+}
+
+/* sum(w[i] * x[i]) and sum(w[i]) over i < n, wrapping int32 (a fully connected output,
+ * Fast.accumulator): vpdpbusd on x XOR 0x80 = x + 128 (unsigned), less 128 * sum(w); 64 bytes
+ * a step, the tail's weights loaded as 0 (masked), so whatever x holds there adds nothing. */
+FZ_AVX512VNNI
+static inline int32_t fz_avx512_dot(const int8_t *w, const int8_t *x, intptr_t n, int32_t *weight_sum) {
+    const __m512i flip = _mm512_set1_epi8((char)0x80), ones = _mm512_set1_epi8(1);
+    __m512i products = _mm512_setzero_si512(), sums = _mm512_setzero_si512();
+    for (intptr_t i = 0; i < n; i += 64) {
+        const __mmask64 mask = n - i >= 64 ? ~0ull : (1ull << (n - i)) - 1;
+        const __m512i wv = _mm512_maskz_loadu_epi8(mask, w + i);
+        products = _mm512_dpbusd_epi32(products, _mm512_xor_si512(_mm512_maskz_loadu_epi8(mask, x + i), flip), wv);
+        sums = _mm512_dpbusd_epi32(sums, ones, wv);
+    }
+    const int32_t sum = _mm512_reduce_add_epi32(sums);
+    *weight_sum = sum;
+    return (int32_t)((uint32_t)_mm512_reduce_add_epi32(products) - 128u * (uint32_t)sum);
+}
+
 /* The lane-wise maximum of 4 pixels' accumulators (a 2x2 max pool window). */
 FZ_AVX512VNNI __attribute__((always_inline))
 static inline __m512i fz_avx512_max_4(__m512i a0, __m512i a1, __m512i a2, __m512i a3) {

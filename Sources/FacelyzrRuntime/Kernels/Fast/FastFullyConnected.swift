@@ -1,6 +1,11 @@
+#if arch(x86_64)
+import CFacelyzrSIMD
+#endif
+
 extension Fast {
     /// Bit-exact with `Reference.fullyConnected`: per output, one contiguous pass computes
-    /// `sum(w * x)` and `sum(w)`, and `bias - inputZeroPoint * sum(w)` is added after the loop.
+    /// `sum(w * x)` and `sum(w)` (x86-64 with AVX-512 VNNI: fz_avx512_dot), and
+    /// `bias - inputZeroPoint * sum(w)` is added after the loop.
     public static func fullyConnected(
         _ p: FullyConnectedParameters, input: UnsafePointer<Int8>, filter: ChannelwiseWeights,
         output: UnsafeMutablePointer<Int8>
@@ -31,6 +36,12 @@ extension Fast {
         let row = weights + o * p.inputCount
         var products: Int32 = 0
         var weightSum: Int32 = 0
+        #if arch(x86_64)
+        if fz_x86_kernel() == 2 {
+            products = fz_avx512_dot(row, input, p.inputCount, &weightSum)
+            return bias[o] &- p.inputZeroPoint &* weightSum &+ products
+        }
+        #endif
         for i in 0..<p.inputCount {
             let w = Int32(row[i])
             products &+= w &* Int32(input[i])

@@ -347,6 +347,14 @@ extension Fast {
         let inChannels = p.input.channels
         let rowLength = p.kernelWidth * inChannels
         let inX0 = outX * p.strideWidth - p.padLeft
+        #if arch(x86_64)
+        if fz_x86_kernel() == 2 {
+            fz_avx512_gather(
+                input, p.input.height, p.input.width, inChannels, outY * p.strideHeight - p.padTop, inX0, p.kernelHeight,
+                rowLength, zeroPoint, gathered, rowStride)
+            return
+        }
+        #endif
         let first = max(0, -inX0)
         let last = max(first, min(p.kernelWidth, p.input.width - inX0))
         for kernelY in 0..<p.kernelHeight {
