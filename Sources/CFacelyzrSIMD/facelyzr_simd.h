@@ -610,6 +610,56 @@ static inline void fz_lanes_segment(
         FZ_REP16(FZ_DOT)
     }
 }
+
+/* The input rows from in_y (count of them, the zero point outside the image), 16 pixels' worth
+ * from first_byte (fz_lanes_segment), XOR 0x80. */
+FZ_LANES __attribute__((always_inline))
+static inline void fz_lanes_rows(
+    const int8_t *input, intptr_t in_height, intptr_t row_bytes, intptr_t in_y, intptr_t count, intptr_t first_byte,
+    intptr_t load_bytes, int8_t zero_point, __m512i *rows) {
+    const __m512i flip = _mm512_set1_epi8((char)0x80), zp = _mm512_set1_epi8((char)zero_point);
+    const intptr_t lo = first_byte < 0 ? -first_byte : 0;
+    const intptr_t hi = row_bytes - first_byte < load_bytes ? row_bytes - first_byte : load_bytes;
+    const __mmask64 mask = hi <= lo ? 0 : (hi >= 64 ? ~0ull : (1ull << hi) - 1) & ~((1ull << lo) - 1);
+    for (intptr_t k = 0; k < count; k++) {
+        const intptr_t y = in_y + k;
+        __m512i v = zp;
+        /* Masked-off bytes are not read (AVX-512 suppresses their faults), so the address may
+         * lie before the row. */
+        if (y >= 0 && y < in_height) v = _mm512_mask_loadu_epi8(zp, mask, (const void *)((uintptr_t)(input + y * row_bytes) + (uintptr_t)first_byte));
+        rows[k] = _mm512_xor_si512(v, flip);
+    }
+}
+
+/* For a 2x2 max pool: 8 channels (8h...) of 16 pixels of two output rows at once, their maximum
+ * into a[8h + c] (lanes = pixels); rows[k] the input rows of the first output row's kernel row
+ * k, the second's are rows[k + step] (step = stride_height). Both rows' 16 accumulators stay in
+ * registers, each channel's weights broadcast once for the two (with 16 channels of one row
+ * kept while the next row's were computed, clang rotated 24 registers per quad). */
+#define FZ_INIT2(c) a0[c] = a1[c] = _mm512_set1_epi32(b[8 * h + (c)]);
+#define FZ_DOT2(c) { \
+        const __m512i wc = _mm512_set1_epi32(fz_load_i32(wq + 4 * (8 * h + (c)))); \
+        a0[c] = _mm512_dpbusd_epi32(a0[c], u0, wc); a1[c] = _mm512_dpbusd_epi32(a1[c], u1, wc); \
+    }
+#define FZ_MAX2(c) a[8 * h + (c)] = _mm512_max_epi32(a0[c], a1[c]);
+FZ_LANES __attribute__((always_inline))
+static inline void fz_lanes_pooled_half(
+    const fz_lanes_plan *plan, const int8_t *w, const int32_t *b, const __m512i *rows, intptr_t step, const int h, __m512i *a) {
+    __m512i a0[8], a1[8];
+    FZ_REP8(FZ_INIT2)
+    for (intptr_t q = 0; q < plan->quads; q++) {
+        const __m512i index = _mm512_loadu_si512(plan->index[q]);
+        const intptr_t r = plan->row[q];
+        const __m512i u0 = _mm512_permutex2var_epi8(rows[r], index, rows[r + 1]);
+        const __m512i u1 = _mm512_permutex2var_epi8(rows[r + step], index, rows[r + step + 1]);
+        const int8_t *wq = w + 64 * q;
+        FZ_REP8(FZ_DOT2)
+    }
+    FZ_REP8(FZ_MAX2)
+}
+#undef FZ_INIT2
+#undef FZ_DOT2
+#undef FZ_MAX2
 #undef FZ_T32
 #undef FZ_T64
 #undef FZ_T128
@@ -618,9 +668,6 @@ static inline void fz_lanes_segment(
 
 /* Pixel i of a segment requantised into o + i * out_channels, if i < n. */
 #define FZ_LANES_STORE(i) if ((i) < n) _mm_mask_storeu_epi8(o + (i) * out_channels, lanes, fz_avx512_requantize_double(a[i], &c, r));
-/* The two rows' maximum per channel (before the transpose, so it is done once per 2 rows). */
-#define FZ_LANES_MAX(c) a[c] = _mm512_max_epi32(a[c], m[c]);
-#define FZ_LANES_KEEP(c) m[c] = a[c];
 /* Pooled pixel k: the maximum of pixels 2k and 2k + 1. */
 #define FZ_LANES_POOL_STORE(k) if ((k) < n) _mm_mask_storeu_epi8(o + (k) * out_channels, lanes, \
         fz_avx512_requantize_double(_mm512_max_epi32(a[2 * (k)], a[2 * (k) + 1]), &c, r));
@@ -659,13 +706,12 @@ static inline void fz_avx512vnni_lanes_conv(
         const intptr_t pooled_height = out_height / 2, pooled_width = out_width / 2;
         for (intptr_t y = 0; y < pooled_height; y++) {
             for (intptr_t x0 = 0; x0 < 2 * pooled_width; x0 += 16) {
-                __m512i m[16];
-                fz_lanes_segment(plan, wb, bb, input, in_height, row_bytes, 2 * y * stride_height - pad_top, kernel_height,
-                                 (x0 - pad_left) * in_channels, load_bytes, zero_point, a);
-                FZ_REP16(FZ_LANES_KEEP)
-                fz_lanes_segment(plan, wb, bb, input, in_height, row_bytes, (2 * y + 1) * stride_height - pad_top, kernel_height,
-                                 (x0 - pad_left) * in_channels, load_bytes, zero_point, a);
-                FZ_REP16(FZ_LANES_MAX)
+                __m512i rows[12]; /* kernel_height <= 8 (a field of at most 32 bytes, rows of 4 or more), step <= 3 */
+                fz_lanes_rows(input, in_height, row_bytes, 2 * y * stride_height - pad_top, kernel_height + stride_height,
+                              (x0 - pad_left) * in_channels, load_bytes, zero_point, rows);
+                rows[kernel_height + stride_height] = rows[kernel_height + stride_height - 1];
+                fz_lanes_pooled_half(plan, wb, bb, rows, stride_height, 0, a);
+                fz_lanes_pooled_half(plan, wb, bb, rows, stride_height, 1, a);
                 fz_lanes_transpose(a);
                 const intptr_t n = pooled_width - x0 / 2;
                 int8_t *o = out + (y * pooled_width + x0 / 2) * out_channels + 16 * block;
@@ -675,8 +721,6 @@ static inline void fz_avx512vnni_lanes_conv(
     }
 }
 #undef FZ_LANES_STORE
-#undef FZ_LANES_MAX
-#undef FZ_LANES_KEEP
 #undef FZ_LANES_POOL_STORE
 #undef FZ_REP8
 #undef FZ_REP16

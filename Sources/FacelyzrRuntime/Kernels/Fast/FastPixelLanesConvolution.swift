@@ -9,13 +9,13 @@ import CFacelyzrSIMD
 // (`PackedKernel.avx512vbmi`), fz_avx512vnni_lanes_conv.
 
 extension Fast {
-    /// Whether the pixel-lanes kernel takes op `p`: stride 1 along x, double rounding, kernel
-    /// rows of at least 4 bytes (a quad then spans at most two), a field of at most 32 bytes, and
-    /// the input bytes of 16 pixels' windows within one 64-byte row load.
+    /// Whether the pixel-lanes kernel takes op `p`: stride 1 along x (at most 3 along y), double
+    /// rounding, kernel rows of at least 4 bytes (a quad then spans at most two), a field of at
+    /// most 32 bytes, and the input bytes of 16 pixels' windows within one 64-byte row load.
     @inline(__always)
     static func pixelLanesApply(_ p: ConvolutionParameters) -> Bool {
         let rowLength = p.kernelWidth * p.input.channels
-        return p.strideWidth == 1 && p.rounding == .double && rowLength >= 4
+        return p.strideWidth == 1 && p.strideHeight <= 3 && p.rounding == .double && rowLength >= 4
             && p.kernelHeight * rowLength <= 32 && 15 * p.input.channels + rowLength <= 64
     }
 
