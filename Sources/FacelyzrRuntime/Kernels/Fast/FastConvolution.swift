@@ -85,7 +85,15 @@ extension Fast {
         #endif
         #if arch(x86_64) || arch(arm64)
         if kernel.usesQuadTiles(p) && quadMaxPoolApplies(p) {
-            quadConv2D(p, input: input, packed: packed, output: output, kernel: kernel, maxPool: true)
+            // The convolution's output is not written: past the pooled values (which may start
+            // there), its memory holds the input with the padding made explicit.
+            let used = (pool.output.elementCount + 63) / 64 * 64
+            if let (padded, paddedInput) = explicitlyPadded(
+                p, input: input, into: convolved + used, capacity: p.output.elementCount - used) {
+                quadConv2D(padded, input: paddedInput, packed: packed, output: output, kernel: kernel, maxPool: true)
+            } else {
+                quadConv2D(p, input: input, packed: packed, output: output, kernel: kernel, maxPool: true)
+            }
             return
         }
         #endif

@@ -124,6 +124,43 @@ extension Fast {
             && (lastInY * p.input.width + lastInX) * p.input.channels + rowStride <= inputBytes
     }
 
+    /// `p` with its padding made explicit: the input copied to `scratch` with rows and columns of
+    /// the input zero point around it, so every window reads its kernel rows in place (no
+    /// gathered borders, no row of zero points, whole output rows in one run), or nil when `p`
+    /// has no padding or the copy does not fit in `capacity` bytes.
+    static func explicitlyPadded(
+        _ p: ConvolutionParameters, input: UnsafePointer<Int8>, into scratch: UnsafeMutablePointer<Int8>, capacity: Int
+    ) -> (ConvolutionParameters, UnsafePointer<Int8>)? {
+        let padBottom = max(0, (p.output.height - 1) * p.strideHeight + p.kernelHeight - p.input.height - p.padTop)
+        let padRight = max(0, (p.output.width - 1) * p.strideWidth + p.kernelWidth - p.input.width - p.padLeft)
+        guard p.padTop + padBottom + p.padLeft + padRight > 0 else { return nil }
+        let channels = p.input.channels
+        let height = p.input.height + p.padTop + padBottom
+        let rowBytes = (p.input.width + p.padLeft + padRight) * channels
+        guard height * rowBytes <= capacity else { return nil }
+        let zeroPoint = Int8(truncatingIfNeeded: p.inputZeroPoint)
+        let left = p.padLeft * channels
+        let inner = p.input.width * channels
+        // Plain loops (vectorised): Embedded Swift made update(from:count:) a call per byte.
+        for y in 0..<height {
+            let row = scratch + y * rowBytes
+            let inY = y - p.padTop
+            guard inY >= 0 && inY < p.input.height else {
+                for i in 0..<rowBytes { row[i] = zeroPoint }
+                continue
+            }
+            let source = input + inY * inner
+            for i in 0..<left { row[i] = zeroPoint }
+            for i in 0..<inner { row[left + i] = source[i] }
+            for i in (left + inner)..<rowBytes { row[i] = zeroPoint }
+        }
+        var padded = p
+        padded.input = TensorShape(height: height, width: rowBytes / channels, channels: channels)
+        padded.padTop = 0
+        padded.padLeft = 0
+        return (padded, UnsafePointer(scratch))
+    }
+
     /// Whether `quadConv2D` can also run the 2x2 max pool that follows op `p` (`maxPool`): its
     /// requantisation is double rounding, done in the tiles.
     @inline(__always)
