@@ -83,9 +83,8 @@ extension Fast {
     }
 
     /// `tiles` full tiles of `kernel` along an output row, double rounding (arguments as
-    /// fz_neon_sdot_conv_run). On x86-64 only for ops with one or two blocks of 16 channels, two
-    /// tiles per pass (`quadRunApplies`); for more channels the run in C measured slower than calling
-    /// the tile per tile (docs/benchmarks.md, step 14).
+    /// fz_neon_sdot_conv_run). On x86-64 ops with one or two blocks of 16 channels take two tiles
+    /// per pass, wider ones one tile after the other (docs/benchmarks.md, steps 14, 15 and 21).
     @inline(__always)
     static func quadRun(
         _ kernel: PackedKernel, _ w: UnsafePointer<Int8>, _ groupStride: Int, _ groups: Int, _ x: UnsafePointer<UnsafePointer<Int8>?>, _ rows: Int,
@@ -106,11 +105,7 @@ extension Fast {
     /// Whether the in-place tiles of an output row of `p` run in one quadRun call.
     @inline(__always)
     static func quadRunApplies(_ p: ConvolutionParameters) -> Bool {
-        #if arch(x86_64)
-        p.rounding == .double && p.output.channels <= 2 * packedBlock
-        #else
         p.rounding == .double
-        #endif
     }
 
     /// Whether the windows of output columns `outX..<outX + width` lie inside the input
