@@ -34,10 +34,14 @@ typedef struct {
  * `fixed` (the row of zero points), and its outputs by 4 pixels. */
 #define FZ_QUAD_RUN(TILE_CALL) do { \
         const int8_t *xt[4 * FZ_QUAD_MAXIMUM_ROWS]; \
+        intptr_t step[4 * FZ_QUAD_MAXIMUM_ROWS]; \
+        for (intptr_t i = 0; i < 4 * rows; i++) { xt[i] = x[i]; step[i] = x[i] == fixed ? 0 : x_step; } \
+        int8_t *tile_out = out; \
+        const intptr_t out_step = (r->max_pool ? 1 : 4) * pixel_stride; \
         for (intptr_t t = 0; t < tiles; t++) { \
-            for (intptr_t i = 0; i < 4 * rows; i++) xt[i] = x[i] == fixed ? fixed : x[i] + t * x_step; \
-            int8_t *tile_out = out + (r->max_pool ? t : 4 * t) * pixel_stride; \
             TILE_CALL; \
+            for (intptr_t i = 0; i < 4 * rows; i++) xt[i] = (const int8_t *)((intptr_t)xt[i] + step[i]); \
+            tile_out += out_step; \
         } \
     } while (0)
 
@@ -714,7 +718,7 @@ static inline int8x16_t fz_neon_load_quads(const int8_t *p, intptr_t tail) {
  * r->max_pool the 4 pixels' maximum is stored as pixel 0. A row's quads go 4 at a time (one
  * 16-byte load per pixel), then the 1 to 3 left (rows of 3 quads: the first convolution's 3x3x3
  * field) with one or two loads per pixel. */
-FZ_DOTPROD
+FZ_DOTPROD __attribute__((always_inline))
 static inline void fz_neon_sdot_block(
     const int8_t *w, const int8_t *const *x, intptr_t rows, intptr_t quads, const int32_t *bias,
     const fz_requantization *r, int offset, int8_t *out, intptr_t pixel_stride, intptr_t pixels,
@@ -753,9 +757,9 @@ static inline void fz_neon_sdot_block(
 
 /* The ARMv8.2 dot-product form of fz_avx512vnni_conv_tile, same layout and arguments (int8
  * signed by signed, so no XOR and the bias folds zero point * sum(w)); the blocks of 16 channels
- * go one after the other. */
-FZ_DOTPROD
-static inline void fz_neon_sdot_conv_tile(
+ * go one after the other. Inlined into both callers below. */
+FZ_DOTPROD __attribute__((always_inline))
+static inline void fz_neon_sdot_tile_body(
     const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
     intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
     intptr_t pixels, intptr_t channels, int32_t *acc) {
@@ -765,13 +769,24 @@ static inline void fz_neon_sdot_conv_tile(
     }
 }
 
-/* `tiles` tiles of fz_neon_sdot_conv_tile along an output row (FZ_QUAD_RUN). */
-FZ_DOTPROD
+/* One tile (fz_neon_sdot_tile_body), called from Swift for tiles outside runs. */
+FZ_DOTPROD __attribute__((noinline))
+static inline void fz_neon_sdot_conv_tile(
+    const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
+    intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
+    intptr_t pixels, intptr_t channels, int32_t *acc) {
+    fz_neon_sdot_tile_body(w, group_stride, groups, x, rows, quads, bias, r, out, pixel_stride, pixels, channels, acc);
+}
+
+/* `tiles` tiles along an output row (FZ_QUAD_RUN), the tile inlined: not inlined into the Swift
+ * caller, so a tile costs no call, prologue and epilogue (they were about 60 instructions a
+ * tile, 1,232 tiles of the default model). */
+FZ_DOTPROD __attribute__((noinline))
 static inline void fz_neon_sdot_conv_run(
     const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
     intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
     intptr_t channels, intptr_t tiles, intptr_t x_step, const int8_t *fixed) {
-    FZ_QUAD_RUN(fz_neon_sdot_conv_tile(w, group_stride, groups, xt, rows, quads, bias, r, tile_out, pixel_stride, 4, channels, 0));
+    FZ_QUAD_RUN(fz_neon_sdot_tile_body(w, group_stride, groups, xt, rows, quads, bias, r, tile_out, pixel_stride, 4, channels, 0));
 }
 #undef FZ_DOTPROD
 
