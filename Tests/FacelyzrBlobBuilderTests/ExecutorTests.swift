@@ -4,9 +4,11 @@ import FacelyzrRuntime
 import Testing
 
 /// Runs `model` on `pixels` with `kernels` (over weights packed for them if `packed`); returns
-/// the head outputs and every layer's output.
+/// the head outputs and every layer's output (none with `layerOutputs` false: then `predict`
+/// fuses steps).
 func run<K: KernelSet>(
-    _ model: Model, _ pixels: [UInt8], _ kernels: K.Type = DefaultKernels.self, packed: Bool = false
+    _ model: Model, _ pixels: [UInt8], _ kernels: K.Type = DefaultKernels.self, packed: Bool = false,
+    layerOutputs: Bool = true
 ) -> (outputs: [Int32], layers: [Int8]) {
     let packedWeights = UnsafeMutableRawBufferPointer.allocate(
         byteCount: max(model.packedWeightsByteCount(for: kernels), 1), alignment: 16)
@@ -14,38 +16,19 @@ func run<K: KernelSet>(
     if packed { model.packWeights(for: kernels, into: packedWeights.baseAddress!) }
     var arena = [UInt8](repeating: 0xA5, count: model.arenaByteCount)
     var outputs = [Int32](repeating: 0, count: model.outputCount)
-    var layers = [Int8](repeating: 0, count: model.layerOutputByteCount)
+    var layers = [Int8](repeating: 0, count: layerOutputs ? model.layerOutputByteCount : 0)
     pixels.withUnsafeBufferPointer { p in
         arena.withUnsafeMutableBytes { a in
             outputs.withUnsafeMutableBufferPointer { o in
                 layers.withUnsafeMutableBufferPointer { l in
                     model.predict(using: kernels, pixels: p.baseAddress!, arena: a.baseAddress!, outputs: o.baseAddress!,
-                                  layerOutputs: l.baseAddress!,
+                                  layerOutputs: layerOutputs ? l.baseAddress! : nil,
                                   packedWeights: packed ? UnsafeRawPointer(packedWeights.baseAddress!) : nil)
                 }
             }
         }
     }
     return (outputs, layers)
-}
-
-/// `run`'s head outputs from `predict` without layer outputs (the path that fuses steps).
-func headOutputs<K: KernelSet>(_ model: Model, _ pixels: [UInt8], _ kernels: K.Type, packed: Bool) -> [Int32] {
-    let packedWeights = UnsafeMutableRawBufferPointer.allocate(
-        byteCount: max(model.packedWeightsByteCount(for: kernels), 1), alignment: 16)
-    defer { packedWeights.deallocate() }
-    if packed { model.packWeights(for: kernels, into: packedWeights.baseAddress!) }
-    var arena = [UInt8](repeating: 0xA5, count: model.arenaByteCount)
-    var outputs = [Int32](repeating: 0, count: model.outputCount)
-    pixels.withUnsafeBufferPointer { p in
-        arena.withUnsafeMutableBytes { a in
-            outputs.withUnsafeMutableBufferPointer { o in
-                model.predict(using: kernels, pixels: p.baseAddress!, arena: a.baseAddress!, outputs: o.baseAddress!,
-                              layerOutputs: nil, packedWeights: packed ? UnsafeRawPointer(packedWeights.baseAddress!) : nil)
-            }
-        }
-    }
-    return outputs
 }
 
 @Suite struct ExecutorTests {
@@ -151,9 +134,9 @@ func headOutputs<K: KernelSet>(_ model: Model, _ pixels: [UInt8], _ kernels: K.T
                     let pixels = TestModels.pixels(model.input.byteCount, seed: seed)
                     let reference = run(model, pixels, Reference.self).outputs
                     for packed in [false, true] {
-                        #expect(headOutputs(model, pixels, Fast.self, packed: packed) == reference)
+                        #expect(run(model, pixels, Fast.self, packed: packed, layerOutputs: false).outputs == reference)
                     }
-                    #expect(headOutputs(model, pixels, Reference.self, packed: false) == reference)
+                    #expect(run(model, pixels, Reference.self, layerOutputs: false).outputs == reference)
                 }
             }
         }
