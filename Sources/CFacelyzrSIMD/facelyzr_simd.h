@@ -591,38 +591,8 @@ static inline void fz_lanes_transpose(__m512i *a) {
     FZ_T128(0) FZ_T128(1) FZ_T128(2) FZ_T128(3)
 }
 
-/* The accumulators of 16 output pixels (x0... of the row whose first input row is in_y; the
- * input row bytes from first_byte = (x0 - pad_left) * in_channels, load_bytes of them) x the 16
- * channels of the block at w (bias b), as a[channel] (lanes = pixels; fz_lanes_transpose turns
- * them into a[pixel]). */
-FZ_LANES __attribute__((always_inline))
-static inline void fz_lanes_segment(
-    const fz_lanes_plan *plan, const int8_t *w, const int32_t *b, const int8_t *input, intptr_t in_height, intptr_t row_bytes,
-    intptr_t in_y, intptr_t kernel_height, intptr_t first_byte, intptr_t load_bytes, int8_t zero_point, __m512i *a) {
-    const __m512i flip = _mm512_set1_epi8((char)0x80), zp = _mm512_set1_epi8((char)zero_point);
-    const intptr_t lo = first_byte < 0 ? -first_byte : 0;
-    const intptr_t hi = row_bytes - first_byte < load_bytes ? row_bytes - first_byte : load_bytes;
-    const __mmask64 mask = hi <= lo ? 0 : (hi >= 64 ? ~0ull : (1ull << hi) - 1) & ~((1ull << lo) - 1);
-    __m512i rows[9];
-    for (intptr_t ky = 0; ky < kernel_height; ky++) {
-        const intptr_t y = in_y + ky;
-        __m512i v = zp;
-        /* Masked-off bytes are not read (AVX-512 suppresses their faults), so the address may
-         * lie before the row. */
-        if (y >= 0 && y < in_height) v = _mm512_mask_loadu_epi8(zp, mask, (const void *)((uintptr_t)(input + y * row_bytes) + (uintptr_t)first_byte));
-        rows[ky] = _mm512_xor_si512(v, flip);
-    }
-    rows[kernel_height] = rows[kernel_height - 1];
-    FZ_REP16(FZ_INIT)
-    for (intptr_t q = 0; q < plan->quads; q++) {
-        const __m512i u = _mm512_permutex2var_epi8(rows[plan->row[q]], _mm512_loadu_si512(plan->index[q]), rows[plan->row[q] + 1]);
-        const int8_t *wq = w + 64 * q;
-        FZ_REP16(FZ_DOT)
-    }
-}
-
-/* The input rows from in_y (count of them, the zero point outside the image), 16 pixels' worth
- * from first_byte (fz_lanes_segment), XOR 0x80. */
+/* `count` input rows from in_y (the zero point outside the image), XOR 0x80: load_bytes from
+ * first_byte = (x0 - pad_left) * in_channels, the input of 16 output pixels from x0. */
 FZ_LANES __attribute__((always_inline))
 static inline void fz_lanes_rows(
     const int8_t *input, intptr_t in_height, intptr_t row_bytes, intptr_t in_y, intptr_t count, intptr_t first_byte,
@@ -638,6 +608,25 @@ static inline void fz_lanes_rows(
          * lie before the row. */
         if (y >= 0 && y < in_height) v = _mm512_mask_loadu_epi8(zp, mask, (const void *)((uintptr_t)(input + y * row_bytes) + (uintptr_t)first_byte));
         rows[k] = _mm512_xor_si512(v, flip);
+    }
+}
+
+/* The accumulators of 16 output pixels (x0... of the row whose first input row is in_y; the
+ * input row bytes from first_byte = (x0 - pad_left) * in_channels, load_bytes of them) x the 16
+ * channels of the block at w (bias b), as a[channel] (lanes = pixels; fz_lanes_transpose turns
+ * them into a[pixel]). */
+FZ_LANES __attribute__((always_inline))
+static inline void fz_lanes_segment(
+    const fz_lanes_plan *plan, const int8_t *w, const int32_t *b, const int8_t *input, intptr_t in_height, intptr_t row_bytes,
+    intptr_t in_y, intptr_t kernel_height, intptr_t first_byte, intptr_t load_bytes, int8_t zero_point, __m512i *a) {
+    __m512i rows[9];
+    fz_lanes_rows(input, in_height, row_bytes, in_y, kernel_height, first_byte, load_bytes, zero_point, rows);
+    rows[kernel_height] = rows[kernel_height - 1];
+    FZ_REP16(FZ_INIT)
+    for (intptr_t q = 0; q < plan->quads; q++) {
+        const __m512i u = _mm512_permutex2var_epi8(rows[plan->row[q]], _mm512_loadu_si512(plan->index[q]), rows[plan->row[q] + 1]);
+        const int8_t *wq = w + 64 * q;
+        FZ_REP16(FZ_DOT)
     }
 }
 
