@@ -29,19 +29,34 @@ typedef struct {
 #define FZ_QUAD_MAXIMUM_ROWS 32
 
 /* Body of the aarch64 quad-tile runs (fz_neon_sdot_conv_run, fz_neon_smull_conv_run): `tiles`
- * full tiles along an output row, double rounding. The first
- * tile's row pointers are x; each next tile's advance by x_step bytes, except those equal to
- * `fixed` (the row of zero points), and its outputs by 4 pixels. */
+ * full tiles along an output row, double rounding. The first tile's row pointers are x; each
+ * next tile's advance by x_step bytes, and its outputs by 4 pixels (1 with r->max_pool). Row
+ * pointers equal to `fixed` (the row of zero points, rows above or below the input) read
+ * instead a local row of zero points long enough to advance with the others, so every pointer
+ * of tile t is x[i] + t * x_step: TILE_CALL gets that as `offset` (in chunks of tiles when
+ * the local row would exceed FZ_QUAD_ZERO_RUN bytes). */
+#define FZ_QUAD_ZERO_RUN 2048
 #define FZ_QUAD_RUN(TILE_CALL) do { \
         const int8_t *xt[4 * FZ_QUAD_MAXIMUM_ROWS]; \
-        intptr_t step[4 * FZ_QUAD_MAXIMUM_ROWS]; \
-        for (intptr_t i = 0; i < 4 * rows; i++) { xt[i] = x[i]; step[i] = x[i] == fixed ? 0 : x_step; } \
-        int8_t *tile_out = out; \
+        int8_t zeros[FZ_QUAD_ZERO_RUN]; \
+        intptr_t chunk = tiles; \
+        int any_fixed = 0; \
+        for (intptr_t i = 0; i < 4 * rows; i++) any_fixed |= x[i] == fixed; \
+        if (any_fixed) { \
+            intptr_t room = (FZ_QUAD_ZERO_RUN - 4 * quads) / x_step + 1; \
+            if (room < chunk) chunk = room; \
+            intptr_t length = 4 * quads + (chunk - 1) * x_step; \
+            for (intptr_t i = 0; i < length; i++) zeros[i] = fixed[0]; \
+        } \
         const intptr_t out_step = (r->max_pool ? 1 : 4) * pixel_stride; \
-        for (intptr_t t = 0; t < tiles; t++) { \
-            TILE_CALL; \
-            for (intptr_t i = 0; i < 4 * rows; i++) xt[i] = (const int8_t *)((intptr_t)xt[i] + step[i]); \
-            tile_out += out_step; \
+        for (intptr_t first = 0; first < tiles; first += chunk) { \
+            for (intptr_t i = 0; i < 4 * rows; i++) xt[i] = x[i] == fixed ? zeros : x[i] + first * x_step; \
+            int8_t *tile_out = out + first * out_step; \
+            intptr_t count = tiles - first < chunk ? tiles - first : chunk; \
+            for (intptr_t offset = 0; offset < count * x_step; offset += x_step) { \
+                TILE_CALL; \
+                tile_out += out_step; \
+            } \
         } \
     } while (0)
 
@@ -617,14 +632,14 @@ static inline int8x16_t fz_neon_quad(const int8_t *p) {
 }
 
 /* The 16 accumulators (bias included) of pixel `pixel` of the tile x 16 channels (the block at
- * `w`), 4 channels per vector. */
+ * `w`, row pointers x[i] + offset), 4 channels per vector. */
 static inline int32x4x4_t fz_neon_smull_pixel(
-    const int8_t *w, const int8_t *const *x, int pixel, intptr_t rows, intptr_t quads, const int32_t *bias) {
+    const int8_t *w, const int8_t *const *x, intptr_t offset, int pixel, intptr_t rows, intptr_t quads, const int32_t *bias) {
     const int32x4_t zero = vdupq_n_s32(0);
     int32x4_t a00 = zero, a01 = zero, a10 = zero, a11 = zero, a20 = zero, a21 = zero, a30 = zero, a31 = zero;
     const int8_t *wq = w;
     for (intptr_t row = 0; row < rows; row++) {
-        const int8_t *xr = x[4 * row + pixel];
+        const int8_t *xr = x[4 * row + pixel] + offset;
         /* Two pairs a step: the loop's pointer and counter updates were 7 of 35 instructions. */
         for (const int8_t *end = xr + 4 * (quads & ~(intptr_t)3); xr != end;) {
             FZ_SMULL_STEP(xr, wq)
@@ -647,18 +662,19 @@ static inline int32x4x4_t fz_neon_smull_pixel(
 #undef FZ_SMULL_SINGLE
 
 /* The quad tile on ARMv8.0: blocks of 16 channels one after the other, then pixels (with
- * r->max_pool the running maximum of the 4, stored as one pixel). */
-static inline void fz_neon_smull_conv_tile(
-    const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
+ * r->max_pool the running maximum of the 4, stored as one pixel); the row pointers are
+ * x[i] + offset. */
+static inline void fz_neon_smull_tile_body(
+    const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t offset, intptr_t rows,
     intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
     intptr_t pixels, intptr_t channels, int32_t *acc) {
     for (intptr_t g = 0; g < groups; g++) {
         const int8_t *wg = w + g * group_stride;
         const int32_t *bg = bias + 16 * g;
         if (r && r->max_pool) {
-            int32x4x4_t m = fz_neon_smull_pixel(wg, x, 0, rows, quads, bg);
+            int32x4x4_t m = fz_neon_smull_pixel(wg, x, offset, 0, rows, quads, bg);
             for (int pixel = 1; pixel < 4; pixel++) {
-                int32x4x4_t s = fz_neon_smull_pixel(wg, x, pixel, rows, quads, bg);
+                int32x4x4_t s = fz_neon_smull_pixel(wg, x, offset, pixel, rows, quads, bg);
                 m.val[0] = vmaxq_s32(m.val[0], s.val[0]); m.val[1] = vmaxq_s32(m.val[1], s.val[1]);
                 m.val[2] = vmaxq_s32(m.val[2], s.val[2]); m.val[3] = vmaxq_s32(m.val[3], s.val[3]);
             }
@@ -666,19 +682,28 @@ static inline void fz_neon_smull_conv_tile(
             continue;
         }
         for (int pixel = 0; pixel < pixels; pixel++) {
-            int32x4x4_t s = fz_neon_smull_pixel(wg, x, pixel, rows, quads, bg);
+            int32x4x4_t s = fz_neon_smull_pixel(wg, x, offset, pixel, rows, quads, bg);
             fz_neon_store_16(s.val[0], s.val[1], s.val[2], s.val[3], r, (int)(16 * g), out + pixel * pixel_stride + 16 * g,
                              channels - 16 * g, acc + 64 * pixel + 16 * g);
         }
     }
 }
 
-/* `tiles` tiles of fz_neon_smull_conv_tile along an output row (FZ_QUAD_RUN). */
+/* One tile of fz_neon_smull_tile_body, called from Swift for tiles outside runs. */
+static inline void fz_neon_smull_conv_tile(
+    const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
+    intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
+    intptr_t pixels, intptr_t channels, int32_t *acc) {
+    fz_neon_smull_tile_body(w, group_stride, groups, x, 0, rows, quads, bias, r, out, pixel_stride, pixels, channels, acc);
+}
+
+/* `tiles` tiles of fz_neon_smull_tile_body along an output row (FZ_QUAD_RUN). */
 static inline void fz_neon_smull_conv_run(
     const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
     intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
     intptr_t channels, intptr_t tiles, intptr_t x_step, const int8_t *fixed) {
-    FZ_QUAD_RUN(fz_neon_smull_conv_tile(w, group_stride, groups, xt, rows, quads, bias, r, tile_out, pixel_stride, 4, channels, 0));
+    FZ_QUAD_RUN(fz_neon_smull_tile_body(w, group_stride, groups, xt, offset, rows, quads, bias, r, tile_out, pixel_stride, 4,
+                                        channels, 0));
 }
 
 /* The dot-product tile is compiled for ARMv8.2 + dot product in every aarch64 build and called
@@ -713,14 +738,14 @@ static inline int8x16_t fz_neon_load_quads(const int8_t *p, intptr_t tail) {
     return vreinterpretq_s8_s32(v);
 }
 
-/* 4 output pixels x 16 channels (the block at `w`, channels `offset`... of the tile) with
- * indexed sdot: each accumulator holds 4 channels, so no reduction at the end. With
+/* 4 output pixels x 16 channels (the block at `w`, channels `offset`... of the tile; row
+ * pointers x[i] + x_offset) with indexed sdot: each accumulator holds 4 channels, so no reduction at the end. With
  * r->max_pool the 4 pixels' maximum is stored as pixel 0. A row's quads go 4 at a time (one
  * 16-byte load per pixel), then the 1 to 3 left (rows of 3 quads: the first convolution's 3x3x3
  * field) with one or two loads per pixel. */
 FZ_DOTPROD __attribute__((always_inline))
 static inline void fz_neon_sdot_block(
-    const int8_t *w, const int8_t *const *x, intptr_t rows, intptr_t quads, const int32_t *bias,
+    const int8_t *w, const int8_t *const *x, intptr_t x_offset, intptr_t rows, intptr_t quads, const int32_t *bias,
     const fz_requantization *r, int offset, int8_t *out, intptr_t pixel_stride, intptr_t pixels,
     intptr_t channels, int32_t *acc) {
     const int32x4_t b0 = vld1q_s32(bias), b1 = vld1q_s32(bias + 4), b2 = vld1q_s32(bias + 8), b3 = vld1q_s32(bias + 12);
@@ -729,10 +754,11 @@ static inline void fz_neon_sdot_block(
     const int8_t *wq = w;
     const intptr_t tail = quads & 3;
     for (intptr_t row = 0; row < rows; row++) {
-        const int8_t *x0 = x[4 * row], *x1 = x[4 * row + 1], *x2 = x[4 * row + 2], *x3 = x[4 * row + 3];
+        const int8_t *x0 = x[4 * row] + x_offset, *x1 = x[4 * row + 1] + x_offset;
+        const int8_t *x2 = x[4 * row + 2] + x_offset, *x3 = x[4 * row + 3] + x_offset;
         for (const int8_t *end = x0 + 4 * (quads - tail); x0 != end;) {
             int8x16_t x0v = vld1q_s8(x0), x1v = vld1q_s8(x1), x2v = vld1q_s8(x2), x3v = vld1q_s8(x3);
-            x0 += 16; x1 += 16; x2 += 16; x3 += 16;
+            FZ_ADVANCE(x0, 16); FZ_ADVANCE(x1, 16); FZ_ADVANCE(x2, 16); FZ_ADVANCE(x3, 16);
             FZ_SDOT_QUAD(0) FZ_SDOT_QUAD(1) FZ_SDOT_QUAD(2) FZ_SDOT_QUAD(3)
         }
         if (tail) {
@@ -760,11 +786,11 @@ static inline void fz_neon_sdot_block(
  * go one after the other. Inlined into both callers below. */
 FZ_DOTPROD __attribute__((always_inline))
 static inline void fz_neon_sdot_tile_body(
-    const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
+    const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t offset, intptr_t rows,
     intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
     intptr_t pixels, intptr_t channels, int32_t *acc) {
     for (intptr_t g = 0; g < groups; g++) {
-        fz_neon_sdot_block(w + g * group_stride, x, rows, quads, bias + 16 * g, r, (int)(16 * g), out + 16 * g,
+        fz_neon_sdot_block(w + g * group_stride, x, offset, rows, quads, bias + 16 * g, r, (int)(16 * g), out + 16 * g,
                            pixel_stride, pixels, channels - 16 * g, acc + 16 * g);
     }
 }
@@ -775,7 +801,7 @@ static inline void fz_neon_sdot_conv_tile(
     const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
     intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
     intptr_t pixels, intptr_t channels, int32_t *acc) {
-    fz_neon_sdot_tile_body(w, group_stride, groups, x, rows, quads, bias, r, out, pixel_stride, pixels, channels, acc);
+    fz_neon_sdot_tile_body(w, group_stride, groups, x, 0, rows, quads, bias, r, out, pixel_stride, pixels, channels, acc);
 }
 
 /* `tiles` tiles along an output row (FZ_QUAD_RUN), the tile inlined: not inlined into the Swift
@@ -786,7 +812,7 @@ static inline void fz_neon_sdot_conv_run(
     const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
     intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
     intptr_t channels, intptr_t tiles, intptr_t x_step, const int8_t *fixed) {
-    FZ_QUAD_RUN(fz_neon_sdot_tile_body(w, group_stride, groups, xt, rows, quads, bias, r, tile_out, pixel_stride, 4, channels, 0));
+    FZ_QUAD_RUN(fz_neon_sdot_tile_body(w, group_stride, groups, xt, offset, rows, quads, bias, r, tile_out, pixel_stride, 4, channels, 0));
 }
 #undef FZ_DOTPROD
 
