@@ -633,6 +633,7 @@ static inline int8x16_t fz_neon_quad(const int8_t *p) {
 
 /* The 16 accumulators (bias included) of pixel `pixel` of the tile x 16 channels (the block at
  * `w`, row pointers x[i] + offset), 4 channels per vector. */
+__attribute__((always_inline))
 static inline int32x4x4_t fz_neon_smull_pixel(
     const int8_t *w, const int8_t *const *x, intptr_t offset, int pixel, intptr_t rows, intptr_t quads, const int32_t *bias) {
     const int32x4_t zero = vdupq_n_s32(0);
@@ -698,6 +699,7 @@ static inline void fz_neon_smull_conv_tile(
 }
 
 /* `tiles` tiles of fz_neon_smull_tile_body along an output row (FZ_QUAD_RUN). */
+__attribute__((noinline))
 static inline void fz_neon_smull_conv_run(
     const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
     intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
