@@ -532,16 +532,18 @@ static inline void fz_neon_dot_16x2(
 /* Double-rounding requantisation of 16 accumulators (docs/quantization.md), with the output
  * stage of requantizeToInt8: gemmlowp's NEON forms, bit-exact with the scalar definitions:
  * sqshl is the saturating left shift, sqrdmulh is SaturatingRoundingDoublingHighMul (ties
- * toward +infinity), and the and/shift/sqadd fixup before srshl makes RoundingDivideByPOT's
- * ties go away from zero. `left` = max(shift, 0), `neg_right` = min(shift, 0), per channel.
- * Here for 4 channels, up to the output stage. */
+ * toward +infinity), and the fixup before srshl (-1 where x < 0 and the channel shifts right)
+ * makes RoundingDivideByPOT's ties go away from zero. gemmlowp adds the fixup with sqadd; here
+ * ssra adds it (and + ssra instead of and + sshr + sqadd), which cannot wrap: sqrdmulh never
+ * gives -2^31 (at least -2^31 + 1, from -2^31 x (2^31 - 1); -2^31 x -2^31 saturates to
+ * 2^31 - 1). `left` = max(shift, 0),
+ * `neg_right` = min(shift, 0), per channel. Here for 4 channels, up to the output stage. */
 static inline int32x4_t fz_neon_requantize_4(
     int32x4_t x, const int32_t *multiplier, const int32_t *left, const int32_t *neg_right, int any_left_shift) {
     if (any_left_shift) x = vqshlq_s32(x, vld1q_s32(left));
     x = vqrdmulhq_s32(x, vld1q_s32(multiplier));
     int32x4_t shift = vld1q_s32(neg_right);
-    int32x4_t fixup = vshrq_n_s32(vandq_s32(x, shift), 31);
-    return vrshlq_s32(vqaddq_s32(x, fixup), shift);
+    return vrshlq_s32(vsraq_n_s32(x, vandq_s32(x, shift), 31), shift);
 }
 
 /* The 16 accumulators a0..a3 (4 channels each), straight-line (no arrays: the compiler keeps
