@@ -28,39 +28,6 @@ typedef struct {
 /* Kernel rows a quad tile takes at most (Fast.quadMaximumRows). */
 #define FZ_QUAD_MAXIMUM_ROWS 32
 
-/* Body of the aarch64 quad-tile runs (fz_neon_sdot_conv_run, fz_neon_smull_conv_run): `tiles`
- * full tiles along an output row, double rounding. The first tile's row pointers are x; each
- * next tile's advance by x_step bytes, and its outputs by 4 pixels (1 with r->max_pool). Row
- * pointers equal to `fixed` (the row of zero points, rows above or below the input) read
- * instead a local row of zero points long enough to advance with the others, so every pointer
- * of tile t is x[i] + t * x_step: TILE_CALL gets that as `offset` (in chunks of tiles when
- * the local row would exceed FZ_QUAD_ZERO_RUN bytes). */
-#define FZ_QUAD_ZERO_RUN 2048
-#define FZ_QUAD_RUN(TILE_CALL) do { \
-        const int8_t *xt[4 * FZ_QUAD_MAXIMUM_ROWS]; \
-        int8_t zeros[FZ_QUAD_ZERO_RUN]; \
-        intptr_t chunk = tiles; \
-        int any_fixed = 0; \
-        for (intptr_t i = 0; i < 4 * rows; i++) any_fixed |= x[i] == fixed; \
-        if (any_fixed) { \
-            intptr_t room = (FZ_QUAD_ZERO_RUN - 4 * quads) / x_step + 1; \
-            if (room < chunk) chunk = room; \
-            intptr_t length = 4 * quads + (chunk - 1) * x_step; \
-            for (intptr_t i = 0; i < length; i++) zeros[i] = fixed[0]; \
-        } \
-        const intptr_t out_step = (r->max_pool ? 1 : 4) * pixel_stride; \
-        for (intptr_t first = 0; first < tiles; first += chunk) { \
-            for (intptr_t i = 0; i < 4 * rows; i++) xt[i] = x[i] == fixed ? zeros : x[i] + first * x_step; \
-            int8_t *tile_out = out + first * out_step; \
-            intptr_t count = tiles - first < chunk ? tiles - first : chunk; \
-            for (intptr_t offset = 0; offset < count * x_step; offset += x_step) { \
-                TILE_CALL; \
-                tile_out += out_step; \
-            } \
-        } \
-    } while (0)
-
-
 #if defined(__SSE2__)
 #include <emmintrin.h>
 
@@ -473,6 +440,54 @@ static inline void fz_avx512vnni_conv_run(
 #if defined(__aarch64__) && defined(__ARM_NEON)
 #include <arm_neon.h>
 
+/* Body of the aarch64 quad-tile runs (fz_neon_sdot_conv_run, fz_neon_smull_conv_run): `tiles`
+ * full tiles along an output row, double rounding. The first tile's row pointers are x; each
+ * next tile's advance by x_step bytes, and its outputs by 4 pixels (1 with r->max_pool). Row
+ * pointers equal to `fixed` (the row of zero points, rows above or below the input) read
+ * instead a local row of zero points long enough to advance with the others, so every pointer
+ * of tile t is x[i] + t * x_step: TILE_CALL gets that as `offset` (in chunks of tiles when
+ * the local row would exceed FZ_QUAD_ZERO_RUN bytes). */
+#define FZ_QUAD_ZERO_RUN 2048
+#define FZ_QUAD_RUN(TILE_CALL) do { \
+        const int8_t *xt[4 * FZ_QUAD_MAXIMUM_ROWS]; \
+        int8_t zeros[FZ_QUAD_ZERO_RUN]; \
+        intptr_t chunk = tiles; \
+        int any_fixed = 0; \
+        for (intptr_t i = 0; i < 4 * rows; i++) any_fixed |= x[i] == fixed; \
+        if (any_fixed) { \
+            intptr_t room = (FZ_QUAD_ZERO_RUN - 4 * quads) / x_step + 1; \
+            if (room < chunk) chunk = room; \
+            intptr_t length = 4 * quads + (chunk - 1) * x_step; \
+            for (intptr_t i = 0; i < length; i++) zeros[i] = fixed[0]; \
+        } \
+        const intptr_t out_step = (r->max_pool ? 1 : 4) * pixel_stride; \
+        for (intptr_t first = 0; first < tiles; first += chunk) { \
+            for (intptr_t i = 0; i < 4 * rows; i++) xt[i] = x[i] == fixed ? zeros : x[i] + first * x_step; \
+            int8_t *tile_out = out + first * out_step; \
+            intptr_t count = tiles - first < chunk ? tiles - first : chunk; \
+            for (intptr_t offset = 0; offset < count * x_step; offset += x_step) { \
+                TILE_CALL; \
+                tile_out += out_step; \
+            } \
+        } \
+    } while (0)
+
+
+/* FZ_QUAD_RUN with TILE(rows, quads, groups), the tile body, also compiled for the shapes of
+ * 3x3 convolutions with constants (so the compiler unrolls the kernel rows and drops the tests
+ * for a row's last quads): 3 rows of 3 quads and one block of 16 channels (3 input channels,
+ * the first convolution), and 3 rows of a multiple of 4 quads. */
+#define FZ_QUAD_RUN_SHAPES(TILE) do { \
+        if (rows == 3 && quads == 3 && groups == 1) { \
+            FZ_QUAD_RUN(TILE(3, 3, 1)); \
+        } else if (rows == 3 && (quads & 3) == 0) { \
+            __builtin_assume((quads & 3) == 0); \
+            FZ_QUAD_RUN(TILE(3, quads, groups)); \
+        } else { \
+            FZ_QUAD_RUN(TILE(rows, quads, groups)); \
+        } \
+    } while (0)
+
 /* 1 in builds for ARMv8.2 with the dot product (-mcpu=cortex-a76; fz_neon_sdot_conv_tile), else 0. */
 static inline int fz_neon_has_dotprod(void) {
 #if defined(__ARM_FEATURE_DOTPROD)
@@ -666,7 +681,8 @@ static inline int32x4x4_t fz_neon_smull_pixel(
 
 /* The quad tile on ARMv8.0: blocks of 16 channels one after the other, then pixels (with
  * r->max_pool the running maximum of the 4, stored as one pixel); the row pointers are
- * x[i] + offset. */
+ * x[i] + offset. Inlined into both callers below. */
+__attribute__((always_inline))
 static inline void fz_neon_smull_tile_body(
     const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t offset, intptr_t rows,
     intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
@@ -693,6 +709,7 @@ static inline void fz_neon_smull_tile_body(
 }
 
 /* One tile of fz_neon_smull_tile_body, called from Swift for tiles outside runs. */
+__attribute__((noinline))
 static inline void fz_neon_smull_conv_tile(
     const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
     intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
@@ -706,8 +723,10 @@ static inline void fz_neon_smull_conv_run(
     const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
     intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
     intptr_t channels, intptr_t tiles, intptr_t x_step, const int8_t *fixed) {
-    FZ_QUAD_RUN(fz_neon_smull_tile_body(w, group_stride, groups, xt, offset, rows, quads, bias, r, tile_out, pixel_stride, 4,
-                                        channels, 0));
+#define FZ_SMULL_TILE(rows_, quads_, groups_) \
+    fz_neon_smull_tile_body(w, group_stride, groups_, xt, offset, rows_, quads_, bias, r, tile_out, pixel_stride, 4, channels, 0)
+    FZ_QUAD_RUN_SHAPES(FZ_SMULL_TILE);
+#undef FZ_SMULL_TILE
 }
 
 /* The dot-product tile is compiled for ARMv8.2 + dot product in every aarch64 build and called
@@ -816,7 +835,10 @@ static inline void fz_neon_sdot_conv_run(
     const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
     intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
     intptr_t channels, intptr_t tiles, intptr_t x_step, const int8_t *fixed) {
-    FZ_QUAD_RUN(fz_neon_sdot_tile_body(w, group_stride, groups, xt, offset, rows, quads, bias, r, tile_out, pixel_stride, 4, channels, 0));
+#define FZ_SDOT_TILE(rows_, quads_, groups_) \
+    fz_neon_sdot_tile_body(w, group_stride, groups_, xt, offset, rows_, quads_, bias, r, tile_out, pixel_stride, 4, channels, 0)
+    FZ_QUAD_RUN_SHAPES(FZ_SDOT_TILE);
+#undef FZ_SDOT_TILE
 }
 #undef FZ_DOTPROD
 
