@@ -473,18 +473,19 @@ static inline void fz_avx512vnni_conv_run(
     } while (0)
 
 
-/* FZ_QUAD_RUN with TILE(rows, quads, groups), the tile body, also compiled for the shapes of
- * 3x3 convolutions with constants (so the compiler unrolls the kernel rows and drops the tests
- * for a row's last quads): 3 rows of 3 quads and one block of 16 channels (3 input channels,
- * the first convolution), and 3 rows of a multiple of 4 quads. */
-#define FZ_QUAD_RUN_SHAPES(TILE) do { \
+/* DO(TILE(rows, quads, groups)): DO is FZ_QUAD_RUN or FZ_QUAD_ONCE, TILE the tile body, also
+ * compiled for the shapes of 3x3 convolutions with constants (so the compiler unrolls the
+ * kernel rows and drops the tests for a row's last quads): 3 rows of 3 quads and one block of
+ * 16 channels (3 input channels, the first convolution), and 3 rows of a multiple of 4 quads. */
+#define FZ_QUAD_ONCE(TILE_CALL) TILE_CALL
+#define FZ_QUAD_SHAPES(DO, TILE) do { \
         if (rows == 3 && quads == 3 && groups == 1) { \
-            FZ_QUAD_RUN(TILE(3, 3, 1)); \
+            DO(TILE(3, 3, 1)); \
         } else if (rows == 3 && (quads & 3) == 0) { \
             __builtin_assume((quads & 3) == 0); \
-            FZ_QUAD_RUN(TILE(3, quads, groups)); \
+            DO(TILE(3, quads, groups)); \
         } else { \
-            FZ_QUAD_RUN(TILE(rows, quads, groups)); \
+            DO(TILE(rows, quads, groups)); \
         } \
     } while (0)
 
@@ -714,7 +715,10 @@ static inline void fz_neon_smull_conv_tile(
     const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
     intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
     intptr_t pixels, intptr_t channels, int32_t *acc) {
-    fz_neon_smull_tile_body(w, group_stride, groups, x, 0, rows, quads, bias, r, out, pixel_stride, pixels, channels, acc);
+#define FZ_SMULL_TILE(rows_, quads_, groups_) \
+    fz_neon_smull_tile_body(w, group_stride, groups_, x, 0, rows_, quads_, bias, r, out, pixel_stride, pixels, channels, acc)
+    FZ_QUAD_SHAPES(FZ_QUAD_ONCE, FZ_SMULL_TILE);
+#undef FZ_SMULL_TILE
 }
 
 /* `tiles` tiles of fz_neon_smull_tile_body along an output row (FZ_QUAD_RUN). */
@@ -725,7 +729,7 @@ static inline void fz_neon_smull_conv_run(
     intptr_t channels, intptr_t tiles, intptr_t x_step, const int8_t *fixed) {
 #define FZ_SMULL_TILE(rows_, quads_, groups_) \
     fz_neon_smull_tile_body(w, group_stride, groups_, xt, offset, rows_, quads_, bias, r, tile_out, pixel_stride, 4, channels, 0)
-    FZ_QUAD_RUN_SHAPES(FZ_SMULL_TILE);
+    FZ_QUAD_SHAPES(FZ_QUAD_RUN, FZ_SMULL_TILE);
 #undef FZ_SMULL_TILE
 }
 
@@ -824,7 +828,10 @@ static inline void fz_neon_sdot_conv_tile(
     const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
     intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
     intptr_t pixels, intptr_t channels, int32_t *acc) {
-    fz_neon_sdot_tile_body(w, group_stride, groups, x, 0, rows, quads, bias, r, out, pixel_stride, pixels, channels, acc);
+#define FZ_SDOT_TILE(rows_, quads_, groups_) \
+    fz_neon_sdot_tile_body(w, group_stride, groups_, x, 0, rows_, quads_, bias, r, out, pixel_stride, pixels, channels, acc)
+    FZ_QUAD_SHAPES(FZ_QUAD_ONCE, FZ_SDOT_TILE);
+#undef FZ_SDOT_TILE
 }
 
 /* `tiles` tiles along an output row (FZ_QUAD_RUN), the tile inlined: not inlined into the Swift
@@ -837,7 +844,7 @@ static inline void fz_neon_sdot_conv_run(
     intptr_t channels, intptr_t tiles, intptr_t x_step, const int8_t *fixed) {
 #define FZ_SDOT_TILE(rows_, quads_, groups_) \
     fz_neon_sdot_tile_body(w, group_stride, groups_, xt, offset, rows_, quads_, bias, r, tile_out, pixel_stride, 4, channels, 0)
-    FZ_QUAD_RUN_SHAPES(FZ_SDOT_TILE);
+    FZ_QUAD_SHAPES(FZ_QUAD_RUN, FZ_SDOT_TILE);
 #undef FZ_SDOT_TILE
 }
 #undef FZ_DOTPROD
