@@ -765,6 +765,34 @@ static inline int8x16_t fz_neon_load_quads(const int8_t *p, intptr_t tail) {
     return vreinterpretq_s8_s32(v);
 }
 
+/* Tiles of 3 kernel rows of 3 quads whose third quad holds one tap (3x3 over 3 channels: 9
+ * bytes a row, padded to 12): the third quads of the 3 rows, 3 taps with 9 zero weights, go
+ * as one quad (bytes: the 3 rows' byte 8, then 0), 7 quads instead of 9. Whether the weights
+ * at `w` (one block of 16 channels, [row][quad][16][4]) have bytes 1-3 of every third quad
+ * zero, so that the combined quad gives the same sums. */
+FZ_DOTPROD
+static inline int fz_neon_sdot_combinable(const int8_t *w) {
+    uint32x4_t any = vdupq_n_u32(0);
+    for (int row = 0; row < 3; row++) {
+        uint8x16x4_t q = vld1q_u8_x4((const uint8_t *)(w + (3 * row + 2) * 64));
+        for (int i = 0; i < 4; i++) any = vorrq_u32(any, vreinterpretq_u32_u8(q.val[i]));
+    }
+    return vmaxvq_u32(vshrq_n_u32(any, 8)) == 0;
+}
+
+/* The combined third quads' weights: lane c holds byte 0 of the third quad of rows 0, 1, 2 of
+ * channel c, then 0 (sli inserts each next row's byte above the ones before). */
+FZ_DOTPROD
+static inline int8x16x4_t fz_neon_sdot_combine(const int8_t *w) {
+    uint32x4x4_t q0 = vld1q_u32_x4((const uint32_t *)(const void *)(w + 2 * 64));
+    uint32x4x4_t q1 = vld1q_u32_x4((const uint32_t *)(const void *)(w + 5 * 64));
+    uint32x4x4_t q2 = vld1q_u32_x4((const uint32_t *)(const void *)(w + 8 * 64));
+    int8x16x4_t c;
+    for (int i = 0; i < 4; i++)
+        c.val[i] = vreinterpretq_s8_u32(vsliq_n_u32(vsliq_n_u32(q0.val[i], q1.val[i], 8), q2.val[i], 16));
+    return c;
+}
+
 /* 4 output pixels x 16 channels (the block at `w`, channels `offset`... of the tile; row
  * pointers x[i] + x_offset) with indexed sdot: each accumulator holds 4 channels, so no reduction at the end. With
  * r->max_pool the 4 pixels' maximum is stored as pixel 0. A row's quads go 4 at a time (one
@@ -774,12 +802,36 @@ FZ_DOTPROD __attribute__((always_inline))
 static inline void fz_neon_sdot_block(
     const int8_t *w, const int8_t *const *x, intptr_t x_offset, intptr_t rows, intptr_t quads, const int32_t *bias,
     const fz_requantization *r, int offset, int8_t *out, intptr_t pixel_stride, intptr_t pixels,
-    intptr_t channels, int32_t *acc) {
+    intptr_t channels, int32_t *acc, const int8x16x4_t *combined) {
     const int32x4_t b0 = vld1q_s32(bias), b1 = vld1q_s32(bias + 4), b2 = vld1q_s32(bias + 8), b3 = vld1q_s32(bias + 12);
     int32x4_t a00 = b0, a01 = b1, a02 = b2, a03 = b3, a10 = b0, a11 = b1, a12 = b2, a13 = b3;
     int32x4_t a20 = b0, a21 = b1, a22 = b2, a23 = b3, a30 = b0, a31 = b1, a32 = b2, a33 = b3;
     const int8_t *wq = w;
     const intptr_t tail = quads & 3;
+    if (combined) {
+        /* 3 rows of 3 quads, fz_neon_sdot_combinable: first, per pixel, a vector whose lane 0
+         * holds the 3 rows' byte 8 (byte 3: row 0's byte 11, times a zero weight) times
+         * *combined, then quads 0 and 1 of each row (ldr d). */
+        {
+#define FZ_SDOT_TAPS(p) \
+            int8x16_t x##p##v = fz_neon_quad(x[p] + x_offset + 8); \
+            x##p##v = vld1q_lane_s8(x[4 + p] + x_offset + 8, x##p##v, 1); \
+            x##p##v = vld1q_lane_s8(x[8 + p] + x_offset + 8, x##p##v, 2);
+            FZ_SDOT_TAPS(0) FZ_SDOT_TAPS(1) FZ_SDOT_TAPS(2) FZ_SDOT_TAPS(3)
+#undef FZ_SDOT_TAPS
+            const int8x16x4_t w = *combined;
+            FZ_SDOT_PIXEL(0, 0) FZ_SDOT_PIXEL(1, 0) FZ_SDOT_PIXEL(2, 0) FZ_SDOT_PIXEL(3, 0)
+        }
+        for (intptr_t row = 0; row < 3; row++) {
+            const int8_t *x0 = x[4 * row] + x_offset, *x1 = x[4 * row + 1] + x_offset;
+            const int8_t *x2 = x[4 * row + 2] + x_offset, *x3 = x[4 * row + 3] + x_offset;
+            int8x16_t x0v = fz_neon_load_quads(x0, 2), x1v = fz_neon_load_quads(x1, 2);
+            int8x16_t x2v = fz_neon_load_quads(x2, 2), x3v = fz_neon_load_quads(x3, 2);
+            FZ_SDOT_QUAD(0) FZ_SDOT_QUAD(1)
+            wq += 64;
+        }
+        rows = 0;
+    }
     for (intptr_t row = 0; row < rows; row++) {
         const int8_t *x0 = x[4 * row] + x_offset, *x1 = x[4 * row + 1] + x_offset;
         const int8_t *x2 = x[4 * row + 2] + x_offset, *x3 = x[4 * row + 3] + x_offset;
@@ -815,10 +867,10 @@ FZ_DOTPROD __attribute__((always_inline))
 static inline void fz_neon_sdot_tile_body(
     const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t offset, intptr_t rows,
     intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
-    intptr_t pixels, intptr_t channels, int32_t *acc) {
+    intptr_t pixels, intptr_t channels, int32_t *acc, const int8x16x4_t *combined) {
     for (intptr_t g = 0; g < groups; g++) {
         fz_neon_sdot_block(w + g * group_stride, x, offset, rows, quads, bias + 16 * g, r, (int)(16 * g), out + 16 * g,
-                           pixel_stride, pixels, channels - 16 * g, acc + 16 * g);
+                           pixel_stride, pixels, channels - 16 * g, acc + 16 * g, combined);
     }
 }
 
@@ -829,7 +881,7 @@ static inline void fz_neon_sdot_conv_tile(
     intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
     intptr_t pixels, intptr_t channels, int32_t *acc) {
 #define FZ_SDOT_TILE(rows_, quads_, groups_) \
-    fz_neon_sdot_tile_body(w, group_stride, groups_, x, 0, rows_, quads_, bias, r, out, pixel_stride, pixels, channels, acc)
+    fz_neon_sdot_tile_body(w, group_stride, groups_, x, 0, rows_, quads_, bias, r, out, pixel_stride, pixels, channels, acc, 0)
     FZ_QUAD_SHAPES(FZ_QUAD_ONCE, FZ_SDOT_TILE);
 #undef FZ_SDOT_TILE
 }
@@ -842,8 +894,14 @@ static inline void fz_neon_sdot_conv_run(
     const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
     intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
     intptr_t channels, intptr_t tiles, intptr_t x_step, const int8_t *fixed) {
+    if (rows == 3 && quads == 3 && groups == 1 && fz_neon_sdot_combinable(w)) {
+        const int8x16x4_t combined = fz_neon_sdot_combine(w);
+        FZ_QUAD_RUN(fz_neon_sdot_tile_body(w, group_stride, 1, xt, offset, 3, 3, bias, r, tile_out, pixel_stride, 4, channels, 0,
+                                           &combined));
+        return;
+    }
 #define FZ_SDOT_TILE(rows_, quads_, groups_) \
-    fz_neon_sdot_tile_body(w, group_stride, groups_, xt, offset, rows_, quads_, bias, r, tile_out, pixel_stride, 4, channels, 0)
+    fz_neon_sdot_tile_body(w, group_stride, groups_, xt, offset, rows_, quads_, bias, r, tile_out, pixel_stride, 4, channels, 0, 0)
     FZ_QUAD_SHAPES(FZ_QUAD_RUN, FZ_SDOT_TILE);
 #undef FZ_SDOT_TILE
 }
