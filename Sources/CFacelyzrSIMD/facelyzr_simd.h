@@ -28,6 +28,24 @@ typedef struct {
 /* Kernel rows a quad tile takes at most (Fast.quadMaximumRows). */
 #define FZ_QUAD_MAXIMUM_ROWS 32
 
+/* Body of the aarch64 quad-tile runs (fz_neon_sdot_conv_run, fz_neon_smull_conv_run): `tiles`
+ * full tiles along an output row, double rounding. The first
+ * tile's row pointers are x; each next tile's advance by x_step bytes, except those equal to
+ * `fixed` (the row of zero points), and its outputs by 4 pixels. */
+#define FZ_QUAD_RUN(TILE_CALL) do { \
+        const int8_t *xt[4 * FZ_QUAD_MAXIMUM_ROWS]; \
+        intptr_t step[4 * FZ_QUAD_MAXIMUM_ROWS]; \
+        for (intptr_t i = 0; i < 4 * rows; i++) { xt[i] = x[i]; step[i] = x[i] == fixed ? 0 : x_step; } \
+        int8_t *tile_out = out; \
+        const intptr_t out_step = (r->max_pool ? 1 : 4) * pixel_stride; \
+        for (intptr_t t = 0; t < tiles; t++) { \
+            TILE_CALL; \
+            for (intptr_t i = 0; i < 4 * rows; i++) xt[i] = (const int8_t *)((intptr_t)xt[i] + step[i]); \
+            tile_out += out_step; \
+        } \
+    } while (0)
+
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 
@@ -440,22 +458,23 @@ static inline void fz_avx512vnni_conv_run(
 #if defined(__aarch64__) && defined(__ARM_NEON)
 #include <arm_neon.h>
 
-/* Body of the aarch64 quad-tile runs (fz_neon_sdot_conv_run, fz_neon_smull_conv_run): `tiles`
- * full tiles along an output row, double rounding. The first tile's row pointers are x; each
+/* Body of the aarch64 quad-tile runs (fz_neon_sdot_conv_run, fz_neon_smull_conv_run; the
+ * x86-64 runs use FZ_QUAD_RUN, which keeps a row pointer array): `tiles` full tiles along an
+ * output row, double rounding. The first tile's row pointers are x; each
  * next tile's advance by x_step bytes, and its outputs by 4 pixels (1 with r->max_pool). Row
  * pointers equal to `fixed` (the row of zero points, rows above or below the input) read
  * instead a local row of zero points long enough to advance with the others, so every pointer
  * of tile t is x[i] + t * x_step: TILE_CALL gets that as `offset` (in chunks of tiles when
- * the local row would exceed FZ_QUAD_ZERO_RUN bytes). */
-#define FZ_QUAD_ZERO_RUN 2048
-#define FZ_QUAD_RUN(TILE_CALL) do { \
+ * the local row would exceed FZ_NEON_ZERO_RUN bytes). */
+#define FZ_NEON_ZERO_RUN 2048
+#define FZ_NEON_RUN(TILE_CALL) do { \
         const int8_t *xt[4 * FZ_QUAD_MAXIMUM_ROWS]; \
-        int8_t zeros[FZ_QUAD_ZERO_RUN]; \
+        int8_t zeros[FZ_NEON_ZERO_RUN]; \
         intptr_t chunk = tiles; \
         int any_fixed = 0; \
         for (intptr_t i = 0; i < 4 * rows; i++) any_fixed |= x[i] == fixed; \
         if (any_fixed) { \
-            intptr_t room = (FZ_QUAD_ZERO_RUN - 4 * quads) / x_step + 1; \
+            intptr_t room = (FZ_NEON_ZERO_RUN - 4 * quads) / x_step + 1; \
             if (room < chunk) chunk = room; \
             intptr_t length = 4 * quads + (chunk - 1) * x_step; \
             for (intptr_t i = 0; i < length; i++) zeros[i] = fixed[0]; \
@@ -472,13 +491,12 @@ static inline void fz_avx512vnni_conv_run(
         } \
     } while (0)
 
-
-/* DO(TILE(rows, quads, groups)): DO is FZ_QUAD_RUN or FZ_QUAD_ONCE, TILE the tile body, also
+/* DO(TILE(rows, quads, groups)): DO is FZ_NEON_RUN or FZ_NEON_ONCE, TILE the tile body, also
  * compiled for the shapes of 3x3 convolutions with constants (so the compiler unrolls the
  * kernel rows and drops the tests for a row's last quads): 3 rows of 3 quads and one block of
  * 16 channels (3 input channels, the first convolution), and 3 rows of a multiple of 4 quads. */
-#define FZ_QUAD_ONCE(TILE_CALL) TILE_CALL
-#define FZ_QUAD_SHAPES(DO, TILE) do { \
+#define FZ_NEON_ONCE(TILE_CALL) TILE_CALL
+#define FZ_NEON_SHAPES(DO, TILE) do { \
         if (rows == 3 && quads == 3 && groups == 1) { \
             DO(TILE(3, 3, 1)); \
         } else if (rows == 3 && (quads & 3) == 0) { \
@@ -717,11 +735,11 @@ static inline void fz_neon_smull_conv_tile(
     intptr_t pixels, intptr_t channels, int32_t *acc) {
 #define FZ_SMULL_TILE(rows_, quads_, groups_) \
     fz_neon_smull_tile_body(w, group_stride, groups_, x, 0, rows_, quads_, bias, r, out, pixel_stride, pixels, channels, acc)
-    FZ_QUAD_SHAPES(FZ_QUAD_ONCE, FZ_SMULL_TILE);
+    FZ_NEON_SHAPES(FZ_NEON_ONCE, FZ_SMULL_TILE);
 #undef FZ_SMULL_TILE
 }
 
-/* `tiles` tiles of fz_neon_smull_tile_body along an output row (FZ_QUAD_RUN). */
+/* `tiles` tiles of fz_neon_smull_tile_body along an output row (FZ_NEON_RUN). */
 __attribute__((noinline))
 static inline void fz_neon_smull_conv_run(
     const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
@@ -729,7 +747,7 @@ static inline void fz_neon_smull_conv_run(
     intptr_t channels, intptr_t tiles, intptr_t x_step, const int8_t *fixed) {
 #define FZ_SMULL_TILE(rows_, quads_, groups_) \
     fz_neon_smull_tile_body(w, group_stride, groups_, xt, offset, rows_, quads_, bias, r, tile_out, pixel_stride, 4, channels, 0)
-    FZ_QUAD_SHAPES(FZ_QUAD_RUN, FZ_SMULL_TILE);
+    FZ_NEON_SHAPES(FZ_NEON_RUN, FZ_SMULL_TILE);
 #undef FZ_SMULL_TILE
 }
 
@@ -882,11 +900,11 @@ static inline void fz_neon_sdot_conv_tile(
     intptr_t pixels, intptr_t channels, int32_t *acc) {
 #define FZ_SDOT_TILE(rows_, quads_, groups_) \
     fz_neon_sdot_tile_body(w, group_stride, groups_, x, 0, rows_, quads_, bias, r, out, pixel_stride, pixels, channels, acc, 0)
-    FZ_QUAD_SHAPES(FZ_QUAD_ONCE, FZ_SDOT_TILE);
+    FZ_NEON_SHAPES(FZ_NEON_ONCE, FZ_SDOT_TILE);
 #undef FZ_SDOT_TILE
 }
 
-/* `tiles` tiles along an output row (FZ_QUAD_RUN), the tile inlined: not inlined into the Swift
+/* `tiles` tiles along an output row (FZ_NEON_RUN), the tile inlined: not inlined into the Swift
  * caller, so a tile costs no call, prologue and epilogue (they were about 60 instructions a
  * tile, 1,232 tiles of the default model). */
 FZ_DOTPROD __attribute__((noinline))
@@ -896,13 +914,13 @@ static inline void fz_neon_sdot_conv_run(
     intptr_t channels, intptr_t tiles, intptr_t x_step, const int8_t *fixed) {
     if (rows == 3 && quads == 3 && groups == 1 && fz_neon_sdot_combinable(w)) {
         const int8x16x4_t combined = fz_neon_sdot_combine(w);
-        FZ_QUAD_RUN(fz_neon_sdot_tile_body(w, group_stride, 1, xt, offset, 3, 3, bias, r, tile_out, pixel_stride, 4, channels, 0,
+        FZ_NEON_RUN(fz_neon_sdot_tile_body(w, group_stride, 1, xt, offset, 3, 3, bias, r, tile_out, pixel_stride, 4, channels, 0,
                                            &combined));
         return;
     }
 #define FZ_SDOT_TILE(rows_, quads_, groups_) \
     fz_neon_sdot_tile_body(w, group_stride, groups_, xt, offset, rows_, quads_, bias, r, tile_out, pixel_stride, 4, channels, 0, 0)
-    FZ_QUAD_SHAPES(FZ_QUAD_RUN, FZ_SDOT_TILE);
+    FZ_NEON_SHAPES(FZ_NEON_RUN, FZ_SDOT_TILE);
 #undef FZ_SDOT_TILE
 }
 #undef FZ_DOTPROD
