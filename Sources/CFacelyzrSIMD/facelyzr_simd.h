@@ -729,6 +729,55 @@ static inline void fz_avx512vnni_lanes_conv(
 #if defined(__aarch64__) && defined(__ARM_NEON)
 #include <arm_neon.h>
 
+/* Body of the aarch64 quad-tile runs (fz_neon_sdot_conv_run, fz_neon_smull_conv_run; the
+ * x86-64 runs use FZ_QUAD_RUN, which keeps a row pointer array): `tiles` full tiles along an
+ * output row, double rounding. The first tile's row pointers are x; each
+ * next tile's advance by x_step bytes, and its outputs by 4 pixels (1 with r->max_pool). Row
+ * pointers equal to `fixed` (the row of zero points, rows above or below the input) read
+ * instead a local row of zero points long enough to advance with the others, so every pointer
+ * of tile t is x[i] + t * x_step: TILE_CALL gets that as `offset` (in chunks of tiles when
+ * the local row would exceed FZ_NEON_ZERO_RUN bytes). */
+#define FZ_NEON_ZERO_RUN 2048
+#define FZ_NEON_RUN(TILE_CALL) do { \
+        const int8_t *xt[4 * FZ_QUAD_MAXIMUM_ROWS]; \
+        int8_t zeros[FZ_NEON_ZERO_RUN]; \
+        intptr_t chunk = tiles; \
+        int any_fixed = 0; \
+        for (intptr_t i = 0; i < 4 * rows; i++) any_fixed |= x[i] == fixed; \
+        if (any_fixed) { \
+            intptr_t room = (FZ_NEON_ZERO_RUN - 4 * quads) / x_step + 1; \
+            if (room < chunk) chunk = room; \
+            intptr_t length = 4 * quads + (chunk - 1) * x_step; \
+            for (intptr_t i = 0; i < length; i++) zeros[i] = fixed[0]; \
+        } \
+        const intptr_t out_step = (r->max_pool ? 1 : 4) * pixel_stride; \
+        for (intptr_t first = 0; first < tiles; first += chunk) { \
+            for (intptr_t i = 0; i < 4 * rows; i++) xt[i] = x[i] == fixed ? zeros : x[i] + first * x_step; \
+            int8_t *tile_out = out + first * out_step; \
+            intptr_t count = tiles - first < chunk ? tiles - first : chunk; \
+            for (intptr_t offset = 0; offset < count * x_step; offset += x_step) { \
+                TILE_CALL; \
+                tile_out += out_step; \
+            } \
+        } \
+    } while (0)
+
+/* DO(TILE(rows, quads, groups)): DO is FZ_NEON_RUN or FZ_NEON_ONCE, TILE the tile body, also
+ * compiled for the shapes of 3x3 convolutions with constants (so the compiler unrolls the
+ * kernel rows and drops the tests for a row's last quads): 3 rows of 3 quads and one block of
+ * 16 channels (3 input channels, the first convolution), and 3 rows of a multiple of 4 quads. */
+#define FZ_NEON_ONCE(TILE_CALL) TILE_CALL
+#define FZ_NEON_SHAPES(DO, TILE) do { \
+        if (rows == 3 && quads == 3 && groups == 1) { \
+            DO(TILE(3, 3, 1)); \
+        } else if (rows == 3 && (quads & 3) == 0) { \
+            __builtin_assume((quads & 3) == 0); \
+            DO(TILE(3, quads, groups)); \
+        } else { \
+            DO(TILE(rows, quads, groups)); \
+        } \
+    } while (0)
+
 /* 1 in builds for ARMv8.2 with the dot product (-mcpu=cortex-a76; fz_neon_sdot_conv_tile), else 0. */
 static inline int fz_neon_has_dotprod(void) {
 #if defined(__ARM_FEATURE_DOTPROD)
@@ -788,16 +837,18 @@ static inline void fz_neon_dot_16x2(
 /* Double-rounding requantisation of 16 accumulators (docs/quantization.md), with the output
  * stage of requantizeToInt8: gemmlowp's NEON forms, bit-exact with the scalar definitions:
  * sqshl is the saturating left shift, sqrdmulh is SaturatingRoundingDoublingHighMul (ties
- * toward +infinity), and the and/shift/sqadd fixup before srshl makes RoundingDivideByPOT's
- * ties go away from zero. `left` = max(shift, 0), `neg_right` = min(shift, 0), per channel.
- * Here for 4 channels, up to the output stage. */
+ * toward +infinity), and the fixup before srshl (-1 where x < 0 and the channel shifts right)
+ * makes RoundingDivideByPOT's ties go away from zero. gemmlowp adds the fixup with sqadd; here
+ * ssra adds it (and + ssra instead of and + sshr + sqadd), which cannot wrap: sqrdmulh never
+ * gives -2^31 (at least -2^31 + 1, from -2^31 x (2^31 - 1); -2^31 x -2^31 saturates to
+ * 2^31 - 1). `left` = max(shift, 0),
+ * `neg_right` = min(shift, 0), per channel. Here for 4 channels, up to the output stage. */
 static inline int32x4_t fz_neon_requantize_4(
     int32x4_t x, const int32_t *multiplier, const int32_t *left, const int32_t *neg_right, int any_left_shift) {
     if (any_left_shift) x = vqshlq_s32(x, vld1q_s32(left));
     x = vqrdmulhq_s32(x, vld1q_s32(multiplier));
     int32x4_t shift = vld1q_s32(neg_right);
-    int32x4_t fixup = vshrq_n_s32(vandq_s32(x, shift), 31);
-    return vrshlq_s32(vqaddq_s32(x, fixup), shift);
+    return vrshlq_s32(vsraq_n_s32(x, vandq_s32(x, shift), 31), shift);
 }
 
 /* The 16 accumulators a0..a3 (4 channels each), straight-line (no arrays: the compiler keeps
@@ -888,14 +939,15 @@ static inline int8x16_t fz_neon_quad(const int8_t *p) {
 }
 
 /* The 16 accumulators (bias included) of pixel `pixel` of the tile x 16 channels (the block at
- * `w`), 4 channels per vector. */
+ * `w`, row pointers x[i] + offset), 4 channels per vector. */
+__attribute__((always_inline))
 static inline int32x4x4_t fz_neon_smull_pixel(
-    const int8_t *w, const int8_t *const *x, int pixel, intptr_t rows, intptr_t quads, const int32_t *bias) {
+    const int8_t *w, const int8_t *const *x, intptr_t offset, int pixel, intptr_t rows, intptr_t quads, const int32_t *bias) {
     const int32x4_t zero = vdupq_n_s32(0);
     int32x4_t a00 = zero, a01 = zero, a10 = zero, a11 = zero, a20 = zero, a21 = zero, a30 = zero, a31 = zero;
     const int8_t *wq = w;
     for (intptr_t row = 0; row < rows; row++) {
-        const int8_t *xr = x[4 * row + pixel];
+        const int8_t *xr = x[4 * row + pixel] + offset;
         /* Two pairs a step: the loop's pointer and counter updates were 7 of 35 instructions. */
         for (const int8_t *end = xr + 4 * (quads & ~(intptr_t)3); xr != end;) {
             FZ_SMULL_STEP(xr, wq)
@@ -918,18 +970,20 @@ static inline int32x4x4_t fz_neon_smull_pixel(
 #undef FZ_SMULL_SINGLE
 
 /* The quad tile on ARMv8.0: blocks of 16 channels one after the other, then pixels (with
- * r->max_pool the running maximum of the 4, stored as one pixel). */
-static inline void fz_neon_smull_conv_tile(
-    const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
+ * r->max_pool the running maximum of the 4, stored as one pixel); the row pointers are
+ * x[i] + offset. Inlined into both callers below. */
+__attribute__((always_inline))
+static inline void fz_neon_smull_tile_body(
+    const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t offset, intptr_t rows,
     intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
     intptr_t pixels, intptr_t channels, int32_t *acc) {
     for (intptr_t g = 0; g < groups; g++) {
         const int8_t *wg = w + g * group_stride;
         const int32_t *bg = bias + 16 * g;
         if (r && r->max_pool) {
-            int32x4x4_t m = fz_neon_smull_pixel(wg, x, 0, rows, quads, bg);
+            int32x4x4_t m = fz_neon_smull_pixel(wg, x, offset, 0, rows, quads, bg);
             for (int pixel = 1; pixel < 4; pixel++) {
-                int32x4x4_t s = fz_neon_smull_pixel(wg, x, pixel, rows, quads, bg);
+                int32x4x4_t s = fz_neon_smull_pixel(wg, x, offset, pixel, rows, quads, bg);
                 m.val[0] = vmaxq_s32(m.val[0], s.val[0]); m.val[1] = vmaxq_s32(m.val[1], s.val[1]);
                 m.val[2] = vmaxq_s32(m.val[2], s.val[2]); m.val[3] = vmaxq_s32(m.val[3], s.val[3]);
             }
@@ -937,19 +991,35 @@ static inline void fz_neon_smull_conv_tile(
             continue;
         }
         for (int pixel = 0; pixel < pixels; pixel++) {
-            int32x4x4_t s = fz_neon_smull_pixel(wg, x, pixel, rows, quads, bg);
+            int32x4x4_t s = fz_neon_smull_pixel(wg, x, offset, pixel, rows, quads, bg);
             fz_neon_store_16(s.val[0], s.val[1], s.val[2], s.val[3], r, (int)(16 * g), out + pixel * pixel_stride + 16 * g,
                              channels - 16 * g, acc + 64 * pixel + 16 * g);
         }
     }
 }
 
-/* `tiles` tiles of fz_neon_smull_conv_tile along an output row (FZ_QUAD_RUN). */
+/* One tile of fz_neon_smull_tile_body, called from Swift for tiles outside runs. */
+__attribute__((noinline))
+static inline void fz_neon_smull_conv_tile(
+    const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
+    intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
+    intptr_t pixels, intptr_t channels, int32_t *acc) {
+#define FZ_SMULL_TILE(rows_, quads_, groups_) \
+    fz_neon_smull_tile_body(w, group_stride, groups_, x, 0, rows_, quads_, bias, r, out, pixel_stride, pixels, channels, acc)
+    FZ_NEON_SHAPES(FZ_NEON_ONCE, FZ_SMULL_TILE);
+#undef FZ_SMULL_TILE
+}
+
+/* `tiles` tiles of fz_neon_smull_tile_body along an output row (FZ_NEON_RUN). */
+__attribute__((noinline))
 static inline void fz_neon_smull_conv_run(
     const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
     intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
     intptr_t channels, intptr_t tiles, intptr_t x_step, const int8_t *fixed) {
-    FZ_QUAD_RUN(fz_neon_smull_conv_tile(w, group_stride, groups, xt, rows, quads, bias, r, tile_out, pixel_stride, 4, channels, 0));
+#define FZ_SMULL_TILE(rows_, quads_, groups_) \
+    fz_neon_smull_tile_body(w, group_stride, groups_, xt, offset, rows_, quads_, bias, r, tile_out, pixel_stride, 4, channels, 0)
+    FZ_NEON_SHAPES(FZ_NEON_RUN, FZ_SMULL_TILE);
+#undef FZ_SMULL_TILE
 }
 
 /* The dot-product tile is compiled for ARMv8.2 + dot product in every aarch64 build and called
@@ -984,26 +1054,79 @@ static inline int8x16_t fz_neon_load_quads(const int8_t *p, intptr_t tail) {
     return vreinterpretq_s8_s32(v);
 }
 
-/* 4 output pixels x 16 channels (the block at `w`, channels `offset`... of the tile) with
- * indexed sdot: each accumulator holds 4 channels, so no reduction at the end. With
+/* Tiles of 3 kernel rows of 3 quads whose third quad holds one tap (3x3 over 3 channels: 9
+ * bytes a row, padded to 12): the third quads of the 3 rows, 3 taps with 9 zero weights, go
+ * as one quad (bytes: the 3 rows' byte 8, then 0), 7 quads instead of 9. Whether the weights
+ * at `w` (one block of 16 channels, [row][quad][16][4]) have bytes 1-3 of every third quad
+ * zero, so that the combined quad gives the same sums. */
+FZ_DOTPROD
+static inline int fz_neon_sdot_combinable(const int8_t *w) {
+    uint32x4_t any = vdupq_n_u32(0);
+    for (int row = 0; row < 3; row++) {
+        uint8x16x4_t q = vld1q_u8_x4((const uint8_t *)(w + (3 * row + 2) * 64));
+        for (int i = 0; i < 4; i++) any = vorrq_u32(any, vreinterpretq_u32_u8(q.val[i]));
+    }
+    return vmaxvq_u32(vshrq_n_u32(any, 8)) == 0;
+}
+
+/* The combined third quads' weights: lane c holds byte 0 of the third quad of rows 0, 1, 2 of
+ * channel c, then 0 (sli inserts each next row's byte above the ones before). */
+FZ_DOTPROD
+static inline int8x16x4_t fz_neon_sdot_combine(const int8_t *w) {
+    uint32x4x4_t q0 = vld1q_u32_x4((const uint32_t *)(const void *)(w + 2 * 64));
+    uint32x4x4_t q1 = vld1q_u32_x4((const uint32_t *)(const void *)(w + 5 * 64));
+    uint32x4x4_t q2 = vld1q_u32_x4((const uint32_t *)(const void *)(w + 8 * 64));
+    int8x16x4_t c;
+    for (int i = 0; i < 4; i++)
+        c.val[i] = vreinterpretq_s8_u32(vsliq_n_u32(vsliq_n_u32(q0.val[i], q1.val[i], 8), q2.val[i], 16));
+    return c;
+}
+
+/* 4 output pixels x 16 channels (the block at `w`, channels `offset`... of the tile; row
+ * pointers x[i] + x_offset) with indexed sdot: each accumulator holds 4 channels, so no reduction at the end. With
  * r->max_pool the 4 pixels' maximum is stored as pixel 0. A row's quads go 4 at a time (one
  * 16-byte load per pixel), then the 1 to 3 left (rows of 3 quads: the first convolution's 3x3x3
  * field) with one or two loads per pixel. */
 FZ_DOTPROD __attribute__((always_inline))
 static inline void fz_neon_sdot_block(
-    const int8_t *w, const int8_t *const *x, intptr_t rows, intptr_t quads, const int32_t *bias,
+    const int8_t *w, const int8_t *const *x, intptr_t x_offset, intptr_t rows, intptr_t quads, const int32_t *bias,
     const fz_requantization *r, int offset, int8_t *out, intptr_t pixel_stride, intptr_t pixels,
-    intptr_t channels, int32_t *acc) {
+    intptr_t channels, int32_t *acc, const int8x16x4_t *combined) {
     const int32x4_t b0 = vld1q_s32(bias), b1 = vld1q_s32(bias + 4), b2 = vld1q_s32(bias + 8), b3 = vld1q_s32(bias + 12);
     int32x4_t a00 = b0, a01 = b1, a02 = b2, a03 = b3, a10 = b0, a11 = b1, a12 = b2, a13 = b3;
     int32x4_t a20 = b0, a21 = b1, a22 = b2, a23 = b3, a30 = b0, a31 = b1, a32 = b2, a33 = b3;
     const int8_t *wq = w;
     const intptr_t tail = quads & 3;
+    if (combined) {
+        /* 3 rows of 3 quads, fz_neon_sdot_combinable: first, per pixel, a vector whose lane 0
+         * holds the 3 rows' byte 8 (byte 3: row 0's byte 11, times a zero weight) times
+         * *combined, then quads 0 and 1 of each row (ldr d). */
+        {
+#define FZ_SDOT_TAPS(p) \
+            int8x16_t x##p##v = fz_neon_quad(x[p] + x_offset + 8); \
+            x##p##v = vld1q_lane_s8(x[4 + p] + x_offset + 8, x##p##v, 1); \
+            x##p##v = vld1q_lane_s8(x[8 + p] + x_offset + 8, x##p##v, 2);
+            FZ_SDOT_TAPS(0) FZ_SDOT_TAPS(1) FZ_SDOT_TAPS(2) FZ_SDOT_TAPS(3)
+#undef FZ_SDOT_TAPS
+            const int8x16x4_t w = *combined;
+            FZ_SDOT_PIXEL(0, 0) FZ_SDOT_PIXEL(1, 0) FZ_SDOT_PIXEL(2, 0) FZ_SDOT_PIXEL(3, 0)
+        }
+        for (intptr_t row = 0; row < 3; row++) {
+            const int8_t *x0 = x[4 * row] + x_offset, *x1 = x[4 * row + 1] + x_offset;
+            const int8_t *x2 = x[4 * row + 2] + x_offset, *x3 = x[4 * row + 3] + x_offset;
+            int8x16_t x0v = fz_neon_load_quads(x0, 2), x1v = fz_neon_load_quads(x1, 2);
+            int8x16_t x2v = fz_neon_load_quads(x2, 2), x3v = fz_neon_load_quads(x3, 2);
+            FZ_SDOT_QUAD(0) FZ_SDOT_QUAD(1)
+            wq += 64;
+        }
+        rows = 0;
+    }
     for (intptr_t row = 0; row < rows; row++) {
-        const int8_t *x0 = x[4 * row], *x1 = x[4 * row + 1], *x2 = x[4 * row + 2], *x3 = x[4 * row + 3];
+        const int8_t *x0 = x[4 * row] + x_offset, *x1 = x[4 * row + 1] + x_offset;
+        const int8_t *x2 = x[4 * row + 2] + x_offset, *x3 = x[4 * row + 3] + x_offset;
         for (const int8_t *end = x0 + 4 * (quads - tail); x0 != end;) {
             int8x16_t x0v = vld1q_s8(x0), x1v = vld1q_s8(x1), x2v = vld1q_s8(x2), x3v = vld1q_s8(x3);
-            x0 += 16; x1 += 16; x2 += 16; x3 += 16;
+            FZ_ADVANCE(x0, 16); FZ_ADVANCE(x1, 16); FZ_ADVANCE(x2, 16); FZ_ADVANCE(x3, 16);
             FZ_SDOT_QUAD(0) FZ_SDOT_QUAD(1) FZ_SDOT_QUAD(2) FZ_SDOT_QUAD(3)
         }
         if (tail) {
@@ -1031,12 +1154,12 @@ static inline void fz_neon_sdot_block(
  * go one after the other. Inlined into both callers below. */
 FZ_DOTPROD __attribute__((always_inline))
 static inline void fz_neon_sdot_tile_body(
-    const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
+    const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t offset, intptr_t rows,
     intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
-    intptr_t pixels, intptr_t channels, int32_t *acc) {
+    intptr_t pixels, intptr_t channels, int32_t *acc, const int8x16x4_t *combined) {
     for (intptr_t g = 0; g < groups; g++) {
-        fz_neon_sdot_block(w + g * group_stride, x, rows, quads, bias + 16 * g, r, (int)(16 * g), out + 16 * g,
-                           pixel_stride, pixels, channels - 16 * g, acc + 16 * g);
+        fz_neon_sdot_block(w + g * group_stride, x, offset, rows, quads, bias + 16 * g, r, (int)(16 * g), out + 16 * g,
+                           pixel_stride, pixels, channels - 16 * g, acc + 16 * g, combined);
     }
 }
 
@@ -1046,10 +1169,13 @@ static inline void fz_neon_sdot_conv_tile(
     const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
     intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
     intptr_t pixels, intptr_t channels, int32_t *acc) {
-    fz_neon_sdot_tile_body(w, group_stride, groups, x, rows, quads, bias, r, out, pixel_stride, pixels, channels, acc);
+#define FZ_SDOT_TILE(rows_, quads_, groups_) \
+    fz_neon_sdot_tile_body(w, group_stride, groups_, x, 0, rows_, quads_, bias, r, out, pixel_stride, pixels, channels, acc, 0)
+    FZ_NEON_SHAPES(FZ_NEON_ONCE, FZ_SDOT_TILE);
+#undef FZ_SDOT_TILE
 }
 
-/* `tiles` tiles along an output row (FZ_QUAD_RUN), the tile inlined: not inlined into the Swift
+/* `tiles` tiles along an output row (FZ_NEON_RUN), the tile inlined: not inlined into the Swift
  * caller, so a tile costs no call, prologue and epilogue (they were about 60 instructions a
  * tile, 1,232 tiles of the default model). */
 FZ_DOTPROD __attribute__((noinline))
@@ -1057,7 +1183,16 @@ static inline void fz_neon_sdot_conv_run(
     const int8_t *w, intptr_t group_stride, intptr_t groups, const int8_t *const *x, intptr_t rows,
     intptr_t quads, const int32_t *bias, const fz_requantization *r, int8_t *out, intptr_t pixel_stride,
     intptr_t channels, intptr_t tiles, intptr_t x_step, const int8_t *fixed) {
-    FZ_QUAD_RUN(fz_neon_sdot_tile_body(w, group_stride, groups, xt, rows, quads, bias, r, tile_out, pixel_stride, 4, channels, 0));
+    if (rows == 3 && quads == 3 && groups == 1 && fz_neon_sdot_combinable(w)) {
+        const int8x16x4_t combined = fz_neon_sdot_combine(w);
+        FZ_NEON_RUN(fz_neon_sdot_tile_body(w, group_stride, 1, xt, offset, 3, 3, bias, r, tile_out, pixel_stride, 4, channels, 0,
+                                           &combined));
+        return;
+    }
+#define FZ_SDOT_TILE(rows_, quads_, groups_) \
+    fz_neon_sdot_tile_body(w, group_stride, groups_, xt, offset, rows_, quads_, bias, r, tile_out, pixel_stride, 4, channels, 0, 0)
+    FZ_NEON_SHAPES(FZ_NEON_RUN, FZ_SDOT_TILE);
+#undef FZ_SDOT_TILE
 }
 #undef FZ_DOTPROD
 
