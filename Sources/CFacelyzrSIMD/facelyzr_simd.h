@@ -28,8 +28,8 @@ typedef struct {
 /* Kernel rows a quad tile takes at most (Fast.quadMaximumRows). */
 #define FZ_QUAD_MAXIMUM_ROWS 32
 
-/* Body of the aarch64 quad-tile runs (fz_neon_sdot_conv_run, fz_neon_smull_conv_run): `tiles`
- * full tiles along an output row, double rounding. The first
+/* Body of the x86-64 runs of 3 or 4 blocks (fz_avx512vnni_conv_run; aarch64 has its own,
+ * FZ_NEON_RUN): `tiles` full tiles along an output row, double rounding. The first
  * tile's row pointers are x; each next tile's advance by x_step bytes, except those equal to
  * `fixed` (the row of zero points), and its outputs by 4 pixels. */
 #define FZ_QUAD_RUN(TILE_CALL) do { \
