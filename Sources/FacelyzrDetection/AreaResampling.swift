@@ -19,7 +19,9 @@ public func resampleArea(
         for x in 0..<targetWidth {
             var sum: Float = 0
             forEachAreaTap(output: x, scale: xScale, sourceCount: sourceWidth) { index, weight in
-                sum += weight * Float(row[index])
+                // Through Int: Embedded Swift's Float(UInt8) allocates on 32-bit targets
+                // (FacelyzrRuntime/Numerics/Widening.swift).
+                sum += weight * Float(Int(row[index]))
             }
             rows[y * targetWidth + x] = sum
         }

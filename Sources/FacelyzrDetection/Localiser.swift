@@ -51,7 +51,9 @@ public struct Localiser: Sendable {
         var levels = 0
         var first = (width: 0, height: 0)
         var side = Float(configuration.minimumFaceSize)
-        let largest = Float(min(configuration.maximumFaceSize ?? min(frameWidth, frameHeight), frameWidth, frameHeight))
+        // Two-argument mins: the variadic min(_:_:_:) builds an array (Embedded Swift refuses it).
+        let frameSide = min(frameWidth, frameHeight)
+        let largest = Float(min(configuration.maximumFaceSize ?? frameSide, frameSide))
         while side <= largest {
             let size = Self.levelSize(frameWidth: frameWidth, frameHeight: frameHeight, window: input.width, faceSide: side)
             guard size.width >= input.width, size.height >= input.height else { break }
