@@ -41,11 +41,7 @@ struct Experiment: ParsableCommand {
     @Option(help: "SDAE pre-training steps per encoder convolution.")
     var pretrainSteps = 300
 
-    @Option(help: "Corruption of the pre-training input: masking or gaussian.")
-    var corruption: Corruption.Kind = .masking
-
-    @Option(help: "Masked fraction, or the noise's standard deviation.")
-    var corruptionAmount: Float = 0.25
+    @OptionGroup var corruptionOptions: CorruptionOptions
 
     @Flag(help: "Train only the heads (frozen encoder) instead of fine-tuning.")
     var frozenEncoder = false
@@ -95,8 +91,8 @@ struct Experiment: ParsableCommand {
     }
 
     var settings: Settings {
-        Settings(pool: pool, testCount: testCount, steps: steps, pretrainSteps: pretrainSteps, corruption: corruption.rawValue,
-                 corruptionAmount: corruptionAmount, frozenEncoder: frozenEncoder, generatorVersion: Int(SyntheticFaces.generatorVersion))
+        Settings(pool: pool, testCount: testCount, steps: steps, pretrainSteps: pretrainSteps, corruption: corruptionOptions.corruption.rawValue,
+                 corruptionAmount: corruptionOptions.corruptionAmount, frozenEncoder: frozenEncoder, generatorVersion: Int(SyntheticFaces.generatorVersion))
     }
 
     var parsedSetups: Set<String> { Set(setups.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
@@ -160,7 +156,7 @@ struct Experiment: ParsableCommand {
         let plan = TrainingPlan(
             seed: seed, batchSize: 32,
             pretraining: setup == "sdae"
-                ? .init(stepsPerBlock: pretrainSteps, corruption: Corruption(corruption, amount: corruptionAmount), optimizer: adam(0.01, pretrainSteps))
+                ? .init(stepsPerBlock: pretrainSteps, corruption: corruptionOptions.model, optimizer: adam(0.01, pretrainSteps))
                 : nil,
             supervised: .init(steps: steps, optimizer: adam(0.005, steps, decay: 1e-4), fineTuneEncoder: !frozenEncoder))
         let faces = SyntheticFaces(seed: 0, size: architecture.inputHeight)

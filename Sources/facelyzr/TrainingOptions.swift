@@ -37,10 +37,13 @@ struct CorruptionOptions: ParsableArguments {
     @Option(help: "Masked fraction, or the noise's standard deviation.")
     var corruptionAmount: Float = 0.25
 
+    /// The corruption these options describe.
+    var model: Corruption { Corruption(corruption, amount: corruptionAmount) }
+
     /// Pre-training of `steps` per encoder convolution with this corruption: Adam at peak
     /// `learningRate`, cosine schedule after a warm-up of a tenth of the steps (at most 20).
     func pretraining(steps: Int, learningRate: Float) -> TrainingPlan.Pretraining {
-        .init(stepsPerBlock: steps, corruption: Corruption(corruption, amount: corruptionAmount),
+        .init(stepsPerBlock: steps, corruption: model,
               optimizer: OptimizerConfig(method: .adam, schedule: LearningRateSchedule(
                   baseRate: learningRate, warmupSteps: min(20, steps / 10), totalSteps: steps)))
     }
