@@ -40,12 +40,23 @@ public struct ModelCard: Codable, Sendable {
     public var groups: [Group]
     public var limitations: [String]
 
-    public static let standardLimitations = [
-        "Trained on synthetic faces from the project's generator unless the source says otherwise: on real photographs it is not expected to be accurate until retrained on real data (CelebA, UTKFace) through the importers.",
-        "Gender labels are binary (male/female) as in the source datasets; they do not describe gender identity.",
-        "Skin-tone groups exist only for synthetic faces (the generator's skin-tone latent); imported datasets carry no skin-tone label.",
-        "Accuracy figures are measured on the held-out test split of the named data, with 95% confidence intervals (Wilson for proportions, normal approximation for means).",
-    ]
+    /// The limitations that apply to a model with heads named `heads`, evaluated (the card then
+    /// has accuracy figures and groups) or not: the gender line only with a gender head, the
+    /// skin-tone and accuracy lines only with an evaluation (a face / not-face model exported
+    /// without one gets the first line alone).
+    public static func limitations(heads: [String], evaluated: Bool) -> [String] {
+        var lines = [
+            "Trained on synthetic faces from the project's generator unless the source says otherwise: on real photographs it is not expected to be accurate until retrained on real data (CelebA, UTKFace) through the importers.",
+        ]
+        if heads.contains("gender") {
+            lines.append("Gender labels are binary (male/female) as in the source datasets; they do not describe gender identity.")
+        }
+        if evaluated {
+            lines.append("Skin-tone groups exist only for synthetic faces (the generator's skin-tone latent); imported datasets carry no skin-tone label.")
+            lines.append("Accuracy figures are measured on the held-out test split of the named data, with 95% confidence intervals (Wilson for proportions, normal approximation for means).")
+        }
+        return lines
+    }
 
     /// The groups the card reports: gender, age bands, skin-tone bands (where labels exist).
     public static func groups(_ set: EvaluationSet) -> [(name: String, faces: [Int])] {

@@ -69,7 +69,8 @@ public enum ModelExport {
             source: ModelCard.Source(checkpoint: checkpointPath, sha256: sha256Hex(checkpointBytes),
                                      trainingData: checkpoint.metadata.dataProvenance),
             calibration: model.calibration, calibrationCount: model.calibrationCount, options: model.options,
-            layers: model.layers, evaluation: evaluation, groups: groups, limitations: ModelCard.standardLimitations)
+            layers: model.layers, evaluation: evaluation, groups: groups,
+            limitations: ModelCard.limitations(heads: int8.headLayout.map(\.name), evaluated: evaluation != nil))
 
         let paths = cardPaths(for: outPath)
         do {

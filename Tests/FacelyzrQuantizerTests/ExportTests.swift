@@ -7,6 +7,15 @@ import Foundation
 import Testing
 
 @Suite struct ExportTests {
+    /// A card lists only the limitations that apply: a face / not-face model exported without an
+    /// evaluation has no gender, skin-tone or accuracy lines; the face model keeps all four.
+    @Test func limitationsFollowTheHeadsAndTheEvaluation() {
+        let detector = ModelCard.limitations(heads: ["face"], evaluated: false)
+        #expect(detector.count == 1 && detector[0].hasPrefix("Trained on synthetic faces"))
+        let face = ModelCard.limitations(heads: ["gender", "age", "attributes"], evaluated: true)
+        #expect(face.count == 4 && face[1].hasPrefix("Gender labels") && face[3].hasPrefix("Accuracy figures"))
+    }
+
     @Test func quantizedBlobOpensAndTracksTheFloatNetwork() throws {
         let graph = tinyGraph()
         let quantized = try Quantizer.quantize(graph, name: "tiny", calibration: SplitFaces(tinyFaces, limit: 64),
