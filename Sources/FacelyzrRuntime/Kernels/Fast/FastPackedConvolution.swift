@@ -85,7 +85,8 @@ extension Fast {
     /// Packed layout of a conv2D op, in `blocks * 16` channels (padding channels all zero):
     /// int32 folded biases (`bias - inputZeroPoint * sum(w)`), int32 multipliers, left shifts
     /// `max(shift, 0)` and right shifts as `min(shift, 0)`, then the weights in this ISA's
-    /// layout (`fieldAlignment`), padded with zero weights.
+    /// layout (`fieldAlignment`, or quads), padded with zero weights; pixel lanes then add
+    /// their `fz_lanes_plan`.
     public static func packedByteCount(_ p: ConvolutionParameters) -> Int {
         packedByteCount(p, kernel: .detected)
     }
@@ -100,7 +101,7 @@ extension Fast {
         let channels = (p.output.channels + packedBlock - 1) / packedBlock * packedBlock
         #if arch(x86_64)
         if kernel.usesPixelLanes(p) {
-            return channels * 4 * 4 + channels * (field + 3) / 4 * 4
+            return pixelLanesPlanOffset(p) + MemoryLayout<fz_lanes_plan>.stride
         }
         #endif
         #if arch(x86_64) || arch(arm64)
@@ -137,6 +138,9 @@ extension Fast {
             packQuadWeights(
                 p, filter: filter, into: (destination + 4 * channels * 4).bindMemory(to: Int8.self, capacity: 1), blocks: blocks,
                 rows: lanes ? 1 : p.kernelHeight, rowLength: lanes ? field : p.kernelWidth * p.input.channels)
+            #if arch(x86_64)
+            if lanes { packPixelLanesPlan(p, into: destination) }
+            #endif
             return
         }
         #endif
