@@ -12,7 +12,7 @@ let defaultDetectorPath = "firmware-model/face-detector.blob"
 final class FaceFinder {
     let blob: Int8Model
     let configuration: LocaliserConfiguration
-    private let packedWeights: UnsafeMutableRawBufferPointer?
+    private let packedWeights: PackedWeightsBuffer
     /// The localiser of the last frame size seen.
     private(set) var localiser: Localiser?
     private var workspace = UnsafeMutableRawBufferPointer(start: nil, count: 0)
@@ -25,18 +25,10 @@ final class FaceFinder {
             throw CommandFailure(description: "\(path): \(error)")
         }
         self.configuration = configuration
-        let byteCount = blob.model.packedWeightsByteCount(for: DefaultKernels.self)
-        if byteCount > 0 {
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: byteCount, alignment: 64)
-            blob.model.packWeights(for: DefaultKernels.self, into: buffer.baseAddress!)
-            packedWeights = buffer
-        } else {
-            packedWeights = nil
-        }
+        packedWeights = PackedWeightsBuffer(for: blob.model)
     }
 
     deinit {
-        packedWeights?.deallocate()
         workspace.deallocate()
         boxes.deallocate()
     }
@@ -55,7 +47,7 @@ final class FaceFinder {
         let cpuStart = ThreadCPUTime.seconds()
         let start = DispatchTime.now().uptimeNanoseconds
         let count = try pixels.withUnsafeBufferPointer { frame throws(DetectionError) in
-            try localiser!.detect(frame: frame, workspace: workspace, packedWeights: packedWeights.map { UnsafeRawPointer($0.baseAddress!) },
+            try localiser!.detect(frame: frame, workspace: workspace, packedWeights: packedWeights.pointer,
                                   boxes: boxes)
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

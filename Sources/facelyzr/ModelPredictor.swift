@@ -36,8 +36,7 @@ struct FacePrediction {
 /// program would do, so the latency it reports is the runtime's real one.
 final class ModelPredictor {
     let blob: Int8Model
-    /// The packed weights of `DefaultKernels`, owned here; nil when that set reads canonical weights.
-    private let packedWeights: UnsafeMutableRawBufferPointer?
+    private let packedWeights: PackedWeightsBuffer
 
     init(path: String) throws {
         do {
@@ -45,17 +44,8 @@ final class ModelPredictor {
         } catch {
             throw CommandFailure(description: "\(path): \(error)\(path == defaultModelPath ? " (run `make firmware-model`, or pass --model)" : "")")
         }
-        let byteCount = blob.model.packedWeightsByteCount(for: DefaultKernels.self)
-        if byteCount > 0 {
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: byteCount, alignment: 64)
-            blob.model.packWeights(for: DefaultKernels.self, into: buffer.baseAddress!)
-            packedWeights = buffer
-        } else {
-            packedWeights = nil
-        }
+        packedWeights = PackedWeightsBuffer(for: blob.model)
     }
-
-    deinit { packedWeights?.deallocate() }
 
     var model: Model { blob.model }
     var input: ModelInput { blob.model.input }
@@ -69,7 +59,7 @@ final class ModelPredictor {
         let start = DispatchTime.now().uptimeNanoseconds
         pixels.withUnsafeBufferPointer { p in
             raw.withUnsafeMutableBufferPointer { model.predict(using: DefaultKernels.self, pixels: p.baseAddress!, arena: arena, outputs: $0.baseAddress!,
-                                                       layerOutputs: nil, packedWeights: packedWeights.map { UnsafeRawPointer($0.baseAddress!) }) }
+                                                       layerOutputs: nil, packedWeights: packedWeights.pointer) }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         var values: [FacePrediction.Value] = []
