@@ -1,5 +1,6 @@
 import FacelyzrBlobBuilder
 import FacelyzrData
+import FacelyzrHost
 import FacelyzrQuantizer
 import FacelyzrRuntime
 import Testing
@@ -13,7 +14,7 @@ import Testing
 
     /// A copy of `blob` with the weights of op `op` negated, checksums resealed (so it opens).
     static func perturbed(_ blob: [UInt8], op: Int) throws -> [UInt8] {
-        let model = try Int8Model(bytes: blob)
+        let model = try LoadedModel(bytes: blob)
         let o = model.model.op(op)
         var weightsSection = 0
         let sections = Int(blob[BlobFormat.Header.sectionCount])
@@ -34,7 +35,7 @@ import Testing
     }
 
     func drift(_ candidate: [UInt8], layers: Bool = false) throws -> DriftReport {
-        try DriftEvaluation.run(reference: .float(Self.graph, name: "float"), candidate: Int8Model(bytes: candidate),
+        try DriftEvaluation.run(reference: .float(Self.graph, name: "float"), candidate: LoadedModel(bytes: candidate),
                                 candidateName: "int8", set: Self.set, thresholds: Self.thresholds,
                                 layerFaces: layers ? 32 : 0).report
     }
@@ -53,13 +54,13 @@ import Testing
 
     @Test func twoBlobsCompareAndTheSameBlobAgreesExactly() throws {
         let same = try DriftEvaluation.run(
-            reference: .int8(Int8Model(bytes: Self.blob), name: "shipped"), candidate: Int8Model(bytes: Self.blob),
+            reference: .int8(LoadedModel(bytes: Self.blob), name: "shipped"), candidate: LoadedModel(bytes: Self.blob),
             candidateName: "today", set: Self.set, thresholds: DriftThresholds(maxAgeMAEIncrease: 0, minAgreement: 100),
             layerFaces: 8).report
         #expect(same.passed)
         #expect(same.layers!.allSatisfy { $0.sqnr == SQNR.exact })
         let changed = try DriftEvaluation.run(
-            reference: .int8(Int8Model(bytes: Self.blob), name: "shipped"), candidate: Int8Model(bytes: Self.perturbed(Self.blob, op: 4)),
+            reference: .int8(LoadedModel(bytes: Self.blob), name: "shipped"), candidate: LoadedModel(bytes: Self.perturbed(Self.blob, op: 4)),
             candidateName: "today", set: Self.set, thresholds: Self.thresholds).report
         #expect(!changed.passed)
     }
