@@ -1,5 +1,6 @@
 import FacelyzrBlobBuilder
 import FacelyzrRuntime
+import FacelyzrTestSupport
 import Testing
 
 /// Truncated, corrupted and crafted blobs get a typed `BlobError`, never a crash.
