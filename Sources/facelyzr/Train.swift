@@ -69,7 +69,7 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         guard trainCount > 0, (pretrainCount ?? 1) > 0, testCount >= 0 else {
-            throw ValidationError("counts and sizes must be positive")
+            throw ValidationError("counts must be positive")
         }
         guard printArchitecture || output != nil else { throw ValidationError("give --output FILE.safetensors") }
     }
