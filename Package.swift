@@ -81,17 +81,25 @@ let package = Package(
             ]
         ),
 
+        // What the test targets share: the test models and tiny networks, and the locator and
+        // runner of the package's executables (a library, not a test target, so tests can import it).
+        .target(
+            name: "FacelyzrTestSupport",
+            dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrRandom", "FacelyzrData", "FacelyzrTrainer", "FacelyzrQuantizer"],
+            path: "Tests/FacelyzrTestSupport"
+        ),
+        // The runtime: kernels, numerics, the validator and the executor (test blobs come from
+        // the builder).
         .testTarget(
-            name: "FacelyzrRuntimeTests", dependencies: ["FacelyzrRuntime", "FacelyzrRandom"],
-            exclude: ["Golden"]  // oracle vectors, read through #filePath
+            name: "FacelyzrRuntimeTests", dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrRandom", "FacelyzrTestSupport"],
+            exclude: ["Golden", "Fixtures"]  // oracle vectors and format-version blobs, read through #filePath
         ),
         .testTarget(
-            name: "FacelyzrBlobBuilderTests", dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrRandom"],
-            exclude: ["Fixtures"]
+            name: "FacelyzrBlobBuilderTests", dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrRandom", "FacelyzrTestSupport"]
         ),
         .testTarget(name: "FacelyzrCAPITests", dependencies: ["FacelyzrCAPI", "FacelyzrBlobBuilder"]),
         .testTarget(
-            name: "FacelyzrAllocationTests", dependencies: ["facelyzr-alloc-probe", "facelyzr-embedded-fixtures"]
+            name: "FacelyzrAllocationTests", dependencies: ["facelyzr-alloc-probe", "facelyzr-embedded-fixtures", "FacelyzrTestSupport"]
         ),
         .testTarget(name: "FacelyzrDataTests", dependencies: ["FacelyzrData", "FacelyzrRandom"]),
         .testTarget(
@@ -101,7 +109,12 @@ let package = Package(
         .testTarget(name: "FacelyzrTrainerTests", dependencies: ["FacelyzrTrainer", "FacelyzrData", "FacelyzrRandom"]),
         .testTarget(
             name: "FacelyzrQuantizerTests",
-            dependencies: ["FacelyzrQuantizer", "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrTrainer", "FacelyzrData", "FacelyzrRandom"]
+            dependencies: ["FacelyzrQuantizer", "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrTrainer", "FacelyzrData", "FacelyzrRandom", "FacelyzrTestSupport"]
+        ),
+        // The `facelyzr` command line as users and CI jobs run it: the built executable in a child process.
+        .testTarget(
+            name: "FacelyzrCLITests",
+            dependencies: ["facelyzr", "FacelyzrTestSupport", "FacelyzrTrainer", "FacelyzrData"]
         ),
     ]
 )

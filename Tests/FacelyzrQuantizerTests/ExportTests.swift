@@ -2,6 +2,7 @@ import FacelyzrBlobBuilder
 import FacelyzrData
 import FacelyzrQuantizer
 import FacelyzrRuntime
+import FacelyzrTestSupport
 import FacelyzrTrainer
 import Foundation
 import Testing

@@ -1,6 +1,7 @@
 import FacelyzrBlobBuilder
 import FacelyzrRandom
 import FacelyzrRuntime
+import FacelyzrTestSupport
 import Testing
 
 /// Random models (shapes, kernels, strides, padding, zero points, clamps, rounding) through the
