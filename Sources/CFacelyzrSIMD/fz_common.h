@@ -58,7 +58,9 @@ typedef void fz_conv_run_fn(
  * pointer of tile t is x[i] + t * x_step: no per-pointer step to keep or test. The tiles go in
  * chunks when that row would exceed FZ_RUN_ZERO_ROW bytes (one chunk when no pointer is
  * `fixed`). CHUNK_CALL runs `count` tiles from row pointers `xt` into `tile_out`, the output
- * advancing `out_step` bytes a tile. */
+ * advancing `out_step` bytes a tile. xt is a local copy (fewer aarch64 instructions than
+ * reading x itself), the first chunk's made in the loop that looks for `fixed`; the
+ * measurements and the x86-64 chunk: docs/kernels.md, "One run for every ISA". */
 #define FZ_RUN_ZERO_ROW 2048
 #define FZ_RUN_CHUNKS(CHUNK_CALL) do { \
         const int8_t *xt[4 * FZ_QUAD_MAXIMUM_ROWS]; \
