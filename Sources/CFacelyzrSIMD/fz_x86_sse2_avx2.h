@@ -12,12 +12,11 @@
 #include <emmintrin.h>
 #include <immintrin.h>
 
-/* The x86-64 features the kernels use: bits 0-1 the conv2D kernel, 0 SSE2 (the baseline), 1 AVX2
- * (cpuid leaf 7 EBX bit 5, OSXSAVE, XCR0 YMM state), 2 AVX-512 VNNI (also leaf 7 EBX bits 16,
- * 30, 31: F, BW, VL; ECX bit 11: VNNI; XCR0 opmask and ZMM state); bit 2 AVX-512 VBMI (leaf 7
- * ECX bit 1: vpermt2b, for the pixel lanes), only with kernel 2. Valgrind reports no AVX-512,
- * so callgrind counts the AVX2 kernel. */
-static inline int fz_x86_detect(void) {
+/* The x86-64 conv2D kernel the CPU and the OS support: 0 SSE2 (the baseline), 1 AVX2 (cpuid
+ * leaf 7 EBX bit 5, OSXSAVE, XCR0 YMM state), 2 AVX-512 VNNI (also leaf 7 EBX bits 16, 30, 31:
+ * F, BW, VL; ECX bit 11: VNNI; XCR0 opmask and ZMM state). Valgrind reports no AVX-512, so
+ * callgrind counts the AVX2 kernel. */
+static inline int fz_x86_detect_kernel(void) {
     unsigned int eax, ebx, ecx, edx;
     if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & (1u << 27))) return 0;
     unsigned int xcr0_low, xcr0_high;
@@ -25,30 +24,38 @@ static inline int fz_x86_detect(void) {
     if ((xcr0_low & 6u) != 6u) return 0;
     if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) || !((ebx >> 5) & 1u)) return 0;
     const unsigned int avx512 = (1u << 16) | (1u << 30) | (1u << 31);
-    if ((ebx & avx512) == avx512 && (ecx & (1u << 11)) && (xcr0_low & 0xe0u) == 0xe0u) return 2 | (int)(((ecx >> 1) & 1u) << 2);
+    if ((ebx & avx512) == avx512 && (ecx & (1u << 11)) && (xcr0_low & 0xe0u) == 0xe0u) return 2;
     return 1;
 }
 
-/* fz_x86_detect, asked once per process (cpuid traps to the hypervisor on virtual machines); a
- * race only repeats the same detection. */
-static inline int fz_x86_features(void) {
-    static int cached = -1;
-    int features = __atomic_load_n(&cached, __ATOMIC_RELAXED);
-    if (features < 0) {
-        features = fz_x86_detect();
-        __atomic_store_n(&cached, features, __ATOMIC_RELAXED);
+/* *cache, or detect() stored there when it is still -1: each detection runs once per process
+ * (cpuid traps to the hypervisor on virtual machines); a race only repeats it. */
+static inline int fz_x86_cached(int *cache, int (*detect)(void)) {
+    int value = __atomic_load_n(cache, __ATOMIC_RELAXED);
+    if (value < 0) {
+        value = detect();
+        __atomic_store_n(cache, value, __ATOMIC_RELAXED);
     }
-    return features;
+    return value;
 }
 
-/* The conv2D kernel the CPU and the OS support: 0 SSE2, 1 AVX2, 2 AVX-512 VNNI. */
+/* fz_x86_detect_kernel, cached. */
 static inline int fz_x86_kernel(void) {
-    return fz_x86_features() & 3;
+    static int cached = -1;
+    return fz_x86_cached(&cached, fz_x86_detect_kernel);
 }
 
-/* Whether the CPU also has AVX-512 VBMI (fz_avx512vnni_lanes_conv); only with fz_x86_kernel() == 2. */
+/* 1 if fz_x86_kernel() == 2 and the CPU also has AVX-512 VBMI (cpuid leaf 7 ECX bit 1;
+ * vpermt2b), for the pixel lanes (fz_avx512vnni_lanes_conv). */
+static inline int fz_x86_detect_avx512vbmi(void) {
+    unsigned int eax, ebx, ecx, edx;
+    return fz_x86_kernel() == 2 && __get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && ((ecx >> 1) & 1u);
+}
+
+/* fz_x86_detect_avx512vbmi, cached. */
 static inline int fz_x86_has_avx512vbmi(void) {
-    return fz_x86_features() >> 2;
+    static int cached = -1;
+    return fz_x86_cached(&cached, fz_x86_detect_avx512vbmi);
 }
 
 /* xp[0] and xp[1] as int16, in the low and high halves of one int32: pmaddwd's operand. */
