@@ -24,9 +24,9 @@ firmware-model: build
 # Python tools' tests; the run side linking without the trainer side; the Swift tests.
 test: deps
 	python3 tools/oracle/oracle.py --check
-	bash tools/oracle/cross-isa.sh
+	bash tools/cross-isa/numerics.sh
 	bash tools/embedded/check.sh
-	bash tools/synthetic-cross-isa.sh
+	bash tools/cross-isa/synthetic.sh
 	python3 tools/test_imdb_wiki_to_csv.py
 	python3 tools/test_fzds.py
 	bash tools/run-host-dependencies.sh

@@ -107,19 +107,30 @@ let package = Package(
             ]
         ),
 
+        // What the test targets share: the test models and tiny networks, and the locator and
+        // runner of the package's executables (a library, not a test target, so tests can import it).
+        .target(
+            name: "FacelyzrTestSupport",
+            dependencies: [
+                "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrRandom", "FacelyzrData", "FacelyzrTrainer", "FacelyzrQuantizer",
+                "FacelyzrHost",
+            ],
+            path: "Tests/FacelyzrTestSupport"
+        ),
+        // The runtime: kernels, numerics, the validator and the executor (test blobs come from
+        // the builder), and the host's loaded model over it.
         .testTarget(
-            name: "FacelyzrRuntimeTests", dependencies: ["FacelyzrRuntime", "FacelyzrRandom"],
-            exclude: ["Golden"]  // oracle vectors, read through #filePath
+            name: "FacelyzrRuntimeTests",
+            dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrRandom", "FacelyzrTestSupport", "FacelyzrHost", "FacelyzrFiles"],
+            exclude: ["Golden", "Fixtures"]  // oracle vectors and format-version blobs, read through #filePath
         ),
         .testTarget(
-            name: "FacelyzrBlobBuilderTests",
-            dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrRandom", "FacelyzrHost", "FacelyzrFiles"],
-            exclude: ["Fixtures"]
+            name: "FacelyzrBlobBuilderTests", dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrRandom", "FacelyzrTestSupport"]
         ),
         .testTarget(name: "FacelyzrCAPITests", dependencies: ["FacelyzrCAPI", "FacelyzrBlobBuilder", "FacelyzrHost"]),
         .testTarget(name: "FacelyzrFilesTests", dependencies: ["FacelyzrFiles"]),
         .testTarget(
-            name: "FacelyzrAllocationTests", dependencies: ["facelyzr-alloc-probe", "facelyzr-embedded-fixtures"]
+            name: "FacelyzrAllocationTests", dependencies: ["facelyzr-alloc-probe", "facelyzr-embedded-fixtures", "FacelyzrTestSupport"]
         ),
         .testTarget(name: "FacelyzrDataTests", dependencies: ["FacelyzrData", "FacelyzrRandom", "FacelyzrFiles"]),
         .testTarget(
@@ -131,8 +142,13 @@ let package = Package(
             name: "FacelyzrQuantizerTests",
             dependencies: [
                 "FacelyzrQuantizer", "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrTrainer", "FacelyzrData", "FacelyzrRandom",
-                "FacelyzrHost", "FacelyzrFiles",
+                "FacelyzrTestSupport", "FacelyzrHost", "FacelyzrFiles",
             ]
+        ),
+        // The `facelyzr` command line (and `facelyzr-run-host`) as users and CI jobs run it: the built executable in a child process.
+        .testTarget(
+            name: "FacelyzrCLITests",
+            dependencies: ["facelyzr", "facelyzr-run-host", "FacelyzrTestSupport", "FacelyzrTrainer", "FacelyzrData"]
         ),
     ]
 )

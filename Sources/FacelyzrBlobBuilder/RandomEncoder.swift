@@ -1,8 +1,8 @@
 import FacelyzrRandom
 import FacelyzrRuntime
 
-/// The reference encoder shape of DESIGN.md ("Measured anchors") with deterministic random
-/// weights: 64x64 RGB, conv 3x3 same + ReLU with 16, 32, 64 and 64 filters and a 2x2 max pool
+/// The reference encoder shape (the one the latency and instruction-count goals of
+/// docs/benchmarks.md were measured on) with deterministic random weights: 64x64 RGB, conv 3x3 same + ReLU with 16, 32, 64 and 64 filters and a 2x2 max pool
 /// after each of the first three (13.6 M MACs), then global average pool, a 32-feature fully
 /// connected layer and the three heads (gender, age, 8 attributes). Benchmarks and the peer
 /// comparison (docs/benchmarks.md) run it until the quantizer ships a trained model.

@@ -34,8 +34,7 @@ struct Drift: ParsableCommand {
     @Option(help: "Test faces to use (the first N of the test split).")
     var count = 10_000
 
-    @Option(help: "Population seed of the synthetic faces.")
-    var syntheticSeed: UInt64 = 0
+    @OptionGroup var population: SyntheticSeedOption
 
     @Option(help: "Largest accepted gender accuracy drop, in points.")
     var maxGenderDrop: Double?
@@ -55,11 +54,9 @@ struct Drift: ParsableCommand {
     @Option(help: "Faces the per-layer SQNR uses (with --layers).")
     var layerFaces = 256
 
-    @Flag(help: "Print the report as JSON.")
-    var json = false
+    @OptionGroup var output: JSONReportOption
 
-    @Flag(help: "No progress lines on standard error.")
-    var quiet = false
+    @OptionGroup var progressOption: QuietOption
 
     func validate() throws {
         guard (floatCheckpoint == nil) != (baseline == nil) else { throw ValidationError("give exactly one of --float and --baseline") }
@@ -67,14 +64,14 @@ struct Drift: ParsableCommand {
     }
 
     func run() throws {
-        let progress = Progress(quiet: quiet)
+        let progress = progressOption.progress()
         let outcome = Result { () throws(QuantizerError) in try report(progress) }
         progress.finish()
         switch outcome {
         case .failure(let error):
             throw CommandFailure(description: error.description)
         case .success(let report):
-            print(json ? report.json : report.text)
+            print(output.json ? report.json : report.text)
             if !report.passed { throw ExitCode(3) }
         }
     }
@@ -90,7 +87,7 @@ struct Drift: ParsableCommand {
         } else {
             reference = .int8(try open(baseline!), name: "int8 \(baseline!)")
         }
-        let source = try openFaceSource(data, imageSize: candidate.input.height, syntheticSeed: syntheticSeed)
+        let source = try openFaceSource(data, imageSize: candidate.input.height, syntheticSeed: population.syntheticSeed)
         let set = try EvaluationSet(SplitFaces<TestSplit>(source, limit: count), progress: progress.line)
         return try DriftEvaluation.run(
             reference: reference, candidate: candidate, candidateName: "int8 \(int8)", set: set,

@@ -25,30 +25,27 @@ struct Eval: ParsableCommand {
     @Option(help: "Synthetic test faces to score.")
     var count = 10_000
 
-    @Option(help: "Population seed of the synthetic faces.")
-    var dataSeed: UInt64 = 0
+    @OptionGroup var population: DataSeedOption
 
-    @Option(help: "OpenBLAS threads.")
-    var threads = 1
+    @OptionGroup var compute: ThreadsOption
 
-    @Flag(help: "Print the report as JSON.")
-    var json = false
+    @OptionGroup var output: JSONReportOption
 
     @Option(help: "Also write the report as JSON to this file (atomically).")
     var report: String?
 
     func validate() throws {
-        guard count > 0, threads > 0 else { throw ValidationError("--count and --threads must be positive") }
+        guard count > 0 else { throw ValidationError("--count must be positive") }
     }
 
     func run() throws {
-        ComputeThreads.set(threads)
+        compute.apply()
         var network = try Checkpoint.read(from: checkpoint).network(file: checkpoint)
         let a = network.architecture
         let result: EvaluationReport
         let source: String
         if data == "synthetic" {
-            let test = try SyntheticFaceData(faces: SyntheticFaces(seed: dataSeed, size: a.inputHeight), split: .test, count: count, architecture: a)
+            let test = try SyntheticFaceData(faces: population.faces(size: a.inputHeight), split: .test, count: count, architecture: a)
             source = test.provenance
             result = try network.evaluate(test, indices: Array(0..<test.count))
         } else {
@@ -60,7 +57,7 @@ struct Eval: ParsableCommand {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let text = try encoder.encode(result)
         if let report { try AtomicFileWriter.write(Array(text) + [10], to: report) }
-        if json {
+        if output.json {
             print(String(decoding: text, as: UTF8.self))
             return
         }

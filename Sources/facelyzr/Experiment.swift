@@ -62,8 +62,7 @@ struct Experiment: ParsableCommand {
     @Flag(help: "Only regenerate the table from the cell files.")
     var tableOnly = false
 
-    @Option(help: "OpenBLAS threads.")
-    var threads = 1
+    @OptionGroup var compute: ThreadsOption
 
     /// The options a cell was made with; cells are comparable only when these agree.
     struct Settings: Codable, Equatable {
@@ -112,7 +111,7 @@ struct Experiment: ParsableCommand {
         guard !parsedSetups.isEmpty, parsedSetups.isSubset(of: ["sdae", "random"]) else {
             throw ValidationError("--setups: sdae, random or both, not \(setups)")
         }
-        guard seeds > 0, pool > 0, testCount > 0, steps > 0, pretrainSteps > 0, threads > 0, (maxCells ?? 1) > 0 else {
+        guard seeds > 0, pool > 0, testCount > 0, steps > 0, pretrainSteps > 0, (maxCells ?? 1) > 0 else {
             throw ValidationError("counts and steps must be positive")
         }
     }
@@ -120,7 +119,7 @@ struct Experiment: ParsableCommand {
     func run() throws {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         if !tableOnly {
-            ComputeThreads.set(threads)
+            compute.apply()
             var made = 0
             for budget in try parsedBudgets() {
                 for seed in 1...UInt64(seeds) {
@@ -149,7 +148,7 @@ struct Experiment: ParsableCommand {
 
     private func runCell(setup: String, budget: Int, seed: UInt64) throws -> Cell {
         let start = Date()
-        let architecture = Architecture.standard(attributeNames: Train.defaultAttributes)
+        let architecture = Architecture.standard(attributeNames: ArchitectureOptions.defaultAttributes)
         func adam(_ rate: Float, _ total: Int, decay: Float = 0) -> OptimizerConfig {
             OptimizerConfig(method: .adam, schedule: LearningRateSchedule(baseRate: rate, warmupSteps: min(100, total / 10), totalSteps: total),
                             weightDecay: decay)

@@ -1,7 +1,7 @@
 import ArgumentParser
 import FacelyzrRunCommands
 
-/// The `facelyzr` command: one subcommand per file in this folder.
+/// The `facelyzr` command: one subcommand per file in this folder, listed in `--help` by job.
 @main
 struct Facelyzr: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,26 +11,14 @@ struct Facelyzr: ParsableCommand {
             Train a float model on faces, quantize it to an int8 blob, and run the blob with \
             the allocation-free runtime. Run `facelyzr help SUBCOMMAND` for details.
             """,
-        subcommands: [
-            Version.self,
-            Import.self,
-            Inspect.self,
-            Synth.self,
-            Scenes.self,
-            SynthStats.self,
-            Pretrain.self,
-            Train.self,
-            Eval.self,
-            Experiment.self,
-            Bench.self,
-            Quantize.self,
-            Drift.self,
-            Golden.self,
-            Analyze.self,
-            Demo.self,
-            Detect.self,
-            DetectEval.self,
-            Export.self,
+        subcommands: [Version.self],
+        groupedSubcommands: [
+            CommandGroup(name: "Data", subcommands: [Import.self, Synth.self, Scenes.self, SynthStats.self]),
+            CommandGroup(name: "Train", subcommands: [Pretrain.self, Train.self, Eval.self]),
+            CommandGroup(name: "Model", subcommands: [Quantize.self, Drift.self, Golden.self, Export.self, Inspect.self]),
+            CommandGroup(name: "Run", subcommands: [Analyze.self, Detect.self, Demo.self, Bench.self]),
+            // The harnesses behind the figures of docs/training.md and docs/detection.md.
+            CommandGroup(name: "Lab", subcommands: [Experiment.self, DetectEval.self]),
         ]
     )
 }

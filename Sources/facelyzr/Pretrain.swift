@@ -19,29 +19,14 @@ struct Pretrain: ParsableCommand {
     @Option(help: "Write the checkpoint here (.safetensors).")
     var output: String
 
-    @Option(help: "Continue the run in this checkpoint (give the same data options).")
-    var resume: String?
+    @OptionGroup var network: ArchitectureOptions
 
-    @Option(help: "Architecture JSON file (default: the standard 64x64 network).")
-    var architecture: String?
-
-    @Option(help: "Attribute head labels (CelebA names), comma separated.")
-    var attributes = Train.defaultAttributes.joined(separator: ",")
-
-    @Option(help: "Pre-train on this Facelyzr dataset directory instead of synthetic faces.")
-    var dataset: String?
-
-    @Option(help: "Population seed of the synthetic faces.")
-    var dataSeed: UInt64 = 0
+    @OptionGroup var source: TrainingFacesOptions
 
     @Option(help: "Unlabelled faces (first faces of the synthetic train split).")
     var count = 30_000
 
-    @Option(help: "Seed of the weights, batches, corruption and decoders.")
-    var seed: UInt64 = 1
-
-    @Option(help: "Images per step.")
-    var batchSize = 32
+    @OptionGroup var batches: PlanSeedOptions
 
     @Option(help: "Steps per encoder convolution.")
     var steps = 300
@@ -54,31 +39,30 @@ struct Pretrain: ParsableCommand {
     @OptionGroup var loopOptions: TrainingLoopOptions
 
     func validate() throws {
-        guard batchSize > 0, count > 0, steps > 0 else {
-            throw ValidationError("counts, sizes and steps must be positive")
+        guard count > 0, steps > 0 else {
+            throw ValidationError("counts and steps must be positive")
         }
     }
 
     func run() throws {
-        let loop = loopOptions.loop(output: output, resume: resume)
+        let loop = loopOptions.loop(output: output)
         var trainer: Trainer
-        if let resume {
+        if let resume = loopOptions.resume {
             trainer = try Trainer(resumingFrom: resume)
         } else {
             let plan = TrainingPlan(
-                seed: seed, batchSize: batchSize,
+                seed: batches.seed, batchSize: batches.batchSize,
                 pretraining: corruption.pretraining(steps: steps, learningRate: learningRate),
                 supervised: .init(steps: 0, optimizer: OptimizerConfig(method: .adam, schedule: LearningRateSchedule(
                     baseRate: 0, warmupSteps: 0, totalSteps: 0)), fineTuneEncoder: false))
-            trainer = try Trainer(architecture: try TrainingLoop.architecture(path: architecture, attributes: attributes),
-                                  plan: plan, dataProvenance: "")
+            trainer = try Trainer(architecture: try network.load(), plan: plan, dataProvenance: "")
         }
         let a = trainer.network.architecture
-        if let dataset {
+        if let dataset = source.dataset {
             let data = try DatasetTrainingData(reader: try DatasetReader(directory: dataset), split: .train, architecture: a)
             try loop.fit(&trainer, on: data, pretrainingOn: nil, provenance: "pre-training on " + data.provenance, scoring: EmptyData())
         } else {
-            let data = try SyntheticFaceData(faces: SyntheticFaces(seed: dataSeed, size: a.inputHeight), split: .train, count: count, architecture: a)
+            let data = try SyntheticFaceData(faces: source.population.faces(size: a.inputHeight), split: .train, count: count, architecture: a)
             try loop.fit(&trainer, on: data, pretrainingOn: nil, provenance: "pre-training on " + data.provenance, scoring: EmptyData())
         }
     }

@@ -41,11 +41,9 @@ struct Quantize: ParsableCommand {
         discussion: "on adds back each layer's expected weight-rounding error to its bias; auto builds the model both ways and keeps the one whose head outputs are closer to float on the calibration faces."))
     var biasCorrection: String = "auto"
 
-    @Option(help: "Population seed of the synthetic faces.")
-    var syntheticSeed: UInt64 = 0
+    @OptionGroup var population: SyntheticSeedOption
 
-    @Flag(help: "No progress lines on standard error.")
-    var quiet = false
+    @OptionGroup var progressOption: QuietOption
 
     func validate() throws {
         guard CalibrationMethod(name: method) != nil else { throw ValidationError("unknown --method \(method)") }
@@ -57,10 +55,10 @@ struct Quantize: ParsableCommand {
     }
 
     func run() throws {
-        let progress = Progress(quiet: quiet)
+        let progress = progressOption.progress()
         let outcome = Result { () throws(QuantizerError) -> ModelCard in
             let (graph, _) = try ModelExport.loadGraph(checkpoint)
-            let source = try openFaceSource(calibration, imageSize: graph.inputShape[0], syntheticSeed: syntheticSeed)
+            let source = try openFaceSource(calibration, imageSize: graph.inputShape[0], syntheticSeed: population.syntheticSeed)
             return try ModelExport.run(
                 checkpointPath: checkpoint, source: source, calibrationCount: calibrationCount, evaluationCount: evaluationCount,
                 options: QuantizationOptions(method: CalibrationMethod(name: method)!, biasCorrection: BiasCorrection(rawValue: biasCorrection)!),

@@ -27,29 +27,15 @@ struct Train: ParsableCommand {
     @Option(help: "Write the checkpoint here (.safetensors).")
     var output: String?
 
-    @Option(help: "Continue the run in this checkpoint (give the same data options; the plan comes from the checkpoint).")
-    var resume: String?
-
     @Option(name: .customLong("init"), help: "Start from this checkpoint's weights (e.g. written by `facelyzr pretrain`; its architecture is used, no further pre-training).")
     var initial: String?
 
-    @Option(help: "Architecture JSON file (default: the standard 64x64 network; see --print-architecture).")
-    var architecture: String?
+    @OptionGroup var network: ArchitectureOptions
 
     @Flag(help: "Print the architecture as JSON and exit.")
     var printArchitecture = false
 
-    /// The attribute head's labels unless told otherwise.
-    static let defaultAttributes = ["Smiling", "Eyeglasses", "Wearing_Hat", "Bald", "Young", "No_Beard", "Mouth_Slightly_Open", "Wearing_Lipstick"]
-
-    @Option(help: "Attribute head labels (CelebA names), comma separated.")
-    var attributes = defaultAttributes.joined(separator: ",")
-
-    @Option(help: "Train on this Facelyzr dataset directory instead of synthetic faces.")
-    var dataset: String?
-
-    @Option(help: "Population seed of the synthetic faces.")
-    var dataSeed: UInt64 = 0
+    @OptionGroup var source: TrainingFacesOptions
 
     @Option(help: "Training faces (first faces of the train split).")
     var trainCount = 20_000
@@ -60,11 +46,7 @@ struct Train: ParsableCommand {
     @Option(help: "Test faces scored at the end (first faces of the test split).")
     var testCount = 1_000
 
-    @Option(help: "Seed of the weights, batches, corruption and dropout.")
-    var seed: UInt64 = 1
-
-    @Option(help: "Images per step.")
-    var batchSize = 32
+    @OptionGroup var batches: PlanSeedOptions
 
     @Option(help: "Pre-training steps per encoder convolution (0: no pre-training).")
     var pretrainSteps = 300
@@ -86,8 +68,8 @@ struct Train: ParsableCommand {
     @OptionGroup var loopOptions: TrainingLoopOptions
 
     func validate() throws {
-        guard batchSize > 0, trainCount > 0, (pretrainCount ?? 1) > 0, testCount >= 0 else {
-            throw ValidationError("counts and sizes must be positive")
+        guard trainCount > 0, (pretrainCount ?? 1) > 0, testCount >= 0 else {
+            throw ValidationError("counts must be positive")
         }
         guard printArchitecture || output != nil else { throw ValidationError("give --output FILE.safetensors") }
     }
@@ -96,16 +78,16 @@ struct Train: ParsableCommand {
         if printArchitecture {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(try loadArchitecture()), as: UTF8.self))
+            print(String(decoding: try encoder.encode(try network.load()), as: UTF8.self))
             return
         }
-        let loop = loopOptions.loop(output: output!, resume: resume)
+        let loop = loopOptions.loop(output: output!)
         var trainer: Trainer
-        if let resume {
+        if let resume = loopOptions.resume {
             trainer = try Trainer(resumingFrom: resume)
         } else {
             let plan = TrainingPlan(
-                seed: seed, batchSize: batchSize,
+                seed: batches.seed, batchSize: batches.batchSize,
                 pretraining: pretrainSteps == 0 || initial != nil
                     ? nil : corruption.pretraining(steps: pretrainSteps, learningRate: 0.01),
                 supervised: .init(
@@ -117,26 +99,22 @@ struct Train: ParsableCommand {
                 let network = try Checkpoint.read(from: initial).network(file: initial)
                 trainer = try Trainer(network: network, plan: plan, dataProvenance: "")
             } else {
-                trainer = try Trainer(architecture: try loadArchitecture(), plan: plan, dataProvenance: "")
+                trainer = try Trainer(architecture: try network.load(), plan: plan, dataProvenance: "")
             }
         }
         let a = trainer.network.architecture
-        if let dataset {
+        if let dataset = source.dataset {
             let reader = try DatasetReader(directory: dataset)
             let train = try DatasetTrainingData(reader: reader, split: .train, architecture: a)
             let test = try DatasetTrainingData(reader: reader, split: .test, architecture: a)
             try loop.fit(&trainer, on: train, pretrainingOn: nil, provenance: train.provenance, scoring: test)
         } else {
-            let faces = SyntheticFaces(seed: dataSeed, size: a.inputHeight)
+            let faces = source.population.faces(size: a.inputHeight)
             let train = try SyntheticFaceData(faces: faces, split: .train, count: trainCount, architecture: a)
             let test = try SyntheticFaceData(faces: faces, split: .test, count: testCount, architecture: a)
             let unlabelled = try SyntheticFaceData(faces: faces, split: .train, count: pretrainCount ?? trainCount, architecture: a)
             try loop.fit(&trainer, on: train, pretrainingOn: unlabelled,
                          provenance: train.provenance + "; pre-training on faces 0..<\(unlabelled.count)", scoring: test)
         }
-    }
-
-    private func loadArchitecture() throws -> Architecture {
-        try TrainingLoop.architecture(path: architecture, attributes: attributes)
     }
 }

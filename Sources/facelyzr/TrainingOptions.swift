@@ -1,11 +1,73 @@
 import ArgumentParser
+import FacelyzrData
 import FacelyzrTrainer
 
-/// How `facelyzr train` and `facelyzr pretrain` run their ``TrainingLoop``: threads,
+/// The OpenBLAS threads of the float code (`train`, `pretrain`, `eval`, `experiment`).
+struct ThreadsOption: ParsableArguments {
+    @Option(help: "OpenBLAS threads (1: deterministic, bit for bit).")
+    var threads = 1
+
+    func validate() throws {
+        guard threads > 0 else { throw ValidationError("--threads must be positive") }
+    }
+
+    /// Makes the float code use `threads`.
+    func apply() { ComputeThreads.set(threads) }
+}
+
+/// The architecture to build when not resuming: a JSON file, or the standard network with
+/// the given attribute labels (`facelyzr train` and `facelyzr pretrain`).
+struct ArchitectureOptions: ParsableArguments {
+    @Option(help: "Architecture JSON file (default: the standard 64x64 network; see `facelyzr train --print-architecture`).")
+    var architecture: String?
+
+    /// The attribute head's labels unless told otherwise.
+    static let defaultAttributes = ["Smiling", "Eyeglasses", "Wearing_Hat", "Bald", "Young", "No_Beard", "Mouth_Slightly_Open", "Wearing_Lipstick"]
+
+    @Option(help: "Attribute head labels (CelebA names), comma separated.")
+    var attributes = defaultAttributes.joined(separator: ",")
+
+    /// The architecture these options name.
+    func load() throws -> Architecture { try TrainingLoop.architecture(path: architecture, attributes: attributes) }
+}
+
+/// The population of the synthetic faces (`--data-seed`: `train`, `pretrain`, `eval`).
+struct DataSeedOption: ParsableArguments {
+    @Option(help: "Population seed of the synthetic faces.")
+    var dataSeed: UInt64 = 0
+
+    /// The synthetic faces of this population at `size` x `size`.
+    func faces(size: Int) -> SyntheticFaces { SyntheticFaces(seed: dataSeed, size: size) }
+}
+
+/// Where `facelyzr train` and `facelyzr pretrain` read faces: a dataset, or the synthetic generator.
+struct TrainingFacesOptions: ParsableArguments {
+    @Option(help: "Train on this Facelyzr dataset directory instead of synthetic faces.")
+    var dataset: String?
+
+    @OptionGroup var population: DataSeedOption
+}
+
+/// The seed and the batch size of a new training plan (`facelyzr train` and `facelyzr pretrain`).
+struct PlanSeedOptions: ParsableArguments {
+    @Option(help: "Seed of the weights, batches, corruption, decoders and dropout.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Images per step.")
+    var batchSize = 32
+
+    func validate() throws {
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+    }
+}
+
+/// How `facelyzr train` and `facelyzr pretrain` run their ``TrainingLoop``: resuming, threads,
 /// checkpoints, plots and progress (the same options, help and defaults in both).
 struct TrainingLoopOptions: ParsableArguments {
-    @Option(help: "OpenBLAS threads (1: deterministic, resumable bit for bit).")
-    var threads = 1
+    @Option(help: "Continue the run in this checkpoint (give the same data options; the plan comes from the checkpoint).")
+    var resume: String?
+
+    @OptionGroup var compute: ThreadsOption
 
     @Option(help: "Write the checkpoint every this many steps (0: only at the end).")
     var checkpointEvery = 500
@@ -17,14 +79,14 @@ struct TrainingLoopOptions: ParsableArguments {
     var logEvery = 50
 
     func validate() throws {
-        guard threads > 0, logEvery > 0, checkpointEvery >= 0 else {
-            throw ValidationError("--threads and --log-every must be positive, --checkpoint-every not negative")
+        guard logEvery > 0, checkpointEvery >= 0 else {
+            throw ValidationError("--log-every must be positive, --checkpoint-every not negative")
         }
     }
 
     /// Sets the OpenBLAS threads and returns the loop writing `output` (resuming `resume`).
-    func loop(output: String, resume: String?) -> TrainingLoop {
-        ComputeThreads.set(threads)
+    func loop(output: String) -> TrainingLoop {
+        compute.apply()
         return TrainingLoop(output: output, resume: resume, checkpointEvery: checkpointEvery, logEvery: logEvery, plots: plots)
     }
 }

@@ -1,3 +1,4 @@
+import FacelyzrTestSupport
 import Foundation
 import Testing
 
@@ -7,10 +8,10 @@ import Testing
 /// `facelyzr-alloc-probe` under malloc-interposer's LD_PRELOAD counter, in a child
 /// process (Swift Testing runs tests in parallel threads, whose allocations would count).
 @Suite struct PredictAllocationTests {
-    /// The directory holding this test binary, the probe, the fixture writer and the
-    /// interposer library (`swift build --build-tests` builds them side by side).
-    static let binDirectory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        .deletingLastPathComponent()
+    /// The probe, and the interposer library it runs under (`swift build --build-tests` builds
+    /// both beside the test binary).
+    static let probe = BuiltExecutable("facelyzr-alloc-probe")
+    static let interposer = BuiltExecutable("libMallocInterposerSwift.so").url
 
     struct Count { var allocations: Int; var frees: Int }
 
@@ -19,33 +20,17 @@ import Testing
     static func withFixtureBlobs(_ body: ([URL]) throws -> Void) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("facelyzr-alloc-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let (status, output) = run(binDirectory.appendingPathComponent("facelyzr-embedded-fixtures"), [directory.path])
-        try #require(status == 0, "facelyzr-embedded-fixtures failed: \(output)")
+        let fixtures = try BuiltExecutable("facelyzr-embedded-fixtures").run([directory.path])
+        try #require(fixtures.status == 0, "facelyzr-embedded-fixtures failed: \(fixtures.all)")
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         try body(names.filter { $0.hasSuffix(".fzb") }.sorted().map { directory.appendingPathComponent($0) })
     }
 
-    static func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) -> (Int32, String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        do { try process.run() } catch { return (-1, "\(executable.path): \(error)") }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     /// Runs the probe in `mode` on `blob` with the counter preloaded.
     static func count(_ mode: String, _ blob: URL) throws -> Count {
-        let interposer = binDirectory.appendingPathComponent("libMallocInterposerSwift.so")
-        let (status, output) = run(
-            binDirectory.appendingPathComponent("facelyzr-alloc-probe"), [mode, blob.path, "10"],
-            environment: ["LD_PRELOAD": interposer.path])
-        try #require(status == 0, "probe \(mode) \(blob.lastPathComponent) exited \(status): \(output)")
+        let run = try probe.run([mode, blob.path, "10"], environment: ["LD_PRELOAD": interposer.path])
+        let output = run.output
+        try #require(run.status == 0, "probe \(mode) \(blob.lastPathComponent) exited \(run.status): \(run.all)")
         let fields = Dictionary(uniqueKeysWithValues: output.split(whereSeparator: \.isWhitespace).compactMap {
             field -> (String, Int)? in
             let parts = field.split(separator: "=")
@@ -85,11 +70,8 @@ import Testing
 
     @Test func detectDoesNotAllocateAfterWarmUp() throws {
         // 2 frames of 128x96 after the first (the debug build is slow): every pyramid level, window and suppression.
-        let interposer = Self.binDirectory.appendingPathComponent("libMallocInterposerSwift.so")
-        let (status, output) = Self.run(
-            Self.binDirectory.appendingPathComponent("facelyzr-alloc-probe"), ["detect", Self.detector.path, "2"],
-            environment: ["LD_PRELOAD": interposer.path])
-        try #require(status == 0, "probe detect exited \(status): \(output)")
-        #expect(output.contains(" allocations=0 frees=0 "), "\(output)")
+        let run = try Self.probe.run(["detect", Self.detector.path, "2"], environment: ["LD_PRELOAD": Self.interposer.path])
+        try #require(run.status == 0, "probe detect exited \(run.status): \(run.all)")
+        #expect(run.output.contains(" allocations=0 frees=0 "), "\(run.all)")
     }
 }

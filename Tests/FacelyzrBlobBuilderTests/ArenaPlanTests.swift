@@ -1,6 +1,7 @@
 import FacelyzrBlobBuilder
 import FacelyzrRandom
 import FacelyzrRuntime
+import FacelyzrTestSupport
 import Testing
 
 @Suite struct ArenaPlanTests {

@@ -1,5 +1,6 @@
 import FacelyzrBlobBuilder
 import FacelyzrRuntime
+import FacelyzrTestSupport
 import Foundation
 import Testing
 

@@ -2,6 +2,7 @@ import FacelyzrData
 import FacelyzrHost
 import FacelyzrQuantizer
 import FacelyzrRandom
+import FacelyzrTestSupport
 import FacelyzrTrainer
 import Testing
 import Foundation
@@ -66,7 +67,7 @@ import Foundation
     }
 
     @Test func autoBiasCorrectionKeepsTheModelCloserToFloat() throws {
-        let graph = try tinyGraph(), calibration = SplitFaces<CalibrationSplit>(tinyFaces, limit: 24)
+        let graph = tinyGraph(), calibration = SplitFaces<CalibrationSplit>(tinyFaces, limit: 24)
         func quantized(_ b: BiasCorrection) throws -> QuantizedModel {
             try Quantizer.quantize(graph, name: "tiny", calibration: calibration, options: QuantizationOptions(method: .mse, biasCorrection: b))
         }

@@ -3,6 +3,7 @@ import FacelyzrData
 import FacelyzrHost
 import FacelyzrQuantizer
 import FacelyzrRuntime
+import FacelyzrTestSupport
 import Testing
 
 @Suite struct DriftTests {
@@ -11,28 +12,6 @@ import Testing
                                               options: QuantizationOptions(method: .mse)).bytes
     static let set = try! EvaluationSet(SplitFaces<TestSplit>(tinyFaces, limit: 200))
     static let thresholds = DriftThresholds(maxGenderDrop: 3, maxAgeMAEIncrease: 0.5, maxAttributeDrop: 3, minAgreement: 95)
-
-    /// A copy of `blob` with the weights of op `op` negated, checksums resealed (so it opens).
-    static func perturbed(_ blob: [UInt8], op: Int) throws -> [UInt8] {
-        let model = try LoadedModel(bytes: blob)
-        let o = model.model.op(op)
-        var weightsSection = 0
-        let sections = Int(blob[BlobFormat.Header.sectionCount])
-        for s in 0..<sections {
-            let e = BlobFormat.Header.size + s * BlobFormat.SectionEntry.size
-            if blob[e + BlobFormat.SectionEntry.kind] == UInt8(SectionKind.weights.rawValue) {
-                weightsSection = (0..<8).reduce(0) { $0 | Int(blob[e + BlobFormat.SectionEntry.offset + $1]) << (8 * $1) }
-            }
-        }
-        let count = model.model.tensor(o.output).shape.channels * o.kernelHeight * o.kernelWidth * model.model.tensor(o.input).shape.channels
-        var copy = blob
-        for i in 0..<count {
-            let at = weightsSection + o.weightsOffset + i
-            copy[at] = UInt8(bitPattern: 0 &- Int8(bitPattern: copy[at]))
-        }
-        BlobBuilder.sealChecksums(&copy)
-        return copy
-    }
 
     func drift(_ candidate: [UInt8], layers: Bool = false) throws -> DriftReport {
         try DriftEvaluation.run(reference: .float(Self.graph, name: "float"), candidate: LoadedModel(bytes: candidate),
@@ -43,7 +22,7 @@ import Testing
     @Test func theQuantizedBlobPassesAndAPerturbedLayerFails() throws {
         let good = try drift(Self.blob, layers: true)
         #expect(good.passed, "\(good.text)")
-        let bad = try drift(try Self.perturbed(Self.blob, op: 2), layers: true)
+        let bad = try drift(try perturbed(Self.blob, op: 2), layers: true)
         #expect(!bad.passed, "one layer's weights negated must cross a threshold")
         // The per-layer table points at the perturbed layer: good before op 2, bad from op 2 on.
         let goodSQNR = Dictionary(uniqueKeysWithValues: good.layers!.map { ($0.op, $0.sqnr) })
@@ -60,7 +39,7 @@ import Testing
         #expect(same.passed)
         #expect(same.layers!.allSatisfy { $0.sqnr == SQNR.exact })
         let changed = try DriftEvaluation.run(
-            reference: .int8(LoadedModel(bytes: Self.blob), name: "shipped"), candidate: LoadedModel(bytes: Self.perturbed(Self.blob, op: 4)),
+            reference: .int8(LoadedModel(bytes: Self.blob), name: "shipped"), candidate: LoadedModel(bytes: perturbed(Self.blob, op: 4)),
             candidateName: "today", set: Self.set, thresholds: Self.thresholds).report
         #expect(!changed.passed)
     }

@@ -4,6 +4,7 @@ import FacelyzrFiles
 import FacelyzrHost
 import FacelyzrQuantizer
 import FacelyzrRuntime
+import FacelyzrTestSupport
 import FacelyzrTrainer
 import Foundation
 import Testing

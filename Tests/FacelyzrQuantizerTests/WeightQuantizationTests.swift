@@ -2,6 +2,7 @@ import FacelyzrBlobBuilder
 import FacelyzrQuantizer
 import FacelyzrRandom
 import FacelyzrRuntime
+import FacelyzrTestSupport
 import FacelyzrTrainer
 import Testing
 

@@ -2,9 +2,9 @@
 # Instructions per inference of the Embedded Swift aarch64 builds on the default model
 # (RandomEncoder) under qemu-aarch64 -cpu cortex-a72 (Pi 4: the ARMv8.0 build) and cortex-a76
 # (Pi 5: that build and the ARMv8.2 dot-product build, tools/embedded/build.sh aarch64-dotprod),
-# and the size of the aarch64 objects. Counted as DESIGN.md describes, (count for 3 inferences - count
-# for 1) / 2, over the whole process (libc calls made during inference included); the count
-# comes from `-d nochain,exec,in_asm` (each executed block's length, tools/embedded/count_tb.py),
+# and the size of the aarch64 objects. Counted as (count for 3 inferences - count for 1) / 2, so
+# that start-up and model loading cancel out, over the whole process (libc calls made during
+# inference included); the count comes from `-d nochain,exec,in_asm` (each executed block's length, tools/embedded/count_tb.py),
 # which gives exactly the `-singlestep -d nochain,exec` line count at a fraction of the log.
 # Instruction counts, not latencies. With the arm64 tree of tools/peers/arm64-tree.sh (--write-docs
 # makes it, and .venv-peers for the converter), LiteRT 2.3.0 (XNNPACK, one thread) on the same

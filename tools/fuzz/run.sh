@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 runs="${1:-20000}"
 out=.build/fuzz
 mkdir -p "$out/corpus"
-cp Tests/FacelyzrBlobBuilderTests/Fixtures/*.blob "$out/corpus/"
+cp Tests/FacelyzrRuntimeTests/Fixtures/*.blob "$out/corpus/"
 if ! swiftc -sanitize=fuzzer,address -parse-as-library -O -I Sources/CFacelyzrSIMD -module-name FuzzBlob \
     $(find Sources/FacelyzrRuntime -name '*.swift') tools/fuzz/FuzzBlob.swift -o "$out/fuzz-blob" \
     > "$out/build.log" 2>&1; then

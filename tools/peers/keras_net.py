@@ -1,6 +1,6 @@
 """A Facelyzr architecture (the JSON in a checkpoint's metadata, or `facelyzr train
 --print-architecture`) as a tf.keras model, for the TensorFlow peers: TFLite post-training int8
-(compare_peers.py) and the trainer speed comparison (benchmark_trainer_tf.py).
+(quantization_drift.py) and the trainer speed comparison (trainer_speed.py).
 
 Layouts follow docs/training.md: NHWC activations, TensorFlow's `same`/`valid` padding, 2x2
 pools with stride 2 (`valid`), dense layers over the HWC-flattened input, the input normalised

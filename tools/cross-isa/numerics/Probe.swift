@@ -1,5 +1,5 @@
 // Embedded Swift probe compiled together with the runtime sources for each ISA by
-// tools/oracle/cross-isa.sh: hashes the numerics and kernel outputs over deterministic inputs.
+// tools/cross-isa/numerics.sh: hashes the numerics and kernel outputs over deterministic inputs.
 // Equal hashes on x86-64, aarch64 and armv7 show the numeric contract is ISA-independent.
 
 /// FNV-1a over 32-bit words.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the runtime's numerics and kernels as Embedded Swift for x86-64, aarch64 and armv7
-# together with tools/oracle/cross-isa/Probe.swift, runs them (the ARM ones under qemu-user)
+# together with tools/cross-isa/numerics/Probe.swift, runs them (the ARM ones under qemu-user)
 # and requires identical hashes of sigmoid, requantisation and kernel outputs on all three
 # (docs/quantization.md "Heads" and "Accumulation"). A fast kernel differing from the
 # reference prints a zero kernels hash, which also fails.
@@ -9,8 +9,8 @@ cd "$(dirname "$0")/../.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 sources=$(find Sources/FacelyzrRuntime -name '*.swift' | sort)
-probe=tools/oracle/cross-isa/Probe.swift
-driver=tools/oracle/cross-isa/main.c
+probe=tools/cross-isa/numerics/Probe.swift
+driver=tools/cross-isa/numerics/main.c
 
 build() {  # name, swift target (+ flags), C compiler
     local name=$1 target=$2 cc=$3

@@ -1,5 +1,6 @@
 import FacelyzrBlobBuilder
 import FacelyzrRuntime
+import FacelyzrTestSupport
 import Testing
 
 /// Truncated, corrupted and crafted blobs get a typed `BlobError`, never a crash.
@@ -28,7 +29,7 @@ import Testing
         }
     }
 
-    /// Done-when (4): on a blob of at most 4 KB, changing each byte once gives a typed error.
+    /// Every byte is covered: on a blob of at most 4 KB, changing each byte once gives a typed error.
     @Test func changingAnyByteIsRejected() {
         #expect(blob.bytes.count <= 4096)
         for position in blob.bytes.indices {

@@ -2,6 +2,7 @@ import FacelyzrBlobBuilder
 import FacelyzrHost
 import FacelyzrRandom
 import FacelyzrRuntime
+import FacelyzrTestSupport
 import Testing
 
 /// Random models (shapes, kernels, strides, padding, zero points, clamps, rounding) through the

@@ -2,6 +2,7 @@ import FacelyzrBlobBuilder
 import FacelyzrFiles
 import FacelyzrHost
 import FacelyzrRuntime
+import FacelyzrTestSupport
 import Foundation
 import Testing
 

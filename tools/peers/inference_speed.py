@@ -1,6 +1,6 @@
 """Facelyzr vs ONNX Runtime vs LiteRT (TFLite + XNNPACK) on the same int8 model, one thread,
 same inputs, in one run; plus a layer-by-layer check that ONNX Runtime agrees with Facelyzr
-within +-1 LSB. Run through tools/peers/compare.sh (docs/benchmarks.md "Peers")."""
+within +-1 LSB. Run through tools/peers/inference-speed.sh (docs/benchmarks.md "Peers")."""
 import argparse
 import importlib.metadata
 import os
@@ -314,7 +314,7 @@ def main():
     if args.write_docs:
         with open(args.write_docs) as f:
             doc = f.read()
-        begin, end = "<!-- peers:begin (tools/peers/compare.sh) -->", "<!-- peers:end -->"
+        begin, end = "<!-- peers:begin (tools/peers/inference-speed.sh) -->", "<!-- peers:end -->"
         doc = doc[:doc.index(begin) + len(begin)] + "\n" + text + "\n" + doc[doc.index(end):]
         with open(args.write_docs + ".tmp", "w") as f:
             f.write(doc)

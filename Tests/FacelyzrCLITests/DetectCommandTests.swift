@@ -1,33 +1,15 @@
 import FacelyzrData
+import FacelyzrTestSupport
 import Foundation
 import Testing
 
 /// `facelyzr detect` and `facelyzr analyze --detect` as a user runs them: the built executable
 /// (`swift build --build-tests` builds it beside the test bundle) on a small held-out scene.
 @Suite struct DetectCommandTests {
-    static let executable: String = {
-        var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        while url.path != "/" && !FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("facelyzr").path) {
-            url = url.deletingLastPathComponent()
-        }
-        return url.appendingPathComponent("facelyzr").path
-    }()
     static let firmware = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../firmware-model").standardizedFileURL.path
 
-    func facelyzr(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self), String(decoding: errors, as: UTF8.self))
-    }
+    func facelyzr(_ arguments: [String]) throws -> BuiltExecutable.Run { try BuiltExecutable.facelyzr.run(arguments) }
 
     struct Output: Decodable {
         struct Box: Decodable { var x, y, width, height, score: Float }
@@ -36,7 +18,7 @@ import Testing
         var height: Int
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: DetectCommandTests.executable)))
+    @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt))
     func detectPrintsTheFacesAndDrawsThem() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("facelyzr-detect-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -65,7 +47,7 @@ import Testing
         #expect(analyze.output.contains("\"box\":[") && analyze.output.contains("\"male\":"))
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: DetectCommandTests.executable)))
+    @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt))
     func badInputFailsWithAMessage() throws {
         let notAnImage = try facelyzr(["detect", #filePath, "--detector", Self.firmware + "/face-detector.blob"])
         #expect(notAnImage.status != 0 && notAnImage.error.contains("not a PNG or JPEG"))

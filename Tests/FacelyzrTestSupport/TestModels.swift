@@ -4,19 +4,19 @@ import FacelyzrRandom
 import FacelyzrRuntime
 
 /// Small models for the tests, every op of format v1 in use.
-enum TestModels {
+public enum TestModels {
     /// The test models' parameter ranges: weights in [-127, 127], biases in [-3000, 3000],
     /// requantization factors in [0.0005, 0.004].
-    static func weights(_ count: Int, _ rng: inout SplitMix64) -> [Int8] { rng.weights(count) }
-    static func bias(_ count: Int, _ rng: inout SplitMix64) -> [Int32] { rng.biases(count, in: -3000...3000) }
-    static func requantization(_ count: Int, _ rng: inout SplitMix64) -> [BlobBuilder.Requantization] {
+    public static func weights(_ count: Int, _ rng: inout SplitMix64) -> [Int8] { rng.weights(count) }
+    public static func bias(_ count: Int, _ rng: inout SplitMix64) -> [Int32] { rng.biases(count, in: -3000...3000) }
+    public static func requantization(_ count: Int, _ rng: inout SplitMix64) -> [BlobBuilder.Requantization] {
         rng.requantizations(count, real: 0.0005...0.004)
     }
 
     /// An 8x8 RGB encoder touching every op: conv 3x3 same + ReLU, depthwise 3x3 stride 2,
     /// max pool, conv 1x1 valid + ReLU6 (single rounding), average pool, conv 5x5 same stride 2,
     /// global average pool, fully connected, and three heads (binary, regression, multi-label).
-    static func everyOp(seed: UInt64 = 1) -> BlobBuilder {
+    public static func everyOp(seed: UInt64 = 1) -> BlobBuilder {
         var rng = SplitMix64(state: seed)
         var b = BlobBuilder(name: "every-op", height: 8, width: 8, pixelFormat: .rgb8)
         let q = { (zp: Int32) in BlobBuilder.Quantization(scale: 0.05, zeroPoint: zp) }
@@ -50,7 +50,7 @@ enum TestModels {
     /// block of 16), double rounding -> max pool (odd sizes: the last row and column dropped);
     /// conv 3x3 same, single rounding -> max pool; conv 1x1 whose output a max pool and a global
     /// average pool both read (not fusable); then heads. Ops 0 and 2 fuse with their pools.
-    static func convolutionsAndPools(seed: UInt64 = 3) -> BlobBuilder {
+    public static func convolutionsAndPools(seed: UInt64 = 3) -> BlobBuilder {
         var rng = SplitMix64(state: seed)
         var b = BlobBuilder(name: "conv-pools", height: 9, width: 11, pixelFormat: .rgb8)
         let q = { (zp: Int32) in BlobBuilder.Quantization(scale: 0.05, zeroPoint: zp) }
@@ -74,14 +74,14 @@ enum TestModels {
         return b
     }
 
-    static func pixels(_ count: Int, seed: UInt64 = 7) -> [UInt8] {
+    public static func pixels(_ count: Int, seed: UInt64 = 7) -> [UInt8] {
         var rng = SplitMix64(state: seed)
         return rng.bytes(count)
     }
 }
 
 /// Opens `bytes` and passes the model to `body` (the model must not escape it).
-func withModel<R>(_ bytes: [UInt8], _ body: (Model) throws -> R) throws -> R {
+public func withModel<R>(_ bytes: [UInt8], _ body: (Model) throws -> R) throws -> R {
     let loaded = try LoadedModel(bytes: bytes)
     return try withExtendedLifetime(loaded) { try body(loaded.model) }
 }

@@ -5,7 +5,7 @@ on the same faces.
 Kept out of CI (it installs ONNX Runtime and TensorFlow from PyPI). One command:
 
     bash tools/peers/setup.sh
-    .venv-peers/bin/python tools/peers/compare_peers.py CKPT --facelyzr .build/release/facelyzr
+    .venv-peers/bin/python tools/peers/quantization_drift.py CKPT --facelyzr .build/release/facelyzr
 
 What it does (docs/quantization.md, "Peers"):
 1. `facelyzr synth` renders the calibration and test splits of the synthetic generator as PNG

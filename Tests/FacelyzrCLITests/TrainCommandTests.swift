@@ -1,3 +1,4 @@
+import FacelyzrTestSupport
 import Foundation
 import Testing
 @testable import FacelyzrTrainer
@@ -5,25 +6,11 @@ import Testing
 /// `facelyzr train` as a user runs it: the executable `swift build --build-tests` builds beside
 /// the test bundle.
 @Suite struct TrainCommandTests {
-    static let executable: String = {
-        var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        while url.path != "/" && !FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("facelyzr").path) {
-            url = url.deletingLastPathComponent()
-        }
-        return url.appendingPathComponent("facelyzr").path
-    }()
-
+    /// A run of `facelyzr` with its standard output and error together as `output` (progress
+    /// lines and errors are on standard error).
     static func facelyzr(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let run = try BuiltExecutable.facelyzr.run(arguments)
+        return (run.status, run.all)
     }
 
     static let tinyArchitecture = Architecture(
@@ -35,9 +22,9 @@ import Testing
             HeadSpec(name: "attributes", task: .binary, hidden: [], labels: ["Smiling", "Eyeglasses"]),
         ])
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: TrainCommandTests.executable)))
+    @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt))
     func trainWritesAFinishedCheckpointAndRefusesToResumeOnOtherData() throws {
-        let folder = temporaryFolder()
+        let folder = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try JSONEncoder().encode(Self.tinyArchitecture).write(to: URL(fileURLWithPath: folder + "/tiny.json"))
         let checkpoint = folder + "/tiny.safetensors"
@@ -60,9 +47,9 @@ import Testing
         #expect(broken.status != 0 && broken.output.contains("broken.json: not an architecture"))
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: TrainCommandTests.executable)))
+    @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt))
     func pretrainThenTrainFromItThenEvalAsJSON() throws {
-        let folder = temporaryFolder()
+        let folder = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try JSONEncoder().encode(Self.tinyArchitecture).write(to: URL(fileURLWithPath: folder + "/tiny.json"))
         let pretrained = folder + "/pretrained.safetensors", trained = folder + "/trained.safetensors"
@@ -88,9 +75,9 @@ import Testing
         #expect(report.byAgeBand.map(\.faces).reduce(0, +) == 20)
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: TrainCommandTests.executable)))
+    @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt))
     func experimentWritesEachCellOnceAndRegeneratesTheTable() throws {
-        let folder = temporaryFolder()
+        let folder = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let docs = folder + "/doc.md"
         func table(_ cells: String) -> String {

@@ -1,6 +1,6 @@
 // Built together with the generator's rendering sources (Sources/FacelyzrData/Synthetic,
 // without the files that need the rest of FacelyzrData) as Embedded Swift by
-// tools/synthetic-cross-isa.sh, so main.c can print fingerprints on each ISA.
+// tools/cross-isa/synthetic.sh, so main.c can print fingerprints on each ISA.
 
 import FacelyzrRandom
 

@@ -1,4 +1,4 @@
-/* Prints the probe hashes of Probe.swift; tools/oracle/cross-isa.sh compares them across ISAs. */
+/* Prints the probe hashes of Probe.swift; tools/cross-isa/numerics.sh compares them across ISAs. */
 #include <stdint.h>
 #include <stdio.h>
 

@@ -1,6 +1,7 @@
 import FacelyzrBlobBuilder
 import FacelyzrRandom
 import FacelyzrRuntime
+import FacelyzrTestSupport
 import Testing
 
 /// Runs `model` on `pixels` with `kernels` (over weights packed for them if `packed`); returns

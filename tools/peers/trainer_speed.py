@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Training speed: Facelyzr's trainer next to TensorFlow (tf.keras) on the same network, the same
 faces, batch, optimiser and thread counts, interleaved in one run. Kept out of CI; run through
-tools/peers/compare-trainer.sh (docs/training.md, "Speed").
+tools/peers/trainer-speed.sh (docs/training.md, "Speed").
 
 What is timed, on both sides: supervised training steps of the whole network (encoder fine-tuned,
 the three heads, dropout on): drawing a batch of 32 random faces, forward, the heads' losses (BCE

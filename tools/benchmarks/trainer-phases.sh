@@ -1,7 +1,7 @@
 #!/bin/sh
 # Images per second of SDAE pre-training (per block) and of head training (forward, backward,
 # Adam, with rendering synthetic faces) for the standard network, with 1 and 2 OpenBLAS threads.
-#   tools/benchmark-trainer.sh       (a benchmark, not a test: about 2 minutes)
+#   tools/benchmarks/trainer-phases.sh       (a benchmark, not a test: about 2 minutes)
 # Prints the progress lines of `facelyzr train` (each with its images/s) for both thread counts.
 set -eu
 scratch=${FACELYZR_SCRATCH:+--scratch-path $FACELYZR_SCRATCH}

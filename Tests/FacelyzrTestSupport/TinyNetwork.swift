@@ -1,12 +1,15 @@
+import FacelyzrBlobBuilder
 import FacelyzrData
+import FacelyzrHost
 import FacelyzrRandom
 import Foundation
 import FacelyzrQuantizer
+import FacelyzrRuntime
 import FacelyzrTrainer
 
 /// A small random network on 16x16 RGB synthetic faces with the three heads of the standard one:
 /// three convolutions with pools and a global average pool, then gender, age and attributes.
-func tinyNetwork(seed: UInt64 = 1) -> Network {
+public func tinyNetwork(seed: UInt64 = 1) -> Network {
     let architecture = Architecture(
         inputHeight: 16, inputWidth: 16, inputChannels: 3,
         encoder: [.conv2d(8), .maxPool2x2, .conv2d(16), .averagePool2x2, .conv2d(16), .globalAveragePool],
@@ -27,22 +30,22 @@ func tinyNetwork(seed: UInt64 = 1) -> Network {
     return network
 }
 
-func tinyGraph(seed: UInt64 = 1) -> FloatGraph {
+public func tinyGraph(seed: UInt64 = 1) -> FloatGraph {
     try! FloatGraph(tinyNetwork(seed: seed), normalization: .standard)
 }
 
-let tinyFaces = SyntheticFaceSource(seed: 3, size: 16)
+public let tinyFaces = SyntheticFaceSource(seed: 3, size: 16)
 
 /// A source that remembers which splits were read.
-final class RecordingSource: FaceSource, @unchecked Sendable {
-    let inner: any FaceSource
-    private(set) var readSplits: Set<Split> = []
-    private(set) var reads = 0
-    init(_ inner: any FaceSource) { self.inner = inner }
-    var provenance: String { inner.provenance }
-    var imageShape: [Int] { inner.imageShape }
-    func count(in split: Split) -> Int { inner.count(in: split) }
-    func face(_ index: Int, in split: Split) throws(QuantizerError) -> LabelledFace {
+public final class RecordingSource: FaceSource, @unchecked Sendable {
+    public let inner: any FaceSource
+    public private(set) var readSplits: Set<Split> = []
+    public private(set) var reads = 0
+    public init(_ inner: any FaceSource) { self.inner = inner }
+    public var provenance: String { inner.provenance }
+    public var imageShape: [Int] { inner.imageShape }
+    public func count(in split: Split) -> Int { inner.count(in: split) }
+    public func face(_ index: Int, in split: Split) throws(QuantizerError) -> LabelledFace {
         readSplits.insert(split)
         reads += 1
         return try inner.face(index, in: split)
@@ -50,14 +53,14 @@ final class RecordingSource: FaceSource, @unchecked Sendable {
 }
 
 /// A fresh temporary directory.
-func temporaryDirectory() -> String {
+public func temporaryDirectory() -> String {
     let path = NSTemporaryDirectory() + "facelyzr-quantizer-\(UInt64.random(in: 0...UInt64.max))"
     try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
 }
 
 /// Writes `tinyNetwork(seed:)` as a checkpoint, after `edit` changes its tensors.
-func writeTinyCheckpoint(to path: String, seed: UInt64 = 1, edit: (inout [String: Tensor]) -> Void = { _ in }) {
+public func writeTinyCheckpoint(to path: String, seed: UInt64 = 1, edit: (inout [String: Tensor]) -> Void = { _ in }) {
     let network = tinyNetwork(seed: seed)
     let plan = TrainingPlan(seed: seed, batchSize: 4, pretraining: nil,
                             supervised: .init(steps: 0, optimizer: OptimizerConfig(method: .adam, schedule: LearningRateSchedule(baseRate: 0.001, totalSteps: 1)), fineTuneEncoder: false))
@@ -71,7 +74,7 @@ func writeTinyCheckpoint(to path: String, seed: UInt64 = 1, edit: (inout [String
 
 /// `tinyNetwork`'s architecture trained for a few hundred steps on synthetic faces, so its
 /// decisions depend on the image (a random network's are mostly constant).
-let trainedTinyNetwork: Network = {
+public let trainedTinyNetwork: Network = {
     let architecture = tinyNetwork().architecture
     let plan = TrainingPlan(seed: 4, batchSize: 32, pretraining: nil, supervised: .init(
         steps: 300, optimizer: OptimizerConfig(method: .adam, schedule: LearningRateSchedule(baseRate: 0.005, totalSteps: 300)),
@@ -83,9 +86,31 @@ let trainedTinyNetwork: Network = {
 }()
 
 /// Writes `trainedTinyNetwork` as a checkpoint.
-func trainedTinyNetworkCheckpoint(to path: String) throws {
+public func trainedTinyNetworkCheckpoint(to path: String) throws {
     writeTinyCheckpoint(to: path) { tensors in
         var network = trainedTinyNetwork
         network.visitParameters { name, p in tensors[name] = p.value }
     }
+}
+
+/// A copy of `blob` with the weights of op `op` negated, checksums resealed (so it opens).
+public func perturbed(_ blob: [UInt8], op: Int) throws -> [UInt8] {
+    let model = try LoadedModel(bytes: blob)
+    let o = model.model.op(op)
+    var weightsSection = 0
+    let sections = Int(blob[BlobFormat.Header.sectionCount])
+    for s in 0..<sections {
+        let e = BlobFormat.Header.size + s * BlobFormat.SectionEntry.size
+        if blob[e + BlobFormat.SectionEntry.kind] == UInt8(SectionKind.weights.rawValue) {
+            weightsSection = (0..<8).reduce(0) { $0 | Int(blob[e + BlobFormat.SectionEntry.offset + $1]) << (8 * $1) }
+        }
+    }
+    let count = model.model.tensor(o.output).shape.channels * o.kernelHeight * o.kernelWidth * model.model.tensor(o.input).shape.channels
+    var copy = blob
+    for i in 0..<count {
+        let at = weightsSection + o.weightsOffset + i
+        copy[at] = UInt8(bitPattern: 0 &- Int8(bitPattern: copy[at]))
+    }
+    BlobBuilder.sealChecksums(&copy)
+    return copy
 }

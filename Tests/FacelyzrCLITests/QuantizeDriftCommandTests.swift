@@ -1,32 +1,13 @@
-import FacelyzrBlobBuilder
+import FacelyzrTestSupport
 import Foundation
 import Testing
 
 /// `facelyzr quantize` and `facelyzr drift` as a CI job runs them: the built executable
 /// (`swift build --build-tests` builds it beside the test bundle).
-@Suite struct CommandLineTests {
-    static let executable: String = {
-        var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        while url.path != "/" && !FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("facelyzr").path) {
-            url = url.deletingLastPathComponent()
-        }
-        return url.appendingPathComponent("facelyzr").path
-    }()
+@Suite struct QuantizeDriftCommandTests {
+    func facelyzr(_ arguments: [String]) throws -> BuiltExecutable.Run { try BuiltExecutable.facelyzr.run(arguments) }
 
-    func facelyzr(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: CommandLineTests.executable)))
+    @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt))
     func driftExitsNonZeroOnAnInjectedRegressionOnly() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -37,7 +18,7 @@ import Testing
                                      "--out", dir + "/tiny.blob", "--quiet"])
         #expect(quantize.status == 0, "\(quantize.output)")
         let blob = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir + "/tiny.blob")))
-        try Data(DriftTests.perturbed(blob, op: 2)).write(to: URL(fileURLWithPath: dir + "/perturbed.blob"))
+        try Data(perturbed(blob, op: 2)).write(to: URL(fileURLWithPath: dir + "/perturbed.blob"))
 
         let thresholds = ["--max-gender-drop", "3", "--max-age-mae-increase", "0.5", "--max-attribute-drop", "3",
                           "--min-agreement", "95", "--count", "200", "--synthetic-seed", "3", "--data", "synthetic", "--quiet"]
