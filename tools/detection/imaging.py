@@ -41,10 +41,11 @@ def weights(source, target, method):
 
 def resize(image, width, height, method=None):
     """uint8 (H, W) gray image resized to (height, width); area when shrinking an axis pair,
-    bilinear when enlarging (the default, as the callers here want), or as `method` says."""
+    bilinear when enlarging (the default, as the callers here want), or as `method` says.
+    Always a new array (a same-size image is copied), so the caller may draw into it."""
     h, w = image.shape
     if (w, h) == (width, height):
-        return image
+        return image.copy()
     if method is None:
         method = "area" if width <= w and height <= h else "bilinear"
     columns, rows = weights(w, width, method), weights(h, height, method)
