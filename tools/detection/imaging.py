@@ -1,5 +1,5 @@
 """Gray conversion and resampling as Facelyzr does them, in numpy, for the detection data scripts
-(real_negatives.py, semi-real-scenes.py): BT.601 luma rounded to nearest (docs/data.md), and
+(real_negatives.py, semi_real_scenes.py): BT.601 luma rounded to nearest (docs/data.md), and
 separable area or bilinear resampling with the weights of `Image.resized`
 (Sources/FacelyzrData/Images/Resampling.swift, docs/data.md "Resampling"): each axis is a
 (target x source) matrix of the same taps, applied in float32 along x then y, rounded half up.

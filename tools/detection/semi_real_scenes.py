@@ -18,7 +18,7 @@ Deterministic from (--seed, scene index) with the pinned scikit-image of tools/p
   Its box is the square the face image occupies.
 
 Writes DIR/scene-NNN.png (8-bit gray) and DIR/truth.json (boxes in pixels, x y width height).
-Usage: .venv-peers/bin/python tools/detection/semi-real-scenes.py [--out out/semi-real]
+Usage: .venv-peers/bin/python tools/detection/semi_real_scenes.py [--out out/semi-real]
        [--count 200] [--seed 0] [--sheet FILE.png]
 """
 import argparse
@@ -136,7 +136,7 @@ def main():
         scenes.append(scene)
         truth.append(record)
     with open(os.path.join(args.out, "truth.json"), "w") as f:
-        json.dump({"generator": "tools/detection/semi-real-scenes.py", "version": GENERATOR_VERSION,
+        json.dump({"generator": "tools/detection/semi_real_scenes.py", "version": GENERATOR_VERSION,
                    "seed": args.seed, "scikit_image": skimage.__version__, "width": WIDTH, "height": HEIGHT,
                    "evaluation_only": True, "scenes": truth}, f, indent=1)
         f.write("\n")
