@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Reads a Facelyzr dataset file (samples.fzds, format version 1) with numpy, written from the
-layout in docs/data.md "Dataset file" (not from the Swift code), so it doubles as an
+"""Reads and writes a Facelyzr dataset file (samples.fzds, format version 1) with numpy, written
+from the layout in docs/data.md "Dataset file" (not from the Swift code), so it doubles as an
 independent check of the format.
 
     python3 tools/fzds.py out/lfw-dataset/samples.fzds      # prints a summary
 
-    from fzds import read
+    from fzds import read, write
     dataset = read("samples.fzds")   # dict of numpy arrays, see read()
+    write("copy.fzds", dataset)      # the same bytes back (tools/test_fzds.py checks it)
 """
 import struct
 import sys
@@ -16,6 +17,14 @@ import numpy as np
 
 MAGIC = b"FZDS"
 SOURCE_ID_BYTES = 96
+# CelebA's 40 attribute names in their column order: the names every version 1 file carries.
+CELEBA_ATTRIBUTES = (
+    "5_o_Clock_Shadow Arched_Eyebrows Attractive Bags_Under_Eyes Bald Bangs Big_Lips Big_Nose "
+    "Black_Hair Blond_Hair Blurry Brown_Hair Bushy_Eyebrows Chubby Double_Chin Eyeglasses Goatee "
+    "Gray_Hair Heavy_Makeup High_Cheekbones Male Mouth_Slightly_Open Mustache Narrow_Eyes No_Beard "
+    "Oval_Face Pale_Skin Pointy_Nose Receding_Hairline Rosy_Cheeks Sideburns Smiling Straight_Hair "
+    "Wavy_Hair Wearing_Earrings Wearing_Hat Wearing_Lipstick Wearing_Necklace Wearing_Necktie Young"
+).split()
 
 
 class FormatError(ValueError):
@@ -72,6 +81,50 @@ def read(path):
         "split_table": np.frombuffer(table, np.uint8),
         "source_id": [labels[i, 24:24 + SOURCE_ID_BYTES].tobytes().rstrip(b"\0").decode() for i in range(count)],
     }
+
+
+def write(path, dataset):
+    """Writes `dataset` (the keys read() returns, except split_table) to `path`. Only pixels,
+    split and source_id are required: gender, age and is_face default to unknown (NaN),
+    attributes to unknown, attribute_names to CelebA's."""
+    pixels = np.asarray(dataset["pixels"], np.uint8)
+    count, height, width, channels = pixels.shape
+    names = list(dataset.get("attribute_names", CELEBA_ATTRIBUTES))
+    unknown = np.full(count, np.nan, np.float32)
+    gender = np.asarray(dataset.get("gender", unknown), np.float32)
+    age = np.asarray(dataset.get("age", unknown), np.float32)
+    is_face = np.asarray(dataset.get("is_face", unknown), np.float32)
+    no_attributes = np.zeros((count, len(names)), bool)
+    values = np.asarray(dataset.get("attribute_values", no_attributes), bool)
+    known = np.asarray(dataset.get("attribute_known", no_attributes), bool)
+    split = np.asarray(dataset["split"], np.uint8)
+    bits = np.uint64(1) << np.arange(len(names), dtype=np.uint64)
+    value_words = (values & known).astype(np.uint64) @ bits if len(names) else np.zeros(count, np.uint64)
+    known_words = known.astype(np.uint64) @ bits if len(names) else np.zeros(count, np.uint64)
+    pixel_bytes = width * height * channels
+    record_bytes = pixel_bytes + 124
+
+    records = bytearray()
+    for i in range(count):
+        source = dataset["source_id"][i].encode()
+        if len(source) > SOURCE_ID_BYTES:
+            raise FormatError(f"record {i}: source ID longer than {SOURCE_ID_BYTES} bytes")
+        flags = (0 if np.isnan(gender[i]) else 1) | (0 if np.isnan(age[i]) else 2) | (0 if np.isnan(is_face[i]) else 4)
+        body = (pixels[i].tobytes()
+                + struct.pack("<BBBBfQQ", flags, 0 if np.isnan(gender[i]) else int(gender[i]),
+                              0 if np.isnan(is_face[i]) else int(is_face[i]), int(split[i]),
+                              0.0 if np.isnan(age[i]) else float(age[i]),
+                              int(value_words[i]), int(known_words[i]))
+                + source.ljust(SOURCE_ID_BYTES, b"\0"))
+        records += body + struct.pack("<I", zlib.crc32(body))
+    table = split.tobytes()
+    name_bytes = b"".join(struct.pack("<H", len(n.encode())) + n.encode() for n in names)
+    header_bytes = -(-(48 + len(name_bytes) + 4) // 16) * 16
+    header = (MAGIC + struct.pack("<IIIIIQIIII", 1, header_bytes, width, height, channels, count, record_bytes,
+                                  SOURCE_ID_BYTES, len(names), zlib.crc32(table))
+              + name_bytes).ljust(header_bytes - 4, b"\0")
+    with open(path, "wb") as out:
+        out.write(header + struct.pack("<I", zlib.crc32(header)) + records + table)
 
 
 def main(argv):

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reads Tests/Fixtures/data/dataset-v1.fzds (written by the Swift DatasetWriter from
 DatasetFormatTests.sample(i)) with tools/fzds.py and checks every field against the values that
-test defines. Run: python3 tools/test_fzds.py (part of `make test`)."""
+test defines; writes it back with fzds.write and requires the same bytes. Run: python3 tools/test_fzds.py (part of `make test`)."""
 import os
 import sys
 import tempfile
@@ -59,6 +59,26 @@ class GoldenDatasetTests(unittest.TestCase):
                 out.write(data)
             with self.assertRaises(fzds.FormatError):
                 fzds.read(path)
+
+    def test_the_writer_reproduces_the_file_byte_for_byte(self):
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, "samples.fzds")
+            fzds.write(path, fzds.read(GOLDEN))
+            self.assertEqual(open(path, "rb").read(), open(GOLDEN, "rb").read())
+
+    def test_written_face_labels_read_back(self):
+        pixels = np.arange(3 * 2 * 2, dtype=np.uint8).reshape(3, 2, 2, 1)
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, "samples.fzds")
+            fzds.write(path, {"pixels": pixels, "is_face": [0, 1, 0], "split": [0, 2, 1],
+                              "source_id": ["a", "b", "c"]})
+            dataset = fzds.read(path)
+        np.testing.assert_array_equal(dataset["pixels"], pixels)
+        np.testing.assert_array_equal(dataset["is_face"], [0, 1, 0])
+        self.assertTrue(np.isnan(dataset["gender"]).all() and np.isnan(dataset["age"]).all())
+        self.assertEqual(dataset["attribute_names"], fzds.CELEBA_ATTRIBUTES)
+        self.assertEqual(dataset["source_id"], ["a", "b", "c"])
+        np.testing.assert_array_equal(dataset["split_table"], [0, 2, 1])
 
 
 if __name__ == "__main__":
