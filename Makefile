@@ -21,7 +21,7 @@ firmware-model: build
 # The whole test suite: the golden vectors against the numeric oracle; the numerics/kernels on
 # x86-64, aarch64 and armv7 (qemu-user) giving identical results; whole models through the C API
 # of the Embedded Swift builds (qemu) against x86-64; the synthetic faces on three ISAs; the
-# Python tools' tests; the Swift tests.
+# Python tools' tests; the run side linking without the trainer side; the Swift tests.
 test: deps
 	python3 tools/oracle/oracle.py --check
 	bash tools/cross-isa/numerics.sh
@@ -29,6 +29,7 @@ test: deps
 	bash tools/cross-isa/synthetic.sh
 	python3 tools/test_imdb_wiki_to_csv.py
 	python3 tools/test_fzds.py
+	bash tools/run-host-dependencies.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

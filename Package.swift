@@ -7,6 +7,7 @@ let package = Package(
     name: "Facelyzr",
     products: [
         .executable(name: "facelyzr", targets: ["facelyzr"]),
+        .executable(name: "facelyzr-run-host", targets: ["facelyzr-run-host"]),
         .library(name: "FacelyzrRuntime", targets: ["FacelyzrRuntime"]),
         .library(name: "FacelyzrCAPI", targets: ["FacelyzrCAPI"]),
     ],
@@ -28,7 +29,7 @@ let package = Package(
         // The one deterministic pseudo-random generator (SplitMix64): synthetic faces, shuffles,
         // trainer initialisation, random-weight models. No dependencies, no Foundation, Embedded-safe.
         .target(name: "FacelyzrRandom"),
-        // Host-side blob tools: the builder (tests, quantizer), inspection report, atomic writes.
+        // Host-side blob tools: the builder (tests, quantizer), inspection report.
         .target(name: "FacelyzrBlobBuilder", dependencies: ["FacelyzrRuntime", "FacelyzrRandom"]),
         // The C interface (`include/facelyzr.h`, `@_cdecl` entry points) over the runtime;
         // tools/embedded/build.sh compiles it as Embedded Swift into libfacelyzr.a.
@@ -39,16 +40,25 @@ let package = Package(
             name: "FacelyzrDetection", dependencies: ["FacelyzrRuntime"],
             swiftSettings: [.unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
+        // Files: one reader (whole file or at offsets) and one atomic writer (temporary file,
+        // fsync, rename), with errors naming the file. No dependencies, no Foundation.
+        .target(name: "FacelyzrFiles"),
+        // The host's loaded model: the blob in aligned memory, validated, weights packed once,
+        // arena and outputs reused (no allocation per predict), labelled predictions.
+        .target(name: "FacelyzrHost", dependencies: ["FacelyzrRuntime", "FacelyzrFiles"]),
         // Counts heap allocations of predict in its own process (LD_PRELOAD malloc counter).
         .executableTarget(
             name: "facelyzr-alloc-probe",
             dependencies: [
-                "FacelyzrRuntime", "FacelyzrDetection",
+                "FacelyzrHost", "FacelyzrRuntime", "FacelyzrDetection",
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
             ]
         ),
         // Writes the random-weight blobs and inputs of the cross-ISA check and allocation tests.
-        .executableTarget(name: "facelyzr-embedded-fixtures", dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrRandom"]),
+        .executableTarget(
+            name: "facelyzr-embedded-fixtures",
+            dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrRandom", "FacelyzrHost", "FacelyzrFiles"]
+        ),
 
         // Image I/O: a C shim over libpng and libjpeg-turbo that owns setjmp error handling
         // (and zlib's CRC-32 for the dataset format).
@@ -57,17 +67,33 @@ let package = Package(
             linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg"), .linkedLibrary("z")]
         ),
         // Data: images, resampling, synthetic faces, dataset format and importers.
-        .target(name: "FacelyzrData", dependencies: ["CImageIO", "FacelyzrRandom"]),
+        .target(name: "FacelyzrData", dependencies: ["CImageIO", "FacelyzrRandom", "FacelyzrFiles"]),
+
+        // The run-side commands, `analyze` and `detect`, with the face finder they share: the
+        // `facelyzr` subcommands and `facelyzr-run-host`. No quantizer, trainer or OpenBLAS
+        // (tools/run-host-dependencies.sh checks).
+        .target(
+            name: "FacelyzrRunCommands",
+            dependencies: [
+                "FacelyzrHost", "FacelyzrData", "FacelyzrDetection",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // `facelyzr-run-host analyze|detect`: the host twin of the board runner (tools/embedded/facelyzr-run.c).
+        .executableTarget(
+            name: "facelyzr-run-host",
+            dependencies: ["FacelyzrRunCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
 
         // OpenBLAS (cblas_sgemm) for the float trainer only.
         .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
         // Float trainer: tensors, layers with forward/backward, SDAE, heads, checkpoints.
         // Depends on the runtime only for its vocabulary (Padding), so both read one padding rule.
-        .target(name: "FacelyzrTrainer", dependencies: ["FacelyzrRuntime", "FacelyzrData", "FacelyzrRandom", "CBLAS"]),
+        .target(name: "FacelyzrTrainer", dependencies: ["FacelyzrRuntime", "FacelyzrData", "FacelyzrRandom", "FacelyzrFiles", "CBLAS"]),
         // Quantizer: float network to int8 blob (calibration, per-channel weights), model card, drift.
         .target(
             name: "FacelyzrQuantizer",
-            dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrTrainer", "FacelyzrData"]
+            dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrTrainer", "FacelyzrData", "FacelyzrHost", "FacelyzrFiles"]
         ),
 
         // The `facelyzr` command line.
@@ -75,7 +101,7 @@ let package = Package(
             name: "facelyzr",
             dependencies: [
                 "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrData", "FacelyzrTrainer", "FacelyzrQuantizer",
-                "FacelyzrDetection",
+                "FacelyzrDetection", "FacelyzrFiles", "FacelyzrHost", "FacelyzrRunCommands",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),  // bench
             ]
@@ -85,36 +111,44 @@ let package = Package(
         // runner of the package's executables (a library, not a test target, so tests can import it).
         .target(
             name: "FacelyzrTestSupport",
-            dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrRandom", "FacelyzrData", "FacelyzrTrainer", "FacelyzrQuantizer"],
+            dependencies: [
+                "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrRandom", "FacelyzrData", "FacelyzrTrainer", "FacelyzrQuantizer",
+                "FacelyzrHost",
+            ],
             path: "Tests/FacelyzrTestSupport"
         ),
         // The runtime: kernels, numerics, the validator and the executor (test blobs come from
-        // the builder).
+        // the builder), and the host's loaded model over it.
         .testTarget(
-            name: "FacelyzrRuntimeTests", dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrRandom", "FacelyzrTestSupport"],
+            name: "FacelyzrRuntimeTests",
+            dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrRandom", "FacelyzrTestSupport", "FacelyzrHost", "FacelyzrFiles"],
             exclude: ["Golden", "Fixtures"]  // oracle vectors and format-version blobs, read through #filePath
         ),
         .testTarget(
             name: "FacelyzrBlobBuilderTests", dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrRandom", "FacelyzrTestSupport"]
         ),
-        .testTarget(name: "FacelyzrCAPITests", dependencies: ["FacelyzrCAPI", "FacelyzrBlobBuilder"]),
+        .testTarget(name: "FacelyzrCAPITests", dependencies: ["FacelyzrCAPI", "FacelyzrBlobBuilder", "FacelyzrHost"]),
+        .testTarget(name: "FacelyzrFilesTests", dependencies: ["FacelyzrFiles"]),
         .testTarget(
             name: "FacelyzrAllocationTests", dependencies: ["facelyzr-alloc-probe", "facelyzr-embedded-fixtures", "FacelyzrTestSupport"]
         ),
-        .testTarget(name: "FacelyzrDataTests", dependencies: ["FacelyzrData", "FacelyzrRandom"]),
+        .testTarget(name: "FacelyzrDataTests", dependencies: ["FacelyzrData", "FacelyzrRandom", "FacelyzrFiles"]),
         .testTarget(
             name: "FacelyzrDetectionTests",
             dependencies: ["FacelyzrDetection", "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrData"]
         ),
-        .testTarget(name: "FacelyzrTrainerTests", dependencies: ["FacelyzrTrainer", "FacelyzrData", "FacelyzrRandom"]),
+        .testTarget(name: "FacelyzrTrainerTests", dependencies: ["FacelyzrTrainer", "FacelyzrData", "FacelyzrRandom", "FacelyzrFiles"]),
         .testTarget(
             name: "FacelyzrQuantizerTests",
-            dependencies: ["FacelyzrQuantizer", "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrTrainer", "FacelyzrData", "FacelyzrRandom", "FacelyzrTestSupport"]
+            dependencies: [
+                "FacelyzrQuantizer", "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrTrainer", "FacelyzrData", "FacelyzrRandom",
+                "FacelyzrTestSupport", "FacelyzrHost", "FacelyzrFiles",
+            ]
         ),
-        // The `facelyzr` command line as users and CI jobs run it: the built executable in a child process.
+        // The `facelyzr` command line (and `facelyzr-run-host`) as users and CI jobs run it: the built executable in a child process.
         .testTarget(
             name: "FacelyzrCLITests",
-            dependencies: ["facelyzr", "FacelyzrTestSupport", "FacelyzrTrainer", "FacelyzrData"]
+            dependencies: ["facelyzr", "facelyzr-run-host", "FacelyzrTestSupport", "FacelyzrTrainer", "FacelyzrData"]
         ),
     ]
 )

@@ -1,3 +1,4 @@
+import FacelyzrHost
 import FacelyzrRuntime
 
 /// The model a drift report compares against.
@@ -5,7 +6,7 @@ public enum DriftReference {
     /// The float network (`name` says which checkpoint).
     case float(FloatGraph, name: String)
     /// Another int8 blob (the last shipped one).
-    case int8(Int8Model, name: String)
+    case int8(LoadedModel, name: String)
 
     var name: String {
         switch self {
@@ -27,7 +28,7 @@ public enum DriftEvaluation {
     /// of the candidate's int8 op outputs against the reference's (float node outputs, or the
     /// baseline blob's op outputs) on the first `layerFaces` faces.
     public static func run(
-        reference: DriftReference, candidate: Int8Model, candidateName: String, set: EvaluationSet,
+        reference: DriftReference, candidate: LoadedModel, candidateName: String, set: EvaluationSet,
         thresholds: DriftThresholds, layerFaces: Int = 0, progress: (String) -> Void = { _ in }
     ) throws(QuantizerError) -> (report: DriftReport, referenceOutputs: [[Float]], candidateOutputs: [[Float]]) {
         let layout = candidate.headLayout
@@ -46,7 +47,7 @@ public enum DriftEvaluation {
     }
 
     /// SQNR per op of the candidate's dequantised int8 outputs against the reference's.
-    static func layerSQNR(reference: DriftReference, candidate: Int8Model, faces: [LabelledFace],
+    static func layerSQNR(reference: DriftReference, candidate: LoadedModel, faces: [LabelledFace],
                           progress: (String) -> Void) throws(QuantizerError) -> [DriftReport.Layer] {
         let m = candidate.model
         var signal = [Double](repeating: 0, count: m.opCount), noise = signal

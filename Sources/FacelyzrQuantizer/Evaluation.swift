@@ -1,4 +1,5 @@
 import FacelyzrData
+import FacelyzrHost
 import FacelyzrRuntime
 import FacelyzrTrainer
 
@@ -63,7 +64,7 @@ extension FloatGraph: HeadPredictor {
     }
 }
 
-extension Int8Model: HeadPredictor {
+extension LoadedModel: HeadPredictor {
     /// The blob's heads: name, kind and output labels.
     public var headLayout: [HeadLayout] {
         (0..<model.headCount).map { h in
@@ -80,7 +81,7 @@ extension Int8Model: HeadPredictor {
         var rows: [[Float]] = []
         rows.reserveCapacity(faces.count)
         for face in faces {
-            rows.append(predict(face.pixels))
+            rows.append(headOutputs(face.pixels))
             if rows.count % 500 == 0 || rows.count == faces.count { progress("int8: \(rows.count)/\(faces.count)") }
         }
         return rows

@@ -1,5 +1,6 @@
 import FacelyzrData
-import FacelyzrRuntime
+import FacelyzrFiles
+import FacelyzrHost
 import Foundation
 
 /// The firmware model's golden set (firmware-model/golden/): held-out faces stored as raw input
@@ -43,7 +44,7 @@ public struct GoldenSet: Sendable {
     }
 
     /// Takes the first `count` faces of the test split of `source` and runs `blob` on them.
-    public static func make(blob: Int8Model, blobBytes: [UInt8], source: any FaceSource, count: Int) throws(GoldenSetError) -> GoldenSet {
+    public static func make(blob: LoadedModel, source: any FaceSource, count: Int) throws(GoldenSetError) -> GoldenSet {
         let faces = SplitFaces<TestSplit>(source, limit: count)
         guard faces.count == count else { throw .file(path: faces.description, reason: "the test split holds only \(faces.count) faces, not \(count)") }
         var inputs: [UInt8] = []
@@ -54,35 +55,28 @@ public struct GoldenSet: Sendable {
             inputs += face.pixels
             labels.append(face.labels)
         }
-        let shape = blob.inputShape
+        let input = blob.input
         var set = GoldenSet(
-            manifest: Manifest(count: count, height: shape[0], width: shape[1], channels: shape[2],
+            manifest: Manifest(count: count, height: input.height, width: input.width, channels: input.channels,
                                outputCount: blob.model.outputCount,
                                provenance: "\(faces.description), faces 0..<\(count)",
                                inputsSHA256: sha256Hex(inputs), labelsSHA256: "", outputsSHA256: "",
-                               blobSHA256: sha256Hex(blobBytes)),
+                               blobSHA256: sha256Hex(Array(blob.bytes))),
             inputs: inputs, labels: labels, outputs: [])
-        set.outputs = set.runOutputs(blob.model)
+        set.outputs = set.runOutputs(blob)
         set.manifest.labelsSHA256 = sha256Hex(Array(set.labelsText.utf8))
         set.manifest.outputsSHA256 = sha256Hex(set.outputBytes)
         return set
     }
 
     /// The int32 head outputs of `model` on every golden input, face after face.
-    public func runOutputs(_ model: Model) -> [Int32] {
-        var arena = [UInt8](repeating: 0, count: max(model.arenaByteCount, 1) + 16)
-        var outputs = [Int32](repeating: 0, count: manifest.count * model.outputCount)
-        arena.withUnsafeMutableBytes { arenaBytes in
-            // 16-byte aligned start, as the kernels prefer.
-            let base = arenaBytes.baseAddress!
-            let aligned = base + (16 - Int(bitPattern: base) % 16) % 16
-            inputs.withUnsafeBufferPointer { pixels in
-                outputs.withUnsafeMutableBufferPointer { out in
-                    for i in 0..<manifest.count {
-                        model.predict(pixels: pixels.baseAddress! + i * imageByteCount, arena: aligned,
-                                      outputs: out.baseAddress! + i * model.outputCount)
-                    }
-                }
+    public func runOutputs(_ model: LoadedModel) -> [Int32] {
+        var outputs: [Int32] = []
+        outputs.reserveCapacity(manifest.count * model.model.outputCount)
+        inputs.withUnsafeBufferPointer { pixels in
+            for i in 0..<manifest.count {
+                model.run(UnsafeBufferPointer(rebasing: pixels[(i * imageByteCount)..<((i + 1) * imageByteCount)]))
+                outputs += model.rawOutputs
             }
         }
         return outputs

@@ -1,4 +1,6 @@
 import FacelyzrData
+import FacelyzrFiles
+import FacelyzrHost
 import FacelyzrTrainer
 import Foundation
 
@@ -40,7 +42,7 @@ public enum ModelExport {
         let name = ((outPath as NSString).lastPathComponent as NSString).deletingPathExtension
         let model = try Quantizer.quantize(graph, name: name, calibration: SplitFaces(source, limit: calibrationCount),
                                            options: options, progress: progress)
-        let int8 = try Int8Model(bytes: model.bytes)
+        let int8 = try LoadedModel(quantized: model.bytes)
 
         var evaluation: DriftReport?
         var groups: [ModelCard.Group] = []
@@ -57,7 +59,7 @@ public enum ModelExport {
                 groups.append(ModelCard.Group(group: group, faces: faces.count, heads: report.heads))
             }
         }
-        let inspection = int8.blob.bytes
+        let inspection = int8.bytes
         func crc(_ offset: Int) -> String {
             let v = UInt32(inspection[offset]) | UInt32(inspection[offset + 1]) << 8 | UInt32(inspection[offset + 2]) << 16 | UInt32(inspection[offset + 3]) << 24
             return String(format: "0x%08x", v)

@@ -1,5 +1,6 @@
 import FacelyzrBlobBuilder
 import FacelyzrData
+import FacelyzrHost
 import FacelyzrRuntime
 import FacelyzrTrainer
 import Foundation
@@ -136,7 +137,7 @@ public enum Quantizer {
                         score = s
                     } else {
                         chosen[i] = c
-                        let model = try Int8Model(bytes: exportBlob(graph, name: name, outputs: quantizations(), inputMeans: rangeChoiceMeans).bytes)
+                        let model = try LoadedModel(quantized: exportBlob(graph, name: name, outputs: quantizations(), inputMeans: rangeChoiceMeans).bytes)
                         var int8Values: [Float] = []
                         int8Values.reserveCapacity(floatValues.count)
                         for image in probe { int8Values += model.predictLayers(image).layers[judged] }
@@ -158,7 +159,7 @@ public enum Quantizer {
             let floatOutputs = graph.predict(faces, progress: progress)
             func candidate(_ meansOrNil: [Int: [Float]]?) throws(QuantizerError) -> (blob: (bytes: [UInt8], layers: [LayerReport]), sqnr: Double) {
                 let blob = try exportBlob(graph, name: name, outputs: quantizations(), inputMeans: meansOrNil)
-                let model = try Int8Model(bytes: blob.bytes)
+                let model = try LoadedModel(quantized: blob.bytes)
                 return (blob, SQNR.meanOverOutputs(reference: floatOutputs, approximation: model.predict(faces, progress: progress)))
             }
             let without = try candidate(nil), with = try candidate(means)
@@ -168,7 +169,7 @@ public enum Quantizer {
             progress("bias correction \(biasCorrectionText)")
         } else {
             (bytes, reports) = try exportBlob(graph, name: name, outputs: quantizations(), inputMeans: rangeChoiceMeans)
-            _ = try Int8Model(bytes: bytes)  // never hand out a blob the runtime would refuse
+            _ = try LoadedModel(quantized: bytes)  // never hand out a blob the runtime would refuse
         }
         var layers = reports
         for i in calibrated {

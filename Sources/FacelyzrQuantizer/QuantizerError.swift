@@ -1,4 +1,6 @@
 import FacelyzrData
+import FacelyzrFiles
+import FacelyzrHost
 import FacelyzrRuntime
 import FacelyzrTrainer
 
@@ -24,6 +26,8 @@ public enum QuantizerError: Error, Equatable, CustomStringConvertible {
     case data(DatasetError)
     /// A file could not be read or written.
     case file(FileError)
+    /// A model blob file could not be opened.
+    case model(ModelFileError)
     /// Two models to compare do not have the same heads and outputs.
     case incompatibleModels(reason: String)
 
@@ -43,7 +47,16 @@ public enum QuantizerError: Error, Equatable, CustomStringConvertible {
         case .invalidBlob(let e): "the quantized blob does not validate: \(e)"
         case .data(let e): "\(e)"
         case .file(let e): "\(e)"
+        case .model(let e): "\(e)"
         case .incompatibleModels(let reason): "models cannot be compared: \(reason)"
         }
+    }
+}
+
+extension LoadedModel {
+    /// Opens a blob the quantizer built: one the runtime refuses is a quantizer bug, reported
+    /// as `QuantizerError.invalidBlob`.
+    convenience init(quantized bytes: [UInt8]) throws(QuantizerError) {
+        do { try self.init(bytes: bytes) } catch { throw .invalidBlob(error) }
     }
 }

@@ -1,4 +1,5 @@
 import FacelyzrData
+import FacelyzrFiles
 import FacelyzrRandom
 import Foundation
 

@@ -1,4 +1,5 @@
 import FacelyzrData
+import FacelyzrFiles
 import Foundation
 
 /// Why a safetensors file could not be read, naming the file.

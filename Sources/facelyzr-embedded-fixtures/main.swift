@@ -6,7 +6,8 @@
 // DIR/<name>.fzb for each of SampleModels.all, and DIR/<name>/input-NN.raw, 10 inputs of the
 // model's input size. Deterministic: the same bytes on every run.
 import FacelyzrBlobBuilder
-import FacelyzrRuntime
+import FacelyzrFiles
+import FacelyzrHost
 import Foundation
 
 let inputsPerModel = 10
@@ -20,14 +21,14 @@ do {
     for (name, build) in SampleModels.all {
         let (bytes, _) = build().build()
         // A fixture the runtime rejects would make every later comparison meaningless.
-        let (input, summary) = try AlignedBlob(bytes).withModel { model in
-            (model.input, "\(model.opCount) ops, \(model.outputCount) outputs, arena \(model.arenaByteCount) bytes")
-        }
+        let loaded = try LoadedModel(bytes: bytes)
+        let input = loaded.input
+        let summary = "\(loaded.model.opCount) ops, \(loaded.model.outputCount) outputs, arena \(loaded.model.arenaByteCount) bytes"
         try FileManager.default.createDirectory(atPath: "\(directory)/\(name)", withIntermediateDirectories: true)
-        try AtomicFile.write(bytes, to: "\(directory)/\(name).fzb")
+        try AtomicFileWriter.write(bytes, to: "\(directory)/\(name).fzb")
         for index in 0..<inputsPerModel {
             let path = "\(directory)/\(name)/input-\(index < 10 ? "0" : "")\(index).raw"
-            try AtomicFile.write(SampleModels.pixels(input.byteCount, index: index), to: path)
+            try AtomicFileWriter.write(SampleModels.pixels(input.byteCount, index: index), to: path)
         }
         print("\(name).fzb: \(bytes.count) bytes, input \(input.height)x\(input.width)x\(input.channels), \(summary)")
     }

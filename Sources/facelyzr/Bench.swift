@@ -1,5 +1,7 @@
 import ArgumentParser
 import FacelyzrBlobBuilder
+import FacelyzrFiles
+import FacelyzrHost
 import FacelyzrRuntime
 import Foundation
 import MallocInterposerSwift
@@ -58,32 +60,24 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         guard runs > 0, warmup >= 0 else { throw ValidationError("--runs must be positive, --warmup not negative") }
-        let bytes: AlignedBlob
-        if let blob {
-            do {
-                bytes = try AlignedBlob(contentsOf: blob)
-            } catch {
-                throw Failure(description: "\(blob): cannot read: \(error.localizedDescription)")
-            }
-        } else {
-            bytes = AlignedBlob(RandomEncoder.builder().build().bytes)
+        let loaded: LoadedModel
+        do {
+            loaded = try blob.map { try LoadedModel(path: $0) } ?? LoadedModel(bytes: RandomEncoder.builder().build().bytes)
+        } catch {
+            throw Failure(description: "\(error)")
         }
         if let saveModel {
-            try AtomicFile.write(Array(bytes.bytes), to: saveModel)
-            print("wrote \(saveModel) (\(bytes.bytes.count) bytes)")
+            try AtomicFileWriter.write(Array(loaded.bytes), to: saveModel)
+            print("wrote \(saveModel) (\(loaded.bytes.count) bytes)")
             return
         }
         let name = blob ?? "random-encoder-64 (RandomEncoder, seed 64)"
-        do {
-            try bytes.withModel { model in
-                switch kernels {
-                case "fast": try measure(model, Fast.self, name: name)
-                case "reference": try measure(model, Reference.self, name: name)
-                default: throw ValidationError("--kernels must be fast or reference")
-                }
+        try withExtendedLifetime(loaded) {
+            switch kernels {
+            case "fast": try measure(loaded.model, Fast.self, name: name)
+            case "reference": try measure(loaded.model, Reference.self, name: name)
+            default: throw ValidationError("--kernels must be fast or reference")
             }
-        } catch let error as BlobError {
-            throw Failure(description: "\(name): not a valid model blob: \(error)")
         }
     }
 
@@ -111,7 +105,7 @@ struct Bench: ParsableCommand {
             var file = pixels
             file += layers.map { UInt8(bitPattern: $0) }
             for value in outputs { withUnsafeBytes(of: value.littleEndian) { file += $0 } }
-            try AtomicFile.write(file, to: dumpLayers)
+            try AtomicFileWriter.write(file, to: dumpLayers)
             return
         }
         let inference = {

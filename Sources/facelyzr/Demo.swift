@@ -1,6 +1,8 @@
 import ArgumentParser
 import FacelyzrData
+import FacelyzrHost
 import FacelyzrQuantizer
+import FacelyzrRunCommands
 import Foundation
 
 /// `x` rounded to a whole number, or `?` when the model has no such output (NaN).
@@ -36,7 +38,7 @@ struct Demo: ParsableCommand {
     }
 
     func run() throws {
-        let predictor = try ModelPredictor(path: model)
+        let predictor = try openModel(model)
         let input = predictor.input
         let faces = SyntheticFaceSource(seed: 0, size: input.width)
         let attributes = ["Smiling", "Eyeglasses", "Wearing_Hat", "No_Beard"].filter { name in predictor.predict(Array(repeating: 128, count: input.byteCount)).value(name) != nil }

@@ -1,7 +1,9 @@
 import ArgumentParser
 import FacelyzrData
 import FacelyzrDetection
+import FacelyzrHost
 import FacelyzrQuantizer
+import FacelyzrRunCommands
 import FacelyzrTrainer
 import Foundation
 
@@ -154,8 +156,8 @@ struct DetectEval: ParsableCommand {
                 for (image, output) in zip(images, outputs) { floatScores.append((output[0], image.isFace!)) }
                 if let calibration {
                     let model = try Quantizer.quantize(graph, name: "fold\(fold)", calibration: SplitFaces(calibration, limit: 500))
-                    let int8 = try Int8Model(bytes: model.bytes)
-                    for image in images { int8Scores.append((int8.predict(image.image.pixels)[0], image.isFace!)) }
+                    let int8 = try LoadedModel(bytes: model.bytes)
+                    for image in images { int8Scores.append((int8.headOutputs(image.image.pixels)[0], image.isFace!)) }
                 }
                 FileHandle.standardError.write(Data("fold \(fold + 1)/\(folds): trained on \(train.count) images (\(training.count) LFW), scored \(held.count)\n".utf8))
             }

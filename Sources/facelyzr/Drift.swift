@@ -1,5 +1,7 @@
 import ArgumentParser
+import FacelyzrHost
 import FacelyzrQuantizer
+import FacelyzrRunCommands
 import Foundation
 
 /// `facelyzr drift`: int8 vs float (or vs the last shipped blob) on held-out faces, for CI.
@@ -75,14 +77,17 @@ struct Drift: ParsableCommand {
     }
 
     func report(_ progress: Progress) throws(QuantizerError) -> DriftReport {
-        let candidate = try Int8Model(path: int8)
+        func open(_ path: String) throws(QuantizerError) -> LoadedModel {
+            do { return try LoadedModel(path: path) } catch { throw .model(error) }
+        }
+        let candidate = try open(int8)
         let reference: DriftReference
         if let floatCheckpoint {
             reference = .float(try ModelExport.loadGraph(floatCheckpoint).graph, name: "float \(floatCheckpoint)")
         } else {
-            reference = .int8(try Int8Model(path: baseline!), name: "int8 \(baseline!)")
+            reference = .int8(try open(baseline!), name: "int8 \(baseline!)")
         }
-        let source = try openFaceSource(data, imageSize: candidate.inputShape[0], syntheticSeed: population.syntheticSeed)
+        let source = try openFaceSource(data, imageSize: candidate.input.height, syntheticSeed: population.syntheticSeed)
         let set = try EvaluationSet(SplitFaces<TestSplit>(source, limit: count), progress: progress.line)
         return try DriftEvaluation.run(
             reference: reference, candidate: candidate, candidateName: "int8 \(int8)", set: set,

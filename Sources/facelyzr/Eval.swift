@@ -1,5 +1,6 @@
 import ArgumentParser
 import FacelyzrData
+import FacelyzrFiles
 import FacelyzrTrainer
 import Foundation
 

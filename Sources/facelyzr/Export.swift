@@ -1,7 +1,7 @@
 import ArgumentParser
-import FacelyzrBlobBuilder
-import FacelyzrData
-import FacelyzrRuntime
+import FacelyzrFiles
+import FacelyzrHost
+import FacelyzrRunCommands
 import Foundation
 
 /// `facelyzr export --format c-array MODEL`: the blob as C source for firmware without a filesystem.
@@ -36,9 +36,8 @@ struct Export: ParsableCommand {
     }
 
     func run() throws {
-        let blob: AlignedBlob
-        do { blob = try AlignedBlob(contentsOf: model) } catch { throw CommandFailure(description: "\(model): cannot read: \(error)") }
-        do { _ = try blob.withModel { $0 } } catch { throw CommandFailure(description: "\(model): not a valid model blob: \(error)") }
+        let blob: LoadedModel
+        do { blob = try LoadedModel(path: model) } catch { throw CommandFailure(description: "\(error)") }
         let source = Self.cArray(Array(blob.bytes), name: name, origin: (model as NSString).lastPathComponent)
         if let out {
             do { try AtomicFileWriter.write(Array(source.utf8), to: out) } catch { throw CommandFailure(description: "\(error)") }

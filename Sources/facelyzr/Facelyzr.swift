@@ -1,4 +1,5 @@
 import ArgumentParser
+import FacelyzrRunCommands
 
 /// The `facelyzr` command: one subcommand per file in this folder, listed in `--help` by job.
 @main

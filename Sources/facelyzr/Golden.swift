@@ -1,6 +1,7 @@
 import ArgumentParser
-import FacelyzrBlobBuilder
+import FacelyzrHost
 import FacelyzrQuantizer
+import FacelyzrRunCommands
 import Foundation
 
 /// `facelyzr golden --model BLOB --out DIR`: the golden set of a shipped model.
@@ -27,17 +28,10 @@ struct Golden: ParsableCommand {
     var out: String
 
     func run() throws {
-        let blob: Int8Model
-        let bytes: [UInt8]
+        let blob = try openModel(model)
         do {
-            blob = try Int8Model(path: model)
-            bytes = Array(blob.blob.bytes)
-        } catch {
-            throw CommandFailure(description: "\(model): \(error)")
-        }
-        do {
-            let source = SyntheticFaceSource(seed: syntheticSeed, size: blob.inputShape[0])
-            let set = try GoldenSet.make(blob: blob, blobBytes: bytes, source: source, count: count)
+            let source = SyntheticFaceSource(seed: syntheticSeed, size: blob.input.height)
+            let set = try GoldenSet.make(blob: blob, source: source, count: count)
             try set.write(to: out)
             print("wrote \(count) golden faces to \(out): inputs SHA-256 \(set.manifest.inputsSHA256), outputs SHA-256 \(set.manifest.outputsSHA256)")
         } catch {

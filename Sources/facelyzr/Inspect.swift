@@ -1,5 +1,6 @@
 import ArgumentParser
 import FacelyzrBlobBuilder
+import FacelyzrHost
 import FacelyzrRuntime
 import Foundation
 
@@ -26,18 +27,13 @@ struct Inspect: ParsableCommand {
     }
 
     func run() throws {
-        let bytes: AlignedBlob
+        let loaded: LoadedModel
         do {
-            bytes = try AlignedBlob(contentsOf: blob)
+            loaded = try LoadedModel(path: blob)
         } catch {
-            throw Failure(description: "\(blob): cannot read: \(error.localizedDescription)")
+            throw Failure(description: "\(error)")
         }
-        let report: BlobInspection
-        do {
-            report = try bytes.withModel(BlobInspection.init)
-        } catch {
-            throw Failure(description: "\(blob): not a valid model blob: \(error)")
-        }
+        let report = BlobInspection(loaded.model)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

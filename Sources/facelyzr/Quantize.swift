@@ -1,5 +1,6 @@
 import ArgumentParser
 import FacelyzrQuantizer
+import FacelyzrRunCommands
 import Foundation
 
 /// `facelyzr quantize CKPT --calibration DATA --out MODEL`: float checkpoint to int8 blob.
@@ -80,11 +81,6 @@ struct Quantize: ParsableCommand {
         }
         if let evaluation = card.evaluation { print(evaluation.text) }
     }
-}
-
-/// A failure reported as one line, exit status 1.
-struct CommandFailure: Error, CustomStringConvertible {
-    var description: String
 }
 
 /// Progress lines on standard error, overwriting each other on a terminal.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FacelyzrData
 import FacelyzrDetection
+import FacelyzrRunCommands
 import Foundation
 
 /// `facelyzr scenes`: synthetic scenes with known face boxes, and the face / not-face patches

@@ -2,7 +2,9 @@ import FacelyzrTestSupport
 import Foundation
 import Testing
 
-/// `Model.predict` must not touch the heap after its first call. Counted by
+/// Predict must not touch the heap after its first call: `LoadedModel.run` (packed weights, the
+/// host programs' path), its layer-output variant, and `Model.predict` on the canonical weights
+/// (the C API's `fz_model_predict`). Counted by
 /// `facelyzr-alloc-probe` under malloc-interposer's LD_PRELOAD counter, in a child
 /// process (Swift Testing runs tests in parallel threads, whose allocations would count).
 @Suite struct PredictAllocationTests {
@@ -50,7 +52,7 @@ import Testing
         }
     }
 
-    @Test(arguments: ["predict", "predict-layers"])
+    @Test(arguments: ["predict", "predict-layers", "canonical"])
     func predictDoesNotAllocate(mode: String) throws {
         try Self.withFixtureBlobs { blobs in
             try #require(blobs.count >= 3)

@@ -1,9 +1,11 @@
 import Testing
 import FacelyzrBlobBuilder
 import FacelyzrCAPI
+import FacelyzrHost
 import FacelyzrRuntime
 
-/// The C entry points, called as C would (through raw storage), against the Swift API.
+/// The C entry points, called as C would (through raw storage), against the host's
+/// `LoadedModel`.
 @Suite struct EntryPointTests {
     /// A 6x5 RGB model: conv 3x3 + ReLU, max pool, fully connected, two heads.
     static func blob() -> [UInt8] {
@@ -31,9 +33,10 @@ import FacelyzrRuntime
     }
 
     @Test func predictMatchesTheSwiftAPI() throws {
-        let blob = AlignedBlob(Self.blob())
-        try blob.withModel { swiftModel in try Self.withStorage { storage, error in
-            try #require(fz_model_open(blob.bytes.baseAddress, blob.bytes.count, storage, error) == CStatus.ok.rawValue)
+        let loaded = try LoadedModel(bytes: Self.blob())
+        let swiftModel = loaded.model
+        try Self.withStorage { storage, error in
+            try #require(fz_model_open(loaded.bytes.baseAddress, loaded.bytes.count, storage, error) == CStatus.ok.rawValue)
             var height = 0, width = 0, channels = 0
             fz_model_input_shape(storage, &height, &width, &channels)
             #expect((height, width, channels) == (6, 5, 3))
@@ -46,11 +49,11 @@ import FacelyzrRuntime
             #expect(fz_model_layer_output_byte_count(storage, 99) == 0)
 
             let pixels = (0..<90).map { UInt8(truncatingIfNeeded: $0 &* 29) }
-            var arena = [UInt8](repeating: 0, count: swiftModel.arenaByteCount)
-            var expected = [Int32](repeating: 0, count: 2)
-            var expectedLayers = [Int8](repeating: 0, count: swiftModel.layerOutputByteCount)
-            swiftModel.predict(pixels: pixels, arena: &arena, outputs: &expected, layerOutputs: &expectedLayers)
+            pixels.withUnsafeBufferPointer { loaded.run($0, layerOutputs: true) }
+            let expected = Array(loaded.rawOutputs), expectedLayers = Array(loaded.layerOutputs)
+            #expect(expected.count == 2 && expectedLayers.count == swiftModel.layerOutputByteCount)
 
+            var arena = [UInt8](repeating: 0, count: swiftModel.arenaByteCount)
             var outputs = [Int32](repeating: 0, count: 2)
             var layers = [Int8](repeating: 0, count: swiftModel.layerOutputByteCount)
             fz_model_predict(storage, pixels, &arena, &outputs)
@@ -59,17 +62,31 @@ import FacelyzrRuntime
             fz_model_predict_layers(storage, pixels, &arena, &outputs, &layers)
             #expect(outputs == expected)
             #expect(layers == expectedLayers)
-        } }
+
+            // Weights packed by C give what LoadedModel's packed weights give.
+            let packedByteCount = fz_model_packed_weights_byte_count(storage)
+            #expect(packedByteCount == swiftModel.packedWeightsByteCount(for: DefaultKernels.self))
+            #expect((loaded.packedWeights == nil) == (packedByteCount == 0))
+            let packed = UnsafeMutableRawPointer.allocate(byteCount: max(packedByteCount, 1), alignment: 16)
+            defer { packed.deallocate() }
+            fz_model_pack_weights(storage, packed)
+            outputs = [0, 0]
+            fz_model_predict_packed(storage, pixels, &arena, packed, &outputs)
+            #expect(outputs == expected)
+        }
     }
 
-    /// What C reads from `fz_error` after a rejected blob.
+    /// What C reads from `fz_error` after a rejected blob (copied to 16-byte aligned memory, as
+    /// the runtime requires).
     static func open(_ bytes: [UInt8]) -> (status: Int32, code: Int32, offset: UInt64, index: Int64) {
-        let blob = AlignedBlob(bytes)
-        return withExtendedLifetime(blob) { withStorage { storage, error in
-            let status = fz_model_open(blob.bytes.baseAddress, blob.bytes.count, storage, error)
+        let blob = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
+        defer { blob.deallocate() }
+        blob.copyBytes(from: bytes)
+        return withStorage { storage, error in
+            let status = fz_model_open(blob.baseAddress, bytes.count, storage, error)
             return (status, error.load(fromByteOffset: 16, as: Int32.self),
                     error.load(fromByteOffset: 0, as: UInt64.self), error.load(fromByteOffset: 8, as: Int64.self))
-        } }
+        }
     }
 
     @Test func rejectedBlobsReportCodeAndOffset() {

@@ -1,3 +1,4 @@
+import FacelyzrFiles
 import Foundation
 import Testing
 @testable import FacelyzrData

@@ -1,4 +1,5 @@
 import FacelyzrData
+import FacelyzrHost
 import FacelyzrQuantizer
 import FacelyzrRandom
 import FacelyzrTestSupport
@@ -75,7 +76,7 @@ import Foundation
         let faces = try (0..<calibration.count).map { try calibration.face($0) }
         let reference = graph.predict(faces, progress: { _ in })
         func closeness(_ m: QuantizedModel) throws -> Double {
-            SQNR.meanOverOutputs(reference: reference, approximation: try Int8Model(bytes: m.bytes).predict(faces, progress: { _ in }))
+            SQNR.meanOverOutputs(reference: reference, approximation: try LoadedModel(bytes: m.bytes).predict(faces, progress: { _ in }))
         }
         let onIsCloser = try closeness(on) > closeness(off)
         #expect(auto.bytes == (onIsCloser ? on.bytes : off.bytes))

@@ -1,5 +1,6 @@
 import FacelyzrBlobBuilder
 import FacelyzrData
+import FacelyzrHost
 import FacelyzrQuantizer
 import FacelyzrRuntime
 import FacelyzrTestSupport
@@ -13,7 +14,7 @@ import Testing
     static let thresholds = DriftThresholds(maxGenderDrop: 3, maxAgeMAEIncrease: 0.5, maxAttributeDrop: 3, minAgreement: 95)
 
     func drift(_ candidate: [UInt8], layers: Bool = false) throws -> DriftReport {
-        try DriftEvaluation.run(reference: .float(Self.graph, name: "float"), candidate: Int8Model(bytes: candidate),
+        try DriftEvaluation.run(reference: .float(Self.graph, name: "float"), candidate: LoadedModel(bytes: candidate),
                                 candidateName: "int8", set: Self.set, thresholds: Self.thresholds,
                                 layerFaces: layers ? 32 : 0).report
     }
@@ -32,13 +33,13 @@ import Testing
 
     @Test func twoBlobsCompareAndTheSameBlobAgreesExactly() throws {
         let same = try DriftEvaluation.run(
-            reference: .int8(Int8Model(bytes: Self.blob), name: "shipped"), candidate: Int8Model(bytes: Self.blob),
+            reference: .int8(LoadedModel(bytes: Self.blob), name: "shipped"), candidate: LoadedModel(bytes: Self.blob),
             candidateName: "today", set: Self.set, thresholds: DriftThresholds(maxAgeMAEIncrease: 0, minAgreement: 100),
             layerFaces: 8).report
         #expect(same.passed)
         #expect(same.layers!.allSatisfy { $0.sqnr == SQNR.exact })
         let changed = try DriftEvaluation.run(
-            reference: .int8(Int8Model(bytes: Self.blob), name: "shipped"), candidate: Int8Model(bytes: perturbed(Self.blob, op: 4)),
+            reference: .int8(LoadedModel(bytes: Self.blob), name: "shipped"), candidate: LoadedModel(bytes: perturbed(Self.blob, op: 4)),
             candidateName: "today", set: Self.set, thresholds: Self.thresholds).report
         #expect(!changed.passed)
     }

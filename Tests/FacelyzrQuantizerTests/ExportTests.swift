@@ -1,5 +1,7 @@
 import FacelyzrBlobBuilder
 import FacelyzrData
+import FacelyzrFiles
+import FacelyzrHost
 import FacelyzrQuantizer
 import FacelyzrRuntime
 import FacelyzrTestSupport
@@ -21,7 +23,7 @@ import Testing
         let graph = tinyGraph()
         let quantized = try Quantizer.quantize(graph, name: "tiny", calibration: SplitFaces(tinyFaces, limit: 64),
                                                options: QuantizationOptions(method: .auto, autoImageCount: 16))
-        let int8 = try Int8Model(bytes: quantized.bytes)
+        let int8 = try LoadedModel(bytes: quantized.bytes)
         let m = int8.model
         #expect(m.input.scale == 1.0 / 128 && m.input.zeroPoint == 0 && m.input.pixelFormat == .rgb8)
         #expect(int8.headLayout == graph.headLayout)
@@ -64,7 +66,7 @@ import Testing
         let markdown = try String(contentsOfFile: dir + "/tiny.card.md", encoding: .utf8)
         #expect(json.contains(card.blob.sha256) && markdown.contains(card.blob.sha256))
         #expect(markdown.contains("binary (male/female)"))
-        _ = try Int8Model(path: dir + "/tiny.blob")
+        _ = try LoadedModel(path: dir + "/tiny.blob")
     }
 
     @Test func sha256MatchesTheStandardVectors() {

@@ -1,5 +1,6 @@
 import FacelyzrBlobBuilder
 import FacelyzrData
+import FacelyzrHost
 import FacelyzrQuantizer
 import FacelyzrRuntime
 import Foundation
@@ -21,8 +22,7 @@ import Testing
         let golden = try #require(Self.golden)
         var prefix = golden
         prefix.manifest.count = count
-        let blob = AlignedBlob(bytes)
-        return try withExtendedLifetime(blob) { try prefix.runOutputs(Model(bytes: blob.bytes)) }
+        return prefix.runOutputs(try LoadedModel(bytes: bytes))
     }
 
     @Test func blobChecksumMatchesItsCard() throws {
@@ -54,12 +54,9 @@ import Testing
     @Test func goldenCheckCatchesOneChangedWeight() throws {
         let golden = try #require(Self.golden)
         var bytes = Self.blobBytes
-        let blob = AlignedBlob(bytes)
-        let (weights, op) = try withExtendedLifetime(blob) {
-            let model = try Model(bytes: blob.bytes)
-            let section = try #require(BlobInspection(model).sections.first { $0.kind == "weights" })
-            return (section.offset, model.op(0))
-        }
+        let loaded = try LoadedModel(bytes: bytes)
+        let section = try #require(BlobInspection(loaded.model).sections.first { $0.kind == "weights" })
+        let (weights, op) = (section.offset, loaded.model.op(0))
         #expect(op.kind == .conv2D)
         let at = weights + op.weightsOffset + 5
         bytes[at] = Int8(bitPattern: bytes[at]) == 127 ? bytes[at] &- 1 : bytes[at] &+ 1
@@ -74,13 +71,11 @@ import Testing
     @Test func goldenCheckCatchesAChangedRoundingRule() throws {
         let golden = try #require(Self.golden)
         var bytes = Self.blobBytes
-        let blob = AlignedBlob(bytes)
-        let (ops, requantizing) = try withExtendedLifetime(blob) {
-            let model = try Model(bytes: blob.bytes)
-            let section = try #require(BlobInspection(model).sections.first { $0.kind == "ops" })
-            let kinds: [OpKind] = [.conv2D, .depthwiseConv2D, .fullyConnected]
-            return (section.offset, (0..<model.opCount).filter { kinds.contains(model.op($0).kind) })
-        }
+        let loaded = try LoadedModel(bytes: bytes)
+        let section = try #require(BlobInspection(loaded.model).sections.first { $0.kind == "ops" })
+        let kinds: [OpKind] = [.conv2D, .depthwiseConv2D, .fullyConnected]
+        let ops = section.offset
+        let requantizing = (0..<loaded.model.opCount).filter { kinds.contains(loaded.model.op($0).kind) }
         var flipped = 0
         for i in requantizing {
             let at = ops + i * BlobFormat.OpRecord.size + BlobFormat.OpRecord.rounding
@@ -102,7 +97,7 @@ import Testing
         let golden = try #require(Self.golden)
         let card = try #require(Self.card)
         let (graph, _) = try ModelExport.loadGraph(Self.directory + "/facelyzr.safetensors")
-        let candidate = try Int8Model(bytes: Self.blobBytes)
+        let candidate = try LoadedModel(bytes: Self.blobBytes)
         let set = try EvaluationSet(SplitFaces<TestSplit>(golden.faceSource))
         let thresholds = DriftThresholds(maxGenderDrop: 0.3, maxAgeMAEIncrease: 0.2, maxAttributeDrop: 0.5)
         let report = try DriftEvaluation.run(reference: .float(graph, name: "float"), candidate: candidate,

@@ -1,4 +1,5 @@
 import FacelyzrBlobBuilder
+import FacelyzrHost
 import FacelyzrRuntime
 
 /// A built blob to corrupt in place, field by field, through the format's own offsets.
@@ -32,14 +33,11 @@ struct BlobPatch {
     func openError(seal: Bool = true) -> BlobError? {
         var copy = self
         if seal { copy.seal() }
-        let aligned = AlignedBlob(copy.bytes)
-        return withExtendedLifetime(aligned) { () -> BlobError? in
-            do throws(BlobError) {
-                _ = try Model(bytes: aligned.bytes)
-                return nil
-            } catch {
-                return error
-            }
+        do throws(BlobError) {
+            _ = try LoadedModel(bytes: copy.bytes)
+            return nil
+        } catch {
+            return error
         }
     }
 }

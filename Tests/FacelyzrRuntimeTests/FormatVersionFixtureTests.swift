@@ -1,4 +1,6 @@
 import FacelyzrBlobBuilder
+import FacelyzrFiles
+import FacelyzrHost
 import FacelyzrRuntime
 import FacelyzrTestSupport
 import Foundation
@@ -20,15 +22,15 @@ import Testing
     func writeVersion1Fixture() throws {
         let bytes = TestModels.everyOp().build().bytes
         let outputs = try withModel(bytes, Self.outputs)
-        try AtomicFile.write(bytes, to: Self.fixtures.appendingPathComponent("every-op-v1.blob").path)
+        try AtomicFileWriter.write(bytes, to: Self.fixtures.appendingPathComponent("every-op-v1.blob").path)
         let text = outputs.map(String.init).joined(separator: "\n") + "\n"
-        try AtomicFile.write(Array(text.utf8), to: Self.fixtures.appendingPathComponent("every-op-v1.outputs").path)
+        try AtomicFileWriter.write(Array(text.utf8), to: Self.fixtures.appendingPathComponent("every-op-v1.outputs").path)
     }
 
     @Test(arguments: [1])
     func fixtureOpensAndPredictsCommittedOutputs(version: Int) throws {
-        let blob = try AlignedBlob(contentsOf: Self.fixtures.appendingPathComponent("every-op-v\(version).blob").path)
-        let (formatVersion, outputs) = try blob.withModel { ($0.formatVersion, Self.outputs($0)) }
+        let blob = try LoadedModel(path: Self.fixtures.appendingPathComponent("every-op-v\(version).blob").path)
+        let (formatVersion, outputs) = (blob.model.formatVersion, Self.outputs(blob.model))
         #expect(formatVersion == UInt32(version))
         let expected = try String(contentsOf: Self.fixtures.appendingPathComponent("every-op-v\(version).outputs"), encoding: .utf8)
             .split(separator: "\n").map { Int32($0)! }

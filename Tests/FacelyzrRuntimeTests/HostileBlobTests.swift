@@ -89,8 +89,10 @@ import Testing
     }
 
     @Test func misalignedBufferIsRejected() {
-        let shifted = AlignedBlob([0] + blob.bytes)
-        let view = UnsafeRawBufferPointer(rebasing: shifted.bytes[1...])
+        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: blob.bytes.count + 1, alignment: 16)
+        defer { storage.deallocate() }
+        storage.copyBytes(from: [0] + blob.bytes)
+        let view = UnsafeRawBufferPointer(rebasing: storage[1...])
         #expect(throws: BlobError.misalignedBuffer) { try Model(bytes: view) }
     }
 

@@ -1,4 +1,5 @@
 import FacelyzrBlobBuilder
+import FacelyzrHost
 import FacelyzrRandom
 import FacelyzrRuntime
 import FacelyzrTestSupport
@@ -69,8 +70,8 @@ import Testing
     }
 
     @Test func oneModelSharedAcrossThreads() async throws {
-        let blob = AlignedBlob(TestModels.everyOp().build().bytes)
-        let model = try Model(bytes: blob.bytes)
+        let blob = try LoadedModel(bytes: TestModels.everyOp().build().bytes)
+        let model = blob.model
         let images = (1...8).map { TestModels.pixels(model.input.byteCount, seed: $0) }
         let serial = images.map { run(model, $0).outputs }
         let parallel = await withTaskGroup(of: (Int, [Int32]).self) { group in

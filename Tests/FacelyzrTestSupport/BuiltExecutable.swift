@@ -10,6 +10,9 @@ public struct BuiltExecutable: Sendable {
     /// The `facelyzr` command line.
     public static let facelyzr = BuiltExecutable("facelyzr")
 
+    /// `facelyzr-run-host`, the run-only twin of the board runner.
+    public static let runHost = BuiltExecutable("facelyzr-run-host")
+
     /// Where the executable (or library) is.
     public let url: URL
 

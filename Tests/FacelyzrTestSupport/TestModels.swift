@@ -1,4 +1,5 @@
 import FacelyzrBlobBuilder
+import FacelyzrHost
 import FacelyzrRandom
 import FacelyzrRuntime
 
@@ -81,5 +82,6 @@ public enum TestModels {
 
 /// Opens `bytes` and passes the model to `body` (the model must not escape it).
 public func withModel<R>(_ bytes: [UInt8], _ body: (Model) throws -> R) throws -> R {
-    try AlignedBlob(bytes).withModel(body)
+    let loaded = try LoadedModel(bytes: bytes)
+    return try withExtendedLifetime(loaded) { try body(loaded.model) }
 }

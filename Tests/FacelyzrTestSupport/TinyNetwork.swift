@@ -1,5 +1,6 @@
 import FacelyzrBlobBuilder
 import FacelyzrData
+import FacelyzrHost
 import FacelyzrRandom
 import Foundation
 import FacelyzrQuantizer
@@ -94,7 +95,7 @@ public func trainedTinyNetworkCheckpoint(to path: String) throws {
 
 /// A copy of `blob` with the weights of op `op` negated, checksums resealed (so it opens).
 public func perturbed(_ blob: [UInt8], op: Int) throws -> [UInt8] {
-    let model = try Int8Model(bytes: blob)
+    let model = try LoadedModel(bytes: blob)
     let o = model.model.op(op)
     var weightsSection = 0
     let sections = Int(blob[BlobFormat.Header.sectionCount])

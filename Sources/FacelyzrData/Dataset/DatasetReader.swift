@@ -1,3 +1,4 @@
+import FacelyzrFiles
 import FacelyzrRandom
 
 /// Reads a dataset file written by `DatasetWriter` without loading it: the header and the

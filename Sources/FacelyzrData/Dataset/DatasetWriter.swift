@@ -1,3 +1,4 @@
+import FacelyzrFiles
 import Foundation
 
 /// Writes a dataset directory: `samples.fzds` (see `DatasetFormat`) and `manifest.json`.

@@ -1,4 +1,5 @@
 import CImageIO
+import FacelyzrFiles
 
 /// Decoding PNG and JPEG files into `Image`s and encoding `Image`s as PNG or JPEG, through
 /// the CImageIO shim over libpng and libjpeg-turbo.

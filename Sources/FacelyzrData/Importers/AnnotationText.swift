@@ -1,3 +1,4 @@
+import FacelyzrFiles
 import Foundation
 
 /// Reading the plain-text annotation files that come with the datasets.

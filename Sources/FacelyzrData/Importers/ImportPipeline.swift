@@ -1,3 +1,4 @@
+import FacelyzrFiles
 import Foundation
 
 /// The datasets `facelyzr import` reads.

@@ -1,3 +1,5 @@
+import FacelyzrFiles
+
 /// Why an NPY file could not be read. Cases name the file.
 public enum NPYError: Error, Equatable, Sendable, CustomStringConvertible {
     case unreadable(file: String, reason: String)

@@ -1,11 +1,32 @@
 import ArgumentParser
 import FacelyzrData
 import FacelyzrDetection
+import FacelyzrHost
 import Foundation
 
+/// The shipped model, where `facelyzr analyze` and `facelyzr demo` look for it by default.
+public let defaultModelPath = "firmware-model/facelyzr.blob"
+
+/// A failure reported as one line, exit status 1.
+public struct CommandFailure: Error, CustomStringConvertible {
+    public var description: String
+
+    public init(description: String) { self.description = description }
+}
+
+/// Opens the int8 model at `path` for a command; when the default model is missing, the
+/// failure says how to make it.
+public func openModel(_ path: String) throws(CommandFailure) -> LoadedModel {
+    do {
+        return try LoadedModel(path: path)
+    } catch {
+        throw CommandFailure(description: "\(error)\(path == defaultModelPath ? " (run `make firmware-model`, or pass --model)" : "")")
+    }
+}
+
 /// `facelyzr analyze IMAGE...`: gender, age and attributes of pictures of centered faces.
-struct Analyze: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct Analyze: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         abstract: "Predict gender, age and attributes of PNG or JPEG pictures of centered faces.",
         discussion: """
             Each picture is prepared as the importers prepare a dataset image: the centred square \
@@ -40,8 +61,10 @@ struct Analyze: ParsableCommand {
         var raw: [Int32]
     }
 
-    func run() throws {
-        let predictor = try ModelPredictor(path: model)
+    public init() {}
+
+    public func run() throws {
+        let predictor = try openModel(model)
         let finder = detect ? try FaceFinder(path: localiser.detector, configuration: localiser.configuration) : nil
         let input = predictor.input
         var failed = false

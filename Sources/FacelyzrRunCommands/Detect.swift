@@ -4,9 +4,9 @@ import FacelyzrDetection
 import Foundation
 
 /// Options of the localiser, shared by `detect`, `analyze --detect` and the detection evaluation.
-struct LocaliserOptions: ParsableArguments {
+public struct LocaliserOptions: ParsableArguments {
     @Option(help: "The face / not-face model blob.")
-    var detector = defaultDetectorPath
+    public var detector = defaultDetectorPath
 
     @Option(help: "Smallest face searched, in pixels.")
     var minFace = 28
@@ -21,7 +21,7 @@ struct LocaliserOptions: ParsableArguments {
     var stride = 4
 
     @Option(help: "Face probability a window needs.")
-    var threshold: Float = 0.5
+    public var threshold: Float = 0.5
 
     @Option(help: "Non-maximum suppression: drop boxes overlapping a better one by more than this IoU.")
     var overlap: Float = 0.3
@@ -29,15 +29,17 @@ struct LocaliserOptions: ParsableArguments {
     @Option(help: "... or sharing more than this fraction of the smaller box with it (1: off).")
     var containment: Float = LocaliserConfiguration().containmentThreshold
 
-    var configuration: LocaliserConfiguration {
+    public init() {}
+
+    public var configuration: LocaliserConfiguration {
         LocaliserConfiguration(minimumFaceSize: minFace, maximumFaceSize: maxFace, scaleStep: scaleStep, stride: stride,
                                scoreThreshold: threshold, overlapThreshold: overlap, containmentThreshold: containment)
     }
 }
 
 /// `facelyzr detect IMAGE`: finds faces with the int8 face / not-face model and the localiser.
-struct Detect: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct Detect: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         abstract: "Find faces in a PNG or JPEG picture: boxes with scores, and the picture with the boxes drawn.",
         discussion: """
             The picture is converted to gray; an image pyramid (area resampling) brings faces \
@@ -75,7 +77,9 @@ struct Detect: ParsableCommand {
         var cpuMilliseconds: Double
     }
 
-    func run() throws {
+    public init() {}
+
+    public func run() throws {
         let picture = try Image.decode(file: image)
         let finder = try FaceFinder(path: localiser.detector, configuration: localiser.configuration)
         let gray = picture.grayscale()

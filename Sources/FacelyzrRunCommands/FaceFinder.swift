@@ -1,31 +1,24 @@
 import FacelyzrData
 import FacelyzrDetection
-import FacelyzrQuantizer
-import FacelyzrRuntime
+import FacelyzrHost
 import Foundation
 
 /// The shipped face / not-face model, where `facelyzr detect` looks for it by default.
-let defaultDetectorPath = "firmware-model/face-detector.blob"
+public let defaultDetectorPath = "firmware-model/face-detector.blob"
 
-/// A face / not-face blob with its packed weights, running `Localiser`s on gray frames of any
-/// size: the workspace of each frame size is made once and reused, as a board program would.
-final class FaceFinder {
-    let blob: Int8Model
-    let configuration: LocaliserConfiguration
-    private let packedWeights: PackedWeightsBuffer
+/// A loaded face / not-face model running `Localiser`s on gray frames of any size: the
+/// workspace of each frame size is made once and reused, as a board program would.
+public final class FaceFinder {
+    public let detector: LoadedModel
+    public let configuration: LocaliserConfiguration
     /// The localiser of the last frame size seen.
-    private(set) var localiser: Localiser?
+    public private(set) var localiser: Localiser?
     private var workspace = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     private var boxes = UnsafeMutableBufferPointer<DetectionBox>(start: nil, count: 0)
 
-    init(path: String, configuration: LocaliserConfiguration) throws {
-        do {
-            blob = try Int8Model(path: path)
-        } catch {
-            throw CommandFailure(description: "\(path): \(error)")
-        }
+    public init(path: String, configuration: LocaliserConfiguration) throws(ModelFileError) {
+        detector = try LoadedModel(path: path)
         self.configuration = configuration
-        packedWeights = PackedWeightsBuffer(for: blob.model)
     }
 
     deinit {
@@ -35,9 +28,9 @@ final class FaceFinder {
 
     /// The faces in a gray frame, best first, and the seconds `detect` took: wall time, and the
     /// CPU time of this thread (what one unshared core gives; the machine may be shared).
-    func find(gray pixels: [UInt8], width: Int, height: Int) throws(DetectionError) -> (boxes: [DetectionBox], seconds: Double, cpuSeconds: Double) {
+    public func find(gray pixels: [UInt8], width: Int, height: Int) throws(DetectionError) -> (boxes: [DetectionBox], seconds: Double, cpuSeconds: Double) {
         if localiser?.frameWidth != width || localiser?.frameHeight != height {
-            let made = try Localiser(model: blob.model, frameWidth: width, frameHeight: height, configuration: configuration)
+            let made = try Localiser(model: detector.model, frameWidth: width, frameHeight: height, configuration: configuration)
             workspace.deallocate()
             boxes.deallocate()
             workspace = .allocate(byteCount: made.workspaceByteCount, alignment: 64)
@@ -47,8 +40,7 @@ final class FaceFinder {
         let cpuStart = ThreadCPUTime.seconds()
         let start = DispatchTime.now().uptimeNanoseconds
         let count = try pixels.withUnsafeBufferPointer { frame throws(DetectionError) in
-            try localiser!.detect(frame: frame, workspace: workspace, packedWeights: packedWeights.pointer,
-                                  boxes: boxes)
+            try localiser!.detect(frame: frame, workspace: workspace, packedWeights: detector.packedWeights, boxes: boxes)
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return (Array(boxes[0..<count]), seconds, ThreadCPUTime.seconds() - cpuStart)
