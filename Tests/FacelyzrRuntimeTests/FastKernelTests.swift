@@ -38,8 +38,9 @@ import Testing
     /// on aarch64 the build's. Planning each conv2D for each of them runs every packed variant.
     static var featureSets: [CPUFeatures] {
         #if arch(x86_64)
-        let levels: [CPUFeatures] = [[], [.avx2], [.avx2, .avx512vnni], [.avx2, .avx512vnni, .avx512vbmi]]
-        return levels.filter { CPUFeatures.detected.isSuperset(of: $0) }
+        let avx512 = CPUFeatures.avx2.union(.avx512vnni)
+        let levels = [CPUFeatures.baseline, .avx2, avx512, avx512.union(.avx512vbmi)]
+        return levels.filter { CPUFeatures.detected.contains($0) }
         #else
         return [CPUFeatures.detected]
         #endif

@@ -154,11 +154,12 @@ import Testing
         }
         let rest: (KernelVariant) -> [Step] = { fc in [none, none, none, none, (fc, .direct, .none, .portable), (fc, .direct, .none, .portable)] }
         let tiles: [Step] = [(.avx512QuadTiles, .tiles, .afterConvolution, .avx512), pooled, (.avx2Pairs, .pairs, .none, .avx512)]
+        let avx512 = CPUFeatures.avx2.union(.avx512vnni)
         let expected: [(CPUFeatures, [Step])] = [
-            ([], pairs(.sse2Pairs, .portable) + rest(.portable)),
-            ([.avx2], pairs(.avx2Pairs, .portable) + rest(.portable)),
-            ([.avx2, .avx512vnni], [(.avx512QuadTiles, .runs, .inKernel, .avx512), pooled] + tiles + rest(.avx512Dot)),
-            ([.avx2, .avx512vnni, .avx512vbmi], [(.avx512PixelLanes, .lanes, .inKernel, .portable), pooled] + tiles + rest(.avx512Dot)),
+            (.baseline, pairs(.sse2Pairs, .portable) + rest(.portable)),
+            (.avx2, pairs(.avx2Pairs, .portable) + rest(.portable)),
+            (avx512, [(.avx512QuadTiles, .runs, .inKernel, .avx512), pooled] + tiles + rest(.avx512Dot)),
+            (avx512.union(.avx512vbmi), [(.avx512PixelLanes, .lanes, .inKernel, .portable), pooled] + tiles + rest(.avx512Dot)),
         ]
         try AlignedBlob(Self.everyPlan()).withModel { model in
             #expect(model.opCount == 11)

@@ -44,10 +44,12 @@ extension Model {
                 var filter = channelwiseWeights(op(index))
                 filter.packed = nil
                 Kernels.pack(convolutionParameters(op(index)), plan: plan, filter: filter, into: destination + offset)
-                plan.offset = UInt32(truncatingIfNeeded: offset)
-                plan.byteCount = UInt32(truncatingIfNeeded: count)
+                plan.offset = offset
+                plan.byteCount = count
             }
-            destination.storeBytes(of: plan, toByteOffset: index * MemoryLayout<KernelPlan>.stride, as: KernelPlan.self)
+            // Not storeBytes: its memcpy takes an Int64 size, which Embedded Swift cannot convert
+            // to on 32-bit targets without allocating (Numerics/Widening.swift).
+            (destination + index * MemoryLayout<KernelPlan>.stride).bindMemory(to: KernelPlan.self, capacity: 1).pointee = plan
             offset += count
         }
     }

@@ -5,13 +5,16 @@ import CFacelyzrSIMD
 // Every rule that chooses a kernel is in this file; the executor and the fast kernels only read
 // the plan, and nothing else asks the CPU what it can do.
 
-/// The CPU features the kernel plan is decided for.
-public struct CPUFeatures: OptionSet, Sendable {
+/// The CPU features the kernel plan is decided for. A plain set of bits (an `OptionSet`'s
+/// array literals would allocate in Embedded Swift).
+public struct CPUFeatures: Equatable, Sendable {
     public var rawValue: UInt8
 
     @inlinable
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
+    /// Nothing beyond the ISA's baseline (x86-64: SSE2; aarch64: ARMv8.0 with NEON).
+    public static let baseline = CPUFeatures(rawValue: 0)
     /// x86-64: AVX2, with the OS saving the YMM state.
     public static let avx2 = CPUFeatures(rawValue: 1 << 0)
     /// x86-64: AVX-512 F, BW, VL and VNNI (vpdpbusd), with the OS saving the ZMM and opmask state.
@@ -23,20 +26,28 @@ public struct CPUFeatures: OptionSet, Sendable {
     /// Every feature above, lowest bit first.
     public static let knownBits = 4
 
+    /// Whether every feature of `other` is here.
+    @inlinable
+    public func contains(_ other: CPUFeatures) -> Bool { rawValue & other.rawValue == other.rawValue }
+
+    /// The features of both.
+    @inlinable
+    public func union(_ other: CPUFeatures) -> CPUFeatures { CPUFeatures(rawValue: rawValue | other.rawValue) }
+
     /// This machine's features: on x86-64 from cpuid (asked once per process), on aarch64 the
     /// build's target; none elsewhere. Only the planner's callers ask, when they pack.
     public static var detected: CPUFeatures {
         #if arch(x86_64)
-        var features: CPUFeatures = []
+        var features = baseline
         let level = fz_x86_kernel()
-        if level >= 1 { features.insert(.avx2) }
-        if level == 2 { features.insert(.avx512vnni) }
-        if fz_x86_has_avx512vbmi() != 0 { features.insert(.avx512vbmi) }
+        if level >= 1 { features = features.union(.avx2) }
+        if level == 2 { features = features.union(.avx512vnni) }
+        if fz_x86_has_avx512vbmi() != 0 { features = features.union(.avx512vbmi) }
         return features
         #elseif arch(arm64)
-        return fz_neon_has_dotprod() != 0 ? .dotProduct : []
+        return fz_neon_has_dotprod() != 0 ? .dotProduct : .baseline
         #else
-        return []
+        return .baseline
         #endif
     }
 
@@ -98,10 +109,10 @@ public enum KernelVariant: UInt8, Sendable {
     /// The CPU features the variant needs.
     public var features: CPUFeatures {
         switch self {
-        case .portable, .portablePairs, .sse2Pairs, .neonRows, .neonSmullQuads: []
+        case .portable, .portablePairs, .sse2Pairs, .neonRows, .neonSmullQuads: .baseline
         case .avx2Pairs: .avx2
         case .avx512QuadTiles, .avx512Dot: .avx512vnni
-        case .avx512PixelLanes: [.avx512vnni, .avx512vbmi]
+        case .avx512PixelLanes: CPUFeatures.avx512vnni.union(.avx512vbmi)
         case .neonSdotQuads: .dotProduct
         }
     }
@@ -189,13 +200,13 @@ public struct KernelPlan: Equatable, Sendable {
     public var gather: GatherVariant
     /// The CPU features the plan was decided for (none for a set without packed kernels).
     public var features: CPUFeatures
-    @usableFromInline var offset: UInt32
-    @usableFromInline var byteCount: UInt32
+    @usableFromInline var offset: Int
+    @usableFromInline var byteCount: Int
 
     @inlinable
     public init(
         variant: KernelVariant, mode: KernelMode, maxPool: MaxPoolFusion = .none, gather: GatherVariant = .portable,
-        features: CPUFeatures = []
+        features: CPUFeatures = .baseline
     ) {
         self.variant = variant
         self.mode = mode
@@ -212,8 +223,8 @@ public struct KernelPlan: Equatable, Sendable {
 
     /// Where the op's packed weights start in the packed buffer, and their bytes (0: the op
     /// reads the canonical weights).
-    @inlinable public var packedOffset: Int { Int(offset) }
-    @inlinable public var packedByteCount: Int { Int(byteCount) }
+    @inlinable public var packedOffset: Int { offset }
+    @inlinable public var packedByteCount: Int { byteCount }
 
     /// Whether `predict` runs this conv2D and the max pool after it as one step.
     @inlinable public var fusesMaxPool: Bool { maxPool == .afterConvolution || maxPool == .inKernel }
@@ -239,7 +250,7 @@ extension KernelPlan {
         let field = p.kernelHeight * p.kernelWidth * p.input.channels
         if field <= Fast.maximumPackedField {
             #if arch(x86_64)
-            if features.contains([.avx512vnni, .avx512vbmi]) && Self.pixelLanesApply(p) {
+            if features.contains(CPUFeatures.avx512vnni.union(.avx512vbmi)) && Self.pixelLanesApply(p) {
                 (variant, mode) = (.avx512PixelLanes, .lanes)
             } else {
                 if features.contains(.avx512vnni) && Self.quadTilesApply(p) {
@@ -312,11 +323,11 @@ extension Model {
             }
             return KernelPlan(conv2D: convolutionParameters(o), features: features, fusingMaxPool: fusing)
         case .fullyConnected, .fullyConnectedAccumulators:
-            return KernelPlan(fullyConnectedFor: features ?? [])
+            return KernelPlan(fullyConnectedFor: features ?? .baseline)
         case .maxPool2x2 where index > 0 && maxPoolFollows(index - 1):
-            return KernelPlan(variant: .portable, mode: .direct, maxPool: .intoPrevious, features: features ?? [])
+            return KernelPlan(variant: .portable, mode: .direct, maxPool: .intoPrevious, features: features ?? .baseline)
         default:
-            return KernelPlan(variant: .portable, mode: .direct, features: features ?? [])
+            return KernelPlan(variant: .portable, mode: .direct, features: features ?? .baseline)
         }
     }
 
