@@ -232,7 +232,7 @@ public struct BlobInspection: Codable, Equatable, Sendable {
             lines.append(line)
         }
         let machine = cpuFeatures.isEmpty ? "no CPU features" : "CPU features " + cpuFeatures.joined(separator: ", ")
-        lines.append("kernel plan (\(machine)):")
+        lines.append("kernel plan (\(machine); the max pool steps fuse when predict keeps no layer outputs):")
         for op in ops {
             let p = op.plan
             var line = "  \(op.index) \(op.kind): \(p.variant), \(p.mode)"
