@@ -228,7 +228,6 @@ extension Fast {
         plan: KernelPlan, maxPool: Bool = false
     ) {
         let sdot = plan.variant == .neonSdotQuads
-        trace(.conv2D, quadVariant(sdot: sdot), plan.mode == .runs ? .runs : .tiles, pooled: maxPool, gather: plan.gather)
         let inChannels = p.input.channels
         let rowStride = quadRowStride(p)
         let rows = p.kernelHeight
@@ -240,6 +239,7 @@ extension Fast {
         let zeroPoint = Int8(truncatingIfNeeded: p.inputZeroPoint)
         let inputBytes = p.input.height * p.input.width * inChannels
         let runs = plan.mode == .runs
+        trace(.conv2D, quadVariant(sdot: sdot), runs ? .runs : .tiles, pooled: maxPool, gather: plan.gather)
         let anyLeftShift = requantization.anyLeftShift(p.output.channels)
         // Stack buffers of at most 1,024 bytes each (stack allocation is guaranteed there):
         // 4 gathered fields, one row of zero points, the row pointers of a tile, accumulators
