@@ -1,7 +1,8 @@
 import FacelyzrRuntime
 
 /// What `facelyzr inspect` reports about a blob: header, sections, input, ops with shapes,
-/// MACs and parameters, arena and heads. A plain Codable value, so tests check it field by field.
+/// MACs, parameters and kernel plan, arena and heads. A plain Codable value, so tests check it
+/// field by field.
 public struct BlobInspection: Codable, Equatable, Sendable {
     public struct Header: Codable, Equatable, Sendable {
         public var formatVersion: UInt32
@@ -58,6 +59,26 @@ public struct BlobInspection: Codable, Equatable, Sendable {
         public var clamp: [Int32]?
         public var macs: Int
         public var parameters: Int
+        /// The kernel that runs the op (`DefaultKernels` over packed weights).
+        public var plan: Plan
+    }
+
+    /// One op's `KernelPlan`, as `Model.packWeights` records it for `cpuFeatures`
+    /// (docs/kernels.md, "The kernel plan").
+    public struct Plan: Codable, Equatable, Sendable {
+        /// `KernelVariant.name`: `portable`, `avx512-vnni-quad-tiles`, ...
+        public var variant: String
+        /// `KernelMode.name`: `direct`, `pairs`, `tiles`, `runs` or `lanes`.
+        public var mode: String
+        /// `MaxPoolFusion.name`: `none`, `after-convolution`, `in-kernel` or `into-previous`.
+        public var maxPool: String
+        /// `GatherVariant.name` of the border gathers.
+        public var gather: String
+        /// The packed weights' layout (`KernelVariant.layout`; `canonical`: none packed).
+        public var layout: String
+        public var packedByteCount: Int
+        /// The CPU features the variant needs (among `cpuFeatures`, which decided it).
+        public var needs: [String]
     }
 
     public struct Output: Codable, Equatable, Sendable {
@@ -85,9 +106,22 @@ public struct BlobInspection: Codable, Equatable, Sendable {
     public var totalParameters: Int
     public var ops: [Op]
     public var heads: [Head]
+    /// The CPU features the kernel plan was made for (this machine's: `CPUFeatures.detected`).
+    public var cpuFeatures: [String]
 
-    /// The report for a validated model.
+    /// The report for a validated model, with its kernel plan on this machine.
     public init(_ model: Model) {
+        self.init(model, features: .detected)
+    }
+
+    /// The names of `features`, lowest bit first.
+    static func names(_ features: CPUFeatures) -> [String] {
+        (0..<CPUFeatures.knownBits).map { CPUFeatures(rawValue: 1 << $0) }.filter { features.contains($0) }.map { "\($0.name)" }
+    }
+
+    /// The report for a validated model, with its kernel plan for `features` (this machine's or
+    /// fewer).
+    public init(_ model: Model, features: CPUFeatures) {
         let base = model.bytes.baseAddress!
         func u32(_ o: Int) -> UInt32 { UInt32(littleEndian: base.loadUnaligned(fromByteOffset: o, as: UInt32.self)) }
         func u64(_ o: Int) -> UInt64 { UInt64(littleEndian: base.loadUnaligned(fromByteOffset: o, as: UInt64.self)) }
@@ -123,13 +157,24 @@ public struct BlobInspection: Codable, Equatable, Sendable {
             lifetimes: ArenaPlan.lifetimes(tensorCount: model.tensorCount, inputTensor: model.inputTensor, ops: opEnds))
         tensorCount = model.tensorCount
         outputCount = model.outputCount
+        cpuFeatures = Self.names(features)
+        // The plan as predict reads it: from a buffer packed for the default kernels.
+        let packed = UnsafeMutableRawBufferPointer.allocate(
+            byteCount: max(model.packedWeightsByteCount(for: DefaultKernels.self, features: features), 1), alignment: 64)
+        defer { packed.deallocate() }
+        model.packWeights(for: DefaultKernels.self, features: features, into: packed.baseAddress!)
         ops = (0..<model.opCount).map { index in
             let o = model.op(index)
             let source = model.tensor(o.input)
+            let plan = model.kernelPlan(op: index, packedWeights: UnsafeRawPointer(packed.baseAddress!))
             var op = Op(
                 index: index, kind: "\(o.kind)", inputTensor: o.input, inputShape: Shape(source.shape),
                 inputArenaOffset: source.arenaOffset,
-                macs: Int(model.multiplyAccumulates(op: index)), parameters: Int(model.parameterCount(op: index)))
+                macs: Int(model.multiplyAccumulates(op: index)), parameters: Int(model.parameterCount(op: index)),
+                plan: Plan(
+                    variant: "\(plan.variant.name)", mode: "\(plan.mode.name)", maxPool: "\(plan.maxPool.name)",
+                    gather: "\(plan.gather.name)", layout: "\(plan.variant.layout)", packedByteCount: plan.packedByteCount,
+                    needs: Self.names(plan.variant.features)))
             if o.kind == .fullyConnectedAccumulators {
                 op.headOutputs = [o.output, o.outputLength]
             } else {
@@ -184,6 +229,17 @@ public struct BlobInspection: Codable, Equatable, Sendable {
             }
             if let r = op.rounding, let c = op.clamp { line += " \(r) rounding, clamp [\(c[0]), \(c[1])]" }
             line += ", \(op.macs) MACs, \(op.parameters) parameters"
+            lines.append(line)
+        }
+        let machine = cpuFeatures.isEmpty ? "no CPU features" : "CPU features " + cpuFeatures.joined(separator: ", ")
+        lines.append("kernel plan (\(machine); the max pool steps fuse when predict keeps no layer outputs):")
+        for op in ops {
+            let p = op.plan
+            var line = "  \(op.index) \(op.kind): \(p.variant), \(p.mode)"
+            if p.maxPool != "none" { line += ", max pool \(p.maxPool)" }
+            if p.gather != "portable" { line += ", \(p.gather) gather" }
+            if p.packedByteCount > 0 { line += ", \(p.layout) \(p.packedByteCount) bytes" }
+            line += p.needs.isEmpty ? "; needs no CPU feature" : "; needs " + p.needs.joined(separator: ", ")
             lines.append(line)
         }
         lines.append("heads:")

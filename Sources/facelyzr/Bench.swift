@@ -138,23 +138,25 @@ struct Bench: ParsableCommand {
         print("packed weights: \(packedByteCount) bytes" + (canonicalWeights ? " (--canonical-weights)" : ", packed at load"))
         print("heap allocations per inference: \(allocationsPerInference(inference))")
         print("outputs checksum: \(checksum(outputs))")
-        print("per op (median of \(runs) runs of the op alone; predict runs a conv2D and the max pool after it as one step):")
+        print("per op (median of \(runs) runs of the op alone; predict runs a conv2D and the max pool after it as one step),")
+        print("with the kernel the plan gives it (facelyzr inspect says why):")
         for (index, op) in inspection.ops.enumerated() {
-            let offset = model.packedWeightsOffset(op: index, for: K.self)
-            let opPacked = model.packedWeightsOffset(op: index + 1, for: K.self) > offset ? packed.map { $0 + offset } : nil
+            let plan = model.kernelPlan(op: index, packedWeights: packed)
             let opTimes = timings(runs) {
                 model.run(op: index, using: K.self, arena: arena.baseAddress!, outputs: outputs.baseAddress!,
-                          packedWeights: opPacked)
+                          packedWeights: packed)
             }.median
             let rate = op.macs > 0 ? String(format: ", %6.2f G MAC/s", Double(op.macs) / opTimes) : ""
             let kind = op.kind.padding(toLength: 26, withPad: " ", startingAt: 0)
-            print(String(format: "  %2d ", index) + kind + String(format: " %9.1f us %9d MACs", opTimes / 1000, op.macs) + rate)
-            if model.fusesMaxPool(after: index) {
+            print(String(format: "  %2d ", index) + kind + String(format: " %9.1f us %9d MACs", opTimes / 1000, op.macs) + rate
+                  + "  \(plan.variant.name) \(plan.mode.name)")
+            if plan.fusesMaxPool {
                 let fusedTimes = timings(runs) {
                     model.run(op: index, using: K.self, arena: arena.baseAddress!, outputs: outputs.baseAddress!,
-                              packedWeights: opPacked, fusingMaxPool: true)
+                              packedWeights: packed, fusingMaxPool: true)
                 }.median
-                print(String(format: "  %2d+%d fused with the max pool    %9.1f us (as predict runs them)", index, index + 1, fusedTimes / 1000))
+                print(String(format: "  %2d+%d fused with the max pool    %9.1f us (as predict runs them)", index, index + 1, fusedTimes / 1000)
+                      + ", max pool \(plan.maxPool.name)")
             }
         }
     }

@@ -7,12 +7,14 @@ import Foundation
 /// `facelyzr inspect BLOB`: what a model blob holds, after full validation.
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Validate a model blob and show its header, sections, ops and heads.",
+        abstract: "Validate a model blob and show its header, sections, ops, kernel plan and heads.",
         discussion: """
             Opens BLOB with the runtime's validator (the same checks as on the board), then prints \
             the header and checksums, the sections, each op with its shapes, multiply-accumulates \
-            and parameters, the arena size and the heads. Exits with status 1 and the validation \
-            error (what is wrong and at which offset) if the blob does not open.
+            and parameters, the arena size, the kernel plan on this machine (the kernel variant \
+            each op runs over packed weights, and the CPU features that decided it; \
+            docs/kernels.md) and the heads. Exits with status 1 and the validation error (what \
+            is wrong and at which offset) if the blob does not open.
             """)
 
     @Argument(help: "The model blob (docs/blob-format.md).")

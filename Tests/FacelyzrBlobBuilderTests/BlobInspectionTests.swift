@@ -94,3 +94,51 @@ extension BlobInspectionTests {
         #expect(report.arenaByteCount == builder.arenaPlan().byteCount)
     }
 }
+
+extension BlobInspectionTests {
+    /// Each op's kernel plan in the report, for the feature sets asked: the tiny blob's conv2D
+    /// (3x3 over 1 channel, double rounding, then a max pool) in int16 pairs without features
+    /// and in quad tiles pooling in the kernel with AVX-512 VNNI (x86-64), in JSON and as text.
+    @Test func reportShowsTheKernelPlan() throws {
+        var b = BlobBuilder(name: "tiny", height: 4, width: 4, pixelFormat: .gray8)
+        let conv = b.conv2D(b.input, filters: 2, kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2,
+                            padding: .same, weights: [Int8](repeating: 1, count: 18), bias: [5, -5],
+                            requantization: [.init(multiplier: 1 << 30, shift: -1), .init(multiplier: 1 << 30, shift: 0)],
+                            output: BlobBuilder.Quantization(scale: 0.5, zeroPoint: -3))
+        b.head("gender", kind: .binary, input: b.maxPool2x2(conv), weights: [1, 2], bias: [7], scales: [0.25], labels: ["male"])
+        let bytes = b.build().bytes
+        let detected = try withModel(bytes, BlobInspection.init)
+        #expect(detected == (try withModel(bytes) { BlobInspection($0, features: .detected) }))
+        #expect(detected.ops.map(\.plan.maxPool).suffix(2) == ["into-previous", "none"])
+        #if arch(x86_64)
+        let baseline = try withModel(bytes) { BlobInspection($0, features: .baseline) }
+        #expect(baseline.cpuFeatures == [])
+        // 16 channels of folded biases, multipliers and shifts, then int16 pairs of a 10-tap field.
+        let pairs = baseline.ops[0].plan
+        #expect([pairs.variant, pairs.mode, pairs.maxPool, pairs.gather, pairs.layout]
+                == ["sse2-pairs", "pairs", "after-convolution", "portable", "int16-pairs"])
+        #expect(pairs.packedByteCount == 16 * 16 + 16 * 10 * 2 && pairs.needs == [])
+        #expect(baseline.ops[2].plan.variant == "portable")
+
+        let vnni = try withModel(bytes) { BlobInspection($0, features: CPUFeatures.avx2.union(.avx512vnni)) }
+        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(vnni)) as! [String: Any]
+        #expect(json["cpuFeatures"] as? [String] == ["avx2", "avx512-vnni"])
+        let ops = try #require(json["ops"] as? [[String: Any]])
+        let plan = try #require(ops[0]["plan"] as? [String: Any])
+        #expect(plan["variant"] as? String == "avx512-vnni-quad-tiles")
+        #expect(plan["mode"] as? String == "runs")
+        #expect(plan["maxPool"] as? String == "in-kernel")
+        #expect(plan["gather"] as? String == "avx512")
+        #expect(plan["layout"] as? String == "quads-per-kernel-row")
+        #expect(plan["packedByteCount"] as? Int == 16 * 16 + 16 * 3 * 4)  // 3 kernel rows of 3 taps padded to a quad
+        #expect(plan["needs"] as? [String] == ["avx512-vnni"])
+        #expect((ops[2]["plan"] as? [String: Any])?["variant"] as? String == "avx512-vnni-dot")
+        #expect(vnni.text.contains("""
+            kernel plan (CPU features avx2, avx512-vnni; the max pool steps fuse when predict keeps no layer outputs):
+              0 conv2D: avx512-vnni-quad-tiles, runs, max pool in-kernel, avx512 gather, quads-per-kernel-row 448 bytes; needs avx512-vnni
+              1 maxPool2x2: portable, direct, max pool into-previous; needs no CPU feature
+              2 fullyConnectedAccumulators: avx512-vnni-dot, direct; needs avx512-vnni
+            """))
+        #endif
+    }
+}

@@ -124,20 +124,20 @@ func run<K: KernelSet>(
     }
 
     /// `predict` without layer outputs runs each conv2D and the max pool after it as one step
-    /// (`fusesMaxPool`); its head outputs are still the Reference kernels', on the reference
+    /// (where the packed plan `fusesMaxPool`); its head outputs are still the Reference kernels', on the reference
     /// encoder shape (whose first pool's output lies where the first convolution's input was)
     /// and on a model of odd sizes, partial channel blocks, single rounding and a shared output.
     @Test func fusedConvolutionAndPoolStepsGiveTheReferenceOutputs() throws {
         for (bytes, fusedOps) in [(RandomEncoder.builder().build().bytes, [0, 2, 4]), (TestModels.convolutionsAndPools().build().bytes, [0, 2])] {
             try withModel(bytes) { model in
-                #expect((0..<model.opCount).filter { model.fusesMaxPool(after: $0) } == fusedOps)
+                #expect((0..<model.opCount).filter { model.kernelPlan(op: $0, features: nil).fusesMaxPool } == fusedOps)
                 for seed in 1...3 as ClosedRange<UInt64> {
                     let pixels = TestModels.pixels(model.input.byteCount, seed: seed)
                     let reference = run(model, pixels, Reference.self).outputs
                     for packed in [false, true] {
                         #expect(run(model, pixels, Fast.self, packed: packed, layerOutputs: false).outputs == reference)
                     }
-                    #expect(run(model, pixels, Reference.self, layerOutputs: false).outputs == reference)
+                    #expect(run(model, pixels, Reference.self, packed: true, layerOutputs: false).outputs == reference)
                 }
             }
         }

@@ -33,17 +33,17 @@ import Testing
         }
     }
 
-    /// The packed conv2D variants this CPU runs: on x86-64 every one up to the detected kernel
-    /// (SSE2, AVX2, AVX-512 VNNI, AVX-512 VNNI with VBMI's pixel lanes), on aarch64 the one
-    /// chosen at build time.
-    static var packedKernels: [Fast.PackedKernel] {
-        switch Fast.PackedKernel.detected {
-        case .baseline: [.baseline]
-        case .avx2: [.baseline, .avx2]
-        case .avx512vnni: [.baseline, .avx2, .avx512vnni]
-        case .avx512vbmi: [.baseline, .avx2, .avx512vnni, .avx512vbmi]
-        case .dotProduct: [.dotProduct]
-        }
+    /// The CPU feature sets whose kernel plans this CPU runs: on x86-64 every level up to this
+    /// CPU's (none: SSE2 pairs; AVX2 pairs; AVX-512 VNNI quad tiles; with VBMI, pixel lanes),
+    /// on aarch64 the build's. Planning each conv2D for each of them runs every packed variant.
+    static var featureSets: [CPUFeatures] {
+        #if arch(x86_64)
+        let avx512 = CPUFeatures.avx2.union(.avx512vnni)
+        let levels = [CPUFeatures.baseline, .avx2, avx512, avx512.union(.avx512vbmi)]
+        return levels.filter { CPUFeatures.detected.contains($0) }
+        #else
+        return [CPUFeatures.detected]
+        #endif
     }
 
     @Test func packedConv2DMatchesReference() {
@@ -51,25 +51,21 @@ import Testing
             let (p, input, filter) = rng.convolution(depthwise: false, manyFilters: true)
             return filter.withPointers { f in
                 let expected = run(input, outputCount: p.output.elementCount) { Reference.conv2D(p, input: $0, filter: f, output: $1) }
-                // Through Fast.conv2D (the detected kernel, as predict runs it), then each variant.
+                // Through Fast.conv2D as predict runs it, with each feature set's plan.
                 var failures: [String] = []
-                let variants = [(Fast.PackedKernel.detected, true)] + Self.packedKernels.map { ($0, false) }
-                for (kernel, throughConv2D) in variants {
-                    let count = Fast.packedByteCount(p, kernel: kernel)
+                for features in Self.featureSets {
+                    let plan = KernelPlan(conv2D: p, features: features)
+                    let count = Fast.packedByteCount(p, plan: plan)
                     guard count > 0 else { return "receptive field of \(p) not packed" }
                     let packed = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
                     defer { packed.deallocate() }
-                    Fast.pack(p, filter: f, into: packed.baseAddress!, kernel: kernel)
+                    Fast.pack(p, plan: plan, filter: f, into: packed.baseAddress!)
                     var packedFilter = f
                     packedFilter.packed = UnsafeRawPointer(packed.baseAddress!)
                     let got = runGuarded(input, outputCount: p.output.elementCount, as: Int8.self) {
-                        if throughConv2D {
-                            Fast.conv2D(p, input: $0, filter: packedFilter, output: $1)
-                        } else {
-                            Fast.packedConv2D(p, input: $0, filter: packedFilter, packed: packedFilter.packed!, output: $1, kernel: kernel)
-                        }
+                        Fast.conv2D(p, plan: plan, input: $0, filter: packedFilter, output: $1)
                     }
-                    if got.output != expected || got.overrun { failures.append("\(kernel)") }
+                    if got.output != expected || got.overrun { failures.append("\(plan.variant.name) \(plan.mode.name)") }
                 }
                 return failures.isEmpty ? nil : "\(p), kernels \(failures)"
             }
@@ -77,8 +73,8 @@ import Testing
     }
 
     /// conv2D then a 2x2 max pool as one step (`conv2DMaxPool2x2`), against Reference's conv2D
-    /// then maxPool2x2: through the detected kernel, then each packed variant, with the pooled
-    /// output in its own buffer and at the start of the convolution's (the executor's two cases).
+    /// then maxPool2x2: with each feature set's plan fused with the pool, with the pooled output
+    /// in its own buffer and at the start of the convolution's (the executor's two cases).
     @Test func conv2DMaxPool2x2MatchesReference() {
         forEachCase("conv2DMaxPool2x2") { rng in
             let (p, input, filter) = rng.convolution(depthwise: false, manyFilters: true)
@@ -88,11 +84,11 @@ import Testing
                 let convolved = run(input, outputCount: p.output.elementCount) { Reference.conv2D(p, input: $0, filter: f, output: $1) }
                 let expected = run(convolved, outputCount: pool.output.elementCount) { Reference.maxPool2x2(pool, input: $0, output: $1) }
                 var failures: [String] = []
-                let variants = [(Fast.PackedKernel.detected, true)] + Self.packedKernels.map { ($0, false) }
-                for (kernel, throughFast) in variants {
-                    let packed = UnsafeMutableRawBufferPointer.allocate(byteCount: Fast.packedByteCount(p, kernel: kernel), alignment: 16)
+                for features in Self.featureSets {
+                    let plan = KernelPlan(conv2D: p, features: features, fusingMaxPool: true)
+                    let packed = UnsafeMutableRawBufferPointer.allocate(byteCount: Fast.packedByteCount(p, plan: plan), alignment: 16)
                     defer { packed.deallocate() }
-                    Fast.pack(p, filter: f, into: packed.baseAddress!, kernel: kernel)
+                    Fast.pack(p, plan: plan, filter: f, into: packed.baseAddress!)
                     var packedFilter = f
                     packedFilter.packed = UnsafeRawPointer(packed.baseAddress!)
                     for inConvolved in [false, true] {
@@ -100,16 +96,12 @@ import Testing
                         defer { scratch.deallocate() }
                         let got = runGuarded(input, outputCount: pool.output.elementCount, as: Int8.self) { x, out in
                             let target = inConvolved ? scratch : out
-                            if throughFast {
-                                Fast.conv2DMaxPool2x2(p, input: x, filter: packedFilter, convolved: scratch, pool: pool, output: target)
-                            } else {
-                                Fast.packedConv2DMaxPool2x2(
-                                    p, input: x, filter: packedFilter, packed: packedFilter.packed!, convolved: scratch, pool: pool,
-                                    output: target, kernel: kernel)
-                            }
+                            Fast.conv2DMaxPool2x2(p, plan: plan, input: x, filter: packedFilter, convolved: scratch, pool: pool, output: target)
                             if inConvolved { out.update(from: scratch, count: pool.output.elementCount) }
                         }
-                        if got.output != expected || got.overrun { failures.append("\(kernel)\(inConvolved ? " in place" : "")") }
+                        if got.output != expected || got.overrun {
+                            failures.append("\(plan.variant.name) max pool \(plan.maxPool.name)\(inConvolved ? " in place" : "")")
+                        }
                     }
                 }
                 return failures.isEmpty ? nil : "\(p), kernels \(failures)"
@@ -172,8 +164,15 @@ import Testing
             let (p, input, filter) = rng.fullyConnected()
             return filter.withPointers { f in
                 let expected = run(input, outputCount: p.outputCount) { Reference.fullyConnected(p, input: $0, filter: f, output: $1) }
-                let got = runGuarded(input, outputCount: p.outputCount, as: Int8.self) { Fast.fullyConnected(p, input: $0, filter: f, output: $1) }
-                return got.output == expected && !got.overrun ? nil : "\(p)"
+                // The canonical plan, then each feature set's (x86-64 with AVX-512: fz_avx512_dot).
+                let plans = [KernelPlan.canonical] + Self.featureSets.map { KernelPlan(fullyConnectedFor: $0) }
+                let failures = plans.filter { plan in
+                    let got = runGuarded(input, outputCount: p.outputCount, as: Int8.self) {
+                        Fast.fullyConnected(p, plan: plan, input: $0, filter: f, output: $1)
+                    }
+                    return got.output != expected || got.overrun
+                }
+                return failures.isEmpty ? nil : "\(p), kernels \(failures.map { "\($0.variant.name)" })"
             }
         }
     }
@@ -185,10 +184,14 @@ import Testing
                 let expected = runGuarded(input, outputCount: p.outputCount, as: Int32.self) {
                     Reference.fullyConnectedAccumulators(p, input: $0, weights: f.weights, bias: f.bias, output: $1)
                 }
-                let got = runGuarded(input, outputCount: p.outputCount, as: Int32.self) {
-                    Fast.fullyConnectedAccumulators(p, input: $0, weights: f.weights, bias: f.bias, output: $1)
+                let plans = [KernelPlan.canonical] + Self.featureSets.map { KernelPlan(fullyConnectedFor: $0) }
+                let failures = plans.filter { plan in
+                    let got = runGuarded(input, outputCount: p.outputCount, as: Int32.self) {
+                        Fast.fullyConnectedAccumulators(p, plan: plan, input: $0, weights: f.weights, bias: f.bias, output: $1)
+                    }
+                    return got.output != expected.output || got.overrun
                 }
-                return got.output == expected.output && !got.overrun ? nil : "\(p)"
+                return failures.isEmpty ? nil : "\(p), kernels \(failures.map { "\($0.variant.name)" })"
             }
         }
     }

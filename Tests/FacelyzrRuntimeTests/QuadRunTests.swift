@@ -26,14 +26,17 @@ import Testing
         let input = rng.int8s(p.input.elementCount)
         filter.withPointers { f in
             let expected = run(input, outputCount: p.output.elementCount) { Reference.conv2D(p, input: $0, filter: f, output: $1) }
-            for kernel in FastKernelTests.packedKernels {
-                let packed = UnsafeMutableRawBufferPointer.allocate(byteCount: Fast.packedByteCount(p, kernel: kernel), alignment: 16)
+            for features in FastKernelTests.featureSets {
+                let plan = KernelPlan(conv2D: p, features: features)
+                let packed = UnsafeMutableRawBufferPointer.allocate(byteCount: Fast.packedByteCount(p, plan: plan), alignment: 16)
                 defer { packed.deallocate() }
-                Fast.pack(p, filter: f, into: packed.baseAddress!, kernel: kernel)
+                Fast.pack(p, plan: plan, filter: f, into: packed.baseAddress!)
+                var packedFilter = f
+                packedFilter.packed = UnsafeRawPointer(packed.baseAddress!)
                 let got = runGuarded(input, outputCount: p.output.elementCount, as: Int8.self) {
-                    Fast.packedConv2D(p, input: $0, filter: f, packed: UnsafeRawPointer(packed.baseAddress!), output: $1, kernel: kernel)
+                    Fast.conv2D(p, plan: plan, input: $0, filter: packedFilter, output: $1)
                 }
-                #expect(got.output == expected && !got.overrun, "\(kernel), \(p)")
+                #expect(got.output == expected && !got.overrun, "\(plan.variant.name) \(plan.mode.name), \(p)")
             }
         }
     }

@@ -111,8 +111,9 @@ size_t fz_model_output_count(const fz_model *model);
  * int32 outputs. Cannot fail on a model that fz_model_open accepted. */
 void fz_model_predict(const fz_model *model, const uint8_t *pixels, void *arena, int32_t *outputs);
 
-/* Bytes of the packed-weights buffer (0 when no op packs): the fast kernels' own weight
- * layout, written once at load by fz_model_pack_weights (docs/benchmarks.md). */
+/* Bytes of the packed-weights buffer: each op's kernel plan (the kernel this CPU runs it with),
+ * then the fast kernels' own weight layouts, written once at load by fz_model_pack_weights
+ * (docs/kernels.md). */
 size_t fz_model_packed_weights_byte_count(const fz_model *model);
 
 /* Fills `packed` (fz_model_packed_weights_byte_count bytes, 16-byte aligned; may be NULL

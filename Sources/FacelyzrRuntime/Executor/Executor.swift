@@ -26,7 +26,8 @@ extension Model {
 
     /// Runs the model with the kernel set `kernels` (e.g. `Reference.self`), optionally copying
     /// every int8 op's output into `layerOutputs`. `packedWeights`, if given, is the buffer
-    /// `packWeights(for: kernels, into:)` filled; without it the kernels read the canonical weights.
+    /// `packWeights(for: kernels, into:)` filled: each op then runs as its `KernelPlan` there
+    /// says; without it every op runs `KernelPlan.canonical` (the canonical weights).
     @inlinable
     public func predict<Kernels: KernelSet>(
         using kernels: Kernels.Type, pixels: UnsafePointer<UInt8>, arena: UnsafeMutableRawPointer,
@@ -40,20 +41,15 @@ extension Model {
             inputStart[i] = Int8(bitPattern: pixels[i] ^ 0x80)
         }
         var layerCursor = 0
-        var packedCursor = packedWeights
         var index = 0
         while index < opCount {
             // Layer outputs need every op's tensor, so nothing is fused then.
-            let fused = layerOutputs == nil && fusesMaxPool(after: index)
-            let packedBytes = packedCursor == nil ? 0 : packedByteCount(op: index, for: kernels)
-            run(op: index, using: kernels, arena: arena, outputs: outputs,
-                packedWeights: packedBytes == 0 ? nil : packedCursor, fusingMaxPool: fused)
+            let fused = layerOutputs == nil && kernelPlan(op: index, packedWeights: packedWeights).fusesMaxPool
+            run(op: index, using: kernels, arena: arena, outputs: outputs, packedWeights: packedWeights, fusingMaxPool: fused)
             if fused {
-                packedCursor = packedCursor.map { $0 + packedBytes + packedByteCount(op: index + 1, for: kernels) }
                 index += 2
                 continue
             }
-            packedCursor = packedCursor.map { $0 + packedBytes }
             if let layerOutputs, op(index).kind != .fullyConnectedAccumulators {
                 let destination = tensor(op(index).output)
                 let count = destination.shape.elementCount
@@ -64,29 +60,19 @@ extension Model {
         }
     }
 
-    /// Whether op `index` is a conv2D whose output is read only by the 2x2 max pool right after
-    /// it; `predict` then runs the two as one step (`KernelSet.conv2DMaxPool2x2`).
-    @inlinable
-    public func fusesMaxPool(after index: Int) -> Bool {
-        let o = op(index)
-        guard o.kind == .conv2D, index + 1 < opCount else { return false }
-        let next = op(index + 1)
-        guard next.kind == .maxPool2x2, next.input == o.output else { return false }
-        for later in (index + 2)..<opCount where op(later).input == o.output { return false }
-        return true
-    }
-
-    /// Runs op `index` alone with `kernels`: reads its input from `arena` and writes its output
-    /// there (or, for a head, into `outputs`). `predict` is this for every op in order after the
-    /// pixels are written; benchmarks call it to time one op. `packedWeights`: this op's part of
-    /// the packed buffer (at `packedWeightsOffset(op:for:)`), or nil. `fusingMaxPool` (only
-    /// where `fusesMaxPool(after: index)`): runs op `index + 1`, the max pool, in the same step.
+    /// Runs op `index` alone with `kernels` as its plan in `packedWeights` (the whole buffer
+    /// `packWeights` filled, or nil: `KernelPlan.canonical`) says: reads its input from `arena`
+    /// and writes its output there (or, for a head, into `outputs`). `predict` is this for every
+    /// op in order after the pixels are written; benchmarks call it to time one op.
+    /// `fusingMaxPool` (only where the plan's `fusesMaxPool`): runs op `index + 1`, the max
+    /// pool, in the same step.
     @inlinable
     public func run<Kernels: KernelSet>(
         op index: Int, using kernels: Kernels.Type, arena: UnsafeMutableRawPointer, outputs: UnsafeMutablePointer<Int32>,
         packedWeights: UnsafeRawPointer? = nil, fusingMaxPool: Bool = false
     ) {
         let activations = arena.assumingMemoryBound(to: Int8.self)
+        let plan = kernelPlan(op: index, packedWeights: packedWeights)
         let o = op(index)
         let source = tensor(o.input)
         let x = UnsafePointer(activations + source.arenaOffset)
@@ -96,7 +82,7 @@ extension Model {
                 inputZeroPoint: source.zeroPoint, outputZeroPoint: 0, outputMin: 0, outputMax: 0,
                 rounding: o.rounding)
             Kernels.fullyConnectedAccumulators(
-                p, input: x, weights: weightArray(o.weightsOffset), bias: weightArray(o.biasOffset),
+                p, plan: plan, input: x, weights: weightArray(o.weightsOffset), bias: weightArray(o.biasOffset),
                 output: outputs + o.output)
             return
         }
@@ -107,7 +93,9 @@ extension Model {
             let p = convolutionParameters(o)
             if o.kind == .conv2D {
                 var filter = channelwiseWeights(o)
-                filter.packed = packedWeights
+                if plan.packedByteCount > 0, let packedWeights {
+                    filter.packed = packedWeights + plan.packedOffset
+                }
                 if fusingMaxPool {
                     // The arena plan may put the pool's output where the convolution's input
                     // was (dead after an unfused convolution); then the step writes the pooled
@@ -118,13 +106,13 @@ extension Model {
                         && source.arenaOffset < pooled.arenaOffset + pooledCount
                     let target = overInput ? y : activations + pooled.arenaOffset
                     Kernels.conv2DMaxPool2x2(
-                        p, input: x, filter: filter, convolved: y,
+                        p, plan: plan, input: x, filter: filter, convolved: y,
                         pool: PoolParameters(input: destination.shape, output: pooled.shape), output: target)
                     if overInput {
                         copyOverlapping(from: y, to: activations + pooled.arenaOffset, count: pooledCount)
                     }
                 } else {
-                    Kernels.conv2D(p, input: x, filter: filter, output: y)
+                    Kernels.conv2D(p, plan: plan, input: x, filter: filter, output: y)
                 }
             } else {
                 Kernels.depthwiseConv2D(p, input: x, filter: channelwiseWeights(o), output: y)
@@ -140,7 +128,7 @@ extension Model {
                 inputCount: source.shape.elementCount, outputCount: destination.shape.channels,
                 inputZeroPoint: source.zeroPoint, outputZeroPoint: destination.zeroPoint,
                 outputMin: o.outputMin, outputMax: o.outputMax, rounding: o.rounding)
-            Kernels.fullyConnected(p, input: x, filter: channelwiseWeights(o), output: y)
+            Kernels.fullyConnected(p, plan: plan, input: x, filter: channelwiseWeights(o), output: y)
         case .fullyConnectedAccumulators:
             break
         }

@@ -1,9 +1,16 @@
 /// A complete set of int8 kernels the executor can run a model with. `Reference` is the
 /// specification; every other set is bit-exact with it. Generic use is specialised at compile
 /// time (no existentials), so one executor serves every set.
+///
+/// The ops with more than one kernel take the op's `KernelPlan` (docs/kernels.md, "The kernel
+/// plan"): made once by `Model.packWeights` for `plannedFeatures`, or `KernelPlan.canonical`.
 public protocol KernelSet {
+    /// The CPU features `Model.packWeights` plans this set's kernels for, or nil: the set has
+    /// only kernels over the canonical weights (its plan keeps every op on them, and fuses the
+    /// conv2D + max pool steps).
+    static var plannedFeatures: CPUFeatures? { get }
     static func conv2D(
-        _ p: ConvolutionParameters, input: UnsafePointer<Int8>, filter: ChannelwiseWeights,
+        _ p: ConvolutionParameters, plan: KernelPlan, input: UnsafePointer<Int8>, filter: ChannelwiseWeights,
         output: UnsafeMutablePointer<Int8>)
     static func depthwiseConv2D(
         _ p: ConvolutionParameters, input: UnsafePointer<Int8>, filter: ChannelwiseWeights,
@@ -12,30 +19,36 @@ public protocol KernelSet {
     /// after its window is read and never past a window still to be read.
     static func maxPool2x2(_ p: PoolParameters, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>)
     static func conv2DMaxPool2x2(
-        _ p: ConvolutionParameters, input: UnsafePointer<Int8>, filter: ChannelwiseWeights,
+        _ p: ConvolutionParameters, plan: KernelPlan, input: UnsafePointer<Int8>, filter: ChannelwiseWeights,
         convolved: UnsafeMutablePointer<Int8>, pool: PoolParameters, output: UnsafeMutablePointer<Int8>)
     static func averagePool2x2(_ p: PoolParameters, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>)
     static func globalAveragePool(_ shape: TensorShape, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>)
     static func fullyConnected(
-        _ p: FullyConnectedParameters, input: UnsafePointer<Int8>, filter: ChannelwiseWeights,
+        _ p: FullyConnectedParameters, plan: KernelPlan, input: UnsafePointer<Int8>, filter: ChannelwiseWeights,
         output: UnsafeMutablePointer<Int8>)
     static func fullyConnectedAccumulators(
-        _ p: FullyConnectedParameters, input: UnsafePointer<Int8>, weights: UnsafePointer<Int8>,
+        _ p: FullyConnectedParameters, plan: KernelPlan, input: UnsafePointer<Int8>, weights: UnsafePointer<Int8>,
         bias: UnsafePointer<Int32>, output: UnsafeMutablePointer<Int32>)
-    static func packedByteCount(_ p: ConvolutionParameters) -> Int
-    static func pack(_ p: ConvolutionParameters, filter: ChannelwiseWeights, into destination: UnsafeMutableRawPointer)
+    static func packedByteCount(_ p: ConvolutionParameters, plan: KernelPlan) -> Int
+    static func pack(_ p: ConvolutionParameters, plan: KernelPlan, filter: ChannelwiseWeights, into destination: UnsafeMutableRawPointer)
 }
 
 extension KernelSet {
-    /// Bytes `pack` writes for a conv2D op with parameters `p`, or 0 when the set reads the
-    /// canonical weights. Sets without packed layouts need not implement it.
+    /// Sets without packed layouts run the canonical weights.
     @inlinable
-    public static func packedByteCount(_ p: ConvolutionParameters) -> Int { 0 }
+    public static var plannedFeatures: CPUFeatures? { nil }
 
-    /// Writes the conv2D weights of `filter` in the set's packed layout to `destination`
-    /// (`packedByteCount(p)` bytes, 16-byte aligned).
+    /// Bytes `pack` writes for a conv2D op with parameters `p` planned as `plan`, or 0 when
+    /// the op reads the canonical weights. Sets without packed layouts need not implement it.
     @inlinable
-    public static func pack(_ p: ConvolutionParameters, filter: ChannelwiseWeights, into destination: UnsafeMutableRawPointer) {}
+    public static func packedByteCount(_ p: ConvolutionParameters, plan: KernelPlan) -> Int { 0 }
+
+    /// Writes the conv2D weights of `filter` in the layout of `plan` to `destination`
+    /// (`packedByteCount(p, plan:)` bytes, 16-byte aligned).
+    @inlinable
+    public static func pack(
+        _ p: ConvolutionParameters, plan: KernelPlan, filter: ChannelwiseWeights, into destination: UnsafeMutableRawPointer
+    ) {}
 
     /// A conv2D followed by a 2x2 max pool of its output: writes the pool's `output`, which does
     /// not overlap `input` and either does not overlap `convolved` or starts there. This default
@@ -43,10 +56,10 @@ extension KernelSet {
     /// compute it without writing `convolved` (docs/quantization.md, "Fused max pool").
     @inlinable
     public static func conv2DMaxPool2x2(
-        _ p: ConvolutionParameters, input: UnsafePointer<Int8>, filter: ChannelwiseWeights,
+        _ p: ConvolutionParameters, plan: KernelPlan, input: UnsafePointer<Int8>, filter: ChannelwiseWeights,
         convolved: UnsafeMutablePointer<Int8>, pool: PoolParameters, output: UnsafeMutablePointer<Int8>
     ) {
-        conv2D(p, input: input, filter: filter, output: convolved)
+        conv2D(p, plan: plan, input: input, filter: filter, output: convolved)
         maxPool2x2(pool, input: UnsafePointer(convolved), output: output)
     }
 }

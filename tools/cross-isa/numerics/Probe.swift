@@ -103,11 +103,12 @@ public func probeKernels() -> UInt64 {
         } else {
             Reference.conv2D(p, input: input, filter: filter, output: expected)
             Fast.conv2D(p, input: input, filter: filter, output: got)
-            // The packed kernel (each ISA's intrinsics) must agree too.
+            // The packed kernel this machine's plan gives (each ISA's intrinsics) must agree too.
+            let plan = KernelPlan(conv2D: p, features: .detected)
             var packedFilter = filter
-            Fast.pack(p, filter: filter, into: packed)
+            Fast.pack(p, plan: plan, filter: filter, into: packed)
             packedFilter.packed = UnsafeRawPointer(packed)
-            Fast.conv2D(p, input: input, filter: packedFilter, output: got + capacity / 2)
+            Fast.conv2D(p, plan: plan, input: input, filter: packedFilter, output: got + capacity / 2)
             for i in 0..<p.output.elementCount where got[capacity / 2 + i] != expected[i] { return 0 }
         }
         let fc = FullyConnectedParameters(
@@ -115,7 +116,7 @@ public func probeKernels() -> UInt64 {
             outputZeroPoint: Int32(rng.int8()), outputMin: -128, outputMax: 127, rounding: .single)
         let count = p.output.elementCount
         Reference.fullyConnected(fc, input: input, filter: filter, output: expected + count)
-        Fast.fullyConnected(fc, input: input, filter: filter, output: got + count)
+        Fast.fullyConnected(fc, plan: KernelPlan(fullyConnectedFor: .detected), input: input, filter: filter, output: got + count)
         for i in 0..<(count + fc.outputCount) {
             if expected[i] != got[i] { return 0 }
             hash.add(UInt32(UInt8(bitPattern: expected[i])))

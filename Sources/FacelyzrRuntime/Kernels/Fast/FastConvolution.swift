@@ -1,17 +1,32 @@
 extension Fast {
-    /// Bit-exact with `Reference.conv2D`. With `filter.packed` (from `pack`) it runs
-    /// `packedConv2D`; otherwise output channel outermost: its folded bias
-    /// `bias - inputZeroPoint * sum(w)` is computed once, and for each kernel row the in-image
-    /// taps are one contiguous dot product over `kernelX * inChannels` (OHWI weights and NHWC
-    /// input rows are both contiguous there). Taps outside the image add `inputZeroPoint * w`.
+    /// Bit-exact with `Reference.conv2D`, run as `plan` says: over `filter.packed` (written by
+    /// `pack` for the same plan) in pixel lanes, quad tiles or pairs; with a `direct` plan
+    /// (`KernelPlan.canonical`) over the canonical weights, output channel outermost: its
+    /// folded bias `bias - inputZeroPoint * sum(w)` is computed once, and for each kernel row
+    /// the in-image taps are one contiguous dot product over `kernelX * inChannels` (OHWI
+    /// weights and NHWC input rows are both contiguous there). Taps outside the image add
+    /// `inputZeroPoint * w`.
     public static func conv2D(
-        _ p: ConvolutionParameters, input: UnsafePointer<Int8>, filter: ChannelwiseWeights,
+        _ p: ConvolutionParameters, plan: KernelPlan = .canonical, input: UnsafePointer<Int8>, filter: ChannelwiseWeights,
         output: UnsafeMutablePointer<Int8>
     ) {
-        if let packed = filter.packed {
-            packedConv2D(p, input: input, filter: filter, packed: packed, output: output, kernel: .detected)
+        #if arch(x86_64)
+        if plan.mode == .lanes {
+            pixelLanesConv2D(p, input: input, packed: filter.packed!, output: output)
             return
         }
+        #endif
+        #if arch(x86_64) || arch(arm64)
+        if plan.mode == .runs || plan.mode == .tiles {
+            quadConv2D(p, input: input, packed: filter.packed!, output: output, plan: plan)
+            return
+        }
+        #endif
+        if plan.mode == .pairs {
+            packedConv2D(p, input: input, packed: filter.packed!, output: output, plan: plan)
+            return
+        }
+        trace(.conv2D, .portable, .direct)
         let inChannels = p.input.channels
         let rowLength = p.kernelWidth * inChannels
         let filterLength = p.kernelHeight * rowLength
@@ -54,50 +69,35 @@ extension Fast {
         }
     }
 
-    /// Bit-exact with `Reference.conv2D` then `Reference.maxPool2x2`. Where the quad tiles run
-    /// the convolution with double rounding, or pixel lanes, they pool too (`quadConv2D`,
-    /// `pixelLanesConv2D`), and `convolved` is not written; otherwise `conv2D` into `convolved`,
-    /// then `maxPool2x2`.
+    /// Bit-exact with `Reference.conv2D` then `Reference.maxPool2x2`. Where `plan.maxPool` is
+    /// `inKernel` (pixel lanes; quad tiles with double rounding) the kernel pools too
+    /// (`pixelLanesConv2D`, `quadConv2D`), and `convolved` is not written; otherwise `conv2D`
+    /// into `convolved`, then `maxPool2x2`.
     public static func conv2DMaxPool2x2(
-        _ p: ConvolutionParameters, input: UnsafePointer<Int8>, filter: ChannelwiseWeights,
+        _ p: ConvolutionParameters, plan: KernelPlan = .canonical, input: UnsafePointer<Int8>, filter: ChannelwiseWeights,
         convolved: UnsafeMutablePointer<Int8>, pool: PoolParameters, output: UnsafeMutablePointer<Int8>
     ) {
-        if let packed = filter.packed {
-            packedConv2DMaxPool2x2(
-                p, input: input, filter: filter, packed: packed, convolved: convolved, pool: pool, output: output,
-                kernel: .detected)
-            return
-        }
-        conv2D(p, input: input, filter: filter, output: convolved)
-        maxPool2x2(pool, input: UnsafePointer(convolved), output: output)
-    }
-
-    /// `conv2DMaxPool2x2` over weights packed for `kernel`.
-    static func packedConv2DMaxPool2x2(
-        _ p: ConvolutionParameters, input: UnsafePointer<Int8>, filter: ChannelwiseWeights, packed: UnsafeRawPointer,
-        convolved: UnsafeMutablePointer<Int8>, pool: PoolParameters, output: UnsafeMutablePointer<Int8>, kernel: PackedKernel
-    ) {
-        #if arch(x86_64)
-        if kernel.usesPixelLanes(p) {
-            pixelLanesConv2D(p, input: input, packed: packed, output: output, maxPool: true)
-            return
-        }
-        #endif
         #if arch(x86_64) || arch(arm64)
-        if kernel.usesQuadTiles(p) && quadMaxPoolApplies(p) {
+        if plan.maxPool == .inKernel {
+            #if arch(x86_64)
+            if plan.mode == .lanes {
+                pixelLanesConv2D(p, input: input, packed: filter.packed!, output: output, maxPool: true)
+                return
+            }
+            #endif
             // The convolution's output is not written: past the pooled values (which may start
             // there), its memory holds the input with the padding made explicit.
             let used = (pool.output.elementCount + 63) / 64 * 64
             if let (padded, paddedInput) = explicitlyPadded(
                 p, input: input, into: convolved + used, capacity: p.output.elementCount - used) {
-                quadConv2D(padded, input: paddedInput, packed: packed, output: output, kernel: kernel, maxPool: true)
+                quadConv2D(padded, input: paddedInput, packed: filter.packed!, output: output, plan: plan, maxPool: true)
             } else {
-                quadConv2D(p, input: input, packed: packed, output: output, kernel: kernel, maxPool: true)
+                quadConv2D(p, input: input, packed: filter.packed!, output: output, plan: plan, maxPool: true)
             }
             return
         }
         #endif
-        packedConv2D(p, input: input, filter: filter, packed: packed, output: convolved, kernel: kernel)
+        conv2D(p, plan: plan, input: input, filter: filter, output: convolved)
         maxPool2x2(pool, input: UnsafePointer(convolved), output: output)
     }
 
@@ -109,6 +109,7 @@ extension Fast {
         _ p: ConvolutionParameters, input: UnsafePointer<Int8>, filter: ChannelwiseWeights,
         output: UnsafeMutablePointer<Int8>
     ) {
+        trace(.depthwiseConv2D, .portable, .direct)
         let channels = p.input.channels
         let zeroPoint = p.inputZeroPoint
         var blockStart = 0

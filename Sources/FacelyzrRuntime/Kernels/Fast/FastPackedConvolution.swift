@@ -1,12 +1,13 @@
 import CFacelyzrSIMD
 
-// conv2D over weights packed at load (docs/benchmarks.md, "Step by step"): for each output
-// pixel the receptive field is gathered once into a small stack buffer (taps outside the image
-// get the value inputZeroPoint), then every block of 16 output channels is one pass over it.
-// x86-64 with AVX-512 VNNI and aarch64 run quad tiles instead (FastQuadConvolution.swift), for
-// the ops they take. aarch64 otherwise: int8 weight rows, smull/smlal2/sadalp (or sdot when
-// built for ARMv8.2 dot product), CFacelyzrSIMD. Elsewhere int16 pair products, acc[c] += w[c][2k] * x[2k] + w[c][2k+1] * x[2k+1]
-// (x86-64: pmaddwd). Weights are in [-127, 127] (docs/quantization.md), which keeps both exact.
+// conv2D over weights packed at load (docs/kernels.md): for each output pixel the receptive
+// field is gathered once into a small stack buffer (taps outside the image get the value
+// inputZeroPoint), then every block of 16 output channels is one pass over it. The op's
+// `KernelPlan` names the variant: quad tiles (FastQuadConvolution.swift) or pixel lanes
+// (FastPixelLanesConvolution.swift) where the planner gives them; otherwise, on aarch64, int8
+// weight rows, smull/smlal2/sadalp (or sdot when built for ARMv8.2 dot product), CFacelyzrSIMD;
+// elsewhere int16 pair products, acc[c] += w[c][2k] * x[2k] + w[c][2k+1] * x[2k+1] (x86-64:
+// pmaddwd). Weights are in [-127, 127] (docs/quantization.md), which keeps both exact.
 
 extension Fast {
     /// Output channels per packed block (one `ChannelBlock` of accumulators).
@@ -16,55 +17,8 @@ extension Fast {
     /// also holds the zeros that pad a field to `fieldAlignment`.
     static let maximumPackedField = 1008
 
-    /// The variant of the packed conv2D kernel; it fixes the packed layout, so `pack` and
-    /// `packedConv2D` take the same one. x86-64 chooses by cpuid (`detected`): `baseline` is
-    /// SSE2, `avx2` runs the same int16-pair layout in 256 bits, `avx512vnni` runs quad tiles
-    /// (FastQuadConvolution.swift), `avx512vbmi` too, except for small receptive fields, which
-    /// run in pixel lanes (FastPixelLanesConvolution.swift). aarch64 chooses at build time: quad tiles with sdot
-    /// (`dotProduct`) when built for ARMv8.2 with the dot product, else with smull (`baseline`);
-    /// the ops quad tiles do not take keep int8 rows.
-    /// Other ISAs: `baseline`, the portable loop.
-    enum PackedKernel: Sendable {
-        case baseline, avx2, avx512vnni, avx512vbmi, dotProduct
-
-        /// The best variant this CPU (x86-64: cpuid, asked once per process) or build runs.
-        @inline(__always)
-        static var detected: PackedKernel {
-            #if arch(x86_64)
-            switch fz_x86_kernel() {
-            case 2: fz_x86_has_avx512vbmi() != 0 ? .avx512vbmi : .avx512vnni
-            case 1: .avx2
-            default: .baseline
-            }
-            #elseif arch(arm64)
-            fz_neon_has_dotprod() != 0 ? .dotProduct : .baseline
-            #else
-            .baseline
-            #endif
-        }
-
-        /// Whether op `p` runs in quad tiles with this variant (on aarch64 both variants do).
-        @inline(__always)
-        func usesQuadTiles(_ p: ConvolutionParameters) -> Bool {
-            #if arch(x86_64)
-            (self == .avx512vnni || self == .avx512vbmi) && quadTilesApply(p) && !usesPixelLanes(p)
-            #elseif arch(arm64)
-            quadTilesApply(p)
-            #else
-            false
-            #endif
-        }
-
-        /// Whether op `p` runs in pixel lanes with this variant.
-        @inline(__always)
-        func usesPixelLanes(_ p: ConvolutionParameters) -> Bool {
-            #if arch(x86_64)
-            self == .avx512vbmi && pixelLanesApply(p)
-            #else
-            false
-            #endif
-        }
-    }
+    /// The CPU features `Model.packWeights` plans the fast kernels for: this machine's.
+    public static var plannedFeatures: CPUFeatures? { .detected }
 
     #if arch(arm64)
     /// aarch64 weights: int8 rows `[channel][field rounded up to 16]`.
@@ -82,46 +36,45 @@ extension Fast {
         return (field + fieldAlignment - 1) / fieldAlignment * fieldAlignment
     }
 
-    /// Packed layout of a conv2D op, in `blocks * 16` channels (padding channels all zero):
-    /// int32 folded biases (`bias - inputZeroPoint * sum(w)`), int32 multipliers, left shifts
-    /// `max(shift, 0)` and right shifts as `min(shift, 0)`, then the weights in this ISA's
-    /// layout (`fieldAlignment`, or quads), padded with zero weights; pixel lanes then add
-    /// their `fz_lanes_plan`.
-    public static func packedByteCount(_ p: ConvolutionParameters) -> Int {
-        packedByteCount(p, kernel: .detected)
-    }
-
-    public static func pack(_ p: ConvolutionParameters, filter: ChannelwiseWeights, into destination: UnsafeMutableRawPointer) {
-        pack(p, filter: filter, into: destination, kernel: .detected)
-    }
-
-    static func packedByteCount(_ p: ConvolutionParameters, kernel: PackedKernel) -> Int {
-        let field = p.kernelHeight * p.kernelWidth * p.input.channels
-        guard field <= maximumPackedField else { return 0 }
+    /// Packed layout of a conv2D op planned as `plan`, in `blocks * 16` channels (padding
+    /// channels all zero): int32 folded biases (`bias - inputZeroPoint * sum(w)`), int32
+    /// multipliers, left shifts `max(shift, 0)` and right shifts as `min(shift, 0)`, then the
+    /// weights in the variant's layout (`fieldAlignment`, or quads), padded with zero weights;
+    /// pixel lanes then add their `fz_lanes_plan`. 0 bytes for the canonical weights.
+    public static func packedByteCount(_ p: ConvolutionParameters, plan: KernelPlan) -> Int {
         let channels = (p.output.channels + packedBlock - 1) / packedBlock * packedBlock
-        #if arch(x86_64)
-        if kernel.usesPixelLanes(p) {
+        switch plan.variant {
+        case .portable, .avx512Dot:
+            return 0
+        case .avx512PixelLanes:
+            #if arch(x86_64)
             return pixelLanesPlanOffset(p) + MemoryLayout<fz_lanes_plan>.stride
-        }
-        #endif
-        #if arch(x86_64) || arch(arm64)
-        if kernel.usesQuadTiles(p) {
+            #else
+            return 0
+            #endif
+        case .avx512QuadTiles, .neonSmullQuads, .neonSdotQuads:
+            #if arch(x86_64) || arch(arm64)
             return channels * 4 * 4 + channels * p.kernelHeight * quadRowStride(p)
+            #else
+            return 0
+            #endif
+        case .portablePairs, .sse2Pairs, .avx2Pairs, .neonRows:
+            return channels * 4 * 4 + channels * paddedField(p) * weightSize
         }
-        #endif
-        return channels * 4 * 4 + channels * paddedField(p) * weightSize
     }
 
-    static func pack(
-        _ p: ConvolutionParameters, filter: ChannelwiseWeights, into destination: UnsafeMutableRawPointer, kernel: PackedKernel
+    /// Writes the conv2D weights of `filter` in the layout of `plan` (`packedByteCount(p, plan:)`
+    /// bytes, 16-byte aligned) to `destination`.
+    public static func pack(
+        _ p: ConvolutionParameters, plan: KernelPlan, filter: ChannelwiseWeights, into destination: UnsafeMutableRawPointer
     ) {
         let field = p.kernelHeight * p.kernelWidth * p.input.channels
         let blocks = (p.output.channels + packedBlock - 1) / packedBlock
         let channels = blocks * packedBlock
-        let quads = kernel.usesQuadTiles(p)
-        let lanes = kernel.usesPixelLanes(p)
+        let quads = plan.mode == .runs || plan.mode == .tiles
+        let lanes = plan.mode == .lanes
         // The VNNI kernels multiply x + 128 (x XOR 0x80, unsigned): their bias also subtracts 128 * sum(w).
-        let unsignedInput = (quads || lanes) && (kernel == .avx512vnni || kernel == .avx512vbmi)
+        let unsignedInput = plan.variant == .avx512QuadTiles || plan.variant == .avx512PixelLanes
         let foldedZeroPoint = unsignedInput ? p.inputZeroPoint &+ 128 : p.inputZeroPoint
         let bias = destination.bindMemory(to: Int32.self, capacity: 4 * channels)
         for channel in 0..<channels {
@@ -170,26 +123,15 @@ extension Fast {
         #endif
     }
 
-    /// `conv2D` with `filter.packed`, laid out by `pack` for the same `kernel`. Output pixels go
-    /// in pairs along a row, so each weight load serves two receptive fields (quad tiles: 4
-    /// pixels, `quadConv2D`).
+    /// `conv2D` over `packed`, laid out by `pack` for `plan` (whose mode is `pairs`). Output
+    /// pixels go in pairs along a row, so each weight load serves two receptive fields.
     static func packedConv2D(
-        _ p: ConvolutionParameters, input: UnsafePointer<Int8>, filter: ChannelwiseWeights, packed: UnsafeRawPointer,
-        output: UnsafeMutablePointer<Int8>, kernel: PackedKernel
+        _ p: ConvolutionParameters, input: UnsafePointer<Int8>, packed: UnsafeRawPointer, output: UnsafeMutablePointer<Int8>,
+        plan: KernelPlan
     ) {
-        #if arch(x86_64)
-        if kernel.usesPixelLanes(p) {
-            pixelLanesConv2D(p, input: input, packed: packed, output: output)
-            return
-        }
-        #endif
-        #if arch(x86_64) || arch(arm64)
-        if kernel.usesQuadTiles(p) {
-            quadConv2D(p, input: input, packed: packed, output: output, kernel: kernel)
-            return
-        }
-        #endif
-        let avx2 = kernel != .baseline
+        let avx2 = plan.variant == .avx2Pairs
+        let avx512Gather = plan.gather == .avx512
+        trace(.conv2D, pairsVariant(avx2: avx2), .pairs, gather: plan.gather)
         let field = p.kernelHeight * p.kernelWidth * p.input.channels
         let rowLength = p.kernelWidth * p.input.channels
         let padded = paddedField(p)
@@ -215,9 +157,11 @@ extension Fast {
                         var outX = 0
                         while outX < p.output.width {
                             let both = outX + 1 < p.output.width
-                            gather(p, input: input, outY: outY, outX: outX, zeroPoint: zeroPoint, into: gatheredA, rowStride: rowLength)
+                            gather(p, input: input, outY: outY, outX: outX, zeroPoint: zeroPoint, into: gatheredA, rowStride: rowLength,
+                                   avx512: avx512Gather)
                             if both {
-                                gather(p, input: input, outY: outY, outX: outX + 1, zeroPoint: zeroPoint, into: gatheredB, rowStride: rowLength)
+                                gather(p, input: input, outY: outY, outX: outX + 1, zeroPoint: zeroPoint, into: gatheredB,
+                                       rowStride: rowLength, avx512: avx512Gather)
                             }
                             let outA = output + (outY * p.output.width + outX) * p.output.channels
                             for block in 0..<blocks {
@@ -311,7 +255,7 @@ extension Fast {
 
     /// `acc += w . x` for one block of 16 channels (weights at `w` in this ISA's layout) and two
     /// receptive fields of `field` values (padded to `fieldAlignment`). `avx2`: x86-64 only, the
-    /// CPU has AVX2 (checked once per op).
+    /// plan's variant is `avx2Pairs`.
     @inline(__always)
     static func dotBlock2(
         _ w: UnsafeRawPointer, field: Int, _ xa: UnsafePointer<Int8>, _ xb: UnsafePointer<Int8>,
@@ -331,6 +275,18 @@ extension Fast {
         #endif
     }
 
+    /// The variant `dotBlock2` runs on this ISA (`avx2` as there).
+    @inline(__always)
+    static func pairsVariant(avx2: Bool) -> KernelVariant {
+        #if arch(arm64)
+        .neonRows
+        #elseif arch(x86_64)
+        avx2 ? .avx2Pairs : .sse2Pairs
+        #else
+        .portablePairs
+        #endif
+    }
+
     /// The portable loop over 16 accumulators at `accumulators`.
     @inline(__always)
     static func dotPairs(_ w: UnsafePointer<Int16>, _ x: UnsafePointer<Int8>, pairs: Int, into accumulators: UnsafeMutablePointer<Int32>) {
@@ -343,16 +299,17 @@ extension Fast {
     /// The receptive field of output pixel (`outY`, `outX`) in weight order `[ky][kx][inChannel]`,
     /// with `zeroPoint` for taps outside the image; kernel row `ky` starts at `ky * rowStride`
     /// (at least `kernelWidth * inChannels`; the bytes between rows are left as they are).
+    /// `avx512`: the plan's gather is `GatherVariant.avx512` (x86-64 only).
     @inline(__always)
     static func gather(
         _ p: ConvolutionParameters, input: UnsafePointer<Int8>, outY: Int, outX: Int, zeroPoint: Int8,
-        into gathered: UnsafeMutablePointer<Int8>, rowStride: Int
+        into gathered: UnsafeMutablePointer<Int8>, rowStride: Int, avx512: Bool
     ) {
         let inChannels = p.input.channels
         let rowLength = p.kernelWidth * inChannels
         let inX0 = outX * p.strideWidth - p.padLeft
         #if arch(x86_64)
-        if fz_x86_kernel() == 2 {
+        if avx512 {
             fz_avx512_gather(
                 input, p.input.height, p.input.width, inChannels, outY * p.strideHeight - p.padTop, inX0, p.kernelHeight,
                 rowLength, zeroPoint, gathered, rowStride)

@@ -1,24 +1,14 @@
 #if arch(x86_64)
 import CFacelyzrSIMD
 
-// conv2D for small receptive fields in pixel lanes (docs/benchmarks.md, step 17): 16 output
+// conv2D for small receptive fields in pixel lanes (docs/kernels.md): 16 output
 // pixels of a row in the lanes of a zmm, the field cut into quads as a whole rather than per
 // kernel row, so the first convolution (3x3x3 = 27 bytes) takes 7 vpdpbusd per pixel and 16
 // channels instead of the quad tiles' 9; one C call runs the whole op, borders included (masked
-// loads give taps outside the image the zero point). x86-64 with AVX-512 VNNI and VBMI
-// (`PackedKernel.avx512vbmi`), fz_avx512vnni_lanes_conv.
+// loads give taps outside the image the zero point). x86-64 with AVX-512 VNNI and VBMI, for
+// the ops the planner gives them (`KernelVariant.avx512PixelLanes`), fz_avx512vnni_lanes_conv.
 
 extension Fast {
-    /// Whether the pixel-lanes kernel takes op `p`: stride 1 along x (at most 3 along y), double
-    /// rounding, kernel rows of at least 4 bytes (a quad then spans at most two), a field of at
-    /// most 32 bytes, and the input bytes of 16 pixels' windows within one 64-byte row load.
-    @inline(__always)
-    static func pixelLanesApply(_ p: ConvolutionParameters) -> Bool {
-        let rowLength = p.kernelWidth * p.input.channels
-        return p.strideWidth == 1 && p.strideHeight <= 3 && p.rounding == .double && rowLength >= 4
-            && p.kernelHeight * rowLength <= 32 && 15 * p.input.channels + rowLength <= 64
-    }
-
     /// Bytes of one block of 16 channels' weights: the field in quads.
     @inline(__always)
     static func pixelLanesBlockStride(_ p: ConvolutionParameters) -> Int {
@@ -39,12 +29,13 @@ extension Fast {
         fz_lanes_plan_init(plan, p.kernelHeight, p.kernelWidth * p.input.channels, p.input.channels)
     }
 
-    /// `conv2D` (or with `maxPool` the 2x2 max pool of it) over weights packed for pixel lanes.
-    /// Call only when `PackedKernel.avx512vbmi.usesPixelLanes(p)`.
+    /// `conv2D` (or with `maxPool` the 2x2 max pool of it) over weights packed for pixel lanes
+    /// (an op planned as `KernelVariant.avx512PixelLanes`).
     static func pixelLanesConv2D(
         _ p: ConvolutionParameters, input: UnsafePointer<Int8>, packed: UnsafeRawPointer, output: UnsafeMutablePointer<Int8>,
         maxPool: Bool = false
     ) {
+        trace(.conv2D, .avx512PixelLanes, .lanes, pooled: maxPool)
         let blocks = (p.output.channels + packedBlock - 1) / packedBlock
         let bias = packed.assumingMemoryBound(to: Int32.self)
         let requantization = PackedRequantization(base: bias + blocks * packedBlock, channels: blocks * packedBlock)

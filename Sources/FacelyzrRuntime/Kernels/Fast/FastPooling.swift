@@ -3,6 +3,7 @@ extension Fast {
     public static func maxPool2x2(
         _ p: PoolParameters, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>
     ) {
+        trace(.maxPool2x2, .portable, .direct)
         let channels = p.input.channels
         let rowStride = p.input.width * channels
         for outY in 0..<p.output.height {
@@ -21,6 +22,7 @@ extension Fast {
     public static func averagePool2x2(
         _ p: PoolParameters, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>
     ) {
+        trace(.averagePool2x2, .portable, .direct)
         let channels = p.input.channels
         let rowStride = p.input.width * channels
         for outY in 0..<p.output.height {
@@ -42,6 +44,7 @@ extension Fast {
     public static func globalAveragePool(
         _ shape: TensorShape, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>
     ) {
+        trace(.globalAveragePool, .portable, .direct)
         let channels = shape.channels
         let count = shape.height * shape.width
         let divisor = Int32(truncatingIfNeeded: count)

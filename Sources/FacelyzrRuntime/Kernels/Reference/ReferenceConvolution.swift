@@ -3,7 +3,7 @@ extension Reference {
     /// "Convolution"): `acc = sum over in-image taps of w * (x - inputZeroPoint) + bias`;
     /// taps outside the input are skipped (they are real zero).
     public static func conv2D(
-        _ p: ConvolutionParameters, input: UnsafePointer<Int8>, filter: ChannelwiseWeights,
+        _ p: ConvolutionParameters, plan: KernelPlan = .canonical, input: UnsafePointer<Int8>, filter: ChannelwiseWeights,
         output: UnsafeMutablePointer<Int8>
     ) {
         let inChannels = p.input.channels

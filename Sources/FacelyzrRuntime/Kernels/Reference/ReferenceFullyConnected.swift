@@ -3,7 +3,7 @@ extension Reference {
     /// (docs/quantization.md "Fully connected"):
     /// `output[o] = requantize(sum_i w[o][i] * (x[i] - inputZeroPoint) + bias[o])`.
     public static func fullyConnected(
-        _ p: FullyConnectedParameters, input: UnsafePointer<Int8>, filter: ChannelwiseWeights,
+        _ p: FullyConnectedParameters, plan: KernelPlan = .canonical, input: UnsafePointer<Int8>, filter: ChannelwiseWeights,
         output: UnsafeMutablePointer<Int8>
     ) {
         for o in 0..<p.outputCount {
@@ -18,7 +18,7 @@ extension Reference {
     /// `sum_i w[o][i] * (x[i] - inputZeroPoint) + bias[o]`, not requantised
     /// (docs/quantization.md "Heads").
     public static func fullyConnectedAccumulators(
-        _ p: FullyConnectedParameters, input: UnsafePointer<Int8>, weights: UnsafePointer<Int8>,
+        _ p: FullyConnectedParameters, plan: KernelPlan = .canonical, input: UnsafePointer<Int8>, weights: UnsafePointer<Int8>,
         bias: UnsafePointer<Int32>, output: UnsafeMutablePointer<Int32>
     ) {
         for o in 0..<p.outputCount {
