@@ -2,6 +2,7 @@
 // executor runs, op by op (docs/kernels.md, "The kernel plan").
 import FacelyzrBlobBuilder
 import FacelyzrRandom
+import FacelyzrTestSupport
 import Testing
 @testable import FacelyzrRuntime
 
@@ -116,7 +117,7 @@ import Testing
     /// Reference kernels'.
     @Test(arguments: models.indices)
     func executorRunsThePlannedVariants(model index: Int) throws {
-        try AlignedBlob(Self.models[index].bytes).withModel { model in
+        try withModel(Self.models[index].bytes) { model in
             let reference = try #require(Self.referenceOutputs(model))
             for features in Self.featureSets {
                 for fused in [true, false] {
@@ -131,7 +132,7 @@ import Testing
 
     /// Without a packed buffer every op is canonical: portable kernels, no fused step.
     @Test func predictWithoutPackedWeightsRunsTheCanonicalPlan() throws {
-        try AlignedBlob(RandomEncoder.builder().build().bytes).withModel { model in
+        try withModel(RandomEncoder.builder().build().bytes) { model in
             let (_, ran, _) = recordedRuns(model, features: nil, fused: true)
             #expect(ran.count == model.opCount)
             #expect(ran.allSatisfy { $0.variant == .portable && $0.mode == .direct && !$0.pooled })
@@ -161,7 +162,7 @@ import Testing
             (avx512, [(.avx512QuadTiles, .runs, .inKernel, .avx512), pooled] + tiles + rest(.avx512Dot)),
             (avx512.union(.avx512vbmi), [(.avx512PixelLanes, .lanes, .inKernel, .portable), pooled] + tiles + rest(.avx512Dot)),
         ]
-        try AlignedBlob(Self.everyPlan()).withModel { model in
+        try withModel(Self.everyPlan()) { model in
             #expect(model.opCount == 11)
             for (features, steps) in expected {
                 let byteCount = model.packedWeightsByteCount(for: Fast.self, features: features)
