@@ -15,13 +15,13 @@ enum CelebAImporter {
         let path = source + "/" + attributeFile
         let lines = try AnnotationText.lines(of: path)
         guard lines.count >= 2 else { throw .malformedAnnotations(file: path, line: lines.count + 1, reason: "missing the count or names line") }
-        for (index, line) in lines[0..<2].enumerated() where line == nil {
-            throw .malformedAnnotations(file: path, line: index + 1, reason: AnnotationText.notUTF8)
+        guard let countLine = lines[0], let namesLine = lines[1] else {
+            throw .malformedAnnotations(file: path, line: lines[0] == nil ? 1 : 2, reason: AnnotationText.notUTF8)
         }
-        guard let declared = Int(lines[0]!.trimmingSuffix(" ")) else {
-            throw .malformedAnnotations(file: path, line: 1, reason: "expected the number of images, found '\(lines[0]!)'")
+        guard let declared = Int(countLine.trimmingSuffix(" ")) else {
+            throw .malformedAnnotations(file: path, line: 1, reason: "expected the number of images, found '\(countLine)'")
         }
-        let names = AnnotationText.whitespaceFields(lines[1]!).map(String.init)
+        let names = AnnotationText.whitespaceFields(namesLine).map(String.init)
         guard names == DatasetFormat.attributeNames else {
             throw .malformedAnnotations(file: path, line: 2,
                                         reason: "expected CelebA's 40 attribute names in order, found \(names.count) names")
