@@ -7,6 +7,7 @@
 #include <png.h>
 #include <jpeglib.h>
 #include <jerror.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +130,10 @@ fz_status fz_png_decode(const uint8_t *data, size_t size, fz_limits limits, fz_i
     }
     // Our own limits below replace libpng's (1,000,000 per side) so they decide "too large".
     png_set_user_limits(png, PNG_UINT_31_MAX, PNG_UINT_31_MAX);
+    // Every ancillary chunk but tRNS (text, ICC profiles, gamma, unknown chunks) is skipped
+    // unread: libpng would otherwise allocate a text chunk's declared length (up to 2^31-1
+    // bytes) before finding the data is not there. The pixels need none of them.
+    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, NULL, -1);
     png_set_read_fn(png, &reader, png_read_callback);
     png_read_info(png, info);
 
@@ -238,6 +243,8 @@ static void jpeg_error_exit(j_common_ptr cinfo) {
     switch (cinfo->err->msg_code) {
     case JERR_IMAGE_TOO_BIG: jpeg_fail(cinfo, FZ_TOO_LARGE); break;
     case JERR_OUT_OF_MEMORY: jpeg_fail(cinfo, FZ_OUT_OF_MEMORY); break;
+    // Whole-image buffers beyond max_memory_to_use would need a backing store (none here).
+    case JERR_NO_BACKING_STORE: jpeg_fail(cinfo, FZ_OVER_MEMORY_LIMIT); break;
     case JERR_INPUT_EMPTY:
     case JERR_INPUT_EOF: jpeg_fail(cinfo, FZ_TRUNCATED); break;
     default: jpeg_fail(cinfo, FZ_CORRUPT); break;
@@ -314,6 +321,7 @@ fz_status fz_jpeg_decode(const uint8_t *data, size_t size, fz_limits limits, fz_
         return errors.status;
     }
     jpeg_create_decompress(&cinfo);
+    cinfo.mem->max_memory_to_use = (long)(limits.max_decoder_bytes > LONG_MAX ? LONG_MAX : limits.max_decoder_bytes);
     cinfo.progress = &progress;
     jpeg_mem_src(&cinfo, data, (unsigned long)size);
     jpeg_read_header(&cinfo, TRUE);

@@ -29,10 +29,38 @@ struct Export: ParsableCommand {
     var out: String?
 
     func validate() throws {
-        let identifier = name.utf8
-        guard let first = identifier.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first),
-              identifier.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F })
-        else { throw ValidationError("--name must be a C identifier") }
+        if let problem = Self.identifierProblem(name) { throw ValidationError("--name '\(name)': \(problem)") }
+    }
+
+    /// Keywords of C11, C17 and C23 (and C23's predefined constants): none can name an array.
+    static let cKeywords: Set<String> = [
+        "alignas", "alignof", "auto", "bool", "break", "case", "char", "const", "constexpr", "continue",
+        "default", "do", "double", "else", "enum", "extern", "false", "float", "for", "goto", "if", "inline",
+        "int", "long", "nullptr", "register", "restrict", "return", "short", "signed", "sizeof", "static",
+        "static_assert", "struct", "switch", "thread_local", "true", "typedef", "typeof", "typeof_unqual",
+        "union", "unsigned", "void", "volatile", "while",
+        "_Alignas", "_Alignof", "_Atomic", "_BitInt", "_Bool", "_Complex", "_Decimal128", "_Decimal32",
+        "_Decimal64", "_Generic", "_Imaginary", "_Noreturn", "_Static_assert", "_Thread_local",
+    ]
+
+    /// What the output's `#include <stddef.h>` defines: the array cannot take these names either.
+    static let stddefNames: Set<String> = ["size_t", "ptrdiff_t", "wchar_t", "max_align_t", "nullptr_t", "NULL", "offsetof", "unreachable"]
+
+    /// Why `name` cannot name the array (and `name_length`) in the C output, or nil: it must be
+    /// an identifier (ASCII letters, digits, `_`, not starting with a digit), not a keyword,
+    /// not a name `<stddef.h>` defines, and not reserved to the implementation (`__x`, `_X`).
+    static func identifierProblem(_ name: String) -> String? {
+        let bytes = Array(name.utf8)
+        func isLetter(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x5F }
+        guard let first = bytes.first, isLetter(first), bytes.allSatisfy({ isLetter($0) || (0x30...0x39).contains($0) }) else {
+            return "not a C identifier (ASCII letters, digits and _, not starting with a digit)"
+        }
+        if cKeywords.contains(name) { return "a C keyword" }
+        if stddefNames.contains(name) { return "defined by <stddef.h>, which the output includes" }
+        if first == 0x5F, bytes.count > 1, bytes[1] == 0x5F || (0x41...0x5A).contains(bytes[1]) {
+            return "reserved to the C implementation (starts with __ or _ and a capital letter)"
+        }
+        return nil
     }
 
     func run() throws {

@@ -129,6 +129,23 @@ import Testing
         #expect(throws: DatasetError.indexOutOfRange(file: path, index: 6, count: 6)) { try reader.sample(at: 6) }
     }
 
+    @Test func aNonUTF8SourceIDNamesTheRecord() throws {
+        let (directory, path, bytes) = try Self.writtenFile()
+        defer { withExtendedLifetime(directory) {} }
+        let format = DatasetFormatTests.format
+        var damaged = bytes
+        let record = format.recordOffset(2), id = record + format.pixelByteCount + 24
+        damaged[id] = 0xFF  // never valid in UTF-8; the record's checksum is then made to match
+        let checksum = crc32(damaged[record..<id + DatasetFormat.sourceIDByteCount])
+        damaged.replaceSubrange(id + DatasetFormat.sourceIDByteCount..<id + DatasetFormat.sourceIDByteCount + 4,
+                                with: withUnsafeBytes(of: checksum.littleEndian, Array.init))
+        try Self.overwrite(path, with: damaged)
+        let reader = try DatasetReader(directory: directory.path)
+        #expect(throws: DatasetError.corruptRecord(file: path, index: 2, reason: "source ID is not UTF-8")) {
+            try reader.sample(at: 2)
+        }
+    }
+
     @Test func everyTruncationIsATypedError() throws {
         let (directory, path, bytes) = try Self.writtenFile()
         defer { withExtendedLifetime(directory) {} }

@@ -130,6 +130,21 @@ import Testing
         }
     }
 
+    @Test func aProgressiveJPEGBeyondTheDecoderMemoryLimitIsATypedError() throws {
+        // 64x48 RGB without subsampling, made by `cjpeg -progressive -sample 1x1 -quality 90`
+        // (libjpeg-turbo 2.1.5) from a gradient: its coefficients alone take 64 x 48 x 3 x 2 bytes.
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/images/progressive-gradient.jpg").path
+        let image = try Image.decode(file: path)
+        #expect(image.width == 64 && image.height == 48 && image.channels == 3)
+        let tight = ImageLimits(maxSide: 16_384, maxPixels: 64 << 20, maxDecoderMemory: 16 << 10)
+        #expect(throws: ImageError.overMemoryLimit(file: path, limit: 16 << 10)) { try Image.decode(file: path, limits: tight) }
+        #expect(ImageError.overMemoryLimit(file: path, limit: 16 << 10).description.contains("decoder memory limit"))
+        // A baseline JPEG keeps a few rows only: the same limit decodes it.
+        let baseline = try Self.gradient(width: 64, height: 48, channels: 3).jpegData()
+        #expect(try Image.decode(data: baseline, name: "b.jpg", limits: tight).width == 64)
+    }
+
     @Test func adobeCMYKJPEGDecodesToRGB() throws {
         // Written by tools/make_cmyk_jpeg_fixture.py: left half red, right half blue, in CMYK.
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

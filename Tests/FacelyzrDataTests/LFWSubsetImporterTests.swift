@@ -7,7 +7,13 @@ import Testing
     /// An NPY file: `\x93NUMPY`, version, header length, a padded dict header, then the data.
     static func npy(descr: String, shape: [Int], data: [UInt8], major: UInt8 = 1, fortran: Bool = false) -> [UInt8] {
         let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
-        var header = "{'descr': '\(descr)', 'fortran_order': \(fortran ? "True" : "False"), 'shape': \(shapeText), }"
+        return npy(header: "{'descr': '\(descr)', 'fortran_order': \(fortran ? "True" : "False"), 'shape': \(shapeText), }",
+                   data: data, major: major)
+    }
+
+    /// An NPY file with the header dict `header` (padded and ended as numpy does).
+    static func npy(header dict: String, data: [UInt8], major: UInt8 = 1) -> [UInt8] {
+        var header = dict
         let prefix = major == 1 ? 10 : 12
         while (prefix + header.utf8.count + 1) % 64 != 0 { header += " " }
         header += "\n"
@@ -69,5 +75,37 @@ import Testing
             #expect(throws: NPYError.self, "cut at \(cut)") { try NPYArray.parse(Array(good[..<cut]), name: "x") }
         }
         #expect(throws: NPYError.self) { try NPYArray.read(file: "/nonexistent.npy") }
+    }
+
+    @Test(arguments: [
+        "{'descr': '<f8' 'fortran_order': False, 'shape': (2,), }",  // a comma missing
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), ",  // no closing brace
+        "'descr': '<f8', 'fortran_order': False, 'shape': (2,), }",  // no opening brace
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), 'extra': 1}",  // a key numpy does not write
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), 'shape': (2,)}",  // a key twice
+        "{'descr': '<f8', 'fortran_order': Maybe, 'shape': (2,)}",
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (2,)} trailing",
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (2 2)}",
+        "{'descr': '<f8, 'fortran_order': False, 'shape': (2,)}",  // an unclosed string
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (2,),, }",
+    ])
+    func aMalformedHeaderDictIsRejected(header: String) {
+        let bytes = Self.npy(header: header, data: Self.float64([1, 2]))
+        #expect {
+            try NPYArray.parse(bytes, name: "bad.npy")
+        } throws: { error in
+            guard case .malformedHeader(file: "bad.npy", _) = error as? NPYError else { return false }
+            return true
+        }
+    }
+
+    @Test func wellFormedHeaderVariantsAreRead() throws {
+        // numpy's own spellings: no trailing comma, double quotes, empty shape (a scalar).
+        for header in ["{'descr': '<f8', 'fortran_order': False, 'shape': (2,)}",
+                       "{\"shape\": (2,), \"fortran_order\": False, \"descr\": \"<f8\"}"] {
+            #expect(try NPYArray.parse(Self.npy(header: header, data: Self.float64([1, 2])), name: "a.npy").values == [1, 2])
+        }
+        let scalar = Self.npy(header: "{'descr': '<f8', 'fortran_order': False, 'shape': (), }", data: Self.float64([3]))
+        #expect(try NPYArray.parse(scalar, name: "s.npy") == NPYArray(shape: [], values: [3], descr: "<f8"))
     }
 }

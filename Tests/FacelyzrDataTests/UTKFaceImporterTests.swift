@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import FacelyzrData
 
@@ -57,5 +58,27 @@ import Testing
         #expect(samples.map(\.labels.age) == [25, 3])
         #expect(samples.map(\.split) == good.map { Split.assigned(toIdentity: $0) })
         #expect(Fixtures.isClose(Fixtures.meanColor(samples[0].image), to: [120, 90, 70], tolerance: 4))
+    }
+
+    @Test func aDirectoryOrANonUTF8NameIsSkippedAndCounted() throws {
+        let source = try TemporaryDirectory(), destination = try TemporaryDirectory()
+        let chip = Fixtures.image(width: 200, height: 200, color: [120, 90, 70])
+        try Fixtures.writeJPEG(chip, to: source.path + "/25_0_2_20170116174525125.jpg.chip.jpg")
+        try FileManager.default.createDirectory(atPath: source.path + "/26_1_2_20170116174525125.jpg.chip.jpg",
+                                                withIntermediateDirectories: false)
+        // A JPEG whose name holds the Latin-1 byte 0xE9 ("é"): no UTF-8 string names it.
+        let jpeg = try chip.jpegData()
+        let latin1 = Array((source.path + "/27_0_2_2017011617452512").utf8) + [0xE9] + Array(".jpg".utf8)
+        let file = fopen(latin1.map { CChar(bitPattern: $0) } + [0], "wb")
+        #expect(file != nil)
+        _ = jpeg.withUnsafeBytes { fwrite($0.baseAddress, 1, jpeg.count, file) }
+        fclose(file)
+
+        let report = try DatasetImporter.run(.utkface, source: source.path, destination: destination.path)
+        #expect(report.imported == 1)
+        #expect(report.skippedByReason == ["unreadable image": 1, "malformed file name": 1])
+        #expect(report.skippedItems.contains(SkippedItem(file: source.path + "/26_1_2_20170116174525125.jpg.chip.jpg",
+                                                         reason: .unreadableImage, detail: "a directory, not a file")))
+        #expect(report.skippedItems.contains { $0.reason == .malformedFileName && $0.detail == "not valid UTF-8" })
     }
 }

@@ -178,6 +178,39 @@ import Testing
         if case .invalidField(.tensorLayout, _, _, _) = p.openError() {} else { Issue.record("unknown layout accepted") }
     }
 
+    /// A scale is at most 2^-31 x `Float.greatestFiniteMagnitude`, so `scale x accumulator` is
+    /// finite for every int32 accumulator, and every int8 value less its zero point (docs/blob-format.md
+    /// "Validation"): a model that opens never predicts inf or NaN for a JSON writer to choke on.
+    @Test func scalesAreBoundedSoEveryDequantisedValueIsFinite() throws {
+        let largest = Float.greatestFiniteMagnitude * 0x1p-31
+        #expect(BlobFormat.maximumScale == largest)
+        #expect(dequantizeHeadOutput(.min, scale: largest).isFinite)
+        #expect(!dequantizeHeadOutput(.min, scale: largest.nextUp).isFinite)
+        let output = blob.section(.outputs) + BlobFormat.OutputRecord.scale
+        let input = blob.section(.metadata) + BlobFormat.Metadata.inputScale
+        let tensor = blob.tensor(2) + T.scale
+        for (offset, field, section) in [(output, BlobField.outputScale, SectionKind.outputs),
+                                         (input, .inputScale, .metadata), (tensor, .scale, .tensors)] {
+            for scale in [Float(3.4e38), largest.nextUp, .greatestFiniteMagnitude] {
+                var p = blob
+                p.set(offset, scale.bitPattern)
+                #expect(p.openError() == .invalidField(field, section: section, offset: UInt64(offset),
+                                                       value: Int64(scale.bitPattern)), "\(field) \(scale)")
+            }
+        }
+        var p = blob
+        p.set(output, largest.bitPattern)
+        p.seal()
+        #expect(p.openError() == nil)
+        try withModel(p.bytes) { model in
+            #expect(model.outputScale(0) == largest)
+            let outputs = run(model, TestModels.pixels(model.input.byteCount)).outputs
+            #expect(outputs.indices.allSatisfy { i in
+                outputs.withUnsafeBufferPointer { model.prediction(output: i, outputs: $0.baseAddress!).isFinite }
+            })
+        }
+    }
+
     @Test func metadataIsChecked() {
         let m = blob.section(.metadata)
         typealias M = BlobFormat.Metadata

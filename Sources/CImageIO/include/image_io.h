@@ -22,12 +22,19 @@ typedef enum {
     FZ_OUT_OF_MEMORY = 5,
     /// The arguments are invalid (encode: channels not 1 or 3, empty image, bad quality).
     FZ_INVALID_ARGUMENT = 6,
+    /// The decoder needs more working memory than `fz_limits.max_decoder_bytes` (a
+    /// progressive or multi-scan JPEG keeps the whole image's coefficients).
+    FZ_OVER_MEMORY_LIMIT = 7,
 } fz_status;
 
-/// Largest accepted image, checked on the header before any pixel memory is allocated.
+/// What a decode may use. The size is checked on the header before any pixel memory is
+/// allocated; `max_decoder_bytes` caps libjpeg-turbo's whole-image buffers (its
+/// `max_memory_to_use`). PNG ancillary chunks other than tRNS are skipped unread, so libpng
+/// needs only row buffers. See docs/limits.md.
 typedef struct {
     uint32_t max_side;
     uint64_t max_pixels;
+    uint64_t max_decoder_bytes;
 } fz_limits;
 
 /// A decoded image: 8-bit, rows top to bottom, channels interleaved (1 = gray, 3 = RGB).

@@ -187,9 +187,9 @@ public struct DatasetFormat: Equatable, Sendable {
             labels.attributes[attribute] = values & (1 << UInt64(attribute.rawValue)) != 0
         }
         let idBytes = record[(p + 24)..<(p + 24 + Self.sourceIDByteCount)].prefix { $0 != 0 }
+        guard let sourceID = String(validating: idBytes, as: UTF8.self) else { throw corrupt("source ID is not UTF-8") }
         let image = Image(width: width, height: height, channels: channels, pixels: Array(record[0..<p]))
-        return FaceSample(image: image, labels: labels, isFace: isFace, split: split,
-                          sourceID: String(decoding: idBytes, as: UTF8.self))
+        return FaceSample(image: image, labels: labels, isFace: isFace, split: split, sourceID: sourceID)
     }
 
     /// Why this format cannot be written (a shape the reader would reject), or nil.
@@ -208,8 +208,14 @@ public struct DatasetFormat: Equatable, Sendable {
         }
         if let gender = sample.labels.gender, gender > 1 { return "gender \(gender) is neither 1 (male) nor 0 (female)" }
         if let age = sample.labels.age, !(age.isFinite && age >= 0 && age <= 150) { return "age \(age) outside 0...150" }
-        if sample.sourceID.utf8.count > Self.sourceIDByteCount { return "source ID longer than \(Self.sourceIDByteCount) bytes" }
-        if sample.sourceID.utf8.contains(0) { return "source ID contains a NUL byte" }
+        return Self.problem(withSourceID: sample.sourceID)
+    }
+
+    /// Why `sourceID` cannot be stored (more than `sourceIDByteCount` UTF-8 bytes, or a NUL,
+    /// which would end it early), or nil. Importers skip such a sample before decoding it.
+    static func problem(withSourceID sourceID: String) -> String? {
+        if sourceID.utf8.count > sourceIDByteCount { return "source ID longer than \(sourceIDByteCount) bytes" }
+        if sourceID.utf8.contains(0) { return "source ID contains a NUL byte" }
         return nil
     }
 }

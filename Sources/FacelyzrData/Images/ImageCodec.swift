@@ -32,7 +32,8 @@ extension Image {
     public static func decode(data: [UInt8], name: String, limits: ImageLimits = .standard) throws(ImageError) -> Image {
         guard let format = FileFormat.sniff(data) else { throw .notAnImage(file: name) }
         var decoded = fz_image()
-        let cLimits = fz_limits(max_side: UInt32(clamping: limits.maxSide), max_pixels: UInt64(limits.maxPixels))
+        let cLimits = fz_limits(max_side: UInt32(clamping: limits.maxSide), max_pixels: UInt64(clamping: limits.maxPixels),
+                                max_decoder_bytes: UInt64(clamping: max(1, limits.maxDecoderMemory)))
         let status = data.withUnsafeBufferPointer { buffer in
             switch format {
             case .png: fz_png_decode(buffer.baseAddress, buffer.count, cLimits, &decoded)
@@ -52,6 +53,7 @@ extension Image {
         case FZ_TOO_LARGE:
             throw .tooLarge(file: name, width: Int(decoded.width), height: Int(decoded.height), limits: limits)
         case FZ_OUT_OF_MEMORY: throw .outOfMemory(file: name)
+        case FZ_OVER_MEMORY_LIMIT: throw .overMemoryLimit(file: name, limit: limits.maxDecoderMemory)
         default: throw .corrupt(file: name, detail: detail)
         }
     }

@@ -3,8 +3,10 @@ import Foundation
 
 /// Reading the plain-text annotation files that come with the datasets.
 enum AnnotationText {
-    /// The lines of a text file (without line ends; a final empty line dropped).
-    static func lines(of path: String) throws(ImportError) -> [Substring] {
+    /// The lines of a text file, without their ends (LF or CRLF; a final empty line dropped);
+    /// nil for a line that is not valid UTF-8, so the caller can report it by its number.
+    /// Split on bytes: in a Swift string "\r\n" is one character, which a split on "\n" misses.
+    static func lines(of path: String) throws(ImportError) -> [Substring?] {
         guard FileManager.default.fileExists(atPath: path) else { throw .missingFile(file: path) }
         let bytes: [UInt8]
         do {
@@ -12,13 +14,15 @@ enum AnnotationText {
         } catch {
             throw .malformedAnnotations(file: path, line: 0, reason: error.reason)
         }
-        let text = String(decoding: bytes, as: UTF8.self)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.last == "\r" ? line.dropLast() : line
+        var rows = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
+        if rows.last?.isEmpty == true { rows.removeLast() }
+        return rows.map { row in
+            String(validating: row.last == 0x0D ? row.dropLast() : row, as: UTF8.self).map { Substring($0) }
         }
-        if lines.last?.isEmpty == true { lines.removeLast() }
-        return lines
     }
+
+    /// The detail of a skipped line that is not valid UTF-8.
+    static let notUTF8 = "not valid UTF-8"
 
     /// Fields separated by runs of spaces or tabs (CelebA pads its columns with repeated spaces).
     static func whitespaceFields(_ line: Substring) -> [Substring] {

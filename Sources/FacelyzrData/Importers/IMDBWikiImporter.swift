@@ -15,12 +15,16 @@ enum IMDBWikiImporter {
     static func plan(source: String, csvPath: String?) throws(ImportError) -> ImportPlan {
         let path = csvPath ?? source + "/" + defaultCSV
         let lines = try AnnotationText.lines(of: path)
-        guard let header = lines.first, AnnotationText.csvFields(header) == columns else {
+        guard let header = lines.first ?? nil, AnnotationText.csvFields(header) == columns else {
             throw .malformedAnnotations(file: path, line: 1, reason: "expected the header \(columns.joined(separator: ","))")
         }
         var plan = ImportPlan()
         for (offset, line) in lines.dropFirst().enumerated() {
             let location = "\(path):\(offset + 2)"
+            guard let line else {
+                plan.skipped.append(SkippedItem(file: location, reason: .malformedRow, detail: AnnotationText.notUTF8))
+                continue
+            }
             guard let fields = AnnotationText.csvFields(line), fields.count == columns.count else {
                 plan.skipped.append(SkippedItem(file: location, reason: .malformedRow, detail: "expected \(columns.count) fields"))
                 continue

@@ -46,6 +46,14 @@ struct ImportCandidate: Sendable {
     var isFace: Bool? = nil
     var split: Split
     var crop: CropRule
+
+    /// What a skip report names: the picture's file, or the source ID of a decoded picture.
+    var location: String {
+        switch picture {
+        case let .file(path): path
+        case .decoded: sourceID
+        }
+    }
 }
 
 /// What an importer read from the annotations: the candidates and what it skipped already.
@@ -80,6 +88,10 @@ public enum DatasetImporter {
             for (position, candidate) in plan.candidates.enumerated() {
                 if let limit = options.limit, imported >= limit { break }
                 if position % 500 == 0 { progress(position, plan.candidates.count) }
+                if let problem = DatasetFormat.problem(withSourceID: candidate.sourceID) {
+                    skipped.append(SkippedItem(file: candidate.location, reason: .invalidSourceID, detail: problem))
+                    continue
+                }
                 let image: Image
                 switch load(candidate.picture) {
                 case let .image(loaded): image = loaded

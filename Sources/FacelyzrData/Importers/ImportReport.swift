@@ -6,6 +6,8 @@ public enum SkipReason: String, Codable, Sendable, CaseIterable {
     case malformedRow = "malformed annotation row"
     case duplicateRow = "duplicate annotation row"
     case noPartition = "no partition entry"
+    /// The partition file gives the image two different splits.
+    case conflictingPartition = "conflicting partition entries"
     case missingImage = "missing image"
     case unreadableImage = "unreadable image"
     case unknownGender = "unknown gender"
@@ -15,6 +17,8 @@ public enum SkipReason: String, Codable, Sendable, CaseIterable {
     case lowFaceScore = "face score below 1"
     case secondFace = "second face"
     case invalidFaceBox = "invalid face box"
+    /// The sample's source ID cannot be stored (`DatasetFormat`: at most 96 UTF-8 bytes, no NUL).
+    case invalidSourceID = "invalid source ID"
 }
 
 /// One skipped file or row: where it is, why, and the details.

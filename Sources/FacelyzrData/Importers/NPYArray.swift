@@ -66,13 +66,9 @@ public struct NPYArray: Equatable, Sendable {
         guard headerLength <= bytes.count - headerStart else {
             throw .malformedHeader(file: name, reason: "header length \(headerLength) runs past the end of the file")
         }
-        let header = String(decoding: bytes[headerStart..<headerStart + headerLength], as: UTF8.self)
-        let descr = try stringValue(of: "descr", in: header, name: name)
-        let fortran = try rawValue(of: "fortran_order", in: header, name: name)
-        guard fortran == "False" else {
-            throw .malformedHeader(file: name, reason: "fortran_order \(fortran) (only C order is read)")
-        }
-        let shape = try shapeValue(in: header, name: name)
+        var header = HeaderParser(bytes: bytes[headerStart..<headerStart + headerLength], name: name)
+        let (descr, fortran, shape) = try header.dictionary()
+        guard !fortran else { throw .malformedHeader(file: name, reason: "fortran_order True (only C order is read)") }
 
         let elementSize: Int
         switch descr {
@@ -108,39 +104,104 @@ public struct NPYArray: Equatable, Sendable {
         }
         return NPYArray(shape: shape, values: values, descr: descr)
     }
+}
 
-    /// The text after `'key':` up to the next comma or closing brace, trimmed.
-    private static func rawValue(of key: String, in header: String, name: String) throws(NPYError) -> Substring {
-        guard let range = header.range(of: "'\(key)':") else {
-            throw .malformedHeader(file: name, reason: "no '\(key)' key")
-        }
-        let rest = header[range.upperBound...].drop { $0 == " " }
-        return rest.prefix { $0 != "," && $0 != "}" }.trimmingSuffix(" ")
+/// The NPY header: a Python dict literal as numpy writes it, `{'descr': '<f8', 'fortran_order':
+/// False, 'shape': (200, 25, 25), }`, then spaces and a newline. Exactly these three keys, each
+/// once, in any order, quoted with ' or "; a string, True or False, a tuple of non-negative
+/// integers (Python 2's `25L` too); commas between entries, an optional one before `}`.
+/// Anything else is `NPYError.malformedHeader`, as numpy itself refuses such a header.
+private struct HeaderParser {
+    let bytes: ArraySlice<UInt8>
+    let name: String
+    var index: Int
+
+    init(bytes: ArraySlice<UInt8>, name: String) {
+        self.bytes = bytes
+        self.name = name
+        index = bytes.startIndex
     }
 
-    private static func stringValue(of key: String, in header: String, name: String) throws(NPYError) -> String {
-        let value = try rawValue(of: key, in: header, name: name)
-        guard value.count >= 2, value.first == "'", value.last == "'" else {
-            throw .malformedHeader(file: name, reason: "'\(key)' is not a string")
-        }
-        return String(value.dropFirst().dropLast())
-    }
-
-    private static func shapeValue(in header: String, name: String) throws(NPYError) -> [Int] {
-        guard let range = header.range(of: "'shape':") else { throw .malformedHeader(file: name, reason: "no 'shape' key") }
-        let rest = header[range.upperBound...].drop { $0 == " " }
-        guard rest.first == "(", let close = rest.firstIndex(of: ")") else {
-            throw .malformedHeader(file: name, reason: "'shape' is not a tuple")
-        }
-        var shape: [Int] = []
-        for part in rest[rest.index(after: rest.startIndex)..<close].split(separator: ",") {
-            let text = part.trimmingSuffix(" ").drop { $0 == " " }
-            guard let dimension = Int(text), dimension >= 0 else {
-                throw .malformedHeader(file: name, reason: "shape entry '\(text)'")
+    mutating func dictionary() throws(NPYError) -> (descr: String, fortran: Bool, shape: [Int]) {
+        var descr: String?, fortran: Bool?, shape: [Int]?
+        try expect("{")
+        while peek != UInt8(ascii: "}") {
+            let key = try string("a key")
+            try expect(":")
+            switch key {
+            case "descr" where descr == nil: descr = try string("'descr'")
+            case "fortran_order" where fortran == nil: fortran = try boolean()
+            case "shape" where shape == nil: shape = try tuple()
+            case "descr", "fortran_order", "shape": throw malformed("'\(key)' given twice")
+            default: throw malformed("unexpected key '\(key)'")
             }
-            shape.append(dimension)
+            guard peek == UInt8(ascii: ",") else { break }
+            index += 1
         }
-        return shape
+        try expect("}")
+        skipSpaces()
+        guard index == bytes.endIndex else { throw malformed("text after the dict") }
+        guard let descr else { throw malformed("no 'descr' key") }
+        guard let fortran else { throw malformed("no 'fortran_order' key") }
+        guard let shape else { throw malformed("no 'shape' key") }
+        return (descr, fortran, shape)
+    }
+
+    func malformed(_ reason: String) -> NPYError { .malformedHeader(file: name, reason: reason) }
+
+    /// The next byte after spaces, tabs and newlines (0 at the end).
+    var peek: UInt8 {
+        mutating get {
+            skipSpaces()
+            return index < bytes.endIndex ? bytes[index] : 0
+        }
+    }
+
+    mutating func skipSpaces() {
+        while index < bytes.endIndex, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+    }
+
+    mutating func expect(_ character: Unicode.Scalar) throws(NPYError) {
+        guard peek == UInt8(ascii: character) else { throw malformed("expected '\(character)' at byte \(index - bytes.startIndex)") }
+        index += 1
+    }
+
+    /// A quoted string without escapes.
+    mutating func string(_ what: String) throws(NPYError) -> String {
+        let quote = peek
+        guard quote == UInt8(ascii: "'") || quote == UInt8(ascii: "\"") else { throw malformed("\(what) is not a string") }
+        let start = index + 1
+        guard let end = bytes[start...].firstIndex(of: quote) else { throw malformed("\(what): unclosed string") }
+        index = end + 1
+        guard let text = String(validating: bytes[start..<end], as: UTF8.self) else { throw malformed("\(what) is not UTF-8") }
+        return text
+    }
+
+    mutating func boolean() throws(NPYError) -> Bool {
+        skipSpaces()
+        for (word, value) in [("True", true), ("False", false)] where bytes[index...].starts(with: word.utf8) {
+            index += word.utf8.count
+            return value
+        }
+        throw malformed("'fortran_order' is neither True nor False")
+    }
+
+    mutating func tuple() throws(NPYError) -> [Int] {
+        try expect("(")
+        var values: [Int] = []
+        while peek != UInt8(ascii: ")") {
+            let start = index
+            while index < bytes.endIndex, (0x30...0x39).contains(bytes[index]) { index += 1 }
+            guard let value = Int(String(decoding: bytes[start..<index], as: UTF8.self)) else {
+                throw malformed("'shape' entry at byte \(start - bytes.startIndex) is not a non-negative integer")
+            }
+            if index < bytes.endIndex, bytes[index] == UInt8(ascii: "L") { index += 1 }
+            values.append(value)
+            guard peek == UInt8(ascii: ",") else { break }
+            index += 1
+        }
+        try expect(")")
+        return values
     }
 }
 

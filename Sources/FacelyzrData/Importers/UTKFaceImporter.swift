@@ -1,4 +1,5 @@
 import Foundation
+import FacelyzrFiles
 
 /// UTKFace: every label is in the file name, `[age]_[gender]_[race]_[datetime].jpg`
 /// (aligned and cropped set: `....jpg.chip.jpg`), age 0-116, gender 0 = male 1 = female
@@ -42,18 +43,29 @@ enum UTKFaceImporter {
     }
 
     static func plan(source: String) throws(ImportError) -> ImportPlan {
-        let names: [String]
+        let entries: [DirectoryListing.Entry]
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: source).sorted()
+            entries = try DirectoryListing.entries(of: source)
         } catch {
             throw .missingFile(file: source)
         }
         var plan = ImportPlan()
-        for name in names {
+        for entry in entries {
+            guard let name = entry.name else {
+                plan.skipped.append(SkippedItem(file: source + "/" + entry.readableName, reason: .malformedFileName,
+                                                detail: AnnotationText.notUTF8))
+                continue
+            }
             let path = source + "/" + name
+            let parsed = parse(fileName: name)
             var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { continue }
-            switch parse(fileName: name) {
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                // Folders are not part of the layout; one named like a picture is counted.
+                if case .malformed = parsed { continue }
+                plan.skipped.append(SkippedItem(file: path, reason: .unreadableImage, detail: "a directory, not a file"))
+                continue
+            }
+            switch parsed {
             case let .malformed(detail):
                 plan.skipped.append(SkippedItem(file: path, reason: .malformedFileName, detail: detail))
             case let .ageOutOfRange(age):

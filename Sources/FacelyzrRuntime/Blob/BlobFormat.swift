@@ -25,6 +25,10 @@ public enum BlobFormat {
     public static let maximumTensorByteCount: UInt64 = 1_073_741_824
     /// Largest arena, in bytes (fits a 32-bit `Int`).
     public static let maximumArenaByteCount: UInt64 = 0x7FFF_FFFF
+    /// Largest scale (input, tensor or head output): `Float.greatestFiniteMagnitude` x 2^-31, so
+    /// `scale` x 2^31 is finite and every dequantised value, `scale` x an int32 accumulator or
+    /// an int8 value less its zero point, is finite (docs/blob-format.md "Validation").
+    public static let maximumScale: Float = 0x1.fffffep96
     /// Bounds on table lengths, so validation time stays bounded on hostile input.
     public static let maximumSectionCount: UInt32 = 64
     public static let maximumOpCount = 4096

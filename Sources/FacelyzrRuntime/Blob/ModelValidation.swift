@@ -155,13 +155,13 @@ private struct Validator {
         guard let format = PixelFormat(rawValue: formatCode), format.channels == channels else {
             throw .invalidField(.pixelFormat, section: .metadata, offset: wide(m + M.pixelFormat), value: int64(formatCode))
         }
-        let scale = base.f32(m + M.inputScale)
-        try positiveFinite(scale, .inputScale, .metadata, m + M.inputScale)
+        let inputScale = base.f32(m + M.inputScale)
+        try scale(inputScale, .inputScale, .metadata, m + M.inputScale)
         let zeroPoint = base.i32(m + M.inputZeroPoint)
         guard zeroPoint == 0 else {
             throw .invalidField(.inputZeroPoint, section: .metadata, offset: wide(m + M.inputZeroPoint), value: widen(zeroPoint))
         }
-        input = ModelInput(height: height, width: width, channels: channels, pixelFormat: format, scale: scale, zeroPoint: 0)
+        input = ModelInput(height: height, width: width, channels: channels, pixelFormat: format, scale: inputScale, zeroPoint: 0)
         try zero(m + M.reserved0, 4)
         try zero(m + M.reserved1, M.size - M.reserved1)
         arena = base.u64(m + M.arenaByteCount)
@@ -187,7 +187,7 @@ private struct Validator {
                 throw .invalidField(.tensorLayout, section: .tensors, offset: wide(r + T.layout), value: int64(layoutCode))
             }
             try zeroPoint(r + T.zeroPoint, .tensors)
-            try positiveFinite(base.f32(r + T.scale), .scale, .tensors, r + T.scale)
+            try scale(base.f32(r + T.scale), .scale, .tensors, r + T.scale)
             let offset = base.u64(r + T.arenaOffset)
             guard offset % BlobFormat.arenaAlignment == 0 else {
                 throw .invalidField(.arenaOffset, section: .tensors, offset: wide(r + T.arenaOffset), value: Int64(bitPattern: offset))
@@ -232,7 +232,7 @@ private struct Validator {
         typealias O = BlobFormat.OutputRecord
         for i in 0..<outputCount {
             let r = layout.outputs.offset + i * O.size
-            try positiveFinite(base.f32(r + O.scale), .outputScale, .outputs, r + O.scale)
+            try scale(base.f32(r + O.scale), .outputScale, .outputs, r + O.scale)
             try string(r + O.labelOffset)
             try zero(r + O.reserved, 4)
         }
@@ -417,8 +417,9 @@ private struct Validator {
         }
     }
 
-    func positiveFinite(_ value: Float, _ name: BlobField, _ section: SectionKind, _ offset: Int) throws(BlobError) {
-        guard value.isFinite, value > 0 else {
+    /// A scale is in (0, `BlobFormat.maximumScale`] (NaN fails both comparisons).
+    func scale(_ value: Float, _ name: BlobField, _ section: SectionKind, _ offset: Int) throws(BlobError) {
+        guard value > 0, value <= BlobFormat.maximumScale else {
             throw .invalidField(name, section: section, offset: wide(offset), value: int64(value.bitPattern))
         }
     }
