@@ -39,6 +39,8 @@ let package = Package(
             name: "FacelyzrDetection", dependencies: ["FacelyzrRuntime"],
             swiftSettings: [.unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
+        // Scores of the localiser's evaluation (ROC AUC, average precision); host only, they allocate.
+        .target(name: "FacelyzrDetectionEvaluation"),
         // Counts heap allocations of predict in its own process (LD_PRELOAD malloc counter).
         .executableTarget(
             name: "facelyzr-alloc-probe",
@@ -75,7 +77,7 @@ let package = Package(
             name: "facelyzr",
             dependencies: [
                 "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrData", "FacelyzrTrainer", "FacelyzrQuantizer",
-                "FacelyzrDetection",
+                "FacelyzrDetection", "FacelyzrDetectionEvaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),  // bench
             ]
@@ -96,7 +98,7 @@ let package = Package(
         .testTarget(name: "FacelyzrDataTests", dependencies: ["FacelyzrData", "FacelyzrRandom"]),
         .testTarget(
             name: "FacelyzrDetectionTests",
-            dependencies: ["FacelyzrDetection", "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrData"]
+            dependencies: ["FacelyzrDetection", "FacelyzrDetectionEvaluation", "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrData"]
         ),
         .testTarget(name: "FacelyzrTrainerTests", dependencies: ["FacelyzrTrainer", "FacelyzrData", "FacelyzrRandom"]),
         .testTarget(

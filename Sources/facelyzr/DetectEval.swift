@@ -1,6 +1,7 @@
 import ArgumentParser
 import FacelyzrData
 import FacelyzrDetection
+import FacelyzrDetectionEvaluation
 import FacelyzrQuantizer
 import FacelyzrTrainer
 import Foundation

@@ -11,9 +11,9 @@
 #   host      the same sources as ordinary (not Embedded) Swift, linked by swiftc against
 #             the Swift runtime: the build the package's tests exercise
 #
-# It also compiles the face localiser (FacelyzrDetection, all but DetectionMetrics.swift, the
-# evaluation's allocating scores) the same way into FacelyzrDetection.o, to prove it builds for
-# boards without allocating; it has no C entry points yet, so it is not in libfacelyzr.a.
+# It also compiles the face localiser (FacelyzrDetection) the same way into FacelyzrDetection.o, to
+# prove it builds for boards without allocating; it has no C entry points yet, so it is not in
+# libfacelyzr.a.
 #
 # Output: .build-embedded/<isa>/{libfacelyzr.a,harness,count,facelyzr-run,*.o} (the host build:
 # no runner; x86_64 also facelyzr-run-counting, the runner counting its allocations).
@@ -41,7 +41,7 @@ if ((${#isas[@]} == 0)); then isas=(aarch64 armv7 x86_64 host); fi
 
 mapfile -t runtime_sources < <(find Sources/FacelyzrRuntime -name '*.swift' | LC_ALL=C sort)
 mapfile -t capi_sources < <(find Sources/FacelyzrCAPI -name '*.swift' | LC_ALL=C sort)
-mapfile -t detection_sources < <(find Sources/FacelyzrDetection -name '*.swift' ! -name DetectionMetrics.swift | LC_ALL=C sort)
+mapfile -t detection_sources < <(find Sources/FacelyzrDetection -name '*.swift' | LC_ALL=C sort)
 
 for isa in "${isas[@]}"; do
     case "$isa" in
