@@ -28,6 +28,10 @@ let package = Package(
         // The one deterministic pseudo-random generator (SplitMix64): synthetic faces, shuffles,
         // trainer initialisation, random-weight models. No dependencies, no Foundation, Embedded-safe.
         .target(name: "FacelyzrRandom"),
+        // Pixel operations shared by data preparation and the localiser (the camera path's
+        // too): separable resampling into caller buffers. No dependencies, no Foundation;
+        // allocation-free and Embedded-safe (tools/embedded/build.sh).
+        .target(name: "FacelyzrImaging"),
         // Host-side blob tools: the builder (tests, quantizer), inspection report, atomic writes.
         .target(name: "FacelyzrBlobBuilder", dependencies: ["FacelyzrRuntime", "FacelyzrRandom"]),
         // The C interface (`include/facelyzr.h`, `@_cdecl` entry points) over the runtime;
@@ -36,7 +40,7 @@ let package = Package(
         // Face localisation over the runtime: image pyramid, sliding window, non-maximum
         // suppression; allocation-free in a caller workspace, no Foundation.
         .target(
-            name: "FacelyzrDetection", dependencies: ["FacelyzrRuntime"],
+            name: "FacelyzrDetection", dependencies: ["FacelyzrRuntime", "FacelyzrImaging"],
             swiftSettings: [.unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
         // Scores of the localiser's evaluation (ROC AUC, average precision); host only, they allocate.
@@ -59,7 +63,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg"), .linkedLibrary("z")]
         ),
         // Data: images, resampling, synthetic faces, dataset format and importers.
-        .target(name: "FacelyzrData", dependencies: ["CImageIO", "FacelyzrRandom"]),
+        .target(name: "FacelyzrData", dependencies: ["CImageIO", "FacelyzrRandom", "FacelyzrImaging"]),
 
         // OpenBLAS (cblas_sgemm) for the float trainer only.
         .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
@@ -98,7 +102,7 @@ let package = Package(
         .testTarget(name: "FacelyzrDataTests", dependencies: ["FacelyzrData", "FacelyzrRandom"]),
         .testTarget(
             name: "FacelyzrDetectionTests",
-            dependencies: ["FacelyzrDetection", "FacelyzrDetectionEvaluation", "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrData"]
+            dependencies: ["FacelyzrDetection", "FacelyzrDetectionEvaluation", "FacelyzrImaging", "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrData"]
         ),
         .testTarget(name: "FacelyzrTrainerTests", dependencies: ["FacelyzrTrainer", "FacelyzrData", "FacelyzrRandom"]),
         .testTarget(
