@@ -32,6 +32,9 @@ let package = Package(
         // too): separable resampling into caller buffers. No dependencies, no Foundation;
         // allocation-free and Embedded-safe (tools/embedded/build.sh).
         .target(name: "FacelyzrImaging"),
+        // The synthetic face generator (latents, renderer), deterministic from (seed, index).
+        // Depends on FacelyzrRandom only, no Foundation; Embedded-safe (tools/synthetic-cross-isa.sh).
+        .target(name: "FacelyzrSynthetic", dependencies: ["FacelyzrRandom"]),
         // Host-side blob tools: the builder (tests, quantizer), inspection report, atomic writes.
         .target(name: "FacelyzrBlobBuilder", dependencies: ["FacelyzrRuntime", "FacelyzrRandom"]),
         // The C interface (`include/facelyzr.h`, `@_cdecl` entry points) over the runtime;
@@ -63,24 +66,24 @@ let package = Package(
             linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg"), .linkedLibrary("z")]
         ),
         // Data: images, resampling, synthetic faces, dataset format and importers.
-        .target(name: "FacelyzrData", dependencies: ["CImageIO", "FacelyzrRandom", "FacelyzrImaging"]),
+        .target(name: "FacelyzrData", dependencies: ["CImageIO", "FacelyzrRandom", "FacelyzrImaging", "FacelyzrSynthetic"]),
 
         // OpenBLAS (cblas_sgemm) for the float trainer only.
         .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
         // Float trainer: tensors, layers with forward/backward, SDAE, heads, checkpoints.
         // Depends on the runtime only for its vocabulary (Padding), so both read one padding rule.
-        .target(name: "FacelyzrTrainer", dependencies: ["FacelyzrRuntime", "FacelyzrData", "FacelyzrRandom", "CBLAS"]),
+        .target(name: "FacelyzrTrainer", dependencies: ["FacelyzrRuntime", "FacelyzrData", "FacelyzrSynthetic", "FacelyzrRandom", "CBLAS"]),
         // Quantizer: float network to int8 blob (calibration, per-channel weights), model card, drift.
         .target(
             name: "FacelyzrQuantizer",
-            dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrTrainer", "FacelyzrData"]
+            dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrTrainer", "FacelyzrData", "FacelyzrSynthetic"]
         ),
 
         // The `facelyzr` command line.
         .executableTarget(
             name: "facelyzr",
             dependencies: [
-                "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrData", "FacelyzrTrainer", "FacelyzrQuantizer",
+                "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrData", "FacelyzrSynthetic", "FacelyzrTrainer", "FacelyzrQuantizer",
                 "FacelyzrDetection", "FacelyzrDetectionEvaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),  // bench
@@ -99,12 +102,12 @@ let package = Package(
         .testTarget(
             name: "FacelyzrAllocationTests", dependencies: ["facelyzr-alloc-probe", "facelyzr-embedded-fixtures"]
         ),
-        .testTarget(name: "FacelyzrDataTests", dependencies: ["FacelyzrData", "FacelyzrRandom"]),
+        .testTarget(name: "FacelyzrDataTests", dependencies: ["FacelyzrData", "FacelyzrRandom", "FacelyzrSynthetic"]),
         .testTarget(
             name: "FacelyzrDetectionTests",
             dependencies: ["FacelyzrDetection", "FacelyzrDetectionEvaluation", "FacelyzrImaging", "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrData"]
         ),
-        .testTarget(name: "FacelyzrTrainerTests", dependencies: ["FacelyzrTrainer", "FacelyzrData", "FacelyzrRandom"]),
+        .testTarget(name: "FacelyzrTrainerTests", dependencies: ["FacelyzrTrainer", "FacelyzrData", "FacelyzrSynthetic", "FacelyzrRandom"]),
         .testTarget(
             name: "FacelyzrQuantizerTests",
             dependencies: ["FacelyzrQuantizer", "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrTrainer", "FacelyzrData", "FacelyzrRandom"]

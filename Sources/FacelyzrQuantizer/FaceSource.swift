@@ -1,4 +1,5 @@
 import FacelyzrData
+import FacelyzrSynthetic
 import Foundation
 
 /// One labelled face for calibration or evaluation.

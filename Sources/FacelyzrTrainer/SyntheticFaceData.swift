@@ -1,4 +1,5 @@
 import FacelyzrData
+import FacelyzrSynthetic
 
 /// Training data from the synthetic face generator: image `i` is face `split.syntheticIndex(i)`,
 /// rendered when a batch asks for it, so nothing is stored.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FacelyzrData
+import FacelyzrSynthetic
 import Foundation
 
 /// `facelyzr synth`: writes synthetic faces as PNG files with a manifest, a contact sheet, or

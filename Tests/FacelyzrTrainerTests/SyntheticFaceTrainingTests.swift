@@ -1,4 +1,5 @@
 import FacelyzrData
+import FacelyzrSynthetic
 import Foundation
 import Testing
 @testable import FacelyzrTrainer
