@@ -72,11 +72,11 @@ let package = Package(
         .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
         // Float trainer: tensors, layers with forward/backward, SDAE, heads, checkpoints.
         // Depends on the runtime only for its vocabulary (Padding), so both read one padding rule.
-        .target(name: "FacelyzrTrainer", dependencies: ["FacelyzrRuntime", "FacelyzrData", "FacelyzrSynthetic", "FacelyzrRandom", "CBLAS"]),
+        .target(name: "FacelyzrTrainer", dependencies: ["FacelyzrRuntime", "FacelyzrData", "FacelyzrRandom", "CBLAS"]),
         // Quantizer: float network to int8 blob (calibration, per-channel weights), model card, drift.
         .target(
             name: "FacelyzrQuantizer",
-            dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrTrainer", "FacelyzrData", "FacelyzrSynthetic"]
+            dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrTrainer", "FacelyzrData"]
         ),
 
         // The `facelyzr` command line.

@@ -1,3 +1,4 @@
+import FacelyzrData
 import FacelyzrRuntime
 
 /// The model a drift report compares against.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FacelyzrData
 import FacelyzrQuantizer
 import Foundation
 
@@ -85,7 +86,10 @@ struct Drift: ParsableCommand {
         } else {
             reference = .int8(try Int8Model(path: baseline!), name: "int8 \(baseline!)")
         }
-        let source = try openFaceSource(data, imageSize: candidate.inputShape[0], syntheticSeed: syntheticSeed)
+        let source: any FaceSource
+        do {
+            source = try openFaceSource(data, imageSize: candidate.inputShape[0], syntheticSeed: syntheticSeed)
+        } catch { throw .data(error) }
         let set = try EvaluationSet(SplitFaces<TestSplit>(source, limit: count), progress: progress.line)
         return try DriftEvaluation.run(
             reference: reference, candidate: candidate, candidateName: "int8 \(int8)", set: set,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FacelyzrBlobBuilder
+import FacelyzrData
 import FacelyzrQuantizer
 import Foundation
 

@@ -75,18 +75,15 @@ struct Pretrain: ParsableCommand {
                                   plan: plan, dataProvenance: "")
         }
         let a = trainer.network.architecture
-        if let dataset {
-            let data = try DatasetTrainingData(reader: try DatasetReader(directory: dataset), split: .train, architecture: a)
-            try loop.fit(&trainer, on: data, pretrainingOn: nil, provenance: "pre-training on " + data.provenance, scoring: EmptyData())
+        let faces: any FaceSource = if let dataset {
+            DatasetFaceSource(try DatasetReader(directory: dataset))
         } else {
-            let data = try SyntheticFaceData(faces: SyntheticFaces(seed: dataSeed, size: a.inputHeight), split: .train, count: count, architecture: a)
-            try loop.fit(&trainer, on: data, pretrainingOn: nil, provenance: "pre-training on " + data.provenance, scoring: EmptyData())
+            SyntheticFaceSource(seed: dataSeed, size: a.inputHeight)
         }
+        // The synthetic train split is unbounded: `count` faces of it; a dataset's whole train split.
+        let data = try TrainingFaces(SplitFaces<TrainSplit>(faces, limit: dataset == nil ? count : nil), architecture: a)
+        // No test faces: pre-training scores nothing.
+        let none = try TrainingFaces(SplitFaces<TestSplit>(faces, limit: 0), architecture: a)
+        try loop.fit(&trainer, on: data, pretrainingOn: nil, provenance: "pre-training on " + data.provenance, scoring: none)
     }
-}
-
-/// No test faces: pre-training scores nothing.
-private struct EmptyData: TrainingData {
-    var count: Int { 0 }
-    func batch(_ indices: [Int]) -> (input: Tensor, targets: [Tensor]) { (Tensor(zeros: [0]), []) }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FacelyzrData
 import FacelyzrQuantizer
 import Foundation
 
@@ -59,7 +60,10 @@ struct Quantize: ParsableCommand {
         let progress = Progress(quiet: quiet)
         let outcome = Result { () throws(QuantizerError) -> ModelCard in
             let (graph, _) = try ModelExport.loadGraph(checkpoint)
-            let source = try openFaceSource(calibration, imageSize: graph.inputShape[0], syntheticSeed: syntheticSeed)
+            let source: any FaceSource
+            do throws(DatasetError) {
+                source = try openFaceSource(calibration, imageSize: graph.inputShape[0], syntheticSeed: syntheticSeed)
+            } catch { throw .data(error) }
             return try ModelExport.run(
                 checkpointPath: checkpoint, source: source, calibrationCount: calibrationCount, evaluationCount: evaluationCount,
                 options: QuantizationOptions(method: CalibrationMethod(name: method)!, biasCorrection: BiasCorrection(rawValue: biasCorrection)!),

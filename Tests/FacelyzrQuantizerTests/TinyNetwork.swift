@@ -42,7 +42,7 @@ final class RecordingSource: FaceSource, @unchecked Sendable {
     var provenance: String { inner.provenance }
     var imageShape: [Int] { inner.imageShape }
     func count(in split: Split) -> Int { inner.count(in: split) }
-    func face(_ index: Int, in split: Split) throws(QuantizerError) -> LabelledFace {
+    func face(_ index: Int, in split: Split) throws(DatasetError) -> LabelledFace {
         readSplits.insert(split)
         reads += 1
         return try inner.face(index, in: split)
@@ -77,7 +77,7 @@ let trainedTinyNetwork: Network = {
         steps: 300, optimizer: OptimizerConfig(method: .adam, schedule: LearningRateSchedule(baseRate: 0.005, totalSteps: 300)),
         fineTuneEncoder: true))
     var trainer = try! Trainer(architecture: architecture, plan: plan, dataProvenance: "tests: synthetic train split")
-    let data = try! SyntheticFaceData(faces: tinyFaces.faces, split: .train, count: 100_000, architecture: architecture)
+    let data = try! TrainingFaces(SplitFaces<TrainSplit>(tinyFaces, limit: 100_000), architecture: architecture)
     try! trainer.run(data)
     return trainer.network
 }()
