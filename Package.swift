@@ -29,6 +29,13 @@ let package = Package(
         // The one deterministic pseudo-random generator (SplitMix64): synthetic faces, shuffles,
         // trainer initialisation, random-weight models. No dependencies, no Foundation, Embedded-safe.
         .target(name: "FacelyzrRandom"),
+        // Pixel operations shared by data preparation and the localiser (the camera path's
+        // too): separable resampling into caller buffers. No dependencies, no Foundation;
+        // allocation-free and Embedded-safe (tools/embedded/build.sh).
+        .target(name: "FacelyzrImaging"),
+        // The synthetic face generator (latents, renderer), deterministic from (seed, index).
+        // Depends on FacelyzrRandom only, no Foundation; Embedded-safe (tools/synthetic-cross-isa.sh).
+        .target(name: "FacelyzrSynthetic", dependencies: ["FacelyzrRandom"]),
         // Host-side blob tools: the builder (tests, quantizer), inspection report.
         .target(name: "FacelyzrBlobBuilder", dependencies: ["FacelyzrRuntime", "FacelyzrRandom"]),
         // The C interface (`include/facelyzr.h`, `@_cdecl` entry points) over the runtime;
@@ -37,7 +44,7 @@ let package = Package(
         // Face localisation over the runtime: image pyramid, sliding window, non-maximum
         // suppression; allocation-free in a caller workspace, no Foundation.
         .target(
-            name: "FacelyzrDetection", dependencies: ["FacelyzrRuntime"],
+            name: "FacelyzrDetection", dependencies: ["FacelyzrRuntime", "FacelyzrImaging"],
             swiftSettings: [.unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
         // Files: one reader (whole file or at offsets) and one atomic writer (temporary file,
@@ -46,6 +53,8 @@ let package = Package(
         // The host's loaded model: the blob in aligned memory, validated, weights packed once,
         // arena and outputs reused (no allocation per predict), labelled predictions.
         .target(name: "FacelyzrHost", dependencies: ["FacelyzrRuntime", "FacelyzrFiles"]),
+        // Scores of the localiser's evaluation (ROC AUC, average precision); host only, they allocate.
+        .target(name: "FacelyzrDetectionEvaluation"),
         // Counts heap allocations of predict in its own process (LD_PRELOAD malloc counter).
         .executableTarget(
             name: "facelyzr-alloc-probe",
@@ -67,7 +76,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg"), .linkedLibrary("z")]
         ),
         // Data: images, resampling, synthetic faces, dataset format and importers.
-        .target(name: "FacelyzrData", dependencies: ["CImageIO", "FacelyzrRandom", "FacelyzrFiles"]),
+        .target(name: "FacelyzrData", dependencies: ["CImageIO", "FacelyzrRandom", "FacelyzrFiles", "FacelyzrImaging", "FacelyzrSynthetic"]),
 
         // The run-side commands, `analyze` and `detect`, with the face finder they share: the
         // `facelyzr` subcommands and `facelyzr-run-host`. No quantizer, trainer or OpenBLAS
@@ -100,8 +109,8 @@ let package = Package(
         .executableTarget(
             name: "facelyzr",
             dependencies: [
-                "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrData", "FacelyzrTrainer", "FacelyzrQuantizer",
-                "FacelyzrDetection", "FacelyzrFiles", "FacelyzrHost", "FacelyzrRunCommands",
+                "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrData", "FacelyzrSynthetic", "FacelyzrTrainer", "FacelyzrQuantizer",
+                "FacelyzrDetection", "FacelyzrDetectionEvaluation", "FacelyzrFiles", "FacelyzrHost", "FacelyzrRunCommands",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),  // bench
             ]
@@ -132,12 +141,12 @@ let package = Package(
         .testTarget(
             name: "FacelyzrAllocationTests", dependencies: ["facelyzr-alloc-probe", "facelyzr-embedded-fixtures", "FacelyzrTestSupport"]
         ),
-        .testTarget(name: "FacelyzrDataTests", dependencies: ["FacelyzrData", "FacelyzrRandom", "FacelyzrFiles"]),
+        .testTarget(name: "FacelyzrDataTests", dependencies: ["FacelyzrData", "FacelyzrRandom", "FacelyzrFiles", "FacelyzrSynthetic"]),
         .testTarget(
             name: "FacelyzrDetectionTests",
-            dependencies: ["FacelyzrDetection", "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrData"]
+            dependencies: ["FacelyzrDetection", "FacelyzrDetectionEvaluation", "FacelyzrImaging", "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrData"]
         ),
-        .testTarget(name: "FacelyzrTrainerTests", dependencies: ["FacelyzrTrainer", "FacelyzrData", "FacelyzrRandom", "FacelyzrFiles"]),
+        .testTarget(name: "FacelyzrTrainerTests", dependencies: ["FacelyzrTrainer", "FacelyzrData", "FacelyzrSynthetic", "FacelyzrRandom", "FacelyzrFiles"]),
         .testTarget(
             name: "FacelyzrQuantizerTests",
             dependencies: [

@@ -1,3 +1,4 @@
+import FacelyzrImaging
 import FacelyzrRuntime
 
 /// Finds faces in a gray frame with a face / not-face model: a multi-scale sliding window over
@@ -131,7 +132,8 @@ public struct Localiser: Sendable {
 
         for k in 0..<levelCount {
             let (levelWidth, levelHeight, _) = self.level(k)
-            resampleArea(pixels, width: frameWidth, height: frameHeight, into: level, width: levelWidth, height: levelHeight, rows: rows)
+            resampleArea(pixels, width: frameWidth, height: frameHeight, channels: 1, into: level, width: levelWidth, height: levelHeight,
+                         scratch: rows)
             let xScale = Float(frameWidth) / Float(levelWidth), yScale = Float(frameHeight) / Float(levelHeight)
             var y = 0
             while y + window <= levelHeight {

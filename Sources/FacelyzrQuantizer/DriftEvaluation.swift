@@ -1,3 +1,4 @@
+import FacelyzrData
 import FacelyzrHost
 import FacelyzrRuntime
 

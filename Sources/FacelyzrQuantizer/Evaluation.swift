@@ -14,7 +14,7 @@ public struct EvaluationSet: Sendable {
         var faces: [LabelledFace] = []
         faces.reserveCapacity(test.count)
         for i in 0..<test.count {
-            faces.append(try test.face(i))
+            do { faces.append(try test.face(i)) } catch { throw .data(error) }
             if (i + 1) % 1000 == 0 { progress("test faces: \(i + 1)/\(test.count)") }
         }
         self.faces = faces

@@ -51,7 +51,7 @@ public struct GoldenSet: Sendable {
         var labels: [FaceLabels] = []
         for i in 0..<count {
             let face: LabelledFace
-            do { face = try faces.face(i) } catch { throw .source(error) }
+            do { face = try faces.face(i) } catch { throw .source(.data(error)) }
             inputs += face.pixels
             labels.append(face.labels)
         }
@@ -163,17 +163,9 @@ public struct GoldenSet: Sendable {
 
     /// The golden faces as a `FaceSource` whose test split is the golden set (the other splits
     /// are empty), so the quantizer's evaluation and drift run on exactly these bytes.
-    public var faceSource: any FaceSource { GoldenFaceSource(set: self) }
-}
-
-struct GoldenFaceSource: FaceSource {
-    let set: GoldenSet
-    var provenance: String { "golden set: \(set.manifest.provenance)" }
-    var imageShape: [Int] { [set.manifest.height, set.manifest.width, set.manifest.channels] }
-    var attributeNames: [String] { CelebAAttribute.allCases.map(\.name) }
-    func count(in split: Split) -> Int { split == .test ? set.manifest.count : 0 }
-    func face(_ index: Int, in split: Split) throws(QuantizerError) -> LabelledFace {
-        LabelledFace(pixels: Array(set.pixels(index)), labels: set.labels[index])
+    public var faceSource: any FaceSource {
+        InMemoryFaceSource(provenance: "golden set: \(manifest.provenance)", imageShape: [manifest.height, manifest.width, manifest.channels],
+                           test: (0..<manifest.count).map { LabelledFace(pixels: Array(pixels($0)), labels: labels[$0]) })
     }
 }
 

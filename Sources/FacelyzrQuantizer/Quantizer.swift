@@ -59,7 +59,8 @@ public enum Quantizer {
         progress("calibration: \(calibration.description)")
         var faces: [LabelledFace] = []
         for i in 0..<calibration.count {
-            let face = try calibration.face(i)
+            let face: LabelledFace
+            do { face = try calibration.face(i) } catch { throw .data(error) }
             guard face.pixels.count == graph.inputShape.reduce(1, *) else {
                 throw .inputShapeMismatch(source: calibration.source.provenance, expected: graph.inputShape,
                                           found: [face.pixels.count])

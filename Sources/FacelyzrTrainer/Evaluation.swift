@@ -1,3 +1,4 @@
+import FacelyzrData
 import FacelyzrRandom
 
 /// Scores of a network on held-out faces: gender, age, attributes, and the same broken down by
@@ -54,7 +55,7 @@ public struct Evaluator: Sendable {
     }
 
     /// Adds a batch: `outputs` are the raw head outputs (`Network.forward`), `targets` the
-    /// per-head targets of `TrainingData.batch`, both in the architecture's head order.
+    /// per-head targets of `TrainingFaces.batch`, both in the architecture's head order.
     public mutating func add(outputs: [Tensor], targets: [Tensor]) {
         let batch = targets.first.map { $0.shape[0] } ?? 0
         for n in 0..<batch {
@@ -131,7 +132,7 @@ public struct Evaluator: Sendable {
 extension Network {
     /// Runs the network (inference mode) over the images `indices` of `data`, `batchSize` at a
     /// time, and scores it.
-    public mutating func evaluate(_ data: some TrainingData, indices: [Int], batchSize: Int = 64) throws -> EvaluationReport {
+    public mutating func evaluate(_ data: TrainingFaces<TestSplit>, indices: [Int], batchSize: Int = 64) throws -> EvaluationReport {
         var evaluator = Evaluator(architecture: architecture)
         var unused = SplitMix64(state: 0)
         for start in stride(from: 0, to: indices.count, by: max(batchSize, 1)) {

@@ -61,11 +61,3 @@ struct FaceLabelTargets: Sendable {
         }
     }
 }
-
-/// Checks that images of `width` x `height` x `channels` fit the architecture's input.
-func checkInput(_ architecture: Architecture, width: Int, height: Int, channels: Int, what: String) throws(ArchitectureError) {
-    guard architecture.inputHeight == height, architecture.inputWidth == width, architecture.inputChannels == channels else {
-        throw ArchitectureError(layer: "input", reason: "\(what) is \(width)x\(height)x\(channels), the network reads "
-                                + "\(architecture.inputWidth)x\(architecture.inputHeight)x\(architecture.inputChannels)")
-    }
-}

@@ -1,3 +1,4 @@
+import FacelyzrData
 import FacelyzrRandom
 import FacelyzrRuntime
 
@@ -158,11 +159,11 @@ public struct Trainer: Sendable {
     /// checkpoint and resume later). Pre-training reads `pretrainingData` when given (its labels
     /// are not used, so it may be a larger unlabelled set). `progress` sees every step.
     public mutating func run(
-        _ data: some TrainingData, pretrainingData: (any TrainingData)? = nil, stopAt: Int? = nil,
+        _ data: TrainingFaces<TrainSplit>, pretrainingData: TrainingFaces<TrainSplit>? = nil, stopAt: Int? = nil,
         progress: (TrainingProgress) -> Void = { _ in }
     ) throws {
         while phase != .finished, stopAt.map({ totalSteps < $0 }) ?? true {
-            let source: any TrainingData = if case .pretraining = phase { pretrainingData ?? data } else { data }
+            let source = if case .pretraining = phase { pretrainingData ?? data } else { data }
             let indices = (0..<plan.batchSize).map { _ in Int(generator.next() % UInt64(source.count)) }
             let (input, targets) = try source.batch(indices)
             let loss: Float
@@ -230,7 +231,7 @@ public struct Trainer: Sendable {
     }
 
     /// Scores every head on the images `indices` of `data` (inference mode).
-    public mutating func evaluate(_ data: some TrainingData, indices: [Int]) throws -> [HeadScore] {
+    public mutating func evaluate(_ data: TrainingFaces<TestSplit>, indices: [Int]) throws -> [HeadScore] {
         let heads = network.architecture.heads
         var sums = [Float](repeating: 0, count: heads.count)
         var known: [[Float]] = heads.map { _ in [] }  // per head: the known targets ...

@@ -50,8 +50,7 @@ struct Demo: ParsableCommand {
         var images: [Image] = [], captions: [[String]] = []
         var genderRight = 0, ageError: Float = 0, latencies: [Double] = []
         for index in first..<(first + count) {
-            let face: LabelledFace
-            do { face = try faces.face(index, in: .test) } catch { throw CommandFailure(description: "\(error)") }
+            let face = faces.face(index, in: .test)
             let pixels = input.channels == 3 ? face.pixels : Image(width: input.width, height: input.height, channels: 3, pixels: face.pixels).converted(toChannels: input.channels).pixels
             _ = predictor.predict(pixels)  // warm: the printed latency is the steady state
             let p = predictor.predict(pixels)

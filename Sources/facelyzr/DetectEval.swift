@@ -1,6 +1,7 @@
 import ArgumentParser
 import FacelyzrData
 import FacelyzrDetection
+import FacelyzrDetectionEvaluation
 import FacelyzrHost
 import FacelyzrQuantizer
 import FacelyzrRunCommands
@@ -142,7 +143,12 @@ struct DetectEval: ParsableCommand {
                 let training = all.indices.filter { $0 % folds != fold }
                 var train = synthetic
                 for _ in 0..<lfwRepeats { train += training.map { all[$0] } }
-                let data = FacePresenceData(samples: train, architecture: a)
+                // Face / not-face images in memory for the one binary head labelled `face` (a
+                // sample without the label counts as not a face).
+                let faces = InMemoryFaceSource(
+                    provenance: "", imageShape: [a.inputHeight, a.inputWidth, a.inputChannels],
+                    train: train.map { LabelledFace(pixels: $0.image.pixels, labels: $0.labels, isFace: $0.isFace == true) })
+                let data = try TrainingFaces(SplitFaces<TrainSplit>(faces), architecture: a)
                 let plan = TrainingPlan(
                     seed: seed &+ UInt64(fold), batchSize: 32, pretraining: nil,
                     supervised: .init(steps: steps, optimizer: OptimizerConfig(method: .adam, schedule: LearningRateSchedule(
@@ -168,19 +174,5 @@ struct DetectEval: ParsableCommand {
                 print(String(format: "%@: ROC AUC %.3f, accuracy %.3f (%d held-out images)", name, rocAUC(scores), accuracy, scores.count))
             }
         }
-    }
-}
-
-/// Face / not-face training images in memory, for a model with one binary head labelled `face`.
-struct FacePresenceData: TrainingData {
-    let samples: [FaceSample]
-    let architecture: Architecture
-    var count: Int { samples.count }
-
-    func batch(_ indices: [Int]) throws -> (input: Tensor, targets: [Tensor]) {
-        let a = architecture
-        let input = InputNormalization.standard.normalize(indices.flatMap { samples[$0].image.pixels }, count: indices.count,
-                                                          height: a.inputHeight, width: a.inputWidth, channels: a.inputChannels)
-        return (input, [Tensor(shape: [indices.count, 1], values: indices.map { samples[$0].isFace == true ? 1 : 0 })])
     }
 }

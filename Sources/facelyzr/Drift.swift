@@ -1,4 +1,5 @@
 import ArgumentParser
+import FacelyzrData
 import FacelyzrHost
 import FacelyzrQuantizer
 import FacelyzrRunCommands
@@ -87,7 +88,10 @@ struct Drift: ParsableCommand {
         } else {
             reference = .int8(try open(baseline!), name: "int8 \(baseline!)")
         }
-        let source = try openFaceSource(data, imageSize: candidate.input.height, syntheticSeed: population.syntheticSeed)
+        let source: any FaceSource
+        do {
+            source = try openFaceSource(data, imageSize: candidate.input.height, syntheticSeed: population.syntheticSeed)
+        } catch { throw .data(error) }
         let set = try EvaluationSet(SplitFaces<TestSplit>(source, limit: count), progress: progress.line)
         return try DriftEvaluation.run(
             reference: reference, candidate: candidate, candidateName: "int8 \(int8)", set: set,

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FacelyzrData
 import FacelyzrFiles
+import FacelyzrSynthetic
 import FacelyzrTrainer
 import Foundation
 
@@ -42,17 +43,12 @@ struct Eval: ParsableCommand {
         compute.apply()
         var network = try Checkpoint.read(from: checkpoint).network(file: checkpoint)
         let a = network.architecture
-        let result: EvaluationReport
-        let source: String
-        if data == "synthetic" {
-            let test = try SyntheticFaceData(faces: population.faces(size: a.inputHeight), split: .test, count: count, architecture: a)
-            source = test.provenance
-            result = try network.evaluate(test, indices: Array(0..<test.count))
-        } else {
-            let test = try DatasetTrainingData(reader: try DatasetReader(directory: data), split: .test, architecture: a)
-            source = test.provenance
-            result = try network.evaluate(test, indices: Array(0..<test.count))
-        }
+        // The synthetic test split is unbounded: `count` faces of it; a dataset's whole test split.
+        let test = data == "synthetic"
+            ? try TrainingFaces(SplitFaces<TestSplit>(population.faces(size: a.inputHeight), limit: count), architecture: a)
+            : try TrainingFaces(SplitFaces<TestSplit>(DatasetFaceSource(try DatasetReader(directory: data))), architecture: a)
+        let source = test.provenance
+        let result = try network.evaluate(test, indices: Array(0..<test.count))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let text = try encoder.encode(result)

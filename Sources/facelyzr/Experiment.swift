@@ -1,6 +1,7 @@
 import ArgumentParser
 import FacelyzrData
 import FacelyzrFiles
+import FacelyzrSynthetic
 import FacelyzrTrainer
 import Foundation
 
@@ -159,10 +160,10 @@ struct Experiment: ParsableCommand {
                 ? .init(stepsPerBlock: pretrainSteps, corruption: corruptionOptions.model, optimizer: adam(0.01, pretrainSteps))
                 : nil,
             supervised: .init(steps: steps, optimizer: adam(0.005, steps, decay: 1e-4), fineTuneEncoder: !frozenEncoder))
-        let faces = SyntheticFaces(seed: 0, size: architecture.inputHeight)
-        let train = try SyntheticFaceData(faces: faces, split: .train, count: budget, architecture: architecture)
-        let unlabelled = try SyntheticFaceData(faces: faces, split: .train, count: pool, architecture: architecture)
-        let test = try SyntheticFaceData(faces: faces, split: .test, count: testCount, architecture: architecture)
+        let faces = SyntheticFaceSource(seed: 0, size: architecture.inputHeight)
+        let train = try TrainingFaces(SplitFaces<TrainSplit>(faces, limit: budget), architecture: architecture)
+        let unlabelled = try TrainingFaces(SplitFaces<TrainSplit>(faces, limit: pool), architecture: architecture)
+        let test = try TrainingFaces(SplitFaces<TestSplit>(faces, limit: testCount), architecture: architecture)
         var trainer = try Trainer(architecture: architecture, plan: plan, dataProvenance: train.provenance)
         var window: [Float] = []
         var windowStart = Date()

@@ -1,4 +1,6 @@
 import ArgumentParser
+import FacelyzrBlobBuilder
+import FacelyzrData
 import FacelyzrHost
 import FacelyzrQuantizer
 import FacelyzrRunCommands

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FacelyzrData
+import FacelyzrSynthetic
 import FacelyzrTrainer
 import Foundation
 
@@ -58,18 +59,15 @@ struct Pretrain: ParsableCommand {
             trainer = try Trainer(architecture: try network.load(), plan: plan, dataProvenance: "")
         }
         let a = trainer.network.architecture
-        if let dataset = source.dataset {
-            let data = try DatasetTrainingData(reader: try DatasetReader(directory: dataset), split: .train, architecture: a)
-            try loop.fit(&trainer, on: data, pretrainingOn: nil, provenance: "pre-training on " + data.provenance, scoring: EmptyData())
+        let faces: any FaceSource = if let dataset = source.dataset {
+            DatasetFaceSource(try DatasetReader(directory: dataset))
         } else {
-            let data = try SyntheticFaceData(faces: source.population.faces(size: a.inputHeight), split: .train, count: count, architecture: a)
-            try loop.fit(&trainer, on: data, pretrainingOn: nil, provenance: "pre-training on " + data.provenance, scoring: EmptyData())
+            source.population.faces(size: a.inputHeight)
         }
+        // The synthetic train split is unbounded: `count` faces of it; a dataset's whole train split.
+        let data = try TrainingFaces(SplitFaces<TrainSplit>(faces, limit: source.dataset == nil ? count : nil), architecture: a)
+        // No test faces: pre-training scores nothing.
+        let none = try TrainingFaces(SplitFaces<TestSplit>(faces, limit: 0), architecture: a)
+        try loop.fit(&trainer, on: data, pretrainingOn: nil, provenance: "pre-training on " + data.provenance, scoring: none)
     }
-}
-
-/// No test faces: pre-training scores nothing.
-private struct EmptyData: TrainingData {
-    var count: Int { 0 }
-    func batch(_ indices: [Int]) -> (input: Tensor, targets: [Tensor]) { (Tensor(zeros: [0]), []) }
 }

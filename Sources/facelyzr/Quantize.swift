@@ -1,4 +1,5 @@
 import ArgumentParser
+import FacelyzrData
 import FacelyzrQuantizer
 import FacelyzrRunCommands
 import Foundation
@@ -58,7 +59,10 @@ struct Quantize: ParsableCommand {
         let progress = progressOption.progress()
         let outcome = Result { () throws(QuantizerError) -> ModelCard in
             let (graph, _) = try ModelExport.loadGraph(checkpoint)
-            let source = try openFaceSource(calibration, imageSize: graph.inputShape[0], syntheticSeed: population.syntheticSeed)
+            let source: any FaceSource
+            do throws(DatasetError) {
+                source = try openFaceSource(calibration, imageSize: graph.inputShape[0], syntheticSeed: population.syntheticSeed)
+            } catch { throw .data(error) }
             return try ModelExport.run(
                 checkpointPath: checkpoint, source: source, calibrationCount: calibrationCount, evaluationCount: evaluationCount,
                 options: QuantizationOptions(method: CalibrationMethod(name: method)!, biasCorrection: BiasCorrection(rawValue: biasCorrection)!),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FacelyzrData
 import FacelyzrFiles
+import FacelyzrSynthetic
 import Foundation
 
 /// `facelyzr synth`: writes synthetic faces as PNG files with a manifest, a contact sheet, or

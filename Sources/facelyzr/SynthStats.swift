@@ -1,5 +1,6 @@
 import ArgumentParser
 import FacelyzrData
+import FacelyzrSynthetic
 import Foundation
 
 /// `facelyzr synth-stats`: label statistics, latent-variable ceilings and pixel probes of the

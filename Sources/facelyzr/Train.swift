@@ -1,5 +1,6 @@
 import ArgumentParser
 import FacelyzrData
+import FacelyzrSynthetic
 import FacelyzrTrainer
 import Foundation
 
@@ -104,15 +105,15 @@ struct Train: ParsableCommand {
         }
         let a = trainer.network.architecture
         if let dataset = source.dataset {
-            let reader = try DatasetReader(directory: dataset)
-            let train = try DatasetTrainingData(reader: reader, split: .train, architecture: a)
-            let test = try DatasetTrainingData(reader: reader, split: .test, architecture: a)
+            let faces = DatasetFaceSource(try DatasetReader(directory: dataset))
+            let train = try TrainingFaces(SplitFaces<TrainSplit>(faces), architecture: a)
+            let test = try TrainingFaces(SplitFaces<TestSplit>(faces), architecture: a)
             try loop.fit(&trainer, on: train, pretrainingOn: nil, provenance: train.provenance, scoring: test)
         } else {
             let faces = source.population.faces(size: a.inputHeight)
-            let train = try SyntheticFaceData(faces: faces, split: .train, count: trainCount, architecture: a)
-            let test = try SyntheticFaceData(faces: faces, split: .test, count: testCount, architecture: a)
-            let unlabelled = try SyntheticFaceData(faces: faces, split: .train, count: pretrainCount ?? trainCount, architecture: a)
+            let train = try TrainingFaces(SplitFaces<TrainSplit>(faces, limit: trainCount), architecture: a)
+            let test = try TrainingFaces(SplitFaces<TestSplit>(faces, limit: testCount), architecture: a)
+            let unlabelled = try TrainingFaces(SplitFaces<TrainSplit>(faces, limit: pretrainCount ?? trainCount), architecture: a)
             try loop.fit(&trainer, on: train, pretrainingOn: unlabelled,
                          provenance: train.provenance + "; pre-training on faces 0..<\(unlabelled.count)", scoring: test)
         }

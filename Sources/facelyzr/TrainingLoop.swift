@@ -15,8 +15,8 @@ struct TrainingLoop {
     /// Write PNG plots here: loss curves, reconstruction grids of each pre-trained block, first-layer filters.
     var plots: String?
 
-    func fit(_ trainer: inout Trainer, on train: some TrainingData, pretrainingOn unlabelled: (any TrainingData)?,
-             provenance: String, scoring test: some TrainingData) throws {
+    func fit(_ trainer: inout Trainer, on train: TrainingFaces<TrainSplit>, pretrainingOn unlabelled: TrainingFaces<TrainSplit>?,
+             provenance: String, scoring test: TrainingFaces<TestSplit>) throws {
         let a = trainer.network.architecture
         if resume == nil {
             trainer.dataProvenance = provenance
@@ -57,7 +57,7 @@ struct TrainingLoop {
             }
             try trainer.save(to: output)
             if let plots, case .pretraining(let b) = trainer.phase, trainer.stepInPhase == blockSteps - 1 {
-                let source: any TrainingData = unlabelled ?? train
+                let source = unlabelled ?? train
                 let images = try source.batch(Array(0..<min(8, source.count))).input
                 if let sample = trainer.reconstructionSample(images) {
                     try Plots.reconstructionGrid(rows: [("clean", sample.clean), ("corrupted", sample.corrupted), ("reconstructed", sample.reconstruction)], zoom: b == 0 ? 2 : 4)

@@ -37,7 +37,7 @@ struct DataSeedOption: ParsableArguments {
     var dataSeed: UInt64 = 0
 
     /// The synthetic faces of this population at `size` x `size`.
-    func faces(size: Int) -> SyntheticFaces { SyntheticFaces(seed: dataSeed, size: size) }
+    func faces(size: Int) -> SyntheticFaceSource { SyntheticFaceSource(seed: dataSeed, size: size) }
 }
 
 /// Where `facelyzr train` and `facelyzr pretrain` read faces: a dataset, or the synthetic generator.

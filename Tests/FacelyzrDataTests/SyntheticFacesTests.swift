@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import FacelyzrData
+@testable import FacelyzrSynthetic
 
 /// FNV-1a, 64 bits: the golden fingerprint of an image's bytes.
 func fingerprint(_ bytes: [UInt8]) -> UInt64 {

@@ -1,3 +1,4 @@
+import FacelyzrSynthetic
 import Testing
 @testable import FacelyzrData
 

@@ -1,9 +1,9 @@
 import FacelyzrData
-import FacelyzrDetection
+import FacelyzrImaging
 import Testing
 
-/// The localiser's allocation-free area resampling is byte for byte the importers' `Image.resized`
-/// (the patches the model learned from are made with the latter).
+/// The localiser's allocation-free area resampling into caller buffers is byte for byte the
+/// importers' `Image.resized` (the patches the model learned from are made with the latter).
 @Suite struct AreaResamplingTests {
     @Test(arguments: [(320, 240, 274, 205), (37, 29, 24, 24), (25, 25, 24, 24), (24, 24, 24, 24), (20, 16, 31, 23), (100, 3, 7, 2)])
     func matchesTheImporters(_ size: (Int, Int, Int, Int)) {
@@ -19,8 +19,8 @@ import Testing
         pixels.withUnsafeBufferPointer { source in
             output.withUnsafeMutableBufferPointer { target in
                 rows.withUnsafeMutableBufferPointer { scratch in
-                    resampleArea(source.baseAddress!, width: w, height: h, into: target.baseAddress!, width: tw, height: th,
-                                 rows: scratch.baseAddress!)
+                    resampleArea(source.baseAddress!, width: w, height: h, channels: 1, into: target.baseAddress!, width: tw,
+                                 height: th, scratch: scratch.baseAddress!)
                 }
             }
         }

@@ -1,4 +1,4 @@
-import FacelyzrDetection
+import FacelyzrDetectionEvaluation
 import Testing
 
 @Suite struct DetectionMetricsTests {

@@ -1,4 +1,5 @@
 import FacelyzrBlobBuilder
+import FacelyzrData
 import FacelyzrQuantizer
 import FacelyzrRandom
 import FacelyzrRuntime

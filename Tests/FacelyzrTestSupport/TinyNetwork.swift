@@ -45,7 +45,7 @@ public final class RecordingSource: FaceSource, @unchecked Sendable {
     public var provenance: String { inner.provenance }
     public var imageShape: [Int] { inner.imageShape }
     public func count(in split: Split) -> Int { inner.count(in: split) }
-    public func face(_ index: Int, in split: Split) throws(QuantizerError) -> LabelledFace {
+    public func face(_ index: Int, in split: Split) throws(DatasetError) -> LabelledFace {
         readSplits.insert(split)
         reads += 1
         return try inner.face(index, in: split)
@@ -80,7 +80,7 @@ public let trainedTinyNetwork: Network = {
         steps: 300, optimizer: OptimizerConfig(method: .adam, schedule: LearningRateSchedule(baseRate: 0.005, totalSteps: 300)),
         fineTuneEncoder: true))
     var trainer = try! Trainer(architecture: architecture, plan: plan, dataProvenance: "tests: synthetic train split")
-    let data = try! SyntheticFaceData(faces: tinyFaces.faces, split: .train, count: 100_000, architecture: architecture)
+    let data = try! TrainingFaces(SplitFaces<TrainSplit>(tinyFaces, limit: 100_000), architecture: architecture)
     try! trainer.run(data)
     return trainer.network
 }()

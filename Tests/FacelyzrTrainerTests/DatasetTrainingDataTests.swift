@@ -29,8 +29,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try Self.writeDataset(folder)
         let reader = try DatasetReader(directory: folder)
-        let train = try DatasetTrainingData(reader: reader, split: .train, architecture: Self.architecture)
-        let test = try DatasetTrainingData(reader: reader, split: .test, architecture: Self.architecture)
+        let train = try TrainingFaces(SplitFaces<TrainSplit>(DatasetFaceSource(reader)), architecture: Self.architecture)
+        let test = try TrainingFaces(SplitFaces<TestSplit>(DatasetFaceSource(reader)), architecture: Self.architecture)
         #expect(train.count == 30 && test.count == 10)
         let (input, targets) = try train.batch([0, 3])  // records 1 and 5
         #expect(input.shape == [2, 8, 8, 1])
@@ -59,7 +59,7 @@ import Testing
         _ = try writer.finish()
         var a = Architecture.toy
         a.heads = [HeadSpec(name: "face", task: .binary, hidden: [], labels: ["face"])]
-        let data = try DatasetTrainingData(reader: try DatasetReader(directory: folder), split: .train, architecture: a)
+        let data = try TrainingFaces(SplitFaces<TrainSplit>(DatasetFaceSource(try DatasetReader(directory: folder))), architecture: a)
         let targets = try data.batch([0, 1, 2, 3]).targets
         #expect(targets.count == 1 && targets[0].values[0] == 1 && targets[0].values[1] == 0 && targets[0].values[2].isNaN)
         #expect(targets[0].values[3] == 1)
@@ -72,9 +72,9 @@ import Testing
         let reader = try DatasetReader(directory: folder)
         var unknown = Self.architecture
         unknown.heads[2].labels = ["stripe"]
-        #expect(throws: ArchitectureError.self) { try DatasetTrainingData(reader: reader, split: .train, architecture: unknown) }
+        #expect(throws: ArchitectureError.self) { try TrainingFaces(SplitFaces<TrainSplit>(DatasetFaceSource(reader)), architecture: unknown) }
         var larger = Self.architecture
         larger.inputHeight = 16
-        #expect(throws: ArchitectureError.self) { try DatasetTrainingData(reader: reader, split: .train, architecture: larger) }
+        #expect(throws: ArchitectureError.self) { try TrainingFaces(SplitFaces<TrainSplit>(DatasetFaceSource(reader)), architecture: larger) }
     }
 }

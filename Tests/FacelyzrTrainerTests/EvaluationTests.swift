@@ -1,3 +1,4 @@
+import FacelyzrData
 import FacelyzrRandom
 import Testing
 @testable import FacelyzrTrainer
@@ -60,17 +61,15 @@ struct EvaluationTests {
     @Test func networkEvaluationScoresEveryTestFace() throws {
         var generator = SplitMix64(state: 3)
         var network = try Network(architecture, generator: &generator)
-        struct Faces: TrainingData {
-            var count: Int { 10 }
-            func batch(_ indices: [Int]) -> (input: Tensor, targets: [Tensor]) {
-                let n = indices.count
-                return (Tensor(shape: [n, 4, 4, 3], values: indices.flatMap { i in (0..<48).map { Float(($0 + i) % 7) / 7 } }),
-                        [Tensor(shape: [n, 1], values: indices.map { Float($0 % 2) }),
-                         Tensor(shape: [n, 1], values: indices.map { Float($0 * 7) }),
-                         Tensor(shape: [n, 2], values: indices.flatMap { [Float($0 % 2), .nan] })])
-            }
+        // Ten faces: male and smiling when odd, 7 * i years old, Eyeglasses unknown.
+        let faces = (0..<10).map { i in
+            var labels = FaceLabels(gender: UInt8(i % 2), age: Float(i * 7))
+            labels.attributes[.smiling] = i % 2 == 1
+            return LabelledFace(pixels: (0..<48).map { UInt8(($0 + i) % 7 * 36) }, labels: labels)
         }
-        let r = try network.evaluate(Faces(), indices: Array(0..<10), batchSize: 3)
+        let test = try TrainingFaces(SplitFaces<TestSplit>(InMemoryFaceSource(provenance: "ten faces", imageShape: [4, 4, 3], test: faces)),
+                                     architecture: architecture)
+        let r = try network.evaluate(test, indices: Array(0..<10), batchSize: 3)
         #expect(r.overall.faces == 10 && r.overall.genderCount == 10 && r.overall.ageCount == 10)
         #expect(r.overall.attributeAccuracy.keys.sorted() == ["Smiling"])
         #expect(r.byAgeBand.map(\.faces).reduce(0, +) == 10)

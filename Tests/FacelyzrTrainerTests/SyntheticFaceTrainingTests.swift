@@ -1,29 +1,14 @@
 import FacelyzrData
+import FacelyzrSynthetic
 import Foundation
 import Testing
 @testable import FacelyzrTrainer
 
-/// Another data source's images and targets computed once, for runs that revisit them often.
-struct CachedData: TrainingData {
-    let count: Int
-    let input: Tensor
-    let targets: [Tensor]
-
-    init(_ source: some TrainingData) throws {
-        count = source.count
-        (input, targets) = try source.batch(Array(0..<source.count))
-    }
-
-    func batch(_ indices: [Int]) -> (input: Tensor, targets: [Tensor]) {
-        func rows(_ t: Tensor) -> Tensor {
-            let item = t.itemCount
-            var values: [Float] = []
-            values.reserveCapacity(indices.count * item)
-            for i in indices { values += t.values[(i * item)..<((i + 1) * item)] }
-            return Tensor(shape: [indices.count] + t.shape.dropFirst(), values: values)
-        }
-        return (rows(input), targets.map(rows))
-    }
+/// The first `train` and `test` faces of another source's splits read once into memory, for
+/// runs that revisit them often.
+func cached(_ source: some FaceSource, train: Int, test: Int) throws -> InMemoryFaceSource {
+    InMemoryFaceSource(provenance: source.provenance, imageShape: source.imageShape,
+                       train: try source.faces(Array(0..<train), in: .train), test: try source.faces(Array(0..<test), in: .test))
 }
 
 @Suite struct SyntheticFaceTrainingTests {
@@ -39,8 +24,8 @@ struct CachedData: TrainingData {
 
     @Test func labelsFollowTheHeadsAndUnknownNamesAreRejected() throws {
         let faces = SyntheticFaces(seed: 3, size: 32)
-        let data = try SyntheticFaceData(faces: faces, split: .train, count: 10, architecture: Self.architecture)
-        let (input, targets) = data.batch([4, 2])
+        let data = try TrainingFaces(SplitFaces<TrainSplit>(SyntheticFaceSource(faces), limit: 10), architecture: Self.architecture)
+        let (input, targets) = try data.batch([4, 2])
         #expect(input.shape == [2, 32, 32, 3])
         let labels = faces.sample(index: Split.train.syntheticIndex(2)).labels
         #expect(targets[0].values[1] == Float(labels.gender!))
@@ -50,9 +35,11 @@ struct CachedData: TrainingData {
 
         var unknown = Self.architecture
         unknown.heads[2].labels = ["Has_Wings"]
-        #expect(throws: ArchitectureError.self) { try SyntheticFaceData(faces: faces, split: .train, count: 10, architecture: unknown) }
         #expect(throws: ArchitectureError.self) {
-            try SyntheticFaceData(faces: SyntheticFaces(size: 16), split: .train, count: 10, architecture: Self.architecture)
+            try TrainingFaces(SplitFaces<TrainSplit>(SyntheticFaceSource(faces), limit: 10), architecture: unknown)
+        }
+        #expect(throws: ArchitectureError.self) {
+            try TrainingFaces(SplitFaces<TrainSplit>(SyntheticFaceSource(seed: 0, size: 16), limit: 10), architecture: Self.architecture)
         }
     }
 
@@ -64,9 +51,9 @@ struct CachedData: TrainingData {
     @Test func tinyEndToEndRunOnSyntheticFacesLearnsGender() throws {
         ComputeThreads.set(1)
         let start = ThreadCPUTime.seconds()
-        let faces = SyntheticFaces(seed: 11, size: 32)
-        let train = try CachedData( SyntheticFaceData(faces: faces, split: .train, count: 1024, architecture: Self.architecture))
-        let test = try CachedData( SyntheticFaceData(faces: faces, split: .test, count: 256, architecture: Self.architecture))
+        let faces = try cached(SyntheticFaceSource(seed: 11, size: 32), train: 1024, test: 256)
+        let train = try TrainingFaces(SplitFaces<TrainSplit>(faces), architecture: Self.architecture)
+        let test = try TrainingFaces(SplitFaces<TestSplit>(faces), architecture: Self.architecture)
         let rendered = ThreadCPUTime.seconds() - start
         let plan = TrainingPlan(
             seed: 5, batchSize: 32,

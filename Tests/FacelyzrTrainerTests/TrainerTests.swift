@@ -1,3 +1,4 @@
+import FacelyzrData
 import FacelyzrRandom
 import Foundation
 import Testing
@@ -5,36 +6,40 @@ import Testing
 
 /// Tiny labelled "faces", 8x8 gray, rendered from (seed, index): a bright blob on the left for
 /// label male = 1 (right for 0) whose brightness gives the age (20 to 60 years), and a dark top
-/// stripe for the one attribute. Every fifth gender label is unknown. Pixel noise on top.
-struct ToyFaces: TrainingData {
+/// stripe (labelled `Bangs`) for the one attribute. Every fifth gender label is unknown. Pixel
+/// noise on top. Every split holds the same `count` faces: held-out data is another seed.
+struct ToyFaces: FaceSource {
     var count: Int
     var seed: UInt64
 
-    func batch(_ indices: [Int]) -> (input: Tensor, targets: [Tensor]) {
+    var provenance: String { "ToyFaces seed \(seed)" }
+    var imageShape: [Int] { [8, 8, 1] }
+    func count(in split: Split) -> Int { count }
+
+    func face(_ index: Int, in split: Split) -> LabelledFace {
         var pixels: [UInt8] = []
-        var gender: [Float] = [], age: [Float] = [], stripe: [Float] = []
-        for index in indices {
-            var g = SplitMix64(state: seed &* 0x9E37_79B9 &+ UInt64(index))
-            let male = g.unit() < 0.5, hasStripe = g.unit() < 0.5
-            let brightness = g.unit()
-            let cx: Float = male ? 2 : 5
-            for y in 0..<8 {
-                for x in 0..<8 {
-                    let d2 = (Float(x) - cx) * (Float(x) - cx) + (Float(y) - 4) * (Float(y) - 4)
-                    var v: Float = 100 + (60 + 90 * brightness) * max(0, 1 - d2 / 6)
-                    if hasStripe && y == 0 { v -= 80 }
-                    v += g.boxMullerNormal() * 12
-                    pixels.append(UInt8(max(0, min(255, v))))
-                }
+        var g = SplitMix64(state: seed &* 0x9E37_79B9 &+ UInt64(index))
+        let male = g.unit() < 0.5, hasStripe = g.unit() < 0.5
+        let brightness = g.unit()
+        let cx: Float = male ? 2 : 5
+        for y in 0..<8 {
+            for x in 0..<8 {
+                let d2 = (Float(x) - cx) * (Float(x) - cx) + (Float(y) - 4) * (Float(y) - 4)
+                var v: Float = 100 + (60 + 90 * brightness) * max(0, 1 - d2 / 6)
+                if hasStripe && y == 0 { v -= 80 }
+                v += g.boxMullerNormal() * 12
+                pixels.append(UInt8(max(0, min(255, v))))
             }
-            gender.append(index % 5 == 4 ? .nan : (male ? 1 : 0))
-            age.append(20 + 40 * brightness)
-            stripe.append(hasStripe ? 1 : 0)
         }
-        let n = indices.count
-        return (InputNormalization.standard.normalize(pixels, count: n, height: 8, width: 8, channels: 1),
-                [Tensor(shape: [n, 1], values: gender), Tensor(shape: [n, 1], values: age), Tensor(shape: [n, 1], values: stripe)])
+        var labels = FaceLabels(gender: index % 5 == 4 ? nil : (male ? 1 : 0), age: 20 + 40 * brightness)
+        labels.attributes[.bangs] = hasStripe
+        return LabelledFace(pixels: pixels, labels: labels)
     }
+
+    /// The faces as training data of the toy architecture.
+    var training: TrainingFaces<TrainSplit> { try! TrainingFaces(SplitFaces(self), architecture: .toy) }
+    /// The faces as test data of the toy architecture.
+    var test: TrainingFaces<TestSplit> { try! TrainingFaces(SplitFaces(self), architecture: .toy) }
 }
 
 extension Architecture {
@@ -46,7 +51,7 @@ extension Architecture {
             HeadSpec(name: "gender", task: .binary, hidden: [.dense(8, activation: .relu), .dropout(0.1)], labels: ["male"]),
             HeadSpec(name: "age", task: .regression, hidden: [.dense(8, activation: .relu)], labels: ["age"],
                      outputScale: 20, outputOffset: 40),
-            HeadSpec(name: "attributes", task: .binary, hidden: [], labels: ["stripe"]),
+            HeadSpec(name: "attributes", task: .binary, hidden: [], labels: ["Bangs"]),
         ])
 }
 
@@ -79,7 +84,7 @@ func parameterValues(_ network: Network) -> [String: [Float]] {
         var trainer = try Trainer(architecture: .toy, plan: .toy(pretrainingSteps: 60, supervisedSteps: 250), dataProvenance: "ToyFaces seed 1")
         var phases: [TrainingPhase] = []
         var reconstruction: [TrainingPhase: [Float]] = [:]
-        try trainer.run(ToyFaces(count: 512, seed: 1)) { p in
+        try trainer.run(ToyFaces(count: 512, seed: 1).training) { p in
             if phases.last != p.phase { phases.append(p.phase) }
             if p.phase != .supervised { reconstruction[p.phase, default: []].append(p.loss) }
         }
@@ -89,7 +94,7 @@ func parameterValues(_ network: Network) -> [String: [Float]] {
             let first = losses.prefix(10).reduce(0, +), last = losses.suffix(10).reduce(0, +)
             #expect(last < first * 0.7, "\(phase): reconstruction \(first / 10) -> \(last / 10)")
         }
-        let scores = try trainer.evaluate(ToyFaces(count: 512, seed: 99), indices: Array(0..<256))
+        let scores = try trainer.evaluate(ToyFaces(count: 512, seed: 99).test, indices: Array(0..<256))
         #expect(scores.map(\.head) == ["gender", "age", "attributes"])
         #expect(scores[0].count == 256 - 51)  // unknown genders are not scored
         #expect(scores[0].value > 0.9, "gender accuracy \(scores[0].value)")
@@ -101,7 +106,7 @@ func parameterValues(_ network: Network) -> [String: [Float]] {
     @Test(arguments: [25, 60, 100, 200])
     func resumedRunEndsWithTheSameWeightsAsAnUninterruptedOne(_ interruption: Int) throws {
         ComputeThreads.set(1)
-        let data = ToyFaces(count: 128, seed: 2)
+        let data = ToyFaces(count: 128, seed: 2).training
         let plan = TrainingPlan.toy(pretrainingSteps: 60, supervisedSteps: 100)
         var uninterrupted = try Trainer(architecture: .toy, plan: plan, dataProvenance: "ToyFaces seed 2")
         try uninterrupted.run(data)
@@ -119,22 +124,26 @@ func parameterValues(_ network: Network) -> [String: [Float]] {
         #expect(parameterValues(resumed.network) == parameterValues(uninterrupted.network))
     }
 
-    /// Counts the batches drawn from another data source.
-    final class CountingData: TrainingData {
+    /// Counts the batches drawn from another face source.
+    final class CountingData: FaceSource, @unchecked Sendable {
         let source: ToyFaces
         var batches = 0
         init(_ source: ToyFaces) { self.source = source }
-        var count: Int { source.count }
-        func batch(_ indices: [Int]) -> (input: Tensor, targets: [Tensor]) {
+        var provenance: String { source.provenance }
+        var imageShape: [Int] { source.imageShape }
+        func count(in split: Split) -> Int { source.count(in: split) }
+        func face(_ index: Int, in split: Split) -> LabelledFace { source.face(index, in: split) }
+        func faces(_ indices: [Int], in split: Split) -> [LabelledFace] {
             batches += 1
-            return source.batch(indices)
+            return indices.map { source.face($0, in: split) }
         }
     }
 
     @Test func pretrainingReadsItsOwnDataWhenGiven() throws {
         let labelled = CountingData(ToyFaces(count: 16, seed: 6)), unlabelled = CountingData(ToyFaces(count: 64, seed: 7))
         var trainer = try Trainer(architecture: .toy, plan: .toy(pretrainingSteps: 3, supervisedSteps: 4), dataProvenance: "")
-        try trainer.run(labelled, pretrainingData: unlabelled)
+        try trainer.run(TrainingFaces(SplitFaces(labelled), architecture: .toy),
+                        pretrainingData: TrainingFaces(SplitFaces(unlabelled), architecture: .toy))
         #expect(unlabelled.batches == 2 * 3 && labelled.batches == 4)
     }
 
@@ -146,13 +155,13 @@ func parameterValues(_ network: Network) -> [String: [Float]] {
         }
         // Without pre-training the same network trains.
         var trainer = try Trainer(architecture: valid, plan: .toy(pretrainingSteps: 0, supervisedSteps: 2), dataProvenance: "")
-        try trainer.run(ToyFaces(count: 16, seed: 5))
+        try trainer.run(ToyFaces(count: 16, seed: 5).training)
         #expect(trainer.phase == .finished)
     }
 
     @Test func checkpointCarriesMetadataAndItsNetworkReadsBack() throws {
         var trainer = try Trainer(architecture: .toy, plan: .toy(pretrainingSteps: 4, supervisedSteps: 4), dataProvenance: "toy")
-        try trainer.run(ToyFaces(count: 32, seed: 3), stopAt: 2)
+        try trainer.run(ToyFaces(count: 32, seed: 3).training, stopAt: 2)
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/c.safetensors"
@@ -170,7 +179,7 @@ func parameterValues(_ network: Network) -> [String: [Float]] {
 
     @Test func damagedCheckpointsGiveTypedErrorsNamingTheFile() throws {
         var trainer = try Trainer(architecture: .toy, plan: .toy(pretrainingSteps: 0, supervisedSteps: 4), dataProvenance: "toy")
-        try trainer.run(ToyFaces(count: 32, seed: 4), stopAt: 1)
+        try trainer.run(ToyFaces(count: 32, seed: 4).training, stopAt: 1)
         let good = trainer.checkpoint()
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the synthetic face renderer (Sources/FacelyzrData/Synthetic minus the files that need
-# the rest of FacelyzrData, over the FacelyzrRandom module it imports) as Embedded Swift for x86-64, aarch64 and armv7 with
+# Builds the synthetic face generator (the FacelyzrSynthetic target, over the FacelyzrRandom
+# module it imports) as Embedded Swift for x86-64, aarch64 and armv7 with
 # tools/cross-isa/synthetic/Probe.swift, runs it (the ARM builds under qemu-user) and requires
 # the same image fingerprints on all three, equal to the golden table of
 # Tests/FacelyzrDataTests/SyntheticFacesTests.swift (docs/synthetic-faces.md "Determinism").
@@ -9,8 +9,7 @@ cd "$(dirname "$0")/../.."
 bash tools/install-deps.sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-sources=$(find Sources/FacelyzrData/Synthetic -name '*.swift' \
-    ! -name SyntheticFaces.swift ! -name SyntheticFaceLabels.swift ! -name SyntheticFaceStatistics.swift | sort)
+sources=$(find Sources/FacelyzrSynthetic -name '*.swift' | sort)
 random=$(find Sources/FacelyzrRandom -name '*.swift' | sort)
 probe=tools/cross-isa/synthetic/Probe.swift
 driver=tools/cross-isa/synthetic/main.c

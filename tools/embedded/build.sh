@@ -11,9 +11,10 @@
 #   host      the same sources as ordinary (not Embedded) Swift, linked by swiftc against
 #             the Swift runtime: the build the package's tests exercise
 #
-# It also compiles the face localiser (FacelyzrDetection, all but DetectionMetrics.swift, the
-# evaluation's allocating scores) the same way into FacelyzrDetection.o, to prove it builds for
-# boards without allocating; it has no C entry points yet, so it is not in libfacelyzr.a.
+# It also compiles the face localiser (FacelyzrDetection, over the pixel operations of
+# FacelyzrImaging) the same way into FacelyzrImaging.o and FacelyzrDetection.o, to prove they
+# build for boards without allocating; they have no C entry points yet, so they are not in
+# libfacelyzr.a.
 #
 # Output: .build-embedded/<isa>/{libfacelyzr.a,harness,count,facelyzr-run,*.o} (the host build:
 # no runner; x86_64 also facelyzr-run-counting, the runner counting its allocations).
@@ -41,7 +42,8 @@ if ((${#isas[@]} == 0)); then isas=(aarch64 armv7 x86_64 host); fi
 
 mapfile -t runtime_sources < <(find Sources/FacelyzrRuntime -name '*.swift' | LC_ALL=C sort)
 mapfile -t capi_sources < <(find Sources/FacelyzrCAPI -name '*.swift' | LC_ALL=C sort)
-mapfile -t detection_sources < <(find Sources/FacelyzrDetection -name '*.swift' ! -name DetectionMetrics.swift | LC_ALL=C sort)
+mapfile -t imaging_sources < <(find Sources/FacelyzrImaging -name '*.swift' | LC_ALL=C sort)
+mapfile -t detection_sources < <(find Sources/FacelyzrDetection -name '*.swift' | LC_ALL=C sort)
 
 for isa in "${isas[@]}"; do
     case "$isa" in
@@ -69,6 +71,9 @@ for isa in "${isas[@]}"; do
         -c "${runtime_sources[@]}" -o "$dir/FacelyzrRuntime.o"
     "$swiftc" "${swift_flags[@]}" -module-name FacelyzrCAPI -I "$dir" \
         -c "${capi_sources[@]}" -o "$dir/FacelyzrCAPI.o"
+    "$swiftc" "${swift_flags[@]}" -module-name FacelyzrImaging \
+        -emit-module -emit-module-path "$dir/FacelyzrImaging.swiftmodule" \
+        -c "${imaging_sources[@]}" -o "$dir/FacelyzrImaging.o"
     "$swiftc" "${swift_flags[@]}" -module-name FacelyzrDetection -I "$dir" \
         -c "${detection_sources[@]}" -o "$dir/FacelyzrDetection.o"
     rm -f "$dir/libfacelyzr.a"

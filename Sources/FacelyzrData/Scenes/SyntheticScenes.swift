@@ -1,4 +1,5 @@
 import FacelyzrRandom
+import FacelyzrSynthetic
 
 /// Synthetic scenes for face localisation: a cluttered RGB picture with 0 to 3 synthetic faces
 /// pasted at known boxes and sizes, deterministic from (seed, index) like `SyntheticFaces`.

@@ -1,3 +1,5 @@
+import FacelyzrSynthetic
+
 extension SyntheticFaces {
     /// The CelebA attributes every synthetic face labels (the other 8 stay unknown), in CelebA
     /// order.

@@ -1,3 +1,5 @@
+import FacelyzrSynthetic
+
 /// What a sample of the generator looks like: label statistics against the configuration,
 /// the ceilings of linear models on the generator's own latent cues, and linear probes on raw
 /// pixels. Produced by `facelyzr synth-stats`; the figures are in docs/synthetic-faces.md.

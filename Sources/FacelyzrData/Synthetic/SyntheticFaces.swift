@@ -1,43 +1,8 @@
-import FacelyzrRandom
+import FacelyzrSynthetic
 
-/// The embedded synthetic face generator: plausible frontal RGB faces with ground truth,
-/// deterministic from (seed, index).
-///
-/// Face `index` under `seed` is always the same picture, byte for byte, on every run and
-/// platform: its randomness is a ``SplitMix64`` stream seeded from (seed, index), and the
-/// renderer uses only IEEE basic arithmetic (docs/synthetic-faces.md "Determinism"). So
-/// training can stream fresh faces and nothing has to be stored. The value is immutable and
-/// can be shared across threads.
-///
-/// ```swift
-/// let faces = SyntheticFaces(configuration: .init(), seed: 7)
-/// let (image, labels) = faces.sample(index: Split.test.syntheticIndex(0))
-/// ```
-public struct SyntheticFaces: Sendable {
-    /// Bumped by every change that alters any generated image or label; golden files and
-    /// experiments record it.
-    public static let generatorVersion = 2
-
-    /// The population and imaging conditions drawn from.
-    public let configuration: SyntheticFaceConfiguration
-    /// Selects one of 2^64 independent populations of faces.
-    public let seed: UInt64
-    /// Width and height of the generated images, in pixels.
-    public let size: Int
-
-    public init(configuration: SyntheticFaceConfiguration = SyntheticFaceConfiguration(), seed: UInt64 = 0, size: Int = 64) {
-        precondition(size >= 8, "synthetic faces need at least 8x8 pixels")
-        self.configuration = configuration
-        self.seed = seed
-        self.size = size
-    }
-
-    /// The latent variables of face `index`: who the face is and how it is pictured.
-    public func latents(index: UInt64) -> SyntheticFaceLatents {
-        var rng = SplitMix64(seed: seed, index: index)
-        return SyntheticFaceLatents(drawingFrom: &rng, configuration: configuration)
-    }
-
+/// The generator's faces as `Image`s with `FaceLabels` (docs/synthetic-faces.md); the generator
+/// itself is FacelyzrSynthetic's `SyntheticFaces`.
+extension SyntheticFaces {
     /// Face `index` and its labels.
     public func sample(index: UInt64) -> (image: Image, labels: FaceLabels) {
         let latents = latents(index: index)
@@ -53,11 +18,6 @@ public struct SyntheticFaces: Sendable {
         let latents = latents(index: index)
         render(latents, into: pixels)
         return latents.labels
-    }
-
-    /// Renders the face described by `latents` into `pixels` (size * size * 3 bytes).
-    public func render(_ latents: SyntheticFaceLatents, into pixels: UnsafeMutableBufferPointer<UInt8>) {
-        renderFace(latents, size: size, into: pixels)
     }
 }
 

@@ -1,18 +1,14 @@
-// Built together with the generator's rendering sources (Sources/FacelyzrData/Synthetic,
-// without the files that need the rest of FacelyzrData) as Embedded Swift by
+// Built together with the generator's sources (Sources/FacelyzrSynthetic) as Embedded Swift by
 // tools/cross-isa/synthetic.sh, so main.c can print fingerprints on each ISA.
-
-import FacelyzrRandom
 
 /// FNV-1a 64 of face `index` under `seed` rendered at `size` x `size`: the same fingerprint
 /// as the golden test `goldenFingerprintsOfThisGeneratorVersion`.
 @_cdecl("fz_synthetic_fingerprint")
 public func syntheticFingerprint(seed: UInt64, index: UInt64, size: Int) -> UInt64 {
-    var rng = SplitMix64(seed: seed, index: index)
-    let latents = SyntheticFaceLatents(drawingFrom: &rng, configuration: SyntheticFaceConfiguration())
+    let faces = SyntheticFaces(seed: seed, size: size)
     let pixels = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: size * size * 3)
     defer { pixels.deallocate() }
-    renderFace(latents, size: size, into: pixels)
+    faces.render(faces.latents(index: index), into: pixels)
     var hash: UInt64 = 0xCBF2_9CE4_8422_2325
     for byte in pixels {
         hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3

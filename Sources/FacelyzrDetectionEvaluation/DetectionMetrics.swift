@@ -1,5 +1,5 @@
-// Scores of the evaluation (`facelyzr detect-eval`, docs/detection.md "Figures"); they allocate
-// and are not part of the allocation-free localiser.
+// Scores of the localiser's evaluation (`facelyzr detect-eval`, docs/detection.md "Figures"). They
+// allocate, so they live apart from the allocation-free localiser (FacelyzrDetection).
 
 /// Area under the ROC curve: the probability that a random face scores above a random non-face
 /// (Mann-Whitney U over average ranks; ties count half); NaN without both kinds.

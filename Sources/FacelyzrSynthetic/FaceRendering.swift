@@ -1,6 +1,6 @@
 /// Renders the face described by `latents` as `size` x `size` RGB bytes into `pixels`: places
 /// face space (roll, scale, translation), paints, blurs, adds sensor noise and rounds.
-/// Depends on nothing outside this folder, so tools/cross-isa/synthetic.sh can build it as
+/// Its target depends on FacelyzrRandom only, so tools/cross-isa/synthetic.sh builds it as
 /// Embedded Swift for other ISAs.
 func renderFace(_ latents: SyntheticFaceLatents, size: Int, into pixels: UnsafeMutableBufferPointer<UInt8>) {
     precondition(pixels.count == size * size * 3, "pixels must hold size * size * 3 bytes")
