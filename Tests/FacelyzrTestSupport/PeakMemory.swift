@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 extension BuiltExecutable {
     /// How a run measured by ``runMeasuringPeakMemory(_:)`` ended.
     public struct MeasuredRun: Sendable {
@@ -19,27 +15,36 @@ extension BuiltExecutable {
 
     /// Runs the executable with `arguments` and reports its peak resident memory, measured
     /// by the kernel for this one child (`wait4`), so other tests' processes cannot blur it.
+    ///
+    /// The child is forked by a small python3 process, not spawned from this one: Linux carries a
+    /// process's peak over `exec`, and a child spawned here (vfork) would report this test
+    /// process's peak, hundreds of MB by the time the suite runs it.
     public func runMeasuringPeakMemory(_ arguments: [String]) throws -> MeasuredRun {
-        let errorPath = FileManager.default.temporaryDirectory.appendingPathComponent("facelyzr-stderr-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: errorPath) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let argv: [UnsafeMutablePointer<CChar>?] = ([url.path] + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, url.path, &actions, nil, argv, environ)
-        guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO) }
-        var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 {
-            guard errno == EINTR else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .ECHILD) }
-        }
-        let signal = status & 0x7F  // the wait status layout (WIFEXITED, WEXITSTATUS, WTERMSIG)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("facelyzr-peak-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let errorPath = directory + "/stderr", reportPath = directory + "/report"
+        let launcher = """
+            import os, sys
+            pid = os.fork()
+            if pid == 0:
+                os.dup2(os.open("/dev/null", os.O_WRONLY), 1)
+                os.dup2(os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 2)
+                os.execv(sys.argv[3], sys.argv[3:])
+            _, status, usage = os.wait4(pid, 0)
+            with open(sys.argv[2], "w") as report:
+                report.write(f"{status} {usage.ru_maxrss}")
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", launcher, errorPath, reportPath, url.path] + arguments
+        try process.run()
+        process.waitUntilExit()
+        let fields = ((try? String(contentsOfFile: reportPath, encoding: .utf8)) ?? "").split(separator: " ").compactMap { Int32($0) }
+        guard process.terminationStatus == 0, fields.count == 2 else { throw POSIXError(.ECHILD) }
+        let status = fields[0], signal = status & 0x7F  // the wait status layout (WIFEXITED, WEXITSTATUS, WTERMSIG)
         return MeasuredRun(status: signal == 0 ? (status >> 8) & 0xFF : nil, signal: signal == 0 ? nil : signal,
                            error: (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "",
-                           peakResidentBytes: Int(usage.ru_maxrss) * 1024)  // Linux counts kilobytes
+                           peakResidentBytes: Int(fields[1]) * 1024)  // Linux counts kilobytes
     }
 }
