@@ -127,7 +127,7 @@ let package = Package(
             path: "Tests/FacelyzrTestSupport"
         ),
         // The runtime: kernels, numerics, the validator and the executor (test blobs come from
-        // the builder), and the host's loaded model over it.
+        // the builder).
         .testTarget(
             name: "FacelyzrRuntimeTests",
             dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrRandom", "FacelyzrTestSupport", "FacelyzrHost", "FacelyzrFiles"],
@@ -138,6 +138,7 @@ let package = Package(
         ),
         .testTarget(name: "FacelyzrCAPITests", dependencies: ["FacelyzrCAPI", "FacelyzrBlobBuilder", "FacelyzrHost"]),
         .testTarget(name: "FacelyzrFilesTests", dependencies: ["FacelyzrFiles"]),
+        .testTarget(name: "FacelyzrHostTests", dependencies: ["FacelyzrHost", "FacelyzrRuntime", "FacelyzrFiles", "FacelyzrTestSupport"]),
         .testTarget(
             name: "FacelyzrAllocationTests", dependencies: ["facelyzr-alloc-probe", "facelyzr-embedded-fixtures", "FacelyzrTestSupport"]
         ),

@@ -85,3 +85,31 @@ public func withModel<R>(_ bytes: [UInt8], _ body: (Model) throws -> R) throws -
     let loaded = try LoadedModel(bytes: bytes)
     return try withExtendedLifetime(loaded) { try body(loaded.model) }
 }
+
+/// Runs `model` on `pixels` with `kernels` (over weights packed for them if `packed`); returns
+/// the head outputs and every layer's output (none with `layerOutputs` false: then `predict`
+/// fuses steps).
+public func run<K: KernelSet>(
+    _ model: Model, _ pixels: [UInt8], _ kernels: K.Type = DefaultKernels.self, packed: Bool = false,
+    layerOutputs: Bool = true
+) -> (outputs: [Int32], layers: [Int8]) {
+    let packedWeights = UnsafeMutableRawBufferPointer.allocate(
+        byteCount: max(model.packedWeightsByteCount(for: kernels), 1), alignment: 16)
+    defer { packedWeights.deallocate() }
+    if packed { model.packWeights(for: kernels, into: packedWeights.baseAddress!) }
+    var arena = [UInt8](repeating: 0xA5, count: model.arenaByteCount)
+    var outputs = [Int32](repeating: 0, count: model.outputCount)
+    var layers = [Int8](repeating: 0, count: layerOutputs ? model.layerOutputByteCount : 0)
+    pixels.withUnsafeBufferPointer { p in
+        arena.withUnsafeMutableBytes { a in
+            outputs.withUnsafeMutableBufferPointer { o in
+                layers.withUnsafeMutableBufferPointer { l in
+                    model.predict(using: kernels, pixels: p.baseAddress!, arena: a.baseAddress!, outputs: o.baseAddress!,
+                                  layerOutputs: layerOutputs ? l.baseAddress! : nil,
+                                  packedWeights: packed ? UnsafeRawPointer(packedWeights.baseAddress!) : nil)
+                }
+            }
+        }
+    }
+    return (outputs, layers)
+}
