@@ -15,7 +15,8 @@
 #    runner-check.sh has just run the same runner build on all 512, and each qemu run of 512
 #    frames takes about 30 s here.
 # 4. The example camera script of the amd64 package, fed the golden frames instead of a camera,
-#    writes the runner's lines to a file and through a FIFO.
+#    writes the runner's lines to a file and through a FIFO; `systemd-analyze verify` has
+#    nothing to say about the service (when systemd-analyze is installed).
 # 5. lintian on each package: no error and no warning (what it still says at info level is
 #    explained in docs/boards.md).
 set -euo pipefail
@@ -107,6 +108,14 @@ cat "$scratch/camera.fifo" > "$scratch/camera-fifo.jsonl"
 wait "$writer" || fail "the camera script through a FIFO exited $?"
 cmp -s "$scratch/camera-fifo.jsonl" "$scratch/runner-amd64.jsonl" || fail "the camera script's FIFO lines differ from the runner's"
 echo "deb-check: the camera script wrote the runner's $count lines to a file and through a FIFO"
+# The unit, its paths pointed into the extracted tree: systemd-analyze must have nothing to say.
+if command -v systemd-analyze >/dev/null; then
+    sed -e "s|^ExecStart=|ExecStart=$scratch/amd64|" -e "s|^EnvironmentFile=|EnvironmentFile=$scratch/amd64|" \
+        "$scratch/amd64/lib/systemd/system/facelyzr-camera.service" > "$scratch/facelyzr-camera.service"
+    said=$(systemd-analyze verify "$scratch/facelyzr-camera.service" 2>&1) && [ -z "$said" ] ||
+        fail "systemd-analyze verify facelyzr-camera.service: $said"
+    echo "deb-check: systemd-analyze verify: facelyzr-camera.service is clean"
+fi
 
 if command -v lintian >/dev/null; then
     for arch in "${arches[@]}"; do
