@@ -46,7 +46,7 @@ case "${1:-}" in
             [ -f "$card.md" ] && [ -f "$card.json" ] || { echo "install.sh: $blob has no model card" >&2; exit 1; }
             install -m 644 "$blob" "$card.md" "$card.json" "$share/"
         done
-        echo "installed ${programs[*]} in $bin ($lib: $(ls "$lib" | tr '\n' ' ')), the shipped models in $share"
+        echo "installed ${programs[*]} in $bin ($lib: $(ls "$lib" | paste -sd' ')), the shipped models in $share"
         ;;
     uninstall)
         for program in "${programs[@]}"; do rm -f "$bin/$program"; done
