@@ -113,7 +113,9 @@ let package = Package(
                 "FacelyzrDetection", "FacelyzrDetectionEvaluation", "FacelyzrFiles", "FacelyzrHost", "FacelyzrRunCommands",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),  // bench
-            ]
+            ],
+            // Installed (tools/packaging/install.sh), the interposer's library is in PREFIX/lib/facelyzr.
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-rpath", "-Xlinker", "$ORIGIN/../lib/facelyzr"])]
         ),
 
         // What the test targets share: the test models and tiny networks, and the locator and

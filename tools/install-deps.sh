@@ -16,6 +16,8 @@ packages=(
     gcc                   # links the x86-64 Embedded Swift build the boards are compared with
     valgrind              # callgrind instruction counts per inference (tools/benchmarks/callgrind.sh)
     mmdebstrap            # the arm64 Debian tree LiteRT is counted in (tools/peers/arm64-tree.sh)
+    pkg-config            # points C builds at the Debian packages (tools/packaging/deb-check.sh)
+    lintian               # lints those packages (deb-check.sh)
 )
 
 missing=()

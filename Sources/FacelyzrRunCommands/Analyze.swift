@@ -4,24 +4,11 @@ import FacelyzrDetection
 import FacelyzrHost
 import Foundation
 
-/// The shipped model, where `facelyzr analyze` and `facelyzr demo` look for it by default.
-public let defaultModelPath = "firmware-model/facelyzr.blob"
-
 /// A failure reported as one line, exit status 1.
 public struct CommandFailure: Error, CustomStringConvertible {
     public var description: String
 
     public init(description: String) { self.description = description }
-}
-
-/// Opens the int8 model at `path` for a command; when the default model is missing, the
-/// failure says how to make it.
-public func openModel(_ path: String) throws(CommandFailure) -> LoadedModel {
-    do {
-        return try LoadedModel(path: path)
-    } catch {
-        throw CommandFailure(description: "\(error)\(path == defaultModelPath ? " (run `make firmware-model`, or pass --model)" : "")")
-    }
 }
 
 /// `facelyzr analyze IMAGE...`: gender, age and attributes of pictures of centered faces.
@@ -41,8 +28,8 @@ public struct Analyze: ParsableCommand {
     @Argument(help: "PNG or JPEG files.")
     var images: [String]
 
-    @Option(help: "The int8 model blob.")
-    var model = defaultModelPath
+    @Option(help: "The int8 model blob (default: the shipped facelyzr.blob, found as `facelyzr version` lists).")
+    var model: String?
 
     @Flag(help: "One JSON object per picture (per face with --detect), one per line (with the raw int32 head outputs).")
     var json = false
@@ -64,8 +51,8 @@ public struct Analyze: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        let predictor = try openModel(model)
-        let finder = detect ? try FaceFinder(path: localiser.detector, configuration: localiser.configuration) : nil
+        let predictor = try openModel(model).model
+        let finder = detect ? try localiser.finder() : nil
         let input = predictor.input
         var failed = false
         for path in images {

@@ -5,8 +5,8 @@ import Foundation
 
 /// Options of the localiser, shared by `detect`, `analyze --detect` and the detection evaluation.
 public struct LocaliserOptions: ParsableArguments {
-    @Option(help: "The face / not-face model blob.")
-    public var detector = defaultDetectorPath
+    @Option(help: "The face / not-face model blob (default: the shipped face-detector.blob, found as `facelyzr version` lists).")
+    public var detector: String?
 
     @Option(help: "Smallest face searched, in pixels.")
     var minFace = 28
@@ -30,6 +30,11 @@ public struct LocaliserOptions: ParsableArguments {
     var containment: Float = LocaliserConfiguration().containmentThreshold
 
     public init() {}
+
+    /// The face finder of these options over the --detector model, or the shipped one.
+    public func finder() throws(CommandFailure) -> FaceFinder {
+        FaceFinder(detector: try openModel(detector, default: .detector).model, configuration: configuration)
+    }
 
     public var configuration: LocaliserConfiguration {
         LocaliserConfiguration(minimumFaceSize: minFace, maximumFaceSize: maxFace, scaleStep: scaleStep, stride: stride,
@@ -81,7 +86,7 @@ public struct Detect: ParsableCommand {
 
     public func run() throws {
         let picture = try Image.decode(file: image)
-        let finder = try FaceFinder(path: localiser.detector, configuration: localiser.configuration)
+        let finder = try localiser.finder()
         let gray = picture.grayscale()
         let found: (boxes: [DetectionBox], seconds: Double, cpuSeconds: Double)
         do {

@@ -3,9 +3,6 @@ import FacelyzrDetection
 import FacelyzrHost
 import Foundation
 
-/// The shipped face / not-face model, where `facelyzr detect` looks for it by default.
-public let defaultDetectorPath = "firmware-model/face-detector.blob"
-
 /// A loaded face / not-face model running `Localiser`s on gray frames of any size: the
 /// workspace of each frame size is made once and reused, as a board program would.
 public final class FaceFinder {
@@ -16,9 +13,13 @@ public final class FaceFinder {
     private var workspace = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     private var boxes = UnsafeMutableBufferPointer<DetectionBox>(start: nil, count: 0)
 
-    public init(path: String, configuration: LocaliserConfiguration) throws(ModelFileError) {
-        detector = try LoadedModel(path: path)
+    public init(detector: LoadedModel, configuration: LocaliserConfiguration) {
+        self.detector = detector
         self.configuration = configuration
+    }
+
+    public convenience init(path: String, configuration: LocaliserConfiguration) throws(ModelFileError) {
+        self.init(detector: try LoadedModel(path: path), configuration: configuration)
     }
 
     deinit {

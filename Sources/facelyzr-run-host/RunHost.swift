@@ -9,7 +9,7 @@ struct RunHost: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "facelyzr-run-host",
         abstract: "Run the int8 models on pictures: attributes of faces (analyze), faces in a picture (detect).",
-        discussion: "The same commands as `facelyzr analyze` and `facelyzr detect`, in a program that only runs models.",
-        subcommands: [Analyze.self, Detect.self]
+        discussion: "The same commands as `facelyzr analyze`, `facelyzr detect` and `facelyzr version`, in a program that only runs models.",
+        subcommands: [Analyze.self, Detect.self, Version.self]
     )
 }

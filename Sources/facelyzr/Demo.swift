@@ -21,8 +21,8 @@ struct Demo: ParsableCommand {
             The caption's percentage is the probability of the predicted gender.
             """)
 
-    @Option(help: "The int8 model blob.")
-    var model = defaultModelPath
+    @Option(help: "The int8 model blob (default: the shipped facelyzr.blob, found as `facelyzr version` lists).")
+    var model: String?
 
     @Option(help: "Faces to show (test split, starting at --first).")
     var count = 12
@@ -38,11 +38,11 @@ struct Demo: ParsableCommand {
     }
 
     func run() throws {
-        let predictor = try openModel(model)
+        let (predictor, path) = try openModel(model)
         let input = predictor.input
         let faces = SyntheticFaceSource(seed: 0, size: input.width)
         let attributes = ["Smiling", "Eyeglasses", "Wearing_Hat", "No_Beard"].filter { name in predictor.predict(Array(repeating: 128, count: input.byteCount)).value(name) != nil }
-        print("model \(model): \(String(decoding: predictor.model.name, as: UTF8.self)), \(input.width)x\(input.height)x\(input.channels) int8")
+        print("model \(path): \(String(decoding: predictor.model.name, as: UTF8.self)), \(input.width)x\(input.height)x\(input.channels) int8")
         print("faces: \(faces.provenance), test split \(first)..<\(first + count) (held out)")
         print("trained on synthetic faces only: on real photographs it is not expected to be accurate (README)\n")
         let header = "face  predicted gender / age              true gender / age   " + attributes.map { "\($0.prefix(10))(p/true)" }.joined(separator: " ") + "  latency"

@@ -38,7 +38,7 @@ struct DetectEval: ParsableCommand {
         var seed: UInt64 = 0
 
         func run() throws {
-            let finder = try FaceFinder(path: localiser.detector, configuration: localiser.configuration)
+            let finder = try localiser.finder()
             let scenes = SyntheticScenes(seed: seed)
             var detections: [(score: Float, truePositive: Bool)] = []
             var faces = 0

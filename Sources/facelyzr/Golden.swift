@@ -30,7 +30,7 @@ struct Golden: ParsableCommand {
     var out: String
 
     func run() throws {
-        let blob = try openModel(model)
+        let blob = try openModel(model).model
         do {
             let source = SyntheticFaceSource(seed: syntheticSeed, size: blob.input.height)
             let set = try GoldenSet.make(blob: blob, source: source, count: count)
