@@ -160,7 +160,7 @@ let package = Package(
         // The `facelyzr` command line (and `facelyzr-run-host`) as users and CI jobs run it: the built executable in a child process.
         .testTarget(
             name: "FacelyzrCLITests",
-            dependencies: ["facelyzr", "facelyzr-run-host", "FacelyzrTestSupport", "FacelyzrTrainer", "FacelyzrData"]
+            dependencies: ["facelyzr", "facelyzr-run-host", "FacelyzrTestSupport", "FacelyzrTrainer", "FacelyzrData", "FacelyzrSynthetic"]
         ),
     ]
 )

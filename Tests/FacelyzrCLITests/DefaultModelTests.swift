@@ -1,4 +1,5 @@
 import FacelyzrData
+import FacelyzrSynthetic
 import FacelyzrTestSupport
 import Foundation
 import Testing
