@@ -1,0 +1,50 @@
+import FacelyzrData
+import FacelyzrTestSupport
+import Foundation
+import Testing
+
+/// Command-line values a user can get wrong (issue 19): each ends in an error that names the
+/// option or the file, never in a signal, a trap or minutes of work.
+@Suite struct HostileOptionsCommandTests {
+    /// A run that ended by a signal reports its number as the status on Linux `Process`
+    /// (`terminationReason == .uncaughtSignal`); an exit by an error is 1, a usage error 64.
+    static func isError(_ run: BuiltExecutable.Run) -> Bool { run.status == 1 || run.status == 2 || run.status == 64 }
+
+    /// A dataset of 64x64 colour faces (the standard network's input) whose records are all in
+    /// the test split, or none at all.
+    static func writeDataset(_ directory: String, testRecords: Int) throws {
+        let writer = try DatasetWriter(directory: directory, format: DatasetFormat(width: 64, height: 64, channels: 3), source: "test")
+        for i in 0..<testRecords {
+            try writer.append(FaceSample(image: Image(width: 64, height: 64, channels: 3, pixels: [UInt8](repeating: 9, count: 64 * 64 * 3)),
+                                         labels: FaceLabels(gender: 1, age: 30), split: .test, sourceID: "face\(i)"))
+        }
+        _ = try writer.finish()
+    }
+
+    @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt), arguments: [0, 2])
+    func trainingOnADatasetWithoutTrainRecordsIsAnError(testRecords: Int) throws {
+        let folder = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Self.writeDataset(folder + "/data", testRecords: testRecords)
+        let run = try BuiltExecutable.facelyzr.run(["train", "--dataset", folder + "/data", "--output", folder + "/x.safetensors",
+                                                    "--attributes", "", "--pretrain-steps", "0", "--steps", "2", "--batch-size", "2"])
+        #expect(Self.isError(run), "status \(run.status): \(run.error)")
+        #expect(run.error.contains("no faces to train on"), "\(run.error)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/x.safetensors"))
+    }
+
+    /// Non-finite and out-of-range values of the float options are refused when parsing, naming
+    /// the option, before anything is trained or written.
+    @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt),
+          arguments: [["--learning-rate", "nan"], ["--learning-rate", "inf"], ["--learning-rate", "0"],
+                      ["--weight-decay", "nan"], ["--corruption-amount", "nan"], ["--corruption-amount", "2"]])
+    func aNonFiniteOrOutOfRangeTrainingValueIsRefused(option: [String]) throws {
+        let folder = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let run = try BuiltExecutable.facelyzr.run(["train", "--output", folder + "/x.safetensors", "--train-count", "4",
+                                                    "--batch-size", "2", "--pretrain-steps", "1", "--steps", "1"] + option)
+        #expect(Self.isError(run), "status \(run.status): \(run.error)")
+        #expect(run.error.contains(option[0]), "\(run.error)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/x.safetensors"))
+    }
+}
