@@ -47,4 +47,16 @@ import Testing
         #expect(run.error.contains(option[0]), "\(run.error)")
         #expect(!FileManager.default.fileExists(atPath: folder + "/x.safetensors"))
     }
+
+    /// A face size past the bound is refused with the bound before any pixel is allocated (it
+    /// aborted allocating 30 GB, or trapped on overflow).
+    @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt), arguments: ["100000", "4294967296", "4097", "7"])
+    func anUnreasonableSynthSizeIsRefusedWithTheLimit(size: String) throws {
+        let folder = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let run = try BuiltExecutable.facelyzr.run(["synth", "--count", "1", "--size", size, folder + "/faces"])
+        #expect(Self.isError(run), "status \(run.status): \(run.error)")
+        #expect(run.error.contains("--size must be in 8...4096"), "\(run.error)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/faces"))
+    }
 }
