@@ -59,4 +59,20 @@ import Testing
         #expect(run.error.contains("--size must be in 8...4096"), "\(run.error)")
         #expect(!FileManager.default.fileExists(atPath: folder + "/faces"))
     }
+
+    /// Every numeric option is checked against what it means when parsing: the error names the
+    /// option and nothing runs (these were accepted, or ran into a division by zero).
+    @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt),
+          arguments: [["drift", "--float", "a.safetensors", "--int8", "m.blob", "--data", "synthetic", "--min-agreement", "200"],
+                      ["drift", "--float", "a.safetensors", "--int8", "m.blob", "--data", "synthetic", "--max-gender-drop", "nan"],
+                      ["drift", "--float", "a.safetensors", "--int8", "m.blob", "--data", "synthetic", "--max-age-mae-increase", "inf"],
+                      ["drift", "--float", "a.safetensors", "--int8", "m.blob", "--data", "synthetic", "--layer-faces", "0"],
+                      ["golden", "--model", "m.blob", "--out", "g", "--count", "0"],
+                      ["bench", "--runs", "0"], ["bench", "--inferences", "0"],
+                      ["synth-stats", "--probe-resolution", "0"], ["detect-eval", "scenes", "--count", "0"]])
+    func anOutOfRangeOptionIsRefusedNamingIt(arguments: [String]) throws {
+        let run = try BuiltExecutable.facelyzr.run(arguments)
+        #expect(run.status == 64, "status \(run.status): \(run.error)")
+        #expect(run.error.contains(arguments[arguments.count - 2] + " must be"), "\(run.error)")
+    }
 }
