@@ -75,4 +75,18 @@ import Testing
         #expect(run.status == 64, "status \(run.status): \(run.error)")
         #expect(run.error.contains(arguments[arguments.count - 2] + " must be"), "\(run.error)")
     }
+
+    /// A negative number after an option is that option's value, so the error says what the
+    /// value must be, not "Missing value" (the number looked like an option).
+    @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt),
+          arguments: [(["synth", "--count", "-1", "faces"], "--count must be positive"),
+                      (["synth", "--size", "-64", "faces"], "--size must be in 8...4096"),
+                      (["bench", "--input-index", "-1"], "--input-index must be 0 or more"),
+                      (["train", "--output", "x.safetensors", "--learning-rate", "-0.5"], "--learning-rate must be positive"),
+                      (["train", "--output", "x.safetensors", "--corruption-amount", "-inf"], "--corruption-amount must be in 0...1")])
+    func aNegativeValueIsReadAndRefusedWithTheRange(arguments: [String], message: String) throws {
+        let run = try BuiltExecutable.facelyzr.run(arguments)
+        #expect(run.status == 64, "status \(run.status): \(run.error)")
+        #expect(run.error.contains(message), "\(run.error)")
+    }
 }
