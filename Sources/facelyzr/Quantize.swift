@@ -1,5 +1,6 @@
 import ArgumentParser
 import FacelyzrData
+import FacelyzrFiles
 import FacelyzrQuantizer
 import FacelyzrRunCommands
 import Foundation
@@ -53,6 +54,7 @@ struct Quantize: ParsableCommand {
         }
         guard calibrationCount > 0 else { throw ValidationError("--calibration-count must be positive") }
         guard evaluationCount >= 0 else { throw ValidationError("--evaluation-count must not be negative") }
+        try DistinctPaths.requireDistinct(input: checkpoint, output: out)
     }
 
     func run() throws {
