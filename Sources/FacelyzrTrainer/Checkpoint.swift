@@ -95,7 +95,7 @@ public struct Checkpoint: Sendable, Equatable {
             let metadata = try JSONDecoder().decode(CheckpointMetadata.self, from: Data(json.utf8))
             return Checkpoint(metadata: metadata, tensors: file.tensors)
         } catch {
-            throw .notACheckpoint(file: path, reason: "__metadata__.facelyzr: \(error)")
+            throw .notACheckpoint(file: path, reason: "__metadata__.facelyzr: \(DecodingProblem.describe(error))")
         }
     }
 

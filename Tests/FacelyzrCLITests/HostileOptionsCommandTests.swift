@@ -89,4 +89,19 @@ import Testing
         #expect(run.status == 64, "status \(run.status): \(run.error)")
         #expect(run.error.contains(message), "\(run.error)")
     }
+
+    /// A bad architecture file is described in words, with the key path of what is wrong, not
+    /// as Swift's `DecodingError` (issue 19 item 13).
+    @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt),
+          arguments: [("{\"inputHeight\": \"x\"}", "a.json: not an architecture: inputHeight: expected a number"),
+                      ("{\"inputHeight\": 16}", "a.json: not an architecture: inputWidth: missing"),
+                      ("{\"inputHeight\": 16,", "a.json: not an architecture: not valid JSON")])
+    func aBadArchitectureFileIsDescribedInWords(json: String, message: String) throws {
+        let folder = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Data(json.utf8).write(to: URL(fileURLWithPath: folder + "/a.json"))
+        let run = try BuiltExecutable.facelyzr.run(["train", "--architecture", folder + "/a.json", "--output", folder + "/x.safetensors"])
+        #expect(run.status != 0 && run.error.contains(message), "\(run.error)")
+        #expect(!run.error.contains("DecodingError") && !run.error.contains("Debug description"), "\(run.error)")
+    }
 }
