@@ -104,4 +104,17 @@ import Testing
         #expect(run.status != 0 && run.error.contains(message), "\(run.error)")
         #expect(!run.error.contains("DecodingError") && !run.error.contains("Debug description"), "\(run.error)")
     }
+
+    /// Sizes that would take the memory of a board are refused with the limit and why, before
+    /// any face is read (issue 19 item 5: they grew 37 MB/s, or took gigabytes).
+    @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt),
+          arguments: [(["quantize", "m.safetensors", "--calibration", "synthetic", "--out", "m.blob", "--calibration-count", "99999999"],
+                       "--calibration-count must be in 1...10000"),
+                      (["train", "--output", "x.safetensors", "--batch-size", "100000"], "--batch-size must be in 1...256"),
+                      (["pretrain", "--output", "x.safetensors", "--batch-size", "257"], "--batch-size must be in 1...256")])
+    func aSizePastTheMemoryBoundIsRefusedWithTheLimit(arguments: [String], message: String) throws {
+        let run = try BuiltExecutable.facelyzr.run(arguments)
+        #expect(run.status == 64, "status \(run.status): \(run.error)")
+        #expect(run.error.contains(message), "\(run.error)")
+    }
 }
