@@ -117,4 +117,21 @@ import Testing
         #expect(run.status == 64, "status \(run.status): \(run.error)")
         #expect(run.error.contains(message), "\(run.error)")
     }
+
+    /// A file that is not a blob is described in words, naming the file (issue 19 item 13).
+    @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt))
+    func inspectDescribesAWrongFileInWords() throws {
+        let folder = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Data().write(to: URL(fileURLWithPath: folder + "/empty.blob"))
+        try Data(String(repeating: "hello, this is text. ", count: 8).utf8).write(to: URL(fileURLWithPath: folder + "/text.blob"))
+        let cases = [(folder, "\(folder): is a directory"), ("/dev/null", "/dev/null: not a valid model blob: the file has 0 bytes"),
+                     (folder + "/empty.blob", "empty.blob: not a valid model blob: the file has 0 bytes"),
+                     (folder + "/text.blob", "text.blob: not a valid model blob: the file does not start with FACELYZR")]
+        for (file, message) in cases {
+            let run = try BuiltExecutable.facelyzr.run(["inspect", file])
+            #expect(run.status == 1 && run.error.contains(message), "\(run.error)")
+            #expect(!run.error.contains("NSCocoaErrorDomain") && !run.error.contains("badMagic") && !run.error.contains("truncated("))
+        }
+    }
 }
