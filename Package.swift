@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "FacelyzrRunCommands",
             dependencies: [
-                "FacelyzrHost", "FacelyzrData", "FacelyzrDetection",
+                "FacelyzrHost", "FacelyzrData", "FacelyzrDetection", "FacelyzrFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

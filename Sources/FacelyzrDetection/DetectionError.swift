@@ -8,6 +8,12 @@ public enum DetectionError: Error, Equatable, Sendable {
     /// No window fits: the frame (`width` x `height`) is smaller than the smallest face searched,
     /// or the face sizes searched are empty.
     case noWindowFits(frameWidth: Int, frameHeight: Int, minimumFaceSize: Int)
+    /// The frame (`frameWidth` x `frameHeight`) with this configuration needs more windows
+    /// than `limit` (`Localiser.maximumWindowCount`).
+    case tooManyWindows(frameWidth: Int, frameHeight: Int, limit: Int)
+    /// The first pyramid level (`width` x `height`) has more pixels than `limit`
+    /// (`Localiser.maximumLevelPixels`): the smallest face searched is far below the window.
+    case levelTooLarge(width: Int, height: Int, limit: Int)
     /// A configuration value is out of range (`setting`: which one).
     case invalidConfiguration(setting: LocaliserConfiguration.Setting)
     /// The frame has `byteCount` bytes; the localiser was made for `expected` (width x height gray).

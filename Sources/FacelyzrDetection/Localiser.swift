@@ -55,10 +55,21 @@ public struct Localiser: Sendable {
         // Two-argument mins: the variadic min(_:_:_:) builds an array (Embedded Swift refuses it).
         let frameSide = min(frameWidth, frameHeight)
         let largest = Float(min(configuration.maximumFaceSize ?? frameSide, frameSide))
+        var windows = 0
         while side <= largest {
             let size = Self.levelSize(frameWidth: frameWidth, frameHeight: frameHeight, window: input.width, faceSide: side)
             guard size.width >= input.width, size.height >= input.height else { break }
-            if levels == 0 { first = size }
+            if levels == 0 {
+                guard size.width * size.height <= Self.maximumLevelPixels else {
+                    throw .levelTooLarge(width: size.width, height: size.height, limit: Self.maximumLevelPixels)
+                }
+                first = size
+            }
+            // Each level adds at least one window, so this also bounds the number of levels.
+            windows += Self.windowCount(levelWidth: size.width, levelHeight: size.height, window: input.width, stride: configuration.stride)
+            guard windows <= Self.maximumWindowCount else {
+                throw .tooManyWindows(frameWidth: frameWidth, frameHeight: frameHeight, limit: Self.maximumWindowCount)
+            }
             levels += 1
             side *= configuration.scaleStep
         }
@@ -75,6 +86,22 @@ public struct Localiser: Sendable {
         outputsOffset = windowOffset + aligned(window * window)
         candidatesOffset = outputsOffset + aligned(model.outputCount * MemoryLayout<Int32>.stride)
         workspaceByteCount = candidatesOffset + configuration.candidateCapacity * MemoryLayout<DetectionBox>.stride
+    }
+
+    /// The most windows one frame may need, over all levels: 2,000,000 windows take about 9 s
+    /// at the 4.6 µs per window measured on x86-64 (docs/detection.md "Latency"), and a board
+    /// several times longer; a 12-megapixel photo needs about 1.5 million with the default
+    /// settings (docs/limits.md "Face detection").
+    public static let maximumWindowCount = 2_000_000
+
+    /// The most pixels of the first (largest) pyramid level, the image pixel limit
+    /// (`ImageLimits.standard`): a face smaller than the window makes it larger than the frame,
+    /// and the workspace holds it and 4 bytes a pixel of its rows.
+    public static let maximumLevelPixels = 67_108_864
+
+    /// Windows a level of `levelWidth` x `levelHeight` holds.
+    static func windowCount(levelWidth: Int, levelHeight: Int, window: Int, stride: Int) -> Int {
+        ((levelWidth - window) / stride + 1) * ((levelHeight - window) / stride + 1)
     }
 
     /// Size of the pyramid level on which a face of `faceSide` frame pixels spans `window` pixels.
@@ -97,7 +124,7 @@ public struct Localiser: Sendable {
         var count = 0
         for k in 0..<levelCount {
             let (width, height, _) = level(k)
-            count += ((width - window) / configuration.stride + 1) * ((height - window) / configuration.stride + 1)
+            count += Self.windowCount(levelWidth: width, levelHeight: height, window: window, stride: configuration.stride)
         }
         return count
     }

@@ -156,7 +156,22 @@ public enum ModelFileError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unreadable(let error): "\(error)"
-        case .invalidBlob(let path, let error): "\(path): not a valid model blob: \(error)"
+        case .invalidBlob(let path, let error): "\(path): not a valid model blob: \(Self.words(error))"
+        }
+    }
+
+    /// What a user who gave the wrong file most often meets, in words (an empty or short file,
+    /// another kind of file, a damaged copy); the validator's other findings keep their case
+    /// and fields, which name the offset (docs/blob-format.md "Validation").
+    static func words(_ error: BlobError) -> String {
+        switch error {
+        case let .truncated(needed, available): "the file has \(available) bytes, a blob needs at least \(needed) here (empty or cut short)"
+        case .badMagic: "the file does not start with FACELYZR (not a model blob)"
+        case let .unsupportedVersion(version): "blob format version \(version) is not one this facelyzr opens"
+        case let .fileSizeMismatch(declared, actual): "the file has \(actual) bytes, its header says \(declared) (cut short or damaged)"
+        case .headerChecksumMismatch: "the header's checksum does not match (damaged)"
+        case .payloadChecksumMismatch: "the payload's checksum does not match (damaged)"
+        default: "\(error)"
         }
     }
 }

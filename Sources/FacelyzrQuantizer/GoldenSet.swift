@@ -127,7 +127,7 @@ public struct GoldenSet: Sendable {
         do {
             manifest = try JSONDecoder().decode(Manifest.self, from: Data(manifestBytes))
         } catch {
-            throw .file(path: directory + "/golden.json", reason: "not a golden manifest: \(error)")
+            throw .file(path: directory + "/golden.json", reason: "not a golden manifest: \(DecodingProblem.describe(error))")
         }
         let inputs = try load("inputs.raw")
         let labelBytes = try load("labels.tsv")

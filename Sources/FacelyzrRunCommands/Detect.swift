@@ -1,6 +1,7 @@
 import ArgumentParser
 import FacelyzrData
 import FacelyzrDetection
+import FacelyzrFiles
 import Foundation
 
 /// Options of the localiser, shared by `detect`, `analyze --detect` and the detection evaluation.
@@ -83,6 +84,10 @@ public struct Detect: ParsableCommand {
     }
 
     public init() {}
+
+    public func validate() throws {
+        if let out { try DistinctPaths.requireDistinct(input: image, output: out) }
+    }
 
     public func run() throws {
         let picture = try Image.decode(file: image)

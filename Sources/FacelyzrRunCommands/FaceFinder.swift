@@ -57,6 +57,12 @@ extension DetectionError: CustomStringConvertible {
             "the model has \(outputCount) outputs; a face / not-face model has one binary output"
         case let .noWindowFits(frameWidth, frameHeight, minimumFaceSize):
             "no window fits a \(frameWidth)x\(frameHeight) frame (smallest face searched: \(minimumFaceSize) pixels)"
+        case let .tooManyWindows(frameWidth, frameHeight, limit):
+            "a \(frameWidth)x\(frameHeight) picture needs more than \(limit) windows with these settings, "
+                + "seconds to minutes of work (the limit is in docs/limits.md): raise --min-face or --scale-step, "
+                + "or scale the picture down"
+        case let .levelTooLarge(width, height, limit):
+            "the first pyramid level would be \(width)x\(height), more than \(limit) pixels: raise --min-face"
         case let .invalidConfiguration(setting):
             "localiser setting \(setting) is out of range"
         case let .frameSizeMismatch(expected, byteCount):

@@ -7,6 +7,8 @@ import Foundation
 public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     case unreadable(SafetensorsError)
     case cannotWrite(FileError)
+    /// The metadata does not encode as JSON (a non-finite number in the plan).
+    case unencodableMetadata(file: String, reason: String)
     /// The safetensors file lacks Facelyzr's metadata or it does not decode.
     case notACheckpoint(file: String, reason: String)
     case missingTensor(file: String, name: String)
@@ -16,6 +18,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .unreadable(let e): "\(e)"
         case .cannotWrite(let e): "\(e)"
+        case .unencodableMetadata(let file, let reason): "\(file): cannot write the checkpoint's metadata as JSON: \(reason)"
         case .notACheckpoint(let file, let reason): "\(file): not a Facelyzr checkpoint: \(reason)"
         case .missingTensor(let file, let name): "\(file): checkpoint lacks tensor \(name)"
         case .shapeMismatch(let file, let name, let expected, let found):
@@ -70,7 +73,9 @@ public struct Checkpoint: Sendable, Equatable {
     public func write(to path: String) throws(CheckpointError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let json = String(decoding: try! encoder.encode(metadata), as: UTF8.self)
+        let encoded: Data
+        do { encoded = try encoder.encode(metadata) } catch { throw .unencodableMetadata(file: path, reason: "\(error)") }
+        let json = String(decoding: encoded, as: UTF8.self)
         let file = SafetensorsFile(tensors: tensors, metadata: ["format": CheckpointMetadata.formatName, "facelyzr": json])
         do { try file.write(to: path) } catch { throw .cannotWrite(error) }
     }
@@ -90,7 +95,7 @@ public struct Checkpoint: Sendable, Equatable {
             let metadata = try JSONDecoder().decode(CheckpointMetadata.self, from: Data(json.utf8))
             return Checkpoint(metadata: metadata, tensors: file.tensors)
         } catch {
-            throw .notACheckpoint(file: path, reason: "__metadata__.facelyzr: \(error)")
+            throw .notACheckpoint(file: path, reason: "__metadata__.facelyzr: \(DecodingProblem.describe(error))")
         }
     }
 

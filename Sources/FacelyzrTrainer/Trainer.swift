@@ -72,6 +72,14 @@ public struct HeadScore: Sendable, Equatable {
     public var count: Int
 }
 
+/// A training run was given a train split without faces: it has nothing to draw batches from.
+public struct NoTrainingFaces: Error, Equatable, CustomStringConvertible {
+    /// The faces, as `SplitFaces` describes them (source, split, count).
+    public var provenance: String
+
+    public var description: String { "\(provenance): no faces to train on (the dataset has no train records)" }
+}
+
 /// A training run: SDAE pre-training block by block, then the heads. Deterministic given the
 /// plan's seed and the data, and resumable from a checkpoint to the same final weights (in the
 /// deterministic mode, `ComputeThreads.set(1)`).
@@ -157,13 +165,15 @@ public struct Trainer: Sendable {
 
     /// Trains on `data` until the plan is finished, or until `totalSteps` reaches `stopAt` (to
     /// checkpoint and resume later). Pre-training reads `pretrainingData` when given (its labels
-    /// are not used, so it may be a larger unlabelled set). `progress` sees every step.
+    /// are not used, so it may be a larger unlabelled set). `progress` sees every step. Throws
+    /// ``NoTrainingFaces`` when a phase that has steps to take would draw from no faces.
     public mutating func run(
         _ data: TrainingFaces<TrainSplit>, pretrainingData: TrainingFaces<TrainSplit>? = nil, stopAt: Int? = nil,
         progress: (TrainingProgress) -> Void = { _ in }
     ) throws {
         while phase != .finished, stopAt.map({ totalSteps < $0 }) ?? true {
             let source = if case .pretraining = phase { pretrainingData ?? data } else { data }
+            guard source.count > 0 else { throw NoTrainingFaces(provenance: source.faces.description) }
             let indices = (0..<plan.batchSize).map { _ in Int(generator.next() % UInt64(source.count)) }
             let (input, targets) = try source.batch(indices)
             let loss: Float

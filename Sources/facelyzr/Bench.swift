@@ -58,6 +58,13 @@ struct Bench: ParsableCommand {
         var description: String
     }
 
+    func validate() throws {
+        try requireOption("--runs", runs, in: 1...Int.max, "positive (timed inferences)")
+        try requireOption("--warmup", warmup, in: 0...Int.max, "0 or more (untimed inferences)")
+        if let inferences { try requireOption("--inferences", inferences, in: 1...Int.max, "positive") }
+        try requireOption("--input-index", inputIndex, in: 0...Int.max, "0 or more (an index of the random inputs)")
+    }
+
     func run() throws {
         guard runs > 0, warmup >= 0 else { throw ValidationError("--runs must be positive, --warmup not negative") }
         let loaded: LoadedModel

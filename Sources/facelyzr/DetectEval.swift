@@ -37,6 +37,10 @@ struct DetectEval: ParsableCommand {
         @Option(help: "Population seed of the scenes.")
         var seed: UInt64 = 0
 
+        func validate() throws {
+            try requireOption("--count", count, in: 1...Int.max, "positive (scenes)")
+        }
+
         func run() throws {
             let finder = try localiser.finder()
             let scenes = SyntheticScenes(seed: seed)

@@ -62,6 +62,11 @@ struct Drift: ParsableCommand {
     func validate() throws {
         guard (floatCheckpoint == nil) != (baseline == nil) else { throw ValidationError("give exactly one of --float and --baseline") }
         guard count > 0 else { throw ValidationError("--count must be positive") }
+        try requireOption("--layer-faces", layerFaces, in: 1...Int.max, "positive (faces)")
+        for (option, points) in [("--max-gender-drop", maxGenderDrop), ("--max-attribute-drop", maxAttributeDrop), ("--min-agreement", minAgreement)] {
+            if let points { try requireOption(option, points, in: 0...100, "in 0...100 (percent)") }
+        }
+        if let maxAgeMaeIncrease { try requireOption("--max-age-mae-increase", maxAgeMaeIncrease, in: 0...200, "in 0...200 (years)") }
     }
 
     func run() throws {

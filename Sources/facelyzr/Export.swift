@@ -30,6 +30,7 @@ struct Export: ParsableCommand {
 
     func validate() throws {
         if let problem = Self.identifierProblem(name) { throw ValidationError("--name '\(name)': \(problem)") }
+        if let out { try DistinctPaths.requireDistinct(input: model, output: out) }
     }
 
     /// Keywords of C11, C17 and C23 (and C23's predefined constants): none can name an array.

@@ -29,6 +29,10 @@ struct Golden: ParsableCommand {
     @Option(help: "Directory to write.")
     var out: String
 
+    func validate() throws {
+        try requireOption("--count", count, in: 1...Int.max, "positive (faces)")
+    }
+
     func run() throws {
         let blob = try openModel(model).model
         do {

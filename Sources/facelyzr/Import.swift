@@ -1,5 +1,6 @@
 import ArgumentParser
 import FacelyzrData
+import FacelyzrFiles
 import Foundation
 
 extension ImportableDataset: ExpressibleByArgument {}
@@ -48,6 +49,7 @@ struct Import: ParsableCommand {
         guard (8...1024).contains(size) else { throw ValidationError("--size must be 8...1024") }
         guard channels == 1 || channels == 3 else { throw ValidationError("--channels must be 1 or 3") }
         if let limit, limit < 1 { throw ValidationError("--limit must be positive") }
+        try DistinctPaths.requireDistinct(input: source, output: destination)
     }
 
     func run() throws {

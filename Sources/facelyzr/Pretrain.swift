@@ -43,6 +43,7 @@ struct Pretrain: ParsableCommand {
         guard count > 0, steps > 0 else {
             throw ValidationError("counts and steps must be positive")
         }
+        try CorruptionOptions.validate(learningRate: learningRate)
     }
 
     func run() throws {

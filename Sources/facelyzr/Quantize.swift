@@ -1,5 +1,6 @@
 import ArgumentParser
 import FacelyzrData
+import FacelyzrFiles
 import FacelyzrQuantizer
 import FacelyzrRunCommands
 import Foundation
@@ -51,8 +52,12 @@ struct Quantize: ParsableCommand {
         guard BiasCorrection(rawValue: biasCorrection) != nil else {
             throw ValidationError("unknown --bias-correction \(biasCorrection) (off, on or auto)")
         }
-        guard calibrationCount > 0 else { throw ValidationError("--calibration-count must be positive") }
+        // The calibration faces stay in memory (12 KiB each at 64x64x3) and go through the float
+        // network several times (histograms, bias correction, the `auto` comparison).
+        try requireOption("--calibration-count", calibrationCount, in: 1...10_000,
+                          "in 1...10000 (the faces are kept in memory and run several times: 117 MiB of pixels at 10000)")
         guard evaluationCount >= 0 else { throw ValidationError("--evaluation-count must not be negative") }
+        try DistinctPaths.requireDistinct(input: checkpoint, output: out)
     }
 
     func run() throws {

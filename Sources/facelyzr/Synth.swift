@@ -24,7 +24,11 @@ struct Synth: ParsableCommand {
     @Option(help: "How many faces.")
     var count = 64
 
-    @Option(help: "Width and height of the faces, in pixels.")
+    /// The largest face side: a face is rendered whole in memory, so 4096 keeps one face at
+    /// 48 MiB of pixels on a board of 1 GB; the networks read 64x64 (docs/limits.md).
+    static let maxSize = 4096
+
+    @Option(help: "Width and height of the faces, in pixels (8...4096).")
     var size = 64
 
     @Option(help: "Population seed.")
@@ -55,7 +59,8 @@ struct Synth: ParsableCommand {
 
     func validate() throws {
         guard count > 0 else { throw ValidationError("--count must be positive") }
-        guard size >= 8 else { throw ValidationError("--size must be at least 8") }
+        try requireOption("--size", size, in: 8...Self.maxSize,
+                          "in 8...\(Self.maxSize) (a face is rendered whole in memory, 3 bytes a pixel: 48 MiB at the limit)")
         guard benchmark || destination != nil || sheet != nil else {
             throw ValidationError("give a destination directory, --sheet FILE, or --benchmark")
         }

@@ -34,6 +34,8 @@ struct SynthStats: ParsableCommand {
 
     func validate() throws {
         guard count >= 20 else { throw ValidationError("--count must be at least 20") }
+        // The probe downsamples the face: it cannot have more pixels than the 64x64 face.
+        try requireOption("--probe-resolution", probeResolution, in: 1...64, "in 1...64 (a side of the downsampled 64x64 face)")
         guard !(shifted && crossDomain) else { throw ValidationError("--cross-domain already scores on shifted faces") }
     }
 

@@ -72,6 +72,8 @@ struct Train: ParsableCommand {
         guard trainCount > 0, (pretrainCount ?? 1) > 0, testCount >= 0 else {
             throw ValidationError("counts must be positive")
         }
+        try CorruptionOptions.validate(learningRate: learningRate)
+        try requireOption("--weight-decay", weightDecay, in: 0...1, "in 0...1 (the fraction of a weight removed per unit of learning rate)")
         guard printArchitecture || output != nil else { throw ValidationError("give --output FILE.safetensors") }
     }
 

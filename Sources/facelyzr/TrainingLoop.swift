@@ -99,7 +99,7 @@ struct TrainingLoop {
         }
         let data = try ReadOnlyFile.readAll(path: path)
         do { return try JSONDecoder().decode(Architecture.self, from: Data(data)) } catch {
-            throw ValidationError("\(path): not an architecture: \(error)")
+            throw ValidationError("\(path): not an architecture: \(DecodingProblem.describe(error))")
         }
     }
 }

@@ -81,7 +81,7 @@ import Testing
         badMagic[0] = UInt8(ascii: "X")
         try AtomicFileWriter.write(badMagic, to: folder + "/bad.blob")
         #expect(throws: ModelFileError.invalidBlob(path: folder + "/bad.blob", .badMagic)) { try LoadedModel(path: folder + "/bad.blob") }
-        #expect(ModelFileError.invalidBlob(path: "x.blob", .badMagic).description == "x.blob: not a valid model blob: badMagic")
+        #expect(ModelFileError.invalidBlob(path: "x.blob", .badMagic).description == "x.blob: not a valid model blob: the file does not start with FACELYZR (not a model blob)")
         try AtomicFileWriter.write([], to: folder + "/empty.blob")
         do {
             _ = try LoadedModel(path: folder + "/empty.blob")
