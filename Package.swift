@@ -138,6 +138,7 @@ let package = Package(
         ),
         .testTarget(name: "FacelyzrCAPITests", dependencies: ["FacelyzrCAPI", "FacelyzrBlobBuilder", "FacelyzrHost"]),
         .testTarget(name: "FacelyzrFilesTests", dependencies: ["FacelyzrFiles"]),
+        .testTarget(name: "FacelyzrImagingTests", dependencies: ["FacelyzrImaging", "FacelyzrData", "FacelyzrRandom"]),
         .testTarget(name: "FacelyzrHostTests", dependencies: ["FacelyzrHost", "FacelyzrRuntime", "FacelyzrFiles", "FacelyzrTestSupport"]),
         .testTarget(
             name: "FacelyzrAllocationTests", dependencies: ["facelyzr-alloc-probe", "facelyzr-embedded-fixtures", "FacelyzrTestSupport"]
