@@ -20,7 +20,7 @@ func detector(_ storage: UnsafeRawPointer) -> Localiser {
 func frame(_ c: UnsafeRawPointer) -> Frame? {
     let word = MemoryLayout<Int>.size
     let format = c.load(fromByteOffset: 6 * word + 8, as: Int32.self)
-    guard let format = PixelFormat(rawValue: format) else { return nil }
+    guard let format = FacelyzrImaging.PixelFormat(rawValue: format) else { return nil }
     let planes = c.assumingMemoryBound(to: UnsafePointer<UInt8>?.self)
     let strides = (c + 3 * word).assumingMemoryBound(to: Int.self)
     let frame = Frame(width: Int(c.load(fromByteOffset: 6 * word, as: Int32.self)),
@@ -94,8 +94,8 @@ func faceSquare(_ box: UnsafeRawPointer, _ frame: Frame) -> (x: Int, y: Int, wid
 
 /// Bytes of the byte part of a face-input workspace, rounded up to keep the floats aligned.
 @inline(__always)
-func faceInputLayout(_ model: Model, _ frame: Frame, _ square: (x: Int, y: Int, width: Int, height: Int)) -> (bytes: Int, floats: Int) {
-    let side = FaceCrop.side(width: square.width, height: square.height), input = model.input
+func faceInputLayout(_ model: Model, _ frame: Frame, side: Int) -> (bytes: Int, floats: Int) {
+    let input = model.input
     let bytes = FaceCrop.workspaceBytes(side: side, format: frame.format, inputSide: input.width, inputChannels: input.channels)
     return ((bytes + 15) & ~15, FaceCrop.scratchFloats(side: side, format: frame.format, inputSide: input.width))
 }
@@ -103,7 +103,8 @@ func faceInputLayout(_ model: Model, _ frame: Frame, _ square: (x: Int, y: Int, 
 @_cdecl("fz_face_input_workspace_byte_count")
 public func fz_face_input_workspace_byte_count(_ model: UnsafeRawPointer, _ cFrame: UnsafeRawPointer, _ box: UnsafeRawPointer) -> Int {
     guard let frame = frame(cFrame) else { return 0 }
-    let layout = faceInputLayout(FacelyzrCAPI.model(model), frame, faceSquare(box, frame))
+    let square = faceSquare(box, frame)
+    let layout = faceInputLayout(FacelyzrCAPI.model(model), frame, side: FaceCrop.side(width: square.width, height: square.height))
     return layout.bytes + layout.floats * MemoryLayout<Float>.size
 }
 
@@ -113,12 +114,70 @@ public func fz_face_input(
     _ input: UnsafeMutablePointer<UInt8>, _ workspace: UnsafeMutableRawPointer
 ) -> Int32 {
     let model = FacelyzrCAPI.model(model)
-    guard let frame = frame(cFrame), model.input.width == model.input.height,
-          model.input.channels == 1 || model.input.channels == 3 else { return CStatus.invalidFrame.rawValue }
-    let square = faceSquare(box, frame), layout = faceInputLayout(model, frame, square)
+    guard let frame = frame(cFrame), readsSquareImages(model) else { return CStatus.invalidFrame.rawValue }
+    prepareFace(model, frame, faceSquare(box, frame), input, workspace)
+    return CStatus.ok.rawValue
+}
+
+/// Whether `model` reads a square gray or RGB input (what `FaceCrop` writes).
+@inline(__always)
+func readsSquareImages(_ model: Model) -> Bool {
+    model.input.width == model.input.height && (model.input.channels == 1 || model.input.channels == 3)
+}
+
+@inline(__always)
+func prepareFace(_ model: Model, _ frame: Frame, _ square: (x: Int, y: Int, width: Int, height: Int),
+                 _ input: UnsafeMutablePointer<UInt8>, _ workspace: UnsafeMutableRawPointer) {
+    let layout = faceInputLayout(model, frame, side: FaceCrop.side(width: square.width, height: square.height))
     FaceCrop.prepare(frame, x: square.x, y: square.y, width: square.width, height: square.height,
                      into: input, inputSide: model.input.width, inputChannels: model.input.channels,
                      workspace: workspace.assumingMemoryBound(to: UInt8.self),
                      scratch: (workspace + layout.bytes).bindMemory(to: Float.self, capacity: layout.floats))
+}
+
+/// The detect + describe workspace: the model's input, then its arena, then the larger of the
+/// detector's workspace and the face-input workspace of the largest square the frame holds.
+@inline(__always)
+func describeLayout(_ localiser: Localiser, _ model: Model, format: FacelyzrImaging.PixelFormat) -> (arena: Int, shared: Int, total: Int) {
+    let input = model.input
+    let arena = (input.width * input.height * input.channels + 15) & ~15
+    let shared = arena + ((model.arenaByteCount + 15) & ~15)
+    let probe = Frame(width: localiser.frameWidth, height: localiser.frameHeight, format: format,
+                      planes: (nil, nil, nil), strides: (0, 0, 0))
+    let face = faceInputLayout(model, probe, side: min(localiser.frameWidth, localiser.frameHeight))
+    let detect = lumaByteCount(localiser) + localiser.workspaceByteCount
+    return (arena, shared, shared + max(detect, face.bytes + face.floats * MemoryLayout<Float>.size))
+}
+
+@_cdecl("fz_describe_workspace_byte_count")
+public func fz_describe_workspace_byte_count(_ storage: UnsafeRawPointer, _ model: UnsafeRawPointer, _ format: Int32) -> Int {
+    guard let format = FacelyzrImaging.PixelFormat(rawValue: format) else { return 0 }
+    return describeLayout(detector(storage), FacelyzrCAPI.model(model), format: format).total
+}
+
+@_cdecl("fz_detect_describe")
+public func fz_detect_describe(
+    _ storage: UnsafeRawPointer, _ detectorPacked: UnsafeRawPointer?, _ modelStorage: UnsafeRawPointer,
+    _ modelPacked: UnsafeRawPointer?, _ cFrame: UnsafeRawPointer, _ workspace: UnsafeMutableRawPointer,
+    _ maxFaces: Int, _ boxes: UnsafeMutableRawPointer, _ outputs: UnsafeMutablePointer<Int32>,
+    _ count: UnsafeMutablePointer<Int>
+) -> Int32 {
+    count.pointee = 0
+    let localiser = detector(storage), model = FacelyzrCAPI.model(modelStorage)
+    guard let frame = frame(cFrame), readsSquareImages(model) else { return CStatus.invalidFrame.rawValue }
+    let layout = describeLayout(localiser, model, format: frame.format)
+    let status = fz_detector_detect(storage, cFrame, workspace + layout.shared, detectorPacked, boxes, maxFaces, count)
+    guard status == CStatus.ok.rawValue else { return status }
+    let input = workspace.assumingMemoryBound(to: UInt8.self)
+    for face in 0..<count.pointee {
+        prepareFace(model, frame, faceSquare(boxes + face * MemoryLayout<DetectionBox>.stride, frame), input, workspace + layout.shared)
+        let faceOutputs = outputs + face * model.outputCount
+        if let modelPacked {
+            model.predict(using: DefaultKernels.self, pixels: input, arena: workspace + layout.arena, outputs: faceOutputs,
+                          layerOutputs: nil, packedWeights: modelPacked)
+        } else {
+            model.predict(pixels: input, arena: workspace + layout.arena, outputs: faceOutputs)
+        }
+    }
     return CStatus.ok.rawValue
 }

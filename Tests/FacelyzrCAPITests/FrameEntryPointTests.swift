@@ -94,6 +94,30 @@ import Testing
                     size: input.width, channels: input.channels)
                 #expect(pixels == host.pixels)
             }
+
+            // Detect + describe in one call: the same boxes, and each face's outputs those of
+            // the host model on the host's crop.
+            let describeWorkspace = UnsafeMutableRawPointer.allocate(
+                byteCount: fz_describe_workspace_byte_count(storage, describerStorage, 1), alignment: 16)
+            defer { describeWorkspace.deallocate() }
+            let outputCount = describer.model.outputCount
+            var described = [DetectionBox](repeating: DetectionBox(x: 0, y: 0, width: 0, height: 0, score: 0), count: 4)
+            var outputs = [Int32](repeating: 0, count: 4 * outputCount)
+            var describedCount = 0
+            #expect(fz_detect_describe(storage, detector.packedWeights, describerStorage, describer.packedWeights, frame,
+                                       describeWorkspace, 4, &described, &outputs, &describedCount) == 0)
+            #expect(describedCount == min(4, count))
+            #expect(Array(described.prefix(describedCount)) == Array(boxes.prefix(describedCount)))
+            for (face, box) in described.prefix(describedCount).enumerated() {
+                let side = max(1, Int(box.width.rounded()))
+                let x = min(max(0, Int(box.x.rounded())), max(0, image.width - side))
+                let y = min(max(0, Int(box.y.rounded())), max(0, image.height - side))
+                let host = DatasetImporter.prepareCenterSquare(
+                    image.cropped(x: x, y: y, width: min(side, image.width), height: min(side, image.height)),
+                    size: input.width, channels: input.channels)
+                host.pixels.withUnsafeBufferPointer { describer.run($0) }
+                #expect(Array(outputs[face * outputCount..<(face + 1) * outputCount]) == Array(describer.rawOutputs))
+            }
         }
     }
 }

@@ -206,6 +206,19 @@ size_t fz_face_input_workspace_byte_count(const fz_model *model, const fz_frame 
 fz_status fz_face_input(const fz_model *model, const fz_frame *frame, const fz_box *box,
                         uint8_t *input, void *workspace);
 
+/* Bytes of workspace fz_detect_describe needs for frames of `format` (FZ_FORMAT_*) with this
+ * detector and model (FZ_ARENA_ALIGNMENT-aligned; 0 for an unknown format). */
+size_t fz_describe_workspace_byte_count(const fz_detector *detector, const fz_model *model, int32_t format);
+
+/* Detects up to `max_faces` faces of `frame` (fz_detector_detect) and runs `model` on each one's
+ * fz_face_input: writes `count` boxes, best first, and for face i its fz_model_output_count raw
+ * outputs at outputs + i * fz_model_output_count (fz_model_predictions gives their meaning).
+ * The packed buffers may be NULL. FZ_OK or FZ_ERROR_INVALID_FRAME. */
+fz_status fz_detect_describe(const fz_detector *detector, const void *detector_packed,
+                             const fz_model *model, const void *model_packed, const fz_frame *frame,
+                             void *workspace, size_t max_faces, fz_box *boxes, int32_t *outputs,
+                             size_t *count);
+
 /* A static, NUL-terminated description of a status code. */
 const char *fz_error_message(fz_status code);
 
