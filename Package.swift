@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "FacelyzrBlobBuilder", dependencies: ["FacelyzrRuntime", "FacelyzrRandom"]),
         // The C interface (`include/facelyzr.h`, `@_cdecl` entry points) over the runtime;
         // tools/embedded/build.sh compiles it as Embedded Swift into libfacelyzr.a.
-        .target(name: "FacelyzrCAPI", dependencies: ["FacelyzrRuntime"], exclude: ["include"]),
+        .target(name: "FacelyzrCAPI", dependencies: ["FacelyzrRuntime", "FacelyzrDetection", "FacelyzrImaging"], exclude: ["include"]),
         // Face localisation over the runtime: image pyramid, sliding window, non-maximum
         // suppression; allocation-free in a caller workspace, no Foundation.
         .target(
@@ -138,8 +138,9 @@ let package = Package(
         .testTarget(
             name: "FacelyzrBlobBuilderTests", dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrRandom", "FacelyzrTestSupport"]
         ),
-        .testTarget(name: "FacelyzrCAPITests", dependencies: ["FacelyzrCAPI", "FacelyzrBlobBuilder", "FacelyzrHost"]),
+        .testTarget(name: "FacelyzrCAPITests", dependencies: ["FacelyzrCAPI", "FacelyzrBlobBuilder", "FacelyzrHost", "FacelyzrDetection", "FacelyzrImaging", "FacelyzrData"]),
         .testTarget(name: "FacelyzrFilesTests", dependencies: ["FacelyzrFiles"]),
+        .testTarget(name: "FacelyzrImagingTests", dependencies: ["FacelyzrImaging", "FacelyzrData", "FacelyzrRandom"]),
         .testTarget(name: "FacelyzrHostTests", dependencies: ["FacelyzrHost", "FacelyzrRuntime", "FacelyzrFiles", "FacelyzrTestSupport"]),
         .testTarget(
             name: "FacelyzrAllocationTests", dependencies: ["facelyzr-alloc-probe", "facelyzr-embedded-fixtures", "FacelyzrTestSupport"]

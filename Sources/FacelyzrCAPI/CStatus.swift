@@ -40,6 +40,9 @@ public enum CStatus: Int32, Sendable {
     case outputsNotCovered = 32
     case layerOutputsTooLarge = 33
     case invalidUTF8 = 34
+    case notFaceDetector = 35
+    case noWindowFits = 36
+    case invalidFrame = 37
 
     /// The static, NUL-terminated text `fz_error_message` returns.
     public var message: StaticString {
@@ -79,6 +82,9 @@ public enum CStatus: Int32, Sendable {
         case .outputsNotCovered: "the head outputs are not each written exactly once, in order"
         case .layerOutputsTooLarge: "all layer outputs together (the debug predict's buffer) exceed 2^31 - 1 bytes"
         case .invalidUTF8: "a name or label is not valid UTF-8"
+        case .notFaceDetector: "the model is not a face / not-face model (one binary output over a square gray input)"
+        case .noWindowFits: "the frame is smaller than the smallest face the detector searches"
+        case .invalidFrame: "the frame's format, size, planes or strides are invalid, or do not fit the detector or model"
         }
     }
 }

@@ -69,15 +69,16 @@ for isa in "${isas[@]}"; do
     "$swiftc" "${swift_flags[@]}" -module-name FacelyzrRuntime \
         -emit-module -emit-module-path "$dir/FacelyzrRuntime.swiftmodule" \
         -c "${runtime_sources[@]}" -o "$dir/FacelyzrRuntime.o"
-    "$swiftc" "${swift_flags[@]}" -module-name FacelyzrCAPI -I "$dir" \
-        -c "${capi_sources[@]}" -o "$dir/FacelyzrCAPI.o"
     "$swiftc" "${swift_flags[@]}" -module-name FacelyzrImaging \
         -emit-module -emit-module-path "$dir/FacelyzrImaging.swiftmodule" \
         -c "${imaging_sources[@]}" -o "$dir/FacelyzrImaging.o"
     "$swiftc" "${swift_flags[@]}" -module-name FacelyzrDetection -I "$dir" \
+        -emit-module -emit-module-path "$dir/FacelyzrDetection.swiftmodule" \
         -c "${detection_sources[@]}" -o "$dir/FacelyzrDetection.o"
+    "$swiftc" "${swift_flags[@]}" -module-name FacelyzrCAPI -I "$dir" \
+        -c "${capi_sources[@]}" -o "$dir/FacelyzrCAPI.o"
     rm -f "$dir/libfacelyzr.a"
-    ar rcs "$dir/libfacelyzr.a" "$dir/FacelyzrRuntime.o" "$dir/FacelyzrCAPI.o"
+    ar rcs "$dir/libfacelyzr.a" "$dir/FacelyzrRuntime.o" "$dir/FacelyzrImaging.o" "$dir/FacelyzrDetection.o" "$dir/FacelyzrCAPI.o"
 
     c_flags=(-std=c11 -O2 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -I Sources/FacelyzrCAPI/include)
     programs=(harness count)
@@ -93,7 +94,8 @@ for isa in "${isas[@]}"; do
     fi
     for program in "${programs[@]}"; do
         if [ "$isa" = host ]; then
-            "$swiftc" "$dir/$program.o" "$dir/libfacelyzr.a" -o "$dir/$program"
+            # -lm: without --gc-sections the camera path's rounding (floor, roundf) is linked too.
+            "$swiftc" "$dir/$program.o" "$dir/libfacelyzr.a" -lm -o "$dir/$program"
             continue
         fi
         "$cc" "$dir/$program.o" "$dir/libfacelyzr.a" -Wl,--gc-sections -o "$dir/$program"

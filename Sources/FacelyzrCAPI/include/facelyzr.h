@@ -81,6 +81,9 @@ typedef int32_t fz_status;
 #define FZ_ERROR_OUTPUTS_NOT_COVERED 32
 #define FZ_ERROR_LAYER_OUTPUTS_TOO_LARGE 33
 #define FZ_ERROR_INVALID_UTF8 34
+#define FZ_ERROR_NOT_FACE_DETECTOR 35
+#define FZ_ERROR_NO_WINDOW_FITS 36
+#define FZ_ERROR_INVALID_FRAME 37
 
 /* Where opening a blob failed: the status code, a byte offset in the blob (0 when the
  * error has none) and the op, tensor or head-output index it names (-1 when none). */
@@ -152,6 +155,69 @@ const char *fz_model_output_label(const fz_model *model, size_t output, size_t *
  * predict call: probabilities for binary and multi-label heads, values for regression
  * heads, computed by the runtime's own sigmoid (bit-identical on every ISA). */
 void fz_model_predictions(const fz_model *model, const int32_t *outputs, float *predictions);
+
+/* The camera path (docs/frames.md): frames in any of these formats, faces found in them by a
+ * face / not-face model, and each found face turned into any model's input. */
+#define FZ_FORMAT_GRAY8 0   /* planes[0]: Y */
+#define FZ_FORMAT_RGB24 1   /* planes[0]: R G B interleaved */
+#define FZ_FORMAT_YUV420P 2 /* I420: planes[0] Y, [1] U, [2] V (chroma ceil(w/2) x ceil(h/2)) */
+#define FZ_FORMAT_NV12 3    /* planes[0] Y, [1] U V interleaved */
+#define FZ_FORMAT_YUYV 4    /* planes[0]: Y0 U Y1 V (4:2:2) */
+
+/* A frame in the caller's memory: strides are bytes from one row to the next (at least a
+ * row's bytes); unused planes are NULL. YUV is read as BT.601 limited range. */
+typedef struct fz_frame {
+    const uint8_t *planes[3];
+    size_t strides[3];
+    int32_t width, height, format;
+} fz_frame;
+
+/* A found face: its square in frame pixels and the detector's probability. */
+typedef struct fz_box {
+    float x, y, width, height, score;
+} fz_box;
+
+/* Bytes of opaque storage for one detector (checked at every fz_detector_open). */
+#define FZ_DETECTOR_STORAGE_BYTES 1024
+typedef struct fz_detector {
+    _Alignas(16) unsigned char opaque[FZ_DETECTOR_STORAGE_BYTES];
+} fz_detector;
+
+/* A detector for width x height frames over an opened face / not-face model (which must stay
+ * alive), with the localiser's default settings (docs/detection.md). FZ_OK,
+ * FZ_ERROR_NOT_FACE_DETECTOR, FZ_ERROR_NO_WINDOW_FITS or FZ_ERROR_STORAGE_TOO_SMALL. */
+fz_status fz_detector_open(const fz_model *model, int32_t width, int32_t height, fz_detector *detector);
+
+/* Bytes of workspace fz_detector_detect needs (FZ_ARENA_ALIGNMENT-aligned). */
+size_t fz_detector_workspace_byte_count(const fz_detector *detector);
+
+/* Finds the faces of `frame` (the detector's size, any format): writes up to `capacity` boxes,
+ * best first, and their number to `count`. `packed` is the model's fz_model_pack_weights
+ * buffer or NULL. FZ_OK or FZ_ERROR_INVALID_FRAME. */
+fz_status fz_detector_detect(const fz_detector *detector, const fz_frame *frame, void *workspace,
+                             const void *packed, fz_box *boxes, size_t capacity, size_t *count);
+
+/* Bytes of workspace fz_face_input needs for this box of this frame (0: invalid frame). */
+size_t fz_face_input_workspace_byte_count(const fz_model *model, const fz_frame *frame, const fz_box *box);
+
+/* Writes the input of `model` (height x width x channels, square) for the face in `box`: the
+ * box's square cropped and resampled as `facelyzr analyze` does (docs/frames.md). FZ_OK or
+ * FZ_ERROR_INVALID_FRAME. `workspace`: fz_face_input_workspace_byte_count bytes, 16-aligned. */
+fz_status fz_face_input(const fz_model *model, const fz_frame *frame, const fz_box *box,
+                        uint8_t *input, void *workspace);
+
+/* Bytes of workspace fz_detect_describe needs for frames of `format` (FZ_FORMAT_*) with this
+ * detector and model (FZ_ARENA_ALIGNMENT-aligned; 0 for an unknown format). */
+size_t fz_describe_workspace_byte_count(const fz_detector *detector, const fz_model *model, int32_t format);
+
+/* Detects up to `max_faces` faces of `frame` (fz_detector_detect) and runs `model` on each one's
+ * fz_face_input: writes `count` boxes, best first, and for face i its fz_model_output_count raw
+ * outputs at outputs + i * fz_model_output_count (fz_model_predictions gives their meaning).
+ * The packed buffers may be NULL. FZ_OK or FZ_ERROR_INVALID_FRAME. */
+fz_status fz_detect_describe(const fz_detector *detector, const void *detector_packed,
+                             const fz_model *model, const void *model_packed, const fz_frame *frame,
+                             void *workspace, size_t max_faces, fz_box *boxes, int32_t *outputs,
+                             size_t *count);
 
 /* A static, NUL-terminated description of a status code. */
 const char *fz_error_message(fz_status code);

@@ -1,3 +1,4 @@
+import FacelyzrImaging
 /// Conversions between gray and RGB.
 extension Image {
     /// The image with one channel: gray images are returned as they are; RGB becomes the
@@ -7,8 +8,7 @@ extension Image {
         precondition(channels == 3, "grayscale() needs a gray or RGB image")
         var result = Image(width: width, height: height, channels: 1)
         for i in 0..<width * height {
-            let r = Int(pixels[3 * i]), g = Int(pixels[3 * i + 1]), b = Int(pixels[3 * i + 2])
-            result.pixels[i] = UInt8((299 * r + 587 * g + 114 * b + 500) / 1000)
+            result.pixels[i] = bt601Luma(r: pixels[3 * i], g: pixels[3 * i + 1], b: pixels[3 * i + 2])
         }
         return result
     }

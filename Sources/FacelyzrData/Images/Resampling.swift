@@ -52,28 +52,3 @@ extension Image {
         return result
     }
 }
-
-/// Bilinear taps: the 2 source samples nearest the output sample's centre, pixel centres at
-/// half-integers (`src = (dst + 0.5) * scale - 0.5`), clamped at the edges; one tap of weight 1
-/// on a source centre or at an edge.
-struct BilinearTaps: ResamplingTaps {
-    let scale: Double
-    let sourceCount: Int
-
-    init(from source: Int, to target: Int) {
-        scale = Double(source) / Double(target)
-        sourceCount = source
-    }
-
-    func forEachTap(output: Int, _ body: (Int, Float) -> Void) {
-        let centre = min(max((Double(output) + 0.5) * scale - 0.5, 0), Double(sourceCount - 1))
-        let left = Int(centre.rounded(.down))
-        let fraction = Float(centre - Double(left))
-        if left + 1 >= sourceCount || fraction == 0 {
-            body(left, 1)
-        } else {
-            body(left, 1 - fraction)
-            body(left + 1, fraction)
-        }
-    }
-}

@@ -1,0 +1,183 @@
+// The camera-path entry points of include/facelyzr.h: a face localiser over a face / not-face
+// model, detection in a frame of any format (docs/frames.md), and a detected box turned into
+// any model's input. fz_detector = raw storage holding a `Localiser`; fz_frame and fz_box are
+// read and written by byte offset, as their C declarations lay them out.
+import FacelyzrDetection
+import FacelyzrImaging
+import FacelyzrRuntime
+
+/// `FZ_DETECTOR_STORAGE_BYTES` of facelyzr.h: the C caller's storage for one `Localiser`.
+public let detectorStorageByteCount = 1024
+
+@inline(__always)
+func detector(_ storage: UnsafeRawPointer) -> Localiser {
+    storage.assumingMemoryBound(to: Localiser.self).pointee
+}
+
+/// The `Frame` a C `fz_frame` describes: `const uint8_t *planes[3]; size_t strides[3];
+/// int32_t width, height, format;` (pointers and size_t are both one `Int` wide).
+@inline(__always)
+func frame(_ c: UnsafeRawPointer) -> Frame? {
+    let word = MemoryLayout<Int>.size
+    let format = c.load(fromByteOffset: 6 * word + 8, as: Int32.self)
+    guard let format = FacelyzrImaging.PixelFormat(rawValue: format) else { return nil }
+    let planes = c.assumingMemoryBound(to: UnsafePointer<UInt8>?.self)
+    let strides = (c + 3 * word).assumingMemoryBound(to: Int.self)
+    let frame = Frame(width: Int(c.load(fromByteOffset: 6 * word, as: Int32.self)),
+                      height: Int(c.load(fromByteOffset: 6 * word + 4, as: Int32.self)), format: format,
+                      planes: (planes[0], planes[1], planes[2]), strides: (strides[0], strides[1], strides[2]))
+    return frame.isValid ? frame : nil
+}
+
+/// Bytes at the start of a detector's workspace holding the frame's luma, rounded up so the
+/// localiser's own part stays 16-byte aligned.
+@inline(__always)
+func lumaByteCount(_ localiser: Localiser) -> Int {
+    (localiser.frameWidth * localiser.frameHeight + 15) & ~15
+}
+
+@_cdecl("fz_detector_open")
+public func fz_detector_open(
+    _ model: UnsafeRawPointer, _ frameWidth: Int32, _ frameHeight: Int32, _ storage: UnsafeMutableRawPointer
+) -> Int32 {
+    guard MemoryLayout<Localiser>.size <= detectorStorageByteCount,
+          MemoryLayout<Localiser>.alignment <= modelStorageAlignment else { return CStatus.storageTooSmall.rawValue }
+    do throws(DetectionError) {
+        let made = try Localiser(model: FacelyzrCAPI.model(model), frameWidth: Int(frameWidth), frameHeight: Int(frameHeight))
+        storage.initializeMemory(as: Localiser.self, repeating: made, count: 1)
+        return CStatus.ok.rawValue
+    } catch {
+        switch error {
+        case .noWindowFits: return CStatus.noWindowFits.rawValue
+        default: return CStatus.notFaceDetector.rawValue
+        }
+    }
+}
+
+@_cdecl("fz_detector_workspace_byte_count")
+public func fz_detector_workspace_byte_count(_ storage: UnsafeRawPointer) -> Int {
+    let localiser = detector(storage)
+    return lumaByteCount(localiser) + localiser.workspaceByteCount
+}
+
+@_cdecl("fz_detector_detect")
+public func fz_detector_detect(
+    _ storage: UnsafeRawPointer, _ cFrame: UnsafeRawPointer, _ workspace: UnsafeMutableRawPointer,
+    _ packed: UnsafeRawPointer?, _ boxes: UnsafeMutableRawPointer, _ capacity: Int, _ count: UnsafeMutablePointer<Int>
+) -> Int32 {
+    count.pointee = 0
+    let localiser = detector(storage)
+    guard let frame = frame(cFrame), frame.width == localiser.frameWidth, frame.height == localiser.frameHeight else {
+        return CStatus.invalidFrame.rawValue
+    }
+    let luma = workspace.assumingMemoryBound(to: UInt8.self)
+    frame.extractLuma(into: luma)
+    let found = try? localiser.detect(
+        frame: UnsafeBufferPointer(start: luma, count: frame.width * frame.height),
+        workspace: UnsafeMutableRawBufferPointer(start: workspace + lumaByteCount(localiser), count: localiser.workspaceByteCount),
+        packedWeights: packed,
+        boxes: UnsafeMutableBufferPointer(start: boxes.bindMemory(to: DetectionBox.self, capacity: capacity), count: capacity))
+    count.pointee = found ?? 0
+    return CStatus.ok.rawValue
+}
+
+/// The square of `frame` a detected box stands for, as `facelyzr analyze` crops it: its side
+/// the box's width rounded (at least 1, at most the frame), moved inside the frame.
+@inline(__always)
+func faceSquare(_ box: UnsafeRawPointer, _ frame: Frame) -> (x: Int, y: Int, width: Int, height: Int) {
+    let b = box.assumingMemoryBound(to: DetectionBox.self).pointee
+    let side = max(1, Int(b.width.rounded()))
+    let x = min(max(0, Int(b.x.rounded())), max(0, frame.width - side))
+    let y = min(max(0, Int(b.y.rounded())), max(0, frame.height - side))
+    return (x, y, min(side, frame.width), min(side, frame.height))
+}
+
+/// Bytes of the byte part of a face-input workspace, rounded up to keep the floats aligned.
+@inline(__always)
+func faceInputLayout(_ model: Model, _ frame: Frame, side: Int) -> (bytes: Int, floats: Int) {
+    let input = model.input
+    let bytes = FaceCrop.workspaceBytes(side: side, format: frame.format, inputSide: input.width, inputChannels: input.channels)
+    return ((bytes + 15) & ~15, FaceCrop.scratchFloats(side: side, format: frame.format, inputSide: input.width))
+}
+
+@_cdecl("fz_face_input_workspace_byte_count")
+public func fz_face_input_workspace_byte_count(_ model: UnsafeRawPointer, _ cFrame: UnsafeRawPointer, _ box: UnsafeRawPointer) -> Int {
+    guard let frame = frame(cFrame) else { return 0 }
+    let square = faceSquare(box, frame)
+    let layout = faceInputLayout(FacelyzrCAPI.model(model), frame, side: FaceCrop.side(width: square.width, height: square.height))
+    return layout.bytes + layout.floats * MemoryLayout<Float>.size
+}
+
+@_cdecl("fz_face_input")
+public func fz_face_input(
+    _ model: UnsafeRawPointer, _ cFrame: UnsafeRawPointer, _ box: UnsafeRawPointer,
+    _ input: UnsafeMutablePointer<UInt8>, _ workspace: UnsafeMutableRawPointer
+) -> Int32 {
+    let model = FacelyzrCAPI.model(model)
+    guard let frame = frame(cFrame), readsSquareImages(model) else { return CStatus.invalidFrame.rawValue }
+    prepareFace(model, frame, faceSquare(box, frame), input, workspace)
+    return CStatus.ok.rawValue
+}
+
+/// Whether `model` reads a square gray or RGB input (what `FaceCrop` writes).
+@inline(__always)
+func readsSquareImages(_ model: Model) -> Bool {
+    model.input.width == model.input.height && (model.input.channels == 1 || model.input.channels == 3)
+}
+
+@inline(__always)
+func prepareFace(_ model: Model, _ frame: Frame, _ square: (x: Int, y: Int, width: Int, height: Int),
+                 _ input: UnsafeMutablePointer<UInt8>, _ workspace: UnsafeMutableRawPointer) {
+    let layout = faceInputLayout(model, frame, side: FaceCrop.side(width: square.width, height: square.height))
+    FaceCrop.prepare(frame, x: square.x, y: square.y, width: square.width, height: square.height,
+                     into: input, inputSide: model.input.width, inputChannels: model.input.channels,
+                     workspace: workspace.assumingMemoryBound(to: UInt8.self),
+                     scratch: (workspace + layout.bytes).bindMemory(to: Float.self, capacity: layout.floats))
+}
+
+/// The detect + describe workspace: the model's input, then its arena, then the larger of the
+/// detector's workspace and the face-input workspace of the largest square the frame holds.
+@inline(__always)
+func describeLayout(_ localiser: Localiser, _ model: Model, format: FacelyzrImaging.PixelFormat) -> (arena: Int, shared: Int, total: Int) {
+    let input = model.input
+    let arena = (input.width * input.height * input.channels + 15) & ~15
+    let shared = arena + ((model.arenaByteCount + 15) & ~15)
+    let probe = Frame(width: localiser.frameWidth, height: localiser.frameHeight, format: format,
+                      planes: (nil, nil, nil), strides: (0, 0, 0))
+    let face = faceInputLayout(model, probe, side: min(localiser.frameWidth, localiser.frameHeight))
+    let detect = lumaByteCount(localiser) + localiser.workspaceByteCount
+    return (arena, shared, shared + max(detect, face.bytes + face.floats * MemoryLayout<Float>.size))
+}
+
+@_cdecl("fz_describe_workspace_byte_count")
+public func fz_describe_workspace_byte_count(_ storage: UnsafeRawPointer, _ model: UnsafeRawPointer, _ format: Int32) -> Int {
+    guard let format = FacelyzrImaging.PixelFormat(rawValue: format) else { return 0 }
+    return describeLayout(detector(storage), FacelyzrCAPI.model(model), format: format).total
+}
+
+@_cdecl("fz_detect_describe")
+public func fz_detect_describe(
+    _ storage: UnsafeRawPointer, _ detectorPacked: UnsafeRawPointer?, _ modelStorage: UnsafeRawPointer,
+    _ modelPacked: UnsafeRawPointer?, _ cFrame: UnsafeRawPointer, _ workspace: UnsafeMutableRawPointer,
+    _ maxFaces: Int, _ boxes: UnsafeMutableRawPointer, _ outputs: UnsafeMutablePointer<Int32>,
+    _ count: UnsafeMutablePointer<Int>
+) -> Int32 {
+    count.pointee = 0
+    let localiser = detector(storage), model = FacelyzrCAPI.model(modelStorage)
+    guard let frame = frame(cFrame), readsSquareImages(model) else { return CStatus.invalidFrame.rawValue }
+    let layout = describeLayout(localiser, model, format: frame.format)
+    let status = fz_detector_detect(storage, cFrame, workspace + layout.shared, detectorPacked, boxes, maxFaces, count)
+    guard status == CStatus.ok.rawValue else { return status }
+    let input = workspace.assumingMemoryBound(to: UInt8.self)
+    for face in 0..<count.pointee {
+        prepareFace(model, frame, faceSquare(boxes + face * MemoryLayout<DetectionBox>.stride, frame), input, workspace + layout.shared)
+        let faceOutputs = outputs + face * model.outputCount
+        if let modelPacked {
+            model.predict(using: DefaultKernels.self, pixels: input, arena: workspace + layout.arena, outputs: faceOutputs,
+                          layerOutputs: nil, packedWeights: modelPacked)
+        } else {
+            model.predict(pixels: input, arena: workspace + layout.arena, outputs: faceOutputs)
+        }
+    }
+    return CStatus.ok.rawValue
+}
