@@ -16,12 +16,6 @@ import Testing
         try BuiltExecutable.facelyzr.run(arguments, environment: ["FACELYZR_MODEL_DIR": modelDirectory])
     }
 
-    func temporaryDirectory() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("facelyzr-models-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
-
     @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt))
     func versionListsThePlacesAndWhatIsFound() throws {
         let run = try facelyzr(["version"])
@@ -36,7 +30,7 @@ import Testing
 
     @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt))
     func theEnvironmentVariableComesFirst() throws {
-        let dir = try temporaryDirectory()
+        let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let face = SyntheticFaces(seed: 0, size: 64).sample(index: Split.test.syntheticIndex(0)).image
         try face.write(png: dir + "/face.png")

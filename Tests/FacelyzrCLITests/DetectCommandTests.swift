@@ -20,8 +20,7 @@ import Testing
 
     @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt))
     func detectPrintsTheFacesAndDrawsThem() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("facelyzr-detect-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let scene = SyntheticScenes(seed: 0, width: 128, height: 96, faceSizes: 40...64, faceCounts: 1...1)
             .scene(index: Split.test.syntheticIndex(0))
@@ -51,8 +50,7 @@ import Testing
     func badInputFailsWithAMessage() throws {
         let notAnImage = try facelyzr(["detect", #filePath, "--detector", Self.firmware + "/face-detector.blob"])
         #expect(notAnImage.status != 0 && notAnImage.error.contains("not a PNG or JPEG"))
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("facelyzr-detect-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Image(width: 20, height: 20, channels: 1).write(png: dir + "/small.png")  // below the smallest face, 28
         let attributeModel = try facelyzr(["detect", dir + "/small.png", "--detector", Self.firmware + "/facelyzr.blob"])

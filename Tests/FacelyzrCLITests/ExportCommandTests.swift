@@ -26,8 +26,7 @@ import Testing
 
     @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt && FileManager.default.isExecutableFile(atPath: compiler)))
     func theCArrayCompiles() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("facelyzr-export-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let run = try BuiltExecutable.facelyzr.run(["export", "--format", "c-array", Self.model, "--name", "detector_blob"])
         #expect(run.status == 0, "\(run.error)")
@@ -42,8 +41,7 @@ import Testing
           arguments: ["int", "for", "_Alignas", "restrict", "bool", "nullptr", "typeof", "size_t", "NULL", "offsetof",
                       "__blob", "_Blob", "9blob", "blob-1", "", "blöb"])
     func aNameThatIsNotAUsableCIdentifierIsRefused(name: String) throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("facelyzr-export-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let run = try BuiltExecutable.facelyzr.run(["export", "--format", "c-array", Self.model, "--name", name, "--out", dir + "/blob.c"])
         #expect(run.status != 0)

@@ -20,8 +20,7 @@ import Testing
 
     @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt), arguments: ["tEXt", "zTXt", "iTXt", "abCd"])
     func aHugeDeclaredChunkIsNotAllocated(type: String) throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("facelyzr-hostile-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/chunk.png"
         let png = Self.hugeChunkPNG(type: type)

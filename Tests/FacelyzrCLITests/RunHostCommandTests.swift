@@ -13,8 +13,7 @@ import Testing
 
     @Test(.enabled(if: bothBuilt))
     func analyzeAndDetectMatchTheFullCommandLine() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("facelyzr-run-host-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let scene = SyntheticScenes(seed: 0, width: 128, height: 96, faceSizes: 40...64, faceCounts: 1...1)
             .scene(index: Split.test.syntheticIndex(0))

@@ -54,7 +54,7 @@ public final class RecordingSource: FaceSource, @unchecked Sendable {
 
 /// A fresh temporary directory.
 public func temporaryDirectory() -> String {
-    let path = NSTemporaryDirectory() + "facelyzr-quantizer-\(UInt64.random(in: 0...UInt64.max))"
+    let path = NSTemporaryDirectory() + "facelyzr-test-\(UInt64.random(in: 0...UInt64.max))"
     try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
 }
