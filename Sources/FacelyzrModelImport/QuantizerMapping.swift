@@ -201,8 +201,9 @@ extension ImportedGraph {
     /// Folds `x[c] = (pixel[order[c]] - mean[c]) * scale` into the first layer, whose input
     /// becomes the runtime's `(pixel - 128) * scale` in RGB order: the weights of model channel `c`
     /// move to pixel channel `order[c]`, and the bias gains `sum W * (128 - mean[c]) * scale`.
-    /// Exact unless the first layer zero-pads and a mean is not 128 (the padded cells then stand
-    /// for `mean` in the model but 128 after folding); the returned note bounds that difference.
+    /// Exact unless the first layer zero-pads and a mean is not 128: a padded cell is 0 in the
+    /// model but stands for pixel 128 after folding, so an output next to the border misses the
+    /// taps that fall in the padding; the returned note gives the largest such difference.
     func foldPreprocessing(_ p: InputPreprocessing, into tensors: inout [String: Tensor], prefix: String, node: Node) -> String? {
         var weight = tensors[prefix + ".weight"]!, bias = tensors[prefix + ".bias"]!
         let channels = input.shape[2]
@@ -210,25 +211,40 @@ extension ImportedGraph {
         let order = p.bgr && channels == 3 ? [2, 1, 0] : Array(0..<channels)
         let perOutput = weight.count / weight.shape[0]
         var moved = weight.values
-        var bound: Float = 0
         for o in 0..<weight.shape[0] {
-            var sum: Float = 0, magnitude: Float = 0
+            var sum: Float = 0
             for i in 0..<perOutput {
                 // OHWI and dense over HWC both keep the channel innermost.
                 let c = i % channels, k = o * perOutput + i
                 sum += weight.values[k] * offsets[c]
-                magnitude += abs(weight.values[k] * offsets[c])
                 moved[k - c + order[c]] = weight.values[k]
             }
             bias.values[o] += sum
-            bound = max(bound, magnitude)
         }
+        let original = weight
         weight.values = moved
         tensors[prefix + ".weight"] = weight
         tensors[prefix + ".bias"] = bias
-        if case .conv(let c) = node.op, c.pads.contains(where: { $0 != 0 }), offsets.contains(where: { $0 != 0 }) {
-            return "\(node.name): the input mean is folded into the bias; outputs next to the zero-padded border differ from the model's by at most \(bound)"
+        guard case .conv(let c) = node.op, c.pads.contains(where: { $0 != 0 }), offsets.contains(where: { $0 != 0 }) else { return nil }
+        // The folded bias counts every tap; at output (y, x) the taps in the padding should not count.
+        var largest: Float = 0
+        let (kh, kw) = (c.kernelHeight, c.kernelWidth)
+        for y in 0..<node.outputShape[0] {
+            for x in 0..<node.outputShape[1] {
+                let top = y * c.strideHeight - c.pads[0], left = x * c.strideWidth - c.pads[1]
+                let inside = (0..<kh).allSatisfy { (0..<input.shape[0]).contains(top + $0) } && (0..<kw).allSatisfy { (0..<input.shape[1]).contains(left + $0) }
+                if inside { continue }
+                for o in 0..<original.shape[0] {
+                    var missing: Float = 0
+                    for r in 0..<kh {
+                        for s in 0..<kw where !(0..<input.shape[0]).contains(top + r) || !(0..<input.shape[1]).contains(left + s) {
+                            for ch in 0..<channels { missing += original.values[((o * kh + r) * kw + s) * channels + ch] * offsets[ch] }
+                        }
+                    }
+                    largest = max(largest, abs(missing))
+                }
+            }
         }
-        return nil
+        return "\(node.name): the input mean is folded into the bias; outputs next to the zero-padded border differ from the model's by up to \(largest) before the activation"
     }
 }
