@@ -115,3 +115,26 @@ struct ExpectedOutputs: Decodable {
         }
     }
 }
+
+@Suite struct ImportedGraphEvaluationTests {
+    /// The model's own input for 8-bit RGB images: `(pixel[order[c]] - mean[c]) * scale`, HWC.
+    static func modelInput(_ pixels: [UInt8], _ p: ExpectedOutputs.Preprocessing) -> [Float] {
+        let order = p.channelOrder == "bgr" ? [2, 1, 0] : [0, 1, 2]
+        return pixels.indices.map { i in
+            let c = i % 3
+            return (Float(pixels[i - c + order[c]]) - p.mean[c]) * p.scale
+        }
+    }
+
+    @Test(arguments: ["chain.onnx", "residual.onnx"])
+    func theImportedGraphComputesWhatONNXRuntimeComputes(model: String) throws {
+        let graph = try ONNXImport.read(path: fixtures + "/" + model)
+        let expected = try ExpectedOutputs.load(model)
+        for (pixels, reference) in zip(expected.pixels, expected.outputs) {
+            let outputs = graph.forward(Self.modelInput(pixels, expected.preprocessing))
+            let probabilities = outputs[graph.outputs[0].node]
+            #expect(probabilities.count == reference.count)
+            for (p, r) in zip(probabilities, reference) { #expect(abs(Double(p) - r) < 1e-5, "\(p) vs ONNX Runtime's \(r)") }
+        }
+    }
+}
