@@ -91,6 +91,7 @@ struct ExpectedOutputs: Decodable {
         ("opset-out-of-range.onnx", nil, .opsetOutOfRange(found: 9, supported: 11...25)),
         ("cycle.onnx", "loop_add", .cycle(nodes: ["loop_add", "loop_relu", "loop_back"])),
         ("missing-initializer.onnx", "conv", .missingInitializer(tensor: "conv_bias")),
+        ("external-data.onnx", nil, .unsupportedTensor(tensor: "w", reason: "stored as external data")),
     ] as [(String, String?, ModelImportError.Reason)])
     func eachBadModelIsATypedErrorNamingTheFileAndNode(file: String, node: String?, reason: ModelImportError.Reason) {
         let path = fixtures + "/" + file

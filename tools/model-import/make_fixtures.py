@@ -11,7 +11,7 @@ outputs on them, with the pinned onnx and onnxruntime of tools/model-import/setu
                     Runtime's outputs on them (graph optimisations off)
   one file per typed error: garbage.onnx (not a protobuf), unsupported-op.onnx (Tanh),
   dynamic-shape.onnx (symbolic height), opset-out-of-range.onnx (opset 9), cycle.onnx,
-  missing-initializer.onnx
+  missing-initializer.onnx, external-data.onnx (a weight stored outside the file)
 
 Usage: .venv-onnx/bin/python tools/model-import/make_fixtures.py   (from tools/model-import/setup.sh)
 """
@@ -163,6 +163,12 @@ def main():
          helper.make_node("Relu", ["y"], ["z"], name="loop_back")], [w]))
     sizes["missing-initializer.onnx"] = write("missing-initializer.onnx", tiny(
         [helper.make_node("Conv", ["images", "w", "conv_bias"], ["y"], name="conv")], [w]))
+    external = init("w", normal(2, 3, 1, 1))
+    external.ClearField("raw_data")
+    external.data_location = TensorProto.EXTERNAL
+    external.external_data.add(key="location", value="weights.bin")
+    sizes["external-data.onnx"] = write("external-data.onnx", tiny(
+        [helper.make_node("Conv", ["images", "w"], ["y"], name="conv")], [external]))
     for name, size in sizes.items():
         print(f"wrote {name} ({size} bytes)")
 
