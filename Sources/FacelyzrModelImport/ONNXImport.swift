@@ -70,8 +70,9 @@ struct GraphReader {
     var nodes: [WorkingNode] = []
     var values: [String: Value] = [:]
     var constants: [String: Constant] = [:]
-    /// The ONNX node being converted (for errors).
+    /// The ONNX node being converted and its op (for errors).
     var current = ""
+    var currentOp = ""
 
     init(file: String) { self.file = file }
 
@@ -98,6 +99,7 @@ struct GraphReader {
         for index in order {
             let node = graph.node[index]
             current = Self.displayName(node, index)
+            currentOp = node.opType
             try convert(node)
         }
         current = ""
@@ -211,7 +213,7 @@ struct GraphReader {
     /// `v` as an Int in 1...maximumDimension (0 too when `allowZero`).
     func dimension(_ v: Int64, _ what: String, allowZero: Bool = false) throws(ModelImportError) -> Int {
         guard v >= (allowZero ? 0 : 1), v <= Int64(ONNXImport.maximumDimension) else {
-            throw fail(.unsupportedOp(op: current, reason: "\(what) is \(v); \(allowZero ? 0 : 1)...\(ONNXImport.maximumDimension) is supported"))
+            throw fail(.unsupportedOp(op: currentOp.isEmpty ? "graph input" : currentOp, reason: "\(what) is \(v); \(allowZero ? 0 : 1)...\(ONNXImport.maximumDimension) is supported"))
         }
         return Int(v)
     }
@@ -269,7 +271,7 @@ struct GraphReader {
     func value(_ name: String) throws(ModelImportError) -> Value {
         if let v = values[name] { return v }
         if constants[name] != nil {
-            throw fail(.unsupportedOp(op: current, reason: "input \(name) is a constant where an activation is expected (fold constants first)"))
+            throw fail(.unsupportedOp(op: currentOp, reason: "input \(name) is a constant where an activation is expected (fold constants first)"))
         }
         throw fail(.missingInitializer(tensor: name))
     }
@@ -278,7 +280,7 @@ struct GraphReader {
     func floats(_ name: String) throws(ModelImportError) -> Constant {
         guard let c = constants[name] else {
             if values[name] != nil {
-                throw fail(.unsupportedOp(op: current, reason: "input \(name) is computed; it must be an initializer or a Constant"))
+                throw fail(.unsupportedOp(op: currentOp, reason: "input \(name) is computed; it must be an initializer or a Constant"))
             }
             throw fail(.missingInitializer(tensor: name))
         }
@@ -290,7 +292,7 @@ struct GraphReader {
     func ints(_ name: String) throws(ModelImportError) -> [Int64] {
         guard let c = constants[name] else {
             if values[name] != nil {
-                throw fail(.unsupportedOp(op: current, reason: "input \(name) is computed; it must be an initializer or a Constant"))
+                throw fail(.unsupportedOp(op: currentOp, reason: "input \(name) is computed; it must be an initializer or a Constant"))
             }
             throw fail(.missingInitializer(tensor: name))
         }
@@ -303,22 +305,22 @@ struct GraphReader {
     func perChannel(_ name: String, over v: Value) throws(ModelImportError) -> [Float] {
         let constant = try floats(name)
         guard constant.dims.count <= v.rank else {
-            throw fail(.unsupportedOp(op: current, reason: "constant \(name) of shape \(constant.dims) has a higher rank than its operand"))
+            throw fail(.unsupportedOp(op: currentOp, reason: "constant \(name) of shape \(constant.dims) has a higher rank than its operand"))
         }
         var channelDim = 1
         for (k, d) in constant.dims.enumerated() {
             let axis = k + v.rank - constant.dims.count
             if axis == 1 { channelDim = d } else if d != 1 {
-                throw fail(.unsupportedOp(op: current, reason: "constant \(name) of shape \(constant.dims) is not per-channel"))
+                throw fail(.unsupportedOp(op: currentOp, reason: "constant \(name) of shape \(constant.dims) is not per-channel"))
             }
         }
         let values = constant.floats!
         if values.count == 1 { return [Float](repeating: values[0], count: v.c) }
         guard !v.isFlattenedImage else {
-            throw fail(.unsupportedOp(op: current, reason: "an element-wise constant on a flattened image (apply it before the flatten)"))
+            throw fail(.unsupportedOp(op: currentOp, reason: "an element-wise constant on a flattened image (apply it before the flatten)"))
         }
         guard channelDim == v.c, values.count == v.c else {
-            throw fail(.unsupportedOp(op: current, reason: "constant \(name) of shape \(constant.dims) does not match \(v.c) channels"))
+            throw fail(.unsupportedOp(op: currentOp, reason: "constant \(name) of shape \(constant.dims) does not match \(v.c) channels"))
         }
         return values
     }
@@ -372,7 +374,7 @@ struct GraphReader {
         values[output] = Value(node: nodes.count - 1, c: node.c, h: node.h, w: node.w, rank: rank)
     }
 
-    /// The node's inputs with the empty names (absent optional inputs) kept in place.
+    /// Requires `range` inputs (absent optional ones are empty names) and a first one.
     func requireInputs(_ node: Onnx_NodeProto, _ range: ClosedRange<Int>) throws(ModelImportError) {
         guard range.contains(node.input.count), !node.input[0].isEmpty else {
             throw fail(.malformed("\(node.opType) has \(node.input.count) inputs, expected \(range.lowerBound)...\(range.upperBound)"))
@@ -686,6 +688,7 @@ struct GraphReader {
             var n = (ceilMode ? (span + strides[axis] - 1) / strides[axis] : span / strides[axis]) + 1
             // ONNX (and PyTorch): in ceil mode a window may not start inside the end padding.
             if ceilMode, (n - 1) * strides[axis] >= size[axis] + pads[axis] { n -= 1 }
+            guard n <= ONNXImport.maximumDimension else { throw fail(.unsupportedOp(op: op, reason: "output size \(n) is above \(ONNXImport.maximumDimension)")) }
             out[axis] = n
         }
         return ((strides, pads), out[0], out[1])
