@@ -1,6 +1,7 @@
 /// What `facelyzr import-model` prints about an imported graph (as text or JSON): its nodes with
 /// shapes, parameters and folded ONNX nodes, and which nodes the quantizer cannot take yet.
 public struct ImportReport: Codable, Sendable, Equatable {
+    /// One node of the imported graph, as printed.
     public struct NodeReport: Codable, Sendable, Equatable {
         public var index: Int
         public var name: String
@@ -36,6 +37,7 @@ public struct ImportReport: Codable, Sendable, Equatable {
     /// The float checkpoint written, if any.
     public var checkpoint: String?
 
+    /// The report of `graph`, with the blockers and notes of `mapping` and the checkpoint path if one was written.
     public init(_ graph: ImportedGraph, mapping: QuantizerMapping, checkpoint: String?) {
         file = graph.file
         producer = graph.producer

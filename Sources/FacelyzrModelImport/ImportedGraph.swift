@@ -54,6 +54,8 @@ public struct ImportedGraph: Sendable {
         public var ceilMode: Bool
     }
 
+    /// One op of the graph with its parameters (layouts as the type's comment says; `affine`
+    /// keeps its per-channel scale in `weight` and offset in `bias`, `prelu` its slopes in `weight`).
     public struct Node: Sendable {
         /// The ONNX node's name (or `#index OpType`).
         public var name: String

@@ -24,6 +24,7 @@ public struct ModelImportError: Error, Equatable, CustomStringConvertible {
         case unsupportedTensor(tensor: String, reason: String)
     }
 
+    /// The model file (as given).
     public var file: String
     /// The node at fault; nil when the model as a whole is (bytes, opset, graph input).
     public var node: String?
