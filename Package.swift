@@ -14,6 +14,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
+        // ONNX model import only (FacelyzrModelImport); generated code is committed, no plugin.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // Header-only intrinsics of the runtime's fast kernels (no library is linked).
@@ -104,6 +106,13 @@ let package = Package(
             name: "FacelyzrQuantizer",
             dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrTrainer", "FacelyzrData", "FacelyzrHost", "FacelyzrFiles"]
         ),
+        // Float models from ONNX: protobuf parsing (committed generated code), topological
+        // order, static shapes, import-time folding, and the float checkpoint the quantizer reads.
+        .target(
+            name: "FacelyzrModelImport",
+            dependencies: ["FacelyzrRuntime", "FacelyzrTrainer", "FacelyzrFiles", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Generated/README.md"]
+        ),
 
         // The `facelyzr` command line.
         .executableTarget(
@@ -111,6 +120,7 @@ let package = Package(
             dependencies: [
                 "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrData", "FacelyzrSynthetic", "FacelyzrTrainer", "FacelyzrQuantizer",
                 "FacelyzrDetection", "FacelyzrDetectionEvaluation", "FacelyzrFiles", "FacelyzrHost", "FacelyzrRunCommands",
+                "FacelyzrModelImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),  // bench
             ],
@@ -157,6 +167,11 @@ let package = Package(
                 "FacelyzrQuantizer", "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrTrainer", "FacelyzrData", "FacelyzrRandom",
                 "FacelyzrTestSupport", "FacelyzrHost", "FacelyzrFiles",
             ]
+        ),
+        .testTarget(
+            name: "FacelyzrModelImportTests",
+            dependencies: ["FacelyzrModelImport", "FacelyzrTrainer", "FacelyzrQuantizer", "FacelyzrTestSupport"],
+            exclude: ["Fixtures"]  // ONNX fixtures and onnxruntime's expected outputs, read through #filePath
         ),
         // The `facelyzr` command line (and `facelyzr-run-host`) as users and CI jobs run it: the built executable in a child process.
         .testTarget(

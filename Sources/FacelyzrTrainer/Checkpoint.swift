@@ -55,6 +55,19 @@ public struct CheckpointMetadata: Codable, Sendable, Equatable {
     public var optimizerStep: Int?
     /// The run's `SplitMix64` state, 16 hex digits.
     public var randomState: String
+
+    public init(architecture: Architecture, inputNormalization: InputNormalization, dataProvenance: String, plan: TrainingPlan,
+                phase: TrainingPhase, stepInPhase: Int, totalSteps: Int, optimizerStep: Int?, randomState: String) {
+        self.architecture = architecture
+        self.inputNormalization = inputNormalization
+        self.dataProvenance = dataProvenance
+        self.plan = plan
+        self.phase = phase
+        self.stepInPhase = stepInPhase
+        self.totalSteps = totalSteps
+        self.optimizerStep = optimizerStep
+        self.randomState = randomState
+    }
 }
 
 /// A float checkpoint: a safetensors file with the network's parameters (`encoder.*`, `heads.*`),

@@ -5,6 +5,11 @@ public struct InputNormalization: Codable, Sendable, Equatable {
     public var offset: Float
     public var scale: Float
 
+    public init(offset: Float, scale: Float) {
+        self.offset = offset
+        self.scale = scale
+    }
+
     /// `(pixel - 128) / 128`.
     public static let standard = InputNormalization(offset: 128, scale: 128)
 

@@ -1,0 +1,54 @@
+import FacelyzrTestSupport
+import Foundation
+import Testing
+
+/// `facelyzr import-model` as a user runs it, on the ONNX fixtures of FacelyzrModelImportTests.
+@Suite struct ImportModelCommandTests {
+    let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("FacelyzrModelImportTests/Fixtures").path
+
+    func facelyzr(_ arguments: [String]) throws -> BuiltExecutable.Run { try BuiltExecutable.facelyzr.run(arguments) }
+
+    @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt))
+    func aChainModelBecomesACheckpointThatQuantizeTakes() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let imported = try facelyzr(["import-model", fixtures + "/chain.onnx", "--mean", "120,110,100", "--scale", "0.00392156862745098",
+                                     "--channel-order", "bgr", "--head", "gender", "--labels", "female,male", "--out", dir + "/chain.safetensors"])
+        #expect(imported.status == 0, "\(imported.output)")
+        #expect(imported.output.contains("quantizer: the whole graph maps to the quantizer's float graph"))
+        #expect(imported.output.contains("folded: bn1, relu1"))
+        let quantized = try facelyzr(["quantize", dir + "/chain.safetensors", "--calibration", "synthetic", "--calibration-count", "16",
+                                      "--evaluation-count", "0", "--out", dir + "/chain.blob", "--quiet"])
+        #expect(quantized.status == 0, "\(quantized.output)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/chain.blob"))
+    }
+
+    @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt))
+    func aGraphTheQuantizerCannotTakeIsShownAndNothingIsWritten() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let out = dir + "/residual.safetensors"
+        let refused = try facelyzr(["import-model", fixtures + "/residual.onnx", "--out", out])
+        #expect(refused.status == 1)
+        #expect(refused.output.contains("node 3 residual_add: add of two activations (residual) is not yet supported by the quantizer"))
+        #expect(refused.error.contains("no checkpoint written"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+
+        let inspected = try facelyzr(["import-model", fixtures + "/residual.onnx", "--inspect", "--json"])
+        #expect(inspected.status == 0, "\(inspected.output)")
+        let json = try JSONSerialization.jsonObject(with: Data(inspected.output.utf8)) as? [String: Any]
+        #expect(json?["quantizerReady"] as? Bool == false)
+        #expect((json?["nodes"] as? [[String: Any]])?.compactMap { $0["notYetSupported"] as? String }.count == 5)
+    }
+
+    @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt))
+    func aMalformedFileIsAnErrorNamingIt() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let run = try facelyzr(["import-model", fixtures + "/garbage.onnx", "--out", dir + "/x.safetensors"])
+        #expect(run.status == 1)
+        #expect(run.error.contains("garbage.onnx: malformed ONNX model: not an ONNX protobuf"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+    }
+}
