@@ -18,7 +18,9 @@ public struct Stream: ParsableCommand {
             `ffmpeg -i video.mp4 -pix_fmt yuv420p -f rawvideo -`. Each frame goes through the code \
             of the C API's fz_detect_describe (the face / not-face model with the localiser's \
             default settings finds up to --max-faces faces; each face's square is resampled into \
-            the model's input and described), with the host's runtime. The lines are those of \
+            the model's input and described), with the host's runtime; faces are tracked from \
+            frame to frame (a "track" id, predictions smoothed over the track; --no-track turns it \
+            off; docs/detection.md "Tracking"). The lines are those of \
             `facelyzr-run MODEL --detect DETECTOR` byte for byte, bad input is reported the same \
             way and the exit status is the same (docs/boards.md "2b").
             """)
@@ -43,6 +45,9 @@ public struct Stream: ParsableCommand {
 
     @Flag(help: "Add each face's int32 head outputs (\"raw\").")
     var raw = false
+
+    @Flag(help: "Do not track faces from frame to frame (no \"track\" ids, no smoothing of the predictions).")
+    var noTrack = false
 
     public init() {}
 
@@ -85,12 +90,22 @@ public struct Stream: ParsableCommand {
         let workspace = UnsafeMutableRawPointer.allocate(
             byteCount: describeWorkspaceByteCount(localiser, describer.model, format: pixelFormat), alignment: 16)
         let boxes = UnsafeMutableBufferPointer<DetectionBox>.allocate(capacity: maxFaces)
-        let outputs = UnsafeMutablePointer<Int32>.allocate(capacity: maxFaces * describer.model.outputCount)
+        let outputCount = describer.model.outputCount
+        let outputs = UnsafeMutablePointer<Int32>.allocate(capacity: maxFaces * outputCount)
+        let predictions = UnsafeMutablePointer<Float>.allocate(capacity: maxFaces * outputCount)
+        let tracks = UnsafeMutablePointer<Int32>.allocate(capacity: maxFaces)
+        // The runner's tracker: twice --max-faces tracks, IoU 0.3, smoothing 0.3, 5 frames unseen.
+        let trackerStorage = UnsafeMutableRawPointer.allocate(
+            byteCount: FaceTracker.storageByteCount(capacity: 2 * maxFaces, valueCount: outputCount), alignment: 16)
+        let tracker = noTrack ? nil : FaceTracker(initializing: trackerStorage, capacity: 2 * maxFaces, valueCount: outputCount)
         defer {
             pixels.deallocate()
             workspace.deallocate()
             boxes.deallocate()
             outputs.deallocate()
+            predictions.deallocate()
+            tracks.deallocate()
+            trackerStorage.deallocate()
         }
         let frame = Frame(width: width, height: height, format: pixelFormat,
                           planes: (UnsafePointer(pixels + layout.offsets.0), layout.strides.1 > 0 ? UnsafePointer(pixels + layout.offsets.1) : nil,
@@ -115,12 +130,19 @@ public struct Stream: ParsableCommand {
             if (1..<layout.byteCount).allSatisfy({ pixels[$0] == pixels[0] }) { report("frame \(index): blank (every byte \(pixels[0]))") }
             let count = detectDescribe(localiser, detectorPacked: faceModel.packedWeights, describer.model, modelPacked: describer.packedWeights,
                                        frame, workspace: workspace, boxes: boxes, outputs: outputs) ?? 0
+            for face in 0..<count {
+                for o in 0..<outputCount {
+                    predictions[face * outputCount + o] = describer.model.prediction(output: o, outputs: outputs + face * outputCount)
+                }
+            }
+            tracker?.update(boxes: boxes.baseAddress!, count: count, values: predictions, ids: tracks)
             var line = "{\"frame\":\(index),\"faces\":["
             for face in 0..<count {
                 let b = boxes[face]
                 line += (face > 0 ? "," : "") + String(format: "{\"box\":[%.3f,%.3f,%.3f,%.3f],\"score\":%.6f",
                                                        Double(b.x), Double(b.y), Double(b.width), Double(b.height), Double(b.score))
-                line += Self.heads(describer.model, outputs + face * describer.model.outputCount, raw: raw) + "}"
+                if tracker != nil { line += ",\"track\":\(tracks[face])" }
+                line += Self.heads(describer.model, outputs + face * outputCount, predictions + face * outputCount, raw: raw) + "}"
             }
             line += "]}\n"
             if !writeFully(line) {
@@ -132,10 +154,10 @@ public struct Stream: ParsableCommand {
     }
 
     /// `,"HEAD":value...` of every head (and `,"raw":[...]`), as the runner's put_heads prints them.
-    static func heads(_ model: Model, _ outputs: UnsafePointer<Int32>, raw: Bool) -> String {
+    static func heads(_ model: Model, _ outputs: UnsafePointer<Int32>, _ predictions: UnsafePointer<Float>, raw: Bool) -> String {
         var text = ""
         func prediction(_ kind: HeadKind, _ output: Int) -> String {
-            String(format: kind == .regression ? "%.3f" : "%.6f", Double(model.prediction(output: output, outputs: outputs)))
+            String(format: kind == .regression ? "%.3f" : "%.6f", Double(predictions[output]))
         }
         for h in 0..<model.headCount {
             let head = model.head(h)

@@ -4,7 +4,7 @@
  *
  *     facelyzr-run MODEL.blob WIDTH HEIGHT rgb24|gray8 [--raw]
  *     facelyzr-run MODEL.blob --detect DETECTOR.blob --frame-size WxH
- *                  --format gray8|rgb24|yuv420p|nv12|yuyv [--max-faces N] [--raw] [FILE]
+ *                  --format gray8|rgb24|yuv420p|nv12|yuyv [--max-faces N] [--no-track] [--raw] [FILE]
  *
  * Frames come back to back with nothing between them, from FILE or (without FILE, or with
  * `-`) standard input; each is a whole number of rows with no padding (docs/frames.md lays
@@ -22,16 +22,20 @@
  * not-face model, the localiser's default settings) finds up to --max-faces faces (default
  * 16), best first, and MODEL describes each one (fz_detect_describe: the box's square cropped
  * and resampled as `facelyzr analyze --detect` does). Each frame gives
- * `{"frame":N,"faces":[{"box":[x,y,width,height],"score":S,"HEAD":value,...},...]}`, the
- * heads as in the first mode, --raw adding each face's "raw".
+ * `{"frame":N,"faces":[{"box":[x,y,width,height],"score":S,"track":T,"HEAD":value,...},...]}`,
+ * the heads as in the first mode, --raw adding each face's "raw". Faces are tracked from frame
+ * to frame (fz_tracker_*: IoU 0.3, smoothing 0.3, a track dropped after 5 frames unseen;
+ * docs/detection.md "Tracking"): "track" is the face's track id and the heads' predictions are
+ * smoothed over the track ("raw" stays the frame's own). --no-track: no "track", no smoothing.
  *
  * Numbers: probabilities and scores to 6 decimals, years and box pixels to 3, printed from
  * the runtime's bit-identical floats with glibc's correctly rounded printf, so every ISA
  * prints the same bytes (docs/boards.md "The JSON lines").
  *
  * All memory is taken at startup (the blobs, read once into 16-byte aligned memory, and their
- * packed weights; the frame, the workspace, the boxes and outputs of --max-faces faces, and
- * the line buffer, all sized from the models, the frame size and --max-faces): a frame
+ * packed weights; the frame, the workspace, the boxes, outputs and predictions of --max-faces
+ * faces, the tracker of twice as many tracks, and the line buffer, all sized from the models,
+ * the frame size and --max-faces): a frame
  * allocates nothing, whatever its bytes.
  *
  * Bad input, reported on stderr with the frame's index (from 0): a short last frame is
@@ -291,7 +295,7 @@ static int usage(const char *program) {
     fprintf(stderr,
             "usage: %s MODEL.blob WIDTH HEIGHT rgb24|gray8 [--raw]\n"
             "       %s MODEL.blob --detect DETECTOR.blob --frame-size WxH --format gray8|rgb24|yuv420p|nv12|yuyv\n"
-            "              [--max-faces N] [--raw] [FILE]\n",
+            "              [--max-faces N] [--no-track] [--raw] [FILE]\n",
             program, program);
     return 1;
 }
@@ -301,7 +305,7 @@ typedef struct {
     const char *model_path, *detector_path, *input_path;
     unsigned long width, height, max_faces;
     int32_t format;
-    int raw;
+    int raw, track;
 } options;
 
 /* Parses either mode's arguments; 0 when they are not valid. */
@@ -309,6 +313,7 @@ static int parse_options(int argc, char **argv, options *o) {
     memset(o, 0, sizeof *o);
     o->format = -1;
     o->max_faces = 16;
+    o->track = 1;
     if (argc < 5) return 0;
     o->model_path = argv[1];
     if (strcmp(argv[2], "--detect") != 0) {
@@ -321,6 +326,7 @@ static int parse_options(int argc, char **argv, options *o) {
     for (int i = 2; i < argc; i++) {
         const char *argument = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(argument, "--raw") == 0) { o->raw = 1; continue; }
+        if (strcmp(argument, "--no-track") == 0) { o->track = 0; continue; }
         if (argument[0] == '-' && argument[1] != '\0' && !value) return 0;
         if (strcmp(argument, "--detect") == 0) o->detector_path = value;
         else if (strcmp(argument, "--format") == 0) { if ((o->format = parse_format(value)) < 0) return 0; }
@@ -361,7 +367,7 @@ int main(int argc, char **argv) {
     size_t frame_bytes = frame_layout(o.format, o.width, o.height, offsets, strides);
     fz_frame frame = {.strides = {strides[0], strides[1], strides[2]},
                       .width = (int32_t)o.width, .height = (int32_t)o.height, .format = o.format};
-    void *workspace = NULL, *model_packed = NULL, *detector_packed = NULL;
+    void *workspace = NULL, *model_packed = NULL, *detector_packed = NULL, *tracker = NULL;
     size_t faces_capacity = 1, line_bytes = 32 + heads_bytes(&model);
     if (detecting) {
         open_model(o.detector_path, &detector_model);
@@ -381,7 +387,12 @@ int main(int argc, char **argv) {
         model_packed = packed_weights(&model);
         detector_packed = packed_weights(&detector_model);
         faces_capacity = o.max_faces;
-        line_bytes = 32 + o.max_faces * (32 + 5 * NUMBER_BYTES + heads_bytes(&model));
+        line_bytes = 32 + o.max_faces * (48 + 5 * NUMBER_BYTES + heads_bytes(&model));
+        if (o.track) {
+            /* Room for as many faces again as a frame holds: tracks outlive a frame unseen. */
+            tracker = startup_buffer(fz_tracker_byte_count(2 * o.max_faces, output_count));
+            fz_tracker_init(tracker, 2 * o.max_faces, output_count, 0.3f, 0.3f, 5);
+        }
     } else {
         size_t model_height = 0, model_width = 0, model_channels = 0;
         fz_model_input_shape(&model, &model_height, &model_width, &model_channels);
@@ -399,7 +410,8 @@ int main(int argc, char **argv) {
     for (int p = 0; p < 3; p++) frame.planes[p] = strides[p] ? pixels + offsets[p] : NULL;
     fz_box *boxes = startup_buffer(faces_capacity * sizeof *boxes);
     int32_t *outputs = startup_buffer(faces_capacity * (output_count + 1) * sizeof *outputs);
-    float *predictions = startup_buffer((output_count + 1) * sizeof *predictions);
+    float *predictions = startup_buffer(faces_capacity * (output_count + 1) * sizeof *predictions);
+    int32_t *tracks = startup_buffer(faces_capacity * sizeof *tracks);
     line l = {.bytes = startup_buffer(line_bytes), .capacity = line_bytes};
 
     int input = 0;
@@ -431,14 +443,17 @@ int main(int argc, char **argv) {
             fz_status status = fz_detect_describe(&detector, detector_packed, &model, model_packed, &frame, workspace,
                                                   o.max_faces, boxes, outputs, &count);
             if (status != FZ_OK) fprintf(stderr, "facelyzr-run: frame %llu: %s\n", frames, fz_error_message(status));
+            for (size_t face = 0; face < count; face++) {
+                fz_model_predictions(&model, outputs + face * output_count, predictions + face * output_count);
+            }
+            if (tracker) fz_tracker_update(tracker, boxes, count, predictions, tracks);
             put_text(&l, ",\"faces\":[");
             for (size_t face = 0; face < count; face++) {
                 const fz_box *b = &boxes[face];
-                const int32_t *face_outputs = outputs + face * output_count;
-                fz_model_predictions(&model, face_outputs, predictions);
                 put_format(&l, "%s{\"box\":[%.3f,%.3f,%.3f,%.3f],\"score\":%.6f", face ? "," : "", (double)b->x, (double)b->y,
                            (double)b->width, (double)b->height, (double)b->score);
-                put_heads(&l, &model, face_outputs, predictions, o.raw);
+                if (tracker) put_format(&l, ",\"track\":%" PRId32, tracks[face]);
+                put_heads(&l, &model, outputs + face * output_count, predictions + face * output_count, o.raw);
                 put(&l, "}", 1);
             }
             put(&l, "]", 1);
