@@ -1,5 +1,6 @@
 import ArgumentParser
 import FacelyzrCAPI
+import FacelyzrData
 import FacelyzrDetection
 import FacelyzrHost
 import FacelyzrImaging
@@ -48,6 +49,9 @@ public struct Stream: ParsableCommand {
 
     @Flag(help: "Do not track faces from frame to frame (no \"track\" ids, no smoothing of the predictions).")
     var noTrack = false
+
+    @Option(help: "Also write each frame as DIR/frame-NNNNNN.png with its boxes, track ids and one-output heads drawn.")
+    var draw: String?
 
     public init() {}
 
@@ -118,6 +122,13 @@ public struct Stream: ParsableCommand {
             guard fd >= 0 else { throw CommandFailure(description: "\(path): \(String(cString: strerror(errno)))") }
         }
         defer { if fd > 0 { close(fd) } }
+        if let draw {
+            do {
+                try FileManager.default.createDirectory(atPath: draw, withIntermediateDirectories: true)
+            } catch {
+                throw CommandFailure(description: "\(draw): \(error.localizedDescription)")
+            }
+        }
         signal(SIGPIPE, SIG_IGN)  // a closed pipe shows as EPIPE on the write: end quietly
         var index = 0
         while true {
@@ -145,12 +156,39 @@ public struct Stream: ParsableCommand {
                 line += Self.heads(describer.model, outputs + face * outputCount, predictions + face * outputCount, raw: raw) + "}"
             }
             line += "]}\n"
+            if let draw {
+                try drawn(frame, Array(boxes[0..<count]), describer.model, predictions, tracks: tracker == nil ? nil : tracks)
+                    .write(png: draw + "/" + String(format: "frame-%06d.png", index))
+            }
             if !writeFully(line) {
                 if errno == EPIPE { return }
                 throw CommandFailure(description: "standard output: \(String(cString: strerror(errno)))")
             }
             index += 1
         }
+    }
+
+    /// The frame in RGB with each face's box and label: `#TRACK` (when tracking), then each one-output
+    /// head's label and prediction (`MALE 0.97 AGE 34`).
+    func drawn(_ frame: Frame, _ boxes: [DetectionBox], _ model: Model, _ predictions: UnsafePointer<Float>,
+               tracks: UnsafePointer<Int32>?) -> Image {
+        var image = Image(width: frame.width, height: frame.height, channels: 3)
+        for y in 0..<frame.height {
+            for x in 0..<frame.width {
+                let (r, g, b) = frame.rgb(x: x, y: y), i = 3 * (y * frame.width + x)
+                (image.pixels[i], image.pixels[i + 1], image.pixels[i + 2]) = (r, g, b)
+            }
+        }
+        let labels = boxes.indices.map { face in
+            var words = tracks.map { ["#\($0[face])"] } ?? []
+            for h in 0..<model.headCount where model.head(h).outputCount == 1 {
+                let head = model.head(h), value = predictions[face * model.outputCount + head.firstOutput]
+                words.append(String(decoding: model.outputLabel(head.firstOutput), as: UTF8.self).uppercased() + " "
+                             + String(format: head.kind == .regression ? "%.0f" : "%.2f", value))
+            }
+            return words.joined(separator: " ")
+        }
+        return annotated(image, boxes, labels: labels)
     }
 
     /// `,"HEAD":value...` of every head (and `,"raw":[...]`), as the runner's put_heads prints them.

@@ -1,3 +1,4 @@
+import FacelyzrData
 import FacelyzrTestSupport
 import Foundation
 import Testing
@@ -20,7 +21,7 @@ import Testing
         let written = try BuiltExecutable.facelyzr.run(["scenes", "--frames", dir + "/scenes.yuv", "--frame-size", "128x96",
                                                         "--format", "yuv420p", "--count", "2"])
         #expect(written.status == 0, "\(written.all)")
-        let run = try stream(dir + "/scenes.yuv", size: "128x96", ["--max-faces", "3", "--raw"])
+        let run = try stream(dir + "/scenes.yuv", size: "128x96", ["--max-faces", "3", "--raw", "--draw", dir + "/drawn"])
         #expect(run.status == 0 && run.error.isEmpty, "\(run.error)")
         struct Line: Decodable {
             struct Face: Decodable {
@@ -44,6 +45,12 @@ import Testing
             #expect(face.gender >= 0 && face.gender <= 1 && face.age > 0 && face.age < 120)
             #expect(face.attributes.count == 8 && face.raw.count == 10)
         }
+        // --draw: each frame as a picture, its boxes drawn in green over the frame.
+        let drawn = try Image.decode(file: dir + "/drawn/frame-000001.png")
+        #expect(drawn.width == 128 && drawn.height == 96 && drawn.channels == 3)
+        let green = stride(from: 0, to: drawn.pixels.count, by: 3).filter { drawn.pixels[$0 ..< $0 + 3] == [0, 255, 0] }
+        #expect(!green.isEmpty || lines[1].faces.isEmpty)
+        #expect(FileManager.default.fileExists(atPath: dir + "/drawn/frame-000000.png"))
     }
 
     @Test func badInputIsReportedWithTheFrameIndexAndEndsWithExitZero() throws {
