@@ -28,7 +28,8 @@ firmware-model: build
 # The whole test suite: the golden vectors against the numeric oracle; the numerics/kernels on
 # x86-64, aarch64 and armv7 (qemu-user) giving identical results; whole models through the C API
 # of the Embedded Swift builds (qemu) against x86-64; their Debian packages (extracted, the C
-# example built through pkg-config, run under qemu, lintian); the synthetic faces on three ISAs;
+# examples built through pkg-config, run under qemu, lintian); the board runner's detection mode
+# on camera frames of synthetic scenes, identical on three ISAs; the synthetic faces on three ISAs;
 # the Python tools' tests; the run side linking without the trainer side; the Swift tests; the
 # installed tree (make install into a scratch DESTDIR, run from elsewhere).
 test: deps
@@ -36,6 +37,7 @@ test: deps
 	bash tools/cross-isa/numerics.sh
 	bash tools/embedded/check.sh
 	bash tools/packaging/deb-check.sh
+	bash tools/cross-isa/camera.sh
 	bash tools/cross-isa/synthetic.sh
 	python3 tools/test_imdb_wiki_to_csv.py
 	python3 tools/test_fzds.py

@@ -80,13 +80,14 @@ let package = Package(
         // Data: images, resampling, synthetic faces, dataset format and importers.
         .target(name: "FacelyzrData", dependencies: ["CImageIO", "FacelyzrRandom", "FacelyzrFiles", "FacelyzrImaging", "FacelyzrSynthetic"]),
 
-        // The run-side commands, `analyze` and `detect`, with the face finder they share: the
+        // The run-side commands, `analyze`, `detect` and `stream` (the board runner's detection mode,
+    // through the C API's Swift code), with the face finder they share: the
         // `facelyzr` subcommands and `facelyzr-run-host`. No quantizer, trainer or OpenBLAS
         // (tools/run-host-dependencies.sh checks).
         .target(
             name: "FacelyzrRunCommands",
             dependencies: [
-                "FacelyzrHost", "FacelyzrData", "FacelyzrDetection", "FacelyzrFiles",
+                "FacelyzrHost", "FacelyzrData", "FacelyzrDetection", "FacelyzrFiles", "FacelyzrCAPI", "FacelyzrImaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

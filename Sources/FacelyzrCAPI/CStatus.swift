@@ -43,6 +43,7 @@ public enum CStatus: Int32, Sendable {
     case notFaceDetector = 35
     case noWindowFits = 36
     case invalidFrame = 37
+    case invalidTrackerSetting = 38
 
     /// The static, NUL-terminated text `fz_error_message` returns.
     public var message: StaticString {
@@ -85,6 +86,7 @@ public enum CStatus: Int32, Sendable {
         case .notFaceDetector: "the model is not a face / not-face model (one binary output over a square gray input)"
         case .noWindowFits: "the frame is smaller than the smallest face the detector searches"
         case .invalidFrame: "the frame's format, size, planes or strides are invalid, or do not fit the detector or model"
+        case .invalidTrackerSetting: "a tracker setting is out of range (capacity, IoU, smoothing, frames missed) or its storage is not 16-byte aligned"
         }
     }
 }

@@ -66,26 +66,33 @@ public func fz_detector_detect(
     _ packed: UnsafeRawPointer?, _ boxes: UnsafeMutableRawPointer, _ capacity: Int, _ count: UnsafeMutablePointer<Int>
 ) -> Int32 {
     count.pointee = 0
-    let localiser = detector(storage)
-    guard let frame = frame(cFrame), frame.width == localiser.frameWidth, frame.height == localiser.frameHeight else {
-        return CStatus.invalidFrame.rawValue
-    }
+    guard let frame = frame(cFrame),
+          let found = detectFaces(detector(storage), frame, workspace, packed,
+                                  UnsafeMutableBufferPointer(start: boxes.bindMemory(to: DetectionBox.self, capacity: capacity), count: capacity))
+    else { return CStatus.invalidFrame.rawValue }
+    count.pointee = found
+    return CStatus.ok.rawValue
+}
+
+/// fz_detector_detect: the frame's luma into the start of `workspace`, the localiser on it; nil
+/// when the frame is not the localiser's size.
+@inline(__always)
+func detectFaces(_ localiser: Localiser, _ frame: Frame, _ workspace: UnsafeMutableRawPointer, _ packed: UnsafeRawPointer?,
+                 _ boxes: UnsafeMutableBufferPointer<DetectionBox>) -> Int? {
+    guard frame.width == localiser.frameWidth, frame.height == localiser.frameHeight else { return nil }
     let luma = workspace.assumingMemoryBound(to: UInt8.self)
     frame.extractLuma(into: luma)
     let found = try? localiser.detect(
         frame: UnsafeBufferPointer(start: luma, count: frame.width * frame.height),
         workspace: UnsafeMutableRawBufferPointer(start: workspace + lumaByteCount(localiser), count: localiser.workspaceByteCount),
-        packedWeights: packed,
-        boxes: UnsafeMutableBufferPointer(start: boxes.bindMemory(to: DetectionBox.self, capacity: capacity), count: capacity))
-    count.pointee = found ?? 0
-    return CStatus.ok.rawValue
+        packedWeights: packed, boxes: boxes)
+    return found ?? 0
 }
 
 /// The square of `frame` a detected box stands for, as `facelyzr analyze` crops it: its side
 /// the box's width rounded (at least 1, at most the frame), moved inside the frame.
 @inline(__always)
-func faceSquare(_ box: UnsafeRawPointer, _ frame: Frame) -> (x: Int, y: Int, width: Int, height: Int) {
-    let b = box.assumingMemoryBound(to: DetectionBox.self).pointee
+func faceSquare(_ b: DetectionBox, _ frame: Frame) -> (x: Int, y: Int, width: Int, height: Int) {
     let side = max(1, Int(b.width.rounded()))
     let x = min(max(0, Int(b.x.rounded())), max(0, frame.width - side))
     let y = min(max(0, Int(b.y.rounded())), max(0, frame.height - side))
@@ -103,7 +110,7 @@ func faceInputLayout(_ model: Model, _ frame: Frame, side: Int) -> (bytes: Int, 
 @_cdecl("fz_face_input_workspace_byte_count")
 public func fz_face_input_workspace_byte_count(_ model: UnsafeRawPointer, _ cFrame: UnsafeRawPointer, _ box: UnsafeRawPointer) -> Int {
     guard let frame = frame(cFrame) else { return 0 }
-    let square = faceSquare(box, frame)
+    let square = faceSquare(box.assumingMemoryBound(to: DetectionBox.self).pointee, frame)
     let layout = faceInputLayout(FacelyzrCAPI.model(model), frame, side: FaceCrop.side(width: square.width, height: square.height))
     return layout.bytes + layout.floats * MemoryLayout<Float>.size
 }
@@ -115,7 +122,7 @@ public func fz_face_input(
 ) -> Int32 {
     let model = FacelyzrCAPI.model(model)
     guard let frame = frame(cFrame), readsSquareImages(model) else { return CStatus.invalidFrame.rawValue }
-    prepareFace(model, frame, faceSquare(box, frame), input, workspace)
+    prepareFace(model, frame, faceSquare(box.assumingMemoryBound(to: DetectionBox.self).pointee, frame), input, workspace)
     return CStatus.ok.rawValue
 }
 
@@ -152,7 +159,13 @@ func describeLayout(_ localiser: Localiser, _ model: Model, format: FacelyzrImag
 @_cdecl("fz_describe_workspace_byte_count")
 public func fz_describe_workspace_byte_count(_ storage: UnsafeRawPointer, _ model: UnsafeRawPointer, _ format: Int32) -> Int {
     guard let format = FacelyzrImaging.PixelFormat(rawValue: format) else { return 0 }
-    return describeLayout(detector(storage), FacelyzrCAPI.model(model), format: format).total
+    return describeWorkspaceByteCount(detector(storage), FacelyzrCAPI.model(model), format: format)
+}
+
+/// Bytes of workspace ``detectDescribe(_:detectorPacked:_:modelPacked:_:workspace:boxes:outputs:)``
+/// needs for frames of `format` (`fz_describe_workspace_byte_count`).
+public func describeWorkspaceByteCount(_ localiser: Localiser, _ model: Model, format: FacelyzrImaging.PixelFormat) -> Int {
+    describeLayout(localiser, model, format: format).total
 }
 
 @_cdecl("fz_detect_describe")
@@ -163,14 +176,34 @@ public func fz_detect_describe(
     _ count: UnsafeMutablePointer<Int>
 ) -> Int32 {
     count.pointee = 0
-    let localiser = detector(storage), model = FacelyzrCAPI.model(modelStorage)
-    guard let frame = frame(cFrame), readsSquareImages(model) else { return CStatus.invalidFrame.rawValue }
+    guard let frame = frame(cFrame),
+          let found = detectDescribe(detector(storage), detectorPacked: detectorPacked, FacelyzrCAPI.model(modelStorage),
+                                     modelPacked: modelPacked, frame, workspace: workspace,
+                                     boxes: UnsafeMutableBufferPointer(start: boxes.bindMemory(to: DetectionBox.self, capacity: maxFaces),
+                                                                       count: maxFaces),
+                                     outputs: outputs)
+    else { return CStatus.invalidFrame.rawValue }
+    count.pointee = found
+    return CStatus.ok.rawValue
+}
+
+/// `fz_detect_describe` for Swift callers (the host's `facelyzr stream`, so it computes what the
+/// board does): detects up to `boxes.count` faces of `frame` with `localiser`, best first, and
+/// runs `model` on each one's face input, writing face i's `model.outputCount` raw outputs at
+/// `outputs + i * model.outputCount`. Returns the number of faces, or nil when the frame is
+/// invalid or not the localiser's size, or the model does not read square gray or RGB inputs.
+/// `workspace`: ``describeWorkspaceByteCount(_:_:format:)`` bytes, 16-byte aligned.
+public func detectDescribe(
+    _ localiser: Localiser, detectorPacked: UnsafeRawPointer?, _ model: Model, modelPacked: UnsafeRawPointer?,
+    _ frame: Frame, workspace: UnsafeMutableRawPointer, boxes: UnsafeMutableBufferPointer<DetectionBox>,
+    outputs: UnsafeMutablePointer<Int32>
+) -> Int? {
+    guard frame.isValid, readsSquareImages(model) else { return nil }
     let layout = describeLayout(localiser, model, format: frame.format)
-    let status = fz_detector_detect(storage, cFrame, workspace + layout.shared, detectorPacked, boxes, maxFaces, count)
-    guard status == CStatus.ok.rawValue else { return status }
+    guard let count = detectFaces(localiser, frame, workspace + layout.shared, detectorPacked, boxes) else { return nil }
     let input = workspace.assumingMemoryBound(to: UInt8.self)
-    for face in 0..<count.pointee {
-        prepareFace(model, frame, faceSquare(boxes + face * MemoryLayout<DetectionBox>.stride, frame), input, workspace + layout.shared)
+    for face in 0..<count {
+        prepareFace(model, frame, faceSquare(boxes[face], frame), input, workspace + layout.shared)
         let faceOutputs = outputs + face * model.outputCount
         if let modelPacked {
             model.predict(using: DefaultKernels.self, pixels: input, arena: workspace + layout.arena, outputs: faceOutputs,
@@ -179,5 +212,5 @@ public func fz_detect_describe(
             model.predict(pixels: input, arena: workspace + layout.arena, outputs: faceOutputs)
         }
     }
-    return CStatus.ok.rawValue
+    return count
 }

@@ -119,14 +119,14 @@ public struct Detect: ParsableCommand {
     }
 }
 
-/// `picture` with each box outlined in green and its score written above it.
-func annotated(_ picture: Image, _ boxes: [DetectionBox]) -> Image {
+/// `picture` with each box outlined in green and its label (by default its score) written above it.
+func annotated(_ picture: Image, _ boxes: [DetectionBox], labels: [String]? = nil) -> Image {
     var image = picture
-    for b in boxes {
+    for (i, b) in boxes.enumerated() {
         let x = Int(b.x.rounded()), y = Int(b.y.rounded())
         image.strokeRectangle(x: x, y: y, width: Int(b.width.rounded()), height: Int(b.height.rounded()),
                               color: [0, 255, 0], thickness: 2)
-        BitmapFont.draw(String(format: "%.2f", b.score), into: &image, x: x, y: max(0, y - BitmapFont.lineHeight - 1),
+        BitmapFont.draw(labels?[i] ?? String(format: "%.2f", b.score), into: &image, x: x, y: max(0, y - BitmapFont.lineHeight - 1),
                         color: [0, 255, 0])
     }
     return image

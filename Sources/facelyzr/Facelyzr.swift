@@ -16,7 +16,7 @@ struct Facelyzr: ParsableCommand {
             CommandGroup(name: "Data", subcommands: [Import.self, Synth.self, Scenes.self, SynthStats.self]),
             CommandGroup(name: "Train", subcommands: [Pretrain.self, Train.self, Eval.self]),
             CommandGroup(name: "Model", subcommands: [ImportModel.self, Quantize.self, Drift.self, Golden.self, Export.self, Inspect.self]),
-            CommandGroup(name: "Run", subcommands: [Analyze.self, Detect.self, Demo.self, Bench.self]),
+            CommandGroup(name: "Run", subcommands: [Analyze.self, Detect.self, Stream.self, Demo.self, Bench.self]),
             // The harnesses behind the figures of docs/training.md and docs/detection.md.
             CommandGroup(name: "Lab", subcommands: [Experiment.self, DetectEval.self]),
         ]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FacelyzrData
 import FacelyzrDetection
+import FacelyzrFiles
 import FacelyzrRunCommands
 import Foundation
 
@@ -16,7 +17,9 @@ struct Scenes: ParsableCommand {
             --patches DIR writes a Facelyzr dataset of gray PATCH-SIZE patches labelled face / not face \
             (label `face`), cut from --train-scenes train scenes, --calibration-scenes calibration \
             scenes and --test-scenes test scenes, 16 per scene, half faces; --patch-sheet pictures the \
-            first 64 training patches. See docs/detection.md.
+            first 64 training patches. --frames FILE writes the first --count scenes of --split as \
+            raw camera frames of --frame-size in --format, back to back (what `facelyzr-run --detect` \
+            reads; docs/boards.md). See docs/detection.md.
             """)
 
     @Option(help: "Population seed.")
@@ -55,9 +58,21 @@ struct Scenes: ParsableCommand {
     @Option(help: "Write a labelled contact sheet of the first 64 training patches to this PNG file.")
     var patchSheet: String?
 
+    @Option(help: "Write the first --count scenes of --split as raw frames, back to back, to this file.")
+    var frames: String?
+
+    @Option(help: "Size of the --frames scenes, WIDTHxHEIGHT.")
+    var frameSize = "320x240"
+
+    @Option(help: "Pixel format of the --frames file: gray8, rgb24, yuv420p, nv12 or yuyv (docs/frames.md).")
+    var format: RawFrameFormat = .gray8
+
     func validate() throws {
-        guard sheet != nil || patches != nil || patchSheet != nil else {
-            throw ValidationError("give --sheet FILE, --patches DIR or --patch-sheet FILE")
+        guard sheet != nil || patches != nil || patchSheet != nil || frames != nil else {
+            throw ValidationError("give --sheet FILE, --patches DIR, --patch-sheet FILE or --frames FILE")
+        }
+        guard let size = frameDimensions, size.width >= 96, size.height >= 96, size.width <= 8192, size.height <= 8192 else {
+            throw ValidationError("--frame-size must be WIDTHxHEIGHT, each side in 96...8192 (the largest scene face is 96 pixels)")
         }
         guard count > 0, patchSize >= 8, trainScenes >= 0, calibrationScenes >= 0, testScenes >= 0 else {
             throw ValidationError("counts must not be negative, --count positive, --patch-size at least 8")
@@ -81,6 +96,13 @@ struct Scenes: ParsableCommand {
             }
             try ContactSheet(columns: 3, zoom: 1, captionLines: 2).compose(images, captions: captions).write(png: sheet)
             print("wrote \(count) scenes (generator version \(SyntheticScenes.generatorVersion), seed \(seed)) to \(sheet)")
+        }
+        if let frames, let size = frameDimensions {
+            let scenes = SyntheticScenes(seed: seed, width: size.width, height: size.height)
+            var bytes: [UInt8] = []
+            for i in 0..<count { bytes += format.frame(of: scenes.scene(index: split.split.syntheticIndex(UInt64(i))).image) }
+            try AtomicFileWriter.write(bytes, to: frames)
+            print("wrote \(count) \(frameSize) \(format.rawValue) scenes (generator version \(SyntheticScenes.generatorVersion), seed \(seed)) to \(frames)")
         }
         let sampler = ScenePatches(seed: seed, size: patchSize)
         if let patchSheet {
@@ -126,6 +148,64 @@ struct Scenes: ParsableCommand {
             let manifest = try writer.finish()
             print("wrote \(manifest.count) patches (\(manifest.labels.face) faces, \(manifest.labels.notFace) not"
                   + (hardNegatives.map { ", \(hard) of them hard negatives found by \($0)" } ?? "") + ") to \(patches)")
+        }
+    }
+}
+
+extension Scenes {
+    /// --frame-size as numbers, nil when it is not WIDTHxHEIGHT.
+    var frameDimensions: (width: Int, height: Int)? {
+        let parts = frameSize.split(separator: "x")
+        guard parts.count == 2, let width = Int(parts[0]), let height = Int(parts[1]) else { return nil }
+        return (width, height)
+    }
+
+    /// The camera formats of docs/frames.md, written as a camera would deliver them.
+    enum RawFrameFormat: String, ExpressibleByArgument, CaseIterable {
+        case gray8, rgb24, yuv420p, nv12, yuyv
+
+        /// `image` (RGB) as one frame with packed rows: gray8 is its BT.601 luma (`grayscale()`);
+        /// the YUV formats are BT.601 limited range, the inverse of docs/frames.md "Colour"
+        /// (`Y = 16 + (66 R + 129 G + 25 B + 128) >> 8`, `U = 128 + (-38 R - 74 G + 112 B + 128) >> 8`,
+        /// `V = 128 + (112 R - 94 G - 18 B + 128) >> 8`), each chroma sample from the rounded mean
+        /// RGB of the pixels it covers (2x2 for yuv420p and nv12, 2x1 for yuyv).
+        func frame(of image: Image) -> [UInt8] {
+            let (w, h) = (image.width, image.height)
+            if self == .gray8 { return image.grayscale().pixels }
+            if self == .rgb24 { return image.pixels }
+            let p = image.pixels
+            func luma(_ x: Int, _ y: Int) -> UInt8 {
+                let i = 3 * (y * w + x), (r, g, b) = (Int(p[i]), Int(p[i + 1]), Int(p[i + 2]))
+                return UInt8(16 + ((66 * r + 129 * g + 25 * b + 128) >> 8))
+            }
+            // U and V of the block of `rows` rows from pixel pair (2 cx, y), cut at the image's edge.
+            func chroma(_ cx: Int, _ y: Int, rows: Int) -> (u: UInt8, v: UInt8) {
+                var sum = (0, 0, 0), n = 0
+                for yy in y..<min(h, y + rows) {
+                    for xx in 2 * cx..<min(w, 2 * cx + 2) {
+                        let i = 3 * (yy * w + xx)
+                        sum = (sum.0 + Int(p[i]), sum.1 + Int(p[i + 1]), sum.2 + Int(p[i + 2]))
+                        n += 1
+                    }
+                }
+                let (r, g, b) = ((sum.0 + n / 2) / n, (sum.1 + n / 2) / n, (sum.2 + n / 2) / n)
+                return (UInt8(128 + ((-38 * r - 74 * g + 112 * b + 128) >> 8)), UInt8(128 + ((112 * r - 94 * g - 18 * b + 128) >> 8)))
+            }
+            let cw = (w + 1) / 2, ch = (h + 1) / 2
+            var bytes: [UInt8] = []
+            if self == .yuyv {
+                for y in 0..<h {
+                    for cx in 0..<cw {
+                        let (u, v) = chroma(cx, y, rows: 1)
+                        bytes += [luma(2 * cx, y), u, luma(min(2 * cx + 1, w - 1), y), v]
+                    }
+                }
+                return bytes
+            }
+            for y in 0..<h { for x in 0..<w { bytes.append(luma(x, y)) } }
+            let samples = (0..<ch).flatMap { cy in (0..<cw).map { cx in chroma(cx, 2 * cy, rows: 2) } }
+            if self == .nv12 { return bytes + samples.flatMap { [$0.u, $0.v] } }
+            return bytes + samples.map(\.u) + samples.map(\.v)
         }
     }
 }

@@ -1,33 +1,61 @@
 /*
- * facelyzr-run: the board runner. Raw camera frames in on standard input, one JSON line per
- * frame out on standard output, over facelyzr.h (libfacelyzr.a, Embedded Swift).
+ * facelyzr-run: the board runner. Raw camera frames in, one JSON line per frame out on
+ * standard output, over facelyzr.h (libfacelyzr.a, Embedded Swift). Two modes:
  *
  *     facelyzr-run MODEL.blob WIDTH HEIGHT rgb24|gray8 [--raw]
+ *     facelyzr-run MODEL.blob --detect DETECTOR.blob --frame-size WxH
+ *                  --format gray8|rgb24|yuv420p|nv12|yuyv [--max-faces N] [--no-track] [--raw] [FILE]
  *
- * Frames are WIDTH x HEIGHT pixels, row-major, rgb24 (3 bytes a pixel) or gray8 (1 byte),
- * back to back with nothing between them. The runner does not resample: the frame size
- * must be the model's input size and the format its pixel format (rgb24 for a 3-channel
- * model, gray8 for 1), otherwise it exits 2 at startup naming both. Resample before it,
- * with the area resampling the training data used (docs/boards.md: ffmpeg's
- * `scale=64:64:flags=area`).
+ * Frames come back to back with nothing between them, from FILE or (without FILE, or with
+ * `-`) standard input; each is a whole number of rows with no padding (docs/frames.md lays
+ * out each format's planes).
  *
+ * The first mode runs MODEL on frames that already are its input: the frame size must be the
+ * model's input size and the format its pixel format (rgb24 for a 3-channel model, gray8 for
+ * 1), otherwise it exits 2 at startup naming both. Resample before it, with the area
+ * resampling the training data used (docs/boards.md: ffmpeg's `scale=64:64:flags=area`).
  * Each frame gives `{"frame":N,"HEAD":value,...}` in the blob's head order: a head with one
- * output prints its prediction (probability, or years for age), a head with several
- * prints an object of label -> prediction. --raw adds "raw":[int32 head outputs].
- * Predictions come from the runtime (fz_model_predictions) and are printed with glibc's
- * correctly rounded printf, so every ISA prints the same bytes.
+ * output prints its prediction (probability, or years for age), a head with several prints
+ * an object of label -> prediction. --raw adds "raw":[int32 head outputs].
  *
- * All memory is taken at startup (the blob, read once into 16-byte aligned memory; the
- * frame, arena and output buffers sized from the model; a static stdout buffer): a frame
- * allocates nothing. End of input ends the run with exit 0; a short last frame is reported
- * on stderr and ignored (exit 0); a closed output pipe ends it quietly (exit 0).
- * Exit 1: usage or I/O error; 2: the blob is rejected or does not match the frames.
+ * The second (detection) mode takes frames of any size and format: DETECTOR (a face /
+ * not-face model, the localiser's default settings) finds up to --max-faces faces (default
+ * 16), best first, and MODEL describes each one (fz_detect_describe: the box's square cropped
+ * and resampled as `facelyzr analyze --detect` does). Each frame gives
+ * `{"frame":N,"faces":[{"box":[x,y,width,height],"score":S,"track":T,"HEAD":value,...},...]}`,
+ * the heads as in the first mode, --raw adding each face's "raw". Faces are tracked from frame
+ * to frame (fz_tracker_*: IoU 0.3, smoothing 0.3, a track dropped after 5 frames unseen;
+ * docs/detection.md "Tracking"): "track" is the face's track id and the heads' predictions are
+ * smoothed over the track ("raw" stays the frame's own). --no-track: no "track", no smoothing.
+ *
+ * Numbers: probabilities and scores to 6 decimals, years and box pixels to 3, printed from
+ * the runtime's bit-identical floats with glibc's correctly rounded printf, so every ISA
+ * prints the same bytes (docs/boards.md "The JSON lines").
+ *
+ * All memory is taken at startup (the blobs, read once into 16-byte aligned memory, and their
+ * packed weights; the frame, the workspace, the boxes, outputs and predictions of --max-faces
+ * faces, the tracker of twice as many tracks, and the line buffer, all sized from the models,
+ * the frame size and --max-faces): a frame
+ * allocates nothing, whatever its bytes.
+ *
+ * Bad input, reported on stderr with the frame's index (from 0): a short last frame is
+ * ignored; a blank frame (every byte the same value: a covered, dark or dead camera) is
+ * reported and still described. Any other bytes are a valid frame. A frame size that does
+ * not match the camera's shows as garbled frames and a short last frame: the stream has no
+ * frame boundaries to check.
+ *
+ * Exit status: 0 at end of input (also after a short last frame or blank frames) and when
+ * the output pipe is closed; 1 usage, I/O error or out of memory at startup; 2 a blob is
+ * rejected or does not fit the frames (wrong input size or format; not a face detector; no
+ * detection window fits the frame size).
  */
 #include <facelyzr.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,22 +74,41 @@ void malloc_interposer_get_stats(int64_t *, int64_t *, int64_t *, int64_t *, int
     __attribute__((weak));
 #endif
 
-static char stdout_buffer[1 << 16];
+/* Frames wider or taller than this are refused at startup (their byte counts stay far from
+ * overflowing a 32-bit size_t). */
+#define MAX_FRAME_SIDE 8192
+/* Characters of the widest number printed: "%.6f" of any finite float (sign, 39 integer
+ * digits, point, 6 decimals). */
+#define NUMBER_BYTES 48
 
-/* Reads up to `length` bytes; returns how many (fewer only at end of input). */
-static size_t read_fully(unsigned char *bytes, size_t length) {
+/* Reads up to `length` bytes of `fd`; returns how many (fewer only at end of input). */
+static size_t read_fully(int fd, unsigned char *bytes, size_t length) {
     size_t got = 0;
     while (got < length) {
-        ssize_t n = read(0, bytes + got, length - got);
+        ssize_t n = read(fd, bytes + got, length - got);
         if (n == 0) break;
         if (n < 0) {
             if (errno == EINTR) continue;
-            perror("facelyzr-run: standard input");
+            perror("facelyzr-run: input");
             exit(1);
         }
         got += (size_t)n;
     }
     return got;
+}
+
+/* Writes all of `bytes` to standard output; 0, or -1 with errno set. */
+static int write_fully(const char *bytes, size_t length) {
+    while (length > 0) {
+        ssize_t n = write(1, bytes, length);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        bytes += n;
+        length -= (size_t)n;
+    }
+    return 0;
 }
 
 static unsigned char *read_blob(const char *path, size_t *length) {
@@ -83,123 +130,344 @@ static unsigned char *read_blob(const char *path, size_t *length) {
     return bytes;
 }
 
+/* Reads and opens a blob; exits 1 (unreadable) or 2 (rejected) on failure. */
+static void open_model(const char *path, fz_model *model) {
+    size_t length = 0;
+    unsigned char *blob = read_blob(path, &length);
+    if (!blob) exit(1);
+    fz_error error;
+    if (fz_model_open(blob, length, model, &error) != FZ_OK) {
+        fprintf(stderr, "%s: %s (byte %llu, index %lld)\n", path, fz_error_message(error.code),
+                (unsigned long long)error.offset, (long long)error.index);
+        exit(2);
+    }
+}
+
+/* `count` bytes aligned for the runtime (FZ_ARENA_ALIGNMENT), taken at startup; exits 1 when
+ * there is no memory. */
+static void *startup_buffer(size_t count) {
+    void *bytes = aligned_alloc(FZ_ARENA_ALIGNMENT, (count / FZ_ARENA_ALIGNMENT + 1) * FZ_ARENA_ALIGNMENT);
+    if (!bytes) {
+        fprintf(stderr, "facelyzr-run: out of memory (%zu bytes)\n", count);
+        exit(1);
+    }
+    return bytes;
+}
+
+/* The model's packed weights (fz_model_pack_weights), made once. */
+static void *packed_weights(const fz_model *model) {
+    void *packed = startup_buffer(fz_model_packed_weights_byte_count(model));
+    fz_model_pack_weights(model, packed);
+    return packed;
+}
+
+/* One JSON line, written into a buffer sized at startup (line_bytes). A write past its end
+ * is dropped and marks the line as overflowed (the bound makes that impossible). */
+typedef struct {
+    char *bytes;
+    size_t length, capacity;
+    int overflowed;
+} line;
+
+static void put(line *l, const char *bytes, size_t length) {
+    if (length > l->capacity - l->length) { l->overflowed = 1; return; }
+    memcpy(l->bytes + l->length, bytes, length);
+    l->length += length;
+}
+
+static void put_text(line *l, const char *text) { put(l, text, strlen(text)); }
+
+static void put_format(line *l, const char *format, ...) {
+    va_list arguments;
+    va_start(arguments, format);
+    size_t room = l->capacity - l->length;
+    int written = vsnprintf(l->bytes + l->length, room, format, arguments);
+    va_end(arguments);
+    if (written < 0 || (size_t)written >= room) l->overflowed = 1;
+    else l->length += (size_t)written;
+}
+
 /* A JSON string of `length` UTF-8 bytes (quotes, backslashes and control bytes escaped). */
-static void print_json_string(const char *text, size_t length) {
-    putchar('"');
+static void put_string(line *l, const char *text, size_t length) {
+    put(l, "\"", 1);
     for (size_t i = 0; i < length; i++) {
         unsigned char c = (unsigned char)text[i];
-        if (c == '"' || c == '\\') { putchar('\\'); putchar(c); }
-        else if (c < 0x20) printf("\\u%04x", c);
-        else putchar(c);
+        if (c == '"' || c == '\\') { put(l, "\\", 1); put(l, text + i, 1); }
+        else if (c < 0x20) put_format(l, "\\u%04x", c);
+        else put(l, text + i, 1);
     }
-    putchar('"');
+    put(l, "\"", 1);
 }
 
-static void print_prediction(int32_t kind, float value) {
-    /* Probabilities to 6 decimals, years to 3. */
-    printf(kind == FZ_HEAD_REGRESSION ? "%.3f" : "%.6f", (double)value);
+/* Probabilities to 6 decimals, years to 3. */
+static void put_prediction(line *l, int32_t kind, float value) {
+    put_format(l, kind == FZ_HEAD_REGRESSION ? "%.3f" : "%.6f", (double)value);
 }
 
-static void print_frame(const fz_model *model, unsigned long long frame, const int32_t *outputs,
-                        const float *predictions, size_t output_count, int raw) {
-    printf("{\"frame\":%llu", frame);
+/* `,"HEAD":value...` of every head, then `,"raw":[...]` with `raw`. */
+static void put_heads(line *l, const fz_model *model, const int32_t *outputs, const float *predictions, int raw) {
     size_t heads = fz_model_head_count(model);
     for (size_t h = 0; h < heads; h++) {
         size_t length = 0, first = 0, count = 0;
         const char *name = fz_model_head_name(model, h, &length);
         int32_t kind = fz_model_head_kind(model, h);
         fz_model_head_outputs(model, h, &first, &count);
-        putchar(',');
-        print_json_string(name, length);
-        putchar(':');
+        put(l, ",", 1);
+        put_string(l, name, length);
+        put(l, ":", 1);
         if (count == 1) {
-            print_prediction(kind, predictions[first]);
+            put_prediction(l, kind, predictions[first]);
             continue;
         }
-        putchar('{');
+        put(l, "{", 1);
         for (size_t i = first; i < first + count; i++) {
             const char *label = fz_model_output_label(model, i, &length);
-            if (i > first) putchar(',');
-            print_json_string(label, length);
-            putchar(':');
-            print_prediction(kind, predictions[i]);
+            if (i > first) put(l, ",", 1);
+            put_string(l, label, length);
+            put(l, ":", 1);
+            put_prediction(l, kind, predictions[i]);
         }
-        putchar('}');
+        put(l, "}", 1);
     }
     if (raw) {
-        printf(",\"raw\":[");
-        for (size_t i = 0; i < output_count; i++) printf(i ? ",%" PRId32 : "%" PRId32, outputs[i]);
-        putchar(']');
+        size_t output_count = fz_model_output_count(model);
+        put_text(l, ",\"raw\":[");
+        for (size_t i = 0; i < output_count; i++) put_format(l, i ? ",%" PRId32 : "%" PRId32, outputs[i]);
+        put(l, "]", 1);
     }
-    printf("}\n");
+}
+
+/* An upper bound of put_heads' bytes: every name and label escaped at worst (6 bytes a byte). */
+static size_t heads_bytes(const fz_model *model) {
+    size_t bytes = 16 + 12 * fz_model_output_count(model), length = 0;
+    for (size_t h = 0; h < fz_model_head_count(model); h++) {
+        fz_model_head_name(model, h, &length);
+        bytes += 6 * length + 8;
+    }
+    for (size_t i = 0; i < fz_model_output_count(model); i++) {
+        fz_model_output_label(model, i, &length);
+        bytes += 6 * length + 4 + NUMBER_BYTES;
+    }
+    return bytes;
+}
+
+/* Bytes of one frame of `format` (FZ_FORMAT_*) with rows packed, and its planes' offsets and
+ * strides (docs/frames.md); 0 for an unknown format. */
+static size_t frame_layout(int32_t format, size_t width, size_t height, size_t offsets[3], size_t strides[3]) {
+    size_t chroma_width = (width + 1) / 2, chroma_height = (height + 1) / 2;
+    offsets[0] = offsets[1] = offsets[2] = 0;
+    strides[0] = strides[1] = strides[2] = 0;
+    switch (format) {
+    case FZ_FORMAT_GRAY8: strides[0] = width; return width * height;
+    case FZ_FORMAT_RGB24: strides[0] = 3 * width; return 3 * width * height;
+    case FZ_FORMAT_YUYV: strides[0] = 4 * chroma_width; return 4 * chroma_width * height;
+    case FZ_FORMAT_NV12:
+        strides[0] = width, strides[1] = 2 * chroma_width;
+        offsets[1] = width * height;
+        return offsets[1] + 2 * chroma_width * chroma_height;
+    case FZ_FORMAT_YUV420P:
+        strides[0] = width, strides[1] = strides[2] = chroma_width;
+        offsets[1] = width * height;
+        offsets[2] = offsets[1] + chroma_width * chroma_height;
+        return offsets[2] + chroma_width * chroma_height;
+    default: return 0;
+    }
+}
+
+static const char *const format_names[] = {"gray8", "rgb24", "yuv420p", "nv12", "yuyv"};
+
+static int32_t parse_format(const char *name) {
+    for (int32_t f = 0; f < (int32_t)(sizeof format_names / sizeof *format_names); f++) {
+        if (strcmp(name, format_names[f]) == 0) return f;
+    }
+    return -1;
+}
+
+/* A positive decimal integer of at most `limit`, or 0. */
+static unsigned long parse_count(const char *text, unsigned long limit) {
+    char *end = NULL;
+    errno = 0;
+    unsigned long value = strtoul(text, &end, 10);
+    return errno == 0 && end != text && *end == '\0' && text[0] != '-' && value <= limit ? value : 0;
+}
+
+static int usage(const char *program) {
+    fprintf(stderr,
+            "usage: %s MODEL.blob WIDTH HEIGHT rgb24|gray8 [--raw]\n"
+            "       %s MODEL.blob --detect DETECTOR.blob --frame-size WxH --format gray8|rgb24|yuv420p|nv12|yuyv\n"
+            "              [--max-faces N] [--no-track] [--raw] [FILE]\n",
+            program, program);
+    return 1;
+}
+
+/* What the command line asks for. */
+typedef struct {
+    const char *model_path, *detector_path, *input_path;
+    unsigned long width, height, max_faces;
+    int32_t format;
+    int raw, track;
+} options;
+
+/* Parses either mode's arguments; 0 when they are not valid. */
+static int parse_options(int argc, char **argv, options *o) {
+    memset(o, 0, sizeof *o);
+    o->format = -1;
+    o->max_faces = 16;
+    o->track = 1;
+    if (argc < 5) return 0;
+    o->model_path = argv[1];
+    if (strcmp(argv[2], "--detect") != 0) {
+        o->raw = argc == 6 && strcmp(argv[5], "--raw") == 0;
+        o->width = parse_count(argv[2], MAX_FRAME_SIDE);
+        o->height = parse_count(argv[3], MAX_FRAME_SIDE);
+        o->format = parse_format(argv[4]);
+        return (argc == 5 || o->raw) && o->width && o->height && (o->format == FZ_FORMAT_GRAY8 || o->format == FZ_FORMAT_RGB24);
+    }
+    for (int i = 2; i < argc; i++) {
+        const char *argument = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(argument, "--raw") == 0) { o->raw = 1; continue; }
+        if (strcmp(argument, "--no-track") == 0) { o->track = 0; continue; }
+        if (argument[0] == '-' && argument[1] != '\0' && !value) return 0;
+        if (strcmp(argument, "--detect") == 0) o->detector_path = value;
+        else if (strcmp(argument, "--format") == 0) { if ((o->format = parse_format(value)) < 0) return 0; }
+        else if (strcmp(argument, "--max-faces") == 0) { if (!(o->max_faces = parse_count(value, 1024))) return 0; }
+        else if (strcmp(argument, "--frame-size") == 0) {
+            char width[16];
+            const char *x = strchr(value, 'x');
+            if (!x || (size_t)(x - value) >= sizeof width) return 0;
+            memcpy(width, value, (size_t)(x - value));
+            width[x - value] = '\0';
+            o->width = parse_count(width, MAX_FRAME_SIDE);
+            o->height = parse_count(x + 1, MAX_FRAME_SIDE);
+            if (!o->width || !o->height) return 0;
+        } else if (argument[0] != '-' || strcmp(argument, "-") == 0) {
+            if (o->input_path) return 0;
+            o->input_path = argument;
+            continue;
+        } else return 0;
+        i++;
+    }
+    return o->detector_path && o->width && o->format >= 0;
 }
 
 int main(int argc, char **argv) {
-    int raw = argc == 6 && strcmp(argv[5], "--raw") == 0;
-    if (!(argc == 5 || raw)) {
-        fprintf(stderr, "usage: %s MODEL.blob WIDTH HEIGHT rgb24|gray8 [--raw]\n", argv[0]);
-        return 1;
+    options o;
+    if (!parse_options(argc, argv, &o)) {
+        if (argc >= 5) fprintf(stderr, "facelyzr-run: sizes must be positive integers (at most %d), --max-faces at most 1024, "
+                                       "the format one of the listed ones\n", MAX_FRAME_SIDE);
+        return usage(argv[0]);
     }
-    char *end = NULL;
-    unsigned long width = strtoul(argv[2], &end, 10);
-    int bad_width = *end != '\0';
-    unsigned long height = strtoul(argv[3], &end, 10);
-    size_t channels = strcmp(argv[4], "rgb24") == 0 ? 3 : strcmp(argv[4], "gray8") == 0 ? 1 : 0;
-    if (bad_width || *end != '\0' || width == 0 || height == 0 || channels == 0) {
-        fprintf(stderr, "facelyzr-run: WIDTH and HEIGHT must be positive integers and the format rgb24 or gray8\n");
-        return 1;
-    }
+    int detecting = o.detector_path != NULL;
 
-    size_t blob_length = 0;
-    unsigned char *blob = read_blob(argv[1], &blob_length);
-    if (!blob) return 1;
-    fz_model model;
-    fz_error error;
-    if (fz_model_open(blob, blob_length, &model, &error) != FZ_OK) {
-        fprintf(stderr, "%s: %s (byte %llu, index %lld)\n", argv[1], fz_error_message(error.code),
-                (unsigned long long)error.offset, (long long)error.index);
-        return 2;
-    }
-    size_t model_height = 0, model_width = 0, model_channels = 0;
-    fz_model_input_shape(&model, &model_height, &model_width, &model_channels);
-    if (width != model_width || height != model_height || channels != model_channels) {
-        fprintf(stderr,
-                "facelyzr-run: the model takes %zux%zu %s frames, not %lux%lu %s; resample before the "
-                "runner with area resampling (docs/boards.md)\n",
-                model_width, model_height, model_channels == 3 ? "rgb24" : "gray8", width, height, argv[4]);
-        return 2;
-    }
-
-    size_t frame_bytes = model_height * model_width * model_channels;
+    static fz_model model, detector_model;
+    static fz_detector detector;
+    open_model(o.model_path, &model);
     size_t output_count = fz_model_output_count(&model);
-    unsigned char *frame = malloc(frame_bytes);
-    void *arena = aligned_alloc(FZ_ARENA_ALIGNMENT,
-                                (fz_model_arena_byte_count(&model) + FZ_ARENA_ALIGNMENT) / FZ_ARENA_ALIGNMENT * FZ_ARENA_ALIGNMENT);
-    int32_t *outputs = malloc((output_count ? output_count : 1) * sizeof *outputs);
-    float *predictions = malloc((output_count ? output_count : 1) * sizeof *predictions);
-    if (!frame || !arena || !outputs || !predictions) {
-        fprintf(stderr, "facelyzr-run: out of memory\n");
+    size_t offsets[3], strides[3];
+    size_t frame_bytes = frame_layout(o.format, o.width, o.height, offsets, strides);
+    fz_frame frame = {.strides = {strides[0], strides[1], strides[2]},
+                      .width = (int32_t)o.width, .height = (int32_t)o.height, .format = o.format};
+    void *workspace = NULL, *model_packed = NULL, *detector_packed = NULL, *tracker = NULL;
+    size_t faces_capacity = 1, line_bytes = 32 + heads_bytes(&model);
+    if (detecting) {
+        open_model(o.detector_path, &detector_model);
+        fz_status status = fz_detector_open(&detector_model, frame.width, frame.height, &detector);
+        if (status != FZ_OK) {
+            fprintf(stderr, "%s: %s (frames %lux%lu)\n", o.detector_path, fz_error_message(status), o.width, o.height);
+            return 2;
+        }
+        size_t input_height = 0, input_width = 0, input_channels = 0;
+        fz_model_input_shape(&model, &input_height, &input_width, &input_channels);
+        if (input_width != input_height || (input_channels != 1 && input_channels != 3)) {
+            fprintf(stderr, "%s: reads %zux%zux%zu inputs; describing faces needs a square gray or RGB input\n",
+                    o.model_path, input_width, input_height, input_channels);
+            return 2;
+        }
+        workspace = startup_buffer(fz_describe_workspace_byte_count(&detector, &model, o.format));
+        model_packed = packed_weights(&model);
+        detector_packed = packed_weights(&detector_model);
+        faces_capacity = o.max_faces;
+        line_bytes = 32 + o.max_faces * (48 + 5 * NUMBER_BYTES + heads_bytes(&model));
+        if (o.track) {
+            /* Room for as many faces again as a frame holds: tracks outlive a frame unseen. */
+            tracker = startup_buffer(fz_tracker_byte_count(2 * o.max_faces, output_count));
+            fz_tracker_init(tracker, 2 * o.max_faces, output_count, 0.3f, 0.3f, 5);
+        }
+    } else {
+        size_t model_height = 0, model_width = 0, model_channels = 0;
+        fz_model_input_shape(&model, &model_height, &model_width, &model_channels);
+        if (o.width != model_width || o.height != model_height || (o.format == FZ_FORMAT_RGB24 ? 3 : 1) != model_channels) {
+            fprintf(stderr,
+                    "facelyzr-run: the model takes %zux%zu %s frames, not %lux%lu %s; resample before the "
+                    "runner with area resampling (docs/boards.md)\n",
+                    model_width, model_height, model_channels == 3 ? "rgb24" : "gray8", o.width, o.height,
+                    format_names[o.format]);
+            return 2;
+        }
+        workspace = startup_buffer(fz_model_arena_byte_count(&model));
+    }
+    unsigned char *pixels = startup_buffer(frame_bytes);
+    for (int p = 0; p < 3; p++) frame.planes[p] = strides[p] ? pixels + offsets[p] : NULL;
+    fz_box *boxes = startup_buffer(faces_capacity * sizeof *boxes);
+    int32_t *outputs = startup_buffer(faces_capacity * (output_count + 1) * sizeof *outputs);
+    float *predictions = startup_buffer(faces_capacity * (output_count + 1) * sizeof *predictions);
+    int32_t *tracks = startup_buffer(faces_capacity * sizeof *tracks);
+    line l = {.bytes = startup_buffer(line_bytes), .capacity = line_bytes};
+
+    int input = 0;
+    if (o.input_path && strcmp(o.input_path, "-") != 0 && (input = open(o.input_path, O_RDONLY)) < 0) {
+        perror(o.input_path);
         return 1;
     }
-    setvbuf(stdout, stdout_buffer, _IOFBF, sizeof stdout_buffer);
-    signal(SIGPIPE, SIG_IGN);  /* a closed pipe shows as EPIPE on the write: end quietly */
+    signal(SIGPIPE, SIG_IGN); /* a closed pipe shows as EPIPE on the write: end quietly */
 
 #ifdef FACELYZR_RUN_COUNT_ALLOCATIONS
     int control = getenv("FACELYZR_RUN_ALLOCATION_CONTROL") != NULL;
 #endif
     unsigned long long frames = 0;
-    for (;;) {
-        size_t got = read_fully(frame, frame_bytes);
+    for (;; frames++) {
+        size_t got = read_fully(input, pixels, frame_bytes);
         if (got == 0) break;
         if (got < frame_bytes) {
-            fprintf(stderr, "facelyzr-run: short final frame (%zu of %zu bytes) ignored after %llu frames\n",
-                    got, frame_bytes, frames);
+            fprintf(stderr, "facelyzr-run: frame %llu: short final frame (%zu of %zu bytes) ignored\n", frames, got, frame_bytes);
             break;
         }
-        fz_model_predict(&model, frame, arena, outputs);
-        fz_model_predictions(&model, outputs, predictions);
-        print_frame(&model, frames, outputs, predictions, output_count, raw);
-        if (fflush(stdout) != 0) {
+        if (pixels[0] == pixels[frame_bytes - 1] && memcmp(pixels, pixels + 1, frame_bytes - 1) == 0) {
+            fprintf(stderr, "facelyzr-run: frame %llu: blank (every byte %u)\n", frames, pixels[0]);
+        }
+        l.length = 0;
+        l.overflowed = 0;
+        put_format(&l, "{\"frame\":%llu", frames);
+        if (detecting) {
+            size_t count = 0;
+            fz_status status = fz_detect_describe(&detector, detector_packed, &model, model_packed, &frame, workspace,
+                                                  o.max_faces, boxes, outputs, &count);
+            if (status != FZ_OK) fprintf(stderr, "facelyzr-run: frame %llu: %s\n", frames, fz_error_message(status));
+            for (size_t face = 0; face < count; face++) {
+                fz_model_predictions(&model, outputs + face * output_count, predictions + face * output_count);
+            }
+            if (tracker) fz_tracker_update(tracker, boxes, count, predictions, tracks);
+            put_text(&l, ",\"faces\":[");
+            for (size_t face = 0; face < count; face++) {
+                const fz_box *b = &boxes[face];
+                put_format(&l, "%s{\"box\":[%.3f,%.3f,%.3f,%.3f],\"score\":%.6f", face ? "," : "", (double)b->x, (double)b->y,
+                           (double)b->width, (double)b->height, (double)b->score);
+                if (tracker) put_format(&l, ",\"track\":%" PRId32, tracks[face]);
+                put_heads(&l, &model, outputs + face * output_count, predictions + face * output_count, o.raw);
+                put(&l, "}", 1);
+            }
+            put(&l, "]", 1);
+        } else {
+            fz_model_predict(&model, pixels, workspace, outputs);
+            fz_model_predictions(&model, outputs, predictions);
+            put_heads(&l, &model, outputs, predictions, o.raw);
+        }
+        put(&l, "}\n", 2);
+        if (l.overflowed) {
+            fprintf(stderr, "facelyzr-run: frame %llu: the line does not fit its %zu bytes\n", frames, line_bytes);
+            return 1;
+        }
+        if (write_fully(l.bytes, l.length) != 0) {
             if (errno == EPIPE) return 0;
             perror("facelyzr-run: standard output");
             return 1;
@@ -214,7 +482,6 @@ int main(int argc, char **argv) {
             malloc_interposer_enable();
         }
 #endif
-        frames++;
     }
 #ifdef FACELYZR_RUN_COUNT_ALLOCATIONS
     if (!malloc_interposer_get_stats) {

@@ -114,11 +114,12 @@ for arch in "$@"; do
         echo " -- $maintainer  $(date -u -R -d "@$SOURCE_DATE_EPOCH")"
     } | gzip -9n > "$doc/changelog.gz"  # a native package: changelog.gz
 
-    # Depends from the runner's ELF: libc6 from its NEEDED entries and GLIBC_ versions.
+    # Depends from the runner's ELF: libc6 from its NEEDED entries and GLIBC_ versions (libm,
+    # which the detection mode's rounding needs, is part of libc6).
     needed=$("${tools}readelf" -d "$tree/usr/bin/facelyzr-run" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u)
     for library in $needed; do
         case "$library" in
-            libc.so.6|ld-linux*) ;;
+            libc.so.6|libm.so.6|ld-linux*) ;;
             *) echo "deb.sh: facelyzr-run needs $library: add its package to Depends" >&2; exit 1 ;;
         esac
     done

@@ -84,6 +84,7 @@ typedef int32_t fz_status;
 #define FZ_ERROR_NOT_FACE_DETECTOR 35
 #define FZ_ERROR_NO_WINDOW_FITS 36
 #define FZ_ERROR_INVALID_FRAME 37
+#define FZ_ERROR_INVALID_TRACKER_SETTING 38
 
 /* Where opening a blob failed: the status code, a byte offset in the blob (0 when the
  * error has none) and the op, tensor or head-output index it names (-1 when none). */
@@ -218,6 +219,26 @@ fz_status fz_detect_describe(const fz_detector *detector, const void *detector_p
                              const fz_model *model, const void *model_packed, const fz_frame *frame,
                              void *workspace, size_t max_faces, fz_box *boxes, int32_t *outputs,
                              size_t *count);
+
+/* Tracking (docs/detection.md "Tracking"): faces followed from frame to frame by IoU, each with a
+ * track id, and their values (e.g. fz_model_predictions of each face) smoothed over the track so a
+ * label does not flicker. The tracker lives in caller storage of fz_tracker_byte_count bytes
+ * (16-byte aligned); fz_tracker_update allocates nothing. */
+
+/* Bytes of storage for `capacity` tracks of `value_count` values each. */
+size_t fz_tracker_byte_count(size_t capacity, size_t value_count);
+
+/* Starts a tracker with no tracks: a face continues a track when their IoU is at least
+ * `match_iou` (0 < match_iou <= 1; 0.3 is a good start), each value moves towards the face's by
+ * `smoothing` (0 < smoothing <= 1: s = smoothing * v + (1 - smoothing) * s; 1 turns it off), and a track
+ * unseen for more than `max_missed` frames is dropped. FZ_OK or FZ_ERROR_INVALID_TRACKER_SETTING. */
+fz_status fz_tracker_init(void *storage, size_t capacity, size_t value_count, float match_iou, float smoothing,
+                          int32_t max_missed);
+
+/* One frame's `count` faces: replaces each face's `value_count` values (at values + i * value_count)
+ * by its track's smoothed values and writes its track id (from 1; 0 when every track is taken)
+ * to ids[i]. */
+void fz_tracker_update(void *storage, const fz_box *boxes, size_t count, float *values, int32_t *ids);
 
 /* A static, NUL-terminated description of a status code. */
 const char *fz_error_message(fz_status code);
