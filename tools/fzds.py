@@ -9,6 +9,8 @@ independent check of the format.
     dataset = read("samples.fzds")   # dict of numpy arrays, see read()
     write("copy.fzds", dataset)      # the same bytes back (tools/test_fzds.py checks it)
 """
+import json
+import os
 import struct
 import sys
 import zlib
@@ -125,6 +127,31 @@ def write(path, dataset):
               + name_bytes).ljust(header_bytes - 4, b"\0")
     with open(path, "wb") as out:
         out.write(header + struct.pack("<I", zlib.crc32(header)) + records + table)
+
+
+def write_directory(directory, dataset, source):
+    """Writes `dataset` (as write() takes it) as a dataset directory `facelyzr train --dataset`
+    reads: DIRECTORY/samples.fzds and DIRECTORY/manifest.json (docs/data.md "Dataset file"),
+    `source` naming where the samples come from. Counts face / not-face labels only (the
+    detection datasets carry no other label)."""
+    os.makedirs(directory, exist_ok=True)
+    write(os.path.join(directory, "samples.fzds"), dataset)
+    pixels = np.asarray(dataset["pixels"])
+    is_face = np.asarray(dataset.get("is_face", np.full(len(pixels), np.nan)), np.float32)
+    split = np.asarray(dataset["split"])
+    manifest = {
+        "attributeNames": list(dataset.get("attribute_names", CELEBA_ATTRIBUTES)), "channels": pixels.shape[3],
+        "count": len(pixels), "formatVersion": 1, "height": pixels.shape[1], "width": pixels.shape[2],
+        "samplesFile": "samples.fzds", "source": source,
+        "labelConvention": "gender 1 = male, 0 = female; age in years; face 1 = face; "
+                           "attributes true/false with unknown ones masked; see docs/data.md",
+        "labels": {"age": 0, "attributes": 0, "face": int(np.sum(is_face == 1)), "female": 0, "gender": 0, "male": 0,
+                   "notFace": int(np.sum(is_face == 0))},
+        "splits": {name: int(np.sum(split == i)) for i, name in enumerate(("train", "calibration", "test"))},
+    }
+    with open(os.path.join(directory, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=2, sort_keys=True)
+        f.write("\n")
 
 
 def main(argv):

@@ -2,6 +2,7 @@
 """Reads Tests/Fixtures/data/dataset-v1.fzds (written by the Swift DatasetWriter from
 DatasetFormatTests.sample(i)) with tools/fzds.py and checks every field against the values that
 test defines; writes it back with fzds.write and requires the same bytes. Run: python3 tools/test_fzds.py (part of `make test`)."""
+import json
 import os
 import sys
 import tempfile
@@ -66,13 +67,16 @@ class GoldenDatasetTests(unittest.TestCase):
             fzds.write(path, fzds.read(GOLDEN))
             self.assertEqual(open(path, "rb").read(), open(GOLDEN, "rb").read())
 
-    def test_written_face_labels_read_back(self):
+    def test_a_written_directory_reads_back_with_its_manifest(self):
         pixels = np.arange(3 * 2 * 2, dtype=np.uint8).reshape(3, 2, 2, 1)
         with tempfile.TemporaryDirectory() as directory:
-            path = os.path.join(directory, "samples.fzds")
-            fzds.write(path, {"pixels": pixels, "is_face": [0, 1, 0], "split": [0, 2, 1],
-                              "source_id": ["a", "b", "c"]})
-            dataset = fzds.read(path)
+            fzds.write_directory(directory, {"pixels": pixels, "is_face": [0, 1, 0], "split": [0, 2, 1],
+                                             "source_id": ["a", "b", "c"]}, "test")
+            dataset = fzds.read(os.path.join(directory, "samples.fzds"))
+            manifest = json.load(open(os.path.join(directory, "manifest.json")))
+        self.assertEqual((manifest["count"], manifest["width"], manifest["height"], manifest["channels"]), (3, 2, 2, 1))
+        self.assertEqual((manifest["labels"]["face"], manifest["labels"]["notFace"]), (1, 2))
+        self.assertEqual(manifest["splits"], {"train": 1, "calibration": 1, "test": 1})
         np.testing.assert_array_equal(dataset["pixels"], pixels)
         np.testing.assert_array_equal(dataset["is_face"], [0, 1, 0])
         self.assertTrue(np.isnan(dataset["gender"]).all() and np.isnan(dataset["age"]).all())

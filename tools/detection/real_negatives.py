@@ -21,7 +21,6 @@ Usage: real_negatives.py --root EXTRACTED --out DIR [--manifest TSV] [--seed 0] 
 """
 import argparse
 import hashlib
-import json
 import math
 import os
 import sys
@@ -62,6 +61,13 @@ def verify(rows, root):
         sys.exit("real_negatives.py: the photographs are not the pinned ones; nothing written.\n  "
                  + "\n  ".join(problems))
     return paths
+
+
+def photo_splits(rows):
+    """The split index (SPLIT_NAMES) of each manifest row: its SHA-256's rank among all; rank % 20
+    == 0 is test, rank % 20 == 10 calibration, the rest train."""
+    rank = {digest: i for i, digest in enumerate(sorted(row["sha256"] for row in rows))}
+    return [2 if rank[row["sha256"]] % 20 == 0 else 1 if rank[row["sha256"]] % 20 == 10 else 0 for row in rows]
 
 
 def load(path):
@@ -118,13 +124,12 @@ def main():
 
     rows = read_manifest(args.manifest)
     paths = verify(rows, args.root)
-    rank = {digest: i for i, digest in enumerate(sorted(row["sha256"] for row in rows))}
+    photo_split = photo_splits(rows)
     pixels, splits, sources, per_package = [], [], [], {}
-    for row, path in zip(rows, paths):
+    for row, path, split in zip(rows, paths, photo_split):
         gray, opaque = load(path)
         count = min(max(round(gray.size / 16384), 16), args.max_per_photo)
         rng = np.random.Generator(np.random.PCG64([args.seed, int(row["sha256"][:16], 16)]))
-        split = 2 if rank[row["sha256"]] % 20 == 0 else 1 if rank[row["sha256"]] % 20 == 10 else 0
         cut = patches(gray, opaque, rng, count, args.size)
         for patch, (x, y, side) in cut:
             pixels.append(patch[..., None])
@@ -136,20 +141,8 @@ def main():
     if not pixels:
         sys.exit("real_negatives.py: no patch cut")
     pixels = np.stack(pixels)
-    os.makedirs(args.out, exist_ok=True)
-    fzds.write(os.path.join(args.out, "samples.fzds"), {
-        "pixels": pixels, "is_face": np.zeros(len(pixels), np.float32), "split": splits, "source_id": sources})
-    manifest = {
-        "attributeNames": list(fzds.CELEBA_ATTRIBUTES), "channels": 1, "count": len(pixels), "formatVersion": 1,
-        "height": args.size, "width": args.size, "samplesFile": "samples.fzds", "source": "debian-photographs",
-        "labelConvention": "gender 1 = male, 0 = female; age in years; face 1 = face; "
-                           "attributes true/false with unknown ones masked; see docs/data.md",
-        "labels": {"age": 0, "attributes": 0, "face": 0, "female": 0, "gender": 0, "male": 0, "notFace": len(pixels)},
-        "splits": {name: splits.count(i) for i, name in enumerate(SPLIT_NAMES)},
-    }
-    with open(os.path.join(args.out, "manifest.json"), "w") as f:
-        json.dump(manifest, f, indent=2, sort_keys=True)
-        f.write("\n")
+    fzds.write_directory(args.out, {"pixels": pixels, "is_face": np.zeros(len(pixels), np.float32), "split": splits,
+                                    "source_id": sources}, "debian-photographs")
     if args.sheet:
         step = max(1, len(pixels) // 2000)
         contact_sheet(pixels[::step][:2000], args.sheet)

@@ -30,12 +30,13 @@ import sys
 import numpy as np
 import skimage
 import skimage.data
-from PIL import Image, ImageDraw
+from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import imaging  # noqa: E402
+import scenes  # noqa: E402
 
-WIDTH, HEIGHT = 320, 240
+WIDTH, HEIGHT = scenes.WIDTH, scenes.HEIGHT
 # scikit-image's photographs shipped in its wheel (not the ones it downloads on demand; `cat`
 # is `chelsea`; stereo_motorcycle is a pair: its left image is used).
 BACKGROUNDS = ["astronaut", "brick", "camera", "chelsea", "clock", "coffee", "coins", "grass", "gravel",
@@ -43,7 +44,6 @@ BACKGROUNDS = ["astronaut", "brick", "camera", "chelsea", "clock", "coffee", "co
                "rocket", "stereo_motorcycle", "text"]
 # Head (hair to chin, with a margin) of the person in these photographs: x0, y0, x1, y1.
 HEADS = {"astronaut": (140, 0, 320, 200), "camera": (150, 50, 290, 215)}
-FACE_SIZES = (28, 96)
 GENERATOR_VERSION = 1
 
 
@@ -71,49 +71,19 @@ def background(rng, photos):
             return name, (x, y, cw, ch), imaging.resize(image[y:y + ch, x:x + cw], WIDTH, HEIGHT)
 
 
-def blend(scene, face, x, y):
-    """The synthetic scenes' paste (Sources/FacelyzrData/Scenes/SyntheticScenes.swift), in float32."""
-    size = face.shape[0]
-    centre = (np.arange(size, dtype=np.float32) + 0.5 - size / 2)
-    u = centre[None, :] / np.float32(0.42 * size)
-    v = centre[:, None] / np.float32(0.5 * size)
-    alpha = np.clip((np.float32(1.05) - np.sqrt(u * u + v * v)) / np.float32(0.15), 0, 1)
-    region = scene[y:y + size, x:x + size].astype(np.float32)
-    mixed = alpha * face.astype(np.float32) + (1 - alpha) * region
-    scene[y:y + size, x:x + size] = np.clip(np.floor(mixed + 0.5), 0, 255).astype(np.uint8)
-
-
 def make_scene(index, seed, photos, faces):
     rng = np.random.Generator(np.random.PCG64([seed, index]))
     name, crop, scene = background(rng, photos)
     boxes = []
     for _ in range(int(rng.integers(0, 4))):
-        for _ in range(20):  # rejection sampling: faces do not overlap
-            u = rng.uniform()
-            size = min(FACE_SIZES[1], int(FACE_SIZES[0] + (FACE_SIZES[1] - FACE_SIZES[0]) * u * u))
-            x, y = int(rng.integers(0, WIDTH - size + 1)), int(rng.integers(0, HEIGHT - size + 1))
-            if any(x < b["x"] + b["width"] and b["x"] < x + size and y < b["y"] + b["height"] and b["y"] < y + size
-                   for b in boxes):
-                continue
-            lfw = int(rng.integers(0, 100))
-            blend(scene, imaging.resize(faces[lfw], size, size), x, y)
-            boxes.append({"x": x, "y": y, "width": size, "height": size, "lfw_index": lfw})
-            break
+        placed = scenes.place(rng, boxes)
+        if placed is None:
+            continue
+        x, y, size = placed
+        lfw = int(rng.integers(0, 100))
+        scenes.blend(scene, imaging.resize(faces[lfw], size, size), x, y)
+        boxes.append({"x": x, "y": y, "width": size, "height": size, "lfw_index": lfw})
     return scene, {"background": name, "crop": list(crop), "faces": boxes}
-
-
-def sheet(out, scenes, truth, columns=5):
-    count = min(len(scenes), 20)
-    rows = -(-count // columns)
-    canvas = Image.new("RGB", (columns * (WIDTH + 4), rows * (HEIGHT + 4)), (20, 20, 20))
-    for i in range(count):
-        tile = Image.fromarray(scenes[i]).convert("RGB")
-        draw = ImageDraw.Draw(tile)
-        for b in truth[i]["faces"]:
-            draw.rectangle([b["x"], b["y"], b["x"] + b["width"] - 1, b["y"] + b["height"] - 1], outline=(0, 255, 0))
-        draw.text((3, 2), f"{i} {truth[i]['background']}", fill=(255, 255, 0))
-        canvas.paste(tile, ((i % columns) * (WIDTH + 4), (i // columns) * (HEIGHT + 4)))
-    canvas.save(out)
 
 
 def main():
@@ -128,12 +98,12 @@ def main():
     lfw = skimage.data.lfw_subset()
     faces = np.floor(lfw[:100] * 255 + 0.5).astype(np.uint8)  # the first 100 are the faces
     os.makedirs(args.out, exist_ok=True)
-    scenes, truth = [], []
+    pictures, truth = [], []
     for i in range(args.count):
         scene, record = make_scene(i, args.seed, photos, faces)
         record["file"] = f"scene-{i:03d}.png"
         Image.fromarray(scene).save(os.path.join(args.out, record["file"]))
-        scenes.append(scene)
+        pictures.append(scene)
         truth.append(record)
     with open(os.path.join(args.out, "truth.json"), "w") as f:
         json.dump({"generator": "tools/detection/semi_real_scenes.py", "version": GENERATOR_VERSION,
@@ -141,7 +111,7 @@ def main():
                    "evaluation_only": True, "scenes": truth}, f, indent=1)
         f.write("\n")
     if args.sheet:
-        sheet(args.sheet, scenes, truth)
+        scenes.sheet(args.sheet, pictures, truth)
     face_count = sum(len(t["faces"]) for t in truth)
     free = sum(1 for t in truth if not t["faces"])
     print(f"{args.out}: {args.count} scenes of {WIDTH}x{HEIGHT} (seed {args.seed}, scikit-image {skimage.__version__}), "

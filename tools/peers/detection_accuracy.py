@@ -26,7 +26,7 @@ Recall is also given by face side (28-39, 40-59, 60-96 pixels). Boxes per true f
 scene: boxes in face-free scenes over those scenes.
 
 Usage: .venv-peers/bin/python tools/peers/detection_accuracy.py --scenes out/semi-real
-       --facelyzr .build/release/facelyzr [--facelyzr-arg=--threshold=0.1 ...] [--json FILE]
+       --facelyzr .build/release/facelyzr [--facelyzr-arg=--threshold=0.1 ...] [--json FILE] [--no-peers]
 """
 import argparse
 import json
@@ -173,6 +173,8 @@ def main():
     parser.add_argument("--facelyzr", required=True, help="the facelyzr binary (build with -c release)")
     parser.add_argument("--facelyzr-arg", action="append", default=[], help="extra argument of `facelyzr detect`")
     parser.add_argument("--json", help="write the figures to this file")
+    parser.add_argument("--no-peers", action="store_true",
+                        help="score Facelyzr alone (the held-out photo scenes of tools/detection/photo_scenes.py)")
     args = parser.parse_args()
     cv2.setNumThreads(1)
     meta = json.load(open(os.path.join(args.scenes, "truth.json")))
@@ -183,7 +185,7 @@ def main():
     haar = os.path.join(cv2.data.haarcascades, "haarcascade_frontalface_default.xml")
     detectors = [("Facelyzr " + " ".join(["detect", *args.facelyzr_arg]).strip(),
                   lambda i: run_facelyzr(args.facelyzr, args.facelyzr_arg, paths[i]))]
-    for name, path, step in [("Haar frontalface_default", haar, SCALE_STEP),
+    for name, path, step in [] if args.no_peers else [("Haar frontalface_default", haar, SCALE_STEP),
                              ("LBP frontalface", os.path.join(LBP_DIR, "lbpcascade_frontalface.xml"), SCALE_STEP),
                              ("LBP frontalface_improved", os.path.join(LBP_DIR, "lbpcascade_frontalface_improved.xml"),
                               SCALE_STEP),

@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""Photo scenes: synthetic faces with photographic variation in real photographs without people
+(docs/detection-data.md "Photo scenes"), the localiser's training scenes (train split) and its
+held-out validation scenes (test split), in the semi-real benchmark's format (scene-NNN.png and
+truth.json, so tools/peers/detection_accuracy.py scores them). No LFW face and no scikit-image
+photograph is read here.
+
+Deterministic from (--seed, --split, scene index), PCG64:
+- background: a photograph of tools/detection/negatives.tsv of the split (its SHA-256 rank, as
+  real_negatives.py splits the patches), a 4:3 crop of width log-uniform between
+  min(320, the widest crop) and the widest crop, >= 98% opaque (cut-outs; 50 tries per photograph),
+  resampled to 320x240 (tools/detection/imaging.py);
+- faces: 0 to 3 (uniformly), each a face of the synthetic faces dataset (`facelyzr synth --dataset
+  --size 96`, the same split) at side 28 + 68 u^2, not overlapping another (20 tries), with
+  photographic variation drawn per face:
+  * resolution: half of the faces are rendered at a side log-uniform in [14, side] and enlarged
+    bilinearly (a face that filled few sensor pixels), the others area-resampled to the side;
+  * lighting: gray (BT.601), contrast x0.5..1.4 around its mean, brightness -40..+40, gamma
+    0.6..1.6 (log-uniform);
+  * focus: with probability 0.3 a Gaussian blur of sigma 0.3..1.2 pixels per 24 of face side;
+  * blended through the synthetic scenes' feathered ellipse (docs/detection.md "Synthetic scenes");
+  and per scene, each with probability 0.5: Gaussian pixel noise of sigma 1..6 levels, JPEG at
+  quality 25..90 (Pillow). The true box is the square the face image occupies (the synthetic
+  faces' framing, as in the synthetic scenes).
+
+Usage: photo_scenes.py --photos EXTRACTED --faces SYNTH_DATASET_DIR --split train|calibration|test
+       --out DIR [--count 1000] [--seed 0] [--sheet FILE.png]
+"""
+import argparse
+import io
+import json
+import math
+import os
+import sys
+
+import numpy as np
+from PIL import Image
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(HERE))
+import fzds  # noqa: E402
+import imaging  # noqa: E402
+import real_negatives  # noqa: E402
+import scenes  # noqa: E402
+
+WIDTH, HEIGHT = scenes.WIDTH, scenes.HEIGHT
+GENERATOR_VERSION = 1
+
+
+def backgrounds(manifest, root, split):
+    """(name, gray, opaque) of the split's photographs large enough for a 4:3 crop of 320 wide
+    or a smaller one enlarged (short side >= 120)."""
+    rows = real_negatives.read_manifest(manifest)
+    paths = real_negatives.verify(rows, root)
+    splits = real_negatives.photo_splits(rows)
+    out = []
+    for row, path, s in zip(rows, paths, splits):
+        if real_negatives.SPLIT_NAMES[s] != split:
+            continue
+        gray, opaque = real_negatives.load(path)
+        if min(gray.shape) >= 120:
+            out.append((f"{row['package']}/{os.path.basename(row['path'])}", gray, opaque))
+    return out
+
+
+def background(rng, photos):
+    while True:
+        name, image, opaque = photos[int(rng.integers(len(photos)))]
+        h, w = image.shape
+        widest = min(w, h * WIDTH / HEIGHT)
+        for _ in range(50):
+            cw = int(round(math.exp(rng.uniform(math.log(min(WIDTH, widest)), math.log(widest)))))
+            ch = min(h, int(round(cw * HEIGHT / WIDTH)))
+            x, y = int(rng.integers(0, w - cw + 1)), int(rng.integers(0, h - ch + 1))
+            if opaque[y:y + ch, x:x + cw].mean() >= 0.98:
+                return name, (x, y, cw, ch), imaging.resize(image[y:y + ch, x:x + cw], WIDTH, HEIGHT)
+
+
+def gaussian_blur(image, sigma):
+    radius = max(1, int(math.ceil(3 * sigma)))
+    taps = np.exp(-0.5 * (np.arange(-radius, radius + 1) / sigma) ** 2)
+    taps /= taps.sum()
+    padded = np.pad(image.astype(np.float32), radius, mode="edge")
+    rows = sum(t * padded[:, k:k + image.shape[1]] for k, t in enumerate(taps))
+    return sum(t * rows[k:k + image.shape[0], :] for k, t in enumerate(taps))
+
+
+def render_face(rng, face96, side):
+    """The gray face at `side` pixels with its resolution, lighting and focus varied (float32)."""
+    gray = imaging.gray(face96)
+    if rng.uniform() < 0.5:
+        source = int(round(math.exp(rng.uniform(math.log(14), math.log(side)))))
+        face = imaging.resize(imaging.resize(gray, source, source, "area"), side, side, "bilinear")
+    else:
+        face = imaging.resize(gray, side, side, "area")
+    face = face.astype(np.float32)
+    mean = face.mean()
+    face = (face - mean) * rng.uniform(0.5, 1.4) + mean + rng.uniform(-40, 40)
+    face = 255 * (np.clip(face, 0, 255) / 255) ** math.exp(rng.uniform(math.log(0.6), math.log(1.6)))
+    if rng.uniform() < 0.3:
+        face = gaussian_blur(face, rng.uniform(0.3, 1.2) * side / 24)
+    return face
+
+
+def make_scene(index, seed, split, photos, faces):
+    rng = np.random.Generator(np.random.PCG64([seed, real_negatives.SPLIT_NAMES.index(split), index]))
+    name, crop, scene = background(rng, photos)
+    scene = scene.astype(np.float32)
+    boxes = []
+    for _ in range(int(rng.integers(0, 4))):
+        placed = scenes.place(rng, boxes)
+        if placed is None:
+            continue
+        x, y, size = placed
+        k = int(rng.integers(len(faces)))
+        alpha = scenes.ellipse_alpha(size)
+        scene[y:y + size, x:x + size] = alpha * render_face(rng, faces[k], size) + (1 - alpha) * scene[y:y + size, x:x + size]
+        boxes.append({"x": x, "y": y, "width": size, "height": size, "synthetic_index": k})
+    if rng.uniform() < 0.5:
+        scene += rng.normal(0, rng.uniform(1, 6), scene.shape).astype(np.float32)
+    scene = np.clip(np.floor(scene + 0.5), 0, 255).astype(np.uint8)
+    if rng.uniform() < 0.5:
+        buffer = io.BytesIO()
+        Image.fromarray(scene).save(buffer, format="JPEG", quality=int(rng.integers(25, 91)))
+        scene = np.asarray(Image.open(buffer).convert("L"))
+    return scene, {"background": name, "crop": list(crop), "faces": boxes}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--photos", required=True, help="directory holding each package extracted as PACKAGE/")
+    parser.add_argument("--manifest", default=os.path.join(HERE, "negatives.tsv"))
+    parser.add_argument("--faces", required=True, help="`facelyzr synth --dataset --size 96` directory")
+    parser.add_argument("--split", required=True, choices=real_negatives.SPLIT_NAMES)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--sheet", help="also draw the first 20 scenes with their boxes into this PNG")
+    args = parser.parse_args()
+
+    synthetic = fzds.read(os.path.join(args.faces, "samples.fzds"))
+    faces = synthetic["pixels"][synthetic["split"] == real_negatives.SPLIT_NAMES.index(args.split)]
+    if len(faces) == 0 or synthetic["width"] != 96:
+        sys.exit(f"photo_scenes.py: {args.faces} holds no 96x96 face of the {args.split} split")
+    photos = backgrounds(args.manifest, args.photos, args.split)
+    os.makedirs(args.out, exist_ok=True)
+    pictures, truth = [], []
+    for i in range(args.count):
+        scene, record = make_scene(i, args.seed, args.split, photos, faces)
+        record["file"] = f"scene-{i:04d}.png"
+        Image.fromarray(scene).save(os.path.join(args.out, record["file"]))
+        if i < 20:
+            pictures.append(scene)
+        truth.append(record)
+    with open(os.path.join(args.out, "truth.json"), "w") as f:
+        json.dump({"generator": "tools/detection/photo_scenes.py", "version": GENERATOR_VERSION, "seed": args.seed,
+                   "split": args.split, "scikit_image": "none", "width": WIDTH, "height": HEIGHT,
+                   "scenes": truth}, f, indent=1)
+        f.write("\n")
+    if args.sheet:
+        scenes.sheet(args.sheet, pictures, truth)
+    face_count = sum(len(t["faces"]) for t in truth)
+    print(f"{args.out}: {args.count} {args.split} scenes from {len(photos)} photographs and {len(faces)} synthetic "
+          f"faces, {face_count} faces, {sum(1 for t in truth if not t['faces'])} face-free scenes")
+
+
+if __name__ == "__main__":
+    main()
