@@ -8,7 +8,7 @@
 # which gives exactly the `-singlestep -d nochain,exec` line count at a fraction of the log.
 # Instruction counts, not latencies. With the arm64 tree of tools/peers/arm64-tree.sh (--write-docs
 # makes it, and .venv-peers for the converter), LiteRT 2.3.0 (XNNPACK, one thread) on the same
-# model is counted the same way per CPU (tools/peers/litert-count-aarch64.sh: 1 warm-up invoke
+# model is counted the same way per CPU (tools/peers/python-count-aarch64.sh, tools/peers/litert_invoke.py: 1 warm-up invoke
 # + 1 vs + 3) and the table gets its column and the ratio.
 # Usage: bash tools/embedded/count-instructions.sh [--write-docs]
 set -euo pipefail
@@ -32,8 +32,8 @@ if [ -x "$litert/tree/usr/bin/python3.11" ]; then
     lines[0]+=" LiteRT (XNNPACK) per inference | Facelyzr / LiteRT |" lines[1]+="---|---|"
     notes=()
     for cpu in cortex-a72 cortex-a76; do
-        one=$(bash tools/peers/litert-count-aarch64.sh "$cpu" 1 "$litert/random-encoder-64.tflite")
-        three=$(bash tools/peers/litert-count-aarch64.sh "$cpu" 3 "$litert/random-encoder-64.tflite")
+        one=$(bash tools/peers/python-count-aarch64.sh "$cpu" tools/peers/litert_invoke.py "$litert/random-encoder-64.tflite" 1)
+        three=$(bash tools/peers/python-count-aarch64.sh "$cpu" tools/peers/litert_invoke.py "$litert/random-encoder-64.tflite" 3)
         xnnpack[$cpu]=$(( (three - one) / 2 ))
         notes+=("$cpu: 1 warm-up + 1 invoke $one, + 3 invokes $three")
     done

@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
-# Instructions executed by tools/peers/litert_invoke.py (LiteRT, one thread, XNNPACK) with
-# MODEL and RUNS steady-state invokes, in the arm64 tree of tools/peers/arm64-tree.sh under
-# qemu-aarch64 -cpu CPU, the whole process, counted like tools/embedded/count-instructions.sh
-# (`-d nochain,exec,in_asm`, tools/embedded/count_tb.py). Prints the count.
+# Instructions executed by a Python script with its arguments (tools/peers/litert_invoke.py for
+# LiteRT, tools/peers/opencv_detect.py for OpenCV's cascades), in the arm64 tree of
+# tools/peers/arm64-tree.sh under qemu-aarch64 -cpu CPU, the whole process (tools/embedded/qemu-count.sh:
+# the sum tools/embedded/count-instructions.sh takes from a `-d nochain,exec,in_asm` log, counted
+# by a qemu plugin without the log). Prints the count.
 #
 # qemu 7.2 passes the host's x86 /proc/cpuinfo through, and LiteRT's cpuinfo library then
 # crashes (SIGSEGV reading a null pointer while initialising). qemu-user looks up every absolute
 # path first under its -L prefix, so the tree gets a /proc/cpuinfo of the emulated core, as a
 # Raspberry Pi shows it (CPU part, variant, revision of qemu's model; 2 processors, like the
 # host's /sys/devices/system/cpu). Newer qemu (8.1+) emulates this file itself.
-# Usage: bash tools/peers/litert-count-aarch64.sh cortex-a72|cortex-a76 RUNS MODEL.tflite
+# Usage: bash tools/peers/python-count-aarch64.sh cortex-a72|cortex-a76 SCRIPT.py [ARGUMENT...]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tree=.build-litert-aarch64/tree
-cpu=$1 runs=$2 model=$3
+cpu=$1
+shift
 case $cpu in
     cortex-a72) features="fp asimd evtstrm crc32 cpuid" variant=0x0 part=0xd08 revision=3 ;;
     cortex-a76) features="fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics fphp asimdhp cpuid asimdrdm lrcpc dcpop asimddp"
@@ -25,6 +27,7 @@ for p in 0 1; do
     printf 'processor\t: %d\nBogoMIPS\t: 100.00\nFeatures\t: %s\nCPU implementer\t: 0x41\nCPU architecture: 8\nCPU variant\t: %s\nCPU part\t: %s\nCPU revision\t: %s\n\n' \
         "$p" "$features" "$variant" "$part" "$revision"
 done >"$tree/proc/cpuinfo"
-QEMU_LD_PREFIX=$tree PYTHONHASHSEED=0 qemu-aarch64 -cpu "$cpu" -d nochain,exec,in_asm -D /dev/fd/3 \
-    "$tree/usr/bin/python3.11" -B tools/peers/litert_invoke.py "$model" "$runs" 3>&1 >/dev/null |
-    python3 tools/embedded/count_tb.py
+count=$(mktemp)
+trap 'rm -f "$count"' EXIT
+QEMU_LD_PREFIX=$tree PYTHONHASHSEED=0 bash tools/embedded/qemu-count.sh "$count" "$cpu" "$tree/usr/bin/python3.11" -B "$@" >/dev/null
+cat "$count"
