@@ -36,7 +36,7 @@ public struct LocaliserConfiguration: Sendable, Equatable {
     }
 
     /// The first setting out of range, or nil.
-    var invalidSetting: Setting? {
+    public var invalidSetting: Setting? {
         if minimumFaceSize < 1 { return .minimumFaceSize }
         if let m = maximumFaceSize, m < minimumFaceSize { return .maximumFaceSize }
         if !(scaleStep > 1 && scaleStep <= 4) { return .scaleStep }

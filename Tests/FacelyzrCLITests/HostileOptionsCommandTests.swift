@@ -81,7 +81,10 @@ import Testing
                       ["detect-eval", "lfw", "d", "--folds", "1"], ["detect-eval", "lfw", "d", "--lfw-repeats", "1000000"],
                       ["train", "--output", "x.safetensors", "--steps", "0"], ["train", "--output", "x.safetensors", "--test-count", "2000000"],
                       ["train", "--output", "x.safetensors", "--threads", "100000"], ["pretrain", "--output", "x.safetensors", "--log-every", "0"],
-                      ["bench", "--runs", "100000000"], ["golden", "--model", "m.blob", "--out", "g", "--count", "1000000"]])
+                      ["bench", "--runs", "100000000"], ["golden", "--model", "m.blob", "--out", "g", "--count", "1000000"],
+                      // The localiser's settings, before the picture is read (they were refused after it).
+                      ["detect", "p.png", "--scale-step", "1"], ["detect", "p.png", "--min-face", "0"],
+                      ["analyze", "p.png", "--detect", "--threshold", "nan"], ["detect-eval", "scenes", "--overlap", "-1"]])
     func anOutOfRangeOptionIsRefusedNamingIt(arguments: [String]) throws {
         let run = try BuiltExecutable.facelyzr.run(arguments)
         #expect(run.status == 2, "status \(run.status): \(run.error)")
