@@ -191,6 +191,8 @@ def discover(facelyzr, fixtures, folder):
 
 
 def is_numeric(facelyzr, words, option, default, fixtures, folder):
+    """Whether the option takes a number: its default is one, or without a default the parser
+    refuses `abc` and takes `7` (`--help` after it, so nothing runs)."""
     if default is not None:
         try:
             float(default)
@@ -205,10 +207,12 @@ def is_numeric(facelyzr, words, option, default, fixtures, folder):
 
 
 def expand(arguments, fixtures):
+    """BASE arguments with the fixtures' paths filled in."""
     return [a.format(**fixtures) for a in arguments]
 
 
 def value(rng):
+    """One random value: a special one, a small valid number, a float, or a huge or negative integer."""
     roll = rng.random()
     if roll < 0.55:
         return rng.choice(SPECIAL)
