@@ -28,7 +28,7 @@ enum OptionBounds {
     /// Faces (or scenes) of the synthetic test and calibration splits: a count of test faces or
     /// scenes cannot be more.
     static let splitCount = Int(Split.test.syntheticCount)
-    /// Training steps: a million steps of 32 faces are days of the float trainer.
+    /// Training steps: a million steps of 32 faces are more than a day of the float trainer.
     static let steps = 1_000_000
     /// The range training faces are drawn from at random: they are rendered or read when drawn,
     /// so this bounds no memory, only keeps the count a plausible one.
