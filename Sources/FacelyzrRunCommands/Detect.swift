@@ -41,7 +41,7 @@ public struct LocaliserOptions: ParsableArguments {
         case .minimumFaceSize: problem = ("--min-face", "\(minFace)", "at least 1 (pixels)")
         case .maximumFaceSize: problem = ("--max-face", "\(maxFace ?? 0)", "at least --min-face, \(minFace) (pixels)")
         case .scaleStep: problem = ("--scale-step", "\(scaleStep)", "above 1 and at most 4 (the factor between pyramid levels)")
-        case .stride: problem = ("--stride", "\(stride)", "at least 1 (pixels of a pyramid level)")
+        case .stride: problem = ("--stride", "\(stride)", "in 1...\(LocaliserConfiguration.maximumStride) (pixels of a pyramid level)")
         case .scoreThreshold: problem = ("--threshold", "\(threshold)", "above 0 and below 1 (a face probability)")
         case .overlapThreshold: problem = ("--overlap", "\(overlap)", "in 0...1 (an intersection over union)")
         case .containmentThreshold: problem = ("--containment", "\(containment)", "in 0...1 (a fraction of the smaller box)")

@@ -84,6 +84,7 @@ import Testing
                       ["bench", "--runs", "100000000"], ["golden", "--model", "m.blob", "--out", "g", "--count", "1000000"],
                       // The localiser's settings, before the picture is read (they were refused after it).
                       ["detect", "p.png", "--scale-step", "1"], ["detect", "p.png", "--min-face", "0"],
+                      ["detect", "p.png", "--stride", "9223372036854775807"],  // SIGSEGV, found by tools/fuzz/cli.sh
                       ["analyze", "p.png", "--detect", "--threshold", "nan"], ["detect-eval", "scenes", "--overlap", "-1"]])
     func anOutOfRangeOptionIsRefusedNamingIt(arguments: [String]) throws {
         let run = try BuiltExecutable.facelyzr.run(arguments)

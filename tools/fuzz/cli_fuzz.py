@@ -299,6 +299,7 @@ def main():
                 peaks.append((peak, case[0], shown))
                 if timed_out or status not in STATUSES:
                     failures.append(f"case {case[0]}: {key} after {seconds:.1f} s: facelyzr {shown}\n    {err.strip()[-300:]}")
+                    print("FAIL " + failures[-1], flush=True)
                 if a.only is not None:
                     print(f"{key} after {seconds:.2f} s: facelyzr {shown}\n{err}")
                 done = sum(statuses.values())
@@ -312,8 +313,6 @@ def main():
         print(f"  slowest: case {index}, {seconds:.2f} s: facelyzr {shown}")
     peak, index, shown = max(peaks)
     print(f"  largest: case {index}, {peak >> 20} MiB resident: facelyzr {shown}")
-    for failure in failures:
-        print("FAIL " + failure)
     if failures:
         sys.exit(f"cli_fuzz: {len(failures)} of {len(todo)} cases ended by a signal, an unknown status or past the limit")
     print("cli_fuzz: no signal, no unknown status, no case past its limit")
