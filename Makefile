@@ -30,8 +30,9 @@ firmware-model: build
 # of the Embedded Swift builds (qemu) against x86-64; their Debian packages (extracted, the C
 # examples built through pkg-config, run under qemu, lintian); the board runner's detection mode
 # on camera frames of synthetic scenes, identical on three ISAs; the synthetic faces on three ISAs;
-# the Python tools' tests; the run side linking without the trainer side; the Swift tests; the
-# installed tree (make install into a scratch DESTDIR, run from elsewhere).
+# the Python tools' tests; the run side linking without the trainer side; the Swift tests; 2,000
+# hostile values on the command line (tools/fuzz/cli.sh); the installed tree (make install into a
+# scratch DESTDIR, run from elsewhere).
 test: deps
 	python3 tools/oracle/oracle.py --check
 	bash tools/cross-isa/numerics.sh
@@ -44,6 +45,7 @@ test: deps
 	bash tools/run-host-dependencies.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	bash tools/fuzz/cli.sh
 	bash tools/packaging/install-check.sh
 
 # Embedded Swift builds for aarch64/armv7 boards, run under qemu, compared with x86-64.

@@ -30,17 +30,22 @@ public struct LocaliserConfiguration: Sendable, Equatable {
         self.candidateCapacity = candidateCapacity
     }
 
+    /// The largest `stride`: the largest picture side (`ImageLimits`), past which a level holds
+    /// one window a row; the bound keeps `x + stride` far from overflowing on 32-bit boards
+    /// (`Int.max` wrapped to a negative offset and read outside the level).
+    public static let maximumStride = 16_384
+
     /// A setting, named in `DetectionError.invalidConfiguration`.
     public enum Setting: Sendable, Equatable {
         case minimumFaceSize, maximumFaceSize, scaleStep, stride, scoreThreshold, overlapThreshold, containmentThreshold, candidateCapacity
     }
 
     /// The first setting out of range, or nil.
-    var invalidSetting: Setting? {
+    public var invalidSetting: Setting? {
         if minimumFaceSize < 1 { return .minimumFaceSize }
         if let m = maximumFaceSize, m < minimumFaceSize { return .maximumFaceSize }
         if !(scaleStep > 1 && scaleStep <= 4) { return .scaleStep }
-        if stride < 1 { return .stride }
+        if stride < 1 || stride > Self.maximumStride { return .stride }
         if !(scoreThreshold > 0 && scoreThreshold < 1) { return .scoreThreshold }
         if !(overlapThreshold >= 0 && overlapThreshold <= 1) { return .overlapThreshold }
         if !(containmentThreshold >= 0 && containmentThreshold <= 1) { return .containmentThreshold }

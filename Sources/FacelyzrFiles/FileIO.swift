@@ -143,12 +143,27 @@ public final class AtomicFileWriter {
 
     /// Makes the file durable and visible under its final name.
     public func commit() throws(FileError) {
+        try sync()
+        try rename()
+        Self.syncDirectory(of: path)
+    }
+
+    /// Makes the bytes durable and closes the temporary file (the first step of `commit`).
+    func sync() throws(FileError) {
         if fsync(descriptor) != 0 { throw .errno(path, "cannot fsync") }
         if close(descriptor) != 0 { descriptor = -1; throw .errno(path, "cannot close") }
         descriptor = -1
-        if rename(temporaryPath, path) != 0 { throw .errno(path, "cannot rename the temporary file") }
+    }
+
+    /// Renames the synced temporary file to `path` (the second step of `commit`).
+    func rename() throws(FileError) {
+        if Glibc.rename(temporaryPath, path) != 0 { throw .errno(path, "cannot rename the temporary file") }
         committed = true
-        let directoryDescriptor = open(Self.directory(of: path), O_RDONLY | O_DIRECTORY)
+    }
+
+    /// Makes the renames in the directory of `path` durable (the last step of `commit`).
+    static func syncDirectory(of path: String) {
+        let directoryDescriptor = open(directory(of: path), O_RDONLY | O_DIRECTORY)
         if directoryDescriptor >= 0 {
             fsync(directoryDescriptor)
             close(directoryDescriptor)

@@ -5,7 +5,8 @@ import FacelyzrTrainer
 import Foundation
 
 /// `facelyzr quantize` as a library call: checkpoint in, blob and model card out. Files are
-/// written only after everything else succeeded, each atomically, so a failure leaves no partial blob.
+/// written only after everything else succeeded, together (`AtomicFileSet`): a failure leaves
+/// neither the blob nor its cards, and the blob never exists without them.
 public enum ModelExport {
     /// The card files beside `blobPath`: `x.blob` gives `x.card.json` and `x.card.md`.
     public static func cardPaths(for blobPath: String) -> (json: String, markdown: String) {
@@ -74,11 +75,14 @@ public enum ModelExport {
             layers: model.layers, evaluation: evaluation, groups: groups,
             limitations: ModelCard.limitations(heads: int8.headLayout.map(\.name), evaluated: evaluation != nil))
 
+        // The blob last: it never exists without its cards (AtomicFileSet).
         let paths = cardPaths(for: outPath)
         do {
-            try AtomicFileWriter.write(model.bytes, to: outPath)
-            try AtomicFileWriter.write(Array(card.json.utf8), to: paths.json)
-            try AtomicFileWriter.write(Array(card.markdown.utf8), to: paths.markdown)
+            let files = AtomicFileSet()
+            try files.add(Array(card.json.utf8), to: paths.json)
+            try files.add(Array(card.markdown.utf8), to: paths.markdown)
+            try files.add(model.bytes, to: outPath)
+            try files.commit()
         } catch {
             throw .file(error)
         }

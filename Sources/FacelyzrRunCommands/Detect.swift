@@ -32,6 +32,24 @@ public struct LocaliserOptions: ParsableArguments {
 
     public init() {}
 
+    /// Refuses a setting the localiser would refuse (`LocaliserConfiguration.invalidSetting`)
+    /// when parsing, naming the option and its range, before any picture is read.
+    public func validate() throws {
+        let problem: (option: String, value: String, range: String)
+        switch configuration.invalidSetting {
+        case nil: return
+        case .minimumFaceSize: problem = ("--min-face", "\(minFace)", "at least 1 (pixels)")
+        case .maximumFaceSize: problem = ("--max-face", "\(maxFace ?? 0)", "at least --min-face, \(minFace) (pixels)")
+        case .scaleStep: problem = ("--scale-step", "\(scaleStep)", "above 1 and at most 4 (the factor between pyramid levels)")
+        case .stride: problem = ("--stride", "\(stride)", "in 1...\(LocaliserConfiguration.maximumStride) (pixels of a pyramid level)")
+        case .scoreThreshold: problem = ("--threshold", "\(threshold)", "above 0 and below 1 (a face probability)")
+        case .overlapThreshold: problem = ("--overlap", "\(overlap)", "in 0...1 (an intersection over union)")
+        case .containmentThreshold: problem = ("--containment", "\(containment)", "in 0...1 (a fraction of the smaller box)")
+        case .candidateCapacity: return  // not an option
+        }
+        throw ValidationError("\(problem.option) must be \(problem.range), not \(problem.value)")
+    }
+
     /// The face finder of these options over the --detector model, or the shipped one.
     public func finder() throws(CommandFailure) -> FaceFinder {
         FaceFinder(detector: try openModel(detector, default: .detector).model, configuration: configuration)

@@ -12,4 +12,7 @@ struct RunHost: ParsableCommand {
         discussion: "The same commands as `facelyzr analyze`, `facelyzr detect`, `facelyzr stream` and `facelyzr version`, in a program that only runs models.",
         subcommands: [Analyze.self, Detect.self, Stream.self, Version.self]
     )
+
+    /// Runs the command line with the exit statuses of `facelyzr` (`runExitingWithStatus`).
+    static func main() { runExitingWithStatus() }
 }

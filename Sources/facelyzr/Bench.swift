@@ -59,14 +59,14 @@ struct Bench: ParsableCommand {
     }
 
     func validate() throws {
-        try requireOption("--runs", runs, in: 1...Int.max, "positive (timed inferences)")
-        try requireOption("--warmup", warmup, in: 0...Int.max, "0 or more (untimed inferences)")
-        if let inferences { try requireOption("--inferences", inferences, in: 1...Int.max, "positive") }
+        let runsBound = OptionBounds.benchRuns
+        try requireOption("--runs", runs, in: 1...runsBound, "in 1...\(runsBound) (timed inferences; every op's time of every run is kept)")
+        try requireOption("--warmup", warmup, in: 0...runsBound, "in 0...\(runsBound) (untimed inferences)")
+        if let inferences { try requireOption("--inferences", inferences, in: 1...OptionBounds.steps, "in 1...\(OptionBounds.steps) (untimed inferences)") }
         try requireOption("--input-index", inputIndex, in: 0...Int.max, "0 or more (an index of the random inputs)")
     }
 
     func run() throws {
-        guard runs > 0, warmup >= 0 else { throw ValidationError("--runs must be positive, --warmup not negative") }
         let loaded: LoadedModel
         do {
             loaded = try blob.map { try LoadedModel(path: $0) } ?? LoadedModel(bytes: RandomEncoder.builder().build().bytes)

@@ -34,7 +34,9 @@ struct Demo: ParsableCommand {
     var sheet = "demo.png"
 
     func validate() throws {
-        guard count > 0, count <= 256, first >= 0 else { throw ValidationError("--count must be in 1...256 and --first >= 0") }
+        try requireOption("--count", count, in: 1...256, "in 1...256 (faces on the contact sheet)")
+        try requireOption("--first", first, in: 0...(OptionBounds.splitCount - count),
+                          "in 0...\(OptionBounds.splitCount - count) (the faces shown are of the synthetic test split of \(OptionBounds.splitCount))")
     }
 
     func run() throws {

@@ -38,7 +38,7 @@ struct DetectEval: ParsableCommand {
         var seed: UInt64 = 0
 
         func validate() throws {
-            try requireOption("--count", count, in: 1...Int.max, "positive (scenes)")
+            try requireOption("--count", count, in: 1...OptionBounds.splitCount, "in 1...\(OptionBounds.splitCount) (scenes of the test split)")
         }
 
         func run() throws {
@@ -121,7 +121,9 @@ struct DetectEval: ParsableCommand {
         var seed: UInt64 = 1
 
         func validate() throws {
-            guard folds >= 2, steps > 0, lfwRepeats >= 0 else { throw ValidationError("--folds >= 2, --steps > 0, --lfw-repeats >= 0") }
+            try requireOption("--folds", folds, in: 2...100, "in 2...100 (folds of the LFW images; each trains a model)")
+            try requireOption("--steps", steps, in: 1...OptionBounds.steps, "in 1...\(OptionBounds.steps) (supervised steps per fold)")
+            try requireOption("--lfw-repeats", lfwRepeats, in: 0...1_000, "in 0...1000 (copies of the training folds' images kept in memory)")
             guard lfwRepeats > 0 || patches != nil else { throw ValidationError("--lfw-repeats 0 trains on nothing without --patches") }
         }
 

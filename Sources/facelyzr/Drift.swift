@@ -61,8 +61,9 @@ struct Drift: ParsableCommand {
 
     func validate() throws {
         guard (floatCheckpoint == nil) != (baseline == nil) else { throw ValidationError("give exactly one of --float and --baseline") }
-        guard count > 0 else { throw ValidationError("--count must be positive") }
-        try requireOption("--layer-faces", layerFaces, in: 1...Int.max, "positive (faces)")
+        try requireOption("--count", count, in: 1...OptionBounds.heldFaces,
+                          "in 1...\(OptionBounds.heldFaces) (the test faces are kept in memory: 234 MiB of pixels at \(OptionBounds.heldFaces))")
+        try requireOption("--layer-faces", layerFaces, in: 1...OptionBounds.heldFaces, "in 1...\(OptionBounds.heldFaces) (the first of the test faces)")
         for (option, points) in [("--max-gender-drop", maxGenderDrop), ("--max-attribute-drop", maxAttributeDrop), ("--min-agreement", minAgreement)] {
             if let points { try requireOption(option, points, in: 0...100, "in 0...100 (percent)") }
         }

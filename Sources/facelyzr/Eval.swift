@@ -36,7 +36,7 @@ struct Eval: ParsableCommand {
     var report: String?
 
     func validate() throws {
-        guard count > 0 else { throw ValidationError("--count must be positive") }
+        try requireOption("--count", count, in: 1...OptionBounds.splitCount, "in 1...\(OptionBounds.splitCount) (faces of the synthetic test split)")
     }
 
     func run() throws {

@@ -100,8 +100,9 @@ struct Experiment: ParsableCommand {
 
     func parsedBudgets() throws -> [Int] {
         let values = budgets.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.count == budgets.split(separator: ",").count, values.allSatisfy({ $0 > 0 }) else {
-            throw ValidationError("--budgets: give positive counts separated by commas, not \(budgets)")
+        guard !values.isEmpty, values.count == budgets.split(separator: ",").count,
+              values.allSatisfy({ (1...OptionBounds.drawnFaces).contains($0) }) else {
+            throw ValidationError("--budgets: give counts in 1...\(OptionBounds.drawnFaces) separated by commas, not \(budgets)")
         }
         return values
     }
@@ -112,9 +113,12 @@ struct Experiment: ParsableCommand {
         guard !parsedSetups.isEmpty, parsedSetups.isSubset(of: ["sdae", "random"]) else {
             throw ValidationError("--setups: sdae, random or both, not \(setups)")
         }
-        guard seeds > 0, pool > 0, testCount > 0, steps > 0, pretrainSteps > 0, (maxCells ?? 1) > 0 else {
-            throw ValidationError("counts and steps must be positive")
-        }
+        try requireOption("--seeds", seeds, in: 1...100, "in 1...100 (each seed trains one model per budget and setup)")
+        try requireOption("--pool", pool, in: 1...OptionBounds.drawnFaces, "in 1...\(OptionBounds.drawnFaces) (faces drawn from)")
+        try requireOption("--test-count", testCount, in: 1...OptionBounds.splitCount, "in 1...\(OptionBounds.splitCount) (faces of the test split)")
+        try requireOption("--steps", steps, in: 1...OptionBounds.steps, "in 1...\(OptionBounds.steps) (supervised steps)")
+        try requireOption("--pretrain-steps", pretrainSteps, in: 1...OptionBounds.steps, "in 1...\(OptionBounds.steps) (steps per encoder convolution)")
+        if let maxCells { try requireOption("--max-cells", maxCells, in: 1...Int.max, "positive (cells)") }
     }
 
     func run() throws {

@@ -24,26 +24,7 @@ struct Facelyzr: ParsableCommand {
 }
 
 extension Facelyzr {
-    /// Parses the command line with every negative number that follows a long option attached
-    /// to it (`--count -1` read as `--count=-1`), so that the option's range check says what
-    /// the value must be; the parser would otherwise take `-1` for an option and answer
-    /// "Missing value".
-    static func main() {
-        main(attachingNegativeValues(Array(CommandLine.arguments.dropFirst())))
-    }
-
-    /// `arguments` with each `--option` followed by a negative number (`-1`, `-0.5`, `-inf`,
-    /// `-nan`) joined into `--option=-number`; no other argument changes.
-    static func attachingNegativeValues(_ arguments: [String]) -> [String] {
-        var result: [String] = []
-        for argument in arguments {
-            if let option = result.last, option.hasPrefix("--"), option.count > 2, !option.contains("="),
-               argument.hasPrefix("-"), Double(argument) != nil {
-                result[result.count - 1] = option + "=" + argument
-            } else {
-                result.append(argument)
-            }
-        }
-        return result
-    }
+    /// Runs the command line with the exit statuses of `runExitingWithStatus` (2 for a usage
+    /// error, never a signal).
+    static func main() { runExitingWithStatus() }
 }

@@ -30,7 +30,7 @@ struct Golden: ParsableCommand {
     var out: String
 
     func validate() throws {
-        try requireOption("--count", count, in: 1...Int.max, "positive (faces)")
+        try requireOption("--count", count, in: 1...10_000, "in 1...10000 (faces; their inputs and outputs are kept in memory and written as one file each)")
     }
 
     func run() throws {

@@ -46,9 +46,9 @@ struct Import: ParsableCommand {
     var csv: String?
 
     func validate() throws {
-        guard (8...1024).contains(size) else { throw ValidationError("--size must be 8...1024") }
-        guard channels == 1 || channels == 3 else { throw ValidationError("--channels must be 1 or 3") }
-        if let limit, limit < 1 { throw ValidationError("--limit must be positive") }
+        try requireOption("--size", size, in: 8...1024, "in 8...1024 (pixels; a 1024x1024 RGB face is 3 MiB, resampled in memory)")
+        guard channels == 1 || channels == 3 else { throw ValidationError("--channels must be 1 or 3, not \(channels)") }
+        if let limit { try requireOption("--limit", limit, in: 1...Int.max, "positive (samples)") }
         try DistinctPaths.requireDistinct(input: source, output: destination)
     }
 

@@ -40,9 +40,8 @@ struct Pretrain: ParsableCommand {
     @OptionGroup var loopOptions: TrainingLoopOptions
 
     func validate() throws {
-        guard count > 0, steps > 0 else {
-            throw ValidationError("counts and steps must be positive")
-        }
+        try requireOption("--count", count, in: 1...OptionBounds.drawnFaces, "in 1...\(OptionBounds.drawnFaces) (faces drawn from)")
+        try requireOption("--steps", steps, in: 1...OptionBounds.steps, "in 1...\(OptionBounds.steps) (steps per encoder convolution)")
         try CorruptionOptions.validate(learningRate: learningRate)
     }
 

@@ -56,7 +56,8 @@ struct Quantize: ParsableCommand {
         // network several times (histograms, bias correction, the `auto` comparison).
         try requireOption("--calibration-count", calibrationCount, in: 1...10_000,
                           "in 1...10000 (the faces are kept in memory and run several times: 117 MiB of pixels at 10000)")
-        guard evaluationCount >= 0 else { throw ValidationError("--evaluation-count must not be negative") }
+        try requireOption("--evaluation-count", evaluationCount, in: 0...OptionBounds.heldFaces,
+                          "in 0...\(OptionBounds.heldFaces) (the test faces are kept in memory: 234 MiB of pixels at \(OptionBounds.heldFaces))")
         try DistinctPaths.requireDistinct(input: checkpoint, output: out)
     }
 

@@ -74,8 +74,13 @@ struct Scenes: ParsableCommand {
         guard let size = frameDimensions, size.width >= 96, size.height >= 96, size.width <= 8192, size.height <= 8192 else {
             throw ValidationError("--frame-size must be WIDTHxHEIGHT, each side in 96...8192 (the largest scene face is 96 pixels)")
         }
-        guard count > 0, patchSize >= 8, trainScenes >= 0, calibrationScenes >= 0, testScenes >= 0 else {
-            throw ValidationError("counts must not be negative, --count positive, --patch-size at least 8")
+        try requireOption("--count", count, in: 1...64, "in 1...64 (scenes on one contact sheet)")
+        try requireOption("--patch-size", patchSize, in: 8...96, "in 8...96 (pixels; a scene's largest face is 96 pixels, a larger patch only enlarges)")
+        // The splits hold 1,000,000 scenes each (train more, bounded alike): 16 patches a scene are written.
+        let scenes = OptionBounds.splitCount
+        for (option, value) in [("--train-scenes", trainScenes), ("--calibration-scenes", calibrationScenes),
+                                ("--test-scenes", testScenes), ("--hard-scenes", hardScenes)] {
+            try requireOption(option, value, in: 0...scenes, "in 0...\(scenes) (scenes of a split)")
         }
     }
 

@@ -58,16 +58,14 @@ struct Synth: ParsableCommand {
     }
 
     func validate() throws {
-        guard count > 0 else { throw ValidationError("--count must be positive") }
+        try requireOption("--count", count, in: 1...Int(split.split.syntheticCount),
+                          "in 1...\(split.split.syntheticCount) (faces of the \(split.rawValue) split)")
         try requireOption("--size", size, in: 8...Self.maxSize,
                           "in 8...\(Self.maxSize) (a face is rendered whole in memory, 3 bytes a pixel: 48 MiB at the limit)")
         guard benchmark || destination != nil || sheet != nil else {
             throw ValidationError("give a destination directory, --sheet FILE, or --benchmark")
         }
         guard !dataset || destination != nil else { throw ValidationError("--dataset needs a destination directory") }
-        guard UInt64(count) <= split.split.syntheticCount else {
-            throw ValidationError("the \(split.rawValue) split holds \(split.split.syntheticCount) faces, fewer than --count")
-        }
     }
 
     func run() throws {

@@ -33,7 +33,7 @@ struct SynthStats: ParsableCommand {
     var crossDomain = false
 
     func validate() throws {
-        guard count >= 20 else { throw ValidationError("--count must be at least 20") }
+        try requireOption("--count", count, in: 20...100_000, "in 20...100000 (faces; each one's downsampled pixels stay in memory)")
         // The probe downsamples the face: it cannot have more pixels than the 64x64 face.
         try requireOption("--probe-resolution", probeResolution, in: 1...64, "in 1...64 (a side of the downsampled 64x64 face)")
         guard !(shifted && crossDomain) else { throw ValidationError("--cross-domain already scores on shifted faces") }

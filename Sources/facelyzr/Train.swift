@@ -69,9 +69,12 @@ struct Train: ParsableCommand {
     @OptionGroup var loopOptions: TrainingLoopOptions
 
     func validate() throws {
-        guard trainCount > 0, (pretrainCount ?? 1) > 0, testCount >= 0 else {
-            throw ValidationError("counts must be positive")
-        }
+        let drawn = OptionBounds.drawnFaces, maxSteps = OptionBounds.steps
+        try requireOption("--train-count", trainCount, in: 1...drawn, "in 1...\(drawn) (faces drawn from)")
+        if let pretrainCount { try requireOption("--pretrain-count", pretrainCount, in: 1...drawn, "in 1...\(drawn) (faces drawn from)") }
+        try requireOption("--test-count", testCount, in: 0...OptionBounds.splitCount, "in 0...\(OptionBounds.splitCount) (faces of the test split)")
+        try requireOption("--pretrain-steps", pretrainSteps, in: 0...maxSteps, "in 0...\(maxSteps) (steps per encoder convolution; 0: none)")
+        try requireOption("--steps", steps, in: 1...maxSteps, "in 1...\(maxSteps) (supervised steps)")
         try CorruptionOptions.validate(learningRate: learningRate)
         try requireOption("--weight-decay", weightDecay, in: 0...1, "in 0...1 (the fraction of a weight removed per unit of learning rate)")
         guard printArchitecture || output != nil else { throw ValidationError("give --output FILE.safetensors") }

@@ -8,7 +8,7 @@ struct ThreadsOption: ParsableArguments {
     var threads = 1
 
     func validate() throws {
-        guard threads > 0 else { throw ValidationError("--threads must be positive") }
+        try requireOption("--threads", threads, in: 1...OptionBounds.threads, "in 1...\(OptionBounds.threads) (OpenBLAS threads)")
     }
 
     /// Makes the float code use `threads`.
@@ -81,9 +81,8 @@ struct TrainingLoopOptions: ParsableArguments {
     var logEvery = 50
 
     func validate() throws {
-        guard logEvery > 0, checkpointEvery >= 0 else {
-            throw ValidationError("--log-every must be positive, --checkpoint-every not negative")
-        }
+        try requireOption("--checkpoint-every", checkpointEvery, in: 0...OptionBounds.steps, "in 0...\(OptionBounds.steps) (steps; 0: only at the end)")
+        try requireOption("--log-every", logEvery, in: 1...OptionBounds.steps, "in 1...\(OptionBounds.steps) (steps)")
     }
 
     /// Sets the OpenBLAS threads and returns the loop writing `output` (resuming `resume`).

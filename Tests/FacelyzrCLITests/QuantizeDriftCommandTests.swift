@@ -34,4 +34,27 @@ import Testing
         #expect(blobs.status == 3)
         #expect(blobs.output.contains("per-layer SQNR"))
     }
+
+    /// A card that cannot be written makes quantize fail with neither blob nor card nor
+    /// temporary left, and a temporary of a killed run is gone after the next one (issue 19 item 8).
+    @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt))
+    func quantizeWritesTheBlobAndItsCardsTogetherOrNotAtAll() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let checkpoint = dir + "/m.safetensors"
+        writeTinyCheckpoint(to: checkpoint)
+        let quantize = ["quantize", checkpoint, "--out", dir + "/m.blob", "--calibration", "synthetic",
+                        "--calibration-count", "8", "--evaluation-count", "0", "--quiet"]
+        try FileManager.default.createDirectory(atPath: dir + "/m.card.md", withIntermediateDirectories: false)
+        try Data([1]).write(to: URL(fileURLWithPath: dir + "/m.blob.tmp-Kx9q2Z"))  // left by a killed run
+        try Data([1]).write(to: URL(fileURLWithPath: dir + "/notes.tmp-Kx9q2Z"))   // not ours
+        let failed = try facelyzr(quantize)
+        #expect(failed.status == 1 && failed.error.contains("m.card.md"), "status \(failed.status): \(failed.error)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["m.card.md", "m.safetensors", "notes.tmp-Kx9q2Z"])
+        try FileManager.default.removeItem(atPath: dir + "/m.card.md")
+        let done = try facelyzr(quantize)
+        #expect(done.status == 0, "\(done.error)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+                == ["m.blob", "m.card.json", "m.card.md", "m.safetensors", "notes.tmp-Kx9q2Z"])
+    }
 }

@@ -114,6 +114,16 @@ final class AlignedBytes {
         #expect(throws: DetectionError.invalidConfiguration(setting: .scoreThreshold)) {
             try Localiser(model: model, frameWidth: 64, frameHeight: 64, configuration: LocaliserConfiguration(scoreThreshold: 1))
         }
+        // A stride of Int.max wrapped `x + stride` to a negative offset (a SIGSEGV found by tools/fuzz/cli.sh).
+        for stride in [0, LocaliserConfiguration.maximumStride + 1, Int.max] {
+            #expect(throws: DetectionError.invalidConfiguration(setting: .stride)) {
+                try Localiser(model: model, frameWidth: 64, frameHeight: 64, configuration: LocaliserConfiguration(stride: stride))
+            }
+        }
+        let widest = try Localiser(model: model, frameWidth: 64, frameHeight: 64,
+                                   configuration: LocaliserConfiguration(stride: LocaliserConfiguration.maximumStride))
+        #expect(widest.windowCount == widest.levelCount)  // one window a level
+        #expect(try detect(widest, [UInt8](repeating: 0, count: 64 * 64)).count <= widest.levelCount)
         let localiser = try Localiser(model: model, frameWidth: 64, frameHeight: 48)
         #expect(throws: DetectionError.frameSizeMismatch(expected: 64 * 48, byteCount: 64 * 47)) {
             try detect(localiser, [UInt8](repeating: 0, count: 64 * 47))
