@@ -50,14 +50,15 @@ struct ImportModel: ParsableCommand {
 
     func validate() throws {
         guard channelOrder == "rgb" || channelOrder == "bgr" else { throw ValidationError("--channel-order must be rgb or bgr") }
-        guard parsedMean != nil else { throw ValidationError("--mean must be comma-separated numbers") }
+        guard parsedMean != nil else { throw ValidationError("--mean must be comma-separated finite numbers") }
         guard scale > 0, scale.isFinite else { throw ValidationError("--scale must be positive") }
         if let out { try DistinctPaths.requireDistinct(input: model, output: out) }
     }
 
     var parsedMean: [Float]? {
         let values = mean.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
-        return values.isEmpty || values.contains(nil) ? nil : values.map { $0! }
+        guard !values.isEmpty, values.allSatisfy({ $0?.isFinite == true }) else { return nil }
+        return values.map { $0! }
     }
 
     var outPath: String { out ?? ((model as NSString).deletingPathExtension + ".safetensors") }

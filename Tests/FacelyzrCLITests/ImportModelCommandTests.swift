@@ -51,4 +51,14 @@ import Testing
         #expect(run.error.contains("garbage.onnx: malformed ONNX model: not an ONNX protobuf"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
     }
+
+    @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt), arguments: [["--mean", "nan"], ["--mean", "128,inf,128"], ["--scale", "inf"], ["--scale=-1"]])
+    func aNonFiniteOrNegativePreprocessingValueIsRefusedWhenParsing(option: [String]) throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let run = try facelyzr(["import-model", fixtures + "/chain.onnx", "--out", dir + "/chain.safetensors"] + option)
+        #expect(run.status == 2, "\(run.output)")
+        #expect(run.error.contains(option[0].split(separator: "=")[0]))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+    }
 }
