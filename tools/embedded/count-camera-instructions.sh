@@ -85,13 +85,6 @@ lines+=("" "OpenCV: opencv-python-headless $(version opencv_python_headless), nu
         "qemu: $(qemu-aarch64 --version | head -1).")
 printf '%s\n' "${lines[@]}"
 if [ "${1:-}" = --write-docs ]; then
-    python3 - docs/benchmarks.md "$(printf '%s\n' "${lines[@]}")" <<'PY'
-import os, sys
-path, text = sys.argv[1], sys.argv[2]
-doc = open(path).read()
-begin, end = "<!-- camera:begin (tools/embedded/count-camera-instructions.sh) -->", "<!-- camera:end -->"
-doc = doc[:doc.index(begin) + len(begin)] + "\n" + text + "\n" + doc[doc.index(end):]
-open(path + ".tmp", "w").write(doc)
-os.replace(path + ".tmp", path)
-PY
+    printf '%s\n' "${lines[@]}" | python3 tools/benchmarks/write_section.py docs/benchmarks.md \
+        "<!-- camera:begin (tools/embedded/count-camera-instructions.sh) -->" "<!-- camera:end -->"
 fi

@@ -56,13 +56,6 @@ fi
 lines+=("" "aarch64 Embedded objects (aarch64-linux-gnu-size): $sizes." "qemu: $(qemu-aarch64 --version | head -1).")
 printf '%s\n' "${lines[@]}"
 if [ "${1:-}" = --write-docs ]; then
-    python3 - docs/benchmarks.md "$(printf '%s\n' "${lines[@]}")" <<'PY'
-import os, sys
-path, text = sys.argv[1], sys.argv[2]
-doc = open(path).read()
-begin, end = "<!-- isa:begin (tools/embedded/count-instructions.sh) -->", "<!-- isa:end -->"
-doc = doc[:doc.index(begin) + len(begin)] + "\n" + text + "\n" + doc[doc.index(end):]
-open(path + ".tmp", "w").write(doc)
-os.replace(path + ".tmp", path)
-PY
+    printf '%s\n' "${lines[@]}" | python3 tools/benchmarks/write_section.py docs/benchmarks.md \
+        "<!-- isa:begin (tools/embedded/count-instructions.sh) -->" "<!-- isa:end -->"
 fi
