@@ -13,7 +13,9 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "benchmarks"))
 import fzblob  # noqa: E402
+from write_section import write_section  # noqa: E402
 
 FACELYZR = ".build/release/facelyzr"
 WORK = ".build/peers"
@@ -312,13 +314,7 @@ def main():
     text = "\n".join(table + [""] + lines)
     print(text)
     if args.write_docs:
-        with open(args.write_docs) as f:
-            doc = f.read()
-        begin, end = "<!-- peers:begin (tools/peers/inference-speed.sh) -->", "<!-- peers:end -->"
-        doc = doc[:doc.index(begin) + len(begin)] + "\n" + text + "\n" + doc[doc.index(end):]
-        with open(args.write_docs + ".tmp", "w") as f:
-            f.write(doc)
-        os.replace(args.write_docs + ".tmp", args.write_docs)
+        write_section(args.write_docs, "<!-- peers:begin (tools/peers/inference-speed.sh) -->", "<!-- peers:end -->", text)
     if share < 0.999:
         sys.exit("ONNX Runtime agrees with Facelyzr on fewer than 99.9% of values")
 
