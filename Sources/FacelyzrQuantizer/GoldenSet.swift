@@ -98,7 +98,9 @@ public struct GoldenSet: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Writes the four files into `directory` (each atomically).
+    /// Writes the four files into `directory` as one `AtomicFileSet`: the manifest, which holds
+    /// the others' sizes and SHA-256, appears last, so a failed or killed write never leaves a
+    /// manifest beside files it does not describe.
     public func write(to directory: String) throws(GoldenSetError) {
         let manifestJSON: Data
         do {
@@ -109,10 +111,12 @@ public struct GoldenSet: Sendable {
         } catch {
             throw .file(path: directory, reason: "\(error)")
         }
+        let files = AtomicFileSet()
         for (name, bytes) in [("inputs.raw", inputs), ("labels.tsv", Array(labelsText.utf8)),
                               ("outputs.i32", outputBytes), ("golden.json", Array(manifestJSON))] {
-            do { try AtomicFileWriter.write(bytes, to: directory + "/" + name) } catch { throw .file(path: directory + "/" + name, reason: "\(error)") }
+            do { try files.add(bytes, to: directory + "/" + name) } catch { throw .file(path: directory + "/" + name, reason: "\(error)") }
         }
+        do { try files.commit() } catch { throw .file(path: directory, reason: "\(error)") }
     }
 
     /// Reads a golden set, checking every file against the manifest's size and SHA-256.

@@ -138,4 +138,21 @@ import Testing
             "\(error)".contains("outputs.i32")
         }
     }
+
+    /// Rewriting a golden set is all or nothing: when one file cannot be written (here its name
+    /// is taken by a directory), no manifest is left to vouch for the others.
+    @Test func failedGoldenWriteLeavesNoManifest() throws {
+        let golden = try #require(Self.golden)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("golden-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try golden.write(to: directory.path)
+        #expect(try GoldenSet.read(from: directory.path).manifest.count == golden.manifest.count)
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("outputs.i32"))
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("outputs.i32/blocked"),
+                                                withIntermediateDirectories: true)
+        #expect(throws: GoldenSetError.self) { try golden.write(to: directory.path) }
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("golden.json").path))
+        let left = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+        #expect(left == ["outputs.i32"], "only the blocking directory is left: \(left)")
+    }
 }
