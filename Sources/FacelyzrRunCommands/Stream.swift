@@ -70,7 +70,7 @@ public struct Stream: ParsableCommand {
     public func validate() throws {
         guard dimensions != nil else { throw ValidationError("--frame-size must be WIDTHxHEIGHT, each side in 1...8192") }
         guard pixelFormat != nil else { throw ValidationError("--format must be one of \(Self.formatNames.joined(separator: ", "))") }
-        guard (1...1024).contains(maxFaces) else { throw ValidationError("--max-faces must be in 1...1024") }
+        try requireOption("--max-faces", maxFaces, in: 1...1024, "in 1...1024 (faces described per frame)")
     }
 
     public func run() throws {

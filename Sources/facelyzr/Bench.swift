@@ -2,6 +2,7 @@ import ArgumentParser
 import FacelyzrBlobBuilder
 import FacelyzrFiles
 import FacelyzrHost
+import FacelyzrRunCommands
 import FacelyzrRuntime
 import Foundation
 import MallocInterposerSwift

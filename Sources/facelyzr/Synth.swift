@@ -1,6 +1,7 @@
 import ArgumentParser
 import FacelyzrData
 import FacelyzrFiles
+import FacelyzrRunCommands
 import FacelyzrSynthetic
 import Foundation
 

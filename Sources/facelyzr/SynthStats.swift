@@ -1,5 +1,6 @@
 import ArgumentParser
 import FacelyzrData
+import FacelyzrRunCommands
 import FacelyzrSynthetic
 import Foundation
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FacelyzrData
+import FacelyzrRunCommands
 import FacelyzrTrainer
 
 /// The OpenBLAS threads of the float code (`train`, `pretrain`, `eval`, `experiment`).
