@@ -25,9 +25,13 @@ public struct Localiser: Sendable {
     /// Pyramid levels searched.
     public let levelCount: Int
     /// Leading ops of the model run once per level (and phase) rather than once per window:
-    /// the chain of conv2D ops with valid padding from the input, each read by the next op
-    /// only (0 when the model does not start so: then every window runs the whole model).
+    /// conv2D ops with valid padding from the input, each read by the next op only, as many as
+    /// make the fewest multiply-accumulates per frame (0 when the model does not start so, or
+    /// windowing is cheaper: then every window runs the whole model).
     public let levelOpCount: Int
+    /// Multiply-accumulates of the model's ops per frame (`Model.multiplyAccumulates(op:)`
+    /// per window, and the level ops' maps), never more than window by window.
+    public let multiplyAccumulates: UInt64
     /// Bytes of the workspace `detect` needs.
     public let workspaceByteCount: Int
 
@@ -57,7 +61,6 @@ public struct Localiser: Sendable {
         self.frameHeight = frameHeight
         self.configuration = configuration
         window = input.width
-        levelOpCount = Self.levelOps(model)
         var levels = 0
         var first = (width: 0, height: 0)
         var side = Float(configuration.minimumFaceSize)
@@ -91,8 +94,17 @@ public struct Localiser: Sendable {
         levelCount = levels
         largestLevelWidth = first.width
         largestLevelHeight = first.height
+        // As many level ops as make the fewest multiply-accumulates: all of them at window steps
+        // dividing their strides' product, fewer where most of the maps would go unused.
+        var best = (ops: 0, count: UInt64.max)
+        for ops in 0...Self.levelOps(model) {
+            let count = Self.multiplyAccumulates(model, levelOps: ops, frameWidth: frameWidth, frameHeight: frameHeight,
+                                                 configuration: configuration, levelCount: levels)
+            if count <= best.count { best = (ops, count) }
+        }
+        (levelOpCount, multiplyAccumulates) = best
         // The level's maps (`mapOffset`) reuse the resampler's rows: they are made after it.
-        let maps = Self.mapOffset(model, layer: levelOpCount + 1, levelWidth: first.width, levelHeight: first.height)
+        let maps = Self.mapOffset(model, layer: levelOpCount + 1, levelOps: levelOpCount, levelWidth: first.width, levelHeight: first.height)
         guard let maps, maps <= Self.maximumMapBytes else {
             throw .levelTooLarge(width: first.width, height: first.height, limit: Self.maximumLevelPixels)
         }
@@ -169,8 +181,7 @@ public struct Localiser: Sendable {
     /// (0, 0), which bounds every phase and smaller level; each map rounded up to 16 bytes. nil
     /// when the sizes overflow an `Int`.
     @usableFromInline
-    static func mapOffset(_ model: Model, layer: Int, levelWidth: Int, levelHeight: Int) -> Int? {
-        let levelOps = levelOps(model)
+    static func mapOffset(_ model: Model, layer: Int, levelOps: Int, levelWidth: Int, levelHeight: Int) -> Int? {
         var offset = 0
         var (height, width) = (levelHeight, levelWidth)
         for op in 0..<(layer - 1) {
@@ -260,11 +271,90 @@ public struct Localiser: Sendable {
         return written
     }
 
-    /// Scores every window of level `k` into the workspace's scores, row by row (`windowsAlong`
-    /// columns a row): resamples the frame to the level, then, for each phase of the window
-    /// positions, the level ops over the whole level and the rest of the model on each
-    /// window's cell. Uses only `workspace` (the arena, the level, the maps and the scores);
-    /// levels are independent of each other.
+    /// Multiply-accumulates per frame with the first `levelOps` ops run per level.
+    static func multiplyAccumulates(
+        _ model: Model, levelOps: Int, frameWidth: Int, frameHeight: Int, configuration: LocaliserConfiguration, levelCount: Int
+    ) -> UInt64 {
+        var perWindow: UInt64 = 0
+        for op in levelOps..<model.opCount { perWindow += model.multiplyAccumulates(op: op) }
+        var total: UInt64 = 0
+        var side = Float(configuration.minimumFaceSize)
+        for _ in 0..<levelCount {
+            let size = levelSize(frameWidth: frameWidth, frameHeight: frameHeight, window: model.input.width, faceSide: side)
+            walkPass(model, levelOps: levelOps, window: model.input.width, stride: configuration.stride,
+                     levelWidth: size.width, levelHeight: size.height, layer: 0, height: size.height, width: size.width,
+                     phaseX: 0, phaseY: 0, cellX: 1, cellY: 1,
+                     map: { layer, _, _, inputHeight, inputWidth in
+                         let o = model.op(layer)
+                         let shape = model.outputShape(conv2D: layer, inputHeight: inputHeight, inputWidth: inputWidth)
+                         total += UInt64(shape.elementCount) * UInt64(o.kernelHeight * o.kernelWidth * model.tensor(o.input).shape.channels)
+                     },
+                     windows: { xs, ys, _, _, _ in total += UInt64(xs.windows * ys.windows) * perWindow })
+            side *= configuration.scaleStep
+        }
+        return total
+    }
+
+    /// Window positions `p * stride` along a level side of `length` pixels congruent to `phase`
+    /// modulo `modulus`: the first `p`, the step between them, the end of `p` (all windows along
+    /// the side) and how many there are.
+    @usableFromInline
+    static func positions(along length: Int, window: Int, stride: Int, phase: Int, modulus: Int)
+        -> (first: Int, step: Int, end: Int, windows: Int) {
+        let end = windowsAlong(length, window: window, stride: stride)
+        var period = 1
+        while (period * stride) % modulus != 0 { period += 1 }
+        var first = 0
+        while first < period && first < end && (first * stride) % modulus != phase { first += 1 }
+        guard first < period && first < end else { return (end, period, end, 0) }
+        return (first, period, end, (end - first + period - 1) / period)
+    }
+
+    /// Walks one level's pass depth first (docs/detection.md "One pass per level"), from level
+    /// op `layer` over its input map (`height` x `width`) at phase `(phaseX, phaseY)` modulo
+    /// `(cellX, cellY)`: for each shift of op `layer`'s strides that some window position has,
+    /// `map(layer, shiftX, shiftY, inputHeight, inputWidth)` (op `layer` runs over its input
+    /// shifted so, read at `inputWidth`), then the walk from the map it makes; after the last
+    /// level op, `windows(xs, ys, cellX, cellY, width)` with the phase's window positions, its
+    /// cell step and the last map's width.
+    static func walkPass(
+        _ model: Model, levelOps: Int, window: Int, stride: Int, levelWidth: Int, levelHeight: Int,
+        layer: Int, height: Int, width: Int, phaseX: Int, phaseY: Int, cellX: Int, cellY: Int,
+        map: (_ layer: Int, _ shiftX: Int, _ shiftY: Int, _ inputHeight: Int, _ inputWidth: Int) -> Void,
+        windows: (_ xs: (first: Int, step: Int, end: Int, windows: Int), _ ys: (first: Int, step: Int, end: Int, windows: Int),
+                  _ cellX: Int, _ cellY: Int, _ width: Int) -> Void
+    ) {
+        guard layer < levelOps else {
+            let xs = positions(along: levelWidth, window: window, stride: stride, phase: phaseX, modulus: cellX)
+            let ys = positions(along: levelHeight, window: window, stride: stride, phase: phaseY, modulus: cellY)
+            windows(xs, ys, cellX, cellY, width)
+            return
+        }
+        let o = model.op(layer)
+        for shiftY in 0..<o.strideHeight {
+            let childY = phaseY + cellY * shiftY
+            guard positions(along: levelHeight, window: window, stride: stride, phase: childY, modulus: cellY * o.strideHeight).windows > 0
+            else { continue }
+            for shiftX in 0..<o.strideWidth {
+                let childX = phaseX + cellX * shiftX
+                guard positions(along: levelWidth, window: window, stride: stride, phase: childX, modulus: cellX * o.strideWidth).windows > 0
+                else { continue }
+                let shape = model.outputShape(conv2D: layer, inputHeight: height - shiftY, inputWidth: width)
+                guard shape.height > 0, shape.width > 0 else { continue }
+                map(layer, shiftX, shiftY, height - shiftY, width)
+                walkPass(model, levelOps: levelOps, window: window, stride: stride, levelWidth: levelWidth, levelHeight: levelHeight,
+                         layer: layer + 1, height: shape.height, width: shape.width, phaseX: childX, phaseY: childY,
+                         cellX: cellX * o.strideWidth, cellY: cellY * o.strideHeight, map: map, windows: windows)
+            }
+        }
+    }
+
+    /// Scores every window of level `k` into the workspace's score map, row by row
+    /// (`windowsAlong` columns a row): resamples the frame to the level, then walks the pass
+    /// (`walkPass`): each map into its buffer (map `l` of every phase in the same one), each
+    /// window's cell of the last map into the arena where `predict` leaves that tensor, and the
+    /// model's remaining ops as `predict` runs them. Uses only `workspace`; levels are
+    /// independent of each other.
     func scoreLevel(_ k: Int, frame: UnsafePointer<UInt8>, workspace base: UnsafeMutableRawPointer, packedWeights: UnsafeRawPointer?) {
         let (levelWidth, levelHeight, _) = self.level(k)
         let level = (base + levelOffset).assumingMemoryBound(to: UInt8.self)
@@ -272,112 +362,58 @@ public struct Localiser: Sendable {
                      scratch: (base + scratchOffset).assumingMemoryBound(to: Float.self))
         // The input tensor's int8 (docs/quantization.md): q = pixel XOR 0x80.
         for i in 0..<(levelWidth * levelHeight) { level[i] ^= 0x80 }
-        let pass = LevelPass(
-            localiser: self, workspace: base, packedWeights: packedWeights, levelWidth: levelWidth, levelHeight: levelHeight)
-        pass.descend(layer: 0, map: UnsafeMutableRawPointer(level).assumingMemoryBound(to: Int8.self),
-                     height: levelHeight, width: levelWidth, phaseX: 0, phaseY: 0, cellX: 1, cellY: 1)
-    }
-}
-
-/// One level's pass (docs/detection.md "One pass per level"), over one workspace. The maps of
-/// a phase are computed layer by layer, depth first: a map at phase `(phaseX, phaseY)` modulo
-/// `(cellX, cellY)` (the product of the strides of the ops before it) holds, at `(i, j)`, what
-/// a window at level pixel `(phaseX + cellX * j, phaseY + cellY * i)` holds at its `(0, 0)`.
-/// Level op `l` makes a child phase from each of its `stride` shifts of its input; only phases
-/// some window position has are made.
-struct LevelPass {
-    let localiser: Localiser
-    let workspace: UnsafeMutableRawPointer
-    let packedWeights: UnsafeRawPointer?
-    let levelWidth: Int
-    let levelHeight: Int
-
-    /// Window positions `p * stride` along a side of `length` with `p * stride` congruent to
-    /// `phase` modulo `modulus`: the first `p` and the step between them (`p` beyond the last
-    /// window when there is none).
-    func positions(along length: Int, phase: Int, modulus: Int) -> (first: Int, step: Int, count: Int) {
-        let stride = localiser.configuration.stride
-        let count = Localiser.windowsAlong(length, window: localiser.window, stride: stride)
-        var period = 1
-        while (period * stride) % modulus != 0 { period += 1 }
-        var first = 0
-        while first < period && first < count && (first * stride) % modulus != phase { first += 1 }
-        return (first < period ? first : count, period, count)
-    }
-
-    /// Runs level op `layer` (and those after it) on `map` (`height` x `width` pixels of op
-    /// `layer`'s input channels; the level at layer 0) at phase `(phaseX, phaseY)` modulo
-    /// `(cellX, cellY)`; at the last layer, scores the phase's windows.
-    func descend(layer: Int, map: UnsafeMutablePointer<Int8>, height: Int, width: Int, phaseX: Int, phaseY: Int, cellX: Int, cellY: Int) {
-        let model = localiser.model
-        guard layer < localiser.levelOpCount else {
-            scoreWindows(map: map, width: width, phaseX: phaseX, phaseY: phaseY, cellX: cellX, cellY: cellY)
-            return
+        let model = self.model
+        let levelOps = levelOpCount
+        /// Map `layer`'s buffer (0: the level).
+        func buffer(_ layer: Int) -> UnsafeMutablePointer<Int8> {
+            let offset = layer == 0 ? levelOffset : scratchOffset
+                + Self.mapOffset(model, layer: layer, levelOps: levelOps, levelWidth: largestLevelWidth, levelHeight: largestLevelHeight)!
+            return (base + offset).assumingMemoryBound(to: Int8.self)
         }
-        let o = model.op(layer)
-        let channels = model.tensor(o.input).shape.channels
-        let output = (workspace + localiser.scratchOffset
-            + Localiser.mapOffset(model, layer: layer + 1, levelWidth: localiser.largestLevelWidth, levelHeight: localiser.largestLevelHeight)!)
-            .assumingMemoryBound(to: Int8.self)
-        for shiftY in 0..<o.strideHeight {
-            let childY = phaseY + cellY * shiftY
-            let ys = positions(along: levelHeight, phase: childY, modulus: cellY * o.strideHeight)
-            guard ys.first < ys.count else { continue }
-            for shiftX in 0..<o.strideWidth {
-                let childX = phaseX + cellX * shiftX
-                let xs = positions(along: levelWidth, phase: childX, modulus: cellX * o.strideWidth)
-                guard xs.first < xs.count else { continue }
-                // The input shifted by (shiftX, shiftY), read at the map's width: a row's last
-                // shiftX pixels are the next row's first ones (and, past the last row, the
-                // map's slack). The outputs that read them are not a window's (valid padding).
-                let shape = model.outputShape(conv2D: layer, inputHeight: height - shiftY, inputWidth: width)
-                guard shape.height > 0, shape.width > 0 else { continue }
-                model.run(conv2D: layer, using: DefaultKernels.self, input: map + (shiftY * width + shiftX) * channels,
-                          inputHeight: height - shiftY, inputWidth: width, output: output, packedWeights: packedWeights)
-                descend(layer: layer + 1, map: output, height: shape.height, width: shape.width,
-                        phaseX: childX, phaseY: childY, cellX: cellX * o.strideWidth, cellY: cellY * o.strideHeight)
-            }
-        }
-    }
-
-    /// Scores the windows at phase `(phaseX, phaseY)` modulo `(cellX, cellY)` from `map`, the
-    /// last level op's output (or the level, without level ops), `width` pixels a row: each
-    /// window's cell, the model's tensor there, goes into the arena, then the model's remaining
-    /// ops run as `predict` runs them.
-    func scoreWindows(map: UnsafeMutablePointer<Int8>, width: Int, phaseX: Int, phaseY: Int, cellX: Int, cellY: Int) {
-        let model = localiser.model
-        let levelOps = localiser.levelOpCount
         let cell = model.tensor(levelOps == 0 ? model.inputTensor : model.op(levelOps - 1).output)
-        let rowBytes = cell.shape.width * cell.shape.channels
-        let arena = workspace
-        let target = (arena + cell.arenaOffset).assumingMemoryBound(to: Int8.self)
-        let outputs = (workspace + localiser.outputsOffset).assumingMemoryBound(to: Int32.self)
-        let scores = (workspace + localiser.scoresOffset).assumingMemoryBound(to: Float.self)
-        let stride = localiser.configuration.stride
-        let ys = positions(along: levelHeight, phase: phaseY, modulus: cellY)
-        let xs = positions(along: levelWidth, phase: phaseX, modulus: cellX)
-        var row = ys.first
-        while row < ys.count {
-            let i = (row * stride - phaseY) / cellY
-            var column = xs.first
-            while column < xs.count {
-                let j = (column * stride - phaseX) / cellX
-                for r in 0..<cell.shape.height {
-                    let source = map + ((i + r) * width + j) * cell.shape.channels
-                    for b in 0..<rowBytes { target[r * rowBytes + b] = source[b] }
+        let cellRow = cell.shape.width * cell.shape.channels
+        let target = (base + cell.arenaOffset).assumingMemoryBound(to: Int8.self)
+        let outputs = (base + outputsOffset).assumingMemoryBound(to: Int32.self)
+        let scores = (base + scoresOffset).assumingMemoryBound(to: Float.self)
+        let last = buffer(levelOps)
+        let stride = configuration.stride
+        Self.walkPass(
+            model, levelOps: levelOps, window: window, stride: stride, levelWidth: levelWidth, levelHeight: levelHeight,
+            layer: 0, height: levelHeight, width: levelWidth, phaseX: 0, phaseY: 0, cellX: 1, cellY: 1,
+            map: { layer, shiftX, shiftY, inputHeight, inputWidth in
+                // Read from the shift at the map's width: a row's last shiftX pixels are the next
+                // row's first ones (past the last row, the map's slack); the outputs that read
+                // them are no window's (valid padding).
+                let channels = model.tensor(model.op(layer).input).shape.channels
+                model.run(conv2D: layer, using: DefaultKernels.self, input: buffer(layer) + (shiftY * inputWidth + shiftX) * channels,
+                          inputHeight: inputHeight, inputWidth: inputWidth, output: buffer(layer + 1), packedWeights: packedWeights)
+            },
+            windows: { xs, ys, cellX, cellY, width in
+                var row = ys.first
+                while row < ys.end {
+                    // The window at level pixel (column, row) * stride has its cell at that
+                    // position over the cell step (rounded down: less the phase).
+                    let i = row * stride / cellY
+                    var column = xs.first
+                    while column < xs.end {
+                        let j = column * stride / cellX
+                        for r in 0..<cell.shape.height {
+                            let source = last + ((i + r) * width + j) * cell.shape.channels
+                            for b in 0..<cellRow { target[r * cellRow + b] = source[b] }
+                        }
+                        var op = levelOps
+                        while op < model.opCount {
+                            // As predict: a conv2D fuses with its max pool where the plan says so.
+                            let fused = model.kernelPlan(op: op, packedWeights: packedWeights).fusesMaxPool
+                            model.run(op: op, using: DefaultKernels.self, arena: base, outputs: outputs, packedWeights: packedWeights,
+                                      fusingMaxPool: fused)
+                            op += fused ? 2 : 1
+                        }
+                        scores[row * xs.end + column] = model.prediction(output: 0, outputs: outputs)
+                        column += xs.step
+                    }
+                    row += ys.step
                 }
-                var op = levelOps
-                while op < model.opCount {
-                    // As predict: a conv2D fuses with its max pool where the plan says so.
-                    let fused = model.kernelPlan(op: op, packedWeights: packedWeights).fusesMaxPool
-                    model.run(op: op, using: DefaultKernels.self, arena: arena, outputs: outputs, packedWeights: packedWeights,
-                              fusingMaxPool: fused)
-                    op += fused ? 2 : 1
-                }
-                scores[row * xs.count + column] = model.prediction(output: 0, outputs: outputs)
-                column += xs.step
-            }
-            row += ys.step
-        }
+            })
     }
 }

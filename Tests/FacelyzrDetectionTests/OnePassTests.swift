@@ -195,7 +195,7 @@ import Testing
                     else { continue }
                     let expected = Self.windowByWindow(localiser, frame, packed: packedWeights)
                     let found = try Self.onePass(localiser, frame, packed: packedWeights)
-                    let first = zip(found, expected).firstIndex { $0 != $1 } ?? min(found.count, expected.count)
+                    let first = Array(zip(found, expected)).firstIndex { $0 != $1 } ?? min(found.count, expected.count)
                     #expect(found.count == expected.count && first == found.count,
                             "model \(m), features \(String(describing: features?.rawValue)), \(width)x\(height), \(configuration): \(found.count) boxes, \(expected.count) expected, first difference at \(first)")
                     compared += expected.count
@@ -205,6 +205,26 @@ import Testing
         }
         // The cases found boxes to compare, and the level ops ran (3, 2, 1 and 0 of them).
         #expect(cases > 30 && compared > 2000, "\(cases) cases, \(compared) boxes")
+    }
+
+    @Test func neverMoreMultiplyAccumulatesThanWindowByWindow() throws {
+        let bytes = try AlignedBytes([UInt8](Data(contentsOf: URL(fileURLWithPath: Self.shippedPath))))
+        let model = try bytes.model()
+        let perWindow = (0..<model.opCount).reduce(UInt64(0)) { $0 + model.multiplyAccumulates(op: $1) }
+        for (width, height) in [(320, 240), (640, 480)] {
+            for stride in 1...20 {
+                let localiser = try Localiser(model: model, frameWidth: width, frameHeight: height,
+                                              configuration: LocaliserConfiguration(stride: stride))
+                let windowed = UInt64(localiser.windowCount) * perWindow
+                print("OnePassTests: \(width)x\(height) step \(stride): \(localiser.windowCount) windows, \(localiser.levelOpCount) level ops, "
+                      + "\(localiser.multiplyAccumulates) MAC (window by window \(windowed)), workspace \(localiser.workspaceByteCount) bytes")
+                #expect(localiser.multiplyAccumulates <= windowed)
+                // Steps dividing the cell step (8) run every convolution per level, at least 4 times cheaper.
+                if 8 % stride == 0 {
+                    #expect(localiser.levelOpCount == 3 && localiser.multiplyAccumulates * 4 < windowed, "step \(stride)")
+                }
+            }
+        }
     }
 
     @Test func levelOpsAreTheLeadingValidConvolutions() throws {
