@@ -287,9 +287,9 @@ public struct Localiser: Sendable {
                      map: { layer, _, _, inputHeight, inputWidth in
                          let o = model.op(layer)
                          let shape = model.outputShape(conv2D: layer, inputHeight: inputHeight, inputWidth: inputWidth)
-                         total += UInt64(shape.elementCount) * UInt64(o.kernelHeight * o.kernelWidth * model.tensor(o.input).shape.channels)
+                         total += wide(shape.elementCount) * wide(o.kernelHeight * o.kernelWidth * model.tensor(o.input).shape.channels)
                      },
-                     windows: { xs, ys, _, _, _ in total += UInt64(xs.windows * ys.windows) * perWindow })
+                     windows: { xs, ys, _, _, _ in total += wide(xs.windows * ys.windows) * perWindow })
             side *= configuration.scaleStep
         }
         return total
@@ -417,3 +417,8 @@ public struct Localiser: Sendable {
             })
     }
 }
+
+/// `x` (>= 0) as a UInt64 without `UInt64(x)`, which Embedded Swift compiles to an allocating
+/// generic path on 32-bit targets (as the runtime's Numerics/Widening.swift explains).
+@inline(__always)
+private func wide(_ x: Int) -> UInt64 { UInt64(_truncatingBits: UInt(bitPattern: x)) }
