@@ -117,9 +117,9 @@ public struct Localiser: Sendable {
         workspaceByteCount = candidatesOffset + configuration.candidateCapacity * MemoryLayout<DetectionBox>.stride
     }
 
-    /// The most windows one frame may need, over all levels: 2,000,000 windows take about 9 s
-    /// at the 4.6 µs per window measured on x86-64 (docs/detection.md "Latency"), and a board
-    /// several times longer; a 12-megapixel photo needs about 1.5 million with the default
+    /// The most windows one frame may need, over all levels: 2,000,000 windows take about 1 s
+    /// at the 0.4 to 0.7 µs per window measured on x86-64 (docs/detection.md "Latency"), and a
+    /// board several times longer; a 12-megapixel photo needs about 1.5 million with the default
     /// settings (docs/limits.md "Face detection").
     public static let maximumWindowCount = 2_000_000
 
