@@ -139,7 +139,6 @@ public struct Localiser: Sendable {
     }
 
     /// Window positions along a level side of `length` pixels.
-    @usableFromInline
     static func windowsAlong(_ length: Int, window: Int, stride: Int) -> Int { (length - window) / stride + 1 }
 
     /// Size of the pyramid level on which a face of `faceSide` frame pixels spans `window` pixels.
@@ -168,8 +167,7 @@ public struct Localiser: Sendable {
 
     /// Bytes past the end of map `layer` (0: the level) that level op `layer` may read: a phase
     /// starts its input up to `strideWidth - 1` pixels into the map's first row, at the map's
-    /// width (`descend`).
-    @usableFromInline
+    /// width (`scoreLevel`).
     static func mapSlack(_ model: Model, layer: Int, levelOps: Int) -> Int {
         guard layer < levelOps else { return 0 }
         let o = model.op(layer)
@@ -180,7 +178,6 @@ public struct Localiser: Sendable {
     /// their end) starts among the maps of a level of `levelWidth` x `levelHeight` at phase
     /// (0, 0), which bounds every phase and smaller level; each map rounded up to 16 bytes. nil
     /// when the sizes overflow an `Int`.
-    @usableFromInline
     static func mapOffset(_ model: Model, layer: Int, levelOps: Int, levelWidth: Int, levelHeight: Int) -> Int? {
         var offset = 0
         var (height, width) = (levelHeight, levelWidth)
@@ -298,7 +295,6 @@ public struct Localiser: Sendable {
     /// Window positions `p * stride` along a level side of `length` pixels congruent to `phase`
     /// modulo `modulus`: the first `p`, the step between them, the end of `p` (all windows along
     /// the side) and how many there are.
-    @usableFromInline
     static func positions(along length: Int, window: Int, stride: Int, phase: Int, modulus: Int)
         -> (first: Int, step: Int, end: Int, windows: Int) {
         let end = windowsAlong(length, window: window, stride: stride)
