@@ -12,7 +12,8 @@ public enum DetectionError: Error, Equatable, Sendable {
     /// than `limit` (`Localiser.maximumWindowCount`).
     case tooManyWindows(frameWidth: Int, frameHeight: Int, limit: Int)
     /// The first pyramid level (`width` x `height`) has more pixels than `limit`
-    /// (`Localiser.maximumLevelPixels`): the smallest face searched is far below the window.
+    /// (`Localiser.maximumLevelPixels`), or its feature maps more than
+    /// `Localiser.maximumMapBytes` bytes: the smallest face searched is far below the window.
     case levelTooLarge(width: Int, height: Int, limit: Int)
     /// A configuration value is out of range (`setting`: which one).
     case invalidConfiguration(setting: LocaliserConfiguration.Setting)

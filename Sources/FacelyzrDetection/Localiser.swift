@@ -2,16 +2,19 @@ import FacelyzrImaging
 import FacelyzrRuntime
 
 /// Finds faces in a gray frame with a face / not-face model: a multi-scale sliding window over
-/// an image pyramid, each window run by the int8 runtime, then non-maximum suppression
+/// an image pyramid, each window scored by the int8 runtime, then non-maximum suppression
 /// (docs/detection.md "Localiser").
 ///
 /// Level `k` searches faces of side `minimumFaceSize * scaleStep^k` frame pixels: the frame is
 /// area-resampled so that such a face becomes the model's `window` x `window` input, and the
 /// window slides over the level by `stride` pixels. A window whose probability reaches the
-/// threshold is a candidate, mapped back to frame pixels. Made once for a frame size; `detect`
-/// then runs in the caller's workspace with no heap allocation and no check that can fail
-/// except the sizes of what it is given. A localiser is immutable and can be shared across
-/// threads, each with its own workspace.
+/// threshold is a candidate, mapped back to frame pixels. The model's leading valid
+/// convolutions (`levelOpCount`) run once over each level, per phase of the window positions
+/// modulo their strides, and the rest of the model once per window on its cell of the last
+/// map: window for window the arithmetic of `Model.predict` (docs/detection.md "One pass per
+/// level"). Made once for a frame size; `detect` then runs in the caller's workspace with no
+/// heap allocation and no check that can fail except the sizes of what it is given. A
+/// localiser is immutable and can be shared across threads, each with its own workspace.
 public struct Localiser: Sendable {
     public let model: Model
     public let frameWidth: Int
@@ -21,19 +24,28 @@ public struct Localiser: Sendable {
     public let window: Int
     /// Pyramid levels searched.
     public let levelCount: Int
+    /// Leading ops of the model run once per level (and phase) rather than once per window:
+    /// conv2D ops with valid padding from the input, each read by the next op only, as many as
+    /// make the fewest multiply-accumulates per frame (0 when the model does not start so, or
+    /// windowing is cheaper: then every window runs the whole model).
+    public let levelOpCount: Int
+    /// Multiply-accumulates of the model's ops per frame (`Model.multiplyAccumulates(op:)`
+    /// per window, and the level ops' maps), never more than window by window.
+    public let multiplyAccumulates: UInt64
     /// Bytes of the workspace `detect` needs.
     public let workspaceByteCount: Int
 
     @usableFromInline let largestLevelWidth: Int
     @usableFromInline let largestLevelHeight: Int
     @usableFromInline let levelOffset: Int
-    @usableFromInline let rowsOffset: Int
-    @usableFromInline let windowOffset: Int
+    @usableFromInline let scratchOffset: Int
+    @usableFromInline let scoresOffset: Int
     @usableFromInline let outputsOffset: Int
     @usableFromInline let candidatesOffset: Int
 
     /// A localiser for `frameWidth` x `frameHeight` gray frames. Throws if the model is not a
-    /// square gray face / not-face model, the configuration is out of range, or no window fits.
+    /// square gray face / not-face model, the configuration is out of range, no window fits, or
+    /// the frame needs too many windows or too large a first level.
     public init(model: Model, frameWidth: Int, frameHeight: Int,
                 configuration: LocaliserConfiguration = LocaliserConfiguration()) throws(DetectionError) {
         let input = model.input
@@ -56,6 +68,7 @@ public struct Localiser: Sendable {
         let frameSide = min(frameWidth, frameHeight)
         let largest = Float(min(configuration.maximumFaceSize ?? frameSide, frameSide))
         var windows = 0
+        var levelWindows = 0
         while side <= largest {
             let size = Self.levelSize(frameWidth: frameWidth, frameHeight: frameHeight, window: input.width, faceSide: side)
             guard size.width >= input.width, size.height >= input.height else { break }
@@ -66,7 +79,9 @@ public struct Localiser: Sendable {
                 first = size
             }
             // Each level adds at least one window, so this also bounds the number of levels.
-            windows += Self.windowCount(levelWidth: size.width, levelHeight: size.height, window: input.width, stride: configuration.stride)
+            let count = Self.windowCount(levelWidth: size.width, levelHeight: size.height, window: input.width, stride: configuration.stride)
+            levelWindows = max(levelWindows, count)
+            windows += count
             guard windows <= Self.maximumWindowCount else {
                 throw .tooManyWindows(frameWidth: frameWidth, frameHeight: frameHeight, limit: Self.maximumWindowCount)
             }
@@ -79,36 +94,103 @@ public struct Localiser: Sendable {
         levelCount = levels
         largestLevelWidth = first.width
         largestLevelHeight = first.height
+        // As many level ops as make the fewest multiply-accumulates: all of them at window steps
+        // dividing their strides' product, fewer where most of the maps would go unused.
+        var best = (ops: 0, count: UInt64.max)
+        for ops in 0...Self.levelOps(model) {
+            let count = Self.multiplyAccumulates(model, levelOps: ops, frameWidth: frameWidth, frameHeight: frameHeight,
+                                                 configuration: configuration, levelCount: levels)
+            if count <= best.count { best = (ops, count) }
+        }
+        (levelOpCount, multiplyAccumulates) = best
+        // The level's maps (`mapOffset`) reuse the resampler's rows: they are made after it.
+        let maps = Self.mapOffset(model, layer: levelOpCount + 1, levelOps: levelOpCount, levelWidth: first.width, levelHeight: first.height)
+        guard let maps, maps <= Self.maximumMapBytes else {
+            throw .levelTooLarge(width: first.width, height: first.height, limit: Self.maximumLevelPixels)
+        }
         func aligned(_ n: Int) -> Int { (n + 15) & ~15 }
         levelOffset = aligned(model.arenaByteCount)
-        rowsOffset = levelOffset + aligned(first.width * first.height)
-        windowOffset = rowsOffset + aligned(frameHeight * first.width * MemoryLayout<Float>.stride)
-        outputsOffset = windowOffset + aligned(window * window)
+        scratchOffset = levelOffset + aligned(first.width * first.height + Self.mapSlack(model, layer: 0, levelOps: levelOpCount))
+        scoresOffset = scratchOffset + aligned(max(frameHeight * first.width * MemoryLayout<Float>.stride, maps))
+        outputsOffset = scoresOffset + aligned(levelWindows * MemoryLayout<Float>.stride)
         candidatesOffset = outputsOffset + aligned(model.outputCount * MemoryLayout<Int32>.stride)
         workspaceByteCount = candidatesOffset + configuration.candidateCapacity * MemoryLayout<DetectionBox>.stride
     }
 
-    /// The most windows one frame may need, over all levels: 2,000,000 windows take about 9 s
-    /// at the 4.6 µs per window measured on x86-64 (docs/detection.md "Latency"), and a board
-    /// several times longer; a 12-megapixel photo needs about 1.5 million with the default
+    /// The most windows one frame may need, over all levels: 2,000,000 windows take about 1 s
+    /// at the 0.4 to 0.7 µs per window measured on x86-64 (docs/detection.md "Latency"), and a
+    /// board several times longer; a 12-megapixel photo needs about 1.5 million with the default
     /// settings (docs/limits.md "Face detection").
     public static let maximumWindowCount = 2_000_000
 
     /// The most pixels of the first (largest) pyramid level, the image pixel limit
     /// (`ImageLimits.standard`): a face smaller than the window makes it larger than the frame,
-    /// and the workspace holds it and 4 bytes a pixel of its rows.
+    /// and the workspace holds it and its feature maps (or 4 bytes a pixel of its rows).
     public static let maximumLevelPixels = 67_108_864
+
+    /// The most bytes of the largest level's feature maps (`levelOpCount` maps): 1 GiB, so a
+    /// workspace stays within a 32-bit board's address space (the shipped detector's maps take
+    /// 4 bytes a level pixel, 268 MB at `maximumLevelPixels`).
+    public static let maximumMapBytes = 1 << 30
 
     /// Windows a level of `levelWidth` x `levelHeight` holds.
     static func windowCount(levelWidth: Int, levelHeight: Int, window: Int, stride: Int) -> Int {
-        ((levelWidth - window) / stride + 1) * ((levelHeight - window) / stride + 1)
+        windowsAlong(levelWidth, window: window, stride: stride) * windowsAlong(levelHeight, window: window, stride: stride)
     }
+
+    /// Window positions along a level side of `length` pixels.
+    static func windowsAlong(_ length: Int, window: Int, stride: Int) -> Int { (length - window) / stride + 1 }
 
     /// Size of the pyramid level on which a face of `faceSide` frame pixels spans `window` pixels.
     @usableFromInline
     static func levelSize(frameWidth: Int, frameHeight: Int, window: Int, faceSide: Float) -> (width: Int, height: Int) {
         let scale = Float(window) / faceSide
         return (Int(Float(frameWidth) * scale), Int(Float(frameHeight) * scale))
+    }
+
+    /// The ops at the start of `model` that `detect` runs once per level: conv2D ops with valid
+    /// padding, each reading the tensor the one before wrote (the first, the input), which no
+    /// other op reads. A window at a multiple of their strides' product then sees, in each map,
+    /// the level's map at that place (docs/detection.md "One pass per level").
+    static func levelOps(_ model: Model) -> Int {
+        var count = 0
+        var source = model.inputTensor
+        while count < model.opCount {
+            let o = model.op(count)
+            guard o.kind == .conv2D, o.padding == .valid, o.input == source else { break }
+            for other in 0..<model.opCount where other != count && model.op(other).input == source { return count }
+            source = o.output
+            count += 1
+        }
+        return count
+    }
+
+    /// Bytes past the end of map `layer` (0: the level) that level op `layer` may read: a phase
+    /// starts its input up to `strideWidth - 1` pixels into the map's first row, at the map's
+    /// width (`scoreLevel`).
+    static func mapSlack(_ model: Model, layer: Int, levelOps: Int) -> Int {
+        guard layer < levelOps else { return 0 }
+        let o = model.op(layer)
+        return (o.strideWidth - 1) * model.tensor(o.input).shape.channels
+    }
+
+    /// Where map `layer` (1...`levelOps`, the output of level op `layer - 1`; `levelOps + 1`:
+    /// their end) starts among the maps of a level of `levelWidth` x `levelHeight` at phase
+    /// (0, 0), which bounds every phase and smaller level; each map rounded up to 16 bytes. nil
+    /// when the sizes overflow an `Int`.
+    static func mapOffset(_ model: Model, layer: Int, levelOps: Int, levelWidth: Int, levelHeight: Int) -> Int? {
+        var offset = 0
+        var (height, width) = (levelHeight, levelWidth)
+        for op in 0..<(layer - 1) {
+            let shape = model.outputShape(conv2D: op, inputHeight: height, inputWidth: width)
+            (height, width) = (shape.height, shape.width)
+            let (pixels, o1) = shape.height.multipliedReportingOverflow(by: shape.width)
+            let (bytes, o2) = pixels.multipliedReportingOverflow(by: shape.channels)
+            let (sum, o3) = offset.addingReportingOverflow(bytes + mapSlack(model, layer: op + 1, levelOps: levelOps) + 15)
+            guard !o1, !o2, !o3 else { return nil }
+            offset = sum & ~15
+        }
+        return offset
     }
 
     /// The pyramid level `k` (< `levelCount`): its size, and the face side it searches.
@@ -119,7 +201,7 @@ public struct Localiser: Sendable {
         return (size.width, size.height, side)
     }
 
-    /// Windows `detect` runs the model on per frame, over all levels.
+    /// Windows `detect` scores per frame, over all levels.
     public var windowCount: Int {
         var count = 0
         for k in 0..<levelCount {
@@ -147,10 +229,7 @@ public struct Localiser: Sendable {
         guard workspace.count >= workspaceByteCount, let base = workspace.baseAddress else {
             throw .workspaceTooSmall(needed: workspaceByteCount, byteCount: workspace.count)
         }
-        let level = (base + levelOffset).assumingMemoryBound(to: UInt8.self)
-        let rows = (base + rowsOffset).assumingMemoryBound(to: Float.self)
-        let windowPixels = (base + windowOffset).assumingMemoryBound(to: UInt8.self)
-        let outputs = (base + outputsOffset).assumingMemoryBound(to: Int32.self)
+        let scores = (base + scoresOffset).assumingMemoryBound(to: Float.self)
         let candidates = (base + candidatesOffset).bindMemory(to: DetectionBox.self, capacity: configuration.candidateCapacity)
         var candidateCount = 0
         let capacity = configuration.candidateCapacity
@@ -159,35 +238,27 @@ public struct Localiser: Sendable {
 
         for k in 0..<levelCount {
             let (levelWidth, levelHeight, _) = self.level(k)
-            resampleArea(pixels, width: frameWidth, height: frameHeight, channels: 1, into: level, width: levelWidth, height: levelHeight,
-                         scratch: rows)
+            scoreLevel(k, frame: pixels, workspace: base, packedWeights: packedWeights)
+            let columns = Self.windowsAlong(levelWidth, window: window, stride: step)
             let xScale = Float(frameWidth) / Float(levelWidth), yScale = Float(frameHeight) / Float(levelHeight)
-            var y = 0
-            while y + window <= levelHeight {
-                var x = 0
-                while x + window <= levelWidth {
-                    for r in 0..<window {
-                        (windowPixels + r * window).update(from: level + (y + r) * levelWidth + x, count: window)
+            // The windows in raster order, as one window at a time found them: the order decides
+            // which of equal scores suppression keeps, and which candidates a full list keeps.
+            for row in 0..<Self.windowsAlong(levelHeight, window: window, stride: step) {
+                for column in 0..<columns {
+                    let score = scores[row * columns + column]
+                    guard score >= threshold else { continue }
+                    let box = DetectionBox(x: Float(column * step) * xScale, y: Float(row * step) * yScale,
+                                           width: Float(window) * xScale, height: Float(window) * yScale, score: score)
+                    if candidateCount < capacity {
+                        candidates[candidateCount] = box
+                        candidateCount += 1
+                    } else {
+                        // Full: the new box replaces the weakest candidate if it is better.
+                        var weakest = 0
+                        for i in 1..<capacity where candidates[i].score < candidates[weakest].score { weakest = i }
+                        if candidates[weakest].score < score { candidates[weakest] = box }
                     }
-                    model.predict(using: DefaultKernels.self, pixels: windowPixels, arena: base, outputs: outputs,
-                                  layerOutputs: nil, packedWeights: packedWeights)
-                    let score = model.prediction(output: 0, outputs: outputs)
-                    if score >= threshold {
-                        let box = DetectionBox(x: Float(x) * xScale, y: Float(y) * yScale,
-                                               width: Float(window) * xScale, height: Float(window) * yScale, score: score)
-                        if candidateCount < capacity {
-                            candidates[candidateCount] = box
-                            candidateCount += 1
-                        } else {
-                            // Full: the new box replaces the weakest candidate if it is better.
-                            var weakest = 0
-                            for i in 1..<capacity where candidates[i].score < candidates[weakest].score { weakest = i }
-                            if candidates[weakest].score < score { candidates[weakest] = box }
-                        }
-                    }
-                    x += step
                 }
-                y += step
             }
         }
         let kept = suppressNonMaxima(candidates, count: candidateCount, overlapThreshold: configuration.overlapThreshold,
@@ -196,4 +267,154 @@ public struct Localiser: Sendable {
         for i in 0..<written { boxes[i] = candidates[i] }
         return written
     }
+
+    /// Multiply-accumulates per frame with the first `levelOps` ops run per level.
+    static func multiplyAccumulates(
+        _ model: Model, levelOps: Int, frameWidth: Int, frameHeight: Int, configuration: LocaliserConfiguration, levelCount: Int
+    ) -> UInt64 {
+        var perWindow: UInt64 = 0
+        for op in levelOps..<model.opCount { perWindow += model.multiplyAccumulates(op: op) }
+        var total: UInt64 = 0
+        var side = Float(configuration.minimumFaceSize)
+        for _ in 0..<levelCount {
+            let size = levelSize(frameWidth: frameWidth, frameHeight: frameHeight, window: model.input.width, faceSide: side)
+            walkPass(model, levelOps: levelOps, window: model.input.width, stride: configuration.stride,
+                     levelWidth: size.width, levelHeight: size.height, layer: 0, height: size.height, width: size.width,
+                     phaseX: 0, phaseY: 0, cellX: 1, cellY: 1,
+                     map: { layer, _, _, inputHeight, inputWidth in
+                         let o = model.op(layer)
+                         let shape = model.outputShape(conv2D: layer, inputHeight: inputHeight, inputWidth: inputWidth)
+                         total += wide(shape.elementCount) * wide(o.kernelHeight * o.kernelWidth * model.tensor(o.input).shape.channels)
+                     },
+                     windows: { xs, ys, _, _, _ in total += wide(xs.windows * ys.windows) * perWindow })
+            side *= configuration.scaleStep
+        }
+        return total
+    }
+
+    /// Window positions `p * stride` along a level side of `length` pixels congruent to `phase`
+    /// modulo `modulus`: the first `p`, the step between them, the end of `p` (all windows along
+    /// the side) and how many there are.
+    static func positions(along length: Int, window: Int, stride: Int, phase: Int, modulus: Int)
+        -> (first: Int, step: Int, end: Int, windows: Int) {
+        let end = windowsAlong(length, window: window, stride: stride)
+        var period = 1
+        while (period * stride) % modulus != 0 { period += 1 }
+        var first = 0
+        while first < period && first < end && (first * stride) % modulus != phase { first += 1 }
+        guard first < period && first < end else { return (end, period, end, 0) }
+        return (first, period, end, (end - first + period - 1) / period)
+    }
+
+    /// Walks one level's pass depth first (docs/detection.md "One pass per level"), from level
+    /// op `layer` over its input map (`height` x `width`) at phase `(phaseX, phaseY)` modulo
+    /// `(cellX, cellY)`: for each shift of op `layer`'s strides that some window position has,
+    /// `map(layer, shiftX, shiftY, inputHeight, inputWidth)` (op `layer` runs over its input
+    /// shifted so, read at `inputWidth`), then the walk from the map it makes; after the last
+    /// level op, `windows(xs, ys, cellX, cellY, width)` with the phase's window positions, its
+    /// cell step and the last map's width.
+    static func walkPass(
+        _ model: Model, levelOps: Int, window: Int, stride: Int, levelWidth: Int, levelHeight: Int,
+        layer: Int, height: Int, width: Int, phaseX: Int, phaseY: Int, cellX: Int, cellY: Int,
+        map: (_ layer: Int, _ shiftX: Int, _ shiftY: Int, _ inputHeight: Int, _ inputWidth: Int) -> Void,
+        windows: (_ xs: (first: Int, step: Int, end: Int, windows: Int), _ ys: (first: Int, step: Int, end: Int, windows: Int),
+                  _ cellX: Int, _ cellY: Int, _ width: Int) -> Void
+    ) {
+        guard layer < levelOps else {
+            let xs = positions(along: levelWidth, window: window, stride: stride, phase: phaseX, modulus: cellX)
+            let ys = positions(along: levelHeight, window: window, stride: stride, phase: phaseY, modulus: cellY)
+            windows(xs, ys, cellX, cellY, width)
+            return
+        }
+        let o = model.op(layer)
+        for shiftY in 0..<o.strideHeight {
+            let childY = phaseY + cellY * shiftY
+            guard positions(along: levelHeight, window: window, stride: stride, phase: childY, modulus: cellY * o.strideHeight).windows > 0
+            else { continue }
+            for shiftX in 0..<o.strideWidth {
+                let childX = phaseX + cellX * shiftX
+                guard positions(along: levelWidth, window: window, stride: stride, phase: childX, modulus: cellX * o.strideWidth).windows > 0
+                else { continue }
+                let shape = model.outputShape(conv2D: layer, inputHeight: height - shiftY, inputWidth: width)
+                guard shape.height > 0, shape.width > 0 else { continue }
+                map(layer, shiftX, shiftY, height - shiftY, width)
+                walkPass(model, levelOps: levelOps, window: window, stride: stride, levelWidth: levelWidth, levelHeight: levelHeight,
+                         layer: layer + 1, height: shape.height, width: shape.width, phaseX: childX, phaseY: childY,
+                         cellX: cellX * o.strideWidth, cellY: cellY * o.strideHeight, map: map, windows: windows)
+            }
+        }
+    }
+
+    /// Scores every window of level `k` into the workspace's score map, row by row
+    /// (`windowsAlong` columns a row): resamples the frame to the level, then walks the pass
+    /// (`walkPass`): each map into its buffer (map `l` of every phase in the same one), each
+    /// window's cell of the last map into the arena where `predict` leaves that tensor, and the
+    /// model's remaining ops as `predict` runs them. Uses only `workspace`; levels are
+    /// independent of each other.
+    func scoreLevel(_ k: Int, frame: UnsafePointer<UInt8>, workspace base: UnsafeMutableRawPointer, packedWeights: UnsafeRawPointer?) {
+        let (levelWidth, levelHeight, _) = self.level(k)
+        let level = (base + levelOffset).assumingMemoryBound(to: UInt8.self)
+        resampleArea(frame, width: frameWidth, height: frameHeight, channels: 1, into: level, width: levelWidth, height: levelHeight,
+                     scratch: (base + scratchOffset).assumingMemoryBound(to: Float.self))
+        // The input tensor's int8 (docs/quantization.md): q = pixel XOR 0x80.
+        for i in 0..<(levelWidth * levelHeight) { level[i] ^= 0x80 }
+        let model = self.model
+        let levelOps = levelOpCount
+        /// Map `layer`'s buffer (0: the level).
+        func buffer(_ layer: Int) -> UnsafeMutablePointer<Int8> {
+            let offset = layer == 0 ? levelOffset : scratchOffset
+                + Self.mapOffset(model, layer: layer, levelOps: levelOps, levelWidth: largestLevelWidth, levelHeight: largestLevelHeight)!
+            return (base + offset).assumingMemoryBound(to: Int8.self)
+        }
+        let cell = model.tensor(levelOps == 0 ? model.inputTensor : model.op(levelOps - 1).output)
+        let cellRow = cell.shape.width * cell.shape.channels
+        let target = (base + cell.arenaOffset).assumingMemoryBound(to: Int8.self)
+        let outputs = (base + outputsOffset).assumingMemoryBound(to: Int32.self)
+        let scores = (base + scoresOffset).assumingMemoryBound(to: Float.self)
+        let last = buffer(levelOps)
+        let stride = configuration.stride
+        Self.walkPass(
+            model, levelOps: levelOps, window: window, stride: stride, levelWidth: levelWidth, levelHeight: levelHeight,
+            layer: 0, height: levelHeight, width: levelWidth, phaseX: 0, phaseY: 0, cellX: 1, cellY: 1,
+            map: { layer, shiftX, shiftY, inputHeight, inputWidth in
+                // Read from the shift at the map's width: a row's last shiftX pixels are the next
+                // row's first ones (past the last row, the map's slack); the outputs that read
+                // them are no window's (valid padding).
+                let channels = model.tensor(model.op(layer).input).shape.channels
+                model.run(conv2D: layer, using: DefaultKernels.self, input: buffer(layer) + (shiftY * inputWidth + shiftX) * channels,
+                          inputHeight: inputHeight, inputWidth: inputWidth, output: buffer(layer + 1), packedWeights: packedWeights)
+            },
+            windows: { xs, ys, cellX, cellY, width in
+                var row = ys.first
+                while row < ys.end {
+                    // The window at level pixel (column, row) * stride has its cell at that
+                    // position over the cell step (rounded down: less the phase).
+                    let i = row * stride / cellY
+                    var column = xs.first
+                    while column < xs.end {
+                        let j = column * stride / cellX
+                        for r in 0..<cell.shape.height {
+                            let source = last + ((i + r) * width + j) * cell.shape.channels
+                            for b in 0..<cellRow { target[r * cellRow + b] = source[b] }
+                        }
+                        var op = levelOps
+                        while op < model.opCount {
+                            // As predict: a conv2D fuses with its max pool where the plan says so.
+                            let fused = model.kernelPlan(op: op, packedWeights: packedWeights).fusesMaxPool
+                            model.run(op: op, using: DefaultKernels.self, arena: base, outputs: outputs, packedWeights: packedWeights,
+                                      fusingMaxPool: fused)
+                            op += fused ? 2 : 1
+                        }
+                        scores[row * xs.end + column] = model.prediction(output: 0, outputs: outputs)
+                        column += xs.step
+                    }
+                    row += ys.step
+                }
+            })
+    }
 }
+
+/// `x` (>= 0) as a UInt64 without `UInt64(x)`, which Embedded Swift compiles to an allocating
+/// generic path on 32-bit targets (as the runtime's Numerics/Widening.swift explains).
+@inline(__always)
+private func wide(_ x: Int) -> UInt64 { UInt64(_truncatingBits: UInt(bitPattern: x)) }

@@ -189,7 +189,9 @@ typedef struct fz_detector {
  * FZ_ERROR_NOT_FACE_DETECTOR, FZ_ERROR_NO_WINDOW_FITS or FZ_ERROR_STORAGE_TOO_SMALL. */
 fz_status fz_detector_open(const fz_model *model, int32_t width, int32_t height, fz_detector *detector);
 
-/* Bytes of workspace fz_detector_detect needs (FZ_ARENA_ALIGNMENT-aligned). */
+/* Bytes of workspace fz_detector_detect needs (FZ_ARENA_ALIGNMENT-aligned): the frame's luma, the
+ * model's arena, the largest pyramid level with its feature maps (the detector's convolutions run
+ * once per level), the level's window scores and the candidates (docs/detection.md "Localiser"). */
 size_t fz_detector_workspace_byte_count(const fz_detector *detector);
 
 /* Finds the faces of `frame` (the detector's size, any format): writes up to `capacity` boxes,

@@ -92,10 +92,7 @@ extension Model {
         case .conv2D, .depthwiseConv2D:
             let p = convolutionParameters(o)
             if o.kind == .conv2D {
-                var filter = channelwiseWeights(o)
-                if plan.packedByteCount > 0, let packedWeights {
-                    filter.packed = packedWeights + plan.packedOffset
-                }
+                let filter = channelwiseWeights(o, plan: plan, packedWeights: packedWeights)
                 if fusingMaxPool {
                     // The arena plan may put the pool's output where the convolution's input
                     // was (dead after an unfused convolution); then the step writes the pooled
@@ -150,14 +147,24 @@ extension Model {
     /// The kernel parameters of convolution op `o`.
     @inlinable
     func convolutionParameters(_ o: OpDescription) -> ConvolutionParameters {
+        convolutionParameters(o, inputHeight: tensor(o.input).shape.height, inputWidth: tensor(o.input).shape.width)
+    }
+
+    /// The kernel parameters of convolution op `o` over an input of `inputHeight` x
+    /// `inputWidth` pixels (its tensor's channels): the output's size by the op's padding rule
+    /// (validation checked that the op's own input gives its output tensor's shape).
+    @inlinable
+    func convolutionParameters(_ o: OpDescription, inputHeight: Int, inputWidth: Int) -> ConvolutionParameters {
         let source = tensor(o.input)
         let destination = tensor(o.output)
+        let rows = o.padding.outputLength(input: inputHeight, kernel: o.kernelHeight, stride: o.strideHeight)
+        let columns = o.padding.outputLength(input: inputWidth, kernel: o.kernelWidth, stride: o.strideWidth)
         return ConvolutionParameters(
-            input: source.shape, output: destination.shape,
+            input: TensorShape(height: inputHeight, width: inputWidth, channels: source.shape.channels),
+            output: TensorShape(height: rows.length, width: columns.length, channels: destination.shape.channels),
             kernelHeight: o.kernelHeight, kernelWidth: o.kernelWidth,
             strideHeight: o.strideHeight, strideWidth: o.strideWidth,
-            padTop: o.padding.outputLength(input: source.shape.height, kernel: o.kernelHeight, stride: o.strideHeight).padBefore,
-            padLeft: o.padding.outputLength(input: source.shape.width, kernel: o.kernelWidth, stride: o.strideWidth).padBefore,
+            padTop: rows.padBefore, padLeft: columns.padBefore,
             inputZeroPoint: source.zeroPoint, outputZeroPoint: destination.zeroPoint,
             outputMin: o.outputMin, outputMax: o.outputMax, rounding: o.rounding)
     }
@@ -173,5 +180,15 @@ extension Model {
         ChannelwiseWeights(
             weights: weightArray(o.weightsOffset), bias: weightArray(o.biasOffset),
             multipliers: weightArray(o.multipliersOffset), shifts: weightArray(o.shiftsOffset))
+    }
+
+    /// Op `o`'s weights, with its packed weights where its `plan` (from `packedWeights`) has some.
+    @inlinable
+    func channelwiseWeights(_ o: OpDescription, plan: KernelPlan, packedWeights: UnsafeRawPointer?) -> ChannelwiseWeights {
+        var filter = channelwiseWeights(o)
+        if plan.packedByteCount > 0, let packedWeights {
+            filter.packed = packedWeights + plan.packedOffset
+        }
+        return filter
     }
 }
