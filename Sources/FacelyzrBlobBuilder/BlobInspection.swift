@@ -44,6 +44,9 @@ public struct BlobInspection: Codable, Equatable, Sendable {
         public var inputTensor: Int
         public var inputShape: Shape
         public var inputArenaOffset: Int
+        /// An add's second input tensor and where it lies in the arena.
+        public var secondInputTensor: Int?
+        public var secondInputArenaOffset: Int?
         /// Output tensor; nil for a head's accumulators (see `headOutputs`).
         public var outputTensor: Int?
         public var outputShape: Shape?
@@ -150,7 +153,8 @@ public struct BlobInspection: Codable, Equatable, Sendable {
                       scale: i.scale, zeroPoint: i.zeroPoint)
         arenaByteCount = model.arenaByteCount
         let opEnds = (0..<model.opCount).map { model.op($0) }.map { o in
-            (input: o.input, output: o.kind == .fullyConnectedAccumulators ? nil : Optional(o.output))
+            (inputs: o.kind == .add ? [o.input, o.secondInput] : [o.input],
+             output: o.kind == .fullyConnectedAccumulators ? nil : Optional(o.output))
         }
         livenessLowerBound = ArenaPlan.livenessLowerBound(
             sizes: (0..<model.tensorCount).map { model.tensor($0).shape.elementCount },
@@ -188,7 +192,11 @@ public struct BlobInspection: Codable, Equatable, Sendable {
                 op.stride = [o.strideHeight, o.strideWidth]
                 op.padding = "\(o.padding)"
             }
-            if o.kind == .conv2D || o.kind == .depthwiseConv2D || o.kind == .fullyConnected {
+            if o.kind == .add {
+                op.secondInputTensor = o.secondInput
+                op.secondInputArenaOffset = model.tensor(o.secondInput).arenaOffset
+            }
+            if o.kind == .conv2D || o.kind == .depthwiseConv2D || o.kind == .fullyConnected || o.kind == .add {
                 op.rounding = "\(o.rounding)"
                 op.clamp = [o.outputMin, o.outputMax]
             }
@@ -222,6 +230,7 @@ public struct BlobInspection: Codable, Equatable, Sendable {
         func shape(_ s: Shape) -> String { "\(s.height)x\(s.width)x\(s.channels)" }
         for op in ops {
             var line = "  \(op.index) \(op.kind) \(shape(op.inputShape))@\(op.inputArenaOffset)"
+            if let at = op.secondInputArenaOffset { line += " + \(shape(op.inputShape))@\(at)" }
             if let out = op.outputShape, let at = op.outputArenaOffset { line += " -> \(shape(out))@\(at)" }
             if let h = op.headOutputs { line += " -> head outputs \(h[0])..<\(h[0] + h[1])" }
             if let k = op.kernel, let s = op.stride, let p = op.padding {

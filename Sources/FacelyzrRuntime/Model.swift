@@ -69,12 +69,14 @@ public struct Model: @unchecked Sendable {
     public func op(_ index: Int) -> OpDescription {
         let r = layout.ops.offset + index * BlobFormat.OpRecord.size
         typealias O = BlobFormat.OpRecord
+        let kind = OpKind(rawValue: base.u16(r + O.opcode))!
         return OpDescription(
-            kind: OpKind(rawValue: base.u16(r + O.opcode))!,
+            kind: kind,
             rounding: RoundingMode(rawValue: base.u8(r + O.rounding))!,
             padding: Padding(rawValue: base.u8(r + O.padding))!,
             input: Int(base.u32(r + O.input)), output: Int(base.u32(r + O.output)),
-            outputLength: Int(base.u32(r + O.outputLength)),
+            outputLength: kind == .add ? 0 : Int(base.u32(r + O.outputLength)),
+            secondInput: kind == .add ? Int(base.u32(r + O.secondInput)) : 0,
             kernelHeight: Int(base.u8(r + O.kernelHeight)), kernelWidth: Int(base.u8(r + O.kernelWidth)),
             strideHeight: Int(base.u8(r + O.strideHeight)), strideWidth: Int(base.u8(r + O.strideWidth)),
             outputMin: base.i32(r + O.outputMin), outputMax: base.i32(r + O.outputMax),
@@ -112,7 +114,7 @@ public struct Model: @unchecked Sendable {
         return (offset, int8OutputByteCount(op(index)))
     }
 
-    /// Multiply-accumulates op `index` performs per inference (additions, for pools). In 64 bits:
+    /// Multiply-accumulates op `index` performs per inference (additions, for pools and adds). In 64 bits:
     /// a validated op can exceed a 32-bit `Int`.
     public func multiplyAccumulates(op index: Int) -> UInt64 {
         let o = op(index)
@@ -125,7 +127,7 @@ public struct Model: @unchecked Sendable {
             return wide(tensor(o.output).shape.elementCount) * taps
         case .maxPool2x2, .averagePool2x2:
             return wide(tensor(o.output).shape.elementCount) * 4
-        case .globalAveragePool:
+        case .globalAveragePool, .add:
             return inCount
         case .fullyConnected:
             return wide(tensor(o.output).shape.elementCount) * inCount
@@ -144,7 +146,7 @@ public struct Model: @unchecked Sendable {
             return wide(tensor(o.output).shape.channels) * (taps * wide(inShape.channels) + 1)
         case .depthwiseConv2D:
             return wide(inShape.channels) * (taps + 1)
-        case .maxPool2x2, .averagePool2x2, .globalAveragePool:
+        case .maxPool2x2, .averagePool2x2, .globalAveragePool, .add:
             return 0
         case .fullyConnected:
             return wide(tensor(o.output).shape.channels) * (wide(inShape.elementCount) + 1)
@@ -210,7 +212,8 @@ public struct TensorDescription: Sendable, Equatable {
 }
 
 /// One operation of a model, decoded from its record. Offsets of weights, bias, multipliers and
-/// shifts are relative to the weights section; fields an op does not use are zero.
+/// shifts are relative to the weights section (an add's three requantisations: input 1, input 2,
+/// output); fields an op does not use are zero.
 public struct OpDescription: Sendable, Equatable {
     public var kind: OpKind
     public var rounding: RoundingMode
@@ -221,6 +224,8 @@ public struct OpDescription: Sendable, Equatable {
     public var output: Int
     /// Number of int32 accumulators (`fullyConnectedAccumulators` only).
     public var outputLength: Int
+    /// The second input tensor (`add` only).
+    public var secondInput: Int
     public var kernelHeight: Int
     public var kernelWidth: Int
     public var strideHeight: Int

@@ -159,6 +159,24 @@ import Testing
         }
     }
 
+    @Test func addMatchesReference() {
+        forEachCase("add") { rng in
+            let (p, first, second) = rng.add()
+            let expected = second.withUnsafeBufferPointer { b in
+                run(first, outputCount: p.count) { Reference.add(p, input1: $0, input2: b.baseAddress!, output: $1) }
+            }
+            // The canonical plan, then each feature set's (AVX2 or NEON: 16 elements per step).
+            let plans = [KernelPlan.canonical] + Self.featureSets.map { KernelPlan(addFor: $0) }
+            let failures = plans.filter { plan in
+                let got = second.withUnsafeBufferPointer { b in
+                    runGuarded(first, outputCount: p.count, as: Int8.self) { Fast.add(p, plan: plan, input1: $0, input2: b.baseAddress!, output: $1) }
+                }
+                return got.output != expected || got.overrun
+            }
+            return failures.isEmpty ? nil : "\(p), kernels \(failures.map { "\($0.variant.name)" })"
+        }
+    }
+
     @Test func fullyConnectedMatchesReference() {
         forEachCase("fullyConnected") { rng in
             let (p, input, filter) = rng.fullyConnected()
