@@ -1,0 +1,68 @@
+import FacelyzrData
+import FacelyzrHost
+import FacelyzrQuantizer
+import FacelyzrRuntime
+import FacelyzrTestSupport
+import FacelyzrTrainer
+import Testing
+
+/// A float graph with a residual block goes through the quantizer: the add's output range is
+/// calibrated like any activation, the blob holds a runtime add (format v2), and int8 follows float.
+@Suite struct ResidualQuantizationTests {
+    /// `tinyGraph()` (conv, max pool, conv, average pool, conv, global average pool, heads) with
+    /// the last convolution made a residual branch: `relu(avgpool + conv(avgpool))` before the
+    /// global average pool.
+    static func residualGraph() throws -> FloatGraph {
+        let tiny = tinyGraph()
+        let branch = tiny.nodes.firstIndex { $0.name == "encoder.4" }!
+        #expect(tiny.nodes[branch].input == branch - 1 && tiny.nodes[branch - 1].outputShape == tiny.nodes[branch].outputShape)
+        var nodes = Array(tiny.nodes[...branch])
+        nodes.append(FloatGraph.Node(
+            name: "encoder.4.add", kind: .add, input: branch - 1, secondInput: branch,
+            outputShape: tiny.nodes[branch].outputShape, activation: .relu))
+        for var node in tiny.nodes[(branch + 1)...] {
+            node.input = node.input.map { $0 >= branch ? $0 + 1 : $0 }
+            nodes.append(node)
+        }
+        return try FloatGraph(inputShape: tiny.inputShape, inputScale: tiny.inputScale, nodes: nodes, heads: tiny.heads)
+    }
+
+    @Test func forwardAddsTheTwoOperands() throws {
+        let graph = try Self.residualGraph()
+        let add = graph.nodes.firstIndex { $0.kind == .add }!
+        let outputs = graph.forward(graph.normalize(TestModels.pixels(2 * 16 * 16 * 3), count: 2))
+        let (a, b) = (outputs[graph.nodes[add].input!], outputs[graph.nodes[add].secondInput!])
+        #expect(outputs[add].values == zip(a.values, b.values).map { max($0 + $1, 0) })
+        #expect(outputs[add].values.contains { $0 > 0 })
+    }
+
+    @Test func quantizedBlobAddsAndFollowsFloat() throws {
+        let graph = try Self.residualGraph()
+        let model = try Quantizer.quantize(graph, name: "tiny-residual", calibration: SplitFaces(tinyFaces, limit: 48),
+                                           options: QuantizationOptions(method: .mse))
+        let add = graph.nodes.firstIndex { $0.kind == .add }!
+        let report = model.layers[add]
+        #expect(report.op == "add" && report.outputZeroPoint == -128 && (report.outputScale ?? 0) > 0)
+        try withModel(model.bytes) { blob in
+            #expect(blob.formatVersion == 2)
+            #expect(blob.op(add).kind == .add)
+            // Head outputs of int8 and float on faces the calibration did not see.
+            let test = SplitFaces<TestSplit>(tinyFaces, limit: 32)
+            var agree = 0, total = 0
+            var ageDifference: Float = 0
+            for i in 0..<test.count {
+                let pixels = try test.face(i).pixels
+                let float = graph.headOutputs(graph.forward(graph.normalize(pixels, count: 1)), batch: 1)[0]
+                let int8 = run(blob, pixels, layerOutputs: false).outputs
+                for o in 0..<blob.outputCount where blob.head(0).kind == .binary && o == 0 {
+                    total += 1
+                    if (float[o] > 0) == (Float(int8[o]) * blob.outputScale(o) > 0) { agree += 1 }
+                }
+                ageDifference += abs(Float(int8[1]) * blob.outputScale(1) - float[1])
+            }
+            #expect(agree >= total - 2, "gender decisions: \(agree) of \(total) agree")
+            // The age output (regression, 20 years per unit of the random head) close to float.
+            #expect(ageDifference / Float(test.count) < 0.75, "mean |int8 - float| age \(ageDifference / Float(test.count))")
+        }
+    }
+}
