@@ -50,6 +50,7 @@ public struct BlobBuilder {
         var output: Int  // tensor, or first head output for accumulators
         var outputLength = 0
         var secondInput: Int?  // add only
+        var padBefore = (rows: 0, columns: 0, channels: 0)  // pad only
         var kernel = (height: 0, width: 0)
         var stride = (height: 0, width: 0)
         var padding = Padding.valid
@@ -175,6 +176,18 @@ public struct BlobBuilder {
         return y
     }
 
+    /// Zero padding (docs/quantization.md "Pad"): `top`/`bottom` rows, `left`/`right` columns and
+    /// `channelsBefore`/`channelsAfter` channels of the zero point around `x` (keeps its quantization).
+    public mutating func pad(
+        _ x: Tensor, top: Int = 0, bottom: Int = 0, left: Int = 0, right: Int = 0, channelsBefore: Int = 0, channelsAfter: Int = 0
+    ) -> Tensor {
+        let s = shape(x)
+        let y = add(TensorShape(height: top + s.height + bottom, width: left + s.width + right,
+                                channels: channelsBefore + s.channels + channelsAfter), quantization(x))
+        ops.append(OpInfo(kind: .pad, input: x.index, output: y.index, padBefore: (top, left, channelsBefore)))
+        return y
+    }
+
     /// The three requantisations of an add with these scales, TFLite ADD's choice
     /// (docs/quantization.md "Add"): input `i`'s factor `s_i / (2 max(s_1, s_2))`, the output's
     /// `2 max(s_1, s_2) / (2^20 s_out)`; nil when the output's needs a shift above 0
@@ -276,7 +289,12 @@ public struct BlobBuilder {
             opTable.put(op.padding.rawValue, at: r + O.padding)
             opTable.put(UInt32(bitPattern: op.clamp.0), at: r + O.outputMin)
             opTable.put(UInt32(bitPattern: op.clamp.1), at: r + O.outputMax)
-            if op.kind == .maxPool2x2 || op.kind == .averagePool2x2 || op.kind == .globalAveragePool { continue }
+            if op.kind == .pad {
+                opTable.put(UInt32(op.padBefore.rows), at: r + O.padTop)
+                opTable.put(UInt32(op.padBefore.columns), at: r + O.padLeft)
+                opTable.put(UInt32(op.padBefore.channels), at: r + O.padChannels)
+            }
+            if op.kind == .maxPool2x2 || op.kind == .averagePool2x2 || op.kind == .globalAveragePool || op.kind == .pad { continue }
             if op.kind != .add {
                 opTable.put(UInt64(weights.appendAligned(op.weights.map { UInt8(bitPattern: $0) })), at: r + O.weights)
                 opTable.put(UInt64(weights.appendAligned(op.bias.flatMap(\.littleEndianBytes))), at: r + O.bias)

@@ -44,6 +44,8 @@ public struct BlobInspection: Codable, Equatable, Sendable {
         public var inputTensor: Int
         public var inputShape: Shape
         public var inputArenaOffset: Int
+        /// Rows, columns and channels a pad puts before its input.
+        public var padBefore: [Int]?
         /// An add's second input tensor and where it lies in the arena.
         public var secondInputTensor: Int?
         public var secondInputArenaOffset: Int?
@@ -192,6 +194,7 @@ public struct BlobInspection: Codable, Equatable, Sendable {
                 op.stride = [o.strideHeight, o.strideWidth]
                 op.padding = "\(o.padding)"
             }
+            if o.kind == .pad { op.padBefore = [o.padTop, o.padLeft, o.padChannels] }
             if o.kind == .add {
                 op.secondInputTensor = o.secondInput
                 op.secondInputArenaOffset = model.tensor(o.secondInput).arenaOffset
@@ -237,6 +240,7 @@ public struct BlobInspection: Codable, Equatable, Sendable {
                 line += " kernel \(k[0])x\(k[1]) stride \(s[0])x\(s[1]) \(p)"
             }
             if let r = op.rounding, let c = op.clamp { line += " \(r) rounding, clamp [\(c[0]), \(c[1])]" }
+            if let p = op.padBefore { line += " at rows +\(p[0]), columns +\(p[1]), channels +\(p[2])" }
             line += ", \(op.macs) MACs, \(op.parameters) parameters"
             lines.append(line)
         }

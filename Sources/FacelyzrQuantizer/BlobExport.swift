@@ -144,6 +144,11 @@ func exportBlob(
         case .globalAveragePool:
             y = builder.globalAveragePool(x)
             report.op = "globalAveragePool"
+        case .pad(let top, let left, let channelsBefore):
+            let s = builder.shape(x), out = node.outputShape
+            y = builder.pad(x, top: top, bottom: out[0] - s.height - top, left: left, right: out[1] - s.width - left,
+                            channelsBefore: channelsBefore, channelsAfter: out[2] - s.channels - channelsBefore)
+            report.op = "pad"
         case .add:
             let outQ = outputs[index]!
             let second = node.secondInput.map { tensors[$0] } ?? builder.input

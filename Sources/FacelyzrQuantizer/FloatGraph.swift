@@ -17,6 +17,9 @@ public struct FloatGraph: Sendable {
         /// Element-wise sum of the outputs of `input` and `secondInput` (a residual connection),
         /// then `activation`: the runtime's add (docs/quantization.md "Add").
         case add
+        /// Zero padding: the input at `top` rows, `left` columns, `channelsBefore` channels of
+        /// the output (`outputShape`), zeros around it: the runtime's pad (keeps the quantization).
+        case pad(top: Int, left: Int, channelsBefore: Int)
     }
 
     public struct Node: Sendable {
@@ -163,7 +166,11 @@ public struct FloatGraph: Sendable {
     public init(inputShape: [Int], inputScale: Float, nodes: [Node], heads: [Head]) throws(QuantizerError) {
         for (i, node) in nodes.enumerated() {
             let shapes = [node.input, node.secondInput].map { $0.map { nodes[$0].outputShape } ?? inputShape }
-            guard (node.input ?? -1) < i, (node.secondInput ?? -1) < i,
+            var fits = true
+            if case .pad(let top, let left, let channelsBefore) = node.kind {
+                fits = zip([top, left, channelsBefore], zip(shapes[0], node.outputShape)).allSatisfy { $0 >= 0 && $0 + $1.0 <= $1.1 }
+            }
+            guard fits, (node.input ?? -1) < i, (node.secondInput ?? -1) < i,
                   node.kind != .add || (shapes[0] == node.outputShape && shapes[1] == node.outputShape),
                   (node.kind == .add) == (node.secondInput != nil)
             else { throw .unsupportedLayer(layer: node.name, reason: "reads a later node, or an add of two shapes") }
@@ -200,6 +207,20 @@ public struct FloatGraph: Sendable {
             case .dense, .headOutput:
                 y = Tensor(shape: [x.batch, 1, 1, node.weight!.shape[0]],
                            values: denseForward(x, weight: node.weight!, bias: node.bias!, activation: node.activation).values)
+            case .pad(let top, let left, let channelsBefore):
+                let (h, w, c) = (x.shape[1], x.shape[2], x.shape[3])
+                let (oh, ow, oc) = (node.outputShape[0], node.outputShape[1], node.outputShape[2])
+                var values = [Float](repeating: 0, count: x.batch * oh * ow * oc)
+                for n in 0..<x.batch {
+                    for iy in 0..<h {
+                        for ix in 0..<w {
+                            for ch in 0..<c {
+                                values[((n * oh + iy + top) * ow + ix + left) * oc + ch + channelsBefore] = x.values[((n * h + iy) * w + ix) * c + ch]
+                            }
+                        }
+                    }
+                }
+                y = Tensor(shape: [x.batch, oh, ow, oc], values: values)
             case .add:
                 let other = node.secondInput.map { outputs[$0] } ?? input
                 let limit: Float = node.activation == .relu6 ? 6 : .infinity

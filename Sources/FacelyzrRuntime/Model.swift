@@ -75,11 +75,13 @@ public struct Model: @unchecked Sendable {
             rounding: RoundingMode(rawValue: base.u8(r + O.rounding))!,
             padding: Padding(rawValue: base.u8(r + O.padding))!,
             input: Int(base.u32(r + O.input)), output: Int(base.u32(r + O.output)),
-            outputLength: kind == .add ? 0 : Int(base.u32(r + O.outputLength)),
+            outputLength: kind == .fullyConnectedAccumulators ? Int(base.u32(r + O.outputLength)) : 0,
             secondInput: kind == .add ? Int(base.u32(r + O.secondInput)) : 0,
             kernelHeight: Int(base.u8(r + O.kernelHeight)), kernelWidth: Int(base.u8(r + O.kernelWidth)),
             strideHeight: Int(base.u8(r + O.strideHeight)), strideWidth: Int(base.u8(r + O.strideWidth)),
-            outputMin: base.i32(r + O.outputMin), outputMax: base.i32(r + O.outputMax),
+            outputMin: kind == .pad ? 0 : base.i32(r + O.outputMin), outputMax: kind == .pad ? 0 : base.i32(r + O.outputMax),
+            padTop: kind == .pad ? Int(base.u32(r + O.padTop)) : 0, padLeft: kind == .pad ? Int(base.u32(r + O.padLeft)) : 0,
+            padChannels: kind == .pad ? Int(base.u32(r + O.padChannels)) : 0,
             weightsOffset: narrow(base.u64(r + O.weights)), biasOffset: narrow(base.u64(r + O.bias)),
             multipliersOffset: narrow(base.u64(r + O.multipliers)), shiftsOffset: narrow(base.u64(r + O.shifts)),
             recordOffset: r)
@@ -129,6 +131,8 @@ public struct Model: @unchecked Sendable {
             return wide(tensor(o.output).shape.elementCount) * 4
         case .globalAveragePool, .add:
             return inCount
+        case .pad:
+            return 0
         case .fullyConnected:
             return wide(tensor(o.output).shape.elementCount) * inCount
         case .fullyConnectedAccumulators:
@@ -146,7 +150,7 @@ public struct Model: @unchecked Sendable {
             return wide(tensor(o.output).shape.channels) * (taps * wide(inShape.channels) + 1)
         case .depthwiseConv2D:
             return wide(inShape.channels) * (taps + 1)
-        case .maxPool2x2, .averagePool2x2, .globalAveragePool, .add:
+        case .maxPool2x2, .averagePool2x2, .globalAveragePool, .add, .pad:
             return 0
         case .fullyConnected:
             return wide(tensor(o.output).shape.channels) * (wide(inShape.elementCount) + 1)
@@ -233,6 +237,11 @@ public struct OpDescription: Sendable, Equatable {
     /// Fused activation, as a clamp of the quantized output.
     public var outputMin: Int32
     public var outputMax: Int32
+    /// Rows, columns and channels a `pad` puts before its input (the amounts after follow from
+    /// the output's shape).
+    public var padTop: Int
+    public var padLeft: Int
+    public var padChannels: Int
     public var weightsOffset: Int
     public var biasOffset: Int
     public var multipliersOffset: Int

@@ -79,7 +79,7 @@ enum SampleModels {
     /// 16x16 RGB residual blocks (format v2's add): conv 3x3 + ReLU (the skip), conv 3x3, their
     /// add + ReLU with three different scales; max pool; conv 3x3 stride 1 whose output is added
     /// to the pooled tensor (zero points -128 and 127: the extremes); 20 channels, so the SIMD
-    /// adds run whole blocks of 16 and a tail.
+    /// adds run whole blocks of 16 and a tail; zero pads of a row, a column and 12 channels.
     static func residual(seed: UInt64) -> BlobBuilder {
         var rng = SplitMix64(state: seed)
         var b = BlobBuilder(name: "residual", height: 16, width: 16, pixelFormat: .rgb8)
@@ -99,6 +99,8 @@ enum SampleModels {
                              weights: l.weights, bias: l.bias, requantization: l.requantization, output: scaled(0.12, 127))
         x = b.add(inner, pooled, requantization: BlobBuilder.addRequantization(input1: 0.12, input2: 0.1, output: 0.15)!,
                   output: scaled(0.15, -3))
+        // The age net's pads: a row and column after, channels after (a downsampling shortcut).
+        x = b.pad(b.pad(x, bottom: 1, right: 1), channelsAfter: 12)
         heads(&b, features: b.globalAveragePool(x), attributes: 2, rng: &rng)
         return b
     }

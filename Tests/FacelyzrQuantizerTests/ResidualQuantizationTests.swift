@@ -10,8 +10,8 @@ import Testing
 /// calibrated like any activation, the blob holds a runtime add (format v2), and int8 follows float.
 @Suite struct ResidualQuantizationTests {
     /// `tinyGraph()` (conv, max pool, conv, average pool, conv, global average pool, heads) with
-    /// the last convolution made a residual branch: `relu(avgpool + conv(avgpool))` before the
-    /// global average pool.
+    /// the last convolution made a residual branch: `relu(avgpool + conv(avgpool))`, then zero
+    /// padded by a row, a column and 4 channels before the global average pool.
     static func residualGraph() throws -> FloatGraph {
         let tiny = tinyGraph()
         let branch = tiny.nodes.firstIndex { $0.name == "encoder.4" }!
@@ -20,8 +20,19 @@ import Testing
         nodes.append(FloatGraph.Node(
             name: "encoder.4.add", kind: .add, input: branch - 1, secondInput: branch,
             outputShape: tiny.nodes[branch].outputShape, activation: .relu))
+        // A zero pad of a row and column after and 4 channels after, as the age net's blocks pad.
+        let s = tiny.nodes[branch].outputShape
+        nodes.append(FloatGraph.Node(
+            name: "encoder.4.pad", kind: .pad(top: 0, left: 0, channelsBefore: 0), input: branch + 1,
+            outputShape: [s[0] + 1, s[1] + 1, s[2] + 4], activation: .none))
         for var node in tiny.nodes[(branch + 1)...] {
-            node.input = node.input.map { $0 >= branch ? $0 + 1 : $0 }
+            node.input = node.input.map { $0 >= branch ? $0 + 2 : $0 }
+            if node.kind == .globalAveragePool { node.outputShape = [1, 1, s[2] + 4] }
+            if node.kind == .dense, node.weight!.shape[1] == s[2] {  // the heads' hidden layers read 4 more features: zero weights
+                node.weight = Tensor(shape: [node.weight!.shape[0], s[2] + 4], values: (0..<node.weight!.shape[0]).flatMap { o in
+                    Array(node.weight!.values[(o * s[2])..<((o + 1) * s[2])]) + [0, 0, 0, 0]
+                })
+            }
             nodes.append(node)
         }
         return try FloatGraph(inputShape: tiny.inputShape, inputScale: tiny.inputScale, nodes: nodes, heads: tiny.heads)
@@ -43,9 +54,10 @@ import Testing
         let add = graph.nodes.firstIndex { $0.kind == .add }!
         let report = model.layers[add]
         #expect(report.op == "add" && report.outputZeroPoint == -128 && (report.outputScale ?? 0) > 0)
+        #expect(model.layers[add + 1].op == "pad")
         try withModel(model.bytes) { blob in
             #expect(blob.formatVersion == 2)
-            #expect(blob.op(add).kind == .add)
+            #expect(blob.op(add).kind == .add && blob.op(add + 1).kind == .pad)
             // Head outputs of int8 and float on faces the calibration did not see.
             let test = SplitFaces<TestSplit>(tinyFaces, limit: 32)
             var agree = 0, total = 0

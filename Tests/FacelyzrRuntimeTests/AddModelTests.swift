@@ -9,7 +9,8 @@ import Testing
     typealias O = BlobFormat.OpRecord
     typealias T = BlobFormat.TensorRecord
     let blob = BlobPatch(TestModels.residual())
-    /// Ops of `TestModels.residual`: 0 conv (skip), 1 conv, 2 add, 3 max pool, 4 depthwise, 5 add, 6 pool, 7-8 heads.
+    /// Ops of `TestModels.residual`: 0 conv (skip), 1 conv, 2 add, 3 max pool, 4 depthwise, 5 add,
+    /// 6-7 pads, 8 global average pool, 9-10 heads.
     static let adds = [2, 5]
 
     @Test func residualModelIsVersion2AndChainsStayVersion1() throws {
@@ -64,6 +65,44 @@ import Testing
         let plan = TestModels.residual().arenaPlan()
         let skip = plan.offsets[1]..<(plan.offsets[1] + 384), branch = plan.offsets[2]..<(plan.offsets[2] + 384)
         #expect(!skip.overlaps(branch))
+    }
+
+    /// Pads: the output holds the input at its offset and the zero point elsewhere; hostile
+    /// amounts (an input that does not fit the output) and a changed quantization are refused.
+    @Test func padsCopyTheirInputAndAreChecked() throws {
+        try withModel(blob.bytes) { model in
+            let first = model.op(6), second = model.op(7)
+            #expect(first.kind == .pad && second.kind == .pad)
+            #expect((first.padTop, first.padLeft, first.padChannels) == (0, 0, 0) && (second.padTop, second.padChannels) == (1, 0))
+            let layers = run(model, TestModels.pixels(model.input.byteCount)).layers
+            func layer(_ op: Int) -> [Int8] {
+                let range = model.layerOutputRange(op: op)
+                return Array(layers[range.offset..<(range.offset + range.count)])
+            }
+            let (input, padded) = (layer(5), layer(6))
+            let zp = Int8(model.tensor(first.output).zeroPoint)
+            #expect(padded.count == 5 * 5 * 6 && input.count == 4 * 4 * 6)
+            for y in 0..<5 {
+                for x in 0..<5 {
+                    for c in 0..<6 {
+                        #expect(padded[(y * 5 + x) * 6 + c] == (y < 4 && x < 4 ? input[(y * 4 + x) * 6 + c] : zp))
+                    }
+                }
+            }
+        }
+        let r = blob.op(7)
+        var p = blob
+        p.set(r + O.padChannels, UInt32(3))  // 6 channels at +3 do not fit 8
+        if case .shapeMismatch(op: 7, _, _) = p.openError() {} else { Issue.record("pad overflowing its output accepted") }
+        p = blob
+        p.set(r + O.padTop, UInt32.max)
+        if case .shapeMismatch(op: 7, _, _) = p.openError() {} else { Issue.record("huge pad accepted") }
+        p = blob
+        p.set(blob.tensor(8) + T.zeroPoint, Int32(4))
+        #expect(p.openError() == .quantizationMismatch(op: 7))
+        p = blob
+        p.set(r + O.rounding, UInt8(1))
+        #expect(p.openError() == .reservedNotZero(offset: UInt64(r + O.rounding)))
     }
 
     @Test func addIsUnknownToVersion1() {

@@ -105,6 +105,16 @@ import Testing
         }
     }
 
+    @Test func padMatches() {
+        for (i, c) in golden.pad.enumerated() {
+            let p = c.parameters
+            for (name, kernel) in [("reference", Reference.pad), ("fast", Fast.pad)] as [(String, (PadParameters, UnsafePointer<Int8>, UnsafeMutablePointer<Int8>) -> Void)] {
+                let got = runGuarded(int8s(c.x), outputCount: p.output.elementCount, as: Int8.self) { kernel(p, $0, $1) }
+                #expect(got.output == int8s(c.y) && !got.overrun, "pad case \(i), \(name)")
+            }
+        }
+    }
+
     @Test func addMatches() {
         for (i, c) in golden.add.enumerated() {
             let p = c.parameters

@@ -44,6 +44,7 @@ enum Golden {
         var fullyConnected: [FullyConnected]
         var fullyConnectedAccumulators: [FullyConnected]
         var add: [Add]
+        var pad: [Pad]
     }
 
     struct Convolution: Decodable {
@@ -117,6 +118,24 @@ enum Golden {
 }
 
 extension Golden {
+    struct Pad: Decodable {
+        var input: [Int]
+        var before: [Int]
+        var after: [Int]
+        var zeroPoint: Int8
+        var x: String
+        var y: String
+
+        var parameters: PadParameters {
+            let inShape = TensorShape(height: input[0], width: input[1], channels: input[2])
+            return PadParameters(
+                input: inShape,
+                output: TensorShape(height: before[0] + input[0] + after[0], width: before[1] + input[1] + after[1],
+                                    channels: before[2] + input[2] + after[2]),
+                top: before[0], left: before[1], channelsBefore: before[2], zeroPoint: zeroPoint)
+        }
+    }
+
     struct Add: Decodable {
         var shape: [Int]
         var zeroPoints: [Int32]

@@ -77,7 +77,8 @@ public enum TestModels {
     /// An 8x8 RGB residual model (format v2): conv 3x3 same + ReLU (the skip tensor), conv 3x3
     /// same, their add + ReLU (three different scales: both inputs are rescaled), max pool,
     /// depthwise 3x3 same, an add of that and the pooled tensor (other zero points, no
-    /// activation), global average pool and two heads.
+    /// activation), a pad of a row and column after, another of a row before and two channels
+    /// after, global average pool and two heads.
     public static func residual(seed: UInt64 = 5) -> BlobBuilder {
         var rng = SplitMix64(state: seed)
         var b = BlobBuilder(name: "residual", height: 8, width: 8, pixelFormat: .rgb8)
@@ -95,10 +96,12 @@ public enum TestModels {
                                   requantization: requantization(6, &rng), output: q(0.03, -5))
         x = b.add(d, pooled, requantization: BlobBuilder.addRequantization(input1: 0.03, input2: 0.09, output: 0.1)!,
                   output: q(0.1, 3))
+        // Zero pads as the age net's blocks use them: one row and column after, channels after.
+        x = b.pad(b.pad(x, bottom: 1, right: 1), top: 1, channelsAfter: 2)
         let gap = b.globalAveragePool(x)
-        b.head("gender", kind: .binary, input: gap, weights: weights(6, &rng), bias: bias(1, &rng),
+        b.head("gender", kind: .binary, input: gap, weights: weights(8, &rng), bias: bias(1, &rng),
                scales: [0.0025], labels: ["male"])
-        b.head("age", kind: .regression, input: gap, weights: weights(6, &rng), bias: bias(1, &rng),
+        b.head("age", kind: .regression, input: gap, weights: weights(8, &rng), bias: bias(1, &rng),
                scales: [0.01], labels: ["years"])
         return b
     }

@@ -204,6 +204,15 @@ def add(x1, x2, zp1, zp2, requantization, zp_out, lo, hi):
     return out
 
 
+def pad(x, before, after, zp):
+    """Zero pad (docs "Pad"): x (H, W, C) inside, the zero point (real zero) around it."""
+    (t, l, c0), (b, r, c1) = before, after
+    h, w, c = x.shape
+    y = np.full((t + h + b, l + w + r, c0 + c + c1), zp, np.int64)
+    y[t:t + h, l:l + w, c0:c0 + c] = x
+    return y
+
+
 def fc_accumulators(x, w, bias, zp_in):
     real = x.astype(np.int64) - zp_in
     return [wrap32(int(np.dot(w[o].astype(np.int64), real)) + int(bias[o])) for o in range(w.shape[0])]
@@ -368,6 +377,17 @@ def random_add_case(rng):
                 x1=hexbytes(x1), x2=hexbytes(x2), y=hexbytes(y))
 
 
+def random_pad_case(rng):
+    h, w, c = rng.int(1, 6), rng.int(1, 6), rng.int(1, 9)
+    before = [rng.pick([0, 0, 1, rng.int(0, 4)]) for _ in range(3)]
+    after = [rng.pick([0, 0, 1, rng.int(0, 4)]) for _ in range(3)]
+    zp = random_zero_point(rng)
+    x = np.array(rng.int8s(h * w * c), np.int64).reshape(h, w, c)
+    y = pad(x, before, after, zp)
+    return dict(input=[h, w, c], before=before, after=after, zeroPoint=zp, x=hexbytes(x.flatten().tolist()),
+                y=hexbytes(y.flatten().tolist()))
+
+
 # --- Hand-worked cases (docs/quantization.md, "Hand-worked cases") ---------------------------
 
 def hand_worked_checks():
@@ -455,7 +475,7 @@ def scalar_cases(rng):
                 headDequantization=heads)
 
 
-def kernel_cases(rng, add_rng):
+def kernel_cases(rng, add_rng, pad_rng):
     return dict(
         conv2D=[random_conv_case(rng, False) for _ in range(60)],
         depthwiseConv2D=[random_conv_case(rng, True) for _ in range(60)],
@@ -466,6 +486,7 @@ def kernel_cases(rng, add_rng):
         fullyConnectedAccumulators=[random_fc_case(rng, True) for _ in range(40)],
         # its own stream, so adding the op changed none of the vectors above
         add=[random_add_case(add_rng) for _ in range(60)],
+        pad=[random_pad_case(pad_rng) for _ in range(30)],
     )
 
 
@@ -473,7 +494,7 @@ def golden_files():
     hand_worked_checks()
     files = {
         "numerics.json": scalar_cases(SplitMix64(0x5EED_0001)),
-        "kernels.json": kernel_cases(SplitMix64(0x5EED_0002), SplitMix64(0x5EED_0003)),
+        "kernels.json": kernel_cases(SplitMix64(0x5EED_0002), SplitMix64(0x5EED_0003), SplitMix64(0x5EED_0004)),
     }
     return {name: json.dumps({"generator": "tools/oracle/oracle.py", **body}, separators=(",", ":")) + "\n"
             for name, body in files.items()}

@@ -118,6 +118,9 @@ public enum BlobFormat {
         public static let outputMax = 24     // i32
         public static let outputLength = 28  // u32: number of int32 accumulators (accumulator ops only)
         public static let secondInput = 28   // u32: add's second input tensor (version 2; the offset of outputLength, which add does not use)
+        public static let padTop = 20        // u32: pad's rows before the input (version 2; the offset of outputMin, which pad does not use)
+        public static let padLeft = 24       // u32: pad's columns before the input (the offset of outputMax)
+        public static let padChannels = 28   // u32: pad's channels before the input (the offset of outputLength)
         public static let weights = 32       // u64: offsets in the weights section
         public static let bias = 40          // u64
         public static let multipliers = 48   // u64
@@ -201,10 +204,13 @@ public enum OpKind: UInt16, Sendable {
     case fullyConnectedAccumulators = 7
     /// Element-wise add of two int8 tensors of one shape, TFLite ADD int8 (version 2).
     case add = 8
+    /// Zero padding of rows, columns and channels: the input copied into a larger output whose
+    /// other cells hold the zero point (real zero); keeps the input's scale and zero point (version 2).
+    case pad = 9
 
     /// The first format version that has this op.
     @inlinable
-    public var minimumVersion: UInt32 { self == .add ? 2 : 1 }
+    public var minimumVersion: UInt32 { self == .add || self == .pad ? 2 : 1 }
 }
 
 /// What a head predicts and how its outputs become predictions.

@@ -336,12 +336,14 @@ private struct Validator {
                     : TensorShape(height: inShape.height / 2, width: inShape.width / 2, channels: inShape.channels)
                 try shape(j, expected: expected, actual: outShape)
                 if kind == .globalAveragePool { try dotProduct(j, terms: wide(inShape.height) * wide(inShape.width)) }
-                let t = layout.tensors.offset
-                let inRecord = t + input * BlobFormat.TensorRecord.size
-                let outRecord = t + output * BlobFormat.TensorRecord.size
-                guard base.u32(inRecord + BlobFormat.TensorRecord.zeroPoint) == base.u32(outRecord + BlobFormat.TensorRecord.zeroPoint),
-                      base.u32(inRecord + BlobFormat.TensorRecord.scale) == base.u32(outRecord + BlobFormat.TensorRecord.scale)
-                else { throw .quantizationMismatch(op: j) }
+                try sameQuantization(j, input, output)
+            case .pad:
+                // The input lies inside the output: the amounts before, plus the input, fit.
+                guard wide(base.u32(r + O.padTop)) + wide(inShape.height) <= wide(outShape.height),
+                      wide(base.u32(r + O.padLeft)) + wide(inShape.width) <= wide(outShape.width),
+                      wide(base.u32(r + O.padChannels)) + wide(inShape.channels) <= wide(outShape.channels)
+                else { throw .shapeMismatch(op: j, expected: inShape, actual: outShape) }
+                try sameQuantization(j, input, output)
             case .add:
                 try field(r + O.rounding, .rounding, allowed: 0...0)
                 try clamp(r)
@@ -373,6 +375,16 @@ private struct Validator {
             k -= 1
         }
         throw .tensorNotProduced(op: j, tensor: tensor)
+    }
+
+    /// Op `j`'s output keeps its input's scale and zero point (pools, pad).
+    func sameQuantization(_ j: Int, _ input: Int, _ output: Int) throws(BlobError) {
+        let t = layout.tensors.offset
+        let inRecord = t + input * BlobFormat.TensorRecord.size
+        let outRecord = t + output * BlobFormat.TensorRecord.size
+        guard base.u32(inRecord + BlobFormat.TensorRecord.zeroPoint) == base.u32(outRecord + BlobFormat.TensorRecord.zeroPoint),
+              base.u32(inRecord + BlobFormat.TensorRecord.scale) == base.u32(outRecord + BlobFormat.TensorRecord.scale)
+        else { throw .quantizationMismatch(op: j) }
     }
 
     /// The second input of add op `j` (record `r`): a tensor written before op `j` (which rules
@@ -515,7 +527,7 @@ private struct Validator {
         let weighted = convolution || kind == .fullyConnected || kind == .fullyConnectedAccumulators
         if !requantized {
             try zero(r + O.rounding, 1)
-            try zero(r + O.outputMin, 8)       // outputMin, outputMax
+            if kind != .pad { try zero(r + O.outputMin, 8) }  // outputMin, outputMax (pad: padTop, padLeft)
             try zero(r + O.multipliers, 16)    // multipliers, shifts
         }
         if !convolution {
@@ -523,7 +535,7 @@ private struct Validator {
             try zero(r + O.padding, 1)
         }
         if !weighted { try zero(r + O.weights, 16) }  // weights, bias
-        if kind != .fullyConnectedAccumulators && kind != .add { try zero(r + O.outputLength, 4) }  // or secondInput
+        if kind != .fullyConnectedAccumulators && kind != .add && kind != .pad { try zero(r + O.outputLength, 4) }  // or secondInput, padChannels
     }
 
     /// The fused activation clamp is a non-empty int8 range.

@@ -141,6 +141,11 @@ extension Model {
                 outputMultiplier: multipliers[2], outputShift: shifts[2],
                 outputZeroPoint: destination.zeroPoint, outputMin: o.outputMin, outputMax: o.outputMax)
             Kernels.add(p, plan: plan, input1: x, input2: UnsafePointer(activations + second.arenaOffset), output: y)
+        case .pad:
+            Kernels.pad(
+                PadParameters(input: source.shape, output: destination.shape, top: o.padTop, left: o.padLeft,
+                              channelsBefore: o.padChannels, zeroPoint: Int8(truncatingIfNeeded: source.zeroPoint)),
+                input: x, output: y)
         case .fullyConnectedAccumulators:
             break
         }

@@ -221,3 +221,24 @@ public struct AddParameters: Sendable, Equatable {
             outputZeroPoint: outputZeroPoint, outputMin: outputMin, outputMax: outputMax)
     }
 }
+
+/// Parameters of a zero pad (docs/quantization.md "Pad"): the input lies in the output at
+/// `top`, `left`, `channelsBefore`; every other output cell holds `zeroPoint` (real zero).
+public struct PadParameters: Sendable, Equatable {
+    public var input: TensorShape
+    public var output: TensorShape
+    public var top: Int
+    public var left: Int
+    public var channelsBefore: Int
+    public var zeroPoint: Int8
+
+    @inlinable
+    public init(input: TensorShape, output: TensorShape, top: Int, left: Int, channelsBefore: Int, zeroPoint: Int8) {
+        self.input = input
+        self.output = output
+        self.top = top
+        self.left = left
+        self.channelsBefore = channelsBefore
+        self.zeroPoint = zeroPoint
+    }
+}
