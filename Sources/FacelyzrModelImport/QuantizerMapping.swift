@@ -114,7 +114,8 @@ extension ImportedGraph {
                 chain.append("reads \(node.inputs.map { $0.map { "node \($0)" } ?? "the input" }.joined(separator: " and ")), not the previous node (the quantizer takes a chain with residual adds)")
             }
             if i < nodes.count - 1 && consumers[i] != 1 + skipReaders[i] {
-                chain.append("its output is read by \(consumers[i]) nodes (the quantizer takes a chain with residual adds)")
+                let skips = skipReaders[i] == 0 ? "" : ", \(skipReaders[i]) of them as an add's skip"
+                chain.append("its output is read by \(consumers[i]) node\(consumers[i] == 1 ? "" : "s")\(skips); the quantizer takes a chain with residual adds, in which the next node reads it")
             }
             if !chain.isEmpty {
                 block(node, chain.joined(separator: "; "))
