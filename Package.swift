@@ -111,7 +111,7 @@ let package = Package(
         // order, static shapes, import-time folding, and the float checkpoint the quantizer reads.
         .target(
             name: "FacelyzrModelImport",
-            dependencies: ["FacelyzrRuntime", "FacelyzrTrainer", "FacelyzrFiles", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: ["FacelyzrRuntime", "FacelyzrTrainer", "FacelyzrQuantizer", "FacelyzrFiles", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             exclude: ["Generated/README.md"]
         ),
 

@@ -24,6 +24,18 @@ typedef struct {
     int32_t max_pool;
 } fz_requantization;
 
+/* An element-wise add of two int8 tensors (AddParameters, docs/quantization.md "Add"): each
+ * input less its zero point, shifted left by 20, requantised (double rounding, shifts <= 0);
+ * the sum requantised with the output's multiplier and shift, plus its zero point, clamped. */
+typedef struct {
+    int32_t zero_point1, multiplier1, shift1;
+    int32_t zero_point2, multiplier2, shift2;
+    int32_t output_multiplier, output_shift, output_zero_point, output_min, output_max;
+} fz_add_parameters;
+
+/* `blocks` x 16 elements of an add, out[i] from a[i] and b[i] (fz_avx2_add, fz_neon_add). */
+typedef void fz_add_fn(const fz_add_parameters *p, const int8_t *a, const int8_t *b, int8_t *out, intptr_t blocks);
+
 /* Kernel rows a quad tile takes at most (Fast.quadMaximumRows). */
 #define FZ_QUAD_MAXIMUM_ROWS 32
 

@@ -161,4 +161,39 @@ static inline void fz_neon_store_16(
     }
 }
 
+/* One input's 4 lanes of an add: x (int16 lanes, already less the zero point, in [-255, 255])
+ * widened, shifted left by 20 (below 2^28: no overflow), requantised with no left shift. */
+static inline int32x4_t fz_neon_add_scale_4(int16x4_t x, const int32_t *multiplier, const int32_t *shift) {
+    return fz_neon_requantize_4(vshlq_n_s32(vmovl_s16(x), 20), multiplier, shift, shift, 0);
+}
+
+/* An add (fz_add_fn), bit-exact with AddParameters.element: per block, each input's 16 bytes
+ * widened to int16 less the zero point, each quarter scaled by fz_neon_add_scale_4 (sqrdmulh and
+ * the rounding right shift of fz_neon_requantize_4; shifts are <= 0, so neg_right = shift), the
+ * two summed (below 2^29), and the sums requantised with the output's multiplier and shift by
+ * fz_neon_requantize_double, output stage included. */
+static inline void fz_neon_add(const fz_add_parameters *p, const int8_t *a, const int8_t *b, int8_t *out, intptr_t blocks) {
+    int32_t m1[4], s1[4], m2[4], s2[4], mo[16], so[16];
+    for (int i = 0; i < 16; i++) {
+        mo[i] = p->output_multiplier;
+        so[i] = p->output_shift;
+    }
+    for (int i = 0; i < 4; i++) {
+        m1[i] = p->multiplier1; s1[i] = p->shift1;
+        m2[i] = p->multiplier2; s2[i] = p->shift2;
+    }
+    const int16x8_t zp1 = vdupq_n_s16((int16_t)p->zero_point1), zp2 = vdupq_n_s16((int16_t)p->zero_point2);
+    for (intptr_t k = 0; k < blocks; k++) {
+        int8x16_t va = vld1q_s8(a + 16 * k), vb = vld1q_s8(b + 16 * k);
+        int16x8_t al = vsubq_s16(vmovl_s8(vget_low_s8(va)), zp1), ah = vsubq_s16(vmovl_high_s8(va), zp1);
+        int16x8_t bl = vsubq_s16(vmovl_s8(vget_low_s8(vb)), zp2), bh = vsubq_s16(vmovl_high_s8(vb), zp2);
+        int32x4_t s0 = vaddq_s32(fz_neon_add_scale_4(vget_low_s16(al), m1, s1), fz_neon_add_scale_4(vget_low_s16(bl), m2, s2));
+        int32x4_t t1 = vaddq_s32(fz_neon_add_scale_4(vget_high_s16(al), m1, s1), fz_neon_add_scale_4(vget_high_s16(bl), m2, s2));
+        int32x4_t t2 = vaddq_s32(fz_neon_add_scale_4(vget_low_s16(ah), m1, s1), fz_neon_add_scale_4(vget_low_s16(bh), m2, s2));
+        int32x4_t t3 = vaddq_s32(fz_neon_add_scale_4(vget_high_s16(ah), m1, s1), fz_neon_add_scale_4(vget_high_s16(bh), m2, s2));
+        vst1q_s8(out + 16 * k, fz_neon_requantize_double(s0, t1, t2, t3, mo, so, so, 0, p->output_zero_point,
+                                                         p->output_min, p->output_max));
+    }
+}
+
 #endif /* FZ_NEON_COMMON_H */

@@ -162,4 +162,40 @@ static inline void fz_avx2_requantize_double_16(
     _mm_storeu_si128((__m128i *)out, _mm_packs_epi16(low, high));
 }
 
+/* An add (fz_add_fn), bit-exact with AddParameters.element: per block, each input's 16 bytes
+ * widened to int32, less the zero point, shifted left by 20 (below 2^28 in magnitude: no
+ * overflow), scaled by fz_avx2_requantize_4 with no left shift (shifts are <= 0, so
+ * neg_right = shift), the two summed (below 2^29), and the sums requantised with the output's
+ * multiplier and shift by fz_avx2_requantize_double_16, output stage included. */
+__attribute__((target("avx2")))
+static inline void fz_avx2_add(const fz_add_parameters *p, const int8_t *a, const int8_t *b, int8_t *out, intptr_t blocks) {
+    int32_t zeros[16], m1[4], s1[4], m2[4], s2[4], mo[16], so[16];
+    for (int i = 0; i < 16; i++) {
+        zeros[i] = 0;
+        mo[i] = p->output_multiplier;
+        so[i] = p->output_shift;
+    }
+    for (int i = 0; i < 4; i++) {
+        m1[i] = p->multiplier1; s1[i] = p->shift1;
+        m2[i] = p->multiplier2; s2[i] = p->shift2;
+    }
+    const __m256i zp1 = _mm256_set1_epi32(p->zero_point1), zp2 = _mm256_set1_epi32(p->zero_point2);
+    for (intptr_t k = 0; k < blocks; k++) {
+        int32_t xa[16], xb[16], sum[16];
+        for (int h = 0; h < 2; h++) {
+            __m256i va = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(a + 16 * k + 8 * h)));
+            __m256i vb = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(b + 16 * k + 8 * h)));
+            _mm256_storeu_si256((__m256i *)(xa + 8 * h), _mm256_slli_epi32(_mm256_sub_epi32(va, zp1), 20));
+            _mm256_storeu_si256((__m256i *)(xb + 8 * h), _mm256_slli_epi32(_mm256_sub_epi32(vb, zp2), 20));
+        }
+        for (int q = 0; q < 4; q++) {
+            __m128i s = _mm_add_epi32(fz_avx2_requantize_4(xa + 4 * q, m1, zeros, s1),
+                                      fz_avx2_requantize_4(xb + 4 * q, m2, zeros, s2));
+            _mm_storeu_si128((__m128i *)(sum + 4 * q), s);
+        }
+        fz_avx2_requantize_double_16(sum, mo, zeros, so, p->output_zero_point, p->output_min, p->output_max,
+                                     out + 16 * k);
+    }
+}
+
 #endif /* FZ_X86_SSE2_AVX2_H */

@@ -45,15 +45,18 @@ public struct ArenaPlan: Sendable, Equatable {
     }
 
     /// Lifetimes of `tensorCount` tensors under `ops` (in order; `output` nil for ops that write no
-    /// tensor): the model input lives from step -1, every tensor from the op that writes it to
-    /// the last op that reads it.
-    public static func lifetimes(tensorCount: Int, inputTensor: Int, ops: [(input: Int, output: Int?)]) -> [ClosedRange<Int>] {
+    /// tensor; an add has two inputs): the model input lives from step -1, every tensor from the
+    /// op that writes it to the last op that reads it, so an add's skip tensor stays live, and
+    /// keeps its bytes, from its writer to the add.
+    public static func lifetimes(tensorCount: Int, inputTensor: Int, ops: [(inputs: [Int], output: Int?)]) -> [ClosedRange<Int>] {
         var lifetimes = (0..<tensorCount).map { $0 == inputTensor ? -1...(-1) : 0...0 }
         for (i, op) in ops.enumerated() {
             if let output = op.output { lifetimes[output] = i...i }
         }
         for (i, op) in ops.enumerated() {
-            lifetimes[op.input] = lifetimes[op.input].lowerBound...max(lifetimes[op.input].upperBound, i)
+            for input in op.inputs {
+                lifetimes[input] = lifetimes[input].lowerBound...max(lifetimes[input].upperBound, i)
+            }
         }
         return lifetimes
     }

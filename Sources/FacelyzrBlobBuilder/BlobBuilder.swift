@@ -49,6 +49,8 @@ public struct BlobBuilder {
         var input: Int
         var output: Int  // tensor, or first head output for accumulators
         var outputLength = 0
+        var secondInput: Int?  // add only
+        var padBefore = (rows: 0, columns: 0, channels: 0)  // pad only
         var kernel = (height: 0, width: 0)
         var stride = (height: 0, width: 0)
         var padding = Padding.valid
@@ -162,6 +164,44 @@ public struct BlobBuilder {
         return y
     }
 
+    /// Element-wise add of two tensors of one shape (docs/quantization.md "Add");
+    /// `requantization` holds input 1's, input 2's and the output's (`addRequantization`).
+    public mutating func add(
+        _ a: Tensor, _ b: Tensor, requantization: [Requantization], output: Quantization, activation: Activation = .none
+    ) -> Tensor {
+        let y = add(shape(a), output)
+        ops.append(OpInfo(
+            kind: .add, input: a.index, output: y.index, secondInput: b.index, clamp: clamp(activation, output),
+            requantization: requantization))
+        return y
+    }
+
+    /// Zero padding (docs/quantization.md "Pad"): `top`/`bottom` rows, `left`/`right` columns and
+    /// `channelsBefore`/`channelsAfter` channels of the zero point around `x` (keeps its quantization).
+    public mutating func pad(
+        _ x: Tensor, top: Int = 0, bottom: Int = 0, left: Int = 0, right: Int = 0, channelsBefore: Int = 0, channelsAfter: Int = 0
+    ) -> Tensor {
+        let s = shape(x)
+        let y = add(TensorShape(height: top + s.height + bottom, width: left + s.width + right,
+                                channels: channelsBefore + s.channels + channelsAfter), quantization(x))
+        ops.append(OpInfo(kind: .pad, input: x.index, output: y.index, padBefore: (top, left, channelsBefore)))
+        return y
+    }
+
+    /// The three requantisations of an add with these scales, TFLite ADD's choice
+    /// (docs/quantization.md "Add"): input `i`'s factor `s_i / (2 max(s_1, s_2))`, the output's
+    /// `2 max(s_1, s_2) / (2^20 s_out)`; nil when the output's needs a shift above 0
+    /// (`s_out <= 2 max(s_1, s_2) / 2^20`, an output 2^19 times finer than its inputs).
+    public static func addRequantization(input1: Float, input2: Float, output: Float) -> [Requantization]? {
+        let twiceMaximum = 2 * Double(max(input1, input2))
+        let outputFactor = twiceMaximum / (Double(1 << AddParameters.inputLeftShift) * Double(output))
+        let result = [
+            Requantization(real: Double(input1) / twiceMaximum), Requantization(real: Double(input2) / twiceMaximum),
+            Requantization(real: outputFactor),
+        ]
+        return result.allSatisfy { $0.shift <= 0 } ? result : nil
+    }
+
     /// Fully connected with int8 output; `weights` `[outputs][inputs]` over the NHWC-flattened input.
     public mutating func fullyConnected(
         _ x: Tensor, outputs: Int, weights: [Int8], bias: [Int32], requantization: [Requantization],
@@ -191,7 +231,7 @@ public struct BlobBuilder {
     public func arenaPlan() -> ArenaPlan {
         let lifetimes = ArenaPlan.lifetimes(
             tensorCount: tensors.count, inputTensor: input.index,
-            ops: ops.map { ($0.input, $0.kind == .fullyConnectedAccumulators ? nil : $0.output) })
+            ops: ops.map { ([$0.input] + ($0.secondInput.map { [$0] } ?? []), $0.kind == .fullyConnectedAccumulators ? nil : $0.output) })
         return ArenaPlan(sizes: tensors.map(\.shape.elementCount), lifetimes: lifetimes)
     }
 
@@ -241,7 +281,7 @@ public struct BlobBuilder {
             opTable.put(op.rounding.rawValue, at: r + O.rounding)
             opTable.put(UInt32(op.input), at: r + O.input)
             opTable.put(UInt32(op.output), at: r + O.output)
-            opTable.put(UInt32(op.outputLength), at: r + O.outputLength)
+            opTable.put(UInt32(op.secondInput ?? op.outputLength), at: op.kind == .add ? r + O.secondInput : r + O.outputLength)
             opTable.put(UInt8(op.kernel.height), at: r + O.kernelHeight)
             opTable.put(UInt8(op.kernel.width), at: r + O.kernelWidth)
             opTable.put(UInt8(op.stride.height), at: r + O.strideHeight)
@@ -249,9 +289,16 @@ public struct BlobBuilder {
             opTable.put(op.padding.rawValue, at: r + O.padding)
             opTable.put(UInt32(bitPattern: op.clamp.0), at: r + O.outputMin)
             opTable.put(UInt32(bitPattern: op.clamp.1), at: r + O.outputMax)
-            if op.kind == .maxPool2x2 || op.kind == .averagePool2x2 || op.kind == .globalAveragePool { continue }
-            opTable.put(UInt64(weights.appendAligned(op.weights.map { UInt8(bitPattern: $0) })), at: r + O.weights)
-            opTable.put(UInt64(weights.appendAligned(op.bias.flatMap(\.littleEndianBytes))), at: r + O.bias)
+            if op.kind == .pad {
+                opTable.put(UInt32(op.padBefore.rows), at: r + O.padTop)
+                opTable.put(UInt32(op.padBefore.columns), at: r + O.padLeft)
+                opTable.put(UInt32(op.padBefore.channels), at: r + O.padChannels)
+            }
+            if op.kind == .maxPool2x2 || op.kind == .averagePool2x2 || op.kind == .globalAveragePool || op.kind == .pad { continue }
+            if op.kind != .add {
+                opTable.put(UInt64(weights.appendAligned(op.weights.map { UInt8(bitPattern: $0) })), at: r + O.weights)
+                opTable.put(UInt64(weights.appendAligned(op.bias.flatMap(\.littleEndianBytes))), at: r + O.bias)
+            }
             if op.kind == .fullyConnectedAccumulators { continue }
             opTable.put(UInt64(weights.appendAligned(op.requantization.flatMap(\.multiplier.littleEndianBytes))), at: r + O.multipliers)
             opTable.put(UInt64(weights.appendAligned(op.requantization.flatMap(\.shift.littleEndianBytes))), at: r + O.shifts)
@@ -282,19 +329,22 @@ public struct BlobBuilder {
             (.metadata, metadata), (.strings, strings), (.tensors, tensorTable), (.ops, opTable),
             (.heads, headTable), (.outputs, outputTable), (.weights, weights),
         ]
-        return (BlobBuilder.assemble(sections.map { ($0.0.rawValue, 0, $0.1.bytes) }), plan)
+        let version = ops.map(\.kind.minimumVersion).max() ?? 1
+        return (BlobBuilder.assemble(sections.map { ($0.0.rawValue, 0, $0.1.bytes) }, version: version), plan)
     }
 
-    /// Lays out a header, a section table and the sections `(kind, flags, bytes)` (each at a
-    /// 16-byte aligned offset, in order), then seals the checksums.
-    public static func assemble(_ sections: [(kind: UInt32, flags: UInt32, bytes: [UInt8])]) -> [UInt8] {
+    /// Lays out a header stamped `version`, a section table and the sections `(kind, flags, bytes)`
+    /// (each at a 16-byte aligned offset, in order), then seals the checksums. `build()` stamps
+    /// the lowest version whose ops the model uses (`OpKind.minimumVersion`), so a model without
+    /// an add is the same version-1 blob it was before version 2.
+    public static func assemble(_ sections: [(kind: UInt32, flags: UInt32, bytes: [UInt8])], version: UInt32 = 1) -> [UInt8] {
         typealias H = BlobFormat.Header
         typealias E = BlobFormat.SectionEntry
         let alignment = Int(BlobFormat.minimumSectionAlignment)
         let headerSize = H.size + E.size * sections.count
         var blob = ByteWriter(zeros: headerSize)
         blob.put(BlobFormat.magic, at: H.magic)
-        blob.put(BlobFormat.currentVersion, at: H.version)
+        blob.put(version, at: H.version)
         blob.put(BlobFormat.endiannessMark, at: H.endiannessMark)
         blob.put(UInt32(headerSize), at: H.headerSize)
         blob.put(UInt32(sections.count), at: H.sectionCount)

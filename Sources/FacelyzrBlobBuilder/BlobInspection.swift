@@ -44,6 +44,11 @@ public struct BlobInspection: Codable, Equatable, Sendable {
         public var inputTensor: Int
         public var inputShape: Shape
         public var inputArenaOffset: Int
+        /// Rows, columns and channels a pad puts before its input.
+        public var padBefore: [Int]?
+        /// An add's second input tensor and where it lies in the arena.
+        public var secondInputTensor: Int?
+        public var secondInputArenaOffset: Int?
         /// Output tensor; nil for a head's accumulators (see `headOutputs`).
         public var outputTensor: Int?
         public var outputShape: Shape?
@@ -150,7 +155,8 @@ public struct BlobInspection: Codable, Equatable, Sendable {
                       scale: i.scale, zeroPoint: i.zeroPoint)
         arenaByteCount = model.arenaByteCount
         let opEnds = (0..<model.opCount).map { model.op($0) }.map { o in
-            (input: o.input, output: o.kind == .fullyConnectedAccumulators ? nil : Optional(o.output))
+            (inputs: o.kind == .add ? [o.input, o.secondInput] : [o.input],
+             output: o.kind == .fullyConnectedAccumulators ? nil : Optional(o.output))
         }
         livenessLowerBound = ArenaPlan.livenessLowerBound(
             sizes: (0..<model.tensorCount).map { model.tensor($0).shape.elementCount },
@@ -188,7 +194,12 @@ public struct BlobInspection: Codable, Equatable, Sendable {
                 op.stride = [o.strideHeight, o.strideWidth]
                 op.padding = "\(o.padding)"
             }
-            if o.kind == .conv2D || o.kind == .depthwiseConv2D || o.kind == .fullyConnected {
+            if o.kind == .pad { op.padBefore = [o.padTop, o.padLeft, o.padChannels] }
+            if o.kind == .add {
+                op.secondInputTensor = o.secondInput
+                op.secondInputArenaOffset = model.tensor(o.secondInput).arenaOffset
+            }
+            if o.kind == .conv2D || o.kind == .depthwiseConv2D || o.kind == .fullyConnected || o.kind == .add {
                 op.rounding = "\(o.rounding)"
                 op.clamp = [o.outputMin, o.outputMax]
             }
@@ -222,12 +233,14 @@ public struct BlobInspection: Codable, Equatable, Sendable {
         func shape(_ s: Shape) -> String { "\(s.height)x\(s.width)x\(s.channels)" }
         for op in ops {
             var line = "  \(op.index) \(op.kind) \(shape(op.inputShape))@\(op.inputArenaOffset)"
+            if let at = op.secondInputArenaOffset { line += " + \(shape(op.inputShape))@\(at)" }
             if let out = op.outputShape, let at = op.outputArenaOffset { line += " -> \(shape(out))@\(at)" }
             if let h = op.headOutputs { line += " -> head outputs \(h[0])..<\(h[0] + h[1])" }
             if let k = op.kernel, let s = op.stride, let p = op.padding {
                 line += " kernel \(k[0])x\(k[1]) stride \(s[0])x\(s[1]) \(p)"
             }
             if let r = op.rounding, let c = op.clamp { line += " \(r) rounding, clamp [\(c[0]), \(c[1])]" }
+            if let p = op.padBefore { line += " at rows +\(p[0]), columns +\(p[1]), channels +\(p[2])" }
             line += ", \(op.macs) MACs, \(op.parameters) parameters"
             lines.append(line)
         }

@@ -40,21 +40,37 @@ public struct QuantizerBlocker: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(node): \(reason)" }
 }
 
+/// A residual add of the imported graph, in the quantizer's float graph's node indices.
+public struct ResidualAdd: Sendable, Equatable {
+    /// The ONNX node's name.
+    public var node: String
+    /// Its index in the float graph; its first operand is the node right before it.
+    public var index: Int
+    /// The other operand (the skip connection), an earlier node.
+    public var skip: Int
+    public var activation: Activation
+}
+
 /// The imported graph as the quantizer's float checkpoint, or why it cannot be one.
 public struct QuantizerMapping: Sendable {
-    /// Empty when `checkpoint` is set.
+    /// Empty when the graph maps (`checkpoint` or, with residual adds, `chain` is set).
     public var blockers: [QuantizerBlocker]
     /// The float checkpoint `facelyzr quantize` reads (architecture, parameters named as the
-    /// trainer names them, input normalisation `(pixel - 128) * scale`).
-    public var checkpoint: Checkpoint?
+    /// trainer names them, input normalisation `(pixel - 128) * scale`); nil when the graph has
+    /// residual adds, which the checkpoint's architecture (a chain) cannot describe.
+    public var checkpoint: Checkpoint? { residualAdds.isEmpty ? chain : nil }
+    /// The graph without its residual adds, as a checkpoint (`floatGraph()` puts them back).
+    public var chain: Checkpoint?
+    /// The residual adds, in order.
+    public var residualAdds: [ResidualAdd] = []
     /// What the mapping changed that a user should know (softmax of two classes as one logit,
     /// an inexact border after folding a mean into a padded first convolution).
     public var notes: [String]
 }
 
 extension ImportedGraph {
-    /// Maps the graph onto what `FloatGraph` (and so the quantizer) can express: a chain of
-    /// convolutions (square kernel 1-5, stride 1 or 2, TensorFlow same or valid padding), 2x2/2
+    /// Maps the graph onto what `FloatGraph` (and so the quantizer) can express: a chain (with
+    /// residual adds of the previous node and an earlier one) of convolutions (square kernel 1-5, stride 1 or 2, TensorFlow same or valid padding), 2x2/2
     /// max and average pools, a global average pool and dense layers, ending in one dense head
     /// with no activation (regression), a sigmoid (binary logits) or a softmax over two classes
     /// (one logit, `softmax(l)[1] = sigmoid(l1 - l0)`). The preprocessing is folded into the
@@ -66,6 +82,15 @@ extension ImportedGraph {
 
         var consumers = [Int](repeating: 0, count: nodes.count)
         for node in nodes { for case let i? in node.inputs { consumers[i] += 1 } }
+        // A residual add reads the node right before it and an earlier one, the skip, which the
+        // chain's next node reads too.
+        var skipReaders = [Int](repeating: 0, count: nodes.count)
+        for (i, node) in nodes.enumerated() where node.op == .add && node.inputs.count == 2 && node.inputs.contains(i - 1) {
+            for case let j? in node.inputs where j != i - 1 { skipReaders[j] += 1 }
+        }
+        // Each node's index in the float graph (encoder nodes in order, residual adds among them).
+        var graphIndex = [Int?](repeating: nil, count: nodes.count)
+        var adds: [ResidualAdd] = []
 
         var specs: [LayerSpec] = []
         var tensors: [String: Tensor] = [:]
@@ -79,17 +104,24 @@ extension ImportedGraph {
             // The quantizer takes a plain chain: each node reads the one before and only the next one reads it.
             var chain: [String] = []
             if node.op == .add {
-                chain.append("add of two activations (residual) is not yet supported by the quantizer")
+                let skip = node.inputs.first { $0 != i - 1 } ?? nil
+                if node.inputs.count != 2 || !node.inputs.contains(i - 1) || skip == nil {
+                    chain.append("an add reads the node right before it and an earlier node (a residual connection), not \(node.inputs.map { $0.map { "node \($0)" } ?? "the input" }.joined(separator: " and "))")
+                } else if graphIndex[i - 1] == nil || graphIndex[skip!] == nil {
+                    chain.append("reads \(nodes[graphIndex[i - 1] == nil ? i - 1 : skip!].name), which the quantizer cannot take")
+                }
             } else if node.inputs != [i == 0 ? nil : i - 1] {
-                chain.append("reads \(node.inputs.map { $0.map { "node \($0)" } ?? "the input" }.joined(separator: " and ")), not the previous node (the quantizer takes a plain chain)")
+                chain.append("reads \(node.inputs.map { $0.map { "node \($0)" } ?? "the input" }.joined(separator: " and ")), not the previous node (the quantizer takes a chain with residual adds)")
             }
-            if i < nodes.count - 1 && consumers[i] != 1 {
-                chain.append("its output is read by \(consumers[i]) nodes (the quantizer takes a plain chain)")
+            if i < nodes.count - 1 && consumers[i] != 1 + skipReaders[i] {
+                let skips = skipReaders[i] == 0 ? "" : ", \(skipReaders[i]) of them as an add's skip"
+                chain.append("its output is read by \(consumers[i]) node\(consumers[i] == 1 ? "" : "s")\(skips); the quantizer takes a chain with residual adds, in which the next node reads it")
             }
             if !chain.isEmpty {
                 block(node, chain.joined(separator: "; "))
                 continue
             }
+            let encoderNodes = specs.count + adds.count
             let isHeadLayer = i == lastDense && nodes[(i + 1)...].allSatisfy { [.softmax, .sigmoid].contains($0.op) }
             switch node.op {
             case .conv(let c):
@@ -112,6 +144,9 @@ extension ImportedGraph {
                 if case .maxPool = node.op { specs.append(.maxPool2x2) } else { specs.append(.averagePool2x2) }
             case .globalAveragePool:
                 specs.append(.globalAveragePool)
+            case .add:
+                let skip = node.inputs.first { $0 != i - 1 }!!
+                adds.append(ResidualAdd(node: node.name, index: encoderNodes, skip: graphIndex[skip]!, activation: node.activation))
             case .dense where isHeadLayer:
                 guard node.activation == .none else { block(node, "the head's dense layer has a fused \(node.activation)"); continue }
                 headLayer = (node.weight!, node.bias!)
@@ -135,6 +170,7 @@ extension ImportedGraph {
             default:
                 block(node, "\(node.op.summary) is not yet supported by the quantizer")
             }
+            if specs.count + adds.count > encoderNodes { graphIndex[i] = encoderNodes }
         }
         if headLayer == nil, blockers.isEmpty, let last = nodes.last {
             block(last, "the graph does not end in a dense layer (the quantizer's head)")
@@ -154,7 +190,7 @@ extension ImportedGraph {
         if headLayer != nil && labels.count != outputUnits {
             blockers.append(QuantizerBlocker(node: head.name, reason: "\(labels.count) labels for \(outputUnits) outputs"))
         }
-        guard blockers.isEmpty, let headLayer else { return QuantizerMapping(blockers: blockers, checkpoint: nil, notes: notes) }
+        guard blockers.isEmpty, let headLayer else { return QuantizerMapping(blockers: blockers, chain: nil, notes: notes) }
 
         let headTensorPrefix = "heads.\(head.name).0"
         tensors[headTensorPrefix + ".weight"] = headLayer.weight
@@ -162,7 +198,7 @@ extension ImportedGraph {
         let firstPrefix = specs.isEmpty ? headTensorPrefix : "encoder.0"
         guard tensors[firstPrefix + ".weight"] != nil else {
             blockers.append(QuantizerBlocker(node: nodes[0].name, reason: "the first layer must be a convolution or dense layer to take the input normalisation"))
-            return QuantizerMapping(blockers: blockers, checkpoint: nil, notes: notes)
+            return QuantizerMapping(blockers: blockers, chain: nil, notes: notes)
         }
         if let note = foldPreprocessing(preprocessing, into: &tensors, prefix: firstPrefix, node: nodes[0]) { notes.append(note) }
 
@@ -171,7 +207,7 @@ extension ImportedGraph {
             inputHeight: input.shape[0], inputWidth: input.shape[1], inputChannels: channels, encoder: specs,
             heads: [HeadSpec(name: head.name, task: task, hidden: [], labels: labelled)])
         do { _ = try architecture.cost() } catch {
-            return QuantizerMapping(blockers: [QuantizerBlocker(node: error.layer, reason: error.reason)], checkpoint: nil, notes: notes)
+            return QuantizerMapping(blockers: [QuantizerBlocker(node: error.layer, reason: error.reason)], chain: nil, notes: notes)
         }
         let plan = TrainingPlan(seed: 0, batchSize: 1, pretraining: nil, supervised: .init(
             steps: 0, optimizer: OptimizerConfig(method: .sgd, schedule: LearningRateSchedule(baseRate: 0, totalSteps: 1)), fineTuneEncoder: false))
@@ -179,7 +215,10 @@ extension ImportedGraph {
             architecture: architecture, inputNormalization: InputNormalization(offset: 128, scale: 1 / preprocessing.scale),
             dataProvenance: "imported from \(file) (\(producer.isEmpty ? "unknown producer" : producer), opset \(opset)) by facelyzr import-model",
             plan: plan, phase: .finished, stepInPhase: 0, totalSteps: 0, optimizerStep: nil, randomState: "0000000000000000")
-        return QuantizerMapping(blockers: [], checkpoint: Checkpoint(metadata: metadata, tensors: tensors), notes: notes)
+        if !adds.isEmpty {
+            notes.append("\(adds.count) residual add\(adds.count == 1 ? "" : "s") (\(adds.map(\.node).joined(separator: ", "))): the quantizer takes the graph (QuantizerMapping.floatGraph), but a checkpoint's architecture is a chain and cannot hold an add, so none is written")
+        }
+        return QuantizerMapping(blockers: [], chain: Checkpoint(metadata: metadata, tensors: tensors), residualAdds: adds, notes: notes)
     }
 
     /// The runtime padding (TensorFlow's same or valid) whose pads equal the convolution's, if any.

@@ -144,6 +144,21 @@ func exportBlob(
         case .globalAveragePool:
             y = builder.globalAveragePool(x)
             report.op = "globalAveragePool"
+        case .pad(let top, let left, let channelsBefore):
+            let s = builder.shape(x), out = node.outputShape
+            y = builder.pad(x, top: top, bottom: out[0] - s.height - top, left: left, right: out[1] - s.width - left,
+                            channelsBefore: channelsBefore, channelsAfter: out[2] - s.channels - channelsBefore)
+            report.op = "pad"
+        case .add:
+            let outQ = outputs[index]!
+            let second = node.secondInput.map { tensors[$0] } ?? builder.input
+            let secondScale = builder.quantization(second).scale
+            guard let r = BlobBuilder.addRequantization(input1: inQ.scale, input2: secondScale, output: outQ.scale) else {
+                throw .effectiveScaleTooLarge(layer: node.name, channel: 0, scale: 2 * Double(max(inQ.scale, secondScale)) / (1_048_576 * Double(outQ.scale)))
+            }
+            y = builder.add(x, second, requantization: r, output: outQ, activation: activation(node.activation))
+            report.op = "add"
+            report.rounding = "double"
         }
         if node.isCalibrated {
             let q = builder.quantization(y)

@@ -14,6 +14,12 @@ public struct FloatGraph: Sendable {
         case dense
         /// A head's last dense layer: its int32 accumulators are the head's outputs.
         case headOutput(head: Int)
+        /// Element-wise sum of the outputs of `input` and `secondInput` (a residual connection),
+        /// then `activation`: the runtime's add (docs/quantization.md "Add").
+        case add
+        /// Zero padding: the input at `top` rows, `left` columns, `channelsBefore` channels of
+        /// the output (`outputShape`), zeros around it: the runtime's pad (keeps the quantization).
+        case pad(top: Int, left: Int, channelsBefore: Int)
     }
 
     public struct Node: Sendable {
@@ -22,6 +28,8 @@ public struct FloatGraph: Sendable {
         public var kind: Kind
         /// The node whose output this one reads; nil for the model input.
         public var input: Int?
+        /// An add's second operand (an earlier node; nil for the model input); nil otherwise.
+        public var secondInput: Int? = nil
         /// Output shape per image, `[H, W, C]` (dense outputs `[1, 1, n]`).
         public var outputShape: [Int]
         /// OHWI or `[out, in]`; nil for pools.
@@ -30,12 +38,26 @@ public struct FloatGraph: Sendable {
         public var activation: Activation
 
         /// Whether the node's output is a requantised int8 activation that needs calibration
-        /// (convolutions and dense layers; pools keep their input's quantization).
+        /// (convolutions, dense layers and adds; pools keep their input's quantization).
         public var isCalibrated: Bool {
             switch kind {
-            case .conv2D, .dense: true
+            case .conv2D, .dense, .add: true
             default: false
             }
+        }
+
+        public init(
+            name: String, kind: Kind, input: Int?, secondInput: Int? = nil, outputShape: [Int], weight: Tensor? = nil,
+            bias: Tensor? = nil, activation: Activation
+        ) {
+            self.name = name
+            self.kind = kind
+            self.input = input
+            self.secondInput = secondInput
+            self.outputShape = outputShape
+            self.weight = weight
+            self.bias = bias
+            self.activation = activation
         }
     }
 
@@ -45,7 +67,8 @@ public struct FloatGraph: Sendable {
         public var labels: [String]
     }
 
-    public let architecture: Architecture
+    /// The trainer's description the graph came from; nil for a graph made from nodes.
+    public let architecture: Architecture?
     /// Input image `[H, W, C]`.
     public let inputShape: [Int]
     /// Real value of input integer `q = pixel - 128` is `inputScale * q`.
@@ -137,6 +160,28 @@ public struct FloatGraph: Sendable {
         self.heads = heads
     }
 
+    /// A graph made from its nodes, e.g. with residual adds, which the trainer's architectures
+    /// cannot describe. Every node reads earlier nodes only, an add's two operands and output have
+    /// one shape, the heads' outputs are the `headOutput` nodes in order.
+    public init(inputShape: [Int], inputScale: Float, nodes: [Node], heads: [Head]) throws(QuantizerError) {
+        for (i, node) in nodes.enumerated() {
+            let shapes = [node.input, node.secondInput].map { $0.map { nodes[$0].outputShape } ?? inputShape }
+            var fits = true
+            if case .pad(let top, let left, let channelsBefore) = node.kind {
+                fits = zip([top, left, channelsBefore], zip(shapes[0], node.outputShape)).allSatisfy { $0 >= 0 && $0 + $1.0 <= $1.1 }
+            }
+            guard fits, (node.input ?? -1) < i, (node.secondInput ?? -1) < i,
+                  node.kind != .add || (shapes[0] == node.outputShape && shapes[1] == node.outputShape),
+                  (node.kind == .add) == (node.secondInput != nil)
+            else { throw .unsupportedLayer(layer: node.name, reason: "reads a later node, or an add of two shapes") }
+        }
+        architecture = nil
+        self.inputShape = inputShape
+        self.inputScale = inputScale
+        self.nodes = nodes
+        self.heads = heads
+    }
+
     /// Number of int32 head outputs (all heads' labels).
     public var outputCount: Int { heads.reduce(0) { $0 + $1.labels.count } }
 
@@ -162,6 +207,27 @@ public struct FloatGraph: Sendable {
             case .dense, .headOutput:
                 y = Tensor(shape: [x.batch, 1, 1, node.weight!.shape[0]],
                            values: denseForward(x, weight: node.weight!, bias: node.bias!, activation: node.activation).values)
+            case .pad(let top, let left, let channelsBefore):
+                let (h, w, c) = (x.shape[1], x.shape[2], x.shape[3])
+                let (oh, ow, oc) = (node.outputShape[0], node.outputShape[1], node.outputShape[2])
+                var values = [Float](repeating: 0, count: x.batch * oh * ow * oc)
+                for n in 0..<x.batch {
+                    for iy in 0..<h {
+                        for ix in 0..<w {
+                            for ch in 0..<c {
+                                values[((n * oh + iy + top) * ow + ix + left) * oc + ch + channelsBefore] = x.values[((n * h + iy) * w + ix) * c + ch]
+                            }
+                        }
+                    }
+                }
+                y = Tensor(shape: [x.batch, oh, ow, oc], values: values)
+            case .add:
+                let other = node.secondInput.map { outputs[$0] } ?? input
+                let limit: Float = node.activation == .relu6 ? 6 : .infinity
+                let rectify = node.activation != .none
+                y = Tensor(shape: x.shape, values: zip(x.values, other.values).map { a, b in
+                    rectify ? min(max(a + b, 0), limit) : a + b
+                })
             }
             outputs.append(y)
         }

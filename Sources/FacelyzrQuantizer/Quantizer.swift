@@ -189,7 +189,7 @@ public enum Quantizer {
     static func lastUser(of i: Int, in graph: FloatGraph) -> Int {
         var current = i
         while true {
-            let readers = graph.nodes.indices.filter { graph.nodes[$0].input == current }
+            let readers = graph.nodes.indices.filter { graph.nodes[$0].input == current || graph.nodes[$0].secondInput == current }
             guard readers.count == 1, !graph.nodes[readers[0]].isCalibrated, graph.nodes[readers[0]].weight == nil else { return current }
             current = readers[0]
         }

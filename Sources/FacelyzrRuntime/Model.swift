@@ -69,15 +69,19 @@ public struct Model: @unchecked Sendable {
     public func op(_ index: Int) -> OpDescription {
         let r = layout.ops.offset + index * BlobFormat.OpRecord.size
         typealias O = BlobFormat.OpRecord
+        let kind = OpKind(rawValue: base.u16(r + O.opcode))!
         return OpDescription(
-            kind: OpKind(rawValue: base.u16(r + O.opcode))!,
+            kind: kind,
             rounding: RoundingMode(rawValue: base.u8(r + O.rounding))!,
             padding: Padding(rawValue: base.u8(r + O.padding))!,
             input: Int(base.u32(r + O.input)), output: Int(base.u32(r + O.output)),
-            outputLength: Int(base.u32(r + O.outputLength)),
+            outputLength: kind == .fullyConnectedAccumulators ? Int(base.u32(r + O.outputLength)) : 0,
+            secondInput: kind == .add ? Int(base.u32(r + O.secondInput)) : 0,
             kernelHeight: Int(base.u8(r + O.kernelHeight)), kernelWidth: Int(base.u8(r + O.kernelWidth)),
             strideHeight: Int(base.u8(r + O.strideHeight)), strideWidth: Int(base.u8(r + O.strideWidth)),
-            outputMin: base.i32(r + O.outputMin), outputMax: base.i32(r + O.outputMax),
+            outputMin: kind == .pad ? 0 : base.i32(r + O.outputMin), outputMax: kind == .pad ? 0 : base.i32(r + O.outputMax),
+            padTop: kind == .pad ? Int(base.u32(r + O.padTop)) : 0, padLeft: kind == .pad ? Int(base.u32(r + O.padLeft)) : 0,
+            padChannels: kind == .pad ? Int(base.u32(r + O.padChannels)) : 0,
             weightsOffset: narrow(base.u64(r + O.weights)), biasOffset: narrow(base.u64(r + O.bias)),
             multipliersOffset: narrow(base.u64(r + O.multipliers)), shiftsOffset: narrow(base.u64(r + O.shifts)),
             recordOffset: r)
@@ -112,7 +116,7 @@ public struct Model: @unchecked Sendable {
         return (offset, int8OutputByteCount(op(index)))
     }
 
-    /// Multiply-accumulates op `index` performs per inference (additions, for pools). In 64 bits:
+    /// Multiply-accumulates op `index` performs per inference (additions, for pools and adds). In 64 bits:
     /// a validated op can exceed a 32-bit `Int`.
     public func multiplyAccumulates(op index: Int) -> UInt64 {
         let o = op(index)
@@ -125,8 +129,10 @@ public struct Model: @unchecked Sendable {
             return wide(tensor(o.output).shape.elementCount) * taps
         case .maxPool2x2, .averagePool2x2:
             return wide(tensor(o.output).shape.elementCount) * 4
-        case .globalAveragePool:
+        case .globalAveragePool, .add:
             return inCount
+        case .pad:
+            return 0
         case .fullyConnected:
             return wide(tensor(o.output).shape.elementCount) * inCount
         case .fullyConnectedAccumulators:
@@ -144,7 +150,7 @@ public struct Model: @unchecked Sendable {
             return wide(tensor(o.output).shape.channels) * (taps * wide(inShape.channels) + 1)
         case .depthwiseConv2D:
             return wide(inShape.channels) * (taps + 1)
-        case .maxPool2x2, .averagePool2x2, .globalAveragePool:
+        case .maxPool2x2, .averagePool2x2, .globalAveragePool, .add, .pad:
             return 0
         case .fullyConnected:
             return wide(tensor(o.output).shape.channels) * (wide(inShape.elementCount) + 1)
@@ -210,7 +216,8 @@ public struct TensorDescription: Sendable, Equatable {
 }
 
 /// One operation of a model, decoded from its record. Offsets of weights, bias, multipliers and
-/// shifts are relative to the weights section; fields an op does not use are zero.
+/// shifts are relative to the weights section (an add's three requantisations: input 1, input 2,
+/// output); fields an op does not use are zero.
 public struct OpDescription: Sendable, Equatable {
     public var kind: OpKind
     public var rounding: RoundingMode
@@ -221,6 +228,8 @@ public struct OpDescription: Sendable, Equatable {
     public var output: Int
     /// Number of int32 accumulators (`fullyConnectedAccumulators` only).
     public var outputLength: Int
+    /// The second input tensor (`add` only).
+    public var secondInput: Int
     public var kernelHeight: Int
     public var kernelWidth: Int
     public var strideHeight: Int
@@ -228,6 +237,11 @@ public struct OpDescription: Sendable, Equatable {
     /// Fused activation, as a clamp of the quantized output.
     public var outputMin: Int32
     public var outputMax: Int32
+    /// Rows, columns and channels a `pad` puts before its input (the amounts after follow from
+    /// the output's shape).
+    public var padTop: Int
+    public var padLeft: Int
+    public var padChannels: Int
     public var weightsOffset: Int
     public var biasOffset: Int
     public var multipliersOffset: Int

@@ -76,6 +76,35 @@ enum SampleModels {
         return b
     }
 
+    /// 16x16 RGB residual blocks (format v2's add): conv 3x3 + ReLU (the skip), conv 3x3, their
+    /// add + ReLU with three different scales; max pool; conv 3x3 stride 1 whose output is added
+    /// to the pooled tensor (zero points -128 and 127: the extremes); 20 channels, so the SIMD
+    /// adds run whole blocks of 16 and a tail; zero pads of a row, a column and 12 channels.
+    static func residual(seed: UInt64) -> BlobBuilder {
+        var rng = SplitMix64(state: seed)
+        var b = BlobBuilder(name: "residual", height: 16, width: 16, pixelFormat: .rgb8)
+        let scaled = { (scale: Float, zeroPoint: Int32) in BlobBuilder.Quantization(scale: scale, zeroPoint: zeroPoint) }
+        var l = Layer(channels: 20, weightsPerChannel: 27, real: 0.0005...0.004, rng: &rng)
+        let skip = b.conv2D(b.input, filters: 20, kernelHeight: 3, kernelWidth: 3, padding: .same,
+                            weights: l.weights, bias: l.bias, requantization: l.requantization, output: scaled(0.05, -128),
+                            activation: .relu)
+        l = Layer(channels: 20, weightsPerChannel: 180, real: 0.0005...0.002, rng: &rng)
+        let branch = b.conv2D(skip, filters: 20, kernelHeight: 3, kernelWidth: 3, padding: .same,
+                              weights: l.weights, bias: l.bias, requantization: l.requantization, output: scaled(0.08, 9))
+        var x = b.add(skip, branch, requantization: BlobBuilder.addRequantization(input1: 0.05, input2: 0.08, output: 0.1)!,
+                      output: scaled(0.1, -128), activation: .relu)
+        let pooled = b.maxPool2x2(x)
+        l = Layer(channels: 20, weightsPerChannel: 180, real: 0.0005...0.002, extremes: true, rng: &rng)
+        let inner = b.conv2D(pooled, filters: 20, kernelHeight: 3, kernelWidth: 3, padding: .same,
+                             weights: l.weights, bias: l.bias, requantization: l.requantization, output: scaled(0.12, 127))
+        x = b.add(inner, pooled, requantization: BlobBuilder.addRequantization(input1: 0.12, input2: 0.1, output: 0.15)!,
+                  output: scaled(0.15, -3))
+        // The age net's pads: a row and column after, channels after (a downsampling shortcut).
+        x = b.pad(b.pad(x, bottom: 1, right: 1), channelsAfter: 12)
+        heads(&b, features: b.globalAveragePool(x), attributes: 2, rng: &rng)
+        return b
+    }
+
     /// 32x32 RGB, the reference encoder's pattern at a quarter of its size: conv 3x3 + ReLU
     /// and 2x2 max pool, three times (8, 16, 16 filters), global average pool, fully connected.
     static func encoder(seed: UInt64) -> BlobBuilder {
@@ -126,6 +155,7 @@ enum SampleModels {
         ("every-op", { everyOp(seed: 11) }),
         ("encoder-32", { encoder(seed: 12) }),
         ("extremes", { extremes(seed: 13) }),
+        ("residual", { residual(seed: 14) }),
     ]
 
     /// `count` bytes of pseudo-random pixels for input `index`.

@@ -83,7 +83,8 @@ struct ImportModel: ParsableCommand {
             print(report.text)
         }
         if !inspect && mapping.checkpoint == nil {
-            throw CommandFailure(description: "\(model): no checkpoint written: the quantizer cannot take this graph yet (see above; --inspect only shows it)")
+            let why = mapping.chain != nil ? "a checkpoint's architecture cannot hold residual adds yet" : "the quantizer cannot take this graph yet"
+            throw CommandFailure(description: "\(model): no checkpoint written: \(why) (see above; --inspect only shows it)")
         }
     }
 }

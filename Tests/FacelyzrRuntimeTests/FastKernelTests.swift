@@ -159,6 +159,40 @@ import Testing
         }
     }
 
+    @Test func padMatchesReference() {
+        forEachCase("pad") { rng in
+            let shape = rng.poolShape(minimum: 1)
+            let amounts = (0..<6).map { _ in rng.pick([0, 0, 1, rng.int(0...5)]) }
+            let p = PadParameters(
+                input: shape,
+                output: TensorShape(height: amounts[0] + shape.height + amounts[1], width: amounts[2] + shape.width + amounts[3],
+                                    channels: amounts[4] + shape.channels + amounts[5]),
+                top: amounts[0], left: amounts[2], channelsBefore: amounts[4], zeroPoint: Int8(truncatingIfNeeded: rng.zeroPoint()))
+            let input = rng.int8s(shape.elementCount)
+            let expected = run(input, outputCount: p.output.elementCount) { Reference.pad(p, input: $0, output: $1) }
+            let got = runGuarded(input, outputCount: p.output.elementCount, as: Int8.self) { Fast.pad(p, input: $0, output: $1) }
+            return got.output == expected && !got.overrun ? nil : "\(p)"
+        }
+    }
+
+    @Test func addMatchesReference() {
+        forEachCase("add") { rng in
+            let (p, first, second) = rng.add()
+            let expected = second.withUnsafeBufferPointer { b in
+                run(first, outputCount: p.count) { Reference.add(p, input1: $0, input2: b.baseAddress!, output: $1) }
+            }
+            // The canonical plan, then each feature set's (AVX2 or NEON: 16 elements per step).
+            let plans = [KernelPlan.canonical] + Self.featureSets.map { KernelPlan(addFor: $0) }
+            let failures = plans.filter { plan in
+                let got = second.withUnsafeBufferPointer { b in
+                    runGuarded(first, outputCount: p.count, as: Int8.self) { Fast.add(p, plan: plan, input1: $0, input2: b.baseAddress!, output: $1) }
+                }
+                return got.output != expected || got.overrun
+            }
+            return failures.isEmpty ? nil : "\(p), kernels \(failures.map { "\($0.variant.name)" })"
+        }
+    }
+
     @Test func fullyConnectedMatchesReference() {
         forEachCase("fullyConnected") { rng in
             let (p, input, filter) = rng.fullyConnected()

@@ -9,7 +9,8 @@ import Testing
 /// Every released format version keeps opening: `Fixtures/` holds one blob per version, made by
 /// the builder of that time, with the outputs it predicted for `TestModels.pixels`.
 ///
-/// Regenerate the v1 fixture (only while v1 is the current format):
+/// v1's fixture is `TestModels.everyOp()`; v2's, `TestModels.residual()` (v1's ops and add).
+/// Regenerate the current version's fixture (only while it is the current format):
 /// `FACELYZR_WRITE_FIXTURES=1 swift test --filter FormatVersionFixtureTests`.
 @Suite struct FormatVersionFixtureTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
@@ -19,15 +20,16 @@ import Testing
     }
 
     @Test(.enabled(if: ProcessInfo.processInfo.environment["FACELYZR_WRITE_FIXTURES"] == "1"))
-    func writeVersion1Fixture() throws {
-        let bytes = TestModels.everyOp().build().bytes
+    func writeVersion2Fixture() throws {
+        let bytes = TestModels.residual().build().bytes
         let outputs = try withModel(bytes, Self.outputs)
-        try AtomicFileWriter.write(bytes, to: Self.fixtures.appendingPathComponent("every-op-v1.blob").path)
+        #expect(try withModel(bytes) { $0.formatVersion } == BlobFormat.currentVersion)
+        try AtomicFileWriter.write(bytes, to: Self.fixtures.appendingPathComponent("every-op-v2.blob").path)
         let text = outputs.map(String.init).joined(separator: "\n") + "\n"
-        try AtomicFileWriter.write(Array(text.utf8), to: Self.fixtures.appendingPathComponent("every-op-v1.outputs").path)
+        try AtomicFileWriter.write(Array(text.utf8), to: Self.fixtures.appendingPathComponent("every-op-v2.outputs").path)
     }
 
-    @Test(arguments: [1])
+    @Test(arguments: [1, 2])
     func fixtureOpensAndPredictsCommittedOutputs(version: Int) throws {
         let blob = try LoadedModel(path: Self.fixtures.appendingPathComponent("every-op-v\(version).blob").path)
         let (formatVersion, outputs) = (blob.model.formatVersion, Self.outputs(blob.model))

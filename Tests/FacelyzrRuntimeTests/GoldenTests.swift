@@ -105,6 +105,34 @@ import Testing
         }
     }
 
+    @Test func padMatches() {
+        for (i, c) in golden.pad.enumerated() {
+            let p = c.parameters
+            for (name, kernel) in [("reference", Reference.pad), ("fast", Fast.pad)] as [(String, (PadParameters, UnsafePointer<Int8>, UnsafeMutablePointer<Int8>) -> Void)] {
+                let got = runGuarded(int8s(c.x), outputCount: p.output.elementCount, as: Int8.self) { kernel(p, $0, $1) }
+                #expect(got.output == int8s(c.y) && !got.overrun, "pad case \(i), \(name)")
+            }
+        }
+    }
+
+    @Test func addMatches() {
+        for (i, c) in golden.add.enumerated() {
+            let p = c.parameters
+            let second = int8s(c.x2)
+            // Every plan Fast can be given on this machine: portable, and the ISA's SIMD one.
+            let plans = [KernelPlan.canonical] + [KernelPlan(addFor: CPUFeatures.detected)]
+            let kernels: [(String, (UnsafePointer<Int8>, UnsafeMutablePointer<Int8>) -> Void)] =
+                [("reference", { x, y in second.withUnsafeBufferPointer { Reference.add(p, input1: x, input2: $0.baseAddress!, output: y) } })]
+                + plans.map { plan in
+                    ("fast \(plan.variant.name)", { x, y in second.withUnsafeBufferPointer { Fast.add(p, plan: plan, input1: x, input2: $0.baseAddress!, output: y) } })
+                }
+            for (name, kernel) in kernels {
+                let got = runGuarded(int8s(c.x1), outputCount: p.count, as: Int8.self, kernel)
+                #expect(got.output == int8s(c.y) && !got.overrun, "add case \(i), \(name)")
+            }
+        }
+    }
+
     @Test func fullyConnectedMatches() throws {
         for (i, c) in golden.fullyConnected.enumerated() {
             let y = int8s(try #require(c.y))

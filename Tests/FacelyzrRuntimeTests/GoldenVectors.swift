@@ -43,6 +43,8 @@ enum Golden {
         var globalAveragePool: [Pool]
         var fullyConnected: [FullyConnected]
         var fullyConnectedAccumulators: [FullyConnected]
+        var add: [Add]
+        var pad: [Pad]
     }
 
     struct Convolution: Decodable {
@@ -111,6 +113,45 @@ enum Golden {
 
         var filter: ChannelwiseArrays {
             ChannelwiseArrays(weights: int8s(weights), bias: bias, multipliers: multipliers, shifts: shifts)
+        }
+    }
+}
+
+extension Golden {
+    struct Pad: Decodable {
+        var input: [Int]
+        var before: [Int]
+        var after: [Int]
+        var zeroPoint: Int8
+        var x: String
+        var y: String
+
+        var parameters: PadParameters {
+            let inShape = TensorShape(height: input[0], width: input[1], channels: input[2])
+            return PadParameters(
+                input: inShape,
+                output: TensorShape(height: before[0] + input[0] + after[0], width: before[1] + input[1] + after[1],
+                                    channels: before[2] + input[2] + after[2]),
+                top: before[0], left: before[1], channelsBefore: before[2], zeroPoint: zeroPoint)
+        }
+    }
+
+    struct Add: Decodable {
+        var shape: [Int]
+        var zeroPoints: [Int32]
+        var clamp: [Int32]
+        var multipliers: [Int32]
+        var shifts: [Int32]
+        var x1: String
+        var x2: String
+        var y: String
+
+        var parameters: AddParameters {
+            AddParameters(
+                count: shape[0] * shape[1] * shape[2], input1ZeroPoint: zeroPoints[0], input2ZeroPoint: zeroPoints[1],
+                input1Multiplier: multipliers[0], input1Shift: shifts[0], input2Multiplier: multipliers[1], input2Shift: shifts[1],
+                outputMultiplier: multipliers[2], outputShift: shifts[2], outputZeroPoint: zeroPoints[2],
+                outputMin: clamp[0], outputMax: clamp[1])
         }
     }
 }

@@ -63,8 +63,11 @@ import Testing
         p.set(H.magic, UInt8(ascii: "G"))
         #expect(p.openError() == .badMagic)
         p = blob
-        p.set(H.version, UInt32(2))
-        #expect(p.openError() == .unsupportedVersion(2))
+        p.set(H.version, BlobFormat.supportedVersions.upperBound + 1)
+        #expect(p.openError() == .unsupportedVersion(BlobFormat.supportedVersions.upperBound + 1))
+        p = blob
+        p.set(H.version, UInt32(0))
+        #expect(p.openError() == .unsupportedVersion(0))
         p = blob
         p.set(H.endiannessMark, BlobFormat.endiannessMark.byteSwapped)
         #expect(p.openError() == .wrongEndianness(mark: BlobFormat.endiannessMark.byteSwapped))

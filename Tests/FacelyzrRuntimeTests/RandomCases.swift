@@ -101,6 +101,35 @@ extension SplitMix64 {
             multipliers: multipliers, shifts: shifts))
     }
 
+    /// An add of two random tensors: its factors from random scales as the quantizer picks them
+    /// (`BlobBuilder.addRequantization`'s rule, written out here), or, one case in four, any
+    /// multipliers and shifts the validator takes.
+    mutating func add() -> (AddParameters, input1: [Int8], input2: [Int8]) {
+        let count = pick([int(1...40), int(1...600)])
+        var m = [Int32](), s = [Int32]()
+        if int(0...3) == 0 {
+            for _ in 0..<3 {
+                m.append(pick([0, 1 << 30, Int32.max, int32(0...Int32.max)]))
+                s.append(pick([-31, 0, int32(-31...0)]))
+            }
+        } else {
+            let scales = (0..<3).map { _ in Float(Double(sign: .plus, exponent: int(-10...0), significand: 1 + Double(int(0...999)) / 1000)) }
+            let twice = 2 * Double(max(scales[0], scales[1]))
+            for real in [Double(scales[0]) / twice, Double(scales[1]) / twice, twice / (1_048_576 * Double(scales[2]))] {
+                let (multiplier, shift) = quantizeMultiplier(real)
+                m.append(multiplier)
+                s.append(shift)
+            }
+        }
+        let outputZeroPoint = zeroPoint()
+        let (low, high) = clamp(zeroPoint: outputZeroPoint)
+        let p = AddParameters(
+            count: count, input1ZeroPoint: zeroPoint(), input2ZeroPoint: zeroPoint(),
+            input1Multiplier: m[0], input1Shift: s[0], input2Multiplier: m[1], input2Shift: s[1],
+            outputMultiplier: m[2], outputShift: s[2], outputZeroPoint: outputZeroPoint, outputMin: low, outputMax: high)
+        return (p, int8s(count), int8s(count))
+    }
+
     mutating func poolShape(minimum: Int) -> TensorShape {
         TensorShape(height: int(minimum...9), width: int(minimum...9), channels: pick([int(1...9), int(14...40)]))
     }

@@ -3,7 +3,7 @@ import FacelyzrHost
 import FacelyzrRandom
 import FacelyzrRuntime
 
-/// Small models for the tests, every op of format v1 in use.
+/// Small models for the tests, every op of format v1 in use, and v2's add (`residual`).
 public enum TestModels {
     /// The test models' parameter ranges: weights in [-127, 127], biases in [-3000, 3000],
     /// requantization factors in [0.0005, 0.004].
@@ -70,6 +70,38 @@ public enum TestModels {
         b.head("gender", kind: .binary, input: b.globalAveragePool(pooled), weights: weights(6, &rng), bias: bias(1, &rng),
                scales: [0.0025], labels: ["male"])
         b.head("age", kind: .regression, input: gap, weights: weights(6, &rng), bias: bias(1, &rng),
+               scales: [0.01], labels: ["years"])
+        return b
+    }
+
+    /// An 8x8 RGB residual model (format v2): conv 3x3 same + ReLU (the skip tensor), conv 3x3
+    /// same, their add + ReLU (three different scales: both inputs are rescaled), max pool,
+    /// depthwise 3x3 same, an add of that and the pooled tensor (other zero points, no
+    /// activation), a pad of a row and column after, another of a row before and two channels
+    /// after, global average pool and two heads.
+    public static func residual(seed: UInt64 = 5) -> BlobBuilder {
+        var rng = SplitMix64(state: seed)
+        var b = BlobBuilder(name: "residual", height: 8, width: 8, pixelFormat: .rgb8)
+        let q = BlobBuilder.Quantization.init(scale:zeroPoint:)
+        let skip = b.conv2D(b.input, filters: 6, kernelHeight: 3, kernelWidth: 3, padding: .same,
+                            weights: weights(6 * 9 * 3, &rng), bias: bias(6, &rng), requantization: requantization(6, &rng),
+                            output: q(0.04, -128), activation: .relu)
+        let branch = b.conv2D(skip, filters: 6, kernelHeight: 3, kernelWidth: 3, padding: .same,
+                              weights: weights(6 * 9 * 6, &rng), bias: bias(6, &rng), requantization: requantization(6, &rng),
+                              output: q(0.07, 10))
+        var x = b.add(skip, branch, requantization: BlobBuilder.addRequantization(input1: 0.04, input2: 0.07, output: 0.09)!,
+                      output: q(0.09, -128), activation: .relu)
+        let pooled = b.maxPool2x2(x)
+        let d = b.depthwiseConv2D(pooled, padding: .same, weights: weights(9 * 6, &rng), bias: bias(6, &rng),
+                                  requantization: requantization(6, &rng), output: q(0.03, -5))
+        x = b.add(d, pooled, requantization: BlobBuilder.addRequantization(input1: 0.03, input2: 0.09, output: 0.1)!,
+                  output: q(0.1, 3))
+        // Zero pads as the age net's blocks use them: one row and column after, channels after.
+        x = b.pad(b.pad(x, bottom: 1, right: 1), top: 1, channelsAfter: 2)
+        let gap = b.globalAveragePool(x)
+        b.head("gender", kind: .binary, input: gap, weights: weights(8, &rng), bias: bias(1, &rng),
+               scales: [0.0025], labels: ["male"])
+        b.head("age", kind: .regression, input: gap, weights: weights(8, &rng), bias: bias(1, &rng),
                scales: [0.01], labels: ["years"])
         return b
     }

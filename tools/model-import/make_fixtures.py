@@ -7,7 +7,11 @@ outputs on them, with the pinned onnx and onnxruntime of tools/model-import/setu
   residual.onnx     conv+BatchNormalization, PRelu, conv, residual Add, Relu, channel and spatial
                     Pad, AveragePool with ceil_mode, GlobalAveragePool, Gemm, Softmax over 3: ops
                     the quantizer cannot take yet
-  expected.json     for each of the two: the preprocessing, a few 8-bit RGB images and ONNX
+  residual-add.onnx two residual blocks the quantizer takes: conv+BatchNormalization+Relu, conv+Relu,
+                    conv, Add of it and the first conv's output, Relu; MaxPool; conv+Mul+Add, Add
+                    of it and the pool's output, Relu; GlobalAveragePool, Gemm, Softmax over 2
+                    (16x16 RGB); its ONNX Runtime outputs in expected-residual-add.json
+  expected.json     for each of the first two: the preprocessing, a few 8-bit RGB images and ONNX
                     Runtime's outputs on them (graph optimisations off)
   one file per typed error: garbage.onnx (not a protobuf), unsupported-op.onnx (Tanh),
   dynamic-shape.onnx (symbolic height), opset-out-of-range.onnx (opset 9), cycle.onnx,
@@ -108,6 +112,37 @@ def residual():
     return model(nodes, inits, ["N", 3, 8, 8], {"probabilities": ["N", 3]})
 
 
+def residual_add():
+    nodes, inits = [], []
+    inits += [init("c1_w", normal(8, 3, 3, 3, scale=0.3)), init("c1_b", normal(8, scale=0.1))]
+    nodes.append(helper.make_node("Conv", ["images", "c1_w", "c1_b"], ["c1"], name="conv1", kernel_shape=[3, 3], pads=[1, 1, 1, 1]))
+    bn, bn_inits = batch_norm("bn1", 8, "c1", "bn1")
+    nodes.append(bn)
+    inits += bn_inits
+    nodes.append(helper.make_node("Relu", ["bn1"], ["a"], name="relu1"))
+    inits += [init("c2_w", normal(8, 8, 3, 3, scale=0.15)), init("c2_b", normal(8, scale=0.1))]
+    nodes.append(helper.make_node("Conv", ["a", "c2_w", "c2_b"], ["c2"], name="conv2", kernel_shape=[3, 3], pads=[1, 1, 1, 1]))
+    nodes.append(helper.make_node("Relu", ["c2"], ["r2"], name="relu2"))
+    inits += [init("c3_w", normal(8, 8, 3, 3, scale=0.15)), init("c3_b", normal(8, scale=0.1))]
+    nodes.append(helper.make_node("Conv", ["r2", "c3_w", "c3_b"], ["c3"], name="conv3", kernel_shape=[3, 3], pads=[1, 1, 1, 1]))
+    nodes.append(helper.make_node("Add", ["c3", "a"], ["s1"], name="block1_add"))
+    nodes.append(helper.make_node("Relu", ["s1"], ["b1"], name="block1_relu"))
+    nodes.append(helper.make_node("MaxPool", ["b1"], ["p"], name="pool", kernel_shape=[2, 2], strides=[2, 2]))
+    inits += [init("c4_w", normal(8, 8, 3, 3, scale=0.15)), init("c4_b", normal(8, scale=0.1))]
+    nodes.append(helper.make_node("Conv", ["p", "c4_w", "c4_b"], ["c4"], name="conv4", kernel_shape=[3, 3], pads=[1, 1, 1, 1]))
+    inits += [init("s4", rng.uniform(0.5, 1.5, (1, 8, 1, 1))), init("t4", normal(1, 8, 1, 1, scale=0.2))]
+    nodes.append(helper.make_node("Mul", ["c4", "s4"], ["m4"], name="affine4_scale"))
+    nodes.append(helper.make_node("Add", ["m4", "t4"], ["d"], name="affine4_offset"))
+    nodes.append(helper.make_node("Add", ["p", "d"], ["s2"], name="block2_add"))
+    nodes.append(helper.make_node("Relu", ["s2"], ["b2"], name="block2_relu"))
+    nodes.append(helper.make_node("GlobalAveragePool", ["b2"], ["gap"], name="gap"))
+    nodes.append(helper.make_node("Flatten", ["gap"], ["f"], name="flatten"))
+    inits += [init("fc_w", normal(2, 8)), init("fc_b", normal(2, scale=0.1))]
+    nodes.append(helper.make_node("Gemm", ["f", "fc_w", "fc_b"], ["logits"], name="fc", transB=1))
+    nodes.append(helper.make_node("Softmax", ["logits"], ["probabilities"], name="softmax", axis=1))
+    return model(nodes, inits, ["N", 3, 16, 16], {"probabilities": ["N", 2]})
+
+
 def expected(m, size, preprocessing, count=4):
     """ONNX Runtime's outputs on `count` random 8-bit RGB images, preprocessed as the model expects."""
     options = onnxruntime.SessionOptions()
@@ -169,6 +204,14 @@ def main():
     external.external_data.add(key="location", value="weights.bin")
     sizes["external-data.onnx"] = write("external-data.onnx", tiny(
         [helper.make_node("Conv", ["images", "w"], ["y"], name="conv")], [external]))
+    # Last, so the random draws of every fixture above stay what they were.
+    residual_add_model = residual_add()
+    onnx.checker.check_model(residual_add_model, full_check=True)
+    sizes["residual-add.onnx"] = write("residual-add.onnx", residual_add_model)
+    with open(os.path.join(OUT, "expected-residual-add.json"), "w") as f:
+        json.dump({"residual-add.onnx": expected(
+            residual_add_model, 16, {"mean": [128.0, 128.0, 128.0], "scale": 1 / 128, "channelOrder": "rgb"}, count=8)}, f, indent=1)
+        f.write("\n")
     for name, size in sizes.items():
         print(f"wrote {name} ({size} bytes)")
 

@@ -186,6 +186,33 @@ def global_average_pool(x):
     return [rounded_average(int(x[:, :, ch].astype(np.int64).sum()), h * w) for ch in range(c)]
 
 
+def add_requantization(s1, s2, s_out):
+    """TFLite ADD's factors (docs "Add"): s_i / (2 max), 2 max / (2^20 s_out), from float32 scales."""
+    f32 = lambda v: float(np.float32(v))
+    twice = 2 * max(f32(s1), f32(s2))
+    return [quantize_multiplier(f32(s1) / twice), quantize_multiplier(f32(s2) / twice),
+            quantize_multiplier(twice / (2**20 * f32(s_out)))]
+
+
+def add(x1, x2, zp1, zp2, requantization, zp_out, lo, hi):
+    """Element-wise add (docs "Add"): inputs less zero points times 2^20, each scaled, summed, scaled."""
+    (m1, s1), (m2, s2), (mo, so) = requantization
+    out = []
+    for a, b in zip(x1, x2):
+        total = requantize_double((a - zp1) * 2**20, m1, s1) + requantize_double((b - zp2) * 2**20, m2, s2)
+        out.append(output_stage(total, mo, so, 0, zp_out, lo, hi))
+    return out
+
+
+def pad(x, before, after, zp):
+    """Zero pad (docs "Pad"): x (H, W, C) inside, the zero point (real zero) around it."""
+    (t, l, c0), (b, r, c1) = before, after
+    h, w, c = x.shape
+    y = np.full((t + h + b, l + w + r, c0 + c + c1), zp, np.int64)
+    y[t:t + h, l:l + w, c0:c0 + c] = x
+    return y
+
+
 def fc_accumulators(x, w, bias, zp_in):
     real = x.astype(np.int64) - zp_in
     return [wrap32(int(np.dot(w[o].astype(np.int64), real)) + int(bias[o])) for o in range(w.shape[0])]
@@ -333,6 +360,34 @@ def random_fc_case(rng, accumulators_only):
     return case
 
 
+def random_add_case(rng):
+    h, w, c = rng.int(1, 5), rng.int(1, 5), rng.int(1, 9)
+    zp1, zp2, zp_out = random_zero_point(rng), random_zero_point(rng), random_zero_point(rng)
+    lo, hi = random_clamp(rng, zp_out)
+    if rng.int(0, 3) == 0:  # extremes: any multiplier, any shift the validator takes
+        requantization = [(rng.pick([0, 2**30, 2**31 - 1, rng.int(0, 2**31 - 1)]), rng.pick([-31, 0, rng.int(-31, 0)]))
+                          for _ in range(3)]
+    else:  # realistic: scales 2^-10 .. 2^0, TFLite's choice of factors
+        s1, s2, s_out = (float(np.float32(2.0 ** (rng.int(-10_000, 0) / 1000))) for _ in range(3))
+        requantization = add_requantization(s1, s2, s_out)
+    x1, x2 = rng.int8s(h * w * c), rng.int8s(h * w * c)
+    y = add(x1, x2, zp1, zp2, requantization, zp_out, lo, hi)
+    return dict(shape=[h, w, c], zeroPoints=[zp1, zp2, zp_out], clamp=[lo, hi],
+                multipliers=[m for m, _ in requantization], shifts=[s for _, s in requantization],
+                x1=hexbytes(x1), x2=hexbytes(x2), y=hexbytes(y))
+
+
+def random_pad_case(rng):
+    h, w, c = rng.int(1, 6), rng.int(1, 6), rng.int(1, 9)
+    before = [rng.pick([0, 0, 1, rng.int(0, 4)]) for _ in range(3)]
+    after = [rng.pick([0, 0, 1, rng.int(0, 4)]) for _ in range(3)]
+    zp = random_zero_point(rng)
+    x = np.array(rng.int8s(h * w * c), np.int64).reshape(h, w, c)
+    y = pad(x, before, after, zp)
+    return dict(input=[h, w, c], before=before, after=after, zeroPoint=zp, x=hexbytes(x.flatten().tolist()),
+                y=hexbytes(y.flatten().tolist()))
+
+
 # --- Hand-worked cases (docs/quantization.md, "Hand-worked cases") ---------------------------
 
 def hand_worked_checks():
@@ -357,6 +412,10 @@ def hand_worked_checks():
     assert [rounded_average(s, 4) for s in (3, 2, -2, -1, -3)] == [1, 1, -1, 0, -1]
     assert rounded_average(-2, 3) == -1 and rounded_average(-3, 6) == -1
     assert sigmoid_f32(np.float32(0)) == np.float32(0.5)
+    add_factors = add_requantization(0.5, 0.25, 0.5)
+    assert add_factors == [(h, 0), (h, -1), (h, -18)]
+    assert add([3, 1, -1, 127, -128], [5, 2, 0, 127, -128], 0, 1, add_factors, 0, -128, 127) == [5, 2, -2, 127, -128]
+    assert add([3, 1, -1], [5, 2, 0], 0, 1, add_factors, -3, -3, 127) == [2, -1, -3]
 
 
 def scalar_cases(rng):
@@ -416,7 +475,7 @@ def scalar_cases(rng):
                 headDequantization=heads)
 
 
-def kernel_cases(rng):
+def kernel_cases(rng, add_rng, pad_rng):
     return dict(
         conv2D=[random_conv_case(rng, False) for _ in range(60)],
         depthwiseConv2D=[random_conv_case(rng, True) for _ in range(60)],
@@ -425,6 +484,9 @@ def kernel_cases(rng):
         globalAveragePool=[random_pool_case(rng, "global") for _ in range(30)],
         fullyConnected=[random_fc_case(rng, False) for _ in range(40)],
         fullyConnectedAccumulators=[random_fc_case(rng, True) for _ in range(40)],
+        # its own stream, so adding the op changed none of the vectors above
+        add=[random_add_case(add_rng) for _ in range(60)],
+        pad=[random_pad_case(pad_rng) for _ in range(30)],
     )
 
 
@@ -432,7 +494,7 @@ def golden_files():
     hand_worked_checks()
     files = {
         "numerics.json": scalar_cases(SplitMix64(0x5EED_0001)),
-        "kernels.json": kernel_cases(SplitMix64(0x5EED_0002)),
+        "kernels.json": kernel_cases(SplitMix64(0x5EED_0002), SplitMix64(0x5EED_0003), SplitMix64(0x5EED_0004)),
     }
     return {name: json.dumps({"generator": "tools/oracle/oracle.py", **body}, separators=(",", ":")) + "\n"
             for name, body in files.items()}

@@ -1,4 +1,4 @@
-// The model-blob format, version 1, defined once: the reader (Model) and the writer
+// The model-blob format, versions 1 and 2, defined once: the reader (Model) and the writer
 // (FacelyzrBlobBuilder) both use these constants. docs/blob-format.md describes it.
 // All integers are little-endian; records are read with unaligned-safe loads.
 
@@ -6,10 +6,12 @@
 public enum BlobFormat {
     /// The 8 bytes every blob starts with, ASCII `FACELYZR`, read as a little-endian u64.
     public static let magic: UInt64 = 0x525A_594C_4543_4146
-    /// The newest format version this runtime writes. It opens every version in `supportedVersions`.
-    public static let currentVersion: UInt32 = 1
+    /// The newest format version this runtime writes. It opens every version in `supportedVersions`;
+    /// a writer stamps the lowest version whose ops the blob uses (`OpKind.minimumVersion`), so a
+    /// model without the ops of a newer version stays readable by older runtimes.
+    public static let currentVersion: UInt32 = 2
     /// Format versions this runtime opens.
-    public static let supportedVersions: ClosedRange<UInt32> = 1...1
+    public static let supportedVersions: ClosedRange<UInt32> = 1...2
     /// Stored little-endian as bytes `0D 0C 0B 0A`; a big-endian writer would produce another value.
     public static let endiannessMark: UInt32 = 0x0A0B_0C0D
     /// Minimum alignment of every section, relative to the start of the blob (which must itself
@@ -115,6 +117,10 @@ public enum BlobFormat {
         public static let outputMin = 20     // i32: fused activation clamp
         public static let outputMax = 24     // i32
         public static let outputLength = 28  // u32: number of int32 accumulators (accumulator ops only)
+        public static let secondInput = 28   // u32: add's second input tensor (version 2; the offset of outputLength, which add does not use)
+        public static let padTop = 20        // u32: pad's rows before the input (version 2; the offset of outputMin, which pad does not use)
+        public static let padLeft = 24       // u32: pad's columns before the input (the offset of outputMax)
+        public static let padChannels = 28   // u32: pad's channels before the input (the offset of outputLength)
         public static let weights = 32       // u64: offsets in the weights section
         public static let bias = 40          // u64
         public static let multipliers = 48   // u64
@@ -180,7 +186,7 @@ public enum WeightLayout: UInt8, Sendable {
     case canonical = 0
 }
 
-/// The operations of format version 1.
+/// The operations of format versions 1 and 2.
 public enum OpKind: UInt16, Sendable {
     /// 2-D convolution, kernel 1...5, stride 1 or 2, same or valid padding, clamp.
     case conv2D = 1
@@ -196,6 +202,15 @@ public enum OpKind: UInt16, Sendable {
     case fullyConnected = 6
     /// Fully connected whose int32 accumulators are head outputs (not requantised).
     case fullyConnectedAccumulators = 7
+    /// Element-wise add of two int8 tensors of one shape, TFLite ADD int8 (version 2).
+    case add = 8
+    /// Zero padding of rows, columns and channels: the input copied into a larger output whose
+    /// other cells hold the zero point (real zero); keeps the input's scale and zero point (version 2).
+    case pad = 9
+
+    /// The first format version that has this op.
+    @inlinable
+    public var minimumVersion: UInt32 { self == .add || self == .pad ? 2 : 1 }
 }
 
 /// What a head predicts and how its outputs become predictions.

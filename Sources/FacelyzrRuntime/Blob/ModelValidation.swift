@@ -26,6 +26,7 @@ private struct Validator {
     let base: UnsafeRawPointer
     let count: Int
     var headerSize = 0
+    var version: UInt32 = 0
     var layout = SectionLayout()
     var arena: UInt64 = 0
     var input = ModelInput(height: 0, width: 0, channels: 0, pixelFormat: .gray8, scale: 0, zeroPoint: 0)
@@ -47,7 +48,7 @@ private struct Validator {
 
     mutating func validateHeader() throws(BlobError) {
         guard base.u64(H.magic) == BlobFormat.magic else { throw .badMagic }
-        let version = base.u32(H.version)
+        version = base.u32(H.version)
         guard BlobFormat.supportedVersions.contains(version) else { throw .unsupportedVersion(version) }
         let mark = base.u32(H.endiannessMark)
         guard mark == BlobFormat.endiannessMark else { throw .wrongEndianness(mark: mark) }
@@ -249,7 +250,10 @@ private struct Validator {
         for j in 0..<opCount {
             let r = layout.ops.offset + j * O.size
             let code = base.u16(r + O.opcode)
-            guard let kind = OpKind(rawValue: code) else { throw .unknownOp(code: code, offset: wide(r)) }
+            // An op newer than the blob's version is unknown to that version.
+            guard let kind = OpKind(rawValue: code), kind.minimumVersion <= version else {
+                throw .unknownOp(code: code, offset: wide(r))
+            }
             try field(r + O.fusion, .fusion, allowed: 0...0)
             try field(r + O.weightLayout, .weightLayout, allowed: 0...0)
             try zero(r + O.reserved0, 2)
@@ -332,12 +336,21 @@ private struct Validator {
                     : TensorShape(height: inShape.height / 2, width: inShape.width / 2, channels: inShape.channels)
                 try shape(j, expected: expected, actual: outShape)
                 if kind == .globalAveragePool { try dotProduct(j, terms: wide(inShape.height) * wide(inShape.width)) }
-                let t = layout.tensors.offset
-                let inRecord = t + input * BlobFormat.TensorRecord.size
-                let outRecord = t + output * BlobFormat.TensorRecord.size
-                guard base.u32(inRecord + BlobFormat.TensorRecord.zeroPoint) == base.u32(outRecord + BlobFormat.TensorRecord.zeroPoint),
-                      base.u32(inRecord + BlobFormat.TensorRecord.scale) == base.u32(outRecord + BlobFormat.TensorRecord.scale)
-                else { throw .quantizationMismatch(op: j) }
+                try sameQuantization(j, input, output)
+            case .pad:
+                // The input lies inside the output: the amounts before, plus the input, fit.
+                guard wide(base.u32(r + O.padTop)) + wide(inShape.height) <= wide(outShape.height),
+                      wide(base.u32(r + O.padLeft)) + wide(inShape.width) <= wide(outShape.width),
+                      wide(base.u32(r + O.padChannels)) + wide(inShape.channels) <= wide(outShape.channels)
+                else { throw .shapeMismatch(op: j, expected: inShape, actual: outShape) }
+                try sameQuantization(j, input, output)
+            case .add:
+                try field(r + O.rounding, .rounding, allowed: 0...0)
+                try clamp(r)
+                let second = try secondInput(j, r)
+                try shape(j, expected: inShape, actual: tensorShape(second))
+                try shape(j, expected: inShape, actual: outShape)
+                try addRequantization(j, r, cursor: &weightsCursor)
             case .fullyConnectedAccumulators:
                 break
             }
@@ -364,10 +377,41 @@ private struct Validator {
         throw .tensorNotProduced(op: j, tensor: tensor)
     }
 
-    /// No op between the producer of `reader`'s input and `reader` itself writes over that input.
+    /// Op `j`'s output keeps its input's scale and zero point (pools, pad).
+    func sameQuantization(_ j: Int, _ input: Int, _ output: Int) throws(BlobError) {
+        let t = layout.tensors.offset
+        let inRecord = t + input * BlobFormat.TensorRecord.size
+        let outRecord = t + output * BlobFormat.TensorRecord.size
+        guard base.u32(inRecord + BlobFormat.TensorRecord.zeroPoint) == base.u32(outRecord + BlobFormat.TensorRecord.zeroPoint),
+              base.u32(inRecord + BlobFormat.TensorRecord.scale) == base.u32(outRecord + BlobFormat.TensorRecord.scale)
+        else { throw .quantizationMismatch(op: j) }
+    }
+
+    /// The second input of add op `j` (record `r`): a tensor written before op `j` (which rules
+    /// out forward references, cycles and reading its own output).
+    func secondInput(_ j: Int, _ r: Int) throws(BlobError) -> Int {
+        typealias O = BlobFormat.OpRecord
+        let index = base.u32(r + O.secondInput)
+        guard index < tensorCount else {
+            throw .invalidField(.opInput, section: .ops, offset: wide(r + O.secondInput), value: int64(index))
+        }
+        _ = try producer(of: Int(index), before: j)
+        return Int(index)
+    }
+
+    /// No op between the producer of each of `reader`'s inputs and `reader` itself writes over
+    /// that input.
     func checkArena(reader j: Int) throws(BlobError) {
         typealias O = BlobFormat.OpRecord
-        let input = Int(base.u32(layout.ops.offset + j * O.size + O.input))
+        let r = layout.ops.offset + j * O.size
+        try checkArena(reader: j, input: Int(base.u32(r + O.input)))
+        if OpKind(rawValue: base.u16(r + O.opcode))! == .add {
+            try checkArena(reader: j, input: Int(base.u32(r + O.secondInput)))
+        }
+    }
+
+    func checkArena(reader j: Int, input: Int) throws(BlobError) {
+        typealias O = BlobFormat.OpRecord
         let read = arenaRange(input)
         var k = (try producer(of: input, before: j)) + 1
         while k <= j {
@@ -479,11 +523,11 @@ private struct Validator {
     func unusedFieldsAreZero(_ r: Int, _ kind: OpKind) throws(BlobError) {
         typealias O = BlobFormat.OpRecord
         let convolution = kind == .conv2D || kind == .depthwiseConv2D
-        let requantized = convolution || kind == .fullyConnected
-        let weighted = requantized || kind == .fullyConnectedAccumulators
+        let requantized = convolution || kind == .fullyConnected || kind == .add
+        let weighted = convolution || kind == .fullyConnected || kind == .fullyConnectedAccumulators
         if !requantized {
             try zero(r + O.rounding, 1)
-            try zero(r + O.outputMin, 8)       // outputMin, outputMax
+            if kind != .pad { try zero(r + O.outputMin, 8) }  // outputMin, outputMax (pad: padTop, padLeft)
             try zero(r + O.multipliers, 16)    // multipliers, shifts
         }
         if !convolution {
@@ -491,7 +535,7 @@ private struct Validator {
             try zero(r + O.padding, 1)
         }
         if !weighted { try zero(r + O.weights, 16) }  // weights, bias
-        if kind != .fullyConnectedAccumulators { try zero(r + O.outputLength, 4) }
+        if kind != .fullyConnectedAccumulators && kind != .add && kind != .pad { try zero(r + O.outputLength, 4) }  // or secondInput, padChannels
     }
 
     /// The fused activation clamp is a non-empty int8 range.
@@ -526,6 +570,22 @@ private struct Validator {
             let m = base.i32(multipliers + 4 * c)
             let s = base.i32(shifts + 4 * c)
             guard m >= 0, s >= -31, s <= 30 else { throw .badRequantization(op: j, channel: c, multiplier: m, shift: s) }
+        }
+    }
+
+    /// The three requantisations of add op `j` (input 1, input 2, output; docs/quantization.md
+    /// "Add"): in bounds, in op order, multipliers >= 0, shifts in [-31, 0].
+    func addRequantization(_ j: Int, _ r: Int, cursor: inout UInt64) throws(BlobError) {
+        typealias O = BlobFormat.OpRecord
+        try array(j, r + O.multipliers, count: 3, elementSize: 4, cursor: &cursor)
+        try array(j, r + O.shifts, count: 3, elementSize: 4, cursor: &cursor)
+        let w = layout.weights.offset
+        let multipliers = w + narrow(base.u64(r + O.multipliers))
+        let shifts = w + narrow(base.u64(r + O.shifts))
+        for c in 0..<3 {
+            let m = base.i32(multipliers + 4 * c)
+            let s = base.i32(shifts + 4 * c)
+            guard m >= 0, s >= -31, s <= 0 else { throw .badRequantization(op: j, channel: c, multiplier: m, shift: s) }
         }
     }
 

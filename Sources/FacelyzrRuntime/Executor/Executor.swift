@@ -126,6 +126,23 @@ extension Model {
                 inputZeroPoint: source.zeroPoint, outputZeroPoint: destination.zeroPoint,
                 outputMin: o.outputMin, outputMax: o.outputMax, rounding: o.rounding)
             Kernels.fullyConnected(p, plan: plan, input: x, filter: channelwiseWeights(o), output: y)
+        case .add:
+            let second = tensor(o.secondInput)
+            let multipliers: UnsafePointer<Int32> = weightArray(o.multipliersOffset)
+            let shifts: UnsafePointer<Int32> = weightArray(o.shiftsOffset)
+            let p = AddParameters(
+                count: destination.shape.elementCount,
+                input1ZeroPoint: source.zeroPoint, input2ZeroPoint: second.zeroPoint,
+                input1Multiplier: multipliers[0], input1Shift: shifts[0],
+                input2Multiplier: multipliers[1], input2Shift: shifts[1],
+                outputMultiplier: multipliers[2], outputShift: shifts[2],
+                outputZeroPoint: destination.zeroPoint, outputMin: o.outputMin, outputMax: o.outputMax)
+            Kernels.add(p, plan: plan, input1: x, input2: UnsafePointer(activations + second.arenaOffset), output: y)
+        case .pad:
+            Kernels.pad(
+                PadParameters(input: source.shape, output: destination.shape, top: o.padTop, left: o.padLeft,
+                              channelsBefore: o.padChannels, zeroPoint: Int8(truncatingIfNeeded: source.zeroPoint)),
+                input: x, output: y)
         case .fullyConnectedAccumulators:
             break
         }

@@ -163,3 +163,82 @@ public struct ChannelwiseWeights: @unchecked Sendable {
         self.packed = packed
     }
 }
+
+/// Parameters of an element-wise add of two int8 tensors of one shape, TFLite ADD int8
+/// (docs/quantization.md "Add"): each input less its zero point, shifted left by
+/// `inputLeftShift`, scaled by its multiplier and shift; the sum scaled by the output's, plus the
+/// output zero point, clamped. Double rounding throughout; every shift is in `[-31, 0]`.
+public struct AddParameters: Sendable, Equatable {
+    /// TFLite's `left_shift` for int8 inputs: the headroom the two scaled inputs keep.
+    public static let inputLeftShift: Int32 = 20
+
+    /// Elements of each tensor.
+    public var count: Int
+    public var input1ZeroPoint: Int32
+    public var input2ZeroPoint: Int32
+    public var input1Multiplier: Int32
+    public var input1Shift: Int32
+    public var input2Multiplier: Int32
+    public var input2Shift: Int32
+    public var outputMultiplier: Int32
+    public var outputShift: Int32
+    public var outputZeroPoint: Int32
+    /// Fused activation as a clamp in the output's quantized domain.
+    public var outputMin: Int32
+    public var outputMax: Int32
+
+    @inlinable
+    public init(
+        count: Int, input1ZeroPoint: Int32, input2ZeroPoint: Int32,
+        input1Multiplier: Int32, input1Shift: Int32, input2Multiplier: Int32, input2Shift: Int32,
+        outputMultiplier: Int32, outputShift: Int32, outputZeroPoint: Int32, outputMin: Int32, outputMax: Int32
+    ) {
+        self.count = count
+        self.input1ZeroPoint = input1ZeroPoint
+        self.input2ZeroPoint = input2ZeroPoint
+        self.input1Multiplier = input1Multiplier
+        self.input1Shift = input1Shift
+        self.input2Multiplier = input2Multiplier
+        self.input2Shift = input2Shift
+        self.outputMultiplier = outputMultiplier
+        self.outputShift = outputShift
+        self.outputZeroPoint = outputZeroPoint
+        self.outputMin = outputMin
+        self.outputMax = outputMax
+    }
+
+    /// One output element from the stored inputs `x1`, `x2`: the whole arithmetic of the op.
+    /// No step can overflow: `|x - zp| * 2^20 < 2^28`, each scaled input is at most that (its
+    /// factor is below 1), so their sum is below 2^29.
+    @inlinable
+    public func element(_ x1: Int8, _ x2: Int8) -> Int8 {
+        let a = (Int32(x1) &- input1ZeroPoint) &<< Self.inputLeftShift
+        let b = (Int32(x2) &- input2ZeroPoint) &<< Self.inputLeftShift
+        let scaledA = requantize(a, multiplier: input1Multiplier, shift: input1Shift, rounding: .double)
+        let scaledB = requantize(b, multiplier: input2Multiplier, shift: input2Shift, rounding: .double)
+        return requantizeToInt8(
+            scaledA &+ scaledB, multiplier: outputMultiplier, shift: outputShift, rounding: .double,
+            outputZeroPoint: outputZeroPoint, outputMin: outputMin, outputMax: outputMax)
+    }
+}
+
+/// Parameters of a zero pad (docs/quantization.md "Pad"): the input lies in the output at
+/// `top`, `left`, `channelsBefore`; every other output cell holds `zeroPoint` (real zero).
+public struct PadParameters: Sendable, Equatable {
+    public var input: TensorShape
+    public var output: TensorShape
+    public var top: Int
+    public var left: Int
+    public var channelsBefore: Int
+    public var zeroPoint: Int8
+
+    @inlinable
+    public init(input: TensorShape, output: TensorShape, top: Int, left: Int, channelsBefore: Int, zeroPoint: Int8) {
+        self.input = input
+        self.output = output
+        self.top = top
+        self.left = left
+        self.channelsBefore = channelsBefore
+        self.zeroPoint = zeroPoint
+    }
+}

@@ -89,6 +89,10 @@ public enum KernelVariant: UInt8, Sendable {
     case neonSmullQuads
     /// Quad tiles with indexed sdot (fz_neon_sdot_conv_tile, ARMv8.2 with the dot product).
     case neonSdotQuads
+    /// Add: 16 elements per step with AVX2 (fz_avx2_add).
+    case avx2Elementwise
+    /// Add: 16 elements per step with NEON (fz_neon_add).
+    case neonElementwise
 
     /// The name `facelyzr inspect` prints.
     public var name: StaticString {
@@ -103,14 +107,16 @@ public enum KernelVariant: UInt8, Sendable {
         case .neonRows: "neon-int8-rows"
         case .neonSmullQuads: "neon-smull-quad-tiles"
         case .neonSdotQuads: "neon-sdot-quad-tiles"
+        case .avx2Elementwise: "avx2-elementwise"
+        case .neonElementwise: "neon-elementwise"
         }
     }
 
     /// The CPU features the variant needs.
     public var features: CPUFeatures {
         switch self {
-        case .portable, .portablePairs, .sse2Pairs, .neonRows, .neonSmullQuads: .baseline
-        case .avx2Pairs: .avx2
+        case .portable, .portablePairs, .sse2Pairs, .neonRows, .neonSmullQuads, .neonElementwise: .baseline
+        case .avx2Pairs, .avx2Elementwise: .avx2
         case .avx512QuadTiles, .avx512Dot: .avx512vnni
         case .avx512PixelLanes: CPUFeatures.avx512vnni.union(.avx512vbmi)
         case .neonSdotQuads: .dotProduct
@@ -121,7 +127,7 @@ public enum KernelVariant: UInt8, Sendable {
     /// constants; `Fast.pack`).
     public var layout: StaticString {
         switch self {
-        case .portable, .avx512Dot: "canonical"
+        case .portable, .avx512Dot, .avx2Elementwise, .neonElementwise: "canonical"
         case .portablePairs, .sse2Pairs, .avx2Pairs: "int16-pairs"
         case .neonRows: "int8-rows"
         case .avx512QuadTiles, .neonSmullQuads, .neonSdotQuads: "quads-per-kernel-row"
@@ -287,6 +293,18 @@ extension KernelPlan {
         #endif
     }
 
+    /// The plan of an add for `features`: 16 elements at a time with AVX2 on x86-64 (where it is)
+    /// and NEON on aarch64, else portable.
+    public init(addFor features: CPUFeatures) {
+        #if arch(x86_64)
+        self.init(variant: features.contains(.avx2) ? .avx2Elementwise : .portable, mode: .direct, features: features)
+        #elseif arch(arm64)
+        self.init(variant: .neonElementwise, mode: .direct, features: features)
+        #else
+        self.init(variant: .portable, mode: .direct, features: features)
+        #endif
+    }
+
     #if arch(x86_64) || arch(arm64)
     /// Whether quad tiles can run op `p`: its kernel rows and gathered field fit the tiles'
     /// stack buffers.
@@ -308,9 +326,9 @@ extension KernelPlan {
 }
 
 extension Model {
-    /// Op `index`'s plan for `features` (without its place in a packed buffer): conv2D and fully
-    /// connected ops by `KernelPlan.init(conv2D:features:fusingMaxPool:)` and
-    /// `init(fullyConnectedFor:)`, every other op portable. A conv2D fuses with the 2x2 max pool
+    /// Op `index`'s plan for `features` (without its place in a packed buffer): conv2D, fully
+    /// connected and add ops by `KernelPlan.init(conv2D:features:fusingMaxPool:)`,
+    /// `init(fullyConnectedFor:)` and `init(addFor:)`, every other op portable. A conv2D fuses with the 2x2 max pool
     /// right after it when that pool is the only reader of its output. `features` nil: a kernel
     /// set without packed kernels, every op portable (but still fused).
     public func kernelPlan(op index: Int, features: CPUFeatures?) -> KernelPlan {
@@ -324,6 +342,9 @@ extension Model {
             return KernelPlan(conv2D: convolutionParameters(o), features: features, fusingMaxPool: fusing)
         case .fullyConnected, .fullyConnectedAccumulators:
             return KernelPlan(fullyConnectedFor: features ?? .baseline)
+        case .add:
+            guard let features else { return KernelPlan(variant: .portable, mode: .direct) }
+            return KernelPlan(addFor: features)
         case .maxPool2x2 where index > 0 && maxPoolFollows(index - 1):
             return KernelPlan(variant: .portable, mode: .direct, maxPool: .intoPrevious, features: features ?? .baseline)
         default:

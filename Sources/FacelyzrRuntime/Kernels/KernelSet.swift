@@ -29,6 +29,12 @@ public protocol KernelSet {
     static func fullyConnectedAccumulators(
         _ p: FullyConnectedParameters, plan: KernelPlan, input: UnsafePointer<Int8>, weights: UnsafePointer<Int8>,
         bias: UnsafePointer<Int32>, output: UnsafeMutablePointer<Int32>)
+    /// Element-wise add (docs/quantization.md "Add"); `output` overlaps neither input.
+    static func add(
+        _ p: AddParameters, plan: KernelPlan, input1: UnsafePointer<Int8>, input2: UnsafePointer<Int8>,
+        output: UnsafeMutablePointer<Int8>)
+    /// Zero pad (docs/quantization.md "Pad"); `output` does not overlap `input`.
+    static func pad(_ p: PadParameters, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>)
     static func packedByteCount(_ p: ConvolutionParameters, plan: KernelPlan) -> Int
     static func pack(_ p: ConvolutionParameters, plan: KernelPlan, filter: ChannelwiseWeights, into destination: UnsafeMutableRawPointer)
 }

@@ -53,7 +53,7 @@ public func probeRequantize() -> UInt64 {
     return hash.value
 }
 
-/// Reference and Fast conv2D / depthwise / fully connected on pseudo-random small layers.
+/// Reference and Fast conv2D / depthwise / fully connected / add on pseudo-random small layers.
 /// Returns the hash of the reference outputs, or 0 if a fast kernel ever differed.
 @_cdecl("probe_kernels")
 public func probeKernels() -> UInt64 {
@@ -117,7 +117,17 @@ public func probeKernels() -> UInt64 {
         let count = p.output.elementCount
         Reference.fullyConnected(fc, input: input, filter: filter, output: expected + count)
         Fast.fullyConnected(fc, plan: KernelPlan(fullyConnectedFor: .detected), input: input, filter: filter, output: got + count)
-        for i in 0..<(count + fc.outputCount) {
+        // An add of two stretches of the buffers, with this machine's plan (AVX2 or NEON blocks).
+        let add = AddParameters(
+            count: 1 + rng.below(1000), input1ZeroPoint: Int32(rng.int8()), input2ZeroPoint: Int32(rng.int8()),
+            input1Multiplier: multipliers[0], input1Shift: -Int32(truncatingIfNeeded: rng.below(32)),
+            input2Multiplier: multipliers[1], input2Shift: -Int32(truncatingIfNeeded: rng.below(32)),
+            outputMultiplier: multipliers[2], outputShift: -Int32(truncatingIfNeeded: rng.below(32)),
+            outputZeroPoint: Int32(rng.int8()), outputMin: -128, outputMax: 127)
+        let sums = count + fc.outputCount
+        Reference.add(add, input1: input, input2: weights, output: expected + sums)
+        Fast.add(add, plan: KernelPlan(addFor: .detected), input1: input, input2: weights, output: got + sums)
+        for i in 0..<(sums + add.count) {
             if expected[i] != got[i] { return 0 }
             hash.add(UInt32(UInt8(bitPattern: expected[i])))
         }

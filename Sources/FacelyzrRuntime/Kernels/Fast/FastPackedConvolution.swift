@@ -44,7 +44,7 @@ extension Fast {
     public static func packedByteCount(_ p: ConvolutionParameters, plan: KernelPlan) -> Int {
         let channels = (p.output.channels + packedBlock - 1) / packedBlock * packedBlock
         switch plan.variant {
-        case .portable, .avx512Dot:
+        case .portable, .avx512Dot, .avx2Elementwise, .neonElementwise:
             return 0
         case .avx512PixelLanes:
             #if arch(x86_64)
