@@ -150,7 +150,7 @@ public struct Localiser: Sendable {
 
     /// The ops at the start of `model` that `detect` runs once per level: conv2D ops with valid
     /// padding, each reading the tensor the one before wrote (the first, the input), which no
-    /// other op reads. A window at a multiple of their strides' product then sees, in each map,
+    /// other op reads (nor an add as its second input). A window at a multiple of their strides' product then sees, in each map,
     /// the level's map at that place (docs/detection.md "One pass per level").
     static func levelOps(_ model: Model) -> Int {
         var count = 0
@@ -158,7 +158,10 @@ public struct Localiser: Sendable {
         while count < model.opCount {
             let o = model.op(count)
             guard o.kind == .conv2D, o.padding == .valid, o.input == source else { break }
-            for other in 0..<model.opCount where other != count && model.op(other).input == source { return count }
+            for other in 0..<model.opCount where other != count {
+                let reader = model.op(other)
+                if reader.input == source || (reader.kind == .add && reader.secondInput == source) { return count }
+            }
             source = o.output
             count += 1
         }
