@@ -65,6 +65,9 @@ cat >> firmware-model/face-detector.card.md <<'CARD'
 - faces: synthetic faces of the project's generator (train split), with photographic variation
   (resolution, lighting, blur, noise, JPEG), in crops of 174 Debian photographs without people,
   and in the synthetic scenes; no real face
+- framing: a face box is the face square, forehead to chin (0.57 of the generator picture's side,
+  centred at (0.5, 0.44) of it: Sources/FacelyzrImaging/FaceFraming.swift), as OpenCV's cascades
+  and the LFW crops frame faces; photo scenes v2, synthetic scenes v2
 - not faces: 15,060 patches of 310 pinned Debian photographs without people
   (tools/detection/negatives.tsv), the photo scenes' and synthetic scenes' clutter, and two
   bootstrapping rounds of false boxes on the photo scenes
