@@ -19,8 +19,8 @@
 # The LFW subset and scikit-image's photographs (the semi-real benchmark) are not read here.
 # Usage: tools/detection-model.sh [FACELYZR] (default: .build/release/facelyzr, built here).
 # Needs what real-negatives.sh needs (apt-get download from Debian's archive, PyPI for numpy
-# and Pillow in .build-negatives/venv) the first time; 33 minutes of wall time (8.3 minutes of CPU)
-# on the shared 2-core machine, where it wrote face-detector.blob SHA-256 1ff5800a...
+# and Pillow in .build-negatives/venv) the first time; 26 minutes of wall time
+# on the shared 2-core machine (load average 6 to 10), where it wrote face-detector.blob SHA-256 7d5f3de0...
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
