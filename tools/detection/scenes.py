@@ -19,8 +19,8 @@ FACE_SIDE, FACE_CENTRE_X, FACE_CENTRE_Y = 0.57, 0.5, 0.44
 def picture_of_face(x, y, side):
     """(x, y, side) in whole pixels of the synthetic picture drawn around the face square at (x, y)
     of `side`, as SyntheticScenes.picture(ofFace:) rounds FaceFraming.picture(ofFace:), in float32
-    like it (Python's round and Swift's rounded() agree but at exact halves: half to even against
-    half away from zero)."""
+    like it (rounded half up, where Swift's rounded() goes half away from zero: the two differ only
+    at a negative exact half)."""
     f32 = np.float32
     picture = f32(side) / f32(FACE_SIDE)
     half = f32(side) / f32(2)
