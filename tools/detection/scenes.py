@@ -4,7 +4,6 @@ synthetic face, the synthetic scenes' feathered-ellipse paste (Sources/FacelyzrD
 SyntheticScenes.swift, docs/detection.md "Synthetic scenes") and a contact sheet of scenes with
 their true boxes."""
 import numpy as np
-from PIL import Image, ImageDraw
 
 WIDTH, HEIGHT = 320, 240
 # Sides of the true face boxes (face squares, forehead to chin): the localiser's smallest face to
@@ -86,6 +85,7 @@ def blend_clipped(scene, face, x, y):
 
 def sheet(out, scenes, truth, columns=5):
     """The first 20 scenes with their true boxes (green) and background names, as one PNG."""
+    from PIL import Image, ImageDraw  # only here, so the rest needs numpy alone (test_scenes.py)
     count = min(len(scenes), 20)
     rows = -(-count // columns)
     canvas = Image.new("RGB", (columns * (WIDTH + 4), rows * (HEIGHT + 4)), (20, 20, 20))
