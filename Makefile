@@ -42,6 +42,7 @@ test: deps
 	bash tools/cross-isa/synthetic.sh
 	python3 tools/test_imdb_wiki_to_csv.py
 	python3 tools/test_fzds.py
+	python3 tools/detection/test_scenes.py
 	bash tools/run-host-dependencies.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build

@@ -156,7 +156,7 @@ let package = Package(
         .testTarget(
             name: "FacelyzrAllocationTests", dependencies: ["facelyzr-alloc-probe", "facelyzr-embedded-fixtures", "FacelyzrTestSupport"]
         ),
-        .testTarget(name: "FacelyzrDataTests", dependencies: ["FacelyzrData", "FacelyzrRandom", "FacelyzrFiles", "FacelyzrSynthetic"]),
+        .testTarget(name: "FacelyzrDataTests", dependencies: ["FacelyzrData", "FacelyzrRandom", "FacelyzrFiles", "FacelyzrSynthetic", "FacelyzrImaging"]),
         .testTarget(
             name: "FacelyzrDetectionTests",
             dependencies: ["FacelyzrDetection", "FacelyzrDetectionEvaluation", "FacelyzrImaging", "FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrData"]

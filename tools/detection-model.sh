@@ -19,8 +19,8 @@
 # The LFW subset and scikit-image's photographs (the semi-real benchmark) are not read here.
 # Usage: tools/detection-model.sh [FACELYZR] (default: .build/release/facelyzr, built here).
 # Needs what real-negatives.sh needs (apt-get download from Debian's archive, PyPI for numpy
-# and Pillow in .build-negatives/venv) the first time; 33 minutes of wall time (8.3 minutes of CPU)
-# on the shared 2-core machine, where it wrote face-detector.blob SHA-256 1ff5800a...
+# and Pillow in .build-negatives/venv) the first time; 26 minutes of wall time
+# on the shared 2-core machine (load average 6 to 10), where it wrote face-detector.blob SHA-256 7d5f3de0...
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -65,6 +65,9 @@ cat >> firmware-model/face-detector.card.md <<'CARD'
 - faces: synthetic faces of the project's generator (train split), with photographic variation
   (resolution, lighting, blur, noise, JPEG), in crops of 174 Debian photographs without people,
   and in the synthetic scenes; no real face
+- framing: a face box is the face square, forehead to chin (0.57 of the generator picture's side,
+  centred at (0.5, 0.44) of it: Sources/FacelyzrImaging/FaceFraming.swift), as OpenCV's cascades
+  and the LFW crops frame faces; photo scenes v2, synthetic scenes v2
 - not faces: 15,060 patches of 310 pinned Debian photographs without people
   (tools/detection/negatives.tsv), the photo scenes' and synthetic scenes' clutter, and two
   bootstrapping rounds of false boxes on the photo scenes

@@ -89,14 +89,11 @@ func detectFaces(_ localiser: Localiser, _ frame: Frame, _ workspace: UnsafeMuta
     return found ?? 0
 }
 
-/// The square of `frame` a detected box stands for, as `facelyzr analyze` crops it: its side
-/// the box's width rounded (at least 1, at most the frame), moved inside the frame.
+/// The square of `frame` the attribute model reads for a detected face box, as `facelyzr analyze`
+/// crops it: `FaceFraming.describeSquare` (the face's generator-framed picture, in the frame).
 @inline(__always)
 func faceSquare(_ b: DetectionBox, _ frame: Frame) -> (x: Int, y: Int, width: Int, height: Int) {
-    let side = max(1, Int(b.width.rounded()))
-    let x = min(max(0, Int(b.x.rounded())), max(0, frame.width - side))
-    let y = min(max(0, Int(b.y.rounded())), max(0, frame.height - side))
-    return (x, y, min(side, frame.width), min(side, frame.height))
+    FaceFraming.describeSquare(faceX: b.x, faceY: b.y, faceSide: b.width, frameWidth: frame.width, frameHeight: frame.height)
 }
 
 /// Bytes of the byte part of a face-input workspace, rounded up to keep the floats aligned.

@@ -7,6 +7,9 @@ public struct LocaliserConfiguration: Sendable, Equatable {
     /// Each pyramid level searches faces this factor larger than the one before (> 1).
     public var scaleStep: Float
     /// Window step, in pixels of the pyramid level (so in frame pixels it grows with the face).
+    /// Default 4, a sixth of the window: on the held-out photo scenes the shipped model's AP at
+    /// IoU 0.5 is 0.883 at step 4 against 0.858 at step 2, with fewer boxes per face and a
+    /// quarter of the windows (docs/detection.md "Localiser").
     public var stride: Int
     /// Windows whose face probability reaches this are candidates (0 < threshold < 1).
     public var scoreThreshold: Float
@@ -17,7 +20,7 @@ public struct LocaliserConfiguration: Sendable, Equatable {
     /// Candidates kept before suppression (the best ones when more windows pass).
     public var candidateCapacity: Int
 
-    public init(minimumFaceSize: Int = 28, maximumFaceSize: Int? = nil, scaleStep: Float = 1.25, stride: Int = 2,
+    public init(minimumFaceSize: Int = 28, maximumFaceSize: Int? = nil, scaleStep: Float = 1.25, stride: Int = 4,
                 scoreThreshold: Float = 0.5, overlapThreshold: Float = 0.3, containmentThreshold: Float = 1,
                 candidateCapacity: Int = 1024) {
         self.minimumFaceSize = minimumFaceSize

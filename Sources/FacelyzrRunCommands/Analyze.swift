@@ -2,6 +2,7 @@ import ArgumentParser
 import FacelyzrData
 import FacelyzrDetection
 import FacelyzrHost
+import FacelyzrImaging
 import Foundation
 
 /// A failure reported as one line, exit status 1.
@@ -20,7 +21,9 @@ public struct Analyze: ParsableCommand {
             crop, resized to the model's input (area resampling when shrinking, bilinear when \
             enlarging) and converted to its channels; then the int8 blob runs on it. With --detect, \
             the face / not-face model finds the faces first (`facelyzr detect`, same options) and \
-            each box is prepared and described the same way, best box first. The shipped \
+            each face box, enlarged to the attribute model's framing (the face with hair and \
+            shoulders, docs/detection.md "Framing"), is prepared and described the same way, \
+            best box first; the JSON keeps the face box. The shipped \
             model was trained on synthetic faces only (README): on photographs it shows the \
             pipeline, not accurate predictions.
             """)
@@ -75,10 +78,10 @@ public struct Analyze: ParsableCommand {
                     failed = true
                     continue
                 }
-                crops = found.map { b in
-                    let side = max(1, Int(b.width.rounded()))
-                    let x = min(max(0, Int(b.x.rounded())), max(0, image.width - side)), y = min(max(0, Int(b.y.rounded())), max(0, image.height - side))
-                    return (b, image.cropped(x: x, y: y, width: min(side, image.width), height: min(side, image.height)))
+                crops = found.map { b in  // the face box's picture, as the attribute model is framed
+                    let s = FaceFraming.describeSquare(faceX: b.x, faceY: b.y, faceSide: b.width,
+                                                       frameWidth: image.width, frameHeight: image.height)
+                    return (b, image.cropped(x: s.x, y: s.y, width: s.width, height: s.height))
                 }
                 if !json { print("\(path): \(found.count) faces") }
             }

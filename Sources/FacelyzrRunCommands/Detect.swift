@@ -4,28 +4,29 @@ import FacelyzrDetection
 import FacelyzrFiles
 import Foundation
 
-/// Options of the localiser, shared by `detect`, `analyze --detect` and the detection evaluation.
+/// Options of the localiser, shared by `detect`, `analyze --detect` and the detection evaluation;
+/// their defaults are `LocaliserConfiguration`'s, the C API's and the board runner's.
 public struct LocaliserOptions: ParsableArguments {
     @Option(help: "The face / not-face model blob (default: the shipped face-detector.blob, found as `facelyzr version` lists).")
     public var detector: String?
 
     @Option(help: "Smallest face searched, in pixels.")
-    var minFace = 28
+    var minFace = LocaliserConfiguration().minimumFaceSize
 
     @Option(help: "Largest face searched, in pixels (default: the picture's shorter side).")
     var maxFace: Int?
 
     @Option(help: "Each pyramid level searches faces this factor larger.")
-    var scaleStep: Float = 1.25
+    var scaleStep = LocaliserConfiguration().scaleStep
 
     @Option(help: "Window step in pyramid-level pixels.")
-    var stride = 4
+    var stride = LocaliserConfiguration().stride
 
     @Option(help: "Face probability a window needs.")
-    public var threshold: Float = 0.5
+    public var threshold = LocaliserConfiguration().scoreThreshold
 
     @Option(help: "Non-maximum suppression: drop boxes overlapping a better one by more than this IoU.")
-    var overlap: Float = 0.3
+    var overlap = LocaliserConfiguration().overlapThreshold
 
     @Option(help: "... or sharing more than this fraction of the smaller box with it (1: off).")
     var containment: Float = LocaliserConfiguration().containmentThreshold

@@ -20,8 +20,8 @@ struct DetectEval: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Average precision at IoU 0.5 on held-out synthetic scenes, and the localiser's latency per frame.",
             discussion: """
-                Scenes 0..<--count of the scene generator's test split (320x240, 0 to 3 faces of 28 to 96 \
-                pixels; the detector's patches come from train-split scenes) are converted to gray and run \
+                Scenes 0..<--count of the scene generator's test split (320x240, 0 to 3 faces whose \
+                boxes, face squares from forehead to chin, are 28 to 96 pixels; the detector's patches come from train-split scenes) are converted to gray and run \
                 through the localiser on this thread. A box matches an unmatched face of its scene when \
                 their IoU is at least 0.5 (best score first); AP is the area under the precision-recall \
                 curve with precision made monotone (all-point interpolation, PASCAL VOC 2010+). Lower \

@@ -13,7 +13,8 @@ struct Scenes: ParsableCommand {
         discussion: """
             Scene i of a split is scene generator index split-start + i (test from 0, calibration \
             from 1,000,000, train from 2,000,000), deterministic from the seed and the generator \
-            version. --sheet writes the first --count scenes of --split with their face boxes drawn. \
+            version. --sheet writes the first --count scenes of --split with their face boxes (face squares, \
+            forehead to chin; docs/detection.md "Framing") drawn. \
             --patches DIR writes a Facelyzr dataset of gray PATCH-SIZE patches labelled face / not face \
             (label `face`), cut from --train-scenes train scenes, --calibration-scenes calibration \
             scenes and --test-scenes test scenes, 16 per scene, half faces; --patch-sheet pictures the \

@@ -2,6 +2,7 @@ import FacelyzrCAPI
 import FacelyzrData
 import FacelyzrDetection
 import FacelyzrHost
+import FacelyzrImaging
 import FacelyzrRuntime
 import Foundation
 import Testing
@@ -85,12 +86,11 @@ import Testing
                 defer { faceWorkspace.deallocate() }
                 var pixels = [UInt8](repeating: 0, count: input.width * input.height * input.channels)
                 #expect(fz_face_input(describerStorage, frame, &box, &pixels, faceWorkspace) == 0)
-                // What `facelyzr analyze` crops for a box.
-                let side = max(1, Int(box.width.rounded()))
-                let x = min(max(0, Int(box.x.rounded())), max(0, image.width - side))
-                let y = min(max(0, Int(box.y.rounded())), max(0, image.height - side))
+                // What `facelyzr analyze --detect` crops for a face box.
+                let s = FaceFraming.describeSquare(faceX: box.x, faceY: box.y, faceSide: box.width,
+                                                   frameWidth: image.width, frameHeight: image.height)
                 let host = DatasetImporter.prepareCenterSquare(
-                    image.cropped(x: x, y: y, width: min(side, image.width), height: min(side, image.height)),
+                    image.cropped(x: s.x, y: s.y, width: s.width, height: s.height),
                     size: input.width, channels: input.channels)
                 #expect(pixels == host.pixels)
             }
@@ -109,11 +109,10 @@ import Testing
             #expect(describedCount == min(4, count))
             #expect(Array(described.prefix(describedCount)) == Array(boxes.prefix(describedCount)))
             for (face, box) in described.prefix(describedCount).enumerated() {
-                let side = max(1, Int(box.width.rounded()))
-                let x = min(max(0, Int(box.x.rounded())), max(0, image.width - side))
-                let y = min(max(0, Int(box.y.rounded())), max(0, image.height - side))
+                let s = FaceFraming.describeSquare(faceX: box.x, faceY: box.y, faceSide: box.width,
+                                                   frameWidth: image.width, frameHeight: image.height)
                 let host = DatasetImporter.prepareCenterSquare(
-                    image.cropped(x: x, y: y, width: min(side, image.width), height: min(side, image.height)),
+                    image.cropped(x: s.x, y: s.y, width: s.width, height: s.height),
                     size: input.width, channels: input.channels)
                 host.pixels.withUnsafeBufferPointer { describer.run($0) }
                 #expect(Array(outputs[face * outputCount..<(face + 1) * outputCount]) == Array(describer.rawOutputs))

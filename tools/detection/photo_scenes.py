@@ -11,17 +11,21 @@ Deterministic from (--seed, --split, scene index), PCG64:
   min(320, the widest crop) and the widest crop, >= 98% opaque (cut-outs; 50 tries per photograph),
   resampled to 320x240 (tools/detection/imaging.py);
 - faces: 0 to 3 (uniformly), each a face of the synthetic faces dataset (`facelyzr synth --dataset
-  --size 96`, the same split) at side 28 + 68 u^2, not overlapping another (20 tries), with
-  photographic variation drawn per face:
-  * resolution: half of the faces are rendered at a side log-uniform in [14, side] and enlarged
-    bilinearly (a face that filled few sensor pixels), the others area-resampled to the side;
+  --size 96`, the same split) whose face square (forehead to chin, the true box; scenes.py's
+  FACE_SIDE and FACE_CENTRE_*, Sources/FacelyzrImaging/FaceFraming.swift) has side 28 + 68 u^2 and
+  lies inside the scene, its picture drawn around it (side / 0.57, clipped at the scene's edges),
+  no face square overlapping another face's picture (20 tries), with photographic variation drawn
+  per face:
+  * resolution: half of the pictures are rendered at a side log-uniform in [14, side] and enlarged
+    bilinearly (a face that filled few sensor pixels), the others resampled to the side (area
+    when shrinking the 96-pixel face, bilinear when enlarging it);
   * lighting: gray (BT.601), contrast x0.5..1.4 around its mean, brightness -40..+40, gamma
     0.6..1.6 (log-uniform);
   * focus: with probability 0.3 a Gaussian blur of sigma 0.3..1.2 pixels per 24 of face side;
   * blended through the synthetic scenes' feathered ellipse (docs/detection.md "Synthetic scenes");
   and per scene, each with probability 0.5: Gaussian pixel noise of sigma 1..6 levels, JPEG at
-  quality 25..90 (Pillow). The true box is the square the face image occupies (the synthetic
-  faces' framing, as in the synthetic scenes).
+  quality 25..90 (Pillow). The true box is the face square, as in the synthetic scenes
+  (docs/detection.md "Framing").
 
 Usage: photo_scenes.py --photos EXTRACTED --faces SYNTH_DATASET_DIR --split train|calibration|test
        --out DIR [--count 1000] [--seed 0] [--sheet FILE.png]
@@ -45,7 +49,7 @@ import real_negatives  # noqa: E402
 import scenes  # noqa: E402
 
 WIDTH, HEIGHT = scenes.WIDTH, scenes.HEIGHT
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 
 def backgrounds(manifest, root, split):
@@ -93,7 +97,7 @@ def render_face(rng, face96, side):
         source = int(round(math.exp(rng.uniform(math.log(14), math.log(side)))))
         face = imaging.resize(imaging.resize(gray, source, source, "area"), side, side, "bilinear")
     else:
-        face = imaging.resize(gray, side, side, "area")
+        face = imaging.resize(gray, side, side)  # area when shrinking, bilinear when enlarging
     face = face.astype(np.float32)
     mean = face.mean()
     face = (face - mean) * rng.uniform(0.5, 1.4) + mean + rng.uniform(-40, 40)
@@ -107,16 +111,17 @@ def make_scene(index, seed, split, photos, faces):
     rng = np.random.Generator(np.random.PCG64([seed, real_negatives.SPLIT_NAMES.index(split), index]))
     name, crop, scene = background(rng, photos)
     scene = scene.astype(np.float32)
-    boxes = []
+    boxes, pictures = [], []
     for _ in range(int(rng.integers(0, 4))):
-        placed = scenes.place(rng, boxes)
+        placed = scenes.place(rng, boxes, pictures)
         if placed is None:
             continue
         x, y, size = placed
+        px, py, side = scenes.picture_of_face(x, y, size)
         k = int(rng.integers(len(faces)))
-        alpha = scenes.ellipse_alpha(size)
-        scene[y:y + size, x:x + size] = alpha * render_face(rng, faces[k], size) + (1 - alpha) * scene[y:y + size, x:x + size]
+        scenes.blend_clipped(scene, render_face(rng, faces[k], side), px, py)
         boxes.append({"x": x, "y": y, "width": size, "height": size, "synthetic_index": k})
+        pictures.append((px, py, side))
     if rng.uniform() < 0.5:
         scene += rng.normal(0, rng.uniform(1, 6), scene.shape).astype(np.float32)
     scene = np.clip(np.floor(scene + 0.5), 0, 255).astype(np.uint8)

@@ -20,8 +20,9 @@
  *
  * The second (detection) mode takes frames of any size and format: DETECTOR (a face /
  * not-face model, the localiser's default settings) finds up to --max-faces faces (default
- * 16), best first, and MODEL describes each one (fz_detect_describe: the box's square cropped
- * and resampled as `facelyzr analyze --detect` does). Each frame gives
+ * 16), best first, and MODEL describes each one (fz_detect_describe: the face box enlarged to
+ * the attribute model's framing, cropped and resampled as `facelyzr analyze --detect` does;
+ * docs/detection.md "Framing"). Each frame gives
  * `{"frame":N,"faces":[{"box":[x,y,width,height],"score":S,"track":T,"HEAD":value,...},...]}`,
  * the heads as in the first mode, --raw adding each face's "raw". Faces are tracked from frame
  * to frame (fz_tracker_*: IoU 0.3, smoothing 0.3, a track dropped after 5 frames unseen;

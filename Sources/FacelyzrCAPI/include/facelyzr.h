@@ -203,8 +203,10 @@ fz_status fz_detector_detect(const fz_detector *detector, const fz_frame *frame,
 /* Bytes of workspace fz_face_input needs for this box of this frame (0: invalid frame). */
 size_t fz_face_input_workspace_byte_count(const fz_model *model, const fz_frame *frame, const fz_box *box);
 
-/* Writes the input of `model` (height x width x channels, square) for the face in `box`: the
- * box's square cropped and resampled as `facelyzr analyze` does (docs/frames.md). FZ_OK or
+/* Writes the input of `model` (height x width x channels, square) for the face in `box` (a face
+ * square, as fz_detector_detect reports it): the box enlarged to the attribute model's framing
+ * (face, hair and shoulders; docs/detection.md "Framing"), moved inside the frame, cropped and
+ * resampled as `facelyzr analyze --detect` does (docs/frames.md). FZ_OK or
  * FZ_ERROR_INVALID_FRAME. `workspace`: fz_face_input_workspace_byte_count bytes, 16-aligned. */
 fz_status fz_face_input(const fz_model *model, const fz_frame *frame, const fz_box *box,
                         uint8_t *input, void *workspace);

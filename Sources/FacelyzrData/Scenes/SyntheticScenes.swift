@@ -1,25 +1,28 @@
+import FacelyzrImaging
 import FacelyzrRandom
 import FacelyzrSynthetic
 
 /// Synthetic scenes for face localisation: a cluttered RGB picture with 0 to 3 synthetic faces
 /// pasted at known boxes and sizes, deterministic from (seed, index) like `SyntheticFaces`.
 ///
-/// A face is rendered by the face generator at the box's size and blended in through a
-/// feathered ellipse, so no square edge betrays it; its box is the square the face image
-/// occupies (the framing of a generator face: the box a detector should report). The clutter
+/// A face's box is its face square (forehead to chin, `FaceFraming`: the box a detector should
+/// report); the face generator's picture (face, hair, shoulders) is rendered around it
+/// (`FaceFraming.picture(ofFace:_:side:)`) and blended in through a feathered ellipse, so no
+/// square edge betrays it, clipped where it crosses the scene's edge. The clutter
 /// is a two-colour gradient under rectangles, ellipses, bars and striped patches, plus pixel
 /// noise. Scene `index` of a split is `split.syntheticIndex(i)`, so the splits share no scene.
 /// See docs/detection.md "Synthetic scenes".
 public struct SyntheticScenes: Sendable {
     /// Bumped by every change that alters any generated scene or box.
-    public static let generatorVersion = 1
+    public static let generatorVersion = 2
 
     /// Selects one of 2^64 independent populations of scenes.
     public let seed: UInt64
     public let width: Int
     public let height: Int
-    /// Face boxes are squares of `faceSizes` pixels (`low + (high - low) * u^2`, u uniform: small
-    /// faces more often, basic arithmetic only, so the same on every platform).
+    /// Face boxes (face squares) are squares of `faceSizes` pixels (`low + (high - low) * u^2`,
+    /// u uniform: small faces more often, basic arithmetic only, so the same on every platform),
+    /// always inside the scene; the pictures around them are `1 / FaceFraming.faceSide` larger.
     public let faceSizes: ClosedRange<Int>
     /// How many faces a scene holds (drawn uniformly).
     public let faceCounts: ClosedRange<Int>
@@ -44,20 +47,30 @@ public struct SyntheticScenes: Sendable {
         var faces: [SceneFace] = []
         let low = Float(faceSizes.lowerBound), span = Float(faceSizes.upperBound - faceSizes.lowerBound)
         for k in 0..<faceCount {
-            for _ in 0..<20 {  // rejection sampling: faces do not overlap
+            for _ in 0..<20 {  // rejection sampling: no face square overlaps another face's picture
                 let u = rng.unit()
                 let size = min(faceSizes.upperBound, Int(low + span * u * u))
                 let box = SceneBox(x: rng.below(width - size + 1), y: rng.below(height - size + 1), width: size, height: size)
-                guard faces.allSatisfy({ $0.box.intersectionArea(box) == 0 }) else { continue }
-                let generator = SyntheticFaces(seed: SplitMix64.mix(seed ^ 0xFACE), size: size)
+                let picture = Self.picture(ofFace: box)
+                guard faces.allSatisfy({ $0.picture.intersectionArea(box) == 0 && $0.box.intersectionArea(picture) == 0 })
+                else { continue }
+                let generator = SyntheticFaces(seed: SplitMix64.mix(seed ^ 0xFACE), size: picture.width)
                 let (face, labels) = generator.sample(index: index &* 4 &+ UInt64(k))
-                paste(face, into: &image, at: box)
-                faces.append(SceneFace(box: box, labels: labels))
+                paste(face, into: &image, at: picture)
+                faces.append(SceneFace(box: box, picture: picture, labels: labels))
                 break
             }
         }
         addNoise(&image, rng: &rng)
         return SyntheticScene(image: image, faces: faces)
+    }
+
+    /// The generator picture drawn around the face square `box`: `FaceFraming.picture(ofFace:_:side:)`
+    /// rounded to whole pixels (it may reach past the scene's edges).
+    public static func picture(ofFace box: SceneBox) -> SceneBox {
+        let p = FaceFraming.picture(ofFace: Float(box.x), Float(box.y), side: Float(box.width))
+        let side = Int(p.side.rounded())
+        return SceneBox(x: Int(p.x.rounded()), y: Int(p.y.rounded()), width: side, height: side)
     }
 
     private func paintClutter(_ image: inout Image, rng: inout SplitMix64) {
@@ -100,11 +113,12 @@ public struct SyntheticScenes: Sendable {
     }
 
     /// Blends `face` over the box through an ellipse (half-axes 0.42 and 0.5 of the box) with a
-    /// feathered rim, so the face's own background fades into the clutter.
+    /// feathered rim, so the face's own background fades into the clutter; only the part of the
+    /// box inside the scene is drawn.
     private func paste(_ face: Image, into image: inout Image, at box: SceneBox) {
         let size = Float(box.width)
-        for y in 0..<box.height {
-            for x in 0..<box.width {
+        for y in max(0, -box.y)..<min(box.height, height - box.y) {
+            for x in max(0, -box.x)..<min(box.width, width - box.x) {
                 let u = (Float(x) + 0.5 - size / 2) / (0.42 * size), v = (Float(y) + 0.5 - size / 2) / (0.5 * size)
                 let r = (u * u + v * v).squareRoot()
                 let alpha = min(1, max(0, (1.05 - r) / 0.15))
@@ -142,7 +156,11 @@ public struct SyntheticScene: Sendable, Equatable {
 
 /// One face of a scene: where it is and who it is.
 public struct SceneFace: Sendable, Equatable {
+    /// The face square (forehead to chin; `FaceFraming`), inside the scene: the true detection box.
     public var box: SceneBox
+    /// The generator picture drawn around it (`SyntheticScenes.picture(ofFace:)`), which may
+    /// reach past the scene's edges: what the attribute model reads.
+    public var picture: SceneBox
     public var labels: FaceLabels
 }
 
