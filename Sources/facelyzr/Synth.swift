@@ -58,7 +58,7 @@ struct Synth: ParsableCommand {
     }
 
     func validate() throws {
-        try requireOption("--count", count, in: 1...Int(split.split.syntheticCount),
+        try requireOption("--count", count, in: 1...Int(clamping: split.split.syntheticCount),
                           "in 1...\(split.split.syntheticCount) (faces of the \(split.rawValue) split)")
         try requireOption("--size", size, in: 8...Self.maxSize,
                           "in 8...\(Self.maxSize) (a face is rendered whole in memory, 3 bytes a pixel: 48 MiB at the limit)")
