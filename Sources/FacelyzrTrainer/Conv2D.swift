@@ -161,19 +161,31 @@ public func conv2DBackward(
         sumRows(d.baseAddress!, rows: rows, into: &biasGradient.values)
     }
     guard needsInputGradient else { return nil }
-    let columnGradient = [Float](unsafeUninitializedCapacity: rows * g.patchLength) { dc, initialized in
-        delta.withUnsafeBufferPointer { d in
-            weight.values.withUnsafeBufferPointer { w in
-                matrixMultiply(d.baseAddress!, transposeA: false, w.baseAddress!, transposeB: false,
-                               into: dc.baseAddress!, m: rows, n: g.patchLength, k: g.outputChannels)
-            }
-        }
-        initialized = rows * g.patchLength
-    }
+    // The column gradient `delta · W` is made and folded back (`col2im`) a few images at a time
+    // in one reused buffer of about 1 MB: the whole batch's is as large as the im2col matrix
+    // (75 MB for a decoder at 64x64), and a fresh buffer that size costs a page fault per 4 KB
+    // every step. Each row of the product is the same dot products whatever the chunk.
+    let rowsPerImage = g.outputHeight * g.outputWidth
+    let imagesPerChunk = min(batch, max(1, (1 << 18) / max(rowsPerImage * g.patchLength, 1)))
+    let chunkCount = imagesPerChunk * rowsPerImage * g.patchLength
+    var columnGradient = [Float](unsafeUninitializedCapacity: chunkCount) { _, initialized in initialized = chunkCount }
     var inputGradient = Tensor(zeros: [batch, g.inputHeight, g.inputWidth, g.inputChannels])
-    columnGradient.withUnsafeBufferPointer { dc in
-        inputGradient.values.withUnsafeMutableBufferPointer { dx in
-            col2im(dc.baseAddress!, batch: batch, g, into: dx.baseAddress!)
+    let imageSize = g.inputHeight * g.inputWidth * g.inputChannels
+    delta.withUnsafeBufferPointer { d in
+        weight.values.withUnsafeBufferPointer { w in
+            columnGradient.withUnsafeMutableBufferPointer { dc in
+                inputGradient.values.withUnsafeMutableBufferPointer { dx in
+                    var n = 0
+                    while n < batch {
+                        let images = min(imagesPerChunk, batch - n)
+                        matrixMultiply(d.baseAddress! + n * rowsPerImage * g.outputChannels, transposeA: false,
+                                       w.baseAddress!, transposeB: false, into: dc.baseAddress!,
+                                       m: images * rowsPerImage, n: g.patchLength, k: g.outputChannels)
+                        col2im(dc.baseAddress!, batch: images, g, into: dx.baseAddress! + n * imageSize)
+                        n += images
+                    }
+                }
+            }
         }
     }
     return inputGradient
@@ -188,7 +200,9 @@ func fillRows(_ y: UnsafeMutablePointer<Float>, rows: Int, with values: [Float])
 func fillRows(_ y: UnsafeMutablePointer<Float>, rows: Int, pointer row: UnsafePointer<Float>, count: Int) {
     var destination = y, r = 0
     while r < rows {
-        destination.update(from: row, count: count)
+        // A loop, not a memmove call per row: rows are often a few values (a decoder's 3 channels).
+        var i = 0
+        while i < count { destination[i] = row[i]; i += 1 }
         destination += count
         r += 1
     }
