@@ -67,15 +67,21 @@ private func walkTaps(
                     while kx < g.kernelWidth {
                         let ix = ox * g.stride - g.padLeft + kx
                         let inside = iy >= 0 && iy < g.inputHeight && ix >= 0 && ix < g.inputWidth
+                        // A plain loop adds the `c` values (cheaper than a saxpy call per tap);
+                        // copying stays memmove, which beats a loop from 8 values on.
+                        let tap = image + (iy * g.inputWidth + ix) * c
+                        var i = 0
                         switch transfer {
                         case .gather:
-                            if inside {
-                                column.update(from: image + (iy * g.inputWidth + ix) * c, count: c)
-                            } else {
+                            if !inside {
                                 column.update(repeating: 0, count: c)
+                            } else if c >= 8 {
+                                column.update(from: tap, count: c)
+                            } else {
+                                while i < c { column[i] = tap[i]; i += 1 }
                             }
                         case .scatterAdd:
-                            if inside { cblas_saxpy(Int32(c), 1, column, 1, image + (iy * g.inputWidth + ix) * c, 1) }
+                            if inside { while i < c { tap[i] += column[i]; i += 1 } }
                         }
                         column += c
                         kx += 1
@@ -115,7 +121,7 @@ public func conv2DForward(
     let batch = input.batch
     let rows = batch * g.outputHeight * g.outputWidth
     if columns.count != rows * g.patchLength { columns = [Float](repeating: 0, count: rows * g.patchLength) }
-    var output = Tensor(zeros: [batch, g.outputHeight, g.outputWidth, g.outputChannels])
+    var output = Tensor(uninitialized: [batch, g.outputHeight, g.outputWidth, g.outputChannels])
     input.values.withUnsafeBufferPointer { x in
         columns.withUnsafeMutableBufferPointer { cols in
             im2col(x.baseAddress!, batch: batch, g, into: cols.baseAddress!)
@@ -144,8 +150,7 @@ public func conv2DBackward(
     precondition(outputGradient.shape == output.shape, "conv2d output gradient shape")
     let batch = output.batch
     let rows = batch * g.outputHeight * g.outputWidth
-    var delta = outputGradient.values
-    activationBackward(&delta, output: output.values, activation)
+    let delta = activationBackward(outputGradient.values, output: output.values, activation)
     delta.withUnsafeBufferPointer { d in
         columns.withUnsafeBufferPointer { cols in
             weightGradient.values.withUnsafeMutableBufferPointer { dw in
@@ -156,19 +161,31 @@ public func conv2DBackward(
         sumRows(d.baseAddress!, rows: rows, into: &biasGradient.values)
     }
     guard needsInputGradient else { return nil }
-    var columnGradient = [Float](repeating: 0, count: rows * g.patchLength)
+    // The column gradient `delta · W` is made and folded back (`col2im`) a few images at a time
+    // in one reused buffer of about 1 MB: the whole batch's is as large as the im2col matrix
+    // (75 MB for a decoder at 64x64), and a fresh buffer that size costs a page fault per 4 KB
+    // every step. Each row of the product is the same dot products whatever the chunk.
+    let rowsPerImage = g.outputHeight * g.outputWidth
+    let imagesPerChunk = min(batch, max(1, (1 << 18) / max(rowsPerImage * g.patchLength, 1)))
+    let chunkCount = imagesPerChunk * rowsPerImage * g.patchLength
+    var columnGradient = [Float](unsafeUninitializedCapacity: chunkCount) { _, initialized in initialized = chunkCount }
     var inputGradient = Tensor(zeros: [batch, g.inputHeight, g.inputWidth, g.inputChannels])
+    let imageSize = g.inputHeight * g.inputWidth * g.inputChannels
     delta.withUnsafeBufferPointer { d in
         weight.values.withUnsafeBufferPointer { w in
             columnGradient.withUnsafeMutableBufferPointer { dc in
-                matrixMultiply(d.baseAddress!, transposeA: false, w.baseAddress!, transposeB: false,
-                               into: dc.baseAddress!, m: rows, n: g.patchLength, k: g.outputChannels)
+                inputGradient.values.withUnsafeMutableBufferPointer { dx in
+                    var n = 0
+                    while n < batch {
+                        let images = min(imagesPerChunk, batch - n)
+                        matrixMultiply(d.baseAddress! + n * rowsPerImage * g.outputChannels, transposeA: false,
+                                       w.baseAddress!, transposeB: false, into: dc.baseAddress!,
+                                       m: images * rowsPerImage, n: g.patchLength, k: g.outputChannels)
+                        col2im(dc.baseAddress!, batch: images, g, into: dx.baseAddress! + n * imageSize)
+                        n += images
+                    }
+                }
             }
-        }
-    }
-    columnGradient.withUnsafeBufferPointer { dc in
-        inputGradient.values.withUnsafeMutableBufferPointer { dx in
-            col2im(dc.baseAddress!, batch: batch, g, into: dx.baseAddress!)
         }
     }
     return inputGradient
@@ -183,7 +200,9 @@ func fillRows(_ y: UnsafeMutablePointer<Float>, rows: Int, with values: [Float])
 func fillRows(_ y: UnsafeMutablePointer<Float>, rows: Int, pointer row: UnsafePointer<Float>, count: Int) {
     var destination = y, r = 0
     while r < rows {
-        destination.update(from: row, count: count)
+        // A loop, not a memmove call per row: rows are often a few values (a decoder's 3 channels).
+        var i = 0
+        while i < count { destination[i] = row[i]; i += 1 }
         destination += count
         r += 1
     }

@@ -3,7 +3,7 @@
 public func denseForward(_ input: Tensor, weight: Tensor, bias: Tensor, activation: Activation) -> Tensor {
     let (outCount, inCount) = (weight.shape[0], weight.shape[1])
     precondition(input.itemCount == inCount && bias.shape == [outCount], "dense input \(input.shape) vs weight \(weight.shape)")
-    var output = Tensor(zeros: [input.batch, outCount])
+    var output = Tensor(uninitialized: [input.batch, outCount])
     input.values.withUnsafeBufferPointer { x in
         weight.values.withUnsafeBufferPointer { w in
             output.values.withUnsafeMutableBufferPointer { y in
@@ -25,8 +25,7 @@ public func denseBackward(
 ) -> Tensor? {
     let (outCount, inCount) = (weight.shape[0], weight.shape[1])
     let batch = input.batch
-    var delta = outputGradient.values
-    activationBackward(&delta, output: output.values, activation)
+    let delta = activationBackward(outputGradient.values, output: output.values, activation)
     delta.withUnsafeBufferPointer { d in
         input.values.withUnsafeBufferPointer { x in
             weightGradient.values.withUnsafeMutableBufferPointer { dw in
@@ -37,7 +36,7 @@ public func denseBackward(
         sumRows(d.baseAddress!, rows: batch, into: &biasGradient.values)
     }
     guard needsInputGradient else { return nil }
-    var inputGradient = Tensor(zeros: input.shape)
+    var inputGradient = Tensor(uninitialized: input.shape)
     delta.withUnsafeBufferPointer { d in
         weight.values.withUnsafeBufferPointer { w in
             inputGradient.values.withUnsafeMutableBufferPointer { dx in

@@ -28,11 +28,22 @@ func matrixMultiply(
         beta, c, Int32(n))
 }
 
-/// How many threads OpenBLAS uses for the trainer's matrix products.
+/// How many threads the float code uses: OpenBLAS's for the matrix products, and the shards of
+/// a supervised training step (see `Trainer.threads`).
 public enum ComputeThreads {
-    /// Sets the OpenBLAS thread count. One thread gives bit-identical results run to run
-    /// (the deterministic mode the tests and resumable runs use); more threads use more cores.
+    /// The count last set (1 until then); a new `Trainer` takes it as its `threads`.
+    nonisolated(unsafe) public private(set) static var count = 1
+
+    /// Sets the thread count. One thread gives bit-identical results run to run (the
+    /// deterministic mode the tests and resumable runs use); more threads use more cores.
     public static func set(_ count: Int) {
+        self.count = max(1, count)
+        openblasThreads(self.count)
+    }
+
+    /// Sets OpenBLAS's thread count only (a data-parallel step runs its shards' products on one
+    /// thread each, then gives back `count`).
+    static func openblasThreads(_ count: Int) {
         openblas_set_num_threads(Int32(max(1, count)))
     }
 }

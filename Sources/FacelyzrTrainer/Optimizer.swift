@@ -72,7 +72,8 @@ public struct Optimizer: Sendable, Equatable {
         model.visitParameters { name, p in
             if let includes, !includes(name) { return }
             let decay = name.hasSuffix("bias") ? 0 : rate * c.weightDecay
-            var m = firstMoments[name] ?? [Float](repeating: 0, count: p.value.count)
+            // Taken out of the dictionary (and put back) so that updating them copies nothing.
+            var m = firstMoments.removeValue(forKey: name) ?? [Float](repeating: 0, count: p.value.count)
             switch c.method {
             case .sgd:
                 for i in 0..<m.count {
@@ -80,7 +81,7 @@ public struct Optimizer: Sendable, Equatable {
                     p.value.values[i] -= rate * m[i] + decay * p.value.values[i]
                 }
             case .adam:
-                var v = secondMoments[name] ?? [Float](repeating: 0, count: p.value.count)
+                var v = secondMoments.removeValue(forKey: name) ?? [Float](repeating: 0, count: p.value.count)
                 let correction1 = 1 - pow(c.beta1, t), correction2 = 1 - pow(c.beta2, t)
                 for i in 0..<m.count {
                     let g = p.gradient.values[i]

@@ -23,6 +23,13 @@ public struct Tensor: Sendable, Equatable {
         for i in values.indices { values[i] = generator.boxMullerNormal() * standardDeviation }
     }
 
+    /// A tensor whose values the caller writes, every one, before reading any (skips the zero
+    /// fill for outputs a product or a copy overwrites whole).
+    init(uninitialized shape: [Int]) {
+        let count = shape.reduce(1, *)
+        self.init(shape: shape, values: [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count })
+    }
+
     public var count: Int { values.count }
 
     /// Batch size of an NHWC (or `[batch, features]`) tensor.

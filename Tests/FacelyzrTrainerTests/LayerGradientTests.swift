@@ -82,6 +82,37 @@ import Testing
         expectGradientMatches("db", at: b.values, analytic: db.values) { loss(x, w, Tensor(shape: b.shape, values: $0)) }
     }
 
+    /// The input gradient is made a few images at a time (a buffer of about 1 MB): with images
+    /// large enough for one per chunk (64x64, 3x3 over 4 channels), a batch of 3 gives each image
+    /// the input gradient it gets alone, and every tap of the column gradient lands (compared
+    /// with the loop nest's transpose: `dx = sum over outputs of delta * w`).
+    @Test func inputGradientMadeImageByImageEqualsEachImageAlone() {
+        var gen = SplitMix64(state: 7)
+        let g = Self.geometry(ConvCase(h: 64, w: 64, c: 4, o: 5, k: 3, stride: 1, padding: .same))
+        let x = randomTensor([3, 64, 64, 4], &gen), w = randomTensor(g.weightShape, &gen), b = randomTensor([5], &gen)
+        var columns: [Float] = []
+        let y = conv2DForward(x, weight: w, bias: b, geometry: g, activation: .none, columns: &columns)
+        let r = Tensor(shape: y.shape, values: randomValues(y.count, &gen))
+        func inputGradient(_ images: Range<Int>) -> [Float] {
+            let item = 64 * 64 * 4, outItem = 64 * 64 * 5
+            var cols: [Float] = []
+            let part = Tensor(shape: [images.count, 64, 64, 4], values: Array(x.values[images.lowerBound * item..<images.upperBound * item]))
+            let out = conv2DForward(part, weight: w, bias: b, geometry: g, activation: .none, columns: &cols)
+            var dw = Tensor(zeros: w.shape), db = Tensor(zeros: b.shape)
+            let dy = Tensor(shape: out.shape, values: Array(r.values[images.lowerBound * outItem..<images.upperBound * outItem]))
+            return conv2DBackward(dy, output: out, columns: cols, weight: w, geometry: g, activation: .none,
+                                  weightGradient: &dw, biasGradient: &db, needsInputGradient: true)!.values
+        }
+        let whole = inputGradient(0..<3)
+        #expect(whole == (0..<3).flatMap { inputGradient($0..<$0 + 1) })
+        // The adjoint identity <dy, conv(x)> = <dx, x> for the bias-free part checks every tap landed.
+        let linear = zip(r.values, y.values).enumerated().reduce(0.0) { s, e in
+            s + Double(e.element.0) * Double(e.element.1 - b.values[e.offset % 5])
+        }
+        let adjoint = zip(whole, x.values).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        #expect(abs(linear - adjoint) < 1e-3 * max(1, abs(linear)))
+    }
+
     /// Fused activation = the activation layer after a linear convolution, forward and backward.
     @Test(arguments: [Activation.relu, .relu6])
     func fusedActivationEqualsConvolutionThenActivation(_ activation: Activation) {
@@ -103,8 +134,7 @@ import Testing
         var dw1 = Tensor(zeros: w.shape), db1 = Tensor(zeros: b.shape), dw2 = dw1, db2 = db1
         let dxFused = conv2DBackward(r, output: fused, columns: columns, weight: w, geometry: g, activation: activation,
                                      weightGradient: &dw1, biasGradient: &db1, needsInputGradient: true)!
-        var masked = r.values
-        activationBackward(&masked, output: fused.values, activation)
+        let masked = activationBackward(r.values, output: fused.values, activation)
         let dxLinear = conv2DBackward(Tensor(shape: r.shape, values: masked), output: linear, columns: columns, weight: w,
                                       geometry: g, activation: .none, weightGradient: &dw2, biasGradient: &db2,
                                       needsInputGradient: true)!
@@ -122,8 +152,7 @@ import Testing
         let r = randomValues(x.count, &gen)
         var y = x
         activationForward(&y, activation)
-        var dx = r
-        activationBackward(&dx, output: y, activation)
+        let dx = activationBackward(r, output: y, activation)
         expectGradientMatches("relu dx", at: x, analytic: dx, samples: 60) {
             var v = $0
             activationForward(&v, activation)

@@ -103,25 +103,65 @@ func parameterValues(_ network: Network) -> [String: [Float]] {
         #expect(scores[2].value > 0.9, "attribute accuracy \(scores[2].value)")
     }
 
-    @Test(arguments: [25, 60, 100, 200])
-    func resumedRunEndsWithTheSameWeightsAsAnUninterruptedOne(_ interruption: Int) throws {
+    /// With one thread, and with two (supervised steps cut into two shards, dropout drawn per
+    /// shard), a run interrupted anywhere and resumed with the same thread count ends with the
+    /// weights of an uninterrupted one.
+    @Test(arguments: [25, 60, 100, 200], [1, 2])
+    func resumedRunEndsWithTheSameWeightsAsAnUninterruptedOne(_ interruption: Int, threads: Int) throws {
         ComputeThreads.set(1)
         let data = ToyFaces(count: 128, seed: 2).training
         let plan = TrainingPlan.toy(pretrainingSteps: 60, supervisedSteps: 100)
         var uninterrupted = try Trainer(architecture: .toy, plan: plan, dataProvenance: "ToyFaces seed 2")
+        uninterrupted.threads = threads
         try uninterrupted.run(data)
 
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var first = try Trainer(architecture: .toy, plan: plan, dataProvenance: "ToyFaces seed 2")
+        first.threads = threads
         try first.run(data, stopAt: interruption)
         #expect(first.totalSteps == interruption)
         try first.save(to: folder + "/run.safetensors")
         var resumed = try Trainer(resumingFrom: folder + "/run.safetensors")
+        resumed.threads = threads
         #expect(resumed.totalSteps == interruption && resumed.phase == first.phase)
         try resumed.run(data)
         #expect(resumed.totalSteps == 220)
         #expect(parameterValues(resumed.network) == parameterValues(uninterrupted.network))
+    }
+
+    /// A supervised step cut into shards computes the batch's gradient: one SGD step (no
+    /// dropout, so both draw nothing) moves every weight as the one-thread step does, up to the
+    /// summation order; and not bit for bit, so the shards did run.
+    @Test func shardedStepTakesTheSameGradientAsOneThread() throws {
+        ComputeThreads.set(1)
+        var architecture = Architecture.toy
+        architecture.heads[0].hidden = [.dense(8, activation: .relu)]
+        let plan = TrainingPlan(seed: 3, batchSize: 16, pretraining: nil, supervised: .init(
+            steps: 1, optimizer: OptimizerConfig(method: .sgd, schedule: LearningRateSchedule(baseRate: 1, totalSteps: 1)),
+            fineTuneEncoder: true))
+        let data = ToyFaces(count: 64, seed: 4).training
+        let start = try Trainer(architecture: architecture, plan: plan, dataProvenance: "")
+        var runs: [[String: [Float]]] = []
+        for threads in [1, 2, 3] {
+            var trainer = start
+            trainer.threads = threads
+            try trainer.run(data)
+            runs.append(parameterValues(trainer.network))
+        }
+        let before = parameterValues(start.network)
+        var largest: Float = 0
+        for (name, values) in before {
+            let step = zip(runs[0][name]!, values).map { abs($0 - $1) }
+            largest = max(largest, step.max()!)
+            for sharded in runs[1...] {
+                for (i, v) in sharded[name]!.enumerated() {
+                    #expect(abs(v - runs[0][name]![i]) <= 1e-5 * max(1, step.max()!), "\(name)[\(i)]")
+                }
+            }
+        }
+        #expect(largest > 1e-3)  // the step moved the weights
+        #expect(runs[1] != runs[0])
     }
 
     /// Counts the batches drawn from another face source.

@@ -3,12 +3,19 @@
 faces, batch, optimiser and thread counts, interleaved in one run. Kept out of CI; run through
 tools/peers/trainer-speed.sh (docs/training.md, "Speed").
 
-What is timed, on both sides: supervised training steps of the whole network (encoder fine-tuned,
-the three heads, dropout on): drawing a batch of 32 random faces, forward, the heads' losses (BCE
-with logits masked where unknown, Huber delta 0.25 on `(age - 35) / 20`), backward, and Adam with
-decoupled weight decay 1e-4 on weights (not biases) and a warm-up + cosine learning rate. SDAE
-pre-training is not timed (there is no TensorFlow version of it here). The faces are one Facelyzr
-dataset file (`facelyzr synth --dataset`), so neither side renders faces while it trains:
+What is timed, on both sides, as two tasks:
+- `supervised`: training steps of the whole network (encoder fine-tuned, the three heads, dropout
+  on): drawing a batch of 32 random faces, forward, the heads' losses (BCE with logits masked
+  where unknown, Huber delta 0.25 on `(age - 35) / 20`), backward, and Adam with decoupled weight
+  decay 1e-4 on weights (not biases) and a warm-up + cosine learning rate.
+- `sdae`: SDAE pre-training of the first encoder block (docs/training.md "Pre-training"): drawing
+  a batch, masking a random quarter of the input values, the block's convolution (ReLU), its 2x2
+  max pool and max unpooling to the positions of the maxima, a linear 3x3 decoder convolution back
+  to the input's channels, the MSE against the clean input, backward through decoder and encoder,
+  Adam (no weight decay, peak 0.01, warm-up then cosine). Facelyzr runs `facelyzr pretrain` and
+  is stopped once its first block's steps are timed.
+The faces are one Facelyzr dataset file (`facelyzr synth --dataset`), so neither side renders
+faces while it trains:
 Facelyzr (`facelyzr train --dataset`) reads each batch's records from the file, TensorFlow indexes
 the same faces decoded once into a numpy array (tools/fzds.py).
 
@@ -63,17 +70,73 @@ def tensorflow_worker(a):
         head_targets.append(np.stack(columns, axis=1).astype(np.float32))
 
     tf.keras.utils.set_random_seed(1)
-    model = keras_net.build(arch, tf)
+
     class WarmupCosine(tf.keras.optimizers.schedules.LearningRateSchedule):
         """Facelyzr's schedule (docs/training.md "Optimisers"): linear warm-up, then cosine to 0."""
-        def __call__(self, step, base=a.learning_rate, warmup=100, total=a.steps):
-            s = tf.cast(step, tf.float32)
-            cosine = 0.5 * base * (1 + tf.cos(np.pi * tf.minimum((s - warmup) / max(total - warmup, 1), 1.0)))
+        def __init__(self, base, warmup, total):
+            self.base, self.warmup, self.total = base, warmup, total
+
+        def __call__(self, step):
+            s, base, warmup = tf.cast(step, tf.float32), self.base, self.warmup
+            cosine = 0.5 * base * (1 + tf.cos(np.pi * tf.minimum((s - warmup) / max(self.total - warmup, 1), 1.0)))
             return tf.where(s < warmup, base * (s + 1) / warmup, cosine)
 
-    schedule = WarmupCosine()
-    optimizer = tf.keras.optimizers.AdamW(learning_rate=schedule, weight_decay=a.weight_decay,
-                                          beta_1=0.9, beta_2=0.999, epsilon=1e-8)
+    if a.task == "sdae":
+        step, batches = sdae_block_step(a, arch, tf, WarmupCosine), lambda batch: (tf.constant(x[batch]),)
+    else:
+        step = supervised_step(a, arch, tf, keras_net, WarmupCosine)
+        batches = lambda batch: (tf.constant(x[batch]), *[tf.constant(t[batch]) for t in head_targets])
+
+    rng = np.random.default_rng(1)
+    rates, cores = [], []
+    start, cpu = time.perf_counter(), time.process_time()
+    for s in range(1, a.steps + 1):
+        loss = step(*batches(rng.integers(0, len(x), a.batch_size)))
+        if s % a.log_every == 0:
+            loss.numpy()  # the step has finished
+            now, now_cpu = time.perf_counter(), time.process_time()
+            rates.append(a.log_every * a.batch_size / (now - start))
+            cores.append((now_cpu - cpu) / (now - start))
+            start, cpu = now, now_cpu
+    print(json.dumps({"tensorflow": tf.__version__, "imagesPerSecond": rates, "coresBusy": cores}))
+
+
+def sdae_block_step(a, arch, tf, WarmupCosine):
+    """The compiled step of SDAE pre-training of the first encoder block, as Facelyzr's
+    DenoisingAutoencoder does it: masking corruption, conv + ReLU, 2x2 max pool, max unpooling
+    (each pooled value back where its maximum was, zeros elsewhere), linear decoder conv, MSE."""
+    keras = tf.keras
+    spec = arch["encoder"][0]
+    assert spec["kind"] == "conv2d" and arch["encoder"][1]["kind"] == "maxPool2x2", "the first block is conv + max pool"
+    encoder = keras.layers.Conv2D(spec["filters"], spec["kernel"], padding="same", activation="relu")
+    decoder = keras.layers.Conv2D(arch["inputChannels"], spec["kernel"], padding="same")
+    encoder.build((None, arch["inputHeight"], arch["inputWidth"], arch["inputChannels"]))
+    decoder.build((None, arch["inputHeight"], arch["inputWidth"], spec["filters"]))
+    optimizer = keras.optimizers.Adam(learning_rate=WarmupCosine(0.01, min(20, a.steps // 10), a.steps),
+                                      beta_1=0.9, beta_2=0.999, epsilon=1e-8)
+    variables = encoder.trainable_variables + decoder.trainable_variables
+
+    @tf.function
+    def step(clean):
+        corrupted = tf.where(tf.random.uniform(tf.shape(clean)) < 0.25, 0.0, clean)
+        with tf.GradientTape() as tape:
+            hidden = encoder(corrupted)
+            pooled = tf.nn.max_pool2d(hidden, 2, 2, "VALID")
+            # Max unpooling: the pooled value where the window's maximum was (ties keep all).
+            spread = tf.repeat(tf.repeat(pooled, 2, axis=1), 2, axis=2)
+            expanded = tf.where(tf.equal(hidden, tf.stop_gradient(spread)), spread, 0.0)
+            loss = tf.reduce_mean(tf.square(decoder(expanded) - clean))
+        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        return loss
+
+    return step
+
+
+def supervised_step(a, arch, tf, keras_net, WarmupCosine):
+    """The compiled supervised step of the whole network (encoder fine-tuned), AdamW."""
+    model = keras_net.build(arch, tf)
+    optimizer = tf.keras.optimizers.AdamW(learning_rate=WarmupCosine(a.learning_rate, 100, a.steps),
+                                          weight_decay=a.weight_decay, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
     optimizer.exclude_from_weight_decay(var_names=["bias"])
     tasks = [head["task"] for head in arch["heads"]]
 
@@ -98,46 +161,44 @@ def tensorflow_worker(a):
         optimizer.apply_gradients(zip(tape.gradient(total, variables), variables))
         return total
 
-    rng = np.random.default_rng(1)
-    rates, cores = [], []
-    start, cpu = time.perf_counter(), time.process_time()
-    for s in range(1, a.steps + 1):
-        batch = rng.integers(0, len(x), a.batch_size)
-        loss = step(tf.constant(x[batch]), *[tf.constant(t[batch]) for t in head_targets])
-        if s % a.log_every == 0:
-            loss.numpy()  # the step has finished
-            now, now_cpu = time.perf_counter(), time.process_time()
-            rates.append(a.log_every * a.batch_size / (now - start))
-            cores.append((now_cpu - cpu) / (now - start))
-            start, cpu = now, now_cpu
-    print(json.dumps({"tensorflow": tf.__version__, "imagesPerSecond": rates, "coresBusy": cores}))
+    return step
 
 
-def facelyzr_run(a, threads, dataset, scratch):
-    """One `facelyzr train` run: per window after the first, images per second of wall time and
-    cores busy (the child's CPU time from /proc/PID/stat, read when each progress line arrives)."""
-    process = subprocess.Popen([a.facelyzr, "train", "--dataset", dataset, "--output", os.path.join(scratch, "bench.safetensors"),
-                                "--pretrain-steps", "0", "--steps", str(a.steps), "--batch-size", str(a.batch_size),
-                                "--learning-rate", str(a.learning_rate), "--weight-decay", str(a.weight_decay),
-                                "--threads", str(threads), "--log-every", str(a.log_every), "--checkpoint-every", "0",
-                                "--test-count", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+def facelyzr_run(a, task, threads, dataset, scratch):
+    """One `facelyzr train` run (task `supervised`) or `facelyzr pretrain` run (task `sdae`,
+    stopped once its first block's steps are timed): per window after the first, images per
+    second of wall time and cores busy (the child's CPU time from /proc/PID/stat, read when each
+    progress line arrives)."""
+    common = ["--dataset", dataset, "--output", os.path.join(scratch, "bench.safetensors"), "--batch-size", str(a.batch_size),
+              "--threads", str(threads), "--log-every", str(a.log_every), "--checkpoint-every", "0"]
+    if task == "sdae":
+        command, progress = ["pretrain", "--steps", str(a.steps)], r"pretrain block 0 step \d+\s+loss"
+    else:
+        command = ["train", "--pretrain-steps", "0", "--steps", str(a.steps), "--learning-rate", str(a.learning_rate),
+                   "--weight-decay", str(a.weight_decay), "--test-count", "0"]
+        progress = r"supervised step \d+\s+loss"
+    process = subprocess.Popen([a.facelyzr, *command, *common], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     tick = os.sysconf("SC_CLK_TCK")
     marks = []
     for line in process.stdout:
-        if re.search(r"supervised step \d+\s+loss", line):
+        if re.search(progress, line):
             fields = open(f"/proc/{process.pid}/stat").read().rsplit(")", 1)[1].split()
             marks.append((time.perf_counter(), (int(fields[11]) + int(fields[12])) / tick))
-    if process.wait() != 0:
-        sys.exit(f"facelyzr train exited with status {process.returncode}")
+            if len(marks) == a.steps // a.log_every and task == "sdae":
+                process.terminate()  # the later blocks are not timed
+                break
+    process.stdout.close()
+    if process.wait() not in (0, -15 if task == "sdae" else 0):
+        sys.exit(f"facelyzr {command[0]} exited with status {process.returncode}")
     images = a.log_every * a.batch_size
     rates = [images / (t1 - t0) for (t0, _), (t1, _) in zip(marks, marks[1:])]
     cores = [(c1 - c0) / (t1 - t0) for (t0, c0), (t1, c1) in zip(marks, marks[1:])]
     return rates, cores
 
 
-def tensorflow_run(a, threads, dataset, architecture):
+def tensorflow_run(a, task, threads, dataset, architecture):
     """One TensorFlow run in a fresh process; the same figures, its first window dropped."""
-    out = subprocess.run([sys.executable, os.path.abspath(__file__), "tensorflow-worker", "--threads", str(threads),
+    out = subprocess.run([sys.executable, os.path.abspath(__file__), "tensorflow-worker", "--task", task, "--threads", str(threads),
                           "--dataset", os.path.join(dataset, "samples.fzds"), "--architecture", architecture,
                           "--steps", str(a.steps), "--batch-size", str(a.batch_size), "--log-every", str(a.log_every),
                           "--learning-rate", str(a.learning_rate), "--weight-decay", str(a.weight_decay)],
@@ -158,7 +219,9 @@ def main():
     p.add_argument("--learning-rate", type=float, default=0.004)
     p.add_argument("--weight-decay", type=float, default=1e-4)
     p.add_argument("--threads", default="1,2")
+    p.add_argument("--tasks", default="supervised,sdae", help="supervised and/or sdae (pre-training of the first block)")
     # tensorflow-worker only
+    p.add_argument("--task", choices=["supervised", "sdae"])
     p.add_argument("--dataset")
     p.add_argument("--architecture")
     a = p.parse_args()
@@ -174,33 +237,36 @@ def main():
         with open(architecture, "w") as f:
             f.write(subprocess.run([a.facelyzr, "train", "--print-architecture"], stdout=subprocess.PIPE, check=True, text=True).stdout)
         thread_counts = [int(t) for t in a.threads.split(",")]
-        runs = {(side, t): [] for side in ("Facelyzr", "TensorFlow") for t in thread_counts}
+        tasks = a.tasks.split(",")
+        runs = {(task, side, t): [] for task in tasks for side in ("Facelyzr", "TensorFlow") for t in thread_counts}
         version = "?"
         for r in range(a.rounds):
-            for t in thread_counts:
-                for side in ("Facelyzr", "TensorFlow") if r % 2 == 0 else ("TensorFlow", "Facelyzr"):
-                    if side == "Facelyzr":
-                        rates, cores = facelyzr_run(a, t, dataset, scratch)
-                    else:
-                        rates, cores, version = tensorflow_run(a, t, dataset, architecture)
-                    # Images per second of wall time, and per second of CPU time (robust to other jobs).
-                    figure = (statistics.median(rates), statistics.median(r_ / c for r_, c in zip(rates, cores)))
-                    runs[(side, t)].append(figure)
-                    print(f"round {r + 1} threads {t} {side:<10} {figure[0]:6.1f} images/s, {figure[1]:6.1f} images/CPU-s  "
-                          f"(windows {' '.join(f'{w:.0f}' for w in rates)}; cores busy {' '.join(f'{c:.2f}' for c in cores)}; "
-                          f"load average {os.getloadavg()[0]:.1f})", flush=True)
+            for task in tasks:
+                for t in thread_counts:
+                    for side in ("Facelyzr", "TensorFlow") if r % 2 == 0 else ("TensorFlow", "Facelyzr"):
+                        if side == "Facelyzr":
+                            rates, cores = facelyzr_run(a, task, t, dataset, scratch)
+                        else:
+                            rates, cores, version = tensorflow_run(a, task, t, dataset, architecture)
+                        # Images per second of wall time, and per second of CPU time (robust to other jobs).
+                        figure = (statistics.median(rates), statistics.median(r_ / c for r_, c in zip(rates, cores)))
+                        runs[(task, side, t)].append(figure)
+                        print(f"round {r + 1} {task:<10} threads {t} {side:<10} {figure[0]:6.1f} images/s, {figure[1]:6.1f} images/CPU-s  "
+                              f"(windows {' '.join(f'{w:.0f}' for w in rates)}; cores busy {' '.join(f'{c:.2f}' for c in cores)}; "
+                              f"load average {os.getloadavg()[0]:.1f})", flush=True)
 
-    print(f"\nsupervised training, standard network, batch {a.batch_size}, {a.steps} steps per run "
+    print(f"\n{' and '.join(tasks)}, standard network, batch {a.batch_size}, {a.steps} steps per run "
           f"({a.steps // a.log_every - 1} timed windows of {a.log_every} steps), {a.faces} in-memory faces, {a.rounds} rounds; "
           f"TensorFlow {version} (tf.keras, tf.function); medians over rounds of each run's median window")
-    print(f"{'threads':<8} {'Facelyzr':>10} {'TensorFlow':>11} {'ratio':>6}   {'Facelyzr':>10} {'TensorFlow':>11} {'ratio':>6}")
-    print(f"{'':<8} {'images per second (wall)':>29}   {'images per CPU-second':>29}")
-    for t in thread_counts:
-        cells = []
-        for k in (0, 1):
-            f, tf_ = (statistics.median(x[k] for x in runs[(side, t)]) for side in ("Facelyzr", "TensorFlow"))
-            cells.append(f"{f:>10.1f} {tf_:>11.1f} {f / tf_:>6.2f}")
-        print(f"{t:<8} " + "   ".join(cells))
+    print(f"{'task':<11} {'threads':<8} {'Facelyzr':>10} {'TensorFlow':>11} {'ratio':>6}   {'Facelyzr':>10} {'TensorFlow':>11} {'ratio':>6}")
+    print(f"{'':<20} {'images per second (wall)':>29}   {'images per CPU-second':>29}")
+    for task in tasks:
+        for t in thread_counts:
+            cells = []
+            for k in (0, 1):
+                f, tf_ = (statistics.median(x[k] for x in runs[(task, side, t)]) for side in ("Facelyzr", "TensorFlow"))
+                cells.append(f"{f:>10.1f} {tf_:>11.1f} {f / tf_:>6.2f}")
+            print(f"{task:<11} {t:<8} " + "   ".join(cells))
 
 
 if __name__ == "__main__":
