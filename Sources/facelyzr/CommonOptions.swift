@@ -38,6 +38,6 @@ enum OptionBounds {
     static let heldFaces = 20_000
     /// Timed runs of `bench`: every op's time of every run is kept.
     static let benchRuns = 100_000
-    /// OpenBLAS threads: more than the largest host has cores only slows the trainer down.
+    /// Compute threads: more than the largest host has cores only slows the trainer down.
     static let threads = 256
 }

@@ -3,13 +3,13 @@ import FacelyzrData
 import FacelyzrRunCommands
 import FacelyzrTrainer
 
-/// The OpenBLAS threads of the float code (`train`, `pretrain`, `eval`, `experiment`).
+/// The compute threads of the float code (`train`, `pretrain`, `eval`, `experiment`).
 struct ThreadsOption: ParsableArguments {
-    @Option(help: "OpenBLAS threads (1: deterministic, bit for bit).")
+    @Option(help: "Compute threads: a supervised step splits its batch across them, pre-training and scoring use them as OpenBLAS threads. 1: deterministic, bit for bit; a supervised step is also reproducible for the same count above 1.")
     var threads = 1
 
     func validate() throws {
-        try requireOption("--threads", threads, in: 1...OptionBounds.threads, "in 1...\(OptionBounds.threads) (OpenBLAS threads)")
+        try requireOption("--threads", threads, in: 1...OptionBounds.threads, "in 1...\(OptionBounds.threads) (compute threads)")
     }
 
     /// Makes the float code use `threads`.
@@ -86,7 +86,7 @@ struct TrainingLoopOptions: ParsableArguments {
         try requireOption("--log-every", logEvery, in: 1...OptionBounds.steps, "in 1...\(OptionBounds.steps) (steps)")
     }
 
-    /// Sets the OpenBLAS threads and returns the loop writing `output` (resuming `resume`).
+    /// Sets the compute threads and returns the loop writing `output` (resuming `resume`).
     func loop(output: String) -> TrainingLoop {
         compute.apply()
         return TrainingLoop(output: output, resume: resume, checkpointEvery: checkpointEvery, logEvery: logEvery, plots: plots)
