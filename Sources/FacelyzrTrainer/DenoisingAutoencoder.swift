@@ -68,7 +68,7 @@ public struct DenoisingAutoencoder: ParameterContainer, Sendable {
     }
 
     /// Encodes and decodes `input`, keeping what `backward` needs; returns the reconstruction.
-    private mutating func reconstruct(_ input: Tensor, generator: inout SplitMix64) -> Tensor {
+    mutating func reconstruct(_ input: Tensor, generator: inout SplitMix64) -> Tensor {
         let g = encoder.geometry
         let hidden = encoder.forward(input, training: true, generator: &generator)
         var expanded = hidden
@@ -88,7 +88,7 @@ public struct DenoisingAutoencoder: ParameterContainer, Sendable {
     }
 
     /// The gradient of the reconstruction back through decoder and encoder (parameters only).
-    private mutating func backward(_ reconstructionGradient: Tensor) {
+    mutating func backward(_ reconstructionGradient: Tensor) {
         let g = encoder.geometry
         var gradient = decoder.backward(reconstructionGradient, needsInputGradient: true)!
         let hiddenShape = [gradient.batch, g.outputHeight, g.outputWidth, g.outputChannels]
@@ -110,11 +110,22 @@ public struct DenoisingAutoencoder: ParameterContainer, Sendable {
     public mutating func trainStep(
         _ clean: Tensor, corruption: Corruption, optimizer: inout Optimizer, generator: inout SplitMix64
     ) -> Float {
+        var oneThread = DataParallel<Self>()
+        return trainStep(clean, corruption: corruption, optimizer: &optimizer, generator: &generator, threads: 1, shards: &oneThread)
+    }
+
+    /// The same step with the batch cut into `threads` shards run by `shards` (see
+    /// ``DataParallel``); the whole batch is corrupted first, by `generator`.
+    mutating func trainStep(
+        _ clean: Tensor, corruption: Corruption, optimizer: inout Optimizer, generator: inout SplitMix64,
+        threads: Int, shards: inout DataParallel<Self>
+    ) -> Float {
         let corrupted = corruption.apply(clean, generator: &generator)
-        let reconstruction = reconstruct(corrupted, generator: &generator)
+        let reconstruction = shards.forward(&self, corrupted, threads: threads, generator: &generator) {
+            [$0.reconstruct($1, generator: &$2)]
+        }[0]
         let (loss, gradient) = meanSquaredError(reconstruction, target: clean)
-        zeroGradients()
-        backward(gradient)
+        shards.backward(&self, [gradient]) { $0.backward($1[0]) }
         optimizer.update(&self)
         return loss
     }

@@ -8,9 +8,6 @@ public struct Network: ParameterContainer, Sendable {
     public let architecture: Architecture
     public var encoder: Sequential
     public var heads: [Sequential]
-    /// The heads' outputs of the last forward, kept by a shard's copy of the network for the
-    /// step that joins the shards (see `Trainer.threads`).
-    var shardOutputs: [Tensor] = []
 
     /// A network with fresh random weights (He or LeCun normal, zero biases) drawn from `generator`.
     public init(_ architecture: Architecture, generator: inout SplitMix64) throws(ArchitectureError) {
@@ -38,18 +35,6 @@ public struct Network: ParameterContainer, Sendable {
         for i in heads.indices {
             let name = architecture.heads[i].name
             heads[i].visitParameters { local, p in body("heads.\(name).\(local)", &p) }
-        }
-    }
-
-    /// Takes the weights of `other` (the same architecture); they share storage until written.
-    mutating func copyWeights(from other: Network) {
-        var values: [Tensor] = []
-        var source = other
-        source.visitParameters { _, p in values.append(p.value) }
-        var k = 0
-        visitParameters { _, p in
-            p.value = values[k]
-            k += 1
         }
     }
 

@@ -1,4 +1,3 @@
-import Dispatch
 import FacelyzrData
 import FacelyzrRandom
 import FacelyzrRuntime
@@ -96,18 +95,21 @@ public struct Trainer: Sendable {
     public private(set) var stepInPhase = 0
     /// Steps taken since the run began.
     public private(set) var totalSteps = 0
-    /// Threads of a supervised step: the batch is cut into this many contiguous shards, each
-    /// run forward and backward on its own thread by its own copy of the network, and their
-    /// gradients are added in shard order (docs/training.md "Data parallelism"). Deterministic
-    /// for a given count, and a resumed run continues exactly if given the same count; the sums
-    /// differ from one thread's in the last bits. Pre-training uses OpenBLAS's threads instead.
+    /// Threads of a training step, supervised or pre-training a block: the batch is cut into
+    /// this many contiguous shards, each run forward and backward on its own thread by its own
+    /// copy of the network or autoencoder, and their gradients are added in shard order
+    /// (``DataParallel``, docs/training.md "Determinism and resuming"). Deterministic for a given
+    /// count, and a resumed run continues exactly if given the same count; the sums differ from
+    /// one thread's in the last bits. The frozen blocks before the one being pre-trained run
+    /// on OpenBLAS's threads.
     public var threads = ComputeThreads.count
     private var generator: SplitMix64
     private var optimizer: Optimizer?
     private var autoencoder: DenoisingAutoencoder?
-    /// The shards' copies of `network` (weights shared with it, their own activations and
-    /// gradients); rebuilt when missing, never checkpointed.
-    private var replicas: [Network] = []
+    /// Runs supervised steps over `threads`.
+    private var networkShards = DataParallel<Network>()
+    /// Runs the current block's pre-training steps over `threads`.
+    private var autoencoderShards = DataParallel<DenoisingAutoencoder>()
 
     /// An encoder convolution trained as one SDAE stage, with the pool that follows it.
     struct EncoderBlock {
@@ -216,12 +218,14 @@ public struct Trainer: Sendable {
             let convolution = network.encoder.layers[block.convolution] as! Conv2DLayer
             autoencoder = DenoisingAutoencoder(encoder: convolution, pool: block.pool, generator: &generator)
             optimizer = Optimizer(settings.optimizer)
+            autoencoderShards.reset()
         }
         var x = clean
         for i in 0..<block.convolution {
             x = network.encoder.layers[i].forward(x, training: false, generator: &generator)
         }
-        let loss = autoencoder!.trainStep(x, corruption: settings.corruption, optimizer: &optimizer!, generator: &generator)
+        let loss = autoencoder!.trainStep(x, corruption: settings.corruption, optimizer: &optimizer!, generator: &generator,
+                                          threads: threads, shards: &autoencoderShards)
         network.encoder.layers[block.convolution] = autoencoder!.encoder
         return loss
     }
@@ -229,15 +233,10 @@ public struct Trainer: Sendable {
     private mutating func supervisedStep(_ input: Tensor, _ targets: [Tensor]) -> Float {
         let settings = plan.supervised
         if optimizer == nil { optimizer = Optimizer(settings.optimizer) }
-        let shards = min(threads, input.batch)
-        let outputs: [Tensor]
-        var gradients: [Tensor] = []
-        if shards > 1 {
-            outputs = shardedForward(input, shards: shards)
-        } else {
-            network.zeroGradients()
-            outputs = network.forward(input, training: true, generator: &generator)
+        let outputs = networkShards.forward(&network, input, threads: threads, generator: &generator) {
+            $0.forward($1, training: true, generator: &$2)
         }
+        var gradients: [Tensor] = []
         var total: Float = 0
         for (h, head) in network.architecture.heads.enumerated() {
             let (loss, gradient) = switch head.task {
@@ -251,85 +250,10 @@ public struct Trainer: Sendable {
             total += loss
             gradients.append(gradient)
         }
-        if shards > 1 {
-            shardedBackward(gradients, trainEncoder: settings.fineTuneEncoder)
-        } else {
-            network.backward(gradients, trainEncoder: settings.fineTuneEncoder)
-        }
+        let trainEncoder = settings.fineTuneEncoder
+        networkShards.backward(&network, gradients) { $0.backward($1, trainEncoder: trainEncoder) }
         optimizer!.update(&network, includes: settings.fineTuneEncoder ? nil : { $0.hasPrefix("heads.") })
         return total
-    }
-
-    /// The first `shards` of `count` rows' contiguous shards: shard `i` has rows `range(i)`.
-    private static func shardRange(_ i: Int, of shards: Int, count: Int) -> Range<Int> {
-        (i * count / shards)..<((i + 1) * count / shards)
-    }
-
-    /// Runs `body(i)` for `i` in `0..<count`, on as many threads.
-    private static func parallel(_ count: Int, _ body: @Sendable (Int) -> Void) {
-        ComputeThreads.openblasThreads(1)
-        DispatchQueue.concurrentPerform(iterations: count, execute: body)
-        ComputeThreads.openblasThreads(ComputeThreads.count)
-    }
-
-    /// Forward of each shard of the batch on its own replica and thread, dropout drawn from a
-    /// generator per shard seeded by the run's; returns the heads' outputs for the whole batch.
-    private mutating func shardedForward(_ input: Tensor, shards: Int) -> [Tensor] {
-        if replicas.count != shards { replicas = Array(repeating: network, count: shards) }
-        let seeds = (0..<shards).map { _ in generator.next() }
-        let item = input.itemCount
-        replicas.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let copies = buffer
-            let network = network
-            Self.parallel(shards) { i in
-                copies[i].copyWeights(from: network)
-                let rows = Self.shardRange(i, of: shards, count: input.batch)
-                let x = Tensor(shape: [rows.count] + input.shape.dropFirst(),
-                               values: Array(input.values[rows.lowerBound * item..<rows.upperBound * item]))
-                var shardGenerator = SplitMix64(state: seeds[i])
-                copies[i].zeroGradients()
-                copies[i].shardOutputs = copies[i].forward(x, training: true, generator: &shardGenerator)
-            }
-        }
-        return network.architecture.heads.indices.map { h in
-            let parts = replicas.map { $0.shardOutputs[h] }
-            return Tensor(shape: [input.batch] + parts[0].shape.dropFirst(), values: parts.flatMap(\.values))
-        }
-    }
-
-    /// Backward of each shard from its rows of the heads' output gradients, then the network's
-    /// gradients set to the shards' sum, added in shard order.
-    private mutating func shardedBackward(_ gradients: [Tensor], trainEncoder: Bool) {
-        let shards = replicas.count
-        replicas.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let copies = buffer
-            Self.parallel(shards) { i in
-                let own = gradients.map { g in
-                    let rows = Self.shardRange(i, of: shards, count: g.batch), item = g.itemCount
-                    return Tensor(shape: [rows.count] + g.shape.dropFirst(),
-                                  values: Array(g.values[rows.lowerBound * item..<rows.upperBound * item]))
-                }
-                copies[i].backward(own, trainEncoder: trainEncoder)
-            }
-        }
-        var sums: [[Float]] = []
-        replicas[0].visitParameters { _, p in sums.append(p.gradient.values) }
-        for r in 1..<shards {
-            var k = 0
-            replicas[r].visitParameters { _, p in
-                sums[k].withUnsafeMutableBufferPointer { s in
-                    p.gradient.values.withUnsafeBufferPointer { g in
-                        for j in 0..<g.count { s[j] += g[j] }
-                    }
-                }
-                k += 1
-            }
-        }
-        var k = 0
-        network.visitParameters { _, p in
-            p.gradient.values = sums[k]
-            k += 1
-        }
     }
 
     /// Scores every head on the images `indices` of `data` (inference mode).

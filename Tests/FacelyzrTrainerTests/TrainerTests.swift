@@ -103,9 +103,10 @@ func parameterValues(_ network: Network) -> [String: [Float]] {
         #expect(scores[2].value > 0.9, "attribute accuracy \(scores[2].value)")
     }
 
-    /// With one thread, and with two (supervised steps cut into two shards, dropout drawn per
-    /// shard), a run interrupted anywhere and resumed with the same thread count ends with the
-    /// weights of an uninterrupted one.
+    /// With one thread, and with two (pre-training and supervised steps cut into two shards,
+    /// dropout drawn per shard), a run interrupted anywhere (in either SDAE block, between them,
+    /// in the supervised phase) and resumed with the same thread count ends with the weights of
+    /// an uninterrupted one.
     @Test(arguments: [25, 60, 100, 200], [1, 2])
     func resumedRunEndsWithTheSameWeightsAsAnUninterruptedOne(_ interruption: Int, threads: Int) throws {
         ComputeThreads.set(1)
@@ -130,23 +131,27 @@ func parameterValues(_ network: Network) -> [String: [Float]] {
         #expect(parameterValues(resumed.network) == parameterValues(uninterrupted.network))
     }
 
-    /// A supervised step cut into shards computes the batch's gradient: one SGD step (no
-    /// dropout, so both draw nothing) moves every weight as the one-thread step does, up to the
-    /// summation order; and not bit for bit, so the shards did run.
-    @Test func shardedStepTakesTheSameGradientAsOneThread() throws {
+    /// A supervised step, or a pre-training step of the first block, cut into shards computes
+    /// the batch's gradient: one SGD step (no dropout, and the corruption drawn for the whole
+    /// batch first) moves every weight as the one-thread step does, up to the summation order;
+    /// and not bit for bit, so the shards did run.
+    @Test(arguments: [false, true])
+    func shardedStepTakesTheSameGradientAsOneThread(pretraining: Bool) throws {
         ComputeThreads.set(1)
         var architecture = Architecture.toy
         architecture.heads[0].hidden = [.dense(8, activation: .relu)]
-        let plan = TrainingPlan(seed: 3, batchSize: 16, pretraining: nil, supervised: .init(
-            steps: 1, optimizer: OptimizerConfig(method: .sgd, schedule: LearningRateSchedule(baseRate: 1, totalSteps: 1)),
-            fineTuneEncoder: true))
+        let sgd = OptimizerConfig(method: .sgd, schedule: LearningRateSchedule(baseRate: 1, totalSteps: 1))
+        let plan = TrainingPlan(
+            seed: 3, batchSize: 16,
+            pretraining: pretraining ? .init(stepsPerBlock: 1, corruption: Corruption(.masking, amount: 0.25), optimizer: sgd) : nil,
+            supervised: .init(steps: 1, optimizer: sgd, fineTuneEncoder: true))
         let data = ToyFaces(count: 64, seed: 4).training
         let start = try Trainer(architecture: architecture, plan: plan, dataProvenance: "")
         var runs: [[String: [Float]]] = []
         for threads in [1, 2, 3] {
             var trainer = start
             trainer.threads = threads
-            try trainer.run(data)
+            try trainer.run(data, stopAt: 1)
             runs.append(parameterValues(trainer.network))
         }
         let before = parameterValues(start.network)
