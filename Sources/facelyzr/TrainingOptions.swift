@@ -5,7 +5,7 @@ import FacelyzrTrainer
 
 /// The compute threads of the float code (`train`, `pretrain`, `eval`, `experiment`).
 struct ThreadsOption: ParsableArguments {
-    @Option(help: "Compute threads: a supervised step splits its batch across them, pre-training and scoring use them as OpenBLAS threads. 1: deterministic, bit for bit; a supervised step is also reproducible for the same count above 1.")
+    @Option(help: "Compute threads: a training or pre-training step splits its batch across them (frozen lower blocks and scoring use them as OpenBLAS threads). 1: deterministic, bit for bit; a step is also reproducible for the same count above 1.")
     var threads = 1
 
     func validate() throws {
