@@ -42,7 +42,7 @@ public struct AreaTaps: ResamplingTaps {
 /// many samples share them (docs/data.md "Resampling"):
 /// - along x, each output column's taps once for all rows, in groups of up to 4 that every row
 ///   adds to its running sum at once;
-/// - along y, each output row's taps once per block of up to 64 samples, summed as vectors.
+/// - along y, each output row's taps once per block of up to 32 samples, summed as vectors.
 ///
 /// - Parameters:
 ///   - source: `sourceWidth * sourceHeight * channels` bytes, row-major.
@@ -75,17 +75,41 @@ public func resampleSeparable<Columns: ResamplingTaps, Rows: ResamplingTaps>(
                           targetWidth: targetWidth, scratch: scratch)
         }
     }
-    // Along y: whole blocks of 64 and 8 samples, then the row's last few in a partial block of 8.
+    // Along y: blocks of 32 samples (four vectors of 8), then of 8, the row's last few in a
+    // partial block of 8.
     let rowLength = targetWidth * channels
     for y in 0..<targetHeight {
+        let to = target + y * rowLength
         var start = 0
-        while rowLength - start >= 64 {
-            resampleBlock(SIMD64<Float>.self, count: 64, at: start, of: y, rows: rows, rowLength: rowLength, scratch: scratch, into: target)
-            start += 64
+        while rowLength - start >= 32 {
+            var sums = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+            rows.forEachTap(output: y) { index, weight in
+                let from = UnsafeRawPointer(scratch + index * rowLength + start)
+                sums.0 += weight * from.loadUnaligned(as: SIMD8<Float>.self)
+                sums.1 += weight * from.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
+                sums.2 += weight * from.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)
+                sums.3 += weight * from.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self)
+            }
+            storeRounded(sums.0, count: 8, to + start)
+            storeRounded(sums.1, count: 8, to + start + 8)
+            storeRounded(sums.2, count: 8, to + start + 16)
+            storeRounded(sums.3, count: 8, to + start + 24)
+            start += 32
         }
         while start < rowLength {
             let count = min(8, rowLength - start)
-            resampleBlock(SIMD8<Float>.self, count: count, at: start, of: y, rows: rows, rowLength: rowLength, scratch: scratch, into: target)
+            var sum = SIMD8<Float>()
+            rows.forEachTap(output: y) { index, weight in
+                let from = scratch + index * rowLength + start
+                var samples = SIMD8<Float>()
+                if count == 8 {
+                    samples = UnsafeRawPointer(from).loadUnaligned(as: SIMD8<Float>.self)
+                } else {
+                    for i in 0..<count { samples[i] = from[i] }
+                }
+                sum += weight * samples
+            }
+            storeRounded(sum, count: count, to + start)
             start += count
         }
     }
@@ -115,37 +139,23 @@ func addColumnTaps(
     }
 }
 
-/// Output row `y`'s samples `start..<start + count` (`count` at most `Block.scalarCount`) of
-/// ``resampleSeparable(_:width:height:channels:into:width:height:columns:rows:scratch:)``'s
-/// pass along y: the rows' taps enumerated once, each sum taken as a lane of a `Block`.
+/// The first `count` sums of `sums` as bytes at `target`: `UInt8(min(255, max(0, sum.rounded())))`
+/// (nearest, halves away from 0) for 8 sums at once, without the C library's `roundf`.
+/// Clamping first gives the same byte (0 and 255 are whole). Then, for `c` in 0...255,
+/// `t = c + 2^23` rounds `c` to the nearest whole number, halves to even, and holds it in its
+/// low mantissa bits; `c - (t - 2^23)` is exact, and is exactly 0.5 only where a half was
+/// rounded down, which adds the 1 that rounding away from 0 wants.
 @inlinable @inline(__always)
-func resampleBlock<Block: SIMD, Rows: ResamplingTaps>(
-    _: Block.Type, count: Int, at start: Int, of y: Int, rows: Rows, rowLength: Int,
-    scratch: UnsafePointer<Float>, into target: UnsafeMutablePointer<UInt8>
-) where Block.Scalar == Float {
-    var sum = Block()
-    rows.forEachTap(output: y) { index, weight in
-        let from = scratch + index * rowLength + start
-        var samples = Block()
-        if count == Block.scalarCount {
-            samples = UnsafeRawPointer(from).loadUnaligned(as: Block.self)
-        } else {
-            for i in 0..<count { samples[i] = from[i] }
-        }
-        sum += weight * samples
+func storeRounded(_ sums: SIMD8<Float>, count: Int, _ target: UnsafeMutablePointer<UInt8>) {
+    let clamped = sums.clamped(lowerBound: SIMD8(repeating: 0), upperBound: SIMD8(repeating: 255))
+    let shifted = clamped + 8_388_608
+    let rounded = shifted.replacing(with: shifted + 1, where: clamped - (shifted - 8_388_608) .== 0.5)
+    let bytes = SIMD8<UInt8>(truncatingIfNeeded: unsafeBitCast(rounded, to: SIMD8<UInt32>.self))
+    if count == 8 {
+        UnsafeMutableRawPointer(target).storeBytes(of: bytes, as: SIMD8<UInt8>.self)
+    } else {
+        for i in 0..<count { target[i] = bytes[i] }
     }
-    let to = target + y * rowLength + start
-    for i in 0..<count { to[i] = roundedByte(sum[i]) }
-}
-
-/// `UInt8(min(255, max(0, value.rounded())))` (nearest, halves away from 0) without a call to
-/// the C library's `roundf`: clamping first gives the same byte (0 and 255 are whole), and in
-/// 0...255 the truncation and the exact remainder `clamped - truncation` decide the rounding.
-@inlinable @inline(__always)
-func roundedByte(_ value: Float) -> UInt8 {
-    let clamped = min(255, max(0, value))
-    let whole = Int(clamped)
-    return UInt8(truncatingIfNeeded: clamped - Float(whole) >= 0.5 ? whole + 1 : whole)
 }
 
 /// Area resampling (``AreaTaps`` along both axes) of an interleaved 8-bit image into caller
