@@ -40,8 +40,8 @@ public struct AreaTaps: ResamplingTaps {
 /// The arithmetic per output sample is fixed by that sentence (the sum starts at 0, adds
 /// `weight * sample` tap by tap); the loops only choose how often taps are enumerated and how
 /// many samples share them (docs/data.md "Resampling"):
-/// - along x, each output column's taps once for all rows, in groups of up to 4 that every row
-///   adds to its running sum at once;
+/// - along x, the taps of each block of 8 output samples once for all rows, in groups of up to
+///   4 that every row adds to the block's running sums as vectors;
 /// - along y, each output row's taps once per block of up to 32 samples, summed as vectors.
 ///
 /// - Parameters:
@@ -55,29 +55,63 @@ public func resampleSeparable<Columns: ResamplingTaps, Rows: ResamplingTaps>(
     into target: UnsafeMutablePointer<UInt8>, width targetWidth: Int, height targetHeight: Int,
     columns: Columns, rows: Rows, scratch: UnsafeMutablePointer<Float>
 ) {
-    // Along x: the sums accumulate in `scratch` from 0, a group of taps at a time in tap order,
-    // so the same floats as summing all taps in a register.
+    // Along x: blocks of 8 output samples (a row's columns times channels), each sample's taps
+    // in groups of up to 4 that every source row adds to the block's running sums in `scratch`
+    // (from 0, in tap order) as one vector. A sample with fewer taps than the group's widest is
+    // padded with weight-0 taps, which add +0 to a sum that is never negative: no change.
     scratch.update(repeating: 0, count: sourceHeight * targetWidth * channels)
-    for x in 0..<targetWidth {
-        var indices = SIMD4<Int>(), weights = SIMD4<Float>(), count = 0
-        columns.forEachTap(output: x) { index, weight in
-            indices[count] = index
-            weights[count] = weight
-            count += 1
-            if count == 4 {
-                addColumnTaps(indices, weights, count: 4, column: x, source, width: sourceWidth, height: sourceHeight, channels: channels,
-                              targetWidth: targetWidth, scratch: scratch)
-                count = 0
+    let rowLength = targetWidth * channels
+    var start = 0
+    while start < rowLength {
+        let count = min(8, rowLength - start)
+        var group = 0
+        while true {
+            var offsets = (SIMD8<Int>(), SIMD8<Int>(), SIMD8<Int>(), SIMD8<Int>())
+            var weights = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+            var taps = 0
+            for lane in 0..<count {
+                let sample = start + lane, channel = sample % channels
+                var tap = 0
+                columns.forEachTap(output: sample / channels) { index, weight in
+                    let slot = tap - 4 * group
+                    tap += 1
+                    guard slot >= 0 && slot < 4 else { return }
+                    let offset = index * channels + channel
+                    switch slot {
+                    case 0: offsets.0[lane] = offset; weights.0[lane] = weight
+                    case 1: offsets.1[lane] = offset; weights.1[lane] = weight
+                    case 2: offsets.2[lane] = offset; weights.2[lane] = weight
+                    default: offsets.3[lane] = offset; weights.3[lane] = weight
+                    }
+                    taps = max(taps, slot + 1)
+                }
             }
+            if taps == 0 { break }
+            for y in 0..<sourceHeight {
+                let from = source + y * sourceWidth * channels
+                let to = scratch + y * rowLength + start
+                var sum = SIMD8<Float>()
+                if count == 8 {
+                    sum = UnsafeRawPointer(to).loadUnaligned(as: SIMD8<Float>.self)
+                } else {
+                    for i in 0..<count { sum[i] = to[i] }
+                }
+                sum += weights.0 * gather(from, offsets.0)
+                if taps > 1 { sum += weights.1 * gather(from, offsets.1) }
+                if taps > 2 { sum += weights.2 * gather(from, offsets.2) }
+                if taps > 3 { sum += weights.3 * gather(from, offsets.3) }
+                if count == 8 {
+                    UnsafeMutableRawPointer(to).storeBytes(of: sum, as: SIMD8<Float>.self)
+                } else {
+                    for i in 0..<count { to[i] = sum[i] }
+                }
+            }
+            group += 1
         }
-        if count > 0 {
-            addColumnTaps(indices, weights, count: count, column: x, source, width: sourceWidth, height: sourceHeight, channels: channels,
-                          targetWidth: targetWidth, scratch: scratch)
-        }
+        start += count
     }
     // Along y: blocks of 32 samples (four vectors of 8), then of 8, the row's last few in a
     // partial block of 8.
-    let rowLength = targetWidth * channels
     for y in 0..<targetHeight {
         let to = target + y * rowLength
         var start = 0
@@ -115,28 +149,13 @@ public func resampleSeparable<Columns: ResamplingTaps, Rows: ResamplingTaps>(
     }
 }
 
-/// Adds `count` taps of output column `x` (source columns `indices`, weights `weights`, in tap
-/// order) to every row's running sum in `scratch`: the pass along x of
-/// ``resampleSeparable(_:width:height:channels:into:width:height:columns:rows:scratch:)``.
+/// The bytes of `row` at `offsets`, as floats.
 @inlinable @inline(__always)
-func addColumnTaps(
-    _ indices: SIMD4<Int>, _ weights: SIMD4<Float>, count: Int, column x: Int,
-    _ source: UnsafePointer<UInt8>, width sourceWidth: Int, height sourceHeight: Int, channels: Int,
-    targetWidth: Int, scratch: UnsafeMutablePointer<Float>
-) {
-    for y in 0..<sourceHeight {
-        let from = source + y * sourceWidth * channels
-        let to = scratch + (y * targetWidth + x) * channels
-        for c in 0..<channels {
-            var sum = to[c]
-            for t in 0..<count {
-                // Through Int: Embedded Swift's Float(UInt8) allocates on 32-bit targets
-                // (FacelyzrRuntime/Numerics/Widening.swift).
-                sum += weights[t] * Float(Int(from[indices[t] * channels + c]))
-            }
-            to[c] = sum
-        }
-    }
+func gather(_ row: UnsafePointer<UInt8>, _ offsets: SIMD8<Int>) -> SIMD8<Float> {
+    // Through Int32: Embedded Swift's Float(UInt8) allocates on 32-bit targets
+    // (FacelyzrRuntime/Numerics/Widening.swift).
+    SIMD8<Float>(SIMD8<Int32>(Int32(row[offsets[0]]), Int32(row[offsets[1]]), Int32(row[offsets[2]]), Int32(row[offsets[3]]),
+                              Int32(row[offsets[4]]), Int32(row[offsets[5]]), Int32(row[offsets[6]]), Int32(row[offsets[7]])))
 }
 
 /// The first `count` sums of `sums` as bytes at `target`: `UInt8(min(255, max(0, sum.rounded())))`
