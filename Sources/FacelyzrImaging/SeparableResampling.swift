@@ -149,13 +149,14 @@ public func resampleSeparable<Columns: ResamplingTaps, Rows: ResamplingTaps>(
     }
 }
 
-/// The bytes of `row` at `offsets`, as floats.
+/// The bytes of `row` at `offsets`, as floats: each byte `b` in the low mantissa bits of 2^23
+/// gives the float `2^23 + b` exactly, less 2^23 is `b` (Embedded Swift's `Float(UInt8)` and the
+/// vector conversion from integers allocate on 32-bit targets: FacelyzrRuntime/Numerics/Widening.swift).
 @inlinable @inline(__always)
 func gather(_ row: UnsafePointer<UInt8>, _ offsets: SIMD8<Int>) -> SIMD8<Float> {
-    // Through Int32: Embedded Swift's Float(UInt8) allocates on 32-bit targets
-    // (FacelyzrRuntime/Numerics/Widening.swift).
-    SIMD8<Float>(SIMD8<Int32>(Int32(row[offsets[0]]), Int32(row[offsets[1]]), Int32(row[offsets[2]]), Int32(row[offsets[3]]),
-                              Int32(row[offsets[4]]), Int32(row[offsets[5]]), Int32(row[offsets[6]]), Int32(row[offsets[7]])))
+    let bytes = SIMD8<UInt32>(UInt32(row[offsets[0]]), UInt32(row[offsets[1]]), UInt32(row[offsets[2]]), UInt32(row[offsets[3]]),
+                              UInt32(row[offsets[4]]), UInt32(row[offsets[5]]), UInt32(row[offsets[6]]), UInt32(row[offsets[7]]))
+    return unsafeBitCast(bytes | 0x4B00_0000, to: SIMD8<Float>.self) - 8_388_608
 }
 
 /// The first `count` sums of `sums` as bytes at `target`: `UInt8(min(255, max(0, sum.rounded())))`
