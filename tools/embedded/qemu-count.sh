@@ -9,8 +9,9 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 plugin="$root/.build-embedded/count-plugin.so"
 if [ ! -f "$plugin" ] || [ "$root/tools/embedded/count_plugin.c" -nt "$plugin" ]; then
     mkdir -p "$root/.build-embedded"
-    gcc -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC "$root/tools/embedded/count_plugin.c" -o "$plugin.tmp"
-    mv "$plugin.tmp" "$plugin"
+    # Runs in parallel may build it at once: each into its own temporary, the last rename wins.
+    gcc -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC "$root/tools/embedded/count_plugin.c" -o "$plugin.tmp.$$"
+    mv -f "$plugin.tmp.$$" "$plugin"
 fi
 count_file=$1 cpu=$2
 shift 2
