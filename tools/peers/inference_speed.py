@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "benchmarks"))
 import fzblob  # noqa: E402
 from write_section import write_section  # noqa: E402
+from tflite_int8 import full_integer_tflite  # noqa: E402
 
 FACELYZR = ".build/release/facelyzr"
 WORK = ".build/peers"
@@ -212,13 +213,7 @@ def tflite_model(blob, path):
         for _ in range(32):
             yield [((rng.integers(0, 256, (1, h, w, c)) - 128) / 128).astype(np.float32)]
 
-    converter = tf.lite.TFLiteConverter.from_keras_model(model)
-    converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    converter.representative_dataset = representative
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    converter.inference_input_type = tf.int8
-    converter.inference_output_type = tf.int8
-    data = converter.convert()
+    data = full_integer_tflite(model, representative)
     with open(path + ".tmp", "wb") as f:
         f.write(data)
         f.flush()

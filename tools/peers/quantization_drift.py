@@ -27,10 +27,8 @@ What it does (docs/quantization.md, "Peers"):
    the MAE increase); peer versions printed.
 """
 import argparse
-import contextlib
 import csv
 import importlib.metadata
-import io
 import json
 import os
 import struct
@@ -38,6 +36,9 @@ import subprocess
 import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tflite_int8 import full_integer_tflite  # noqa: E402
 
 
 # ---------------------------------------------------------------- checkpoint
@@ -304,20 +305,9 @@ def run_onnx(path, x):
 # ---------------------------------------------------------------- TFLite
 
 def tflite_int8(model, calibration_x, per_channel, path):
-    """TFLite post-training full-integer quantization of the Keras model: int8 ops only, int8
-    input and output, activation ranges from `representative_dataset` (the calibration images,
-    one at a time, as the TFLite documentation shows)."""
-    import tensorflow as tf
-    converter = tf.lite.TFLiteConverter.from_keras_model(model)
-    converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    converter.representative_dataset = lambda: ([calibration_x[i:i + 1]] for i in range(len(calibration_x)))
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    converter.inference_input_type = tf.int8
-    converter.inference_output_type = tf.int8
-    if not per_channel:
-        converter._experimental_disable_per_channel = True  # the converter's only switch for it
-    with contextlib.redirect_stdout(io.StringIO()):  # the Keras export's "Saved artifact ..." lines
-        data = converter.convert()
+    """TFLite post-training full-integer quantization of the Keras model (`full_integer_tflite`),
+    activation ranges from the calibration images, one at a time, written to `path`."""
+    data = full_integer_tflite(model, lambda: ([calibration_x[i:i + 1]] for i in range(len(calibration_x))), per_channel)
     with open(path, "wb") as f:
         f.write(data)
 

@@ -23,7 +23,9 @@ import tensorflow as tf
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tools", "oracle"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle  # noqa: E402
+from tflite_int8 import full_integer_tflite  # noqa: E402
 
 OUT = os.path.join(ROOT, "Tests", "FacelyzrRuntimeTests", "Golden", "tflite-add.json")
 # (range of a, range of b, fused ReLU): different scales, zero points and ratios of scales.
@@ -46,13 +48,7 @@ def tflite_add(range_a, range_b, relu, seed):
             yield [rng.uniform(*range_a, (1, 256, 256, 1)).astype(np.float32),
                    rng.uniform(*range_b, (1, 256, 256, 1)).astype(np.float32)]
 
-    converter = tf.lite.TFLiteConverter.from_keras_model(model)
-    converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    converter.representative_dataset = representative
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    converter.inference_input_type = tf.int8
-    converter.inference_output_type = tf.int8
-    content = converter.convert()
+    content = full_integer_tflite(model, representative)
     interpreter = tf.lite.Interpreter(
         model_content=content, experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_REF)
     interpreter.allocate_tensors()
