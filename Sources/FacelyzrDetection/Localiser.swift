@@ -37,7 +37,8 @@ public struct Localiser: Sendable {
     /// a map, a head one pixel of it (`tailRunsOnMaps`). Otherwise they run once per window.
     public let tailOnMaps: Bool
     /// Multiply-accumulates of the model's ops per frame (`Model.multiplyAccumulates(op:)`
-    /// per window, and the level ops' maps), never more than window by window.
+    /// per window, and the level ops' maps and the tail's), never more than window by window
+    /// but for the tail convolutions' outputs past a row's last window (`tailOnMaps`).
     public let multiplyAccumulates: UInt64
     /// Bytes of the workspace `detect` needs.
     public let workspaceByteCount: Int
