@@ -487,9 +487,10 @@ public struct Localiser: Sendable {
         }
     }
 
-    /// Packs the weights of the tail's convolutions (`tailOnMaps`) into the workspace, for the
-    /// features of the plans in `packedWeights` (nil: none, they read the canonical weights);
-    /// `each(op, convolution, plan, packed)` is then called for each, in op order.
+    /// The tail's convolutions (`tailOnMaps`), in op order: `each(op, convolution, plan, packed)`
+    /// with the plan for the features of the op's plan in `packedWeights` (nil: the canonical
+    /// weights) and its packed weights in the workspace, which `packing` writes there first
+    /// (`detect`, once per frame; `scoreLevel` reads them).
     func tailConvolutions(
         workspace base: UnsafeMutableRawPointer, packedWeights: UnsafeRawPointer?, packing: Bool,
         _ each: (_ op: Int, _ parameters: ConvolutionParameters, _ plan: KernelPlan, _ packed: UnsafeRawPointer?) -> Void
@@ -607,8 +608,9 @@ public struct Localiser: Sendable {
                                 op += fused ? 2 : 1
                             }
                         }
-                        let found = tailOnMaps ? outputs + place * model.outputCount : outputs
-                        scores[row * xs.end + column] = model.prediction(output: 0, outputs: found)
+                        // Every head output of this window, where predict leaves them for one image.
+                        let windowOutputs = tailOnMaps ? outputs + place * model.outputCount : outputs
+                        scores[row * xs.end + column] = model.prediction(output: 0, outputs: windowOutputs)
                         column += xs.step
                         place += 1
                     }
