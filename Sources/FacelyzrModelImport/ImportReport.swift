@@ -90,7 +90,6 @@ public struct ImportReport: Codable, Sendable, Equatable {
         }
         for note in notes { lines.append("note: \(note)") }
         if let checkpoint { lines.append("wrote \(checkpoint) (float checkpoint for `facelyzr quantize`)") }
-        if let blob { lines.append("wrote \(blob) (int8 blob) and its model card") }
         return lines.joined(separator: "\n")
     }
 }
