@@ -92,7 +92,7 @@ extension ImportedGraph {
         var headKind = HeadKind.regression
         var oneLogit = false
         switch tail.map(\.op) {
-        case []: break
+        case [] where headLayer != nil: break
         case [.sigmoid]: headKind = .binary
         case [.softmax] where units == 2:
             headKind = .binary
