@@ -44,6 +44,7 @@ public enum CStatus: Int32, Sendable {
     case noWindowFits = 36
     case invalidFrame = 37
     case invalidTrackerSetting = 38
+    case invalidLevels = 39
 
     /// The static, NUL-terminated text `fz_error_message` returns.
     public var message: StaticString {
@@ -87,6 +88,7 @@ public enum CStatus: Int32, Sendable {
         case .noWindowFits: "the frame is smaller than the smallest face the detector searches"
         case .invalidFrame: "the frame's format, size, planes or strides are invalid, or do not fit the detector or model"
         case .invalidTrackerSetting: "a tracker setting is out of range (capacity, IoU, smoothing, frames missed) or its storage is not 16-byte aligned"
+        case .invalidLevels: "the pyramid levels asked for are not within 0 to fz_detector_level_count (first <= end)"
         }
     }
 }

@@ -84,8 +84,7 @@ func detectFaces(_ localiser: Localiser, _ frame: Frame, _ workspace: UnsafeMuta
     frame.extractLuma(into: luma)
     let found = try? localiser.detect(
         frame: UnsafeBufferPointer(start: luma, count: frame.width * frame.height),
-        workspace: UnsafeMutableRawBufferPointer(start: workspace + lumaByteCount(localiser), count: localiser.workspaceByteCount),
-        packedWeights: packed, boxes: boxes)
+        workspace: localiserWorkspace(localiser, workspace), packedWeights: packed, boxes: boxes)
     return found ?? 0
 }
 
@@ -139,18 +138,26 @@ func prepareFace(_ model: Model, _ frame: Frame, _ square: (x: Int, y: Int, widt
                      scratch: (workspace + layout.bytes).bindMemory(to: Float.self, capacity: layout.floats))
 }
 
-/// The detect + describe workspace: the model's input, then its arena, then the larger of the
-/// detector's workspace and the face-input workspace of the largest square the frame holds.
+/// The describe workspace of `model` for `width` x `height` frames of `format`: the model's
+/// input, then its arena (`shared`: their end), then the face-input workspace of the largest
+/// square the frame holds (`face`: the bytes after `shared`).
 @inline(__always)
-func describeLayout(_ localiser: Localiser, _ model: Model, format: FacelyzrImaging.PixelFormat) -> (arena: Int, shared: Int, total: Int) {
+func faceLayout(_ model: Model, width: Int, height: Int, format: FacelyzrImaging.PixelFormat) -> (arena: Int, shared: Int, face: Int) {
     let input = model.input
     let arena = (input.width * input.height * input.channels + 15) & ~15
     let shared = arena + ((model.arenaByteCount + 15) & ~15)
-    let probe = Frame(width: localiser.frameWidth, height: localiser.frameHeight, format: format,
-                      planes: (nil, nil, nil), strides: (0, 0, 0))
-    let face = faceInputLayout(model, probe, side: min(localiser.frameWidth, localiser.frameHeight))
+    let probe = Frame(width: width, height: height, format: format, planes: (nil, nil, nil), strides: (0, 0, 0))
+    let face = faceInputLayout(model, probe, side: min(width, height))
+    return (arena, shared, face.bytes + face.floats * MemoryLayout<Float>.size)
+}
+
+/// The detect + describe workspace: `faceLayout`, the detector's workspace sharing the bytes
+/// after `shared` with the face input's.
+@inline(__always)
+func describeLayout(_ localiser: Localiser, _ model: Model, format: FacelyzrImaging.PixelFormat) -> (arena: Int, shared: Int, total: Int) {
+    let (arena, shared, face) = faceLayout(model, width: localiser.frameWidth, height: localiser.frameHeight, format: format)
     let detect = lumaByteCount(localiser) + localiser.workspaceByteCount
-    return (arena, shared, shared + max(detect, face.bytes + face.floats * MemoryLayout<Float>.size))
+    return (arena, shared, shared + max(detect, face))
 }
 
 @_cdecl("fz_describe_workspace_byte_count")
@@ -198,16 +205,101 @@ public func detectDescribe(
     guard frame.isValid, readsSquareImages(model) else { return nil }
     let layout = describeLayout(localiser, model, format: frame.format)
     guard let count = detectFaces(localiser, frame, workspace + layout.shared, detectorPacked, boxes) else { return nil }
-    let input = workspace.assumingMemoryBound(to: UInt8.self)
     for face in 0..<count {
-        prepareFace(model, frame, faceSquare(boxes[face], frame), input, workspace + layout.shared)
-        let faceOutputs = outputs + face * model.outputCount
-        if let modelPacked {
-            model.predict(using: DefaultKernels.self, pixels: input, arena: workspace + layout.arena, outputs: faceOutputs,
-                          layerOutputs: nil, packedWeights: modelPacked)
-        } else {
-            model.predict(pixels: input, arena: workspace + layout.arena, outputs: faceOutputs)
-        }
+        describeFace(model, modelPacked: modelPacked, frame, boxes[face], workspace: workspace, arena: layout.arena,
+                     shared: layout.shared, outputs: outputs + face * model.outputCount)
     }
     return count
+}
+
+/// `model` on the face input of `box` (`faceLayout`'s input at the start of `workspace`, its
+/// arena at `arena`, the face-input workspace at `shared`): its raw outputs into `outputs`.
+@inline(__always)
+func describeFace(_ model: Model, modelPacked: UnsafeRawPointer?, _ frame: Frame, _ box: DetectionBox,
+                  workspace: UnsafeMutableRawPointer, arena: Int, shared: Int, outputs: UnsafeMutablePointer<Int32>) {
+    let input = workspace.assumingMemoryBound(to: UInt8.self)
+    prepareFace(model, frame, faceSquare(box, frame), input, workspace + shared)
+    if let modelPacked {
+        model.predict(using: DefaultKernels.self, pixels: input, arena: workspace + arena, outputs: outputs,
+                      layerOutputs: nil, packedWeights: modelPacked)
+    } else {
+        model.predict(pixels: input, arena: workspace + arena, outputs: outputs)
+    }
+}
+
+@_cdecl("fz_detector_level_count")
+public func fz_detector_level_count(_ storage: UnsafeRawPointer) -> Int {
+    detector(storage).levelCount
+}
+
+@_cdecl("fz_detector_score_offset")
+public func fz_detector_score_offset(_ storage: UnsafeRawPointer, _ level: Int) -> Int {
+    let localiser = detector(storage)
+    return localiser.scoreMapOffset(level: min(level, localiser.levelCount))
+}
+
+@_cdecl("fz_detector_prepare")
+public func fz_detector_prepare(
+    _ storage: UnsafeRawPointer, _ cFrame: UnsafeRawPointer, _ workspace: UnsafeMutableRawPointer, _ packed: UnsafeRawPointer?
+) -> Int32 {
+    let localiser = detector(storage)
+    guard let frame = frame(cFrame), frame.width == localiser.frameWidth, frame.height == localiser.frameHeight
+    else { return CStatus.invalidFrame.rawValue }
+    frame.extractLuma(into: workspace.assumingMemoryBound(to: UInt8.self))
+    try? localiser.prepare(workspace: localiserWorkspace(localiser, workspace), packedWeights: packed)
+    return CStatus.ok.rawValue
+}
+
+@_cdecl("fz_detector_score_levels")
+public func fz_detector_score_levels(
+    _ storage: UnsafeRawPointer, _ first: Int, _ end: Int, _ workspace: UnsafeMutableRawPointer,
+    _ packed: UnsafeRawPointer?, _ scores: UnsafeMutablePointer<Float>
+) -> Int32 {
+    let localiser = detector(storage)
+    // size_t arrives as a (possibly negative) Int: both bounds checked before the range exists.
+    guard first >= 0, first <= end, end <= localiser.levelCount else { return CStatus.invalidLevels.rawValue }
+    try? localiser.scoreLevels(
+        first..<end, frame: UnsafeBufferPointer(start: workspace.assumingMemoryBound(to: UInt8.self), count: localiser.frameWidth * localiser.frameHeight),
+        workspace: localiserWorkspace(localiser, workspace), packedWeights: packed,
+        scoreMap: UnsafeMutableBufferPointer(start: scores, count: localiser.windowCount))
+    return CStatus.ok.rawValue
+}
+
+/// The localiser's part of a detector workspace: after the frame's luma.
+@inline(__always)
+func localiserWorkspace(_ localiser: Localiser, _ workspace: UnsafeMutableRawPointer) -> UnsafeMutableRawBufferPointer {
+    UnsafeMutableRawBufferPointer(start: workspace + lumaByteCount(localiser), count: localiser.workspaceByteCount)
+}
+
+@_cdecl("fz_detector_collect")
+public func fz_detector_collect(
+    _ storage: UnsafeRawPointer, _ scores: UnsafePointer<Float>, _ workspace: UnsafeMutableRawPointer,
+    _ boxes: UnsafeMutableRawPointer, _ capacity: Int, _ count: UnsafeMutablePointer<Int>
+) {
+    let localiser = detector(storage)
+    let found = try? localiser.collect(
+        scoreMap: UnsafeBufferPointer(start: scores, count: localiser.windowCount),
+        workspace: localiserWorkspace(localiser, workspace),
+        boxes: UnsafeMutableBufferPointer(start: boxes.bindMemory(to: DetectionBox.self, capacity: capacity), count: capacity))
+    count.pointee = found ?? 0
+}
+
+@_cdecl("fz_describe_face_workspace_byte_count")
+public func fz_describe_face_workspace_byte_count(_ model: UnsafeRawPointer, _ width: Int32, _ height: Int32, _ format: Int32) -> Int {
+    guard let format = FacelyzrImaging.PixelFormat(rawValue: format), width > 0, height > 0 else { return 0 }
+    let layout = faceLayout(FacelyzrCAPI.model(model), width: Int(width), height: Int(height), format: format)
+    return layout.shared + layout.face
+}
+
+@_cdecl("fz_describe_face")
+public func fz_describe_face(
+    _ modelStorage: UnsafeRawPointer, _ packed: UnsafeRawPointer?, _ cFrame: UnsafeRawPointer, _ box: UnsafeRawPointer,
+    _ workspace: UnsafeMutableRawPointer, _ outputs: UnsafeMutablePointer<Int32>
+) -> Int32 {
+    let model = FacelyzrCAPI.model(modelStorage)
+    guard let frame = frame(cFrame), readsSquareImages(model) else { return CStatus.invalidFrame.rawValue }
+    let layout = faceLayout(model, width: frame.width, height: frame.height, format: frame.format)
+    describeFace(model, modelPacked: packed, frame, box.assumingMemoryBound(to: DetectionBox.self).pointee,
+                 workspace: workspace, arena: layout.arena, shared: layout.shared, outputs: outputs)
+    return CStatus.ok.rawValue
 }

@@ -21,4 +21,8 @@ public enum DetectionError: Error, Equatable, Sendable {
     case frameSizeMismatch(expected: Int, byteCount: Int)
     /// The workspace has `byteCount` bytes, fewer than the `needed` `workspaceByteCount`.
     case workspaceTooSmall(needed: Int, byteCount: Int)
+    /// `Localiser.scoreLevels` was asked for levels `lower..<upper`, not within `0..<levelCount`.
+    case levelsOutOfRange(lower: Int, upper: Int, levelCount: Int)
+    /// The score map has `count` floats, fewer than the `needed` `Localiser.windowCount`.
+    case scoreMapTooSmall(needed: Int, count: Int)
 }

@@ -329,11 +329,17 @@ public struct Localiser: Sendable {
         return (size.width, size.height, side)
     }
 
-    /// Windows `detect` scores per frame, over all levels.
-    public var windowCount: Int {
+    /// Windows `detect` scores per frame, over all levels: the floats of a score map
+    /// (`scoreLevels`).
+    public var windowCount: Int { scoreMapOffset(level: levelCount) }
+
+    /// Where level `k`'s window scores start in a score map (`scoreLevels`; `levelCount`: its
+    /// end): the windows of the levels before it, each level's row by row (`windowsAlong`
+    /// columns a row).
+    public func scoreMapOffset(level k: Int) -> Int {
         var count = 0
-        for k in 0..<levelCount {
-            let (width, height, _) = level(k)
+        for level in 0..<k {
+            let (width, height, _) = self.level(level)
             count += Self.windowCount(levelWidth: width, levelHeight: height, window: window, stride: configuration.stride)
         }
         return count
@@ -341,7 +347,8 @@ public struct Localiser: Sendable {
 
     /// Finds the faces in `frame` (`frameWidth * frameHeight` gray bytes, row-major) and writes
     /// the boxes kept by non-maximum suppression into `boxes`, best first; returns how many it
-    /// wrote (at most `boxes.count`).
+    /// wrote (at most `boxes.count`). What `scoreLevels` over every level and `collect` find,
+    /// with each level's scores kept in the workspace only until they are collected.
     ///
     /// - Parameters:
     ///   - workspace: `workspaceByteCount` bytes of scratch memory (16-byte aligned), owned by the caller.
@@ -351,45 +358,127 @@ public struct Localiser: Sendable {
         frame: UnsafeBufferPointer<UInt8>, workspace: UnsafeMutableRawBufferPointer, packedWeights: UnsafeRawPointer?,
         boxes: UnsafeMutableBufferPointer<DetectionBox>
     ) throws(DetectionError) -> Int {
+        let (pixels, base) = try checked(frame: frame, workspace: workspace)
+        let scores = (base + scoresOffset).assumingMemoryBound(to: Float.self)
+        prepare(workspace: base, packedWeights: packedWeights)
+        var candidateCount = 0
+        for k in 0..<levelCount {
+            scoreLevel(k, frame: pixels, workspace: base, packedWeights: packedWeights, scores: scores)
+            collectLevel(k, scores: scores, workspace: base, candidateCount: &candidateCount)
+        }
+        return suppress(workspace: base, candidateCount: candidateCount, boxes: boxes)
+    }
+
+    /// Readies `workspace` (`workspaceByteCount` bytes, 16-byte aligned) for `scoreLevels` with
+    /// `packedWeights` (as for `detect`): packs the weights the window classifier reads there
+    /// when it runs over the maps (`tailOnMaps`). Once a frame, or once for all frames when
+    /// nothing else writes the workspace between them.
+    public func prepare(workspace: UnsafeMutableRawBufferPointer, packedWeights: UnsafeRawPointer?) throws(DetectionError) {
+        guard workspace.count >= workspaceByteCount, let base = workspace.baseAddress else {
+            throw .workspaceTooSmall(needed: workspaceByteCount, byteCount: workspace.count)
+        }
+        prepare(workspace: base, packedWeights: packedWeights)
+    }
+
+    func prepare(workspace base: UnsafeMutableRawPointer, packedWeights: UnsafeRawPointer?) {
+        tailConvolutions(workspace: base, packedWeights: packedWeights, packing: true) { _, _, _, _ in }
+    }
+
+    /// Scores every window of levels `levels` (within `0..<levelCount`) of `frame` into
+    /// `scoreMap` (`windowCount` floats, level `k`'s from `scoreMapOffset(level: k)` on), using
+    /// only `workspace`: callers on several threads, each with its own workspace and its own
+    /// levels of a shared score map, then `collect` the boxes `detect` finds, bit for bit.
+    ///
+    /// - Parameters:
+    ///   - workspace: `workspaceByteCount` bytes (16-byte aligned), this caller's only, readied
+    ///     by `prepare` with the same `packedWeights`.
+    ///   - packedWeights: as for `detect`.
+    public func scoreLevels(
+        _ levels: Range<Int>, frame: UnsafeBufferPointer<UInt8>, workspace: UnsafeMutableRawBufferPointer,
+        packedWeights: UnsafeRawPointer?, scoreMap: UnsafeMutableBufferPointer<Float>
+    ) throws(DetectionError) {
+        let (pixels, base) = try checked(frame: frame, workspace: workspace)
+        guard levels.lowerBound >= 0, levels.upperBound <= levelCount else {
+            throw .levelsOutOfRange(lower: levels.lowerBound, upper: levels.upperBound, levelCount: levelCount)
+        }
+        let windows = windowCount
+        guard scoreMap.count >= windows, let scores = scoreMap.baseAddress else {
+            throw .scoreMapTooSmall(needed: windows, count: scoreMap.count)
+        }
+        for k in levels {
+            scoreLevel(k, frame: pixels, workspace: base, packedWeights: packedWeights, scores: scores + scoreMapOffset(level: k))
+        }
+    }
+
+    /// The boxes of a score map every level of which `scoreLevels` filled, as `detect` finds
+    /// them: the candidates level after level, then non-maximum suppression, into `boxes`
+    /// best first; returns how many it wrote. `workspace`: `workspaceByteCount` bytes (the
+    /// candidates), 16-byte aligned.
+    public func collect(
+        scoreMap: UnsafeBufferPointer<Float>, workspace: UnsafeMutableRawBufferPointer, boxes: UnsafeMutableBufferPointer<DetectionBox>
+    ) throws(DetectionError) -> Int {
+        guard workspace.count >= workspaceByteCount, let base = workspace.baseAddress else {
+            throw .workspaceTooSmall(needed: workspaceByteCount, byteCount: workspace.count)
+        }
+        let windows = windowCount
+        guard scoreMap.count >= windows, let scores = scoreMap.baseAddress else {
+            throw .scoreMapTooSmall(needed: windows, count: scoreMap.count)
+        }
+        var candidateCount = 0
+        for k in 0..<levelCount {
+            collectLevel(k, scores: scores + scoreMapOffset(level: k), workspace: base, candidateCount: &candidateCount)
+        }
+        return suppress(workspace: base, candidateCount: candidateCount, boxes: boxes)
+    }
+
+    /// The frame's pixels and the workspace's start, once their sizes are checked.
+    private func checked(frame: UnsafeBufferPointer<UInt8>, workspace: UnsafeMutableRawBufferPointer) throws(DetectionError)
+        -> (UnsafePointer<UInt8>, UnsafeMutableRawPointer) {
         guard frame.count == frameWidth * frameHeight, let pixels = frame.baseAddress else {
             throw .frameSizeMismatch(expected: frameWidth * frameHeight, byteCount: frame.count)
         }
         guard workspace.count >= workspaceByteCount, let base = workspace.baseAddress else {
             throw .workspaceTooSmall(needed: workspaceByteCount, byteCount: workspace.count)
         }
-        let scores = (base + scoresOffset).assumingMemoryBound(to: Float.self)
+        return (pixels, base)
+    }
+
+    /// The decode of level `k`'s window scores (`scores`, as `scoreLevel` wrote them): each
+    /// window reaching the threshold becomes a box in frame pixels, added to the workspace's
+    /// `candidateCount` candidates (`detect` and `collect` both decode here).
+    func collectLevel(_ k: Int, scores: UnsafePointer<Float>, workspace base: UnsafeMutableRawPointer, candidateCount: inout Int) {
         let candidates = (base + candidatesOffset).bindMemory(to: DetectionBox.self, capacity: configuration.candidateCapacity)
-        var candidateCount = 0
         let capacity = configuration.candidateCapacity
         let threshold = configuration.scoreThreshold
         let step = configuration.stride
-        tailConvolutions(workspace: base, packedWeights: packedWeights, packing: true) { _, _, _, _ in }
-
-        for k in 0..<levelCount {
-            let (levelWidth, levelHeight, _) = self.level(k)
-            scoreLevel(k, frame: pixels, workspace: base, packedWeights: packedWeights)
-            let columns = Self.windowsAlong(levelWidth, window: window, stride: step)
-            let xScale = Float(frameWidth) / Float(levelWidth), yScale = Float(frameHeight) / Float(levelHeight)
-            // The windows in raster order, as one window at a time found them: the order decides
-            // which of equal scores suppression keeps, and which candidates a full list keeps.
-            for row in 0..<Self.windowsAlong(levelHeight, window: window, stride: step) {
-                for column in 0..<columns {
-                    let score = scores[row * columns + column]
-                    guard score >= threshold else { continue }
-                    let box = DetectionBox(x: Float(column * step) * xScale, y: Float(row * step) * yScale,
-                                           width: Float(window) * xScale, height: Float(window) * yScale, score: score)
-                    if candidateCount < capacity {
-                        candidates[candidateCount] = box
-                        candidateCount += 1
-                    } else {
-                        // Full: the new box replaces the weakest candidate if it is better.
-                        var weakest = 0
-                        for i in 1..<capacity where candidates[i].score < candidates[weakest].score { weakest = i }
-                        if candidates[weakest].score < score { candidates[weakest] = box }
-                    }
+        let (levelWidth, levelHeight, _) = self.level(k)
+        let columns = Self.windowsAlong(levelWidth, window: window, stride: step)
+        let xScale = Float(frameWidth) / Float(levelWidth), yScale = Float(frameHeight) / Float(levelHeight)
+        // The windows in raster order, as one window at a time found them: the order decides
+        // which of equal scores suppression keeps, and which candidates a full list keeps.
+        for row in 0..<Self.windowsAlong(levelHeight, window: window, stride: step) {
+            for column in 0..<columns {
+                let score = scores[row * columns + column]
+                guard score >= threshold else { continue }
+                let box = DetectionBox(x: Float(column * step) * xScale, y: Float(row * step) * yScale,
+                                       width: Float(window) * xScale, height: Float(window) * yScale, score: score)
+                if candidateCount < capacity {
+                    candidates[candidateCount] = box
+                    candidateCount += 1
+                } else {
+                    // Full: the new box replaces the weakest candidate if it is better.
+                    var weakest = 0
+                    for i in 1..<capacity where candidates[i].score < candidates[weakest].score { weakest = i }
+                    if candidates[weakest].score < score { candidates[weakest] = box }
                 }
             }
         }
+    }
+
+    /// Non-maximum suppression of the workspace's `candidateCount` candidates (`collectLevel`),
+    /// the kept boxes copied into `boxes` best first; returns how many it wrote.
+    func suppress(workspace base: UnsafeMutableRawPointer, candidateCount: Int, boxes: UnsafeMutableBufferPointer<DetectionBox>) -> Int {
+        let candidates = (base + candidatesOffset).bindMemory(to: DetectionBox.self, capacity: configuration.candidateCapacity)
         let kept = suppressNonMaxima(candidates, count: candidateCount, overlapThreshold: configuration.overlapThreshold,
                                      containmentThreshold: configuration.containmentThreshold)
         let written = min(kept, boxes.count)
@@ -490,7 +579,7 @@ public struct Localiser: Sendable {
     /// The tail's convolutions (`tailOnMaps`), in op order: `each(op, convolution, plan, packed)`
     /// with the plan for the features of the op's plan in `packedWeights` (nil: the canonical
     /// weights) and its packed weights in the workspace, which `packing` writes there first
-    /// (`detect`, once per frame; `scoreLevel` reads them).
+    /// (`prepare`; `scoreLevel` reads them).
     func tailConvolutions(
         workspace base: UnsafeMutableRawPointer, packedWeights: UnsafeRawPointer?, packing: Bool,
         _ each: (_ op: Int, _ parameters: ConvolutionParameters, _ plan: KernelPlan, _ packed: UnsafeRawPointer?) -> Void
@@ -507,17 +596,17 @@ public struct Localiser: Sendable {
         }
     }
 
-    /// Scores every window of level `k` into the workspace's score map, row by row
-    /// (`windowsAlong` columns a row): resamples the frame to the level, then walks the pass
-    /// (`walkPass`): each map into its buffer (map `l` of every phase in the same one); then
+    /// Scores every window of level `k` into `scores`, row by row (`windowsAlong` columns a
+    /// row): resamples the frame to the level, then walks the pass (`walkPass`): each map into its buffer (map `l` of every phase in the same one); then
     /// for each phase either the tail on the maps (`tailOnMaps`: each fully connected op as a
     /// convolution over its input map from the phase's first window on, into its own map, the
     /// heads at each window's pixel into the phase's outputs, a window's `outputCount` after
     /// another's), or, window by window, the window's cell of the last map copied into the arena
     /// where `predict` leaves that tensor and the model's remaining ops as `predict` runs them;
     /// each window's score is then read from its outputs. Uses only `workspace` (and the tail's
-    /// weights `detect` packed there); levels are independent of each other.
-    func scoreLevel(_ k: Int, frame: UnsafePointer<UInt8>, workspace base: UnsafeMutableRawPointer, packedWeights: UnsafeRawPointer?) {
+    /// weights `prepare` packed there); levels are independent of each other.
+    func scoreLevel(_ k: Int, frame: UnsafePointer<UInt8>, workspace base: UnsafeMutableRawPointer, packedWeights: UnsafeRawPointer?,
+                    scores: UnsafeMutablePointer<Float>) {
         let (levelWidth, levelHeight, _) = self.level(k)
         let level = (base + levelOffset).assumingMemoryBound(to: UInt8.self)
         resampleArea(frame, width: frameWidth, height: frameHeight, channels: 1, into: level, width: levelWidth, height: levelHeight,
@@ -543,7 +632,6 @@ public struct Localiser: Sendable {
         let cellRow = cell.shape.width * cell.shape.channels
         let target = (base + cell.arenaOffset).assumingMemoryBound(to: Int8.self)
         let outputs = (base + outputsOffset).assumingMemoryBound(to: Int32.self)
-        let scores = (base + scoresOffset).assumingMemoryBound(to: Float.self)
         let last = buffer(levelOps)
         let steps = Self.tailStrides(model, levelOps: levelOps, stride: stride)
         Self.walkPass(

@@ -69,6 +69,10 @@ extension DetectionError: CustomStringConvertible {
             "the frame has \(byteCount) bytes, the localiser expects \(expected)"
         case let .workspaceTooSmall(needed, byteCount):
             "the workspace has \(byteCount) bytes, the localiser needs \(needed)"
+        case let .levelsOutOfRange(lower, upper, levelCount):
+            "levels \(lower)..<\(upper) are not within the localiser's 0..<\(levelCount)"
+        case let .scoreMapTooSmall(needed, count):
+            "the score map has \(count) floats, the localiser needs \(needed)"
         }
     }
 }

@@ -98,8 +98,9 @@ for isa in "${isas[@]}"; do
             "$swiftc" "$dir/$program.o" "$dir/libfacelyzr.a" -lm -o "$dir/$program"
             continue
         fi
-        # -lm: the runner's detection mode reaches the camera path's rounding (floor, roundf).
-        "$cc" "$dir/$program.o" "$dir/libfacelyzr.a" -Wl,--gc-sections -lm -o "$dir/$program"
+        # -lm: the runner's detection mode reaches the camera path's rounding (floor, roundf);
+        # -pthread: its --threads.
+        "$cc" "$dir/$program.o" "$dir/libfacelyzr.a" -Wl,--gc-sections -lm -pthread -o "$dir/$program"
         allocating="$("${cc%gcc}nm" "$dir/$program" | awk '{print $NF}' |
             grep -E '^(swift_allocObject|swift_allocEmptyBox|swift_slowAlloc|swift_coroFrameAlloc|posix_memalign)$' || true)"
         if [ -n "$allocating" ]; then

@@ -4,7 +4,8 @@
  *
  *     facelyzr-run MODEL.blob WIDTH HEIGHT rgb24|gray8 [--raw]
  *     facelyzr-run MODEL.blob --detect DETECTOR.blob --frame-size WxH
- *                  --format gray8|rgb24|yuv420p|nv12|yuyv [--max-faces N] [--no-track] [--raw] [FILE]
+ *                  --format gray8|rgb24|yuv420p|nv12|yuyv [--max-faces N] [--no-track] [--threads N]
+ *                  [--raw] [FILE]
  *
  * Frames come back to back with nothing between them, from FILE or (without FILE, or with
  * `-`) standard input; each is a whole number of rows with no padding (docs/frames.md lays
@@ -28,13 +29,18 @@
  * to frame (fz_tracker_*: IoU 0.3, smoothing 0.3, a track dropped after 5 frames unseen;
  * docs/detection.md "Tracking"): "track" is the face's track id and the heads' predictions are
  * smoothed over the track ("raw" stays the frame's own). --no-track: no "track", no smoothing.
+ * --threads N (default 1, at most 64): N threads share each frame's work (this one and N - 1
+ * started at startup, each with its own detector and face workspaces): each takes the next
+ * pyramid level not yet scored (largest first) into one score map, then the next face not
+ * yet described; this thread collects the boxes in between (fz_detector_score_levels,
+ * fz_detector_collect, fz_describe_face). The lines are the same bytes for every N.
  *
  * Numbers: probabilities and scores to 6 decimals, years and box pixels to 3, printed from
  * the runtime's bit-identical floats with glibc's correctly rounded printf, so every ISA
  * prints the same bytes (docs/boards.md "The JSON lines").
  *
  * All memory is taken at startup (the blobs, read once into 16-byte aligned memory, and their
- * packed weights; the frame, the workspace, the boxes, outputs and predictions of --max-faces
+ * packed weights; the frame, the workspaces and threads, the score map, the boxes, outputs and predictions of --max-faces
  * faces, the tracker of twice as many tracks, and the line buffer, all sized from the models,
  * the frame size and --max-faces): a frame
  * allocates nothing, whatever its bytes.
@@ -55,7 +61,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -292,11 +300,69 @@ static unsigned long parse_count(const char *text, unsigned long limit) {
     return errno == 0 && end != text && *end == '\0' && text[0] != '-' && value <= limit ? value : 0;
 }
 
+/* The detection mode's threads: every participant (this thread and the workers) waits at
+ * the barrier four times a frame: the frame is read (or the input ended: `stop`), its levels
+ * are scored, its boxes collected, its faces described. Between them each takes work items
+ * (levels, then faces) from an atomic counter; the results land at fixed places, so the
+ * order in which threads take them changes nothing. */
+typedef struct {
+    const fz_detector *detector;
+    const void *detector_packed, *model_packed;
+    const fz_model *model;
+    const fz_frame *frame;
+    float *scores;
+    const fz_box *boxes;
+    int32_t *outputs;
+    size_t output_count, level_count, face_count;
+    atomic_size_t next_level, next_face;
+    pthread_barrier_t barrier;
+    int stop;
+} pool;
+
+/* One participant: its workspaces and thread. */
+typedef struct {
+    pool *pool;
+    void *detect_workspace, *face_workspace;
+    pthread_t thread;
+} worker;
+
+/* Scores the levels this worker takes of the frame, then waits for every level. */
+static void score_levels(worker *w) {
+    pool *p = w->pool;
+    fz_detector_prepare(p->detector, p->frame, w->detect_workspace, p->detector_packed);
+    for (size_t k; (k = atomic_fetch_add(&p->next_level, 1)) < p->level_count;) {
+        fz_detector_score_levels(p->detector, k, k + 1, w->detect_workspace, p->detector_packed, p->scores);
+    }
+    pthread_barrier_wait(&p->barrier);
+}
+
+/* Describes the faces this worker takes, then waits for every face. */
+static void describe_faces(worker *w) {
+    pool *p = w->pool;
+    for (size_t face; (face = atomic_fetch_add(&p->next_face, 1)) < p->face_count;) {
+        fz_describe_face(p->model, p->model_packed, p->frame, &p->boxes[face], w->face_workspace,
+                         p->outputs + face * p->output_count);
+    }
+    pthread_barrier_wait(&p->barrier);
+}
+
+static void *work(void *argument) {
+    worker *w = argument;
+    pool *p = w->pool;
+    for (;;) {
+        pthread_barrier_wait(&p->barrier); /* a frame, or the end */
+        if (p->stop) return NULL;
+        score_levels(w);
+        pthread_barrier_wait(&p->barrier); /* the boxes collected */
+        describe_faces(w);
+    }
+}
+
 static int usage(const char *program) {
     fprintf(stderr,
             "usage: %s MODEL.blob WIDTH HEIGHT rgb24|gray8 [--raw]\n"
             "       %s MODEL.blob --detect DETECTOR.blob --frame-size WxH --format gray8|rgb24|yuv420p|nv12|yuyv\n"
-            "              [--max-faces N] [--no-track] [--raw] [FILE]\n",
+            "              [--max-faces N] [--no-track] [--threads N] [--raw] [FILE]\n",
             program, program);
     return 1;
 }
@@ -304,7 +370,7 @@ static int usage(const char *program) {
 /* What the command line asks for. */
 typedef struct {
     const char *model_path, *detector_path, *input_path;
-    unsigned long width, height, max_faces;
+    unsigned long width, height, max_faces, threads;
     int32_t format;
     int raw, track;
 } options;
@@ -314,6 +380,7 @@ static int parse_options(int argc, char **argv, options *o) {
     memset(o, 0, sizeof *o);
     o->format = -1;
     o->max_faces = 16;
+    o->threads = 1;
     o->track = 1;
     if (argc < 5) return 0;
     o->model_path = argv[1];
@@ -332,6 +399,7 @@ static int parse_options(int argc, char **argv, options *o) {
         if (strcmp(argument, "--detect") == 0) o->detector_path = value;
         else if (strcmp(argument, "--format") == 0) { if ((o->format = parse_format(value)) < 0) return 0; }
         else if (strcmp(argument, "--max-faces") == 0) { if (!(o->max_faces = parse_count(value, 1024))) return 0; }
+        else if (strcmp(argument, "--threads") == 0) { if (!(o->threads = parse_count(value, 64))) return 0; }
         else if (strcmp(argument, "--frame-size") == 0) {
             char width[16];
             const char *x = strchr(value, 'x');
@@ -355,7 +423,7 @@ int main(int argc, char **argv) {
     options o;
     if (!parse_options(argc, argv, &o)) {
         if (argc >= 5) fprintf(stderr, "facelyzr-run: sizes must be positive integers (at most %d), --max-faces at most 1024, "
-                                       "the format one of the listed ones\n", MAX_FRAME_SIDE);
+                                       "--threads at most 64, the format one of the listed ones\n", MAX_FRAME_SIDE);
         return usage(argv[0]);
     }
     int detecting = o.detector_path != NULL;
@@ -369,6 +437,8 @@ int main(int argc, char **argv) {
     fz_frame frame = {.strides = {strides[0], strides[1], strides[2]},
                       .width = (int32_t)o.width, .height = (int32_t)o.height, .format = o.format};
     void *workspace = NULL, *model_packed = NULL, *detector_packed = NULL, *tracker = NULL;
+    static pool threads;
+    worker *workers = NULL;
     size_t faces_capacity = 1, line_bytes = 32 + heads_bytes(&model);
     if (detecting) {
         open_model(o.detector_path, &detector_model);
@@ -384,7 +454,16 @@ int main(int argc, char **argv) {
                     o.model_path, input_width, input_height, input_channels);
             return 2;
         }
-        workspace = startup_buffer(fz_describe_workspace_byte_count(&detector, &model, o.format));
+        /* One detector and one face workspace a thread (docs/boards.md "Threads"). */
+        workers = startup_buffer(o.threads * sizeof *workers);
+        size_t detect_bytes = fz_detector_workspace_byte_count(&detector);
+        size_t face_bytes = fz_describe_face_workspace_byte_count(&model, frame.width, frame.height, o.format);
+        for (size_t t = 0; t < o.threads; t++) {
+            workers[t] = (worker){.pool = &threads, .detect_workspace = startup_buffer(detect_bytes),
+                                  .face_workspace = startup_buffer(face_bytes)};
+        }
+        threads.level_count = fz_detector_level_count(&detector);
+        threads.scores = startup_buffer(fz_detector_score_offset(&detector, threads.level_count) * sizeof(float));
         model_packed = packed_weights(&model);
         detector_packed = packed_weights(&detector_model);
         faces_capacity = o.max_faces;
@@ -414,6 +493,27 @@ int main(int argc, char **argv) {
     float *predictions = startup_buffer(faces_capacity * (output_count + 1) * sizeof *predictions);
     int32_t *tracks = startup_buffer(faces_capacity * sizeof *tracks);
     line l = {.bytes = startup_buffer(line_bytes), .capacity = line_bytes};
+    if (detecting) {
+        threads.detector = &detector;
+        threads.detector_packed = detector_packed;
+        threads.model = &model;
+        threads.model_packed = model_packed;
+        threads.frame = &frame;
+        threads.boxes = boxes;
+        threads.outputs = outputs;
+        threads.output_count = output_count;
+        if (pthread_barrier_init(&threads.barrier, NULL, (unsigned)o.threads) != 0) {
+            fprintf(stderr, "facelyzr-run: cannot make the threads' barrier\n");
+            return 1;
+        }
+        for (size_t t = 1; t < o.threads; t++) {
+            int error = pthread_create(&workers[t].thread, NULL, work, &workers[t]);
+            if (error) {
+                fprintf(stderr, "facelyzr-run: cannot start thread %zu of %lu: %s\n", t + 1, o.threads, strerror(error));
+                return 1;
+            }
+        }
+    }
 
     int input = 0;
     if (o.input_path && strcmp(o.input_path, "-") != 0 && (input = open(o.input_path, O_RDONLY)) < 0) {
@@ -441,9 +541,14 @@ int main(int argc, char **argv) {
         put_format(&l, "{\"frame\":%llu", frames);
         if (detecting) {
             size_t count = 0;
-            fz_status status = fz_detect_describe(&detector, detector_packed, &model, model_packed, &frame, workspace,
-                                                  o.max_faces, boxes, outputs, &count);
-            if (status != FZ_OK) fprintf(stderr, "facelyzr-run: frame %llu: %s\n", frames, fz_error_message(status));
+            atomic_store(&threads.next_level, 0);
+            atomic_store(&threads.next_face, 0);
+            pthread_barrier_wait(&threads.barrier);
+            score_levels(&workers[0]);
+            fz_detector_collect(&detector, threads.scores, workers[0].detect_workspace, boxes, o.max_faces, &count);
+            threads.face_count = count;
+            pthread_barrier_wait(&threads.barrier);
+            describe_faces(&workers[0]);
             for (size_t face = 0; face < count; face++) {
                 fz_model_predictions(&model, outputs + face * output_count, predictions + face * output_count);
             }
@@ -495,5 +600,10 @@ int main(int argc, char **argv) {
     fprintf(stderr, "frames=%llu allocations-after-first=%" PRId64 " frees-after-first=%" PRId64 "\n",
             frames, count, frees);
 #endif
+    if (detecting) {
+        threads.stop = 1;
+        pthread_barrier_wait(&threads.barrier);
+        for (size_t t = 1; t < o.threads; t++) pthread_join(workers[t].thread, NULL);
+    }
     return 0;
 }

@@ -85,6 +85,7 @@ typedef int32_t fz_status;
 #define FZ_ERROR_NO_WINDOW_FITS 36
 #define FZ_ERROR_INVALID_FRAME 37
 #define FZ_ERROR_INVALID_TRACKER_SETTING 38
+#define FZ_ERROR_INVALID_LEVELS 39
 
 /* Where opening a blob failed: the status code, a byte offset in the blob (0 when the
  * error has none) and the op, tensor or head-output index it names (-1 when none). */
@@ -199,6 +200,47 @@ size_t fz_detector_workspace_byte_count(const fz_detector *detector);
  * buffer or NULL. FZ_OK or FZ_ERROR_INVALID_FRAME. */
 fz_status fz_detector_detect(const fz_detector *detector, const fz_frame *frame, void *workspace,
                              const void *packed, fz_box *boxes, size_t capacity, size_t *count);
+
+/* Detection split across threads (docs/boards.md "Threads"): the pyramid levels are
+ * independent, so several threads, each with its own fz_detector_workspace_byte_count
+ * workspace prepared for the frame, score disjoint levels of it into one shared score map;
+ * then one of them collects the boxes, exactly those fz_detector_detect finds. Nothing is
+ * allocated. */
+
+/* Pyramid levels the detector searches, and floats of the score map (every level's windows);
+ * level k's scores start at fz_detector_score_offset(detector, k) (k = level count: the end). */
+size_t fz_detector_level_count(const fz_detector *detector);
+size_t fz_detector_score_offset(const fz_detector *detector, size_t level);
+
+/* Readies `workspace` (fz_detector_workspace_byte_count bytes) for scoring `frame` (the
+ * detector's size, any format) with `packed` (as for fz_detector_detect): its luma and the
+ * detector's weights go into the workspace. Once per frame and workspace. FZ_OK or
+ * FZ_ERROR_INVALID_FRAME. */
+fz_status fz_detector_prepare(const fz_detector *detector, const fz_frame *frame, void *workspace, const void *packed);
+
+/* Scores every window of levels [first, end) of the frame `workspace` was prepared for into
+ * their part of `scores` (fz_detector_score_offset(detector, level count) floats), using only
+ * `workspace` (this call's alone; any number of calls per prepare). FZ_OK or
+ * FZ_ERROR_INVALID_LEVELS. */
+fz_status fz_detector_score_levels(const fz_detector *detector, size_t first, size_t end, void *workspace,
+                                   const void *packed, float *scores);
+
+/* The boxes of a score map whose every level was scored, as fz_detector_detect finds them:
+ * up to `capacity`, best first, their number in `count`. `workspace`: a
+ * fz_detector_workspace_byte_count workspace (any of the scoring ones once they are done). */
+void fz_detector_collect(const fz_detector *detector, const float *scores, void *workspace, fz_box *boxes,
+                         size_t capacity, size_t *count);
+
+/* Bytes of workspace fz_describe_face needs for frames of `format` (FZ_FORMAT_*) of `width` x
+ * `height` (FZ_ARENA_ALIGNMENT-aligned; 0 for an unknown format or size). */
+size_t fz_describe_face_workspace_byte_count(const fz_model *model, int32_t width, int32_t height, int32_t format);
+
+/* What fz_detect_describe does for one face: runs `model` (`packed`: its packed weights or
+ * NULL) on the fz_face_input of `box` of `frame`, writing its fz_model_output_count raw outputs
+ * to `outputs`. Threads may describe different faces of a frame at once, each with its own
+ * workspace. FZ_OK or FZ_ERROR_INVALID_FRAME. */
+fz_status fz_describe_face(const fz_model *model, const void *packed, const fz_frame *frame, const fz_box *box,
+                           void *workspace, int32_t *outputs);
 
 /* Bytes of workspace fz_face_input needs for this box of this frame (0: invalid frame). */
 size_t fz_face_input_workspace_byte_count(const fz_model *model, const fz_frame *frame, const fz_box *box);
