@@ -73,14 +73,22 @@
 #ifdef FACELYZR_RUN_COUNT_ALLOCATIONS
 /* The allocation-counting build (tools/embedded/check.sh, x86-64 only): counts the heap
  * allocations after the first frame with ordo-one/malloc-interposer, preloaded with
- * LD_PRELOAD (weak references: they resolve to the preloaded library). With
- * FACELYZR_RUN_ALLOCATION_CONTROL set, each frame also allocates once: the positive
- * control proving the counter is live. */
+ * LD_PRELOAD (weak references: they resolve to the preloaded library; it counts every
+ * thread's). With FACELYZR_RUN_ALLOCATION_CONTROL set, each frame also allocates once in
+ * every thread: the positive control proving the counter is live, workers included. */
 void malloc_interposer_enable(void) __attribute__((weak));
 void malloc_interposer_disable(void) __attribute__((weak));
 void malloc_interposer_reset(void) __attribute__((weak));
 void malloc_interposer_get_stats(int64_t *, int64_t *, int64_t *, int64_t *, int64_t *, int64_t *)
     __attribute__((weak));
+static int allocation_control;
+
+/* The control's allocation (when asked for). */
+static void control_allocation(void) {
+    if (!allocation_control) return;
+    void *volatile sink = malloc(64);
+    free(sink);
+}
 #endif
 
 /* Frames wider or taller than this are refused at startup (their byte counts stay far from
@@ -355,6 +363,9 @@ static void *work(void *argument) {
         score_levels(w);
         pthread_barrier_wait(&p->barrier); /* the boxes collected */
         describe_faces(w);
+#ifdef FACELYZR_RUN_COUNT_ALLOCATIONS
+        control_allocation();
+#endif
     }
 }
 
@@ -523,7 +534,7 @@ int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN); /* a closed pipe shows as EPIPE on the write: end quietly */
 
 #ifdef FACELYZR_RUN_COUNT_ALLOCATIONS
-    int control = getenv("FACELYZR_RUN_ALLOCATION_CONTROL") != NULL;
+    allocation_control = getenv("FACELYZR_RUN_ALLOCATION_CONTROL") != NULL;
 #endif
     unsigned long long frames = 0;
     for (;; frames++) {
@@ -579,10 +590,7 @@ int main(int argc, char **argv) {
             return 1;
         }
 #ifdef FACELYZR_RUN_COUNT_ALLOCATIONS
-        if (control) {
-            void *volatile sink = malloc(64);
-            free(sink);
-        }
+        control_allocation();
         if (frames == 0 && malloc_interposer_enable) {
             malloc_interposer_reset();
             malloc_interposer_enable();

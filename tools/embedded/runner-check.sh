@@ -23,6 +23,8 @@
 #    with its index, nothing else on stderr; on x86-64 the 10,000 random frames allocate nothing
 #    after the first and the peak resident memory stays within 512 kB of that of 100 frames; a closed output
 #    pipe gives exit 0; a frame too small for any window, exit 2.
+# 7. --threads: the 50 scene frames' JSON lines (--raw) are the same bytes with 1, 2 and 4
+#    threads on x86-64 and with 1 and 4 under qemu-aarch64 (a cortex-a72, the Pi 4's core).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -97,16 +99,23 @@ gcc -std=c11 -O2 -Wall -Wextra -Werror -I Sources/FacelyzrCAPI/include tools/emb
 # 5. The detection mode's allocations: 1,000 scene frames.
 camera_frames=$(bash tools/embedded/camera-frames.sh)
 detect=(firmware-model/facelyzr.blob --detect firmware-model/face-detector.blob)
-count_detect() {
+count_detect() {  # threads, environment...
+    local threads=$1
+    shift
     for _ in $(seq 20); do cat "$camera_frames/alloc.raw"; done | env "$@" LD_PRELOAD="$interposer" \
-        "$out/x86_64/facelyzr-run-counting" "${detect[@]}" --frame-size 128x96 --format yuv420p 2>&1 >/dev/null | grep '^frames='
+        "$out/x86_64/facelyzr-run-counting" "${detect[@]}" --frame-size 128x96 --format yuv420p --threads "$threads" 2>&1 >/dev/null |
+        grep '^frames='
 }
-measured=$(count_detect)
-control=$(count_detect FACELYZR_RUN_ALLOCATION_CONTROL=1)
-echo "runner-check: --detect: $measured; control: $control"
-[[ "$measured" == "frames=1000 allocations-after-first=0 frees-after-first=0" ]] || fail "the detection mode allocates per frame"
-allocated=$(sed 's/.*allocations-after-first=\([0-9]*\).*/\1/' <<< "$control")
-((allocated >= 999)) || fail "the detection control's allocations were not counted ($control)"
+for threads in 1 4; do
+    measured=$(count_detect "$threads")
+    control=$(count_detect "$threads" FACELYZR_RUN_ALLOCATION_CONTROL=1)
+    echo "runner-check: --detect --threads $threads: $measured; control: $control"
+    [[ "$measured" == "frames=1000 allocations-after-first=0 frees-after-first=0" ]] ||
+        fail "the detection mode allocates per frame with $threads threads"
+    allocated=$(sed 's/.*allocations-after-first=\([0-9]*\).*/\1/' <<< "$control")
+    # Every thread's control after frame 0 (a worker's of frame 0 may come before the counting starts).
+    ((allocated >= 999 * threads)) || fail "the detection control's allocations were not counted with $threads threads ($control)"
+done
 
 # 6. Bad input to the detection mode.
 bad="$out/bad-input"
@@ -169,4 +178,24 @@ peak_10000=$(peak < "$bad/random.raw")
 echo "runner-check: --detect bad input on x86_64 and aarch64 (qemu): short last frame, mismatched frame size, all-0 and all-255" \
      "frames reported with their index; 10,000 random frames ($faces faces found): exit 0, $random_allocations," \
      "peak RSS $peak_10000 kB (100 frames: $peak_100 kB); closed pipe exit 0; frame too small exit 2"
+# 7. The same bytes for any number of threads.
+threads_run() {  # isa threads command...: the 50 scene frames' lines
+    local isa=$1 threads=$2
+    shift 2
+    "$@" "${detect[@]}" --frame-size 128x96 --format yuv420p --raw --threads "$threads" "$camera_frames/alloc.raw" \
+        > "$bad/$isa-threads-$threads.jsonl" || fail "$isa --threads $threads: exit $?"
+}
+threads_run x86_64 1 "$out/x86_64/facelyzr-run"
+threads_run x86_64 2 "$out/x86_64/facelyzr-run"
+threads_run x86_64 4 "$out/x86_64/facelyzr-run"
+threads_run aarch64 1 qemu-aarch64 -cpu cortex-a72 -L /usr/aarch64-linux-gnu "$out/aarch64/facelyzr-run"
+threads_run aarch64 4 qemu-aarch64 -cpu cortex-a72 -L /usr/aarch64-linux-gnu "$out/aarch64/facelyzr-run"
+for run in x86_64-threads-2 x86_64-threads-4 aarch64-threads-1 aarch64-threads-4; do
+    cmp -s "$bad/x86_64-threads-1.jsonl" "$bad/$run.jsonl" ||
+        fail "$run differs from x86_64 with 1 thread: $(diff "$bad/x86_64-threads-1.jsonl" "$bad/$run.jsonl" | cut -c1-200 | head -3)"
+done
+faces=$({ grep -o '"box"' "$bad/x86_64-threads-1.jsonl" || true; } | wc -l)
+((faces > 0)) || fail "--threads: no face found in the scene frames"
+echo "runner-check: --threads: 50 scene frames ($faces faces) print the same bytes with 1, 2 and 4 threads on x86_64" \
+     "and with 1 and 4 on aarch64 (qemu cortex-a72)"
 echo "runner-check: PASS"
