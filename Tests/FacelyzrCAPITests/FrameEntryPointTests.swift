@@ -117,6 +117,37 @@ import Testing
                 host.pixels.withUnsafeBufferPointer { describer.run($0) }
                 #expect(Array(outputs[face * outputCount..<(face + 1) * outputCount]) == Array(describer.rawOutputs))
             }
+
+            // Split as threads do: the levels scored in two workspaces (odd, then even ones),
+            // collected in the first; each face described in its own face workspace.
+            let levels = fz_detector_level_count(storage)
+            try #require(levels >= 2)
+            let second = UnsafeMutableRawPointer.allocate(byteCount: fz_detector_workspace_byte_count(storage), alignment: 16)
+            let faceWorkspace = UnsafeMutableRawPointer.allocate(
+                byteCount: fz_describe_face_workspace_byte_count(describerStorage, 128, 96, 1), alignment: 16)
+            defer { second.deallocate(); faceWorkspace.deallocate() }
+            var scores = [Float](repeating: -1, count: fz_detector_score_offset(storage, levels))
+            #expect(fz_detector_prepare(storage, frame, workspace, detector.packedWeights) == 0)
+            #expect(fz_detector_prepare(storage, frame, second, detector.packedWeights) == 0)
+            for k in stride(from: 1, to: levels, by: 2) {
+                #expect(fz_detector_score_levels(storage, k, k + 1, second, detector.packedWeights, &scores) == 0)
+            }
+            for k in stride(from: 0, to: levels, by: 2) {
+                #expect(fz_detector_score_levels(storage, k, k + 1, workspace, detector.packedWeights, &scores) == 0)
+            }
+            #expect(fz_detector_score_levels(storage, 1, levels + 1, workspace, nil, &scores) == CStatus.invalidLevels.rawValue)
+            #expect(fz_detector_score_levels(storage, 2, 1, workspace, nil, &scores) == CStatus.invalidLevels.rawValue)
+            #expect(!scores.contains(-1))
+            var collected = [DetectionBox](repeating: DetectionBox(x: 0, y: 0, width: 0, height: 0, score: 0), count: 16)
+            var collectedCount = 0
+            fz_detector_collect(storage, scores, workspace, &collected, collected.count, &collectedCount)
+            #expect(Array(collected.prefix(collectedCount)) == Array(boxes.prefix(count)))
+            for face in 0..<describedCount {
+                var faceOutputs = [Int32](repeating: 0, count: outputCount)
+                #expect(fz_describe_face(describerStorage, describer.packedWeights, frame, &collected[face], faceWorkspace,
+                                         &faceOutputs) == 0)
+                #expect(faceOutputs == Array(outputs[face * outputCount..<(face + 1) * outputCount]))
+            }
         }
     }
 }

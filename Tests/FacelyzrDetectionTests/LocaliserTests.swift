@@ -96,6 +96,54 @@ final class AlignedBytes {
         #expect(try detect(localiser, [UInt8](repeating: 0, count: 180 * 120)).isEmpty)
     }
 
+    /// Levels scored in two workspaces, out of order, into one score map, then collected in a
+    /// third: the boxes `detect` finds, with and without packed weights.
+    @Test func levelsScoredApartCollectWhatDetectFinds() throws {
+        let blob = AlignedBytes(SquareModel.blob())
+        let model = try blob.model()
+        let frame = SquareModel.frame(width: 180, height: 120, boxes: [(120, 80, 24), (60, 30, 36)])
+        let localiser = try Localiser(model: model, frameWidth: 180, frameHeight: 120, configuration: LocaliserConfiguration(
+            minimumFaceSize: 24, maximumFaceSize: 60, scaleStep: 1.5, stride: 1, scoreThreshold: 0.5, overlapThreshold: 0.3))
+        try #require(localiser.levelCount == 3)
+        #expect(localiser.scoreMapOffset(level: 1) == 157 * 97 && localiser.scoreMapOffset(level: 3) == localiser.windowCount)
+        let packedBytes = model.packedWeightsByteCount(for: DefaultKernels.self)
+        let packedWeights = UnsafeMutableRawBufferPointer.allocate(byteCount: max(packedBytes, 1), alignment: 64)
+        defer { packedWeights.deallocate() }
+        model.packWeights(for: DefaultKernels.self, into: packedWeights.baseAddress!)
+        let workspaces = (0..<3).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: localiser.workspaceByteCount, alignment: 16) }
+        defer { for w in workspaces { w.deallocate() } }
+        var scores = [Float](repeating: -1, count: localiser.windowCount)
+        for packed in [nil, UnsafeRawPointer(packedWeights.baseAddress!)] {
+            var boxes = [DetectionBox](repeating: DetectionBox(x: 0, y: 0, width: 0, height: 0, score: 0), count: 16)
+            let count = try frame.withUnsafeBufferPointer { f throws(DetectionError) in
+                try scores.withUnsafeMutableBufferPointer { map throws(DetectionError) in
+                    for w in workspaces.prefix(2) { try localiser.prepare(workspace: w, packedWeights: packed) }
+                    try localiser.scoreLevels(1..<2, frame: f, workspace: workspaces[0], packedWeights: packed, scoreMap: map)
+                    try localiser.scoreLevels(2..<3, frame: f, workspace: workspaces[1], packedWeights: packed, scoreMap: map)
+                    try localiser.scoreLevels(0..<1, frame: f, workspace: workspaces[1], packedWeights: packed, scoreMap: map)
+                    return try boxes.withUnsafeMutableBufferPointer { b throws(DetectionError) in
+                        try localiser.collect(scoreMap: UnsafeBufferPointer(map), workspace: workspaces[2], boxes: b)
+                    }
+                }
+            }
+            let detected = try detect(localiser, frame, packed: packed != nil)
+            #expect(detected.count == 2)
+            #expect(Array(boxes.prefix(count)) == detected)
+        }
+        #expect(!scores.contains(-1), "every window of every level is scored")
+        try frame.withUnsafeBufferPointer { f in
+            try scores.withUnsafeMutableBufferPointer { map in
+                #expect(throws: DetectionError.levelsOutOfRange(lower: 2, upper: 4, levelCount: 3)) {
+                    try localiser.scoreLevels(2..<4, frame: f, workspace: workspaces[0], packedWeights: nil, scoreMap: map)
+                }
+                let short = UnsafeMutableBufferPointer(rebasing: map[1...])
+                #expect(throws: DetectionError.scoreMapTooSmall(needed: localiser.windowCount, count: localiser.windowCount - 1)) {
+                    try localiser.scoreLevels(0..<1, frame: f, workspace: workspaces[0], packedWeights: nil, scoreMap: short)
+                }
+            }
+        }
+    }
+
     @Test func typedErrorsForWhatDoesNotFit() throws {
         let gray = AlignedBytes(SquareModel.blob())
         let model = try gray.model()
