@@ -30,19 +30,19 @@
  * docs/detection.md "Tracking"): "track" is the face's track id and the heads' predictions are
  * smoothed over the track ("raw" stays the frame's own). --no-track: no "track", no smoothing.
  * --threads N (default 1, at most 64): N threads share each frame's work (this one and N - 1
- * started at startup, each with its own detector and face workspaces): each takes the next
- * pyramid level not yet scored (largest first) into one score map, then the next face not
- * yet described; this thread collects the boxes in between (fz_detector_score_levels,
- * fz_detector_collect, fz_describe_face). The lines are the same bytes for every N.
+ * started at startup, each with its own workspace): each takes the next pyramid level not yet
+ * scored (largest first) into one score map, then the next face not yet described; this
+ * thread collects the boxes in between (fz_detector_score_levels, fz_detector_collect,
+ * fz_describe_face). The lines are the same bytes for every N.
  *
  * Numbers: probabilities and scores to 6 decimals, years and box pixels to 3, printed from
  * the runtime's bit-identical floats with glibc's correctly rounded printf, so every ISA
  * prints the same bytes (docs/boards.md "The JSON lines").
  *
  * All memory is taken at startup (the blobs, read once into 16-byte aligned memory, and their
- * packed weights; the frame, the workspaces and threads, the score map, the boxes, outputs and predictions of --max-faces
- * faces, the tracker of twice as many tracks, and the line buffer, all sized from the models,
- * the frame size and --max-faces): a frame
+ * packed weights; the frame, the threads and their workspaces, the score map, the boxes,
+ * outputs and predictions of --max-faces faces, the tracker of twice as many tracks, and the
+ * line buffer, all sized from the models, the frame size, --max-faces and --threads): a frame
  * allocates nothing, whatever its bytes.
  *
  * Bad input, reported on stderr with the frame's index (from 0): a short last frame is
@@ -327,19 +327,20 @@ typedef struct {
     int stop;
 } pool;
 
-/* One participant: its workspaces and thread. */
+/* One participant: its workspace (scoring levels, then describing faces, one after the
+ * other) and thread. */
 typedef struct {
     pool *pool;
-    void *detect_workspace, *face_workspace;
+    void *workspace;
     pthread_t thread;
 } worker;
 
 /* Scores the levels this worker takes of the frame, then waits for every level. */
 static void score_levels(worker *w) {
     pool *p = w->pool;
-    fz_detector_prepare(p->detector, p->frame, w->detect_workspace, p->detector_packed);
+    fz_detector_prepare(p->detector, p->frame, w->workspace, p->detector_packed);
     for (size_t k; (k = atomic_fetch_add(&p->next_level, 1)) < p->level_count;) {
-        fz_detector_score_levels(p->detector, k, k + 1, w->detect_workspace, p->detector_packed, p->scores);
+        fz_detector_score_levels(p->detector, k, k + 1, w->workspace, p->detector_packed, p->scores);
     }
     pthread_barrier_wait(&p->barrier);
 }
@@ -348,7 +349,7 @@ static void score_levels(worker *w) {
 static void describe_faces(worker *w) {
     pool *p = w->pool;
     for (size_t face; (face = atomic_fetch_add(&p->next_face, 1)) < p->face_count;) {
-        fz_describe_face(p->model, p->model_packed, p->frame, &p->boxes[face], w->face_workspace,
+        fz_describe_face(p->model, p->model_packed, p->frame, &p->boxes[face], w->workspace,
                          p->outputs + face * p->output_count);
     }
     pthread_barrier_wait(&p->barrier);
@@ -465,13 +466,12 @@ int main(int argc, char **argv) {
                     o.model_path, input_width, input_height, input_channels);
             return 2;
         }
-        /* One detector and one face workspace a thread (docs/boards.md "Threads"). */
+        /* A workspace a thread, for scoring and then describing (docs/boards.md "Threads"). */
         workers = startup_buffer(o.threads * sizeof *workers);
         size_t detect_bytes = fz_detector_workspace_byte_count(&detector);
         size_t face_bytes = fz_describe_face_workspace_byte_count(&model, frame.width, frame.height, o.format);
         for (size_t t = 0; t < o.threads; t++) {
-            workers[t] = (worker){.pool = &threads, .detect_workspace = startup_buffer(detect_bytes),
-                                  .face_workspace = startup_buffer(face_bytes)};
+            workers[t] = (worker){.pool = &threads, .workspace = startup_buffer(detect_bytes > face_bytes ? detect_bytes : face_bytes)};
         }
         threads.level_count = fz_detector_level_count(&detector);
         threads.scores = startup_buffer(fz_detector_score_offset(&detector, threads.level_count) * sizeof(float));
@@ -556,7 +556,7 @@ int main(int argc, char **argv) {
             atomic_store(&threads.next_face, 0);
             pthread_barrier_wait(&threads.barrier);
             score_levels(&workers[0]);
-            fz_detector_collect(&detector, threads.scores, workers[0].detect_workspace, boxes, o.max_faces, &count);
+            fz_detector_collect(&detector, threads.scores, workers[0].workspace, boxes, o.max_faces, &count);
             threads.face_count = count;
             pthread_barrier_wait(&threads.barrier);
             describe_faces(&workers[0]);
