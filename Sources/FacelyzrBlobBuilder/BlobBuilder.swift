@@ -67,6 +67,7 @@ public struct BlobBuilder {
         var firstOutput: Int
         var scales: [Float]
         var labels: [String]
+        var values: [Float]
     }
 
     public let name: String
@@ -215,15 +216,19 @@ public struct BlobBuilder {
     }
 
     /// A head: a fully connected layer whose int32 accumulators are the head's outputs, each
-    /// dequantised with `scales[i]` (`s_in * s_w[i]`) and named `labels[i]`.
+    /// dequantised with `scales[i]` (`s_in * s_w[i]`) and named `labels[i]`; `kind` says what
+    /// they mean (docs/quantization.md "Heads"). An expected-value head takes its bins' values
+    /// in `values` (one per output, finite, docs/blob-format.md "Heads"); other kinds none.
     public mutating func head(
-        _ name: String, kind: HeadKind, input x: Tensor, weights: [Int8], bias: [Int32], scales: [Float], labels: [String]
+        _ name: String, kind: HeadKind, input x: Tensor, weights: [Int8], bias: [Int32], scales: [Float], labels: [String],
+        values: [Float] = []
     ) {
         precondition(scales.count == bias.count && labels.count == bias.count)
+        precondition(kind == .expectedValue ? values.count == bias.count : values.isEmpty)
         ops.append(OpInfo(
             kind: .fullyConnectedAccumulators, input: x.index, output: outputCount, outputLength: bias.count,
             weights: weights, bias: bias))
-        heads.append(HeadInfo(name: name, kind: kind, firstOutput: outputCount, scales: scales, labels: labels))
+        heads.append(HeadInfo(name: name, kind: kind, firstOutput: outputCount, scales: scales, labels: labels, values: values))
         outputCount += bias.count
     }
 
@@ -322,6 +327,7 @@ public struct BlobBuilder {
                 outputTable.put(scale.bitPattern, at: o + P.scale)
                 outputTable.put(label.0, at: o + P.labelOffset)
                 outputTable.put(label.1, at: o + P.labelLength)
+                if head.kind == .expectedValue { outputTable.put(head.values[j].bitPattern, at: o + P.value) }
             }
         }
 
@@ -329,14 +335,15 @@ public struct BlobBuilder {
             (.metadata, metadata), (.strings, strings), (.tensors, tensorTable), (.ops, opTable),
             (.heads, headTable), (.outputs, outputTable), (.weights, weights),
         ]
-        let version = ops.map(\.kind.minimumVersion).max() ?? 1
+        let version = (ops.map(\.kind.minimumVersion) + heads.map(\.kind.minimumVersion)).max() ?? 1
         return (BlobBuilder.assemble(sections.map { ($0.0.rawValue, 0, $0.1.bytes) }, version: version), plan)
     }
 
     /// Lays out a header stamped `version`, a section table and the sections `(kind, flags, bytes)`
     /// (each at a 16-byte aligned offset, in order), then seals the checksums. `build()` stamps
-    /// the lowest version whose ops the model uses (`OpKind.minimumVersion`), so a model without
-    /// an add is the same version-1 blob it was before version 2.
+    /// the lowest version whose ops and heads the model uses (`OpKind.minimumVersion`,
+    /// `HeadKind.minimumVersion`), so a model without an add is the same version-1 blob it was
+    /// before version 2, and one without the heads of version 3 the blob it was before them.
     public static func assemble(_ sections: [(kind: UInt32, flags: UInt32, bytes: [UInt8])], version: UInt32 = 1) -> [UInt8] {
         typealias H = BlobFormat.Header
         typealias E = BlobFormat.SectionEntry

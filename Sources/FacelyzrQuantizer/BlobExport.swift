@@ -133,7 +133,8 @@ func exportBlob(
         case .headOutput(let h):
             let p = try quantizeParameters(nil)
             let head = graph.heads[h]
-            builder.head(head.name, kind: head.kind, input: x, weights: p.weights, bias: p.bias, scales: p.scales, labels: head.labels)
+            builder.head(head.name, kind: head.kind, input: x, weights: p.weights, bias: p.bias, scales: p.scales, labels: head.labels,
+                         values: head.values)
             report.op = "fullyConnectedAccumulators"
         case .maxPool2x2:
             y = builder.maxPool2x2(x)

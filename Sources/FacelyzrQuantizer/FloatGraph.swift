@@ -61,10 +61,38 @@ public struct FloatGraph: Sendable {
         }
     }
 
+    /// A head: the name, what its outputs mean and one label per output (docs/quantization.md "Heads").
     public struct Head: Sendable {
         public var name: String
+        /// How the runtime turns the outputs into results: `.binary`, `.multiLabel` (sigmoids),
+        /// `.regression`, `.raw` (values), `.softmax` (classes, at least 2), `.expectedValue`
+        /// (bins, at least 2, with `values`).
         public var kind: HeadKind
         public var labels: [String]
+        /// The bins' values of an `.expectedValue` head (one per label, finite; e.g. the ages
+        /// 0...80 of 81 bins); empty for every other kind.
+        public var values: [Float]
+
+        /// A head of `kind` with one output per label (and per bin value, for `.expectedValue`);
+        /// `FloatGraph.init(inputShape:inputScale:nodes:heads:)` checks that they fit.
+        public init(name: String, kind: HeadKind, labels: [String], values: [Float] = []) {
+            self.name = name
+            self.kind = kind
+            self.labels = labels
+            self.values = values
+        }
+
+        /// Why the head cannot be exported, or nil.
+        var problem: String? {
+            switch kind {
+            case .binary where labels.count != 1: "a binary head has one output"
+            case .softmax where labels.count < 2, .expectedValue where labels.count < 2: "a softmax or expected-value head has at least 2 outputs"
+            case .expectedValue where values.count != labels.count || !values.allSatisfy({ $0.magnitude <= BlobFormat.maximumBinValue }):
+                "an expected-value head needs one finite value (at most \(BlobFormat.maximumBinValue) in magnitude) per output"
+            case .binary, .regression, .multiLabel, .softmax, .raw where !values.isEmpty: "only an expected-value head has bin values"
+            default: labels.isEmpty ? "a head has at least one output" : nil
+            }
+        }
     }
 
     /// The trainer's description the graph came from; nil for a graph made from nodes.
@@ -174,6 +202,9 @@ public struct FloatGraph: Sendable {
                   node.kind != .add || (shapes[0] == node.outputShape && shapes[1] == node.outputShape),
                   (node.kind == .add) == (node.secondInput != nil)
             else { throw .unsupportedLayer(layer: node.name, reason: "reads a later node, or an add of two shapes") }
+        }
+        for head in heads {
+            if let problem = head.problem { throw .unsupportedLayer(layer: "heads." + head.name, reason: problem) }
         }
         architecture = nil
         self.inputShape = inputShape

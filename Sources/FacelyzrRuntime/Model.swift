@@ -102,6 +102,11 @@ public struct Model: @unchecked Sendable {
         base.f32(layout.outputs.offset + index * BlobFormat.OutputRecord.size + BlobFormat.OutputRecord.scale)
     }
 
+    /// The bin value of head output `index` in an expected-value head (`HeadKind.expectedValue`), 0 elsewhere.
+    public func outputValue(_ index: Int) -> Float {
+        base.f32(layout.outputs.offset + index * BlobFormat.OutputRecord.size + BlobFormat.OutputRecord.value)
+    }
+
     /// Label of head output `index` (an attribute name, UTF-8).
     public func outputLabel(_ index: Int) -> UnsafeRawBufferPointer {
         let r = layout.outputs.offset + index * BlobFormat.OutputRecord.size

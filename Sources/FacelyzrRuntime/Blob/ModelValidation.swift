@@ -216,7 +216,8 @@ private struct Validator {
         for h in 0..<(layout.heads.length / R.size) {
             let r = layout.heads.offset + h * R.size
             let code = base.u32(r + R.kind)
-            guard let kind = HeadKind(rawValue: code) else {
+            // A head kind newer than the blob's version is unknown to that version.
+            guard let kind = HeadKind(rawValue: code), kind.minimumVersion <= version else {
                 throw .invalidField(.headKind, section: .heads, offset: wide(r + R.kind), value: int64(code))
             }
             try string(r + R.nameOffset)
@@ -224,8 +225,22 @@ private struct Validator {
             let first = wide(base.u32(r + R.firstOutput))
             let n = wide(base.u32(r + R.outputCount))
             guard first == next else { throw .outputsNotCovered(index: narrow(next)) }
-            guard n >= 1, kind != .binary || n == 1, first + n <= wide(outputCount) else {
+            let classes = kind == .softmax || kind == .expectedValue
+            guard n >= 1, kind != .binary || n == 1, !classes || n >= 2, first + n <= wide(outputCount) else {
                 throw .invalidField(.headOutputs, section: .heads, offset: wide(r + R.outputCount), value: Int64(bitPattern: n))
+            }
+            // Bin values: finite and at most BlobFormat.maximumBinValue in magnitude in an
+            // expected-value head (so the expected value is finite), the reserved zero elsewhere.
+            for i in narrow(first)..<narrow(first + n) {
+                let o = layout.outputs.offset + i * BlobFormat.OutputRecord.size + BlobFormat.OutputRecord.value
+                if kind == .expectedValue {
+                    let value = base.f32(o)
+                    guard value.magnitude <= BlobFormat.maximumBinValue else {
+                        throw .invalidField(.outputValue, section: .outputs, offset: wide(o), value: int64(value.bitPattern))
+                    }
+                } else {
+                    try zero(o, 4)
+                }
             }
             next = first + n
         }
@@ -235,7 +250,6 @@ private struct Validator {
             let r = layout.outputs.offset + i * O.size
             try scale(base.f32(r + O.scale), .outputScale, .outputs, r + O.scale)
             try string(r + O.labelOffset)
-            try zero(r + O.reserved, 4)
         }
     }
 
