@@ -163,3 +163,18 @@ func int8s(_ hex: String) -> [Int8] {
         Int8(bitPattern: UInt8(String(decoding: digits[i..<i + 2], as: UTF8.self), radix: 16)!)
     }
 }
+
+extension Golden {
+    /// `heads.json`: softmax / expected-value heads, float32 bit patterns.
+    struct Heads: Decodable {
+        struct Case: Decodable {
+            var accumulators: [Int32]
+            var scales: [UInt32]
+            var values: [UInt32]
+            var argmax: Int
+            var probabilities: [UInt32]
+            var expectedValue: UInt32
+        }
+        var heads: [Case]
+    }
+}

@@ -111,16 +111,15 @@ def f32_from_bits(bits):
     return np.array(bits, dtype=np.uint32).view(np.float32)
 
 
-def sigmoid_f32(x: np.ndarray) -> np.ndarray:
-    """Vectorised over float32 arrays; numpy applies each operation per element in IEEE float32."""
-    x = np.asarray(x, dtype=np.float32)
+def exponential_f32(t: np.ndarray) -> np.ndarray:
+    """e^t for float32 t <= 0 (docs "Sigmoid", steps 2-5); t <= -86 gives 0. Vectorised."""
+    t = np.asarray(t, dtype=np.float32)
     b = SIGMOID_BITS
     half, log2e = f32_from_bits(b["half"]), f32_from_bits(b["log2e"])
     ln2h, ln2l = f32_from_bits(b["ln2_high"]), f32_from_bits(b["ln2_low"])
     c = f32_from_bits(b["c"])
-    mag = np.abs(x)
-    inside = mag < F(86)
-    t = np.where(inside, -mag, F(0)).astype(np.float32)
+    inside = t > F(-86)
+    t = np.where(inside, t, F(0)).astype(np.float32)
     k = -np.trunc((half - t * log2e).astype(np.float32)).astype(np.int32)
     kf = k.astype(np.float32)
     r = ((t - kf * ln2h).astype(np.float32) - kf * ln2l).astype(np.float32)
@@ -128,10 +127,40 @@ def sigmoid_f32(x: np.ndarray) -> np.ndarray:
     for coefficient in c[6::-1]:
         p = (p * r).astype(np.float32) + coefficient
     two_k = ((k + 127).astype(np.uint32) << 23).view(np.float32)
-    e = (p * two_k).astype(np.float32)
+    return np.where(inside, (p * two_k).astype(np.float32), F(0)).astype(np.float32)
+
+
+def sigmoid_f32(x: np.ndarray) -> np.ndarray:
+    """Vectorised over float32 arrays; numpy applies each operation per element in IEEE float32."""
+    x = np.asarray(x, dtype=np.float32)
+    mag = np.abs(x)
+    inside = mag < F(86)
+    e = exponential_f32(np.where(inside, -mag, F(0)).astype(np.float32))
     one = F(1)
     y = np.where(x >= 0, one / (one + e), e / (one + e)).astype(np.float32)
     return np.where(inside, y, np.where(x > 0, one, F(0))).astype(np.float32)
+
+
+def softmax_head(accs, scale_bits, value_bits):
+    """A softmax / expected-value head (docs "Softmax and expected value"): real values
+    Float(acc) * scale; the first largest; S = e_0 + e_1 + ... in order; p_i = e_i / S;
+    E = p_0 * b_0 + p_1 * b_1 + ... in order from 0. Every operation one float32 rounding."""
+    v = [F(F(a) * f32_from_bits(s)) for a, s in zip(accs, scale_bits)]
+    argmax = 0
+    for i in range(1, len(v)):
+        if v[i] > v[argmax]:
+            argmax = i
+    m = v[argmax]
+    e = [exponential_f32(F(x - m))[()] for x in v]
+    total = F(0)
+    for x in e:
+        total = F(total + x)
+    p = [F(x / total) for x in e]
+    expected = F(0)
+    for pi, b in zip(p, value_bits):
+        expected = F(expected + F(pi * f32_from_bits(b)))
+    bits = lambda x: int(np.float32(x).view(np.uint32))
+    return argmax, [bits(x) for x in p], bits(expected)
 
 
 def dequantize_head(acc: int, scale_bits: int) -> int:
@@ -412,6 +441,11 @@ def hand_worked_checks():
     assert [rounded_average(s, 4) for s in (3, 2, -2, -1, -3)] == [1, 1, -1, 0, -1]
     assert rounded_average(-2, 3) == -1 and rounded_average(-3, 6) == -1
     assert sigmoid_f32(np.float32(0)) == np.float32(0.5)
+    # softmax of two equal values: 1/2 each, bins 0 and 4 -> 2; a tie decides for the first
+    two = softmax_head([0, 0], [0x3F800000] * 2, [0, 0x40800000])
+    assert two[0] == 0 and two[1] == [0x3F000000, 0x3F000000] and two[2] == 0x40000000
+    argmax, p, e = softmax_head([1, 3, 3], [0x3F800000] * 3, [0, 0x3F800000, 0x40000000])
+    assert argmax == 1 and p[1] == p[2]
     add_factors = add_requantization(0.5, 0.25, 0.5)
     assert add_factors == [(h, 0), (h, -1), (h, -18)]
     assert add([3, 1, -1, 127, -128], [5, 2, 0, 127, -128], 0, 1, add_factors, 0, -128, 127) == [5, 2, -2, 127, -128]
@@ -490,11 +524,40 @@ def kernel_cases(rng, add_rng, pad_rng):
     )
 
 
+def head_cases(rng):
+    """Softmax / expected-value heads: 2-100 outputs (81 as the age net), accumulators spread from
+    a few steps to the whole int32 range, ties, one output far above the rest, bin values 0..n-1
+    or random (finite, also negative)."""
+    cases = []
+    for k in range(80):
+        n = rng.pick([2, 3, 81, rng.int(2, 100)])
+        spread = rng.pick([4, 1000, 2**20, 2**31 - 1])
+        accs = [rng.int(max(-spread, INT32_MIN), min(spread, INT32_MAX)) for _ in range(n)]
+        if k % 8 == 0:
+            accs = [accs[0]] * n                                  # all tied: the first decides
+        elif k % 8 == 1:
+            accs[rng.int(0, n - 1)] = INT32_MAX                   # one far above the rest
+        scales = [int(np.float32(2.0 ** (rng.int(-30_000, -4_000) / 1000)).view(np.uint32))
+                  for _ in range(n)]
+        if k % 2 == 0:
+            scales = [scales[0]] * n                              # one scale, as per-tensor weights
+        if k % 3 == 0:
+            values = [float(i) for i in range(n)]                 # one-year bins 0..n-1
+        else:
+            values = [rng.int(-2_000_000, 2_000_000) / 1000 for _ in range(n)]
+        value_bits = [int(np.float32(x).view(np.uint32)) for x in values]
+        argmax, p, expected = softmax_head(accs, scales, value_bits)
+        cases.append(dict(accumulators=accs, scales=scales, values=value_bits, argmax=argmax,
+                          probabilities=p, expectedValue=expected))
+    return dict(heads=cases)
+
+
 def golden_files():
     hand_worked_checks()
     files = {
         "numerics.json": scalar_cases(SplitMix64(0x5EED_0001)),
         "kernels.json": kernel_cases(SplitMix64(0x5EED_0002), SplitMix64(0x5EED_0003), SplitMix64(0x5EED_0004)),
+        "heads.json": head_cases(SplitMix64(0x5EED_0005)),
     }
     return {name: json.dumps({"generator": "tools/oracle/oracle.py", **body}, separators=(",", ":")) + "\n"
             for name, body in files.items()}
