@@ -134,3 +134,38 @@ public func probeKernels() -> UInt64 {
     }
     return hash.value
 }
+
+/// Softmax heads (docs/quantization.md "Softmax and expected value"): the exponential on every
+/// 256th float32 in [-90, 0], then 20,000 pseudo-random heads of 2-100 outputs (real values
+/// `Float(acc) * scale`, some ties), their probabilities, decisions and expected values.
+@_cdecl("probe_heads")
+public func probeHeads() -> UInt64 {
+    var hash = Hash()
+    let top = Float(90).bitPattern
+    var bits: UInt32 = 0
+    while bits <= top {
+        hash.add(exponential(nonPositive: -Float(bitPattern: bits)).bitPattern)
+        bits &+= 256
+    }
+    var rng = Lcg(state: 4242)
+    let accumulators = UnsafeMutablePointer<Int32>.allocate(capacity: 100)
+    let scales = UnsafeMutablePointer<Float>.allocate(capacity: 100)
+    let bins = UnsafeMutablePointer<Float>.allocate(capacity: 100)
+    defer { accumulators.deallocate(); scales.deallocate(); bins.deallocate() }
+    for _ in 0..<20_000 {
+        let count = 2 + rng.below(99)
+        let range = UInt32(1) << UInt32(truncatingIfNeeded: 2 + rng.below(30))
+        for i in 0..<count {
+            accumulators[i] = rng.below(8) == 0 ? accumulators[0] : Int32(bitPattern: rng.next() % range) &- Int32(bitPattern: range / 2)
+            scales[i] = Float(bitPattern: rng.next() >> 9 | 0x3800_0000)  // about 2^-15 .. 2^-14
+            bins[i] = rng.below(2) == 0 ? Float(i) : Float(Int32(bitPattern: rng.next()) >> 12) / 64
+        }
+        let value = { (i: Int) in dequantizeHeadOutput(accumulators[i], scale: scales[i]) }
+        let terms = SoftmaxTerms(count: count, value)
+        hash.add(UInt32(truncatingIfNeeded: terms.argmax))
+        hash.add(terms.sum.bitPattern)
+        for i in 0..<count { hash.add(terms.probability(value(i)).bitPattern) }
+        hash.add(terms.expectedValue(count: count, value, binValue: { bins[$0] }).bitPattern)
+    }
+    return hash.value
+}
