@@ -84,14 +84,15 @@ public struct FloatGraph: Sendable {
 
         /// Why the head cannot be exported, or nil.
         var problem: String? {
-            switch kind {
-            case .binary where labels.count != 1: "a binary head has one output"
-            case .softmax where labels.count < 2, .expectedValue where labels.count < 2: "a softmax or expected-value head has at least 2 outputs"
-            case .expectedValue where values.count != labels.count || !values.allSatisfy({ $0.magnitude <= BlobFormat.maximumBinValue }):
-                "an expected-value head needs one finite value (at most \(BlobFormat.maximumBinValue) in magnitude) per output"
-            case .binary, .regression, .multiLabel, .softmax, .raw where !values.isEmpty: "only an expected-value head has bin values"
-            default: labels.isEmpty ? "a head has at least one output" : nil
+            let classes = kind == .softmax || kind == .expectedValue
+            if labels.isEmpty { return "a head has at least one output" }
+            if kind == .binary && labels.count != 1 { return "a binary head has one output" }
+            if classes && labels.count < 2 { return "a softmax or expected-value head has at least 2 outputs" }
+            if kind != .expectedValue { return values.isEmpty ? nil : "only an expected-value head has bin values" }
+            guard values.count == labels.count, values.allSatisfy({ $0.magnitude <= BlobFormat.maximumBinValue }) else {
+                return "an expected-value head needs one finite value (at most \(BlobFormat.maximumBinValue) in magnitude) per output"
             }
+            return nil
         }
     }
 
