@@ -1,5 +1,4 @@
 import FacelyzrBlobBuilder
-import FacelyzrRandom
 @testable import FacelyzrRuntime
 import FacelyzrTestSupport
 import Foundation
@@ -9,28 +8,8 @@ import Testing
 /// "Softmax and expected value"): softmax classes, expected value over bins with the bins' values
 /// in the blob, raw values; the oracle's golden heads reproduced bit for bit through a built blob.
 @Suite struct HeadKindTests {
-    /// A 6x6 RGB model: conv 3x3 -> global average pool -> a softmax gender head (2 classes), an
-    /// expected-value age head (81 one-year bins) and a raw head (4 values).
-    static func model(seed: UInt64 = 11) -> BlobBuilder {
-        var rng = SplitMix64(state: seed)
-        var b = BlobBuilder(name: "heads", height: 6, width: 6, pixelFormat: .rgb8)
-        let x = b.conv2D(b.input, filters: 8, kernelHeight: 3, kernelWidth: 3, padding: .same,
-                         weights: TestModels.weights(8 * 9 * 3, &rng), bias: TestModels.bias(8, &rng),
-                         requantization: TestModels.requantization(8, &rng),
-                         output: .init(scale: 0.05, zeroPoint: -128), activation: .relu)
-        let features = b.globalAveragePool(x)
-        b.head("gender", kind: .softmax, input: features, weights: TestModels.weights(2 * 8, &rng), bias: TestModels.bias(2, &rng),
-               scales: [0.004, 0.003], labels: ["female", "male"])
-        b.head("age", kind: .expectedValue, input: features, weights: TestModels.weights(81 * 8, &rng),
-               bias: TestModels.bias(81, &rng), scales: [Float](repeating: 0.002, count: 81),
-               labels: (0..<81).map { String($0) }, values: (0..<81).map { Float($0) })
-        b.head("boxes", kind: .raw, input: features, weights: TestModels.weights(4 * 8, &rng), bias: TestModels.bias(4, &rng),
-               scales: [0.01, 0.01, 0.02, 0.02], labels: ["x", "y", "w", "h"])
-        return b
-    }
-
     @Test func newHeadKindsMakeVersion3AndKeepTheirBinValues() throws {
-        let built = Self.model().build().bytes
+        let built = TestModels.heads().build().bytes
         try withModel(built) { model in
             #expect(model.formatVersion == 3)
             #expect(model.headCount == 3 && model.outputCount == 2 + 81 + 4)
@@ -46,7 +25,7 @@ import Testing
     /// The predictions and head results against a float64 computation of the same definitions,
     /// and per output equal to `prediction(output:)`.
     @Test func predictionsAreTheSoftmaxAndTheExpectedValue() throws {
-        try withModel(Self.model().build().bytes) { model in
+        try withModel(TestModels.heads().build().bytes) { model in
             var decisions = Set<Int>()
             for seed in 0..<16 as Range<UInt64> {
                 let outputs = run(model, TestModels.pixels(model.input.byteCount, seed: seed)).outputs
@@ -105,7 +84,7 @@ import Testing
     @Test func hostileHeadsAreRefused() throws {
         typealias H = BlobFormat.HeadRecord
         typealias P = BlobFormat.OutputRecord
-        let blob = BlobPatch(Self.model())
+        let blob = BlobPatch(TestModels.heads())
         let heads = blob.section(.heads), outputs = blob.section(.outputs)
         // A version-2 blob cannot have them.
         var old = blob

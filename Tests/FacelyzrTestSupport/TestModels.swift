@@ -3,7 +3,7 @@ import FacelyzrHost
 import FacelyzrRandom
 import FacelyzrRuntime
 
-/// Small models for the tests, every op of format v1 in use, and v2's add (`residual`).
+/// Small models for the tests, every op of format v1 in use, v2's add (`residual`), v3's heads (`heads`).
 public enum TestModels {
     /// The test models' parameter ranges: weights in [-127, 127], biases in [-3000, 3000],
     /// requantization factors in [0.0005, 0.004].
@@ -103,6 +103,26 @@ public enum TestModels {
                scales: [0.0025], labels: ["male"])
         b.head("age", kind: .regression, input: gap, weights: weights(8, &rng), bias: bias(1, &rng),
                scales: [0.01], labels: ["years"])
+        return b
+    }
+
+    /// A 6x6 RGB model: conv 3x3 -> global average pool -> a softmax gender head (2 classes), an
+    /// expected-value age head (81 one-year bins) and a raw head (4 values).
+    public static func heads(seed: UInt64 = 11) -> BlobBuilder {
+        var rng = SplitMix64(state: seed)
+        var b = BlobBuilder(name: "heads", height: 6, width: 6, pixelFormat: .rgb8)
+        let x = b.conv2D(b.input, filters: 8, kernelHeight: 3, kernelWidth: 3, padding: .same,
+                         weights: weights(8 * 9 * 3, &rng), bias: bias(8, &rng),
+                         requantization: requantization(8, &rng),
+                         output: .init(scale: 0.05, zeroPoint: -128), activation: .relu)
+        let features = b.globalAveragePool(x)
+        b.head("gender", kind: .softmax, input: features, weights: weights(2 * 8, &rng), bias: bias(2, &rng),
+               scales: [0.004, 0.003], labels: ["female", "male"])
+        b.head("age", kind: .expectedValue, input: features, weights: weights(81 * 8, &rng),
+               bias: bias(81, &rng), scales: [Float](repeating: 0.002, count: 81),
+               labels: (0..<81).map { String($0) }, values: (0..<81).map { Float($0) })
+        b.head("boxes", kind: .raw, input: features, weights: weights(4 * 8, &rng), bias: bias(4, &rng),
+               scales: [0.01, 0.01, 0.02, 0.02], labels: ["x", "y", "w", "h"])
         return b
     }
 
