@@ -155,6 +155,23 @@ public struct BlobBuilder {
     /// Mean over height and width (keeps the input's quantization).
     public mutating func globalAveragePool(_ x: Tensor) -> Tensor { pool(.globalAveragePool, x) }
 
+    /// Max pool of a `kernelHeight x kernelWidth` window (1...7) at `strideHeight x strideWidth`
+    /// (1...7), same or valid (docs/quantization.md "Max pool"; format version 3); keeps the
+    /// input's quantization, `activation` a clamp in it.
+    public mutating func maxPool(
+        _ x: Tensor, kernelHeight: Int, kernelWidth: Int, strideHeight: Int, strideWidth: Int, padding: Padding,
+        activation: Activation = .none
+    ) -> Tensor {
+        let s = shape(x)
+        let rows = padding.outputLength(input: s.height, kernel: kernelHeight, stride: strideHeight)
+        let columns = padding.outputLength(input: s.width, kernel: kernelWidth, stride: strideWidth)
+        let y = add(TensorShape(height: rows.length, width: columns.length, channels: s.channels), quantization(x))
+        ops.append(OpInfo(
+            kind: .maxPool, input: x.index, output: y.index, kernel: (kernelHeight, kernelWidth),
+            stride: (strideHeight, strideWidth), padding: padding, clamp: clamp(activation, quantization(x))))
+        return y
+    }
+
     mutating func pool(_ kind: OpKind, _ x: Tensor) -> Tensor {
         let s = shape(x)
         let outShape = kind == .globalAveragePool
@@ -299,7 +316,7 @@ public struct BlobBuilder {
                 opTable.put(UInt32(op.padBefore.columns), at: r + O.padLeft)
                 opTable.put(UInt32(op.padBefore.channels), at: r + O.padChannels)
             }
-            if op.kind == .maxPool2x2 || op.kind == .averagePool2x2 || op.kind == .globalAveragePool || op.kind == .pad { continue }
+            if [.maxPool2x2, .maxPool, .averagePool2x2, .globalAveragePool, .pad].contains(op.kind) { continue }
             if op.kind != .add {
                 opTable.put(UInt64(weights.appendAligned(op.weights.map { UInt8(bitPattern: $0) })), at: r + O.weights)
                 opTable.put(UInt64(weights.appendAligned(op.bias.flatMap(\.littleEndianBytes))), at: r + O.bias)
@@ -335,15 +352,18 @@ public struct BlobBuilder {
             (.metadata, metadata), (.strings, strings), (.tensors, tensorTable), (.ops, opTable),
             (.heads, headTable), (.outputs, outputTable), (.weights, weights),
         ]
-        let version = (ops.map(\.kind.minimumVersion) + heads.map(\.kind.minimumVersion)).max() ?? 1
+        // Kernels above 5 came with version 3.
+        let largeKernel = ops.contains { $0.kind == .conv2D && max($0.kernel.height, $0.kernel.width) > BlobFormat.maximumKernelVersion2 }
+        let version = (ops.map(\.kind.minimumVersion) + heads.map(\.kind.minimumVersion) + [largeKernel ? 3 : 1]).max()!
         return (BlobBuilder.assemble(sections.map { ($0.0.rawValue, 0, $0.1.bytes) }, version: version), plan)
     }
 
     /// Lays out a header stamped `version`, a section table and the sections `(kind, flags, bytes)`
     /// (each at a 16-byte aligned offset, in order), then seals the checksums. `build()` stamps
     /// the lowest version whose ops and heads the model uses (`OpKind.minimumVersion`,
-    /// `HeadKind.minimumVersion`), so a model without an add is the same version-1 blob it was
-    /// before version 2, and one without the heads of version 3 the blob it was before them.
+    /// `HeadKind.minimumVersion`, 3 for a convolution kernel above 5), so a model without an add
+    /// is the same version-1 blob it was before version 2, and one without version 3's heads,
+    /// max pool and kernels the blob it was before them.
     public static func assemble(_ sections: [(kind: UInt32, flags: UInt32, bytes: [UInt8])], version: UInt32 = 1) -> [UInt8] {
         typealias H = BlobFormat.Header
         typealias E = BlobFormat.SectionEntry

@@ -134,6 +134,8 @@ public struct Model: @unchecked Sendable {
             return wide(tensor(o.output).shape.elementCount) * taps
         case .maxPool2x2, .averagePool2x2:
             return wide(tensor(o.output).shape.elementCount) * 4
+        case .maxPool:
+            return wide(tensor(o.output).shape.elementCount) * taps
         case .globalAveragePool, .add:
             return inCount
         case .pad:
@@ -155,7 +157,7 @@ public struct Model: @unchecked Sendable {
             return wide(tensor(o.output).shape.channels) * (taps * wide(inShape.channels) + 1)
         case .depthwiseConv2D:
             return wide(inShape.channels) * (taps + 1)
-        case .maxPool2x2, .averagePool2x2, .globalAveragePool, .add, .pad:
+        case .maxPool2x2, .maxPool, .averagePool2x2, .globalAveragePool, .add, .pad:
             return 0
         case .fullyConnected:
             return wide(tensor(o.output).shape.channels) * (wide(inShape.elementCount) + 1)

@@ -138,6 +138,15 @@ import Testing
         }
     }
 
+    @Test func maxPoolMatchesReference() {
+        forEachCase("maxPool") { rng in
+            let (p, input) = rng.maxPool()
+            let expected = run(input, outputCount: p.output.elementCount) { Reference.maxPool(p, input: $0, output: $1) }
+            let got = runGuarded(input, outputCount: p.output.elementCount, as: Int8.self) { Fast.maxPool(p, input: $0, output: $1) }
+            return got.output == expected && !got.overrun ? nil : "\(p)"
+        }
+    }
+
     @Test func averagePool2x2MatchesReference() {
         forEachCase("averagePool2x2") { rng in
             let shape = rng.poolShape(minimum: 2)

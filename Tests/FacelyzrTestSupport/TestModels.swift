@@ -106,15 +106,21 @@ public enum TestModels {
         return b
     }
 
-    /// A 6x6 RGB model: conv 3x3 -> global average pool -> a softmax gender head (2 classes), an
+    /// Version 3's ops and heads, as the age net starts and ends: a 20x20 RGB input, conv 7x7
+    /// stride 2 valid (7x7x8), max pool 3x3 stride 2 valid (3x3x8), conv 3x3 same, max pool 3x3
+    /// stride 1 same with a ReLU clamp, global average pool; a softmax gender head (2 classes), an
     /// expected-value age head (81 one-year bins) and a raw head (4 values).
     public static func heads(seed: UInt64 = 11) -> BlobBuilder {
         var rng = SplitMix64(state: seed)
-        var b = BlobBuilder(name: "heads", height: 6, width: 6, pixelFormat: .rgb8)
-        let x = b.conv2D(b.input, filters: 8, kernelHeight: 3, kernelWidth: 3, padding: .same,
-                         weights: weights(8 * 9 * 3, &rng), bias: bias(8, &rng),
-                         requantization: requantization(8, &rng),
+        var b = BlobBuilder(name: "heads", height: 20, width: 20, pixelFormat: .rgb8)
+        var x = b.conv2D(b.input, filters: 8, kernelHeight: 7, kernelWidth: 7, strideHeight: 2, strideWidth: 2, padding: .valid,
+                         weights: weights(8 * 49 * 3, &rng), bias: bias(8, &rng), requantization: requantization(8, &rng),
                          output: .init(scale: 0.05, zeroPoint: -128), activation: .relu)
+        x = b.maxPool(x, kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2, padding: .valid)
+        x = b.conv2D(x, filters: 8, kernelHeight: 3, kernelWidth: 3, padding: .same,
+                     weights: weights(8 * 9 * 8, &rng), bias: bias(8, &rng), requantization: requantization(8, &rng),
+                     output: .init(scale: 0.05, zeroPoint: 10))
+        x = b.maxPool(x, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .same, activation: .relu)
         let features = b.globalAveragePool(x)
         b.head("gender", kind: .softmax, input: features, weights: weights(2 * 8, &rng), bias: bias(2, &rng),
                scales: [0.004, 0.003], labels: ["female", "male"])

@@ -35,6 +35,10 @@ public enum BlobFormat {
     /// Largest magnitude of an expected-value head's bin value: `Float.greatestFiniteMagnitude / 2`,
     /// so `sum p_i * value_i` (probabilities summing to 1 up to rounding) is finite.
     public static let maximumBinValue: Float = 0x1.fffffep126
+    /// Largest convolution kernel side of version 1 and 2 blobs; from version 3, `maximumKernel`.
+    public static let maximumKernelVersion2 = 5
+    /// Largest convolution and max pool kernel side (and max pool stride) from version 3.
+    public static let maximumKernel = 7
     /// Bounds on table lengths, so validation time stays bounded on hostile input.
     public static let maximumSectionCount: UInt32 = 64
     public static let maximumOpCount = 4096
@@ -191,9 +195,9 @@ public enum WeightLayout: UInt8, Sendable {
     case canonical = 0
 }
 
-/// The operations of format versions 1 and 2.
+/// The operations of format versions 1 to 3.
 public enum OpKind: UInt16, Sendable {
-    /// 2-D convolution, kernel 1...5, stride 1 or 2, same or valid padding, clamp.
+    /// 2-D convolution, kernel 1...5 (1...7 from version 3), stride 1 or 2, same or valid padding, clamp.
     case conv2D = 1
     /// 3x3 depthwise convolution (depth multiplier 1), stride 1 or 2, same or valid, clamp.
     case depthwiseConv2D = 2
@@ -212,10 +216,19 @@ public enum OpKind: UInt16, Sendable {
     /// Zero padding of rows, columns and channels: the input copied into a larger output whose
     /// other cells hold the zero point (real zero); keeps the input's scale and zero point (version 2).
     case pad = 9
+    /// Max pool of a kernel 1...7 x 1...7, stride 1...7, same or valid, clamp; keeps the input's
+    /// scale and zero point (TFLite MAX_POOL_2D int8; version 3).
+    case maxPool = 10
 
     /// The first format version that has this op.
     @inlinable
-    public var minimumVersion: UInt32 { self == .add || self == .pad ? 2 : 1 }
+    public var minimumVersion: UInt32 {
+        switch self {
+        case .add, .pad: 2
+        case .maxPool: 3
+        default: 1
+        }
+    }
 }
 
 /// What a head predicts and how its outputs become predictions (docs/quantization.md "Heads").

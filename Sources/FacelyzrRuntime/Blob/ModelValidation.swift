@@ -320,7 +320,7 @@ private struct Validator {
                 let depthwise = kind == .depthwiseConv2D
                 let kh = Int(base.u8(r + O.kernelHeight))
                 let kw = Int(base.u8(r + O.kernelWidth))
-                let allowedKernel = depthwise ? 3...3 : 1...5
+                let allowedKernel = depthwise ? 3...3 : 1...(version >= 3 ? BlobFormat.maximumKernel : BlobFormat.maximumKernelVersion2)
                 guard allowedKernel.contains(kh), allowedKernel.contains(kw) else {
                     throw .invalidField(.kernelSize, section: .ops, offset: wide(r + O.kernelHeight), value: int64(allowedKernel.contains(kh) ? kw : kh))
                 }
@@ -350,6 +350,19 @@ private struct Validator {
                     : TensorShape(height: inShape.height / 2, width: inShape.width / 2, channels: inShape.channels)
                 try shape(j, expected: expected, actual: outShape)
                 if kind == .globalAveragePool { try dotProduct(j, terms: wide(inShape.height) * wide(inShape.width)) }
+                try sameQuantization(j, input, output)
+            case .maxPool:
+                let side: ClosedRange<UInt8> = 1...UInt8(BlobFormat.maximumKernel)
+                try field(r + O.kernelHeight, .kernelSize, allowed: side)
+                try field(r + O.kernelWidth, .kernelSize, allowed: side)
+                try field(r + O.strideHeight, .stride, allowed: side)
+                try field(r + O.strideWidth, .stride, allowed: side)
+                try field(r + O.padding, .padding, allowed: 0...1)
+                try clamp(r)
+                let padding = Padding(rawValue: base.u8(r + O.padding))!
+                let rows = padding.outputLength(input: inShape.height, kernel: Int(base.u8(r + O.kernelHeight)), stride: Int(base.u8(r + O.strideHeight)))
+                let columns = padding.outputLength(input: inShape.width, kernel: Int(base.u8(r + O.kernelWidth)), stride: Int(base.u8(r + O.strideWidth)))
+                try shape(j, expected: TensorShape(height: rows.length, width: columns.length, channels: inShape.channels), actual: outShape)
                 try sameQuantization(j, input, output)
             case .pad:
                 // The input lies inside the output: the amounts before, plus the input, fit.
@@ -537,14 +550,15 @@ private struct Validator {
     func unusedFieldsAreZero(_ r: Int, _ kind: OpKind) throws(BlobError) {
         typealias O = BlobFormat.OpRecord
         let convolution = kind == .conv2D || kind == .depthwiseConv2D
+        let windowed = convolution || kind == .maxPool
         let requantized = convolution || kind == .fullyConnected || kind == .add
         let weighted = convolution || kind == .fullyConnected || kind == .fullyConnectedAccumulators
         if !requantized {
             try zero(r + O.rounding, 1)
-            if kind != .pad { try zero(r + O.outputMin, 8) }  // outputMin, outputMax (pad: padTop, padLeft)
+            if kind != .pad && kind != .maxPool { try zero(r + O.outputMin, 8) }  // outputMin, outputMax (pad: padTop, padLeft)
             try zero(r + O.multipliers, 16)    // multipliers, shifts
         }
-        if !convolution {
+        if !windowed {
             try zero(r + O.kernelHeight, 4)    // kernel and stride
             try zero(r + O.padding, 1)
         }

@@ -116,6 +116,14 @@ extension Model {
             }
         case .maxPool2x2:
             Kernels.maxPool2x2(PoolParameters(input: source.shape, output: destination.shape), input: x, output: y)
+        case .maxPool:
+            let rows = o.padding.outputLength(input: source.shape.height, kernel: o.kernelHeight, stride: o.strideHeight)
+            let columns = o.padding.outputLength(input: source.shape.width, kernel: o.kernelWidth, stride: o.strideWidth)
+            let p = MaxPoolParameters(
+                input: source.shape, output: destination.shape, kernelHeight: o.kernelHeight, kernelWidth: o.kernelWidth,
+                strideHeight: o.strideHeight, strideWidth: o.strideWidth, padTop: rows.padBefore, padLeft: columns.padBefore,
+                outputMin: Int8(truncatingIfNeeded: o.outputMin), outputMax: Int8(truncatingIfNeeded: o.outputMax))
+            Kernels.maxPool(p, input: x, output: y)
         case .averagePool2x2:
             Kernels.averagePool2x2(PoolParameters(input: source.shape, output: destination.shape), input: x, output: y)
         case .globalAveragePool:

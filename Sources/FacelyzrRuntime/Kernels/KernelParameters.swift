@@ -137,6 +137,43 @@ public struct PoolParameters: Sendable, Equatable {
     }
 }
 
+/// Parameters of a k x k / stride s max pool (docs/quantization.md "Max pool"): output pixel
+/// `(y, x)` takes the largest stored value of the window rows `y * strideHeight - padTop ..<
+/// + kernelHeight` and columns likewise that lie inside the input, clamped to
+/// `outputMin...outputMax`; the output keeps the input's scale and zero point.
+public struct MaxPoolParameters: Sendable, Equatable {
+    public var input: TensorShape
+    public var output: TensorShape
+    public var kernelHeight: Int
+    public var kernelWidth: Int
+    public var strideHeight: Int
+    public var strideWidth: Int
+    /// Rows of padding above the input and columns left of it (`Padding.outputLength`).
+    public var padTop: Int
+    public var padLeft: Int
+    /// Fused activation as a clamp of the stored values (ReLU: `zeroPoint...127`).
+    public var outputMin: Int8
+    public var outputMax: Int8
+
+    @inlinable
+    public init(
+        input: TensorShape, output: TensorShape, kernelHeight: Int, kernelWidth: Int, strideHeight: Int, strideWidth: Int,
+        padTop: Int, padLeft: Int, outputMin: Int8 = .min, outputMax: Int8 = .max
+    ) {
+        (self.input, self.output) = (input, output)
+        (self.kernelHeight, self.kernelWidth, self.strideHeight, self.strideWidth) = (kernelHeight, kernelWidth, strideHeight, strideWidth)
+        (self.padTop, self.padLeft, self.outputMin, self.outputMax) = (padTop, padLeft, outputMin, outputMax)
+    }
+
+    /// The window's rows (or columns) inside the input for output row (column) `index`:
+    /// `first..<end` in window coordinates, never empty for TensorFlow's padding rules.
+    @inlinable
+    public func window(_ index: Int, stride: Int, pad: Int, kernel: Int, input: Int) -> (origin: Int, first: Int, end: Int) {
+        let origin = index * stride - pad
+        return (origin, max(0, -origin), min(kernel, input - origin))
+    }
+}
+
 /// Per-output-channel int8 weights with their int32 bias and requantization.
 ///
 /// All pointers are views into the blob (zero-copy). `multipliers[c]` is Q31 and
