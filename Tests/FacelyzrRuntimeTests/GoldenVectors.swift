@@ -45,6 +45,28 @@ enum Golden {
         var fullyConnectedAccumulators: [FullyConnected]
         var add: [Add]
         var pad: [Pad]
+        /// Format version 3: convolution kernels 6-7, max pool k x k / stride s.
+        var conv2DLarge: [Convolution]
+        var maxPool: [MaxPool]
+    }
+
+    struct MaxPool: Decodable {
+        var input: [Int]
+        var output: [Int]
+        var kernel: [Int]
+        var stride: [Int]
+        var pad: [Int]
+        var clamp: [Int8]
+        var x: String
+        var y: String
+
+        var parameters: MaxPoolParameters {
+            MaxPoolParameters(
+                input: TensorShape(height: input[0], width: input[1], channels: input[2]),
+                output: TensorShape(height: output[0], width: output[1], channels: output[2]),
+                kernelHeight: kernel[0], kernelWidth: kernel[1], strideHeight: stride[0], strideWidth: stride[1],
+                padTop: pad[0], padLeft: pad[1], outputMin: clamp[0], outputMax: clamp[1])
+        }
     }
 
     struct Convolution: Decodable {

@@ -205,6 +205,19 @@ def max_pool(x, oh, ow):
             for oy in range(oh) for ox in range(ow) for ch in range(x.shape[2])]
 
 
+def max_pool_window(x, kernel, stride, pad, out_hw, clamp):
+    """k x k / stride s max pool (docs "Max pool", TFLite MAX_POOL_2D int8): the largest stored
+    value among the window's cells inside the input, then the clamp."""
+    h, w, c = x.shape
+    out = []
+    for oy in range(out_hw[0]):
+        for ox in range(out_hw[1]):
+            y0, x0 = oy * stride[0] - pad[0], ox * stride[1] - pad[1]
+            window = x[max(y0, 0):min(y0 + kernel[0], h), max(x0, 0):min(x0 + kernel[1], w)]
+            out += [min(max(int(window[:, :, ch].max()), clamp[0]), clamp[1]) for ch in range(c)]
+    return out
+
+
 def average_pool(x, oh, ow):
     return [rounded_average(int(x[2 * oy:2 * oy + 2, 2 * ox:2 * ox + 2, ch].astype(np.int64).sum()), 4)
             for oy in range(oh) for ox in range(ow) for ch in range(x.shape[2])]
@@ -323,11 +336,11 @@ def hexbytes(values):
     return bytes(v & 0xFF for v in values).hex()
 
 
-def random_conv_case(rng, depthwise):
+def random_conv_case(rng, depthwise, kernels=(1, 5), size=7):
     while True:
-        h, w = rng.int(1, 7), rng.int(1, 7)
+        h, w = rng.int(1, size), rng.int(1, size)
         c_in = rng.int(1, 5)
-        kh, kw = rng.int(1, 5), rng.int(1, 5)
+        kh, kw = rng.int(*kernels), rng.int(*kernels)
         sh, sw = rng.int(1, 2), rng.int(1, 2)
         same = rng.int(0, 1) == 1
         (oh, pt), (ow, pl) = padding(h, kh, sh, same), padding(w, kw, sw, same)
@@ -366,6 +379,23 @@ def random_pool_case(rng, kind):
     else:
         y = global_average_pool(x)
     return dict(input=[h, w, c], x=hexbytes(x.flatten().tolist()), y=hexbytes(y))
+
+
+def random_max_pool_case(rng):
+    while True:
+        h, w, c = rng.int(1, 12), rng.int(1, 12), rng.int(1, 6)
+        kh, kw = rng.pick([3, rng.int(1, 7)]), rng.pick([3, rng.int(1, 7)])
+        sh, sw = rng.pick([2, rng.int(1, 7)]), rng.pick([2, rng.int(1, 7)])
+        same = rng.int(0, 1) == 1
+        (oh, pt), (ow, pl) = padding(h, kh, sh, same), padding(w, kw, sw, same)
+        if oh > 0 and ow > 0:
+            break
+    lo, hi = random_clamp(rng, random_zero_point(rng)) if rng.int(0, 2) == 0 else (-128, 127)
+    x = np.array(rng.int8s(h * w * c), np.int64).reshape(h, w, c)
+    y = max_pool_window(x, (kh, kw), (sh, sw), (pt, pl), (oh, ow), (lo, hi))
+    return dict(input=[h, w, c], output=[oh, ow, c], kernel=[kh, kw], stride=[sh, sw],
+                padding="same" if same else "valid", pad=[pt, pl], clamp=[lo, hi],
+                x=hexbytes(x.flatten().tolist()), y=hexbytes(y))
 
 
 def random_fc_case(rng, accumulators_only):
@@ -441,6 +471,9 @@ def hand_worked_checks():
     assert [rounded_average(s, 4) for s in (3, 2, -2, -1, -3)] == [1, 1, -1, 0, -1]
     assert rounded_average(-2, 3) == -1 and rounded_average(-3, 6) == -1
     assert sigmoid_f32(np.float32(0)) == np.float32(0.5)
+    # max pool 3x3 stride 1 same over values below the zero point: padding takes no part
+    neg = np.array([-100, -90, -80, -70, -60, -50, -40, -30, -20], np.int64).reshape(3, 3, 1)
+    assert max_pool_window(neg, (3, 3), (1, 1), (1, 1), (3, 3), (-128, 127)) == [-60, -50, -50, -30, -20, -20, -30, -20, -20]
     # softmax of two equal values: 1/2 each, bins 0 and 4 -> 2; a tie decides for the first
     two = softmax_head([0, 0], [0x3F800000] * 2, [0, 0x40800000])
     assert two[0] == 0 and two[1] == [0x3F000000, 0x3F000000] and two[2] == 0x40000000
@@ -509,7 +542,7 @@ def scalar_cases(rng):
                 headDequantization=heads)
 
 
-def kernel_cases(rng, add_rng, pad_rng):
+def kernel_cases(rng, add_rng, pad_rng, large_rng, max_pool_rng):
     return dict(
         conv2D=[random_conv_case(rng, False) for _ in range(60)],
         depthwiseConv2D=[random_conv_case(rng, True) for _ in range(60)],
@@ -521,6 +554,10 @@ def kernel_cases(rng, add_rng, pad_rng):
         # its own stream, so adding the op changed none of the vectors above
         add=[random_add_case(add_rng) for _ in range(60)],
         pad=[random_pad_case(pad_rng) for _ in range(30)],
+        # format version 3, each on its own stream too: kernels 6-7 (the age net's 7x7/2 first
+        # convolution) and max pool k x k / stride s
+        conv2DLarge=[random_conv_case(large_rng, False, kernels=(6, 7), size=12) for _ in range(30)],
+        maxPool=[random_max_pool_case(max_pool_rng) for _ in range(40)],
     )
 
 
@@ -556,7 +593,8 @@ def golden_files():
     hand_worked_checks()
     files = {
         "numerics.json": scalar_cases(SplitMix64(0x5EED_0001)),
-        "kernels.json": kernel_cases(SplitMix64(0x5EED_0002), SplitMix64(0x5EED_0003), SplitMix64(0x5EED_0004)),
+        "kernels.json": kernel_cases(SplitMix64(0x5EED_0002), SplitMix64(0x5EED_0003), SplitMix64(0x5EED_0004),
+                                     SplitMix64(0x5EED_0006), SplitMix64(0x5EED_0007)),
         "heads.json": head_cases(SplitMix64(0x5EED_0005)),
     }
     return {name: json.dumps({"generator": "tools/oracle/oracle.py", **body}, separators=(",", ":")) + "\n"
