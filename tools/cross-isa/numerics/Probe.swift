@@ -53,7 +53,8 @@ public func probeRequantize() -> UInt64 {
     return hash.value
 }
 
-/// Reference and Fast conv2D / depthwise / fully connected / add on pseudo-random small layers.
+/// Reference and Fast conv2D / depthwise (kernels 1-7) / fully connected / add / max pool on
+/// pseudo-random small layers.
 /// Returns the hash of the reference outputs, or 0 if a fast kernel ever differed.
 @_cdecl("probe_kernels")
 public func probeKernels() -> UInt64 {
@@ -85,7 +86,7 @@ public func probeKernels() -> UInt64 {
         }
         let filter = ChannelwiseWeights(weights: weights, bias: bias, multipliers: multipliers, shifts: shifts)
         let shape = TensorShape(height: 1 + rng.below(8), width: 1 + rng.below(8), channels: 1 + rng.below(20))
-        let kernel = 1 + rng.below(5), stride = 1 + rng.below(2)
+        let kernel = 1 + rng.below(7), stride = 1 + rng.below(2)
         let padding: Padding = rng.below(2) == 0 ? .same : .valid
         let rows = padding.outputLength(input: shape.height, kernel: kernel, stride: stride)
         let columns = padding.outputLength(input: shape.width, kernel: kernel, stride: stride)
@@ -127,7 +128,19 @@ public func probeKernels() -> UInt64 {
         let sums = count + fc.outputCount
         Reference.add(add, input1: input, input2: weights, output: expected + sums)
         Fast.add(add, plan: KernelPlan(addFor: .detected), input1: input, input2: weights, output: got + sums)
-        for i in 0..<(sums + add.count) {
+        // A k x k / stride s max pool of the input, kernels and strides 1-7, both paddings.
+        let poolKernel = (1 + rng.below(7), 1 + rng.below(7)), poolStride = (1 + rng.below(7), 1 + rng.below(7))
+        let poolPadding: Padding = rng.below(2) == 0 ? .same : .valid
+        let poolRows = poolPadding.outputLength(input: shape.height, kernel: poolKernel.0, stride: poolStride.0)
+        let poolColumns = poolPadding.outputLength(input: shape.width, kernel: poolKernel.1, stride: poolStride.1)
+        let pool = MaxPoolParameters(
+            input: shape, output: TensorShape(height: poolRows.length, width: poolColumns.length, channels: shape.channels),
+            kernelHeight: poolKernel.0, kernelWidth: poolKernel.1, strideHeight: poolStride.0, strideWidth: poolStride.1,
+            padTop: poolRows.padBefore, padLeft: poolColumns.padBefore, outputMin: rng.int8() / 2 - 64, outputMax: 127)
+        let pooled = sums + add.count
+        Reference.maxPool(pool, input: input, output: expected + pooled)
+        Fast.maxPool(pool, input: input, output: got + pooled)
+        for i in 0..<(pooled + pool.output.elementCount) {
             if expected[i] != got[i] { return 0 }
             hash.add(UInt32(UInt8(bitPattern: expected[i])))
         }
