@@ -68,18 +68,17 @@ extension SplitMix64 {
                 ? TensorShape(height: int(1...4), width: int(9...24), channels: int(1...20))
                 : TensorShape(height: int(1...8), width: int(1...8), channels: int(1...7))
             let outChannels = depthwise ? shape.channels : manyFilters ? int(1...72) : int(1...7)
-            // Kernels up to 7 (the age net's first convolution), up to 5 on wide inputs, so every
-            // receptive field fits the packed kernels (7 x 7 x 20 = 980 <= Fast.maximumPackedField).
-            let side = wide ? 1...5 : 1...7
+            // Kernels up to 7 (the age net's first convolution); a receptive field larger than the
+            // packed kernels take (`Fast.maximumPackedField`) is drawn again.
             let zp = zeroPoint()
             let outZp = zeroPoint()
             let (lo, hi) = clamp(zeroPoint: outZp)
             let p = ConvolutionParameters.make(
-                input: shape, outChannels: outChannels, kernel: (int(side), int(side)),
+                input: shape, outChannels: outChannels, kernel: (int(1...7), int(1...7)),
                 stride: (int(1...2), int(1...2)), padding: pick([.same, .valid]),
                 inputZeroPoint: zp, outputZeroPoint: outZp, outputMin: lo, outputMax: hi,
                 rounding: pick([.double, .single]))
-            if p.output.elementCount == 0 { continue }
+            if p.output.elementCount == 0 || p.kernelHeight * p.kernelWidth * shape.channels > Fast.maximumPackedField { continue }
             let taps = p.kernelHeight * p.kernelWidth
             let weights = depthwise
                 ? self.weights(channels: 1, perChannel: taps * shape.channels)

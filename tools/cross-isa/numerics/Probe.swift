@@ -62,7 +62,8 @@ public func probeKernels() -> UInt64 {
     var rng = Lcg(state: 777)
     let capacity = 4096
     let input = UnsafeMutablePointer<Int8>.allocate(capacity: capacity)
-    let weights = UnsafeMutablePointer<Int8>.allocate(capacity: capacity)
+    // Up to 8 filters of 7 x 7 x 20 weights.
+    let weights = UnsafeMutablePointer<Int8>.allocate(capacity: 2 * capacity)
     let bias = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
     let multipliers = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
     let shifts = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
@@ -79,6 +80,7 @@ public func probeKernels() -> UInt64 {
             input[i] = rng.int8()
             weights[i] = max(rng.int8(), -127)
         }
+        for i in capacity..<(2 * capacity) { weights[i] = max(rng.int8(), -127) }
         for c in 0..<64 {
             bias[c] = Int32(bitPattern: rng.next()) >> 12
             multipliers[c] = Int32(bitPattern: rng.next() >> 1 | 0x4000_0000)
