@@ -51,6 +51,7 @@ public struct BlobBuilder {
         var outputLength = 0
         var secondInput: Int?  // add only
         var padBefore = (rows: 0, columns: 0, channels: 0)  // pad only
+        var padValues: [Int8] = []  // pad only: one per output channel, or none (the zero point)
         var kernel = (height: 0, width: 0)
         var stride = (height: 0, width: 0)
         var padding = Padding.valid
@@ -194,15 +195,22 @@ public struct BlobBuilder {
         return y
     }
 
-    /// Zero padding (docs/quantization.md "Pad"): `top`/`bottom` rows, `left`/`right` columns and
-    /// `channelsBefore`/`channelsAfter` channels of the zero point around `x` (keeps its quantization).
+    /// Padding (docs/quantization.md "Pad"): `top`/`bottom` rows, `left`/`right` columns and
+    /// `channelsBefore`/`channelsAfter` channels of the zero point around `x` (keeps its
+    /// quantization), or, with `values` (one stored value per output channel; format version 3),
+    /// of those values.
     public mutating func pad(
-        _ x: Tensor, top: Int = 0, bottom: Int = 0, left: Int = 0, right: Int = 0, channelsBefore: Int = 0, channelsAfter: Int = 0
+        _ x: Tensor, top: Int = 0, bottom: Int = 0, left: Int = 0, right: Int = 0, channelsBefore: Int = 0, channelsAfter: Int = 0,
+        values: [Int8] = []
     ) -> Tensor {
         let s = shape(x)
         let y = add(TensorShape(height: top + s.height + bottom, width: left + s.width + right,
                                 channels: channelsBefore + s.channels + channelsAfter), quantization(x))
-        ops.append(OpInfo(kind: .pad, input: x.index, output: y.index, padBefore: (top, left, channelsBefore)))
+        precondition(values.isEmpty || values.count == shape(y).channels)
+        // Values that are all the zero point are the plain pad (and keep the blob's version).
+        let zeroPoint = Int8(truncatingIfNeeded: quantization(x).zeroPoint)
+        ops.append(OpInfo(kind: .pad, input: x.index, output: y.index, padBefore: (top, left, channelsBefore),
+                          padValues: values.allSatisfy { $0 == zeroPoint } ? [] : values))
         return y
     }
 
@@ -315,6 +323,10 @@ public struct BlobBuilder {
                 opTable.put(UInt32(op.padBefore.rows), at: r + O.padTop)
                 opTable.put(UInt32(op.padBefore.columns), at: r + O.padLeft)
                 opTable.put(UInt32(op.padBefore.channels), at: r + O.padChannels)
+                if !op.padValues.isEmpty {
+                    opTable.put(UInt8(1), at: r + O.padFill)
+                    opTable.put(UInt64(weights.appendAligned(op.padValues.map { UInt8(bitPattern: $0) })), at: r + O.weights)
+                }
             }
             if [.maxPool2x2, .maxPool, .averagePool2x2, .globalAveragePool, .pad].contains(op.kind) { continue }
             if op.kind != .add {
@@ -352,9 +364,10 @@ public struct BlobBuilder {
             (.metadata, metadata), (.strings, strings), (.tensors, tensorTable), (.ops, opTable),
             (.heads, headTable), (.outputs, outputTable), (.weights, weights),
         ]
-        // Kernels above 5 came with version 3.
-        let largeKernel = ops.contains { $0.kind == .conv2D && max($0.kernel.height, $0.kernel.width) > BlobFormat.maximumKernelVersion2 }
-        let version = (ops.map(\.kind.minimumVersion) + heads.map(\.kind.minimumVersion) + [largeKernel ? 3 : 1]).max()!
+        // Kernels above 5 and pads with values came with version 3.
+        let newerOps = ops.contains { $0.kind == .conv2D && max($0.kernel.height, $0.kernel.width) > BlobFormat.maximumKernelVersion2 }
+            || ops.contains { !$0.padValues.isEmpty }  // and pads with values
+        let version = (ops.map(\.kind.minimumVersion) + heads.map(\.kind.minimumVersion) + [newerOps ? 3 : 1]).max()!
         return (BlobBuilder.assemble(sections.map { ($0.0.rawValue, 0, $0.1.bytes) }, version: version), plan)
     }
 

@@ -73,7 +73,7 @@ public struct Model: @unchecked Sendable {
         return OpDescription(
             kind: kind,
             rounding: RoundingMode(rawValue: base.u8(r + O.rounding))!,
-            padding: Padding(rawValue: base.u8(r + O.padding))!,
+            padding: kind == .pad ? .valid : Padding(rawValue: base.u8(r + O.padding))!,
             input: Int(base.u32(r + O.input)), output: Int(base.u32(r + O.output)),
             outputLength: kind == .fullyConnectedAccumulators ? Int(base.u32(r + O.outputLength)) : 0,
             secondInput: kind == .add ? Int(base.u32(r + O.secondInput)) : 0,
@@ -82,6 +82,7 @@ public struct Model: @unchecked Sendable {
             outputMin: kind == .pad ? 0 : base.i32(r + O.outputMin), outputMax: kind == .pad ? 0 : base.i32(r + O.outputMax),
             padTop: kind == .pad ? Int(base.u32(r + O.padTop)) : 0, padLeft: kind == .pad ? Int(base.u32(r + O.padLeft)) : 0,
             padChannels: kind == .pad ? Int(base.u32(r + O.padChannels)) : 0,
+            padValues: kind == .pad && base.u8(r + O.padFill) == 1,
             weightsOffset: narrow(base.u64(r + O.weights)), biasOffset: narrow(base.u64(r + O.bias)),
             multipliersOffset: narrow(base.u64(r + O.multipliers)), shiftsOffset: narrow(base.u64(r + O.shifts)),
             recordOffset: r)
@@ -249,6 +250,9 @@ public struct OpDescription: Sendable, Equatable {
     public var padTop: Int
     public var padLeft: Int
     public var padChannels: Int
+    /// A `pad` whose padded cells hold per-channel values (one int8 per output channel at
+    /// `weightsOffset`) instead of the zero point (version 3).
+    public var padValues: Bool
     public var weightsOffset: Int
     public var biasOffset: Int
     public var multipliersOffset: Int

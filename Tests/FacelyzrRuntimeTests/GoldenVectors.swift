@@ -48,6 +48,8 @@ enum Golden {
         /// Format version 3: convolution kernels 6-7, max pool k x k / stride s.
         var conv2DLarge: [Convolution]
         var maxPool: [MaxPool]
+        /// Format version 3: pads with per-channel values.
+        var padValues: [Pad]
     }
 
     struct MaxPool: Decodable {
@@ -145,6 +147,8 @@ extension Golden {
         var before: [Int]
         var after: [Int]
         var zeroPoint: Int8
+        /// One per output channel (`padValues`), or none (the zero point).
+        var values: [Int8]?
         var x: String
         var y: String
 

@@ -9,7 +9,8 @@ import Testing
 @Suite struct MaxPoolModelTests {
     typealias O = BlobFormat.OpRecord
     let blob = BlobPatch(TestModels.heads())
-    /// Ops of `TestModels.heads`: 0 conv 7x7/2, 1 max pool 3x3/2, 2 conv 3x3, 3 max pool 3x3/1 same, 4 global average pool, 5-7 heads.
+    /// Ops of `TestModels.heads`: 0 conv 7x7/2, 1 max pool 3x3/2, 2 conv 3x3, 3 max pool 3x3/1 same,
+    /// 4 pad with values, 5 global average pool, 6-8 heads.
     static let maxPools = [1, 3]
 
     /// A 3x3 max pool, stride 1, same, over stored values all below the zero point: padding cells

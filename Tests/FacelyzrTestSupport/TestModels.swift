@@ -108,7 +108,8 @@ public enum TestModels {
 
     /// Version 3's ops and heads, as the age net starts and ends: a 20x20 RGB input, conv 7x7
     /// stride 2 valid (7x7x8), max pool 3x3 stride 2 valid (3x3x8), conv 3x3 same, max pool 3x3
-    /// stride 1 same with a ReLU clamp, global average pool; a softmax gender head (2 classes), an
+    /// stride 1 same with a ReLU clamp, a pad of a row and a column with per-channel values, global
+    /// average pool; a softmax gender head (2 classes), an
     /// expected-value age head (81 one-year bins) and a raw head (4 values).
     public static func heads(seed: UInt64 = 11) -> BlobBuilder {
         var rng = SplitMix64(state: seed)
@@ -121,6 +122,7 @@ public enum TestModels {
                      weights: weights(8 * 9 * 8, &rng), bias: bias(8, &rng), requantization: requantization(8, &rng),
                      output: .init(scale: 0.05, zeroPoint: 10))
         x = b.maxPool(x, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .same, activation: .relu)
+        x = b.pad(x, bottom: 1, right: 1, values: [-128, 127, 0, 10, 11, -5, 60, 10])
         let features = b.globalAveragePool(x)
         b.head("gender", kind: .softmax, input: features, weights: weights(2 * 8, &rng), bias: bias(2, &rng),
                scales: [0.004, 0.003], labels: ["female", "male"])

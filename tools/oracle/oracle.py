@@ -246,11 +246,14 @@ def add(x1, x2, zp1, zp2, requantization, zp_out, lo, hi):
     return out
 
 
-def pad(x, before, after, zp):
-    """Zero pad (docs "Pad"): x (H, W, C) inside, the zero point (real zero) around it."""
+def pad(x, before, after, zp, values=None):
+    """Pad (docs "Pad"): x (H, W, C) inside, the zero point (real zero) around it, or with
+    `values` (one per output channel) each padded cell its channel's value."""
     (t, l, c0), (b, r, c1) = before, after
     h, w, c = x.shape
     y = np.full((t + h + b, l + w + r, c0 + c + c1), zp, np.int64)
+    if values is not None:
+        y[:, :, :] = np.array(values, np.int64)
     y[t:t + h, l:l + w, c0:c0 + c] = x
     return y
 
@@ -436,15 +439,19 @@ def random_add_case(rng):
                 x1=hexbytes(x1), x2=hexbytes(x2), y=hexbytes(y))
 
 
-def random_pad_case(rng):
+def random_pad_case(rng, with_values=False):
     h, w, c = rng.int(1, 6), rng.int(1, 6), rng.int(1, 9)
     before = [rng.pick([0, 0, 1, rng.int(0, 4)]) for _ in range(3)]
     after = [rng.pick([0, 0, 1, rng.int(0, 4)]) for _ in range(3)]
     zp = random_zero_point(rng)
     x = np.array(rng.int8s(h * w * c), np.int64).reshape(h, w, c)
-    y = pad(x, before, after, zp)
-    return dict(input=[h, w, c], before=before, after=after, zeroPoint=zp, x=hexbytes(x.flatten().tolist()),
+    values = rng.int8s(before[2] + c + after[2]) if with_values else None
+    y = pad(x, before, after, zp, values)
+    case = dict(input=[h, w, c], before=before, after=after, zeroPoint=zp, x=hexbytes(x.flatten().tolist()),
                 y=hexbytes(y.flatten().tolist()))
+    if with_values:
+        case["values"] = values
+    return case
 
 
 # --- Hand-worked cases (docs/quantization.md, "Hand-worked cases") ---------------------------
@@ -542,7 +549,7 @@ def scalar_cases(rng):
                 headDequantization=heads)
 
 
-def kernel_cases(rng, add_rng, pad_rng, large_rng, max_pool_rng):
+def kernel_cases(rng, add_rng, pad_rng, large_rng, max_pool_rng, pad_values_rng):
     return dict(
         conv2D=[random_conv_case(rng, False) for _ in range(60)],
         depthwiseConv2D=[random_conv_case(rng, True) for _ in range(60)],
@@ -555,9 +562,10 @@ def kernel_cases(rng, add_rng, pad_rng, large_rng, max_pool_rng):
         add=[random_add_case(add_rng) for _ in range(60)],
         pad=[random_pad_case(pad_rng) for _ in range(30)],
         # format version 3, each on its own stream too: kernels 6-7 (the age net's 7x7/2 first
-        # convolution) and max pool k x k / stride s
+        # convolution), max pool k x k / stride s, pad with per-channel values
         conv2DLarge=[random_conv_case(large_rng, False, kernels=(6, 7), size=12) for _ in range(30)],
         maxPool=[random_max_pool_case(max_pool_rng) for _ in range(40)],
+        padValues=[random_pad_case(pad_values_rng, with_values=True) for _ in range(30)],
     )
 
 
@@ -594,7 +602,7 @@ def golden_files():
     files = {
         "numerics.json": scalar_cases(SplitMix64(0x5EED_0001)),
         "kernels.json": kernel_cases(SplitMix64(0x5EED_0002), SplitMix64(0x5EED_0003), SplitMix64(0x5EED_0004),
-                                     SplitMix64(0x5EED_0006), SplitMix64(0x5EED_0007)),
+                                     SplitMix64(0x5EED_0006), SplitMix64(0x5EED_0007), SplitMix64(0x5EED_0008)),
         "heads.json": head_cases(SplitMix64(0x5EED_0005)),
     }
     return {name: json.dumps({"generator": "tools/oracle/oracle.py", **body}, separators=(",", ":")) + "\n"

@@ -129,6 +129,7 @@ public enum BlobFormat {
         public static let padTop = 20        // u32: pad's rows before the input (version 2; the offset of outputMin, which pad does not use)
         public static let padLeft = 24       // u32: pad's columns before the input (the offset of outputMax)
         public static let padChannels = 28   // u32: pad's channels before the input (the offset of outputLength)
+        public static let padFill = 16       // u8: pad's fill (version 3; the offset of padding): 0 the zero point, 1 per-channel values at `weights`
         public static let weights = 32       // u64: offsets in the weights section
         public static let bias = 40          // u64
         public static let multipliers = 48   // u64

@@ -371,6 +371,13 @@ private struct Validator {
                       wide(base.u32(r + O.padChannels)) + wide(inShape.channels) <= wide(outShape.channels)
                 else { throw .shapeMismatch(op: j, expected: inShape, actual: outShape) }
                 try sameQuantization(j, input, output)
+                // The fill: the zero point, or (version 3) one stored value per output channel.
+                try field(r + O.padFill, .padding, allowed: 0...(version >= 3 ? 1 : 0))
+                if base.u8(r + O.padFill) == 1 {
+                    try array(j, r + O.weights, count: wide(outShape.channels), elementSize: 1, cursor: &weightsCursor)
+                } else {
+                    try zero(r + O.weights, 8)
+                }
             case .add:
                 try field(r + O.rounding, .rounding, allowed: 0...0)
                 try clamp(r)
@@ -560,9 +567,9 @@ private struct Validator {
         }
         if !windowed {
             try zero(r + O.kernelHeight, 4)    // kernel and stride
-            try zero(r + O.padding, 1)
+            if kind != .pad { try zero(r + O.padding, 1) }  // a pad's fill
         }
-        if !weighted { try zero(r + O.weights, 16) }  // weights, bias
+        if !weighted { try zero(r + (kind == .pad ? O.bias : O.weights), kind == .pad ? 8 : 16) }  // weights (but a pad's values), bias
         if kind != .fullyConnectedAccumulators && kind != .add && kind != .pad { try zero(r + O.outputLength, 4) }  // or secondInput, padChannels
     }
 

@@ -149,7 +149,8 @@ extension Model {
         case .pad:
             Kernels.pad(
                 PadParameters(input: source.shape, output: destination.shape, top: o.padTop, left: o.padLeft,
-                              channelsBefore: o.padChannels, zeroPoint: Int8(truncatingIfNeeded: source.zeroPoint)),
+                              channelsBefore: o.padChannels, zeroPoint: Int8(truncatingIfNeeded: source.zeroPoint),
+                              values: o.padValues ? weightArray(o.weightsOffset) : nil),
                 input: x, output: y)
         case .fullyConnectedAccumulators:
             break

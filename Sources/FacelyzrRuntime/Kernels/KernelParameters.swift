@@ -259,18 +259,25 @@ public struct AddParameters: Sendable, Equatable {
     }
 }
 
-/// Parameters of a zero pad (docs/quantization.md "Pad"): the input lies in the output at
-/// `top`, `left`, `channelsBefore`; every other output cell holds `zeroPoint` (real zero).
-public struct PadParameters: Sendable, Equatable {
+/// Parameters of a pad (docs/quantization.md "Pad"): the input lies in the output at `top`,
+/// `left`, `channelsBefore`; every other output cell of channel `c` holds `values[c]`, or
+/// `zeroPoint` (real zero) when `values` is nil.
+public struct PadParameters: @unchecked Sendable, Equatable {
     public var input: TensorShape
     public var output: TensorShape
     public var top: Int
     public var left: Int
     public var channelsBefore: Int
     public var zeroPoint: Int8
+    /// One stored value per output channel for the padded cells (version 3), or nil.
+    public var values: UnsafePointer<Int8>?
 
     @inlinable
-    public init(input: TensorShape, output: TensorShape, top: Int, left: Int, channelsBefore: Int, zeroPoint: Int8) {
+    public init(
+        input: TensorShape, output: TensorShape, top: Int, left: Int, channelsBefore: Int, zeroPoint: Int8,
+        values: UnsafePointer<Int8>? = nil
+    ) {
+        self.values = values
         self.input = input
         self.output = output
         self.top = top
