@@ -108,6 +108,15 @@ public struct Model: @unchecked Sendable {
         base.f32(layout.outputs.offset + index * BlobFormat.OutputRecord.size + BlobFormat.OutputRecord.value)
     }
 
+    /// The per-channel values of pad op `index` (one per output channel), or nil for a pad of the
+    /// zero point (or another op).
+    public func padValues(op index: Int) -> UnsafeBufferPointer<Int8>? {
+        let o = op(index)
+        guard o.padValues else { return nil }
+        let start = (base + layout.weights.offset + o.weightsOffset).assumingMemoryBound(to: Int8.self)
+        return UnsafeBufferPointer(start: start, count: tensor(o.output).shape.channels)
+    }
+
     /// Label of head output `index` (an attribute name, UTF-8).
     public func outputLabel(_ index: Int) -> UnsafeRawBufferPointer {
         let r = layout.outputs.offset + index * BlobFormat.OutputRecord.size

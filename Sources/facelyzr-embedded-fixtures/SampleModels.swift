@@ -107,8 +107,7 @@ enum SampleModels {
 
     /// 40x40 RGB, format v3 as the age net starts and ends: conv 7x7 stride 2 valid + ReLU,
     /// max pool 3x3 stride 2 valid, conv 3x3 same, max pool 3x3 stride 1 same with a ReLU
-    /// clamp, global average
-    /// pool; a softmax head of 2 classes, an expected-value head of 81 bins (values 0...80) and
+    /// clamp, a pad of a row and two columns with per-channel values, global average pool; a softmax head of 2 classes, an expected-value head of 81 bins (values 0...80) and
     /// a raw head.
     static func ageStem(seed: UInt64) -> BlobBuilder {
         var rng = SplitMix64(state: seed)
@@ -122,6 +121,7 @@ enum SampleModels {
         x = b.conv2D(x, filters: 20, kernelHeight: 3, kernelWidth: 3, padding: .same, weights: l.weights, bias: l.bias,
                      requantization: l.requantization, output: q(-20))
         x = b.maxPool(x, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .same, activation: .relu)
+        x = b.pad(x, top: 1, right: 2, values: (0..<20).map { Int8(truncatingIfNeeded: $0 * 13 - 128) })
         let features = b.globalAveragePool(x)
         for (name, kind, count) in [("gender", HeadKind.softmax, 2), ("age", .expectedValue, 81), ("boxes", .raw, 4)] {
             let layer = Layer(channels: count, weightsPerChannel: 20, real: 0.001...0.002, rng: &rng)
