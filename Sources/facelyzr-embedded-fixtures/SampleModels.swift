@@ -107,8 +107,8 @@ enum SampleModels {
 
     /// 40x40 RGB, format v3 as the age net starts and ends: conv 7x7 stride 2 valid + ReLU,
     /// max pool 3x3 stride 2 valid, conv 3x3 same, max pool 3x3 stride 1 same with a ReLU
-    /// clamp, a pad of a row and two columns with per-channel values, global average pool; a softmax head of 2 classes, an expected-value head of 81 bins (values 0...80) and
-    /// a raw head.
+    /// clamp, a pad of a row and two columns with per-channel values, global average pool; a
+    /// softmax head of 2 classes, an expected-value head of 81 bins (values 0...80) and a raw head.
     static func ageStem(seed: UInt64) -> BlobBuilder {
         var rng = SplitMix64(state: seed)
         var b = BlobBuilder(name: "age-stem", height: 40, width: 40, pixelFormat: .rgb8)
