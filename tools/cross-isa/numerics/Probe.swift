@@ -53,7 +53,7 @@ public func probeRequantize() -> UInt64 {
     return hash.value
 }
 
-/// Reference and Fast conv2D / depthwise (kernels 1-7) / fully connected / add / max pool on
+/// Reference and Fast conv2D / depthwise (kernels 1-7) / fully connected / add / max pool / pad on
 /// pseudo-random small layers.
 /// Returns the hash of the reference outputs, or 0 if a fast kernel ever differed.
 @_cdecl("probe_kernels")
@@ -67,8 +67,9 @@ public func probeKernels() -> UInt64 {
     let bias = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
     let multipliers = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
     let shifts = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
-    let expected = UnsafeMutablePointer<Int8>.allocate(capacity: capacity)
-    let got = UnsafeMutablePointer<Int8>.allocate(capacity: capacity)
+    // Room for every op's output one after another (the pad's reaches about 7,000 bytes).
+    let expected = UnsafeMutablePointer<Int8>.allocate(capacity: 2 * capacity)
+    let got = UnsafeMutablePointer<Int8>.allocate(capacity: 2 * capacity)
     let packed = UnsafeMutableRawPointer.allocate(byteCount: 32768, alignment: 16)
     defer {
         packed.deallocate()
@@ -142,7 +143,17 @@ public func probeKernels() -> UInt64 {
         let pooled = sums + add.count
         Reference.maxPool(pool, input: input, output: expected + pooled)
         Fast.maxPool(pool, input: input, output: got + pooled)
-        for i in 0..<(pooled + pool.output.elementCount) {
+        // A pad of up to 2 rows, columns and channels on each side, with per-channel values (the weights).
+        let before = (rng.below(3), rng.below(3), rng.below(3)), after = (rng.below(3), rng.below(3), rng.below(3))
+        let padded = PadParameters(
+            input: shape, output: TensorShape(height: before.0 + shape.height + after.0, width: before.1 + shape.width + after.1,
+                                              channels: before.2 + shape.channels + after.2),
+            top: before.0, left: before.1, channelsBefore: before.2, zeroPoint: rng.int8(),
+            values: rng.below(2) == 0 ? nil : UnsafePointer(weights))
+        let padOutput = pooled + pool.output.elementCount
+        Reference.pad(padded, input: input, output: expected + padOutput)
+        Fast.pad(padded, input: input, output: got + padOutput)
+        for i in 0..<(padOutput + padded.output.elementCount) {
             if expected[i] != got[i] { return 0 }
             hash.add(UInt32(UInt8(bitPattern: expected[i])))
         }
