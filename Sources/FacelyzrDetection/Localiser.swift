@@ -265,7 +265,8 @@ public struct Localiser: Sendable {
             }
         }
         let kept = suppressNonMaxima(candidates, count: candidateCount, overlapThreshold: configuration.overlapThreshold,
-                                     containmentThreshold: configuration.containmentThreshold)
+                                     containmentThreshold: configuration.containmentThreshold,
+                                     merging: configuration.mergesSuppressed)
         let written = min(kept, boxes.count)
         for i in 0..<written { boxes[i] = candidates[i] }
         return written

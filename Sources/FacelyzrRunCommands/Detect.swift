@@ -31,6 +31,9 @@ public struct LocaliserOptions: ParsableArguments {
     @Option(help: "... or sharing more than this fraction of the smaller box with it (1: off).")
     var containment: Float = LocaliserConfiguration().containmentThreshold
 
+    @Option(help: "Non-maximum suppression: each kept box becomes the score-weighted average of the boxes it suppressed (on or off).")
+    var merge: Switch = LocaliserConfiguration().mergesSuppressed ? .on : .off
+
     public init() {}
 
     /// Refuses a setting the localiser would refuse (`LocaliserConfiguration.invalidSetting`)
@@ -58,8 +61,14 @@ public struct LocaliserOptions: ParsableArguments {
 
     public var configuration: LocaliserConfiguration {
         LocaliserConfiguration(minimumFaceSize: minFace, maximumFaceSize: maxFace, scaleStep: scaleStep, stride: stride,
-                               scoreThreshold: threshold, overlapThreshold: overlap, containmentThreshold: containment)
+                               scoreThreshold: threshold, overlapThreshold: overlap, containmentThreshold: containment,
+                               mergesSuppressed: merge == .on)
     }
+}
+
+/// An option that is on or off.
+public enum Switch: String, ExpressibleByArgument, Sendable {
+    case on, off
 }
 
 /// `facelyzr detect IMAGE`: finds faces with the int8 face / not-face model and the localiser.

@@ -153,7 +153,7 @@ import Testing
         }
         let kept = candidates.withUnsafeMutableBufferPointer {
             suppressNonMaxima($0.baseAddress!, count: $0.count, overlapThreshold: c.overlapThreshold,
-                              containmentThreshold: c.containmentThreshold)
+                              containmentThreshold: c.containmentThreshold, merging: c.mergesSuppressed)
         }
         return Array(candidates.prefix(kept))
     }
