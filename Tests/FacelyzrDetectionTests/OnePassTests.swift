@@ -139,8 +139,12 @@ import Testing
                                   layerOutputs: nil, packedWeights: packed)
                     let score = outputs.withUnsafeBufferPointer { model.prediction(output: 0, outputs: $0.baseAddress!) }
                     guard score >= c.scoreThreshold else { continue }
-                    let box = DetectionBox(x: Float(x) * xScale, y: Float(y) * yScale, width: Float(window) * xScale,
+                    var box = DetectionBox(x: Float(x) * xScale, y: Float(y) * yScale, width: Float(window) * xScale,
                                            height: Float(window) * yScale, score: score)
+                    if localiser.hasBoxHead {
+                        let o = outputs.withUnsafeBufferPointer { p in (1...3).map { model.prediction(output: $0, outputs: p.baseAddress!) } }
+                        box = Localiser.regressedBox(window: box, x: o[0], y: o[1], logScale: o[2])
+                    }
                     if candidates.count < c.candidateCapacity {
                         candidates.append(box)
                     } else {
@@ -185,7 +189,7 @@ import Testing
     @Test func everyWindowScoresAsPredictDoes() throws {
         var g = Generator(state: 14)
         var blobs = [try [UInt8](Data(contentsOf: URL(fileURLWithPath: Self.shippedPath)))]
-        blobs += Self.randomModels(seed: 15) + [SquareModel.blob()]
+        blobs += Self.randomModels(seed: 15) + [SquareModel.blob(), SquareModel.blob(box: [100, -50, 223])]
         var compared = 0, cases = 0
         for (m, blob) in blobs.enumerated() {
             let bytes = AlignedBytes(blob)
