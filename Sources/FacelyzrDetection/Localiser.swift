@@ -129,8 +129,8 @@ public struct Localiser: Sendable {
 
     /// The most windows one frame may need, over all levels: 2,000,000 windows take about 1 s
     /// at the 0.4 to 0.7 µs per window measured on x86-64 (docs/detection.md "Latency"), and a
-    /// board several times longer; a 12-megapixel photo needs about 1.5 million with the default
-    /// settings (docs/limits.md "Face detection").
+    /// board several times longer; a 12-megapixel photo needs about 373,000 with the default
+    /// settings, 1.5 million at window step 4 (docs/limits.md "Face detection").
     public static let maximumWindowCount = 2_000_000
 
     /// The most pixels of the first (largest) pyramid level, the image pixel limit

@@ -239,9 +239,10 @@ import Testing
                 print("OnePassTests: \(width)x\(height) step \(stride): \(localiser.windowCount) windows, \(localiser.levelOpCount) level ops, "
                       + "\(localiser.multiplyAccumulates) MAC (window by window \(windowed)), workspace \(localiser.workspaceByteCount) bytes")
                 #expect(localiser.multiplyAccumulates <= windowed)
-                // Steps dividing the cell step (8) run every convolution per level, at least 4 times cheaper.
+                // Steps dividing the cell step (8) run every convolution per level, at least 3.5 times
+                // cheaper (at step 8 the two heads' dense layers, run per window, are a tenth of the rest).
                 if 8 % stride == 0 {
-                    #expect(localiser.levelOpCount == 3 && localiser.multiplyAccumulates * 4 < windowed, "step \(stride)")
+                    #expect(localiser.levelOpCount == 3 && localiser.multiplyAccumulates * 7 < windowed * 2, "step \(stride)")
                 }
             }
         }
@@ -284,7 +285,8 @@ import Testing
         var counts: [Int] = []
         for blob in blobs {
             let bytes = AlignedBytes(blob)
-            counts.append(try Localiser(model: try bytes.model(), frameWidth: 64, frameHeight: 64).levelOpCount)
+            counts.append(try Localiser(model: try bytes.model(), frameWidth: 64, frameHeight: 64,
+                                        configuration: LocaliserConfiguration(stride: 4)).levelOpCount)
         }
         #expect(counts == [3, 3, 3, 1, 1, 0])
     }
