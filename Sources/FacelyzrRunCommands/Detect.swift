@@ -78,8 +78,9 @@ public struct Detect: ParsableCommand {
         discussion: """
             The picture is converted to gray; an image pyramid (area resampling) brings faces \
             of --min-face pixels and up, in steps of --scale-step, to the model's window; the \
-            window slides by --stride pixels of each level and the int8 runtime scores it; \
-            windows reaching --threshold go through greedy non-maximum suppression. Boxes are \
+            window slides by --stride pixels of each level and the int8 runtime scores it (and, \
+            with a box head, places the face's box from it); windows reaching --threshold go \
+            through greedy non-maximum suppression (--overlap, --containment, --merge). Boxes are \
             in pixels of the picture, best first. The shipped face / not-face model is trained \
             on synthetic scenes (docs/detection.md): on photographs it shows the pipeline.
             """)
