@@ -8,7 +8,8 @@ import FacelyzrRuntime
 /// Level `k` searches faces of side `minimumFaceSize * scaleStep^k` frame pixels: the frame is
 /// area-resampled so that such a face becomes the model's `window` x `window` input, and the
 /// window slides over the level by `stride` pixels. A window whose probability reaches the
-/// threshold is a candidate, mapped back to frame pixels. The model's leading valid
+/// threshold is a candidate, mapped back to frame pixels, and placed by the model's box head when
+/// it has one (`regressedBox`). The model's leading valid
 /// convolutions (`levelOpCount`) run once over each level, per phase of the window positions
 /// modulo their strides, and the rest of the model over the last map too when it is fully
 /// connected ops (`tailOnMaps`: as convolutions), else once per window on its cell of the last
@@ -23,6 +24,9 @@ public struct Localiser: Sendable {
     public let configuration: LocaliserConfiguration
     /// Side of the model's square input.
     public let window: Int
+    /// Whether the model has a box head (its second head: three regression outputs placing the
+    /// face's box relative to the window, `regressedBox`).
+    public let hasBoxHead: Bool
     /// Pyramid levels searched.
     public let levelCount: Int
     /// Leading ops of the model run once per level (and phase) rather than once per window:
@@ -48,22 +52,27 @@ public struct Localiser: Sendable {
     @usableFromInline let levelOffset: Int
     @usableFromInline let scratchOffset: Int
     @usableFromInline let scoresOffset: Int
+    @usableFromInline let boxOffsetsOffset: Int
     @usableFromInline let outputsOffset: Int
     @usableFromInline let tailPackedOffset: Int
     @usableFromInline let candidatesOffset: Int
 
     /// A localiser for `frameWidth` x `frameHeight` gray frames. Throws if the model is not a
-    /// square gray face / not-face model, the configuration is out of range, no window fits, or
-    /// the frame needs too many windows or too large a first level.
+    /// square gray face / not-face model (a binary head of one output, then optionally a box head
+    /// of three regression outputs), the configuration is out of range, no window fits, or the
+    /// frame needs too many windows or too large a first level.
     public init(model: Model, frameWidth: Int, frameHeight: Int,
                 configuration: LocaliserConfiguration = LocaliserConfiguration()) throws(DetectionError) {
         let input = model.input
         guard input.channels == 1, input.width == input.height else {
             throw .modelInputNotSquareGray(width: input.width, height: input.height, channels: input.channels)
         }
-        guard model.outputCount == 1, model.headCount == 1, model.head(0).kind == .binary else {
+        guard model.headCount >= 1, model.head(0).kind == .binary, model.head(0).outputCount == 1,
+              model.headCount == 1 || (model.headCount == 2 && model.head(1).kind == .regression && model.head(1).outputCount == 3)
+        else {
             throw .modelNotFaceClassifier(outputCount: model.outputCount)
         }
+        hasBoxHead = model.headCount == 2
         if let setting = configuration.invalidSetting { throw .invalidConfiguration(setting: setting) }
         self.model = model
         self.frameWidth = frameWidth
@@ -131,7 +140,8 @@ public struct Localiser: Sendable {
         levelOffset = aligned(model.arenaByteCount)
         scratchOffset = levelOffset + aligned(first.width * first.height + Self.mapSlack(model, layer: 0, levelOps: levelOpCount, stride: step))
         scoresOffset = scratchOffset + aligned(max(frameHeight * first.width * MemoryLayout<Float>.stride, maps + tailMaps))
-        outputsOffset = scoresOffset + aligned(levelWindows * MemoryLayout<Float>.stride)
+        boxOffsetsOffset = scoresOffset + aligned(levelWindows * MemoryLayout<Float>.stride)
+        outputsOffset = boxOffsetsOffset + (hasBoxHead ? aligned(levelWindows * 3 * MemoryLayout<Float>.stride) : 0)
         // One window's outputs, or on the maps those of every window of a phase.
         tailPackedOffset = outputsOffset + aligned((tail ? levelWindows : 1) * model.outputCount * MemoryLayout<Int32>.stride)
         candidatesOffset = tailPackedOffset + Self.tailPackedByteCount(model, levelOps: levelOpCount, stride: step)
@@ -140,8 +150,8 @@ public struct Localiser: Sendable {
 
     /// The most windows one frame may need, over all levels: 2,000,000 windows take about 1 s
     /// at the 0.4 to 0.7 µs per window measured on x86-64 (docs/detection.md "Latency"), and a
-    /// board several times longer; a 12-megapixel photo needs about 1.5 million with the default
-    /// settings (docs/limits.md "Face detection").
+    /// board several times longer; a 12-megapixel photo needs about 373,000 with the default
+    /// settings, 1.5 million at window step 4 (docs/limits.md "Face detection").
     public static let maximumWindowCount = 2_000_000
 
     /// The most pixels of the first (largest) pyramid level, the image pixel limit
@@ -358,6 +368,7 @@ public struct Localiser: Sendable {
             throw .workspaceTooSmall(needed: workspaceByteCount, byteCount: workspace.count)
         }
         let scores = (base + scoresOffset).assumingMemoryBound(to: Float.self)
+        let boxOffsets = (base + boxOffsetsOffset).assumingMemoryBound(to: Float.self)
         let candidates = (base + candidatesOffset).bindMemory(to: DetectionBox.self, capacity: configuration.candidateCapacity)
         var candidateCount = 0
         let capacity = configuration.candidateCapacity
@@ -374,10 +385,15 @@ public struct Localiser: Sendable {
             // which of equal scores suppression keeps, and which candidates a full list keeps.
             for row in 0..<Self.windowsAlong(levelHeight, window: window, stride: step) {
                 for column in 0..<columns {
-                    let score = scores[row * columns + column]
+                    let index = row * columns + column
+                    let score = scores[index]
                     guard score >= threshold else { continue }
-                    let box = DetectionBox(x: Float(column * step) * xScale, y: Float(row * step) * yScale,
+                    var box = DetectionBox(x: Float(column * step) * xScale, y: Float(row * step) * yScale,
                                            width: Float(window) * xScale, height: Float(window) * yScale, score: score)
+                    if hasBoxHead {
+                        let o = boxOffsets + 3 * index
+                        box = Self.regressedBox(window: box, x: o[0], y: o[1], logScale: o[2])
+                    }
                     if candidateCount < capacity {
                         candidates[candidateCount] = box
                         candidateCount += 1
@@ -391,10 +407,35 @@ public struct Localiser: Sendable {
             }
         }
         let kept = suppressNonMaxima(candidates, count: candidateCount, overlapThreshold: configuration.overlapThreshold,
-                                     containmentThreshold: configuration.containmentThreshold)
+                                     containmentThreshold: configuration.containmentThreshold,
+                                     merging: configuration.mergesSuppressed)
         let written = min(kept, boxes.count)
         for i in 0..<written { boxes[i] = candidates[i] }
         return written
+    }
+
+    /// Keeps what `detect` needs of window `index`'s model outputs (`outputs`, as `predict` leaves
+    /// them): its face probability in the score map and, with a box head, its three box offsets
+    /// (`regressedBox`) in the offset map.
+    @inline(__always)
+    func keepWindow(_ index: Int, outputs: UnsafePointer<Int32>, workspace base: UnsafeMutableRawPointer) {
+        (base + scoresOffset).assumingMemoryBound(to: Float.self)[index] = model.prediction(output: 0, outputs: outputs)
+        guard hasBoxHead else { return }
+        let offsets = (base + boxOffsetsOffset).assumingMemoryBound(to: Float.self) + 3 * index
+        for i in 0..<3 { offsets[i] = model.prediction(output: 1 + i, outputs: outputs) }
+    }
+
+    /// The face box a window's box head places (docs/detection.md "Box regression"): the centre
+    /// moved by `(x, y)` window sides, the sides scaled by `e^logScale` (as `p / (1 - p)` with
+    /// `p` the runtime's `sigmoid(logScale)`, so the same on every ISA; `logScale` clamped to
+    /// ±ln 8, the largest the training data stores); the score is the window's.
+    public static func regressedBox(window: DetectionBox, x: Float, y: Float, logScale: Float) -> DetectionBox {
+        let limit: Float = 2.0794415  // ln 8 (FaceBoxOffset.logScaleLimit)
+        let p = sigmoid(max(-limit, min(limit, logScale)))
+        let scale = p / (1 - p)
+        let width = window.width * scale, height = window.height * scale
+        let centreX = window.x + window.width * (0.5 + x), centreY = window.y + window.height * (0.5 + y)
+        return DetectionBox(x: centreX - width / 2, y: centreY - height / 2, width: width, height: height, score: window.score)
     }
 
     /// Multiply-accumulates per frame with the first `levelOps` ops run per level, and the tail
@@ -543,7 +584,6 @@ public struct Localiser: Sendable {
         let cellRow = cell.shape.width * cell.shape.channels
         let target = (base + cell.arenaOffset).assumingMemoryBound(to: Int8.self)
         let outputs = (base + outputsOffset).assumingMemoryBound(to: Int32.self)
-        let scores = (base + scoresOffset).assumingMemoryBound(to: Float.self)
         let last = buffer(levelOps)
         let steps = Self.tailStrides(model, levelOps: levelOps, stride: stride)
         Self.walkPass(
@@ -610,7 +650,7 @@ public struct Localiser: Sendable {
                         }
                         // Every head output of this window, where predict leaves them for one image.
                         let windowOutputs = tailOnMaps ? outputs + place * model.outputCount : outputs
-                        scores[row * xs.end + column] = model.prediction(output: 0, outputs: windowOutputs)
+                        keepWindow(row * xs.end + column, outputs: windowOutputs, workspace: base)
                         column += xs.step
                         place += 1
                     }
