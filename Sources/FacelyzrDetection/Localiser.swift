@@ -8,9 +8,11 @@ import FacelyzrRuntime
 /// Level `k` searches faces of side `minimumFaceSize * scaleStep^k` frame pixels: the frame is
 /// area-resampled so that such a face becomes the model's `window` x `window` input, and the
 /// window slides over the level by `stride` pixels. A window whose probability reaches the
-/// threshold is a candidate, mapped back to frame pixels. The model's leading valid
+/// threshold is a candidate, mapped back to frame pixels, and placed by the model's box head when
+/// it has one (`regressedBox`). The model's leading valid
 /// convolutions (`levelOpCount`) run once over each level, per phase of the window positions
-/// modulo their strides, and the rest of the model once per window on its cell of the last
+/// modulo their strides, and the rest of the model over the last map too when it is fully
+/// connected ops (`tailOnMaps`: as convolutions), else once per window on its cell of the last
 /// map: window for window the arithmetic of `Model.predict` (docs/detection.md "One pass per
 /// level"). Made once for a frame size; `detect` then runs in the caller's workspace with no
 /// heap allocation and no check that can fail except the sizes of what it is given. A
@@ -22,6 +24,9 @@ public struct Localiser: Sendable {
     public let configuration: LocaliserConfiguration
     /// Side of the model's square input.
     public let window: Int
+    /// Whether the model has a box head (its second head: three regression outputs placing the
+    /// face's box relative to the window, `regressedBox`).
+    public let hasBoxHead: Bool
     /// Pyramid levels searched.
     public let levelCount: Int
     /// Leading ops of the model run once per level (and phase) rather than once per window:
@@ -29,8 +34,15 @@ public struct Localiser: Sendable {
     /// make the fewest multiply-accumulates per frame (0 when the model does not start so, or
     /// windowing is cheaper: then every window runs the whole model).
     public let levelOpCount: Int
+    /// Whether the ops after the level ops (the window classifier: a dense layer, heads) run
+    /// once per level and phase too, each fully connected op as a convolution over the map of
+    /// its input (the last level map, or an earlier one of these ops' maps), a head as a 1x1
+    /// convolution with int32 outputs: when every one of them is fully connected and reads such
+    /// a map, a head one pixel of it (`tailRunsOnMaps`). Otherwise they run once per window.
+    public let tailOnMaps: Bool
     /// Multiply-accumulates of the model's ops per frame (`Model.multiplyAccumulates(op:)`
-    /// per window, and the level ops' maps), never more than window by window.
+    /// per window, and the level ops' maps and the tail's), never more than window by window
+    /// but for the tail convolutions' outputs past a row's last window (`tailOnMaps`).
     public let multiplyAccumulates: UInt64
     /// Bytes of the workspace `detect` needs.
     public let workspaceByteCount: Int
@@ -40,21 +52,27 @@ public struct Localiser: Sendable {
     @usableFromInline let levelOffset: Int
     @usableFromInline let scratchOffset: Int
     @usableFromInline let scoresOffset: Int
+    @usableFromInline let boxOffsetsOffset: Int
     @usableFromInline let outputsOffset: Int
+    @usableFromInline let tailPackedOffset: Int
     @usableFromInline let candidatesOffset: Int
 
     /// A localiser for `frameWidth` x `frameHeight` gray frames. Throws if the model is not a
-    /// square gray face / not-face model, the configuration is out of range, no window fits, or
-    /// the frame needs too many windows or too large a first level.
+    /// square gray face / not-face model (a binary head of one output, then optionally a box head
+    /// of three regression outputs), the configuration is out of range, no window fits, or the
+    /// frame needs too many windows or too large a first level.
     public init(model: Model, frameWidth: Int, frameHeight: Int,
                 configuration: LocaliserConfiguration = LocaliserConfiguration()) throws(DetectionError) {
         let input = model.input
         guard input.channels == 1, input.width == input.height else {
             throw .modelInputNotSquareGray(width: input.width, height: input.height, channels: input.channels)
         }
-        guard model.outputCount == 1, model.headCount == 1, model.head(0).kind == .binary else {
+        guard model.headCount >= 1, model.head(0).kind == .binary, model.head(0).outputCount == 1,
+              model.headCount == 1 || (model.headCount == 2 && model.head(1).kind == .regression && model.head(1).outputCount == 3)
+        else {
             throw .modelNotFaceClassifier(outputCount: model.outputCount)
         }
+        hasBoxHead = model.headCount == 2
         if let setting = configuration.invalidSetting { throw .invalidConfiguration(setting: setting) }
         self.model = model
         self.frameWidth = frameWidth
@@ -103,24 +121,37 @@ public struct Localiser: Sendable {
             if count <= best.count { best = (ops, count) }
         }
         (levelOpCount, multiplyAccumulates) = best
-        // The level's maps (`mapOffset`) reuse the resampler's rows: they are made after it.
-        let maps = Self.mapOffset(model, layer: levelOpCount + 1, levelOps: levelOpCount, levelWidth: first.width, levelHeight: first.height)
+        let tail = Self.tailRunsOnMaps(model, levelOps: levelOpCount)
+        tailOnMaps = tail
+        // The level's maps (`mapOffset`), then the tail's, reuse the resampler's rows: they are
+        // made after it.
+        let step = configuration.stride
+        let maps = Self.mapOffset(model, layer: levelOpCount + 1, levelOps: levelOpCount, stride: step,
+                                  levelWidth: first.width, levelHeight: first.height)
         guard let maps, maps <= Self.maximumMapBytes else {
+            throw .levelTooLarge(width: first.width, height: first.height, limit: Self.maximumLevelPixels)
+        }
+        let tailMaps = Self.tailMapOffset(model, op: model.opCount, levelOps: levelOpCount, stride: step,
+                                          levelWidth: first.width, levelHeight: first.height)
+        guard let tailMaps, tailMaps <= Self.maximumMapBytes - maps else {
             throw .levelTooLarge(width: first.width, height: first.height, limit: Self.maximumLevelPixels)
         }
         func aligned(_ n: Int) -> Int { (n + 15) & ~15 }
         levelOffset = aligned(model.arenaByteCount)
-        scratchOffset = levelOffset + aligned(first.width * first.height + Self.mapSlack(model, layer: 0, levelOps: levelOpCount))
-        scoresOffset = scratchOffset + aligned(max(frameHeight * first.width * MemoryLayout<Float>.stride, maps))
-        outputsOffset = scoresOffset + aligned(levelWindows * MemoryLayout<Float>.stride)
-        candidatesOffset = outputsOffset + aligned(model.outputCount * MemoryLayout<Int32>.stride)
+        scratchOffset = levelOffset + aligned(first.width * first.height + Self.mapSlack(model, layer: 0, levelOps: levelOpCount, stride: step))
+        scoresOffset = scratchOffset + aligned(max(frameHeight * first.width * MemoryLayout<Float>.stride, maps + tailMaps))
+        boxOffsetsOffset = scoresOffset + aligned(levelWindows * MemoryLayout<Float>.stride)
+        outputsOffset = boxOffsetsOffset + (hasBoxHead ? aligned(levelWindows * 3 * MemoryLayout<Float>.stride) : 0)
+        // One window's outputs, or on the maps those of every window of a phase.
+        tailPackedOffset = outputsOffset + aligned((tail ? levelWindows : 1) * model.outputCount * MemoryLayout<Int32>.stride)
+        candidatesOffset = tailPackedOffset + Self.tailPackedByteCount(model, levelOps: levelOpCount, stride: step)
         workspaceByteCount = candidatesOffset + configuration.candidateCapacity * MemoryLayout<DetectionBox>.stride
     }
 
     /// The most windows one frame may need, over all levels: 2,000,000 windows take about 1 s
     /// at the 0.4 to 0.7 µs per window measured on x86-64 (docs/detection.md "Latency"), and a
-    /// board several times longer; a 12-megapixel photo needs about 1.5 million with the default
-    /// settings (docs/limits.md "Face detection").
+    /// board several times longer; a 12-megapixel photo needs about 373,000 with the default
+    /// settings, 1.5 million at window step 4 (docs/limits.md "Face detection").
     public static let maximumWindowCount = 2_000_000
 
     /// The most pixels of the first (largest) pyramid level, the image pixel limit
@@ -168,10 +199,15 @@ public struct Localiser: Sendable {
         return count
     }
 
-    /// Bytes past the end of map `layer` (0: the level) that level op `layer` may read: a phase
-    /// starts its input up to `strideWidth - 1` pixels into the map's first row, at the map's
-    /// width (`scoreLevel`).
-    static func mapSlack(_ model: Model, layer: Int, levelOps: Int) -> Int {
+    /// Bytes past the end of map `layer` (0: the level) that the op reading it may read: a
+    /// phase starts level op `layer`'s input up to `strideWidth - 1` pixels into the map's first
+    /// row, at the map's width, and the tail on the maps the last map's likewise, up to its
+    /// stride (`tailStrides`) less 1 (`scoreLevel`).
+    static func mapSlack(_ model: Model, layer: Int, levelOps: Int, stride: Int) -> Int {
+        if layer == levelOps {
+            guard tailRunsOnMaps(model, levelOps: levelOps) else { return 0 }
+            return (tailStrides(model, levelOps: levelOps, stride: stride).x - 1) * model.tensor(lastTensor(model, levelOps: levelOps)).shape.channels
+        }
         guard layer < levelOps else { return 0 }
         let o = model.op(layer)
         return (o.strideWidth - 1) * model.tensor(o.input).shape.channels
@@ -181,7 +217,7 @@ public struct Localiser: Sendable {
     /// their end) starts among the maps of a level of `levelWidth` x `levelHeight` at phase
     /// (0, 0), which bounds every phase and smaller level; each map rounded up to 16 bytes. nil
     /// when the sizes overflow an `Int`.
-    static func mapOffset(_ model: Model, layer: Int, levelOps: Int, levelWidth: Int, levelHeight: Int) -> Int? {
+    static func mapOffset(_ model: Model, layer: Int, levelOps: Int, stride: Int, levelWidth: Int, levelHeight: Int) -> Int? {
         var offset = 0
         var (height, width) = (levelHeight, levelWidth)
         for op in 0..<(layer - 1) {
@@ -189,11 +225,110 @@ public struct Localiser: Sendable {
             (height, width) = (shape.height, shape.width)
             let (pixels, o1) = shape.height.multipliedReportingOverflow(by: shape.width)
             let (bytes, o2) = pixels.multipliedReportingOverflow(by: shape.channels)
-            let (sum, o3) = offset.addingReportingOverflow(bytes + mapSlack(model, layer: op + 1, levelOps: levelOps) + 15)
+            let (sum, o3) = offset.addingReportingOverflow(bytes + mapSlack(model, layer: op + 1, levelOps: levelOps, stride: stride) + 15)
             guard !o1, !o2, !o3 else { return nil }
             offset = sum & ~15
         }
         return offset
+    }
+
+    /// The tensor of the last level map: the output of the last level op, or the input.
+    static func lastTensor(_ model: Model, levelOps: Int) -> Int {
+        levelOps == 0 ? model.inputTensor : model.op(levelOps - 1).output
+    }
+
+    /// Whether the ops after the first `levelOps` can run over the maps (`tailOnMaps`): each is
+    /// fully connected and reads the last level map or the output of an earlier int8 one of
+    /// them, and each head (`fullyConnectedAccumulators`) reads one pixel of such a map (a 1x1
+    /// tensor). The fully connected ops' outputs are 1x1, so every map after the last level map
+    /// has a pixel per window.
+    static func tailRunsOnMaps(_ model: Model, levelOps: Int) -> Bool {
+        let last = lastTensor(model, levelOps: levelOps)
+        for index in levelOps..<model.opCount {
+            let o = model.op(index)
+            guard o.kind == .fullyConnected || o.kind == .fullyConnectedAccumulators else { return false }
+            var readsMap = o.input == last
+            for earlier in levelOps..<index where model.op(earlier).kind == .fullyConnected && model.op(earlier).output == o.input {
+                readsMap = true
+            }
+            let shape = model.tensor(o.input).shape
+            guard readsMap, o.kind == .fullyConnected || (shape.height == 1 && shape.width == 1) else { return false }
+        }
+        return true
+    }
+
+    /// The step between the cells of the windows of a phase in the last level map, along x and
+    /// y: `stride / gcd(stride, cell step)`, the cell step being the product of the level ops'
+    /// strides along that axis (the window positions of a phase are `lcm(stride, cell step)`
+    /// level pixels apart, `positions`).
+    static func tailStrides(_ model: Model, levelOps: Int, stride: Int) -> (x: Int, y: Int) {
+        var (cellX, cellY) = (1, 1)
+        for op in 0..<levelOps {
+            cellX *= model.op(op).strideWidth
+            cellY *= model.op(op).strideHeight
+        }
+        func gcd(_ a: Int, _ b: Int) -> Int {
+            var (a, b) = (a, b)
+            while b != 0 { (a, b) = (b, a % b) }
+            return a
+        }
+        return (stride / gcd(stride, cellX), stride / gcd(stride, cellY))
+    }
+
+    /// Where the map of tail op `op` (an int8 fully connected one; `model.opCount`: their end)
+    /// starts after the level maps (`mapOffset(layer: levelOps + 1)`), for a level of
+    /// `levelWidth` x `levelHeight`: each map has a pixel per output position of the first tail
+    /// convolution over the last map at phase (0, 0) (which bounds every phase and smaller
+    /// level), rounded up to 16 bytes. 0 when the tail runs per window; nil when the sizes
+    /// overflow an `Int`.
+    static func tailMapOffset(_ model: Model, op: Int, levelOps: Int, stride: Int, levelWidth: Int, levelHeight: Int) -> Int? {
+        guard tailRunsOnMaps(model, levelOps: levelOps) else { return 0 }
+        var (height, width) = (levelHeight, levelWidth)
+        for layer in 0..<levelOps {
+            let shape = model.outputShape(conv2D: layer, inputHeight: height, inputWidth: width)
+            (height, width) = (shape.height, shape.width)
+        }
+        let cell = model.tensor(lastTensor(model, levelOps: levelOps)).shape
+        let steps = tailStrides(model, levelOps: levelOps, stride: stride)
+        let pixels = ((height - cell.height) / steps.y + 1) * ((width - cell.width) / steps.x + 1)
+        var offset = 0
+        for index in levelOps..<op where model.op(index).kind == .fullyConnected {
+            let (bytes, o1) = pixels.multipliedReportingOverflow(by: model.tensor(model.op(index).output).shape.channels)
+            let (sum, o2) = offset.addingReportingOverflow(bytes + 15)
+            guard !o1, !o2 else { return nil }
+            offset = sum & ~15
+        }
+        return offset
+    }
+
+    /// The convolution that runs int8 fully connected tail op `index` over one cell of its
+    /// input map (`tailRunsOnMaps`) at the tail's strides, and its plan and packed bytes for
+    /// `features` (nil: the canonical weights).
+    static func tailConvolution(_ model: Model, op index: Int, levelOps: Int, stride: Int, features: CPUFeatures?)
+        -> (parameters: ConvolutionParameters, plan: KernelPlan, packedByteCount: Int) {
+        let source = model.tensor(model.op(index).input).shape
+        let onLast = model.op(index).input == lastTensor(model, levelOps: levelOps)
+        let steps = onLast ? tailStrides(model, levelOps: levelOps, stride: stride) : (x: 1, y: 1)
+        let p = model.convolutionParameters(fullyConnected: index, inputHeight: source.height, inputWidth: source.width,
+                                            strideHeight: steps.y, strideWidth: steps.x)
+        let (plan, bytes) = model.convolutionPlan(p, for: DefaultKernels.self, features: features)
+        return (p, plan, bytes)
+    }
+
+    /// Bytes of the tail convolutions' packed weights, which `detect` packs into the workspace
+    /// for the features of the plans in the caller's packed weights: the most any features need.
+    static func tailPackedByteCount(_ model: Model, levelOps: Int, stride: Int) -> Int {
+        guard tailRunsOnMaps(model, levelOps: levelOps) else { return 0 }
+        var total = 0
+        for index in levelOps..<model.opCount where model.op(index).kind == .fullyConnected {
+            var most = 0
+            for bits in 0..<(1 << CPUFeatures.knownBits) {
+                let features = CPUFeatures(rawValue: UInt8(truncatingIfNeeded: bits))
+                most = max(most, tailConvolution(model, op: index, levelOps: levelOps, stride: stride, features: features).packedByteCount)
+            }
+            total += most
+        }
+        return total
     }
 
     /// The pyramid level `k` (< `levelCount`): its size, and the face side it searches.
@@ -233,11 +368,13 @@ public struct Localiser: Sendable {
             throw .workspaceTooSmall(needed: workspaceByteCount, byteCount: workspace.count)
         }
         let scores = (base + scoresOffset).assumingMemoryBound(to: Float.self)
+        let boxOffsets = (base + boxOffsetsOffset).assumingMemoryBound(to: Float.self)
         let candidates = (base + candidatesOffset).bindMemory(to: DetectionBox.self, capacity: configuration.candidateCapacity)
         var candidateCount = 0
         let capacity = configuration.candidateCapacity
         let threshold = configuration.scoreThreshold
         let step = configuration.stride
+        tailConvolutions(workspace: base, packedWeights: packedWeights, packing: true) { _, _, _, _ in }
 
         for k in 0..<levelCount {
             let (levelWidth, levelHeight, _) = self.level(k)
@@ -248,10 +385,15 @@ public struct Localiser: Sendable {
             // which of equal scores suppression keeps, and which candidates a full list keeps.
             for row in 0..<Self.windowsAlong(levelHeight, window: window, stride: step) {
                 for column in 0..<columns {
-                    let score = scores[row * columns + column]
+                    let index = row * columns + column
+                    let score = scores[index]
                     guard score >= threshold else { continue }
-                    let box = DetectionBox(x: Float(column * step) * xScale, y: Float(row * step) * yScale,
+                    var box = DetectionBox(x: Float(column * step) * xScale, y: Float(row * step) * yScale,
                                            width: Float(window) * xScale, height: Float(window) * yScale, score: score)
+                    if hasBoxHead {
+                        let o = boxOffsets + 3 * index
+                        box = Self.regressedBox(window: box, x: o[0], y: o[1], logScale: o[2])
+                    }
                     if candidateCount < capacity {
                         candidates[candidateCount] = box
                         candidateCount += 1
@@ -265,18 +407,48 @@ public struct Localiser: Sendable {
             }
         }
         let kept = suppressNonMaxima(candidates, count: candidateCount, overlapThreshold: configuration.overlapThreshold,
-                                     containmentThreshold: configuration.containmentThreshold)
+                                     containmentThreshold: configuration.containmentThreshold,
+                                     merging: configuration.mergesSuppressed)
         let written = min(kept, boxes.count)
         for i in 0..<written { boxes[i] = candidates[i] }
         return written
     }
 
-    /// Multiply-accumulates per frame with the first `levelOps` ops run per level.
+    /// Keeps what `detect` needs of window `index`'s model outputs (`outputs`, as `predict` leaves
+    /// them): its face probability in the score map and, with a box head, its three box offsets
+    /// (`regressedBox`) in the offset map.
+    @inline(__always)
+    func keepWindow(_ index: Int, outputs: UnsafePointer<Int32>, workspace base: UnsafeMutableRawPointer) {
+        (base + scoresOffset).assumingMemoryBound(to: Float.self)[index] = model.prediction(output: 0, outputs: outputs)
+        guard hasBoxHead else { return }
+        let offsets = (base + boxOffsetsOffset).assumingMemoryBound(to: Float.self) + 3 * index
+        for i in 0..<3 { offsets[i] = model.prediction(output: 1 + i, outputs: outputs) }
+    }
+
+    /// The face box a window's box head places (docs/detection.md "Box regression"): the centre
+    /// moved by `(x, y)` window sides, the sides scaled by `e^logScale` (as `p / (1 - p)` with
+    /// `p` the runtime's `sigmoid(logScale)`, so the same on every ISA; `logScale` clamped to
+    /// ±ln 8, the largest the training data stores); the score is the window's.
+    public static func regressedBox(window: DetectionBox, x: Float, y: Float, logScale: Float) -> DetectionBox {
+        let limit: Float = 2.0794415  // ln 8 (FaceBoxOffset.logScaleLimit)
+        let p = sigmoid(max(-limit, min(limit, logScale)))
+        let scale = p / (1 - p)
+        let width = window.width * scale, height = window.height * scale
+        let centreX = window.x + window.width * (0.5 + x), centreY = window.y + window.height * (0.5 + y)
+        return DetectionBox(x: centreX - width / 2, y: centreY - height / 2, width: width, height: height, score: window.score)
+    }
+
+    /// Multiply-accumulates per frame with the first `levelOps` ops run per level, and the tail
+    /// on the maps where it can (`tailRunsOnMaps`): its convolutions at every output position,
+    /// including the few past a phase's last window in each row (`scoreLevel`).
     static func multiplyAccumulates(
         _ model: Model, levelOps: Int, frameWidth: Int, frameHeight: Int, configuration: LocaliserConfiguration, levelCount: Int
     ) -> UInt64 {
         var perWindow: UInt64 = 0
         for op in levelOps..<model.opCount { perWindow += model.multiplyAccumulates(op: op) }
+        let tail = tailRunsOnMaps(model, levelOps: levelOps)
+        let steps = tailStrides(model, levelOps: levelOps, stride: configuration.stride)
+        let cellWidth = model.tensor(lastTensor(model, levelOps: levelOps)).shape.width
         var total: UInt64 = 0
         var side = Float(configuration.minimumFaceSize)
         for _ in 0..<levelCount {
@@ -289,7 +461,15 @@ public struct Localiser: Sendable {
                          let shape = model.outputShape(conv2D: layer, inputHeight: inputHeight, inputWidth: inputWidth)
                          total += wide(shape.elementCount) * wide(o.kernelHeight * o.kernelWidth * model.tensor(o.input).shape.channels)
                      },
-                     windows: { xs, ys, _, _, _ in total += wide(xs.windows * ys.windows) * perWindow })
+                     windows: { xs, ys, _, _, width in
+                         guard tail else { return total += wide(xs.windows * ys.windows) * perWindow }
+                         // The int8 ops at every column of their maps, the heads at the windows.
+                         let columns = (width - cellWidth) / steps.x + 1
+                         for op in levelOps..<model.opCount {
+                             let places = model.op(op).kind == .fullyConnected ? ys.windows * columns : ys.windows * xs.windows
+                             total += wide(places) * model.multiplyAccumulates(op: op)
+                         }
+                     })
             side *= configuration.scaleStep
         }
         return total
@@ -348,12 +528,36 @@ public struct Localiser: Sendable {
         }
     }
 
+    /// The tail's convolutions (`tailOnMaps`), in op order: `each(op, convolution, plan, packed)`
+    /// with the plan for the features of the op's plan in `packedWeights` (nil: the canonical
+    /// weights) and its packed weights in the workspace, which `packing` writes there first
+    /// (`detect`, once per frame; `scoreLevel` reads them).
+    func tailConvolutions(
+        workspace base: UnsafeMutableRawPointer, packedWeights: UnsafeRawPointer?, packing: Bool,
+        _ each: (_ op: Int, _ parameters: ConvolutionParameters, _ plan: KernelPlan, _ packed: UnsafeRawPointer?) -> Void
+    ) {
+        guard tailOnMaps else { return }
+        var offset = tailPackedOffset
+        for index in levelOpCount..<model.opCount where model.op(index).kind == .fullyConnected {
+            // A fully connected op's plan records the features it was planned for.
+            let features = packedWeights.map { model.kernelPlan(op: index, packedWeights: $0).features }
+            let (p, plan, bytes) = Self.tailConvolution(model, op: index, levelOps: levelOpCount, stride: configuration.stride, features: features)
+            if packing && bytes > 0 { model.pack(fullyConnected: index, as: p, plan: plan, for: DefaultKernels.self, into: base + offset) }
+            each(index, p, plan, bytes > 0 ? UnsafeRawPointer(base + offset) : nil)
+            offset += bytes
+        }
+    }
+
     /// Scores every window of level `k` into the workspace's score map, row by row
     /// (`windowsAlong` columns a row): resamples the frame to the level, then walks the pass
-    /// (`walkPass`): each map into its buffer (map `l` of every phase in the same one), each
-    /// window's cell of the last map into the arena where `predict` leaves that tensor, and the
-    /// model's remaining ops as `predict` runs them. Uses only `workspace`; levels are
-    /// independent of each other.
+    /// (`walkPass`): each map into its buffer (map `l` of every phase in the same one); then
+    /// for each phase either the tail on the maps (`tailOnMaps`: each fully connected op as a
+    /// convolution over its input map from the phase's first window on, into its own map, the
+    /// heads at each window's pixel into the phase's outputs, a window's `outputCount` after
+    /// another's), or, window by window, the window's cell of the last map copied into the arena
+    /// where `predict` leaves that tensor and the model's remaining ops as `predict` runs them;
+    /// each window's score is then read from its outputs. Uses only `workspace` (and the tail's
+    /// weights `detect` packed there); levels are independent of each other.
     func scoreLevel(_ k: Int, frame: UnsafePointer<UInt8>, workspace base: UnsafeMutableRawPointer, packedWeights: UnsafeRawPointer?) {
         let (levelWidth, levelHeight, _) = self.level(k)
         let level = (base + levelOffset).assumingMemoryBound(to: UInt8.self)
@@ -363,19 +567,25 @@ public struct Localiser: Sendable {
         for i in 0..<(levelWidth * levelHeight) { level[i] ^= 0x80 }
         let model = self.model
         let levelOps = levelOpCount
+        let stride = configuration.stride
         /// Map `layer`'s buffer (0: the level).
         func buffer(_ layer: Int) -> UnsafeMutablePointer<Int8> {
             let offset = layer == 0 ? levelOffset : scratchOffset
-                + Self.mapOffset(model, layer: layer, levelOps: levelOps, levelWidth: largestLevelWidth, levelHeight: largestLevelHeight)!
+                + Self.mapOffset(model, layer: layer, levelOps: levelOps, stride: stride, levelWidth: largestLevelWidth, levelHeight: largestLevelHeight)!
             return (base + offset).assumingMemoryBound(to: Int8.self)
         }
-        let cell = model.tensor(levelOps == 0 ? model.inputTensor : model.op(levelOps - 1).output)
+        /// The map of tail op `op`'s output (an int8 fully connected op).
+        func tailMap(_ op: Int) -> UnsafeMutablePointer<Int8> {
+            buffer(levelOps + 1) + Self.tailMapOffset(model, op: op, levelOps: levelOps, stride: stride,
+                                                      levelWidth: largestLevelWidth, levelHeight: largestLevelHeight)!
+        }
+        let lastTensor = Self.lastTensor(model, levelOps: levelOps)
+        let cell = model.tensor(lastTensor)
         let cellRow = cell.shape.width * cell.shape.channels
         let target = (base + cell.arenaOffset).assumingMemoryBound(to: Int8.self)
         let outputs = (base + outputsOffset).assumingMemoryBound(to: Int32.self)
-        let scores = (base + scoresOffset).assumingMemoryBound(to: Float.self)
         let last = buffer(levelOps)
-        let stride = configuration.stride
+        let steps = Self.tailStrides(model, levelOps: levelOps, stride: stride)
         Self.walkPass(
             model, levelOps: levelOps, window: window, stride: stride, levelWidth: levelWidth, levelHeight: levelHeight,
             layer: 0, height: levelHeight, width: levelWidth, phaseX: 0, phaseY: 0, cellX: 1, cellY: 1,
@@ -388,32 +598,73 @@ public struct Localiser: Sendable {
                           inputHeight: inputHeight, inputWidth: inputWidth, output: buffer(layer + 1), packedWeights: packedWeights)
             },
             windows: { xs, ys, cellX, cellY, width in
-                var row = ys.first
+                // The window at level pixel (column, row) * stride has its cell at that position
+                // over the cell step (rounded down: less the phase); a phase's cells are `steps` apart.
+                if tailOnMaps {
+                    // The last map read from the first window's cell, at the map's width (as the
+                    // level ops' shifts: the outputs past a row's last window are no window's);
+                    // the tail's maps have the first convolution's columns.
+                    let first = last + ((ys.first * stride / cellY) * width + xs.first * stride / cellX) * cell.shape.channels
+                    let columns = (width - cell.shape.width) / steps.x + 1
+                    /// Op `op`'s input map: its start, width and step between windows' pixels.
+                    func input(_ op: Int) -> (start: UnsafeMutablePointer<Int8>, width: Int, steps: (x: Int, y: Int)) {
+                        let source = model.op(op).input
+                        if source == lastTensor { return (first, width, steps) }
+                        return (tailMap(Self.producer(model, of: source)), columns, (1, 1))
+                    }
+                    tailConvolutions(workspace: base, packedWeights: packedWeights, packing: false) { op, p, plan, packed in
+                        let (start, inputWidth, step) = input(op)
+                        let convolution = model.convolutionParameters(
+                            fullyConnected: op, inputHeight: (ys.windows - 1) * step.y + p.kernelHeight, inputWidth: inputWidth,
+                            strideHeight: p.strideHeight, strideWidth: p.strideWidth)
+                        model.run(fullyConnected: op, as: convolution, using: DefaultKernels.self, plan: plan, packed: packed,
+                                  input: start, output: tailMap(op))
+                    }
+                    for op in levelOps..<model.opCount where model.op(op).kind == .fullyConnectedAccumulators {
+                        let (start, inputWidth, step) = input(op)
+                        let channels = model.tensor(model.op(op).input).shape.channels
+                        model.run(fullyConnectedAccumulators: op, using: DefaultKernels.self, input: start, rows: ys.windows, columns: xs.windows,
+                                  rowPitch: step.y * inputWidth * channels, columnPitch: step.x * channels, outputs: outputs,
+                                  outputPitch: model.outputCount, packedWeights: packedWeights)
+                    }
+                }
+                var (row, windowRow) = (ys.first, 0)
                 while row < ys.end {
-                    // The window at level pixel (column, row) * stride has its cell at that
-                    // position over the cell step (rounded down: less the phase).
                     let i = row * stride / cellY
-                    var column = xs.first
+                    var (column, place) = (xs.first, windowRow * xs.windows)
                     while column < xs.end {
-                        let j = column * stride / cellX
-                        for r in 0..<cell.shape.height {
-                            let source = last + ((i + r) * width + j) * cell.shape.channels
-                            for b in 0..<cellRow { target[r * cellRow + b] = source[b] }
+                        if !tailOnMaps {
+                            let j = column * stride / cellX
+                            for r in 0..<cell.shape.height {
+                                let source = last + ((i + r) * width + j) * cell.shape.channels
+                                for b in 0..<cellRow { target[r * cellRow + b] = source[b] }
+                            }
+                            var op = levelOps
+                            while op < model.opCount {
+                                // As predict: a conv2D fuses with its max pool where the plan says so.
+                                let fused = model.kernelPlan(op: op, packedWeights: packedWeights).fusesMaxPool
+                                model.run(op: op, using: DefaultKernels.self, arena: base, outputs: outputs, packedWeights: packedWeights,
+                                          fusingMaxPool: fused)
+                                op += fused ? 2 : 1
+                            }
                         }
-                        var op = levelOps
-                        while op < model.opCount {
-                            // As predict: a conv2D fuses with its max pool where the plan says so.
-                            let fused = model.kernelPlan(op: op, packedWeights: packedWeights).fusesMaxPool
-                            model.run(op: op, using: DefaultKernels.self, arena: base, outputs: outputs, packedWeights: packedWeights,
-                                      fusingMaxPool: fused)
-                            op += fused ? 2 : 1
-                        }
-                        scores[row * xs.end + column] = model.prediction(output: 0, outputs: outputs)
+                        // Every head output of this window, where predict leaves them for one image.
+                        let windowOutputs = tailOnMaps ? outputs + place * model.outputCount : outputs
+                        keepWindow(row * xs.end + column, outputs: windowOutputs, workspace: base)
                         column += xs.step
+                        place += 1
                     }
                     row += ys.step
+                    windowRow += 1
                 }
             })
+    }
+
+    /// The tail op (an int8 fully connected one) that writes `tensor`.
+    static func producer(_ model: Model, of tensor: Int) -> Int {
+        var index = model.opCount - 1
+        while model.op(index).kind != .fullyConnected || model.op(index).output != tensor { index -= 1 }
+        return index
     }
 }
 

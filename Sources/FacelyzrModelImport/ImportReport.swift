@@ -36,9 +36,11 @@ public struct ImportReport: Codable, Sendable, Equatable {
     public var notes: [String]
     /// The float checkpoint written, if any.
     public var checkpoint: String?
+    /// The int8 blob written (`import-model --blob`), if any.
+    public var blob: String?
 
-    /// The report of `graph`, with the blockers and notes of `mapping` and the checkpoint path if one was written.
-    public init(_ graph: ImportedGraph, mapping: QuantizerMapping, checkpoint: String?) {
+    /// The report of `graph`, with the blockers and notes of `mapping` and the checkpoint or blob path if one was written.
+    public init(_ graph: ImportedGraph, mapping: QuantizerMapping, checkpoint: String?, blob: String? = nil) {
         file = graph.file
         producer = graph.producer
         opset = graph.opset
@@ -54,10 +56,11 @@ public struct ImportReport: Codable, Sendable, Equatable {
         }
         outputs = graph.outputs.map { "\($0.name) <- node \($0.node)" }
         parameters = graph.parameterCount
-        quantizerReady = mapping.checkpoint != nil
+        quantizerReady = mapping.graph != nil
         otherBlockers = byNode.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.joined(separator: "; "))" }
         notes = mapping.notes
         self.checkpoint = checkpoint
+        self.blob = blob
     }
 
     /// The report as aligned text lines.

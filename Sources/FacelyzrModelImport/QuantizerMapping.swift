@@ -1,3 +1,4 @@
+import FacelyzrQuantizer
 import FacelyzrRuntime
 import FacelyzrTrainer
 
@@ -40,142 +41,38 @@ public struct QuantizerBlocker: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(node): \(reason)" }
 }
 
-/// A residual add of the imported graph, in the quantizer's float graph's node indices.
-public struct ResidualAdd: Sendable, Equatable {
-    /// The ONNX node's name.
-    public var node: String
-    /// Its index in the float graph; its first operand is the node right before it.
-    public var index: Int
-    /// The other operand (the skip connection), an earlier node.
-    public var skip: Int
-    public var activation: Activation
-}
-
-/// The imported graph as the quantizer's float checkpoint, or why it cannot be one.
+/// The imported graph as the quantizer's float graph (and, when it is a chain of the trainer's
+/// layers, as the float checkpoint `facelyzr quantize` reads), or why it cannot be one.
 public struct QuantizerMapping: Sendable {
-    /// Empty when the graph maps (`checkpoint` or, with residual adds, `chain` is set).
+    /// Empty when the graph maps (`graph` is set).
     public var blockers: [QuantizerBlocker]
-    /// The float checkpoint `facelyzr quantize` reads (architecture, parameters named as the
-    /// trainer names them, input normalisation `(pixel - 128) * scale`); nil when the graph has
-    /// residual adds, which the checkpoint's architecture (a chain) cannot describe.
-    public var checkpoint: Checkpoint? { residualAdds.isEmpty ? chain : nil }
-    /// The graph without its residual adds, as a checkpoint (`floatGraph()` puts them back).
-    public var chain: Checkpoint?
-    /// The residual adds, in order.
-    public var residualAdds: [ResidualAdd] = []
+    /// The float graph `Quantizer.quantize` calibrates, node for node the imported graph's (plus
+    /// the explicit pads and the input's mean channel the mapping adds); nil when a node blocks.
+    public var graph: FloatGraph?
+    /// `graph` as a float checkpoint (architecture, parameters named as the trainer names them,
+    /// input normalisation `(pixel - 128) * scale`), when the trainer's architectures can
+    /// describe it: a chain of convolutions, 2x2/2 pools, a global average pool and dense layers.
+    /// nil for graphs with adds, pads or other pools, which `import-model --blob` quantizes.
+    public var checkpoint: Checkpoint?
     /// What the mapping changed that a user should know (softmax of two classes as one logit,
-    /// an inexact border after folding a mean into a padded first convolution).
+    /// the input's mean channel, why no checkpoint).
     public var notes: [String]
 }
 
 extension ImportedGraph {
-    /// Maps the graph onto what `FloatGraph` (and so the quantizer) can express: a chain (with
-    /// residual adds of the previous node and an earlier one) of convolutions (square kernel 1-5, stride 1 or 2, TensorFlow same or valid padding), 2x2/2
-    /// max and average pools, a global average pool and dense layers, ending in one dense head
-    /// with no activation (regression), a sigmoid (binary logits) or a softmax over two classes
-    /// (one logit, `softmax(l)[1] = sigmoid(l1 - l0)`). The preprocessing is folded into the
-    /// first layer (docs/model-import.md "Input normalisation").
+    /// Maps the graph onto the quantizer's `FloatGraph` node for node (docs/model-import.md
+    /// "Mapping onto the quantizer"): convolutions (group 1, equal strides; pads other than
+    /// TensorFlow's same or valid become an explicit `pad` and a valid convolution), max and
+    /// average pools without padding, global average pools, adds of any two nodes, zero `pad`s,
+    /// dense layers, and one dense head at the end with no activation (values), a sigmoid (binary
+    /// logits) or a softmax (over two classes one logit, `softmax(l)[1] = sigmoid(l1 - l0)`; over
+    /// more, the logits). Any node may have several readers. The preprocessing is folded into the
+    /// layer that reads the input (docs/model-import.md "Input normalisation").
     public func quantizerMapping(preprocessing: InputPreprocessing, head: HeadDescription) -> QuantizerMapping {
         var blockers: [QuantizerBlocker] = []
         var notes: [String] = []
         func block(_ node: Node, _ reason: String) { blockers.append(QuantizerBlocker(node: node.name, reason: reason)) }
 
-        var consumers = [Int](repeating: 0, count: nodes.count)
-        for node in nodes { for case let i? in node.inputs { consumers[i] += 1 } }
-        // A residual add reads the node right before it and an earlier one, the skip, which the
-        // chain's next node reads too.
-        var skipReaders = [Int](repeating: 0, count: nodes.count)
-        for (i, node) in nodes.enumerated() where node.op == .add && node.inputs.count == 2 && node.inputs.contains(i - 1) {
-            for case let j? in node.inputs where j != i - 1 { skipReaders[j] += 1 }
-        }
-        // Each node's index in the float graph (encoder nodes in order, residual adds among them).
-        var graphIndex = [Int?](repeating: nil, count: nodes.count)
-        var adds: [ResidualAdd] = []
-
-        var specs: [LayerSpec] = []
-        var tensors: [String: Tensor] = [:]
-        var headLayer: (weight: Tensor, bias: Tensor)?
-        var task = HeadSpec.Task.regression
-        var outputUnits = 0
-
-        let lastDense = nodes.lastIndex { $0.op == .dense }
-        for (i, node) in nodes.enumerated() {
-            let inShape = node.inputs.first.flatMap { $0.map { nodes[$0].outputShape } } ?? input.shape
-            // The quantizer takes a plain chain: each node reads the one before and only the next one reads it.
-            var chain: [String] = []
-            if node.op == .add {
-                let skip = node.inputs.first { $0 != i - 1 } ?? nil
-                if node.inputs.count != 2 || !node.inputs.contains(i - 1) || skip == nil {
-                    chain.append("an add reads the node right before it and an earlier node (a residual connection), not \(node.inputs.map { $0.map { "node \($0)" } ?? "the input" }.joined(separator: " and "))")
-                } else if graphIndex[i - 1] == nil || graphIndex[skip!] == nil {
-                    chain.append("reads \(nodes[graphIndex[i - 1] == nil ? i - 1 : skip!].name), which the quantizer cannot take")
-                }
-            } else if node.inputs != [i == 0 ? nil : i - 1] {
-                chain.append("reads \(node.inputs.map { $0.map { "node \($0)" } ?? "the input" }.joined(separator: " and ")), not the previous node (the quantizer takes a chain with residual adds)")
-            }
-            if i < nodes.count - 1 && consumers[i] != 1 + skipReaders[i] {
-                let skips = skipReaders[i] == 0 ? "" : ", \(skipReaders[i]) of them as an add's skip"
-                chain.append("its output is read by \(consumers[i]) node\(consumers[i] == 1 ? "" : "s")\(skips); the quantizer takes a chain with residual adds, in which the next node reads it")
-            }
-            if !chain.isEmpty {
-                block(node, chain.joined(separator: "; "))
-                continue
-            }
-            let encoderNodes = specs.count + adds.count
-            let isHeadLayer = i == lastDense && nodes[(i + 1)...].allSatisfy { [.softmax, .sigmoid].contains($0.op) }
-            switch node.op {
-            case .conv(let c):
-                var reasons: [String] = []
-                if c.group != 1 { reasons.append("grouped convolution (group \(c.group))") }
-                if c.kernelHeight != c.kernelWidth || !(1...5).contains(c.kernelHeight) { reasons.append("kernel \(c.kernelHeight)x\(c.kernelWidth) (square 1 to 5 only)") }
-                if c.strideHeight != c.strideWidth || !(1...2).contains(c.strideHeight) { reasons.append("stride \(c.strideHeight)x\(c.strideWidth) (1 or 2 only)") }
-                let padding = runtimePadding(c, input: inShape)
-                if padding == nil { reasons.append("pads \(c.pads) are neither TensorFlow's same nor valid") }
-                guard reasons.isEmpty, let padding else { block(node, reasons.joined(separator: "; ")); continue }
-                specs.append(.conv2d(node.outputShape[2], kernel: c.kernelHeight, stride: c.strideHeight, padding: padding, activation: node.activation))
-                tensors["encoder.\(specs.count - 1).weight"] = node.weight
-                tensors["encoder.\(specs.count - 1).bias"] = node.bias
-            case .maxPool(let p), .averagePool(let p, _):
-                guard p.kernelHeight == 2, p.kernelWidth == 2, p.strideHeight == 2, p.strideWidth == 2, p.pads.allSatisfy({ $0 == 0 }),
-                      node.outputShape[0] == inShape[0] / 2, node.outputShape[1] == inShape[1] / 2 else {
-                    block(node, "\(node.op.summary) (2x2/2 without padding only)")
-                    continue
-                }
-                if case .maxPool = node.op { specs.append(.maxPool2x2) } else { specs.append(.averagePool2x2) }
-            case .globalAveragePool:
-                specs.append(.globalAveragePool)
-            case .add:
-                let skip = node.inputs.first { $0 != i - 1 }!!
-                adds.append(ResidualAdd(node: node.name, index: encoderNodes, skip: graphIndex[skip]!, activation: node.activation))
-            case .dense where isHeadLayer:
-                guard node.activation == .none else { block(node, "the head's dense layer has a fused \(node.activation)"); continue }
-                headLayer = (node.weight!, node.bias!)
-                outputUnits = node.outputShape[2]
-            case .dense:
-                specs.append(.dense(node.outputShape[2], activation: node.activation))
-                tensors["encoder.\(specs.count - 1).weight"] = node.weight
-                tensors["encoder.\(specs.count - 1).bias"] = node.bias
-            case .sigmoid where i == nodes.count - 1 && headLayer != nil:
-                task = .binary
-            case .softmax where i == nodes.count - 1 && headLayer != nil && outputUnits == 2:
-                // softmax(l)[1] = 1 / (1 + exp(l0 - l1)) = sigmoid(l1 - l0): one logit, W1 - W0 and b1 - b0.
-                let (w, b) = headLayer!
-                let n = w.shape[1]
-                headLayer = (Tensor(shape: [1, n], values: (0..<n).map { w.values[n + $0] - w.values[$0] }),
-                             Tensor(shape: [1], values: [b.values[1] - b.values[0]]))
-                task = .binary
-                notes.append("\(node.name): softmax over 2 classes becomes one logit l1 - l0 (sigmoid of it is the second class's probability)")
-            case .softmax:
-                block(node, "softmax over \(node.outputShape[2]) classes (not yet supported by the quantizer: its heads are logits or values; two classes map to one logit)")
-            default:
-                block(node, "\(node.op.summary) is not yet supported by the quantizer")
-            }
-            if specs.count + adds.count > encoderNodes { graphIndex[i] = encoderNodes }
-        }
-        if headLayer == nil, blockers.isEmpty, let last = nodes.last {
-            block(last, "the graph does not end in a dense layer (the quantizer's head)")
-        }
-        if outputs.count != 1 { blockers.append(QuantizerBlocker(node: "graph outputs", reason: "\(outputs.count) outputs; the quantizer takes one head")) }
         let channels = input.shape[2]
         if channels != 1 && channels != 3 {
             blockers.append(QuantizerBlocker(node: input.name, reason: "\(channels) input channels; the runtime takes gray8 or rgb8 images"))
@@ -186,39 +83,232 @@ extension ImportedGraph {
         if !(preprocessing.scale > 0 && preprocessing.scale.isFinite) {
             blockers.append(QuantizerBlocker(node: input.name, reason: "input scale \(preprocessing.scale) must be positive and finite"))
         }
-        let labels = head.labels ?? (0..<outputUnits).map { "class\($0)" }
-        if headLayer != nil && labels.count != outputUnits {
-            blockers.append(QuantizerBlocker(node: head.name, reason: "\(labels.count) labels for \(outputUnits) outputs"))
-        }
-        guard blockers.isEmpty, let headLayer else { return QuantizerMapping(blockers: blockers, chain: nil, notes: notes) }
+        if outputs.count != 1 { blockers.append(QuantizerBlocker(node: "graph outputs", reason: "\(outputs.count) outputs; the quantizer takes one head")) }
 
-        let headTensorPrefix = "heads.\(head.name).0"
-        tensors[headTensorPrefix + ".weight"] = headLayer.weight
-        tensors[headTensorPrefix + ".bias"] = headLayer.bias
-        let firstPrefix = specs.isEmpty ? headTensorPrefix : "encoder.0"
-        guard tensors[firstPrefix + ".weight"] != nil else {
-            blockers.append(QuantizerBlocker(node: nodes[0].name, reason: "the first layer must be a convolution or dense layer to take the input normalisation"))
-            return QuantizerMapping(blockers: blockers, chain: nil, notes: notes)
+        // The head: the last dense layer, followed by nothing, a sigmoid or a softmax.
+        let headLayer = nodes.lastIndex { $0.op == .dense }
+        let tail = headLayer.map { Array(nodes[($0 + 1)...]) } ?? []
+        let units = headLayer.map { nodes[$0].outputShape[2] } ?? 0
+        var headKind = HeadKind.regression
+        var oneLogit = false
+        switch tail.map(\.op) {
+        case [] where headLayer != nil: break
+        case [.sigmoid]: headKind = .binary
+        case [.softmax] where units == 2:
+            headKind = .binary
+            oneLogit = true
+            notes.append("\(tail[0].name): softmax over 2 classes becomes one logit l1 - l0 (sigmoid of it is the second class's probability)")
+        case [.softmax]:
+            notes.append("\(tail[0].name): softmax over \(units) classes: the head gives the \(units) logits (the softmax is the host's, until the blob has softmax heads)")
+        default:
+            if let last = nodes.last { block(last, "the graph does not end in a dense layer (the quantizer's head), optionally followed by a sigmoid or softmax") }
         }
-        if let note = foldPreprocessing(preprocessing, into: &tensors, prefix: firstPrefix, node: nodes[0]) { notes.append(note) }
+        let labels = head.labels ?? (0..<units).map { "class\($0)" }
+        if headLayer != nil && labels.count != units {
+            blockers.append(QuantizerBlocker(node: head.name, reason: "\(labels.count) labels for \(units) outputs"))
+        }
 
-        let labelled = task == .binary && outputUnits == 2 && nodes.last?.op == .softmax ? [labels[1]] : labels
+        // The input normalisation folds into the one layer that reads the input.
+        let inputReaders = nodes.indices.filter { nodes[$0].inputs.contains(nil) }
+        var offsets = [Float](repeating: 0, count: channels), order = Array(0..<channels)
+        if blockers.isEmpty {
+            offsets = (0..<channels).map { (128 - preprocessing.mean[preprocessing.mean.count == 1 ? 0 : $0]) * preprocessing.scale }
+            if preprocessing.bgr && channels == 3 { order = [2, 1, 0] }
+        }
+        var meanChannel = false
+        if inputReaders.count == 1, case .conv(let c) = nodes[inputReaders[0]].op, c.pads.contains(where: { $0 != 0 }),
+           offsets.contains(where: { $0 != 0 }) {
+            meanChannel = true
+        }
+        let takesNormalisation = inputReaders.count == 1 && {
+            if case .conv = nodes[inputReaders[0]].op { return true }
+            return nodes[inputReaders[0]].op == .dense
+        }()
+        if !takesNormalisation {
+            blockers.append(QuantizerBlocker(node: input.name, reason: "the input must be read by one convolution or dense layer, which takes the input normalisation"))
+        }
+
+        var graphNodes: [FloatGraph.Node] = []
+        let inputScale = preprocessing.scale
+        // The model's zero padding stands for its mean; the runtime's for pixel 128. A constant
+        // channel of value `meanValue` (real value of pixel 192) whose weights carry the offsets
+        // makes the first convolution exact at the border (docs/model-import.md "Input normalisation").
+        let meanValue = 64 * inputScale
+        if meanChannel {
+            var weight = [Float](repeating: 0, count: (channels + 1) * channels)
+            for c in 0..<channels { weight[c * channels + c] = 1 }
+            graphNodes.append(FloatGraph.Node(
+                name: "\(input.name).mean", kind: .conv2D(Conv2DGeometry(
+                    inputHeight: input.shape[0], inputWidth: input.shape[1], inputChannels: channels, outputChannels: channels + 1,
+                    kernelHeight: 1, kernelWidth: 1, stride: 1, padding: .valid)),
+                input: nil, outputShape: [input.shape[0], input.shape[1], channels + 1],
+                weight: Tensor(shape: [channels + 1, 1, 1, channels], values: weight),
+                bias: Tensor(shape: [channels + 1], values: [Float](repeating: 0, count: channels) + [meanValue]), activation: .none))
+            notes.append("\(nodes[inputReaders[0]].name): the input means are not pixel 128 and the convolution zero-pads: a constant channel (\(input.name).mean, a 1x1 convolution) carries the means, so the border is exact")
+        }
+        let inputNode: Int? = meanChannel ? 0 : nil
+
+        var graphIndex = [Int?](repeating: nil, count: nodes.count)
+        for (i, node) in nodes.enumerated() {
+            if let headLayer, i > headLayer { continue }
+            // A node that reads a blocked one is still checked for its own problems (the
+            // blockers name the nodes at fault); the graph is not built then.
+            let sources = node.inputs.map { $0.map { graphIndex[$0] ?? nil } ?? inputNode }
+            let x = sources[0]
+            let inShape = node.inputs[0].map { nodes[$0].outputShape } ?? input.shape
+            var weight = node.weight, bias = node.bias
+            if node.inputs == [nil], let w = weight, var b = bias {
+                // x[c] = x'[order[c]] + o[c]: the weights of model channel c move to pixel channel
+                // order[c]; the offsets go to the bias, or to the mean channel's weights.
+                let perOutput = w.count / w.shape[0], taps = perOutput / channels
+                let width = meanChannel ? channels + 1 : channels
+                var moved = [Float](repeating: 0, count: w.shape[0] * taps * width)
+                for o in 0..<w.shape[0] {
+                    for t in 0..<taps {
+                        var sum: Float = 0
+                        for c in 0..<channels {
+                            let value = w.values[o * perOutput + t * channels + c]
+                            moved[(o * taps + t) * width + order[c]] = value
+                            sum += value * offsets[c]
+                        }
+                        if meanChannel { moved[(o * taps + t) * width + channels] = sum / meanValue } else { b.values[o] += sum }
+                    }
+                }
+                var shape = w.shape
+                shape[shape.count - 1] = shape.count == 4 ? width : taps * width  // OHWI, or dense [out, H * W * C]
+                weight = Tensor(shape: shape, values: moved)
+                bias = b
+            }
+            let inChannels = x == inputNode && meanChannel ? channels + 1 : inShape[2]
+            switch node.op {
+            case .conv(let c):
+                var reasons: [String] = []
+                if c.group != 1 { reasons.append("grouped convolution (group \(c.group))") }
+                if c.strideHeight != c.strideWidth { reasons.append("stride \(c.strideHeight)x\(c.strideWidth) (equal strides only)") }
+                guard reasons.isEmpty else { block(node, reasons.joined(separator: "; ")); continue }
+                var convInput = x, convShape = [inShape[0], inShape[1], inChannels]
+                var padding = runtimePadding(c, input: inShape)
+                if padding == nil {
+                    // Pads that are neither same nor valid: an explicit zero pad, then a valid convolution.
+                    convShape = [inShape[0] + c.pads[0] + c.pads[2], inShape[1] + c.pads[1] + c.pads[3], inChannels]
+                    graphNodes.append(FloatGraph.Node(name: node.name + ".pad", kind: .pad(top: c.pads[0], left: c.pads[1], channelsBefore: 0),
+                                                      input: x, outputShape: convShape, activation: .none))
+                    convInput = graphNodes.count - 1
+                    padding = .valid
+                }
+                let geometry = Conv2DGeometry(inputHeight: convShape[0], inputWidth: convShape[1], inputChannels: convShape[2],
+                                              outputChannels: node.outputShape[2], kernelHeight: c.kernelHeight, kernelWidth: c.kernelWidth,
+                                              stride: c.strideHeight, padding: padding == .same ? .same : .valid)
+                graphNodes.append(FloatGraph.Node(name: node.name, kind: .conv2D(geometry), input: convInput, outputShape: node.outputShape,
+                                                  weight: weight, bias: bias, activation: node.activation))
+            case .dense where i == headLayer:
+                guard node.activation == .none else { block(node, "the head's dense layer has a fused \(node.activation)"); continue }
+                if oneLogit, let w = weight, let b = bias {
+                    // softmax(l)[1] = 1 / (1 + exp(l0 - l1)) = sigmoid(l1 - l0): one logit, W1 - W0 and b1 - b0.
+                    let n = w.shape[1]
+                    weight = Tensor(shape: [1, n], values: (0..<n).map { w.values[n + $0] - w.values[$0] })
+                    bias = Tensor(shape: [1], values: [b.values[1] - b.values[0]])
+                }
+                graphNodes.append(FloatGraph.Node(name: node.name, kind: .headOutput(head: 0), input: x, outputShape: [1, 1, weight!.shape[0]],
+                                                  weight: weight, bias: bias, activation: .none))
+            case .dense:
+                graphNodes.append(FloatGraph.Node(name: node.name, kind: .dense, input: x, outputShape: node.outputShape,
+                                                  weight: weight, bias: bias, activation: node.activation))
+            case .maxPool(let p), .averagePool(let p, _):
+                let size = p.kernelHeight, stride = p.strideHeight
+                guard p.kernelWidth == size, p.strideWidth == stride, p.pads.allSatisfy({ $0 == 0 }), inShape[0] >= size, inShape[1] >= size,
+                      node.outputShape == [(inShape[0] - size) / stride + 1, (inShape[1] - size) / stride + 1, inShape[2]]
+                else {
+                    block(node, "\(node.op.summary) (square windows, equal strides, no padding, no ceil mode that changes the size)")
+                    continue
+                }
+                let kind: FloatGraph.Kind
+                if case .maxPool = node.op { kind = .maxPool(size: size, stride: stride) } else { kind = .averagePool(size: size, stride: stride) }
+                graphNodes.append(FloatGraph.Node(name: node.name, kind: kind, input: x, outputShape: node.outputShape, activation: .none))
+            case .globalAveragePool:
+                graphNodes.append(FloatGraph.Node(name: node.name, kind: .globalAveragePool, input: x, outputShape: node.outputShape, activation: .none))
+            case .add:
+                graphNodes.append(FloatGraph.Node(name: node.name, kind: .add, input: x, secondInput: sources[1], outputShape: node.outputShape,
+                                                  activation: node.activation))
+            case .pad(let pads, let value):
+                guard value == 0 else { block(node, "pad value \(value) (the runtime pads with the zero point, real 0)"); continue }
+                graphNodes.append(FloatGraph.Node(name: node.name, kind: .pad(top: pads[0], left: pads[1], channelsBefore: pads[2]), input: x,
+                                                  outputShape: node.outputShape, activation: .none))
+            default:
+                block(node, "\(node.op.summary) is not yet supported by the quantizer")
+                continue
+            }
+            if node.inputs.allSatisfy({ $0.map { graphIndex[$0] != nil } ?? true }) { graphIndex[i] = graphNodes.count - 1 }
+        }
+        guard blockers.isEmpty else { return QuantizerMapping(blockers: blockers, graph: nil, checkpoint: nil, notes: notes) }
+
+        let graph: FloatGraph
+        do {
+            graph = try FloatGraph(inputShape: input.shape, inputScale: inputScale, nodes: graphNodes, heads: [
+                FloatGraph.Head(name: head.name, kind: headKind, labels: oneLogit ? [labels[1]] : labels),
+            ])
+        } catch {
+            return QuantizerMapping(blockers: [QuantizerBlocker(node: "graph", reason: error.description)], graph: nil, checkpoint: nil, notes: notes)
+        }
+        let checkpoint: Checkpoint?
+        switch chainCheckpoint(graph) {
+        case .success(let c): checkpoint = c
+        case .failure(let reason):
+            checkpoint = nil
+            notes.append("no float checkpoint: \(reason.reason); a checkpoint's architecture is a chain of the trainer's layers (`import-model --blob` quantizes the graph)")
+        }
+        return QuantizerMapping(blockers: [], graph: graph, checkpoint: checkpoint, notes: notes)
+    }
+
+    /// Why a float graph is not a trainer architecture.
+    struct NotAChain: Error { var reason: String }
+
+    /// `graph` as the trainer's checkpoint, when it is a chain of the trainer's layers.
+    func chainCheckpoint(_ graph: FloatGraph) -> Result<Checkpoint, NotAChain> {
+        var specs: [LayerSpec] = []
+        var tensors: [String: Tensor] = [:]
+        let head = graph.heads[0]
+        for (i, node) in graph.nodes.enumerated() {
+            guard node.input == (i == 0 ? nil : i - 1), node.secondInput == nil else {
+                return .failure(NotAChain(reason: "\(node.name) does not read only the node before it"))
+            }
+            let prefix = "encoder.\(specs.count)"
+            switch node.kind {
+            case .conv2D(let g) where g.kernelHeight == g.kernelWidth:
+                specs.append(.conv2d(g.outputChannels, kernel: g.kernelHeight, stride: g.stride, padding: g.padding == .same ? .same : .valid,
+                                     activation: node.activation))
+            case .maxPool(2, 2): specs.append(.maxPool2x2)
+            case .averagePool(2, 2): specs.append(.averagePool2x2)
+            case .globalAveragePool: specs.append(.globalAveragePool)
+            case .dense: specs.append(.dense(node.outputShape[2], activation: node.activation))
+            case .headOutput where i == graph.nodes.count - 1:
+                tensors["heads.\(head.name).0.weight"] = node.weight
+                tensors["heads.\(head.name).0.bias"] = node.bias
+                continue
+            default:
+                return .failure(NotAChain(reason: "\(node.name) (\(node.kind)) is not a trainer layer"))
+            }
+            if node.weight != nil {
+                tensors[prefix + ".weight"] = node.weight
+                tensors[prefix + ".bias"] = node.bias
+            }
+        }
         let architecture = Architecture(
-            inputHeight: input.shape[0], inputWidth: input.shape[1], inputChannels: channels, encoder: specs,
-            heads: [HeadSpec(name: head.name, task: task, hidden: [], labels: labelled)])
-        do { _ = try architecture.cost() } catch {
-            return QuantizerMapping(blockers: [QuantizerBlocker(node: error.layer, reason: error.reason)], chain: nil, notes: notes)
-        }
+            inputHeight: graph.inputShape[0], inputWidth: graph.inputShape[1], inputChannels: graph.inputShape[2], encoder: specs,
+            heads: [HeadSpec(name: head.name, task: head.kind == .binary ? .binary : .regression, hidden: [], labels: head.labels)])
+        do { _ = try architecture.cost() } catch { return .failure(NotAChain(reason: "\(error.layer): \(error.reason)")) }
         let plan = TrainingPlan(seed: 0, batchSize: 1, pretraining: nil, supervised: .init(
             steps: 0, optimizer: OptimizerConfig(method: .sgd, schedule: LearningRateSchedule(baseRate: 0, totalSteps: 1)), fineTuneEncoder: false))
         let metadata = CheckpointMetadata(
-            architecture: architecture, inputNormalization: InputNormalization(offset: 128, scale: 1 / preprocessing.scale),
-            dataProvenance: "imported from \(file) (\(producer.isEmpty ? "unknown producer" : producer), opset \(opset)) by facelyzr import-model",
-            plan: plan, phase: .finished, stepInPhase: 0, totalSteps: 0, optimizerStep: nil, randomState: "0000000000000000")
-        if !adds.isEmpty {
-            notes.append("\(adds.count) residual add\(adds.count == 1 ? "" : "s") (\(adds.map(\.node).joined(separator: ", "))): the quantizer takes the graph (QuantizerMapping.floatGraph), but a checkpoint's architecture is a chain and cannot hold an add, so none is written")
-        }
-        return QuantizerMapping(blockers: [], chain: Checkpoint(metadata: metadata, tensors: tensors), residualAdds: adds, notes: notes)
+            architecture: architecture, inputNormalization: InputNormalization(offset: 128, scale: 1 / graph.inputScale),
+            dataProvenance: provenance, plan: plan, phase: .finished, stepInPhase: 0, totalSteps: 0, optimizerStep: nil,
+            randomState: "0000000000000000")
+        return .success(Checkpoint(metadata: metadata, tensors: tensors))
+    }
+
+    /// Where the model came from, for checkpoints and model cards.
+    public var provenance: String {
+        "imported from \(file) (\(producer.isEmpty ? "unknown producer" : producer), opset \(opset)) by facelyzr import-model"
     }
 
     /// The runtime padding (TensorFlow's same or valid) whose pads equal the convolution's, if any.
@@ -235,55 +325,5 @@ extension ImportedGraph {
             if pads == c.pads { return padding == .valid ? .valid : .same }
         }
         return nil
-    }
-
-    /// Folds `x[c] = (pixel[order[c]] - mean[c]) * scale` into the first layer, whose input
-    /// becomes the runtime's `(pixel - 128) * scale` in RGB order: the weights of model channel `c`
-    /// move to pixel channel `order[c]`, and the bias gains `sum W * (128 - mean[c]) * scale`.
-    /// Exact unless the first layer zero-pads and a mean is not 128: a padded cell is 0 in the
-    /// model but stands for pixel 128 after folding, so an output next to the border misses the
-    /// taps that fall in the padding; the returned note gives the largest such difference.
-    func foldPreprocessing(_ p: InputPreprocessing, into tensors: inout [String: Tensor], prefix: String, node: Node) -> String? {
-        var weight = tensors[prefix + ".weight"]!, bias = tensors[prefix + ".bias"]!
-        let channels = input.shape[2]
-        let offsets = (0..<channels).map { (128 - p.mean[p.mean.count == 1 ? 0 : $0]) * p.scale }
-        let order = p.bgr && channels == 3 ? [2, 1, 0] : Array(0..<channels)
-        let perOutput = weight.count / weight.shape[0]
-        var moved = weight.values
-        for o in 0..<weight.shape[0] {
-            var sum: Float = 0
-            for i in 0..<perOutput {
-                // OHWI and dense over HWC both keep the channel innermost.
-                let c = i % channels, k = o * perOutput + i
-                sum += weight.values[k] * offsets[c]
-                moved[k - c + order[c]] = weight.values[k]
-            }
-            bias.values[o] += sum
-        }
-        let original = weight
-        weight.values = moved
-        tensors[prefix + ".weight"] = weight
-        tensors[prefix + ".bias"] = bias
-        guard case .conv(let c) = node.op, c.pads.contains(where: { $0 != 0 }), offsets.contains(where: { $0 != 0 }) else { return nil }
-        // The folded bias counts every tap; at output (y, x) the taps in the padding should not count.
-        var largest: Float = 0
-        let (kh, kw) = (c.kernelHeight, c.kernelWidth)
-        for y in 0..<node.outputShape[0] {
-            for x in 0..<node.outputShape[1] {
-                let top = y * c.strideHeight - c.pads[0], left = x * c.strideWidth - c.pads[1]
-                let inside = (0..<kh).allSatisfy { (0..<input.shape[0]).contains(top + $0) } && (0..<kw).allSatisfy { (0..<input.shape[1]).contains(left + $0) }
-                if inside { continue }
-                for o in 0..<original.shape[0] {
-                    var missing: Float = 0
-                    for r in 0..<kh {
-                        for s in 0..<kw where !(0..<input.shape[0]).contains(top + r) || !(0..<input.shape[1]).contains(left + s) {
-                            for ch in 0..<channels { missing += original.values[((o * kh + r) * kw + s) * channels + ch] * offsets[ch] }
-                        }
-                    }
-                    largest = max(largest, abs(missing))
-                }
-            }
-        }
-        return "\(node.name): the input mean is folded into the bias; outputs next to the zero-padded border differ from the model's by up to \(largest) before the activation"
     }
 }

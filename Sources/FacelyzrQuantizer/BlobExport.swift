@@ -136,12 +136,14 @@ func exportBlob(
             builder.head(head.name, kind: head.kind, input: x, weights: p.weights, bias: p.bias, scales: p.scales, labels: head.labels,
                          values: head.values)
             report.op = "fullyConnectedAccumulators"
-        case .maxPool2x2:
+        case .maxPool(2, 2):
             y = builder.maxPool2x2(x)
             report.op = "maxPool2x2"
-        case .averagePool2x2:
+        case .averagePool(2, 2):
             y = builder.averagePool2x2(x)
             report.op = "averagePool2x2"
+        case .maxPool(let size, let stride), .averagePool(let size, let stride):
+            throw .unsupportedLayer(layer: node.name, reason: "a \(size)x\(size)/\(stride) pool: the runtime's pools are 2x2/2")
         case .globalAveragePool:
             y = builder.globalAveragePool(x)
             report.op = "globalAveragePool"

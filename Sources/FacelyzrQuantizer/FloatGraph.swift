@@ -8,8 +8,11 @@ import FacelyzrTrainer
 public struct FloatGraph: Sendable {
     public enum Kind: Sendable, Equatable {
         case conv2D(Conv2DGeometry)
-        case maxPool2x2
-        case averagePool2x2
+        /// `size` x `size` windows every `stride` cells, no padding (output `(H - size) / stride + 1`).
+        /// The runtime's max pool is 2x2/2 (`BlobBuilder.maxPool2x2`).
+        case maxPool(size: Int, stride: Int)
+        /// As `maxPool`, the mean of each window. The runtime's average pool is 2x2/2.
+        case averagePool(size: Int, stride: Int)
         case globalAveragePool
         case dense
         /// A head's last dense layer: its int32 accumulators are the head's outputs.
@@ -132,7 +135,7 @@ public struct FloatGraph: Sendable {
             for (i, spec) in specs.enumerated() {
                 let name = "\(prefix).\(i)"
                 let inShape = shape(of: current)
-                var node = Node(name: name, kind: .maxPool2x2, input: current, outputShape: [], activation: .none)
+                var node = Node(name: name, kind: .globalAveragePool, input: current, outputShape: [], activation: .none)
                 switch spec.kind {
                 case .dropout:
                     continue
@@ -146,7 +149,7 @@ public struct FloatGraph: Sendable {
                     node.activation = layer.activation
                     node.outputShape = [layer.geometry.outputHeight, layer.geometry.outputWidth, layer.geometry.outputChannels]
                 case .maxPool2x2, .averagePool2x2:
-                    node.kind = spec.kind == .maxPool2x2 ? .maxPool2x2 : .averagePool2x2
+                    node.kind = spec.kind == .maxPool2x2 ? .maxPool(size: 2, stride: 2) : .averagePool(size: 2, stride: 2)
                     node.outputShape = [inShape[0] / 2, inShape[1] / 2, inShape[2]]
                 case .globalAveragePool:
                     node.kind = .globalAveragePool
@@ -196,13 +199,22 @@ public struct FloatGraph: Sendable {
         for (i, node) in nodes.enumerated() {
             let shapes = [node.input, node.secondInput].map { $0.map { nodes[$0].outputShape } ?? inputShape }
             var fits = true
-            if case .pad(let top, let left, let channelsBefore) = node.kind {
+            switch node.kind {
+            case .pad(let top, let left, let channelsBefore):
                 fits = zip([top, left, channelsBefore], zip(shapes[0], node.outputShape)).allSatisfy { $0 >= 0 && $0 + $1.0 <= $1.1 }
+            case .maxPool(let size, let stride), .averagePool(let size, let stride):
+                fits = size >= 1 && stride >= 1 && shapes[0][0] >= size && shapes[0][1] >= size
+                    && node.outputShape == [(shapes[0][0] - size) / stride + 1, (shapes[0][1] - size) / stride + 1, shapes[0][2]]
+            case .conv2D(let g):
+                fits = [g.inputHeight, g.inputWidth, g.inputChannels] == shapes[0]
+                    && node.outputShape == [g.outputHeight, g.outputWidth, g.outputChannels]
+            default:
+                break
             }
             guard fits, (node.input ?? -1) < i, (node.secondInput ?? -1) < i,
                   node.kind != .add || (shapes[0] == node.outputShape && shapes[1] == node.outputShape),
                   (node.kind == .add) == (node.secondInput != nil)
-            else { throw .unsupportedLayer(layer: node.name, reason: "reads a later node, or an add of two shapes") }
+            else { throw .unsupportedLayer(layer: node.name, reason: "reads a later node, an add of two shapes, or a shape that does not follow from its input") }
         }
         for head in heads {
             if let problem = head.problem { throw .unsupportedLayer(layer: "heads." + head.name, reason: problem) }
@@ -233,8 +245,10 @@ public struct FloatGraph: Sendable {
             switch node.kind {
             case .conv2D(let g):
                 y = conv2DForward(x, weight: node.weight!, bias: node.bias!, geometry: g, activation: node.activation, columns: &columns)
-            case .maxPool2x2: y = maxPool2x2Forward(x, switches: &switches)
-            case .averagePool2x2: y = averagePool2x2Forward(x)
+            case .maxPool(2, 2): y = maxPool2x2Forward(x, switches: &switches)
+            case .averagePool(2, 2): y = averagePool2x2Forward(x)
+            case .maxPool(let size, let stride), .averagePool(let size, let stride):
+                y = poolForward(x, size: size, stride: stride, isMax: node.kind == .maxPool(size: size, stride: stride), outputShape: node.outputShape)
             case .globalAveragePool: y = Tensor(shape: [x.batch, 1, 1, x.shape[3]], values: globalAveragePoolForward(x).values)
             case .dense, .headOutput:
                 y = Tensor(shape: [x.batch, 1, 1, node.weight!.shape[0]],
@@ -264,6 +278,31 @@ public struct FloatGraph: Sendable {
             outputs.append(y)
         }
         return outputs
+    }
+
+    /// A `size` x `size`/`stride` max or average pool without padding (the trainer's 2x2/2 pools
+    /// are `maxPool2x2Forward` and `averagePool2x2Forward`).
+    func poolForward(_ x: Tensor, size: Int, stride: Int, isMax: Bool, outputShape: [Int]) -> Tensor {
+        let (h, w, c) = (x.shape[1], x.shape[2], x.shape[3])
+        let (oh, ow) = (outputShape[0], outputShape[1])
+        var values = [Float](repeating: 0, count: x.batch * oh * ow * c)
+        for n in 0..<x.batch {
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    for ch in 0..<c {
+                        var v: Float = isMax ? -.infinity : 0
+                        for r in 0..<size {
+                            for s in 0..<size {
+                                let cell = x.values[((n * h + oy * stride + r) * w + ox * stride + s) * c + ch]
+                                v = isMax ? max(v, cell) : v + cell
+                            }
+                        }
+                        values[((n * oh + oy) * ow + ox) * c + ch] = isMax ? v : v / Float(size * size)
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [x.batch, oh, ow, c], values: values)
     }
 
     /// The real head outputs per image (`outputCount` values each, heads in order) from `forward`'s result.

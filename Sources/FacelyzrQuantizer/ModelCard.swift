@@ -17,6 +17,13 @@ public struct ModelCard: Codable, Sendable {
         public var sha256: String
         /// What the float model was trained on (the checkpoint's `dataProvenance`).
         public var trainingData: String
+
+        /// `checkpoint` is the float model's file (a checkpoint or an imported model).
+        public init(checkpoint: String, sha256: String, trainingData: String) {
+            self.checkpoint = checkpoint
+            self.sha256 = sha256
+            self.trainingData = trainingData
+        }
     }
 
     /// Metrics of one group of faces (by gender, age band or skin tone).

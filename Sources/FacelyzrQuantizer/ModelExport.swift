@@ -40,6 +40,19 @@ public enum ModelExport {
         let checkpointBytes: [UInt8]
         do { checkpointBytes = try ReadOnlyFile.readAll(path: checkpointPath) } catch { throw .file(error) }
         let (graph, checkpoint) = try loadGraph(checkpointPath)
+        return try run(graph: graph, origin: ModelCard.Source(checkpoint: checkpointPath, sha256: sha256Hex(checkpointBytes),
+                                                             trainingData: checkpoint.metadata.dataProvenance),
+                       source: source, calibrationCount: calibrationCount, evaluationCount: evaluationCount, options: options,
+                       outPath: outPath, progress: progress)
+    }
+
+    /// `run` for a float graph made otherwise (`facelyzr import-model --blob`): `origin` names the
+    /// file it came from for the card.
+    public static func run(
+        graph: FloatGraph, origin: ModelCard.Source, source: any FaceSource, calibrationCount: Int?, evaluationCount: Int,
+        options: QuantizationOptions, outPath: String, progress: (String) -> Void = { _ in }
+    ) throws(QuantizerError) -> ModelCard {
+        do { try AtomicFileWriter.checkDirectory(of: outPath) } catch { throw .file(error) }
         let name = ((outPath as NSString).lastPathComponent as NSString).deletingPathExtension
         let model = try Quantizer.quantize(graph, name: name, calibration: SplitFaces(source, limit: calibrationCount),
                                            options: options, progress: progress)
@@ -50,7 +63,7 @@ public enum ModelExport {
         if evaluationCount > 0 {
             let set = try EvaluationSet(SplitFaces<TestSplit>(source, limit: evaluationCount), progress: progress)
             let run = try DriftEvaluation.run(
-                reference: .float(graph, name: "float \(checkpointPath)"), candidate: int8, candidateName: "int8 \(outPath)",
+                reference: .float(graph, name: "float \(origin.checkpoint)"), candidate: int8, candidateName: "int8 \(outPath)",
                 set: set, thresholds: DriftThresholds(), layerFaces: min(set.faces.count, 256), progress: progress)
             evaluation = run.report
             for (group, faces) in ModelCard.groups(set) {
@@ -69,8 +82,7 @@ public enum ModelExport {
             name: name,
             blob: ModelCard.Blob(file: (outPath as NSString).lastPathComponent, byteCount: model.bytes.count,
                                  sha256: sha256Hex(model.bytes), headerChecksum: crc(32), payloadChecksum: crc(36)),
-            source: ModelCard.Source(checkpoint: checkpointPath, sha256: sha256Hex(checkpointBytes),
-                                     trainingData: checkpoint.metadata.dataProvenance),
+            source: origin,
             calibration: model.calibration, calibrationCount: model.calibrationCount, options: model.options,
             layers: model.layers, evaluation: evaluation, groups: groups,
             limitations: ModelCard.limitations(heads: int8.headLayout.map(\.name), evaluated: evaluation != nil))

@@ -1,15 +1,17 @@
 import ArgumentParser
 import FacelyzrFiles
 import FacelyzrModelImport
+import FacelyzrQuantizer
 import FacelyzrRunCommands
 import Foundation
 
 /// `facelyzr import-model MODEL.onnx`: a float model from ONNX, shown and (when the quantizer can
-/// take it) written as the float checkpoint `facelyzr quantize` reads.
+/// take it) written as the float checkpoint `facelyzr quantize` reads, or quantized straight to
+/// an int8 blob (`--blob`).
 struct ImportModel: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import-model",
-        abstract: "Import a float ONNX model: show its graph and write the float checkpoint the quantizer reads.",
+        abstract: "Import a float ONNX model: show its graph and write the float checkpoint the quantizer reads, or an int8 blob.",
         discussion: """
             Reads MODEL (untrusted: every problem is an error naming the node and the reason, and \
             nothing is written), orders its nodes, requires static shapes, folds \
@@ -18,7 +20,10 @@ struct ImportModel: ParsableCommand {
             quantizer cannot take yet. When the whole graph maps to the quantizer's float graph, \
             the input preprocessing (--mean, --scale, --channel-order: how the model's producer \
             turned pixels into its input) is folded into the first layer and the float checkpoint \
-            is written to --out, for `facelyzr quantize`. docs/model-import.md.
+            is written to --out, for `facelyzr quantize`; graphs a checkpoint cannot hold (adds, \
+            pads, other pools) have none. With --blob, the float graph is quantized in the same \
+            run (calibration on --calibration, the options of `facelyzr quantize`) and the blob \
+            and its model card are written instead. docs/model-import.md.
             """)
 
     @Argument(help: "The ONNX model.")
@@ -48,11 +53,23 @@ struct ImportModel: ParsableCommand {
     @Option(help: "One label per output class, comma-separated (default class0, class1, ...).")
     var labels: String?
 
+    @Option(help: "Quantize the imported graph and write this int8 blob and its model card (no checkpoint).")
+    var blob: String?
+
+    @Option(help: "With --blob, the calibration faces: `synthetic` or a dataset file/directory.")
+    var calibration = "synthetic"
+
+    @OptionGroup var settings: QuantizationSettings
+
+    @OptionGroup var progressOption: QuietOption
+
     func validate() throws {
         guard channelOrder == "rgb" || channelOrder == "bgr" else { throw ValidationError("--channel-order must be rgb or bgr") }
         guard parsedMean != nil else { throw ValidationError("--mean must be comma-separated finite numbers") }
         guard scale > 0, scale.isFinite else { throw ValidationError("--scale must be positive") }
         if let out { try DistinctPaths.requireDistinct(input: model, output: out) }
+        if let blob { try DistinctPaths.requireDistinct(input: model, output: blob) }
+        if blob != nil && (inspect || out != nil) { throw ValidationError("--blob writes a blob; it goes without --inspect and --out") }
     }
 
     var parsedMean: [Float]? {
@@ -69,22 +86,38 @@ struct ImportModel: ParsableCommand {
         let mapping = graph.quantizerMapping(
             preprocessing: InputPreprocessing(mean: parsedMean!, scale: scale, bgr: channelOrder == "bgr"),
             head: HeadDescription(name: head, labels: labels.map { $0.split(separator: ",").map(String.init) }))
-        var written: String?
-        if !inspect, let checkpoint = mapping.checkpoint {
+        var written: String?, card: ModelCard?
+        if !inspect, let blob, let floatGraph = mapping.graph {
+            let progress = progressOption.progress()
+            let bytes: [UInt8]
+            do { bytes = try ReadOnlyFile.readAll(path: model) } catch { throw CommandFailure(description: error.description) }
+            let outcome = Result { () throws(QuantizerError) -> ModelCard in
+                try ModelExport.run(
+                    graph: floatGraph, origin: ModelCard.Source(checkpoint: model, sha256: sha256Hex(bytes), trainingData: graph.provenance),
+                    source: try settings.faces(calibration, imageSize: floatGraph.inputShape[0]), calibrationCount: settings.calibrationCount,
+                    evaluationCount: settings.evaluationCount, options: settings.options, outPath: blob, progress: progress.line)
+            }
+            progress.finish()
+            switch outcome {
+            case .failure(let error): throw CommandFailure(description: "\(model): no blob written: \(error.description)")
+            case .success(let c): card = c
+            }
+        } else if !inspect, blob == nil, let checkpoint = mapping.checkpoint {
             do { try checkpoint.write(to: outPath) } catch { throw CommandFailure(description: error.description) }
             written = outPath
         }
-        let report = ImportReport(graph, mapping: mapping, checkpoint: written)
+        let report = ImportReport(graph, mapping: mapping, checkpoint: written, blob: card == nil ? nil : blob)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
             print(report.text)
+            if let card, let blob { QuantizationSettings.printSummary(card, out: blob) }
         }
-        if !inspect && mapping.checkpoint == nil {
-            let why = mapping.chain != nil ? "a checkpoint's architecture cannot hold residual adds yet" : "the quantizer cannot take this graph yet"
-            throw CommandFailure(description: "\(model): no checkpoint written: \(why) (see above; --inspect only shows it)")
+        if !inspect && written == nil && card == nil {
+            let why = mapping.graph != nil ? "a checkpoint's architecture cannot hold this graph (--blob quantizes it)" : "the quantizer cannot take this graph yet"
+            throw CommandFailure(description: "\(model): nothing written: \(why) (see above; --inspect only shows it)")
         }
     }
 }

@@ -26,11 +26,38 @@ struct Quantize: ParsableCommand {
     @Option(help: "Calibration faces: `synthetic` or a dataset file/directory.")
     var calibration: String
 
-    @Option(help: "Calibration method: auto, minmax, mse, entropy, percentile, percentile:P.")
-    var method = "auto"
-
     @Option(help: "The model blob to write.")
     var out: String
+
+    @OptionGroup var settings: QuantizationSettings
+
+    @OptionGroup var progressOption: QuietOption
+
+    func validate() throws {
+        try DistinctPaths.requireDistinct(input: checkpoint, output: out)
+    }
+
+    func run() throws {
+        let progress = progressOption.progress()
+        let outcome = Result { () throws(QuantizerError) -> ModelCard in
+            let (graph, _) = try ModelExport.loadGraph(checkpoint)
+            return try ModelExport.run(
+                checkpointPath: checkpoint, source: try settings.faces(calibration, imageSize: graph.inputShape[0]),
+                calibrationCount: settings.calibrationCount, evaluationCount: settings.evaluationCount, options: settings.options,
+                outPath: out, progress: progress.line)
+        }
+        progress.finish()
+        switch outcome {
+        case .failure(let error): throw CommandFailure(description: error.description)
+        case .success(let card): QuantizationSettings.printSummary(card, out: out)
+        }
+    }
+}
+
+/// The quantizer's settings, shared by `quantize` and `import-model --blob`.
+struct QuantizationSettings: ParsableArguments {
+    @Option(help: "Calibration method: auto, minmax, mse, entropy, percentile, percentile:P.")
+    var method = "auto"
 
     @Option(help: "Calibration faces to use (the first N of the calibration split).")
     var calibrationCount = 1000
@@ -45,8 +72,6 @@ struct Quantize: ParsableCommand {
 
     @OptionGroup var population: SyntheticSeedOption
 
-    @OptionGroup var progressOption: QuietOption
-
     func validate() throws {
         guard CalibrationMethod(name: method) != nil else { throw ValidationError("unknown --method \(method)") }
         guard BiasCorrection(rawValue: biasCorrection) != nil else {
@@ -58,28 +83,21 @@ struct Quantize: ParsableCommand {
                           "in 1...10000 (the faces are kept in memory and run several times: 117 MiB of pixels at 10000)")
         try requireOption("--evaluation-count", evaluationCount, in: 0...OptionBounds.heldFaces,
                           "in 0...\(OptionBounds.heldFaces) (the test faces are kept in memory: 234 MiB of pixels at \(OptionBounds.heldFaces))")
-        try DistinctPaths.requireDistinct(input: checkpoint, output: out)
     }
 
-    func run() throws {
-        let progress = progressOption.progress()
-        let outcome = Result { () throws(QuantizerError) -> ModelCard in
-            let (graph, _) = try ModelExport.loadGraph(checkpoint)
-            let source: any FaceSource
-            do throws(DatasetError) {
-                source = try openFaceSource(calibration, imageSize: graph.inputShape[0], syntheticSeed: population.syntheticSeed)
-            } catch { throw .data(error) }
-            return try ModelExport.run(
-                checkpointPath: checkpoint, source: source, calibrationCount: calibrationCount, evaluationCount: evaluationCount,
-                options: QuantizationOptions(method: CalibrationMethod(name: method)!, biasCorrection: BiasCorrection(rawValue: biasCorrection)!),
-                outPath: out, progress: progress.line)
-        }
-        progress.finish()
-        let card: ModelCard
-        switch outcome {
-        case .failure(let error): throw CommandFailure(description: error.description)
-        case .success(let c): card = c
-        }
+    var options: QuantizationOptions {
+        QuantizationOptions(method: CalibrationMethod(name: method)!, biasCorrection: BiasCorrection(rawValue: biasCorrection)!)
+    }
+
+    /// The faces of `calibration` (`synthetic` or a dataset) at the network's input size.
+    func faces(_ calibration: String, imageSize: Int) throws(QuantizerError) -> any FaceSource {
+        do throws(DatasetError) {
+            return try openFaceSource(calibration, imageSize: imageSize, syntheticSeed: population.syntheticSeed)
+        } catch { throw .data(error) }
+    }
+
+    /// What `quantize` prints about a written blob.
+    static func printSummary(_ card: ModelCard, out: String) {
         let cards = ModelExport.cardPaths(for: out)
         print("wrote \(out) (\(card.blob.byteCount) bytes, SHA-256 \(card.blob.sha256))")
         print("model card: \(cards.markdown), \(cards.json)")

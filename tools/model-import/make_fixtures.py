@@ -11,6 +11,12 @@ outputs on them, with the pinned onnx and onnxruntime of tools/model-import/setu
                     conv, Add of it and the first conv's output, Relu; MaxPool; conv+Mul+Add, Add
                     of it and the pool's output, Relu; GlobalAveragePool, Gemm, Softmax over 2
                     (16x16 RGB); its ONNX Runtime outputs in expected-residual-add.json
+  branching.onnx    the age net's shapes in small (18x18 RGB, means not 128): conv 7x7 pads 3 +
+                    BatchNormalization + Relu, MaxPool 3x3/2; a downsampling block whose shortcut
+                    is AveragePool 2x2/2 + channel Pad and whose main branch is conv 3x3/2 valid +
+                    Relu, conv 3x3 + affine, spatial Pad after it; Add, Relu; conv 3x3 with pads
+                    [0, 0, 1, 1] (neither same nor valid); GlobalAveragePool, Gemm, Softmax over 3;
+                    its ONNX Runtime outputs in expected-branching.json
   expected.json     for each of the first two: the preprocessing, a few 8-bit RGB images and ONNX
                     Runtime's outputs on them (graph optimisations off)
   one file per typed error: garbage.onnx (not a protobuf), unsupported-op.onnx (Tanh),
@@ -143,6 +149,42 @@ def residual_add():
     return model(nodes, inits, ["N", 3, 16, 16], {"probabilities": ["N", 2]})
 
 
+def branching():
+    nodes, inits = [], []
+    inits += [init("c1_w", normal(8, 3, 7, 7, scale=0.1)), init("c1_b", normal(8, scale=0.1))]
+    nodes.append(helper.make_node("Conv", ["images", "c1_w", "c1_b"], ["c1"], name="conv7x7", kernel_shape=[7, 7], pads=[3, 3, 3, 3]))
+    bn, bn_inits = batch_norm("bn1", 8, "c1", "bn1")
+    nodes.append(bn)
+    inits += bn_inits
+    nodes.append(helper.make_node("Relu", ["bn1"], ["a"], name="relu1"))
+    nodes.append(helper.make_node("MaxPool", ["a"], ["p"], name="maxpool3x3", kernel_shape=[3, 3], strides=[2, 2]))
+    # Main branch: 8x8x8 -> conv 3x3/2 valid -> 3x3x12 -> conv 3x3 same + affine -> pad to 4x4.
+    inits += [init("c2_w", normal(12, 8, 3, 3, scale=0.15)), init("c2_b", normal(12, scale=0.1))]
+    nodes.append(helper.make_node("Conv", ["p", "c2_w", "c2_b"], ["c2"], name="down_conv", kernel_shape=[3, 3], strides=[2, 2]))
+    nodes.append(helper.make_node("Relu", ["c2"], ["r2"], name="down_relu"))
+    inits += [init("c3_w", normal(12, 12, 3, 3, scale=0.15)), init("c3_b", normal(12, scale=0.1))]
+    nodes.append(helper.make_node("Conv", ["r2", "c3_w", "c3_b"], ["c3"], name="main_conv", kernel_shape=[3, 3], pads=[1, 1, 1, 1]))
+    inits += [init("s3", rng.uniform(0.5, 1.5, (1, 12, 1, 1))), init("t3", normal(1, 12, 1, 1, scale=0.2))]
+    nodes.append(helper.make_node("Mul", ["c3", "s3"], ["m3"], name="main_scale"))
+    nodes.append(helper.make_node("Add", ["m3", "t3"], ["d3"], name="main_offset"))
+    inits += [numpy_helper.from_array(np.array([0, 0, 0, 0, 0, 0, 1, 1], dtype=np.int64), "main_pads")]
+    nodes.append(helper.make_node("Pad", ["d3", "main_pads"], ["main"], name="main_pad", mode="constant"))
+    # Shortcut: 8x8x8 -> average pool 2x2/2 -> 4x4x8 -> 4 channels of zeros after.
+    nodes.append(helper.make_node("AveragePool", ["p"], ["ap"], name="shortcut_pool", kernel_shape=[2, 2], strides=[2, 2]))
+    inits += [numpy_helper.from_array(np.array([0, 0, 0, 0, 0, 4, 0, 0], dtype=np.int64), "shortcut_pads")]
+    nodes.append(helper.make_node("Pad", ["ap", "shortcut_pads"], ["shortcut"], name="shortcut_pad", mode="constant"))
+    nodes.append(helper.make_node("Add", ["shortcut", "main"], ["s"], name="block_add"))
+    nodes.append(helper.make_node("Relu", ["s"], ["b"], name="block_relu"))
+    inits += [init("c4_w", normal(6, 12, 3, 3, scale=0.15)), init("c4_b", normal(6, scale=0.1))]
+    nodes.append(helper.make_node("Conv", ["b", "c4_w", "c4_b"], ["c4"], name="odd_pads_conv", kernel_shape=[3, 3], pads=[0, 0, 1, 1]))
+    nodes.append(helper.make_node("GlobalAveragePool", ["c4"], ["gap"], name="gap"))
+    nodes.append(helper.make_node("Flatten", ["gap"], ["f"], name="flatten"))
+    inits += [init("fc_w", normal(3, 6)), init("fc_b", normal(3, scale=0.1))]
+    nodes.append(helper.make_node("Gemm", ["f", "fc_w", "fc_b"], ["logits"], name="fc", transB=1))
+    nodes.append(helper.make_node("Softmax", ["logits"], ["probabilities"], name="softmax", axis=1))
+    return model(nodes, inits, ["N", 3, 18, 18], {"probabilities": ["N", 3]})
+
+
 def expected(m, size, preprocessing, count=4):
     """ONNX Runtime's outputs on `count` random 8-bit RGB images, preprocessed as the model expects."""
     options = onnxruntime.SessionOptions()
@@ -211,6 +253,13 @@ def main():
     with open(os.path.join(OUT, "expected-residual-add.json"), "w") as f:
         json.dump({"residual-add.onnx": expected(
             residual_add_model, 16, {"mean": [128.0, 128.0, 128.0], "scale": 1 / 128, "channelOrder": "rgb"}, count=8)}, f, indent=1)
+        f.write("\n")
+    branching_model = branching()
+    onnx.checker.check_model(branching_model, full_check=True)
+    sizes["branching.onnx"] = write("branching.onnx", branching_model)
+    with open(os.path.join(OUT, "expected-branching.json"), "w") as f:
+        json.dump({"branching.onnx": expected(
+            branching_model, 18, {"mean": [122.781998, 117.000999, 104.297997], "scale": 1 / 256, "channelOrder": "rgb"}, count=8)}, f, indent=1)
         f.write("\n")
     for name, size in sizes.items():
         print(f"wrote {name} ({size} bytes)")

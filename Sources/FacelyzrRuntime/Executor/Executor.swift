@@ -77,13 +77,8 @@ extension Model {
         let source = tensor(o.input)
         let x = UnsafePointer(activations + source.arenaOffset)
         if o.kind == .fullyConnectedAccumulators {
-            let p = FullyConnectedParameters(
-                inputCount: source.shape.elementCount, outputCount: o.outputLength,
-                inputZeroPoint: source.zeroPoint, outputZeroPoint: 0, outputMin: 0, outputMax: 0,
-                rounding: o.rounding)
-            Kernels.fullyConnectedAccumulators(
-                p, plan: plan, input: x, weights: weightArray(o.weightsOffset), bias: weightArray(o.biasOffset),
-                output: outputs + o.output)
+            run(fullyConnectedAccumulators: index, using: kernels, input: x, rows: 1, columns: 1, rowPitch: 0, columnPitch: 0,
+                outputs: outputs, outputPitch: 0, packedWeights: packedWeights)
             return
         }
         let destination = tensor(o.output)
