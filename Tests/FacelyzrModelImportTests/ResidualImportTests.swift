@@ -139,16 +139,30 @@ import Testing
         #expect(worst > 1e-2)
     }
 
-    /// The quantizer calibrates the branching graph; the blob cannot hold its 3x3/2 max pool
-    /// until the runtime has one (its pools are 2x2/2): a typed error naming the node.
-    @Test func theQuantizerNamesTheNodeTheRuntimeCannotRunYet() throws {
+    /// The quantizer calibrates the branching graph and the blob holds all of it (format v3: the
+    /// runtime's 3x3/2 max pool beside the 2x2/2 average pool, adds and pads), and int8 follows float.
+    @Test func theBranchingGraphQuantizesToAVersion3Blob() throws {
         let imported = try ONNXImport.read(path: fixtures + "/branching.onnx")
         let p = Self.expected.preprocessing
         let graph = try #require(imported.quantizerMapping(preprocessing: InputPreprocessing(mean: p.mean, scale: p.scale, bgr: false),
                                                            head: HeadDescription(name: "output", labels: nil)).graph)
         let faces = SyntheticFaceSource(seed: 7, size: 18)
-        #expect(throws: QuantizerError.unsupportedLayer(layer: "maxpool3x3", reason: "a 3x3/2 pool: the runtime's pools are 2x2/2")) {
-            try Quantizer.quantize(graph, name: "branching", calibration: SplitFaces(faces, limit: 16), options: QuantizationOptions(method: .minMax))
+        let model = try Quantizer.quantize(graph, name: "branching", calibration: SplitFaces(faces, limit: 16), options: QuantizationOptions(method: .minMax))
+        #expect(model.layers[2].op == "maxPool")
+        try withModel(model.bytes) { blob in
+            #expect(blob.formatVersion == 3)
+            let count = Self.expected.pixels.count
+            let float = graph.headOutputs(graph.forward(graph.normalize(Self.expected.pixels.flatMap { $0 }, count: count)), batch: count)
+            var difference: Float = 0, magnitude: Float = 0
+            for (pixels, f) in zip(Self.expected.pixels, float) {
+                let int8 = run(blob, pixels, layerOutputs: false).outputs
+                for i in 0..<blob.outputCount {
+                    difference += abs(Float(int8[i]) * blob.outputScale(i) - f[i])
+                    magnitude += abs(f[i])
+                }
+            }
+            print("branching int8 vs float: mean |difference| \(difference / Float(count * blob.outputCount)), mean |float| \(magnitude / Float(count * blob.outputCount))")
+            #expect(difference < 0.05 * magnitude, "int8 head outputs differ from float by \(difference / magnitude) of their size")
         }
     }
 }
