@@ -10,17 +10,20 @@
 #                                          calibration scenes (training), 300 test scenes (held-out
 #                                          validation, never trained on)
 #   4. facelyzr scenes --patches           face / not-face patches of 1,500 synthetic scenes
-#   5. tools/detection/detector_patches.py patches of the photo scenes + 1 + 4 -> round0
-#   6. facelyzr train, quantize            tools/detection/face-24.json, one thread -> round0.blob
-#   7. bootstrapping, twice: the boxes the last model finds away from the faces in 1,000 further
-#      train photo scenes (0..<1000, then 1000..<2000) join as not-faces; train and quantize again
-#      -> round1.blob, then firmware-model/face-detector.blob (+ card)
+#   5. tools/detection/detector_patches.py patches of the photo scenes (faces with their face box
+#                                          offsets, for the box head) + 1 + 4 -> round0
+#   6. facelyzr train, quantize            tools/detection/face-24.json (face head and box head),
+#                                          one thread -> round0.blob
+#   7. bootstrapping, three times: the boxes the last model finds away from the faces in 1,000
+#      further train photo scenes (0..<1000, 1000..<2000, 2000..<3000) join as not-faces; train
+#      and quantize again -> round1.blob, round2.blob, then (16,000 steps)
+#      firmware-model/face-detector.blob (+ card)
 #
 # The LFW subset and scikit-image's photographs (the semi-real benchmark) are not read here.
 # Usage: tools/detection-model.sh [FACELYZR] (default: .build/release/facelyzr, built here).
 # Needs what real-negatives.sh needs (apt-get download from Debian's archive, PyPI for numpy
-# and Pillow in .build-negatives/venv) the first time; 26 minutes of wall time
-# on the shared 2-core machine (load average 6 to 10), where it wrote face-detector.blob SHA-256 7d5f3de0...
+# and Pillow in .build-negatives/venv) the first time; 18 minutes of wall time
+# on the shared 2-core machine, where it wrote face-detector.blob SHA-256 fec6c8d3...
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -44,9 +47,9 @@ done
 "$python" tools/detection/detector_patches.py --scenes "$work/photo-train" --scenes "$work/photo-calibration" \
     --include "$work/real-negatives" --include "$work/patches" --out "$work/round0"
 
-model() {  # model DATASET CHECKPOINT BLOB: train on DATASET, quantize with its calibration split
+model() {  # model DATASET CHECKPOINT BLOB [STEPS]: train on DATASET, quantize with its calibration split
     "$facelyzr" train --dataset "$1" --architecture tools/detection/face-24.json --pretrain-steps 0 \
-        --steps 4000 --batch-size 64 --learning-rate 0.005 --weight-decay 0.0001 --seed 1 \
+        --steps "${4:-4000}" --batch-size 64 --learning-rate 0.005 --weight-decay 0.0001 --seed 1 \
         --threads 1 --checkpoint-every 0 --log-every 1000 --output "$2" 2>&1 | tail -n 3
     "$facelyzr" quantize "$2" --calibration "$1" --calibration-count 1000 \
         --evaluation-count 0 --bias-correction off --out "$3" --quiet
@@ -57,7 +60,10 @@ model "$work/round0" "$work/round0.safetensors" "$work/round0.blob"
 model "$work/round1" "$work/round1.safetensors" "$work/round1.blob"
 "$python" tools/detection/detector_patches.py --scenes "$work/photo-train" --hard-only --facelyzr "$facelyzr" \
     --hard-model "$work/round1.blob" --hard-from 1000 --hard-scenes 1000 --include "$work/round1" --out "$work/round2"
-model "$work/round2" "$work/face-detector.safetensors" firmware-model/face-detector.blob
+model "$work/round2" "$work/round2.safetensors" "$work/round2.blob"
+"$python" tools/detection/detector_patches.py --scenes "$work/photo-train" --hard-only --facelyzr "$facelyzr" \
+    --hard-model "$work/round2.blob" --hard-from 2000 --hard-scenes 1000 --include "$work/round2" --out "$work/round3"
+model "$work/round3" "$work/face-detector.safetensors" firmware-model/face-detector.blob 16000
 cat >> firmware-model/face-detector.card.md <<'CARD'
 
 ## Training data (tools/detection-model.sh)
@@ -65,11 +71,14 @@ cat >> firmware-model/face-detector.card.md <<'CARD'
 - faces: synthetic faces of the project's generator (train split), with photographic variation
   (resolution, lighting, blur, noise, JPEG), in crops of 174 Debian photographs without people,
   and in the synthetic scenes; no real face
+- box head: the face box's offset from the window (x, y, log scale; docs/detection.md "Box
+  regression") of the photo scenes' face patches, jittered by up to 1/6 of the face and 0.85 to
+  1.18 in scale; not-faces and the synthetic scenes' patches carry no box target
 - framing: a face box is the face square, forehead to chin (0.57 of the generator picture's side,
   centred at (0.5, 0.44) of it: Sources/FacelyzrImaging/FaceFraming.swift), as OpenCV's cascades
   and the LFW crops frame faces; photo scenes v2, synthetic scenes v2
 - not faces: 15,060 patches of 310 pinned Debian photographs without people
-  (tools/detection/negatives.tsv), the photo scenes' and synthetic scenes' clutter, and two
+  (tools/detection/negatives.tsv), the photo scenes' and synthetic scenes' clutter, and three
   bootstrapping rounds of false boxes on the photo scenes
 - not read: the LFW subset and scikit-image's photographs (the semi-real benchmark)
 - docs/detection.md "The model", docs/detection-data.md

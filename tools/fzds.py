@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reads and writes a Facelyzr dataset file (samples.fzds, format version 1) with numpy, written
+"""Reads and writes a Facelyzr dataset file (samples.fzds, format versions 1 and 2) with numpy, written
 from the layout in docs/data.md "Dataset file" (not from the Swift code), so it doubles as an
 independent check of the format.
 
@@ -35,14 +35,16 @@ class FormatError(ValueError):
 
 def read(path):
     """Returns a dict: width, height, channels, attribute_names, pixels (N, H, W, C) uint8,
-    gender / age / is_face (float32, NaN where unknown), attribute_values and attribute_known
-    (N, A) bool, split (N,) uint8, source_id (list of str). Checks every CRC."""
+    gender / age / is_face (float32, NaN where unknown), face_box (N, 3) float32 (x, y, log scale of
+    the face box relative to the picture, NaN where unknown; always so in version 1),
+    attribute_values and attribute_known (N, A) bool, split (N,) uint8, source_id (list of str),
+    version. Checks every CRC."""
     data = open(path, "rb").read()
     if data[:4] != MAGIC:
         raise FormatError(f"{path}: no FZDS magic")
     (version, header_bytes, width, height, channels, count, record_bytes, id_bytes,
      attribute_count, split_crc) = struct.unpack_from("<IIIIIQIIII", data, 4)
-    if version != 1:
+    if version not in (1, 2):
         raise FormatError(f"{path}: version {version}")
     if zlib.crc32(data[:header_bytes - 4]) != struct.unpack_from("<I", data, header_bytes - 4)[0]:
         raise FormatError(f"{path}: header checksum")
@@ -52,7 +54,7 @@ def read(path):
         names.append(data[offset + 2:offset + 2 + length].decode())
         offset += 2 + length
     pixel_bytes = width * height * channels
-    if record_bytes != pixel_bytes + 124 or id_bytes != SOURCE_ID_BYTES:
+    if record_bytes != pixel_bytes + (124 if version == 1 else 136) or id_bytes != SOURCE_ID_BYTES:
         raise FormatError(f"{path}: record layout")
     if len(data) != header_bytes + count * (record_bytes + 1):
         raise FormatError(f"{path}: {len(data)} bytes, expected {header_bytes + count * (record_bytes + 1)}")
@@ -71,7 +73,13 @@ def read(path):
     values = labels[:, 8:16].copy().view("<u8")[:, 0]
     known = labels[:, 16:24].copy().view("<u8")[:, 0]
     bits = np.arange(attribute_count, dtype=np.uint64)
+    if version >= 2:
+        box = labels[:, 120:132].copy().view("<f4").astype(np.float32)
+        face_box = np.where((flags & 8 != 0)[:, None], box, np.nan).astype(np.float32)
+    else:
+        face_box = np.full((count, 3), np.nan, np.float32)
     return {
+        "version": version, "face_box": face_box,
         "width": width, "height": height, "channels": channels, "attribute_names": names,
         "pixels": records[:, :pixel_bytes].reshape(count, height, width, channels),
         "gender": np.where(flags & 1, labels[:, 1], np.nan).astype(np.float32),
@@ -87,8 +95,9 @@ def read(path):
 
 def write(path, dataset):
     """Writes `dataset` (the keys read() returns, except split_table) to `path`. Only pixels,
-    split and source_id are required: gender, age and is_face default to unknown (NaN),
-    attributes to unknown, attribute_names to CelebA's."""
+    split and source_id are required: gender, age, is_face and face_box default to unknown (NaN),
+    attributes to unknown, attribute_names to CelebA's. Writes version 2 when some face_box is
+    known, else version 1."""
     pixels = np.asarray(dataset["pixels"], np.uint8)
     count, height, width, channels = pixels.shape
     names = list(dataset.get("attribute_names", CELEBA_ATTRIBUTES))
@@ -96,6 +105,13 @@ def write(path, dataset):
     gender = np.asarray(dataset.get("gender", unknown), np.float32)
     age = np.asarray(dataset.get("age", unknown), np.float32)
     is_face = np.asarray(dataset.get("is_face", unknown), np.float32)
+    face_box = np.asarray(dataset.get("face_box", np.full((count, 3), np.nan, np.float32)), np.float32)
+    box_known = ~np.isnan(face_box).any(axis=1)
+    version = 2 if box_known.any() else 1
+    for i in np.flatnonzero(box_known):
+        x, y, log_scale = face_box[i]
+        if not (np.isfinite(face_box[i]).all() and abs(x) <= 1 and abs(y) <= 1 and abs(log_scale) <= np.log(8)):
+            raise FormatError(f"record {i}: face box offset ({x}, {y}, {log_scale}) outside |x|, |y| <= 1, |log scale| <= ln 8")
     no_attributes = np.zeros((count, len(names)), bool)
     values = np.asarray(dataset.get("attribute_values", no_attributes), bool)
     known = np.asarray(dataset.get("attribute_known", no_attributes), bool)
@@ -104,29 +120,37 @@ def write(path, dataset):
     value_words = (values & known).astype(np.uint64) @ bits if len(names) else np.zeros(count, np.uint64)
     known_words = known.astype(np.uint64) @ bits if len(names) else np.zeros(count, np.uint64)
     pixel_bytes = width * height * channels
-    record_bytes = pixel_bytes + 124
+    record_bytes = pixel_bytes + (124 if version == 1 else 136)
 
     records = bytearray()
     for i in range(count):
         source = dataset["source_id"][i].encode()
         if len(source) > SOURCE_ID_BYTES:
             raise FormatError(f"record {i}: source ID longer than {SOURCE_ID_BYTES} bytes")
-        flags = (0 if np.isnan(gender[i]) else 1) | (0 if np.isnan(age[i]) else 2) | (0 if np.isnan(is_face[i]) else 4)
+        flags = ((0 if np.isnan(gender[i]) else 1) | (0 if np.isnan(age[i]) else 2) | (0 if np.isnan(is_face[i]) else 4)
+                 | (8 if box_known[i] else 0))
         body = (pixels[i].tobytes()
                 + struct.pack("<BBBBfQQ", flags, 0 if np.isnan(gender[i]) else int(gender[i]),
                               0 if np.isnan(is_face[i]) else int(is_face[i]), int(split[i]),
                               0.0 if np.isnan(age[i]) else float(age[i]),
                               int(value_words[i]), int(known_words[i]))
-                + source.ljust(SOURCE_ID_BYTES, b"\0"))
+                + source.ljust(SOURCE_ID_BYTES, b"\0")
+                + (b"" if version == 1 else struct.pack("<fff", *(face_box[i] if box_known[i] else (0, 0, 0)))))
         records += body + struct.pack("<I", zlib.crc32(body))
     table = split.tobytes()
     name_bytes = b"".join(struct.pack("<H", len(n.encode())) + n.encode() for n in names)
     header_bytes = -(-(48 + len(name_bytes) + 4) // 16) * 16
-    header = (MAGIC + struct.pack("<IIIIIQIIII", 1, header_bytes, width, height, channels, count, record_bytes,
+    header = (MAGIC + struct.pack("<IIIIIQIIII", version, header_bytes, width, height, channels, count, record_bytes,
                                   SOURCE_ID_BYTES, len(names), zlib.crc32(table))
               + name_bytes).ljust(header_bytes - 4, b"\0")
     with open(path, "wb") as out:
         out.write(header + struct.pack("<I", zlib.crc32(header)) + records + table)
+
+
+def read_version(path):
+    """The format version of the dataset file at `path`."""
+    with open(path, "rb") as f:
+        return struct.unpack("<I", f.read(8)[4:])[0]
 
 
 def write_directory(directory, dataset, source):
@@ -136,12 +160,13 @@ def write_directory(directory, dataset, source):
     detection datasets carry no other label)."""
     os.makedirs(directory, exist_ok=True)
     write(os.path.join(directory, "samples.fzds"), dataset)
+    version = read_version(os.path.join(directory, "samples.fzds"))
     pixels = np.asarray(dataset["pixels"])
     is_face = np.asarray(dataset.get("is_face", np.full(len(pixels), np.nan)), np.float32)
     split = np.asarray(dataset["split"])
     manifest = {
         "attributeNames": list(dataset.get("attribute_names", CELEBA_ATTRIBUTES)), "channels": pixels.shape[3],
-        "count": len(pixels), "formatVersion": 1, "height": pixels.shape[1], "width": pixels.shape[2],
+        "count": len(pixels), "formatVersion": version, "height": pixels.shape[1], "width": pixels.shape[2],
         "samplesFile": "samples.fzds", "source": source,
         "labelConvention": "gender 1 = male, 0 = female; age in years; face 1 = face; "
                            "attributes true/false with unknown ones masked; see docs/data.md",

@@ -84,6 +84,25 @@ class GoldenDatasetTests(unittest.TestCase):
         self.assertEqual(dataset["source_id"], ["a", "b", "c"])
         np.testing.assert_array_equal(dataset["split_table"], [0, 2, 1])
 
+    def test_face_box_offsets_make_a_version_2_file_and_read_back(self):
+        pixels = np.zeros((2, 2, 2, 1), np.uint8)
+        boxes = np.array([[0.125, -0.25, 1.0625], [np.nan, np.nan, np.nan]], np.float32)
+        with tempfile.TemporaryDirectory() as directory:
+            fzds.write_directory(directory, {"pixels": pixels, "is_face": [1, 0], "face_box": boxes, "split": [0, 0],
+                                             "source_id": ["a", "b"]}, "test")
+            dataset = fzds.read(os.path.join(directory, "samples.fzds"))
+            manifest = json.load(open(os.path.join(directory, "manifest.json")))
+            self.assertEqual((dataset["version"], manifest["formatVersion"]), (2, 2))
+            np.testing.assert_array_equal(dataset["face_box"], boxes)
+            with self.assertRaises(fzds.FormatError):
+                fzds.write(os.path.join(directory, "bad.fzds"), {"pixels": pixels, "face_box": [[0, 0, 3], [0, 0, 0]],
+                                                                  "split": [0, 0], "source_id": ["a", "b"]})
+
+    def test_version_1_reads_with_unknown_face_boxes(self):
+        dataset = fzds.read(GOLDEN)
+        self.assertEqual(dataset["version"], 1)
+        self.assertTrue(np.isnan(dataset["face_box"]).all())
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -51,6 +51,7 @@ public struct BlobBuilder {
         var outputLength = 0
         var secondInput: Int?  // add only
         var padBefore = (rows: 0, columns: 0, channels: 0)  // pad only
+        var padValues: [Int8] = []  // pad only: one per output channel, or none (the zero point)
         var kernel = (height: 0, width: 0)
         var stride = (height: 0, width: 0)
         var padding = Padding.valid
@@ -67,6 +68,7 @@ public struct BlobBuilder {
         var firstOutput: Int
         var scales: [Float]
         var labels: [String]
+        var values: [Float]
     }
 
     public let name: String
@@ -154,6 +156,23 @@ public struct BlobBuilder {
     /// Mean over height and width (keeps the input's quantization).
     public mutating func globalAveragePool(_ x: Tensor) -> Tensor { pool(.globalAveragePool, x) }
 
+    /// Max pool of a `kernelHeight x kernelWidth` window (1...7) at `strideHeight x strideWidth`
+    /// (1...7), same or valid (docs/quantization.md "Max pool"; format version 3); keeps the
+    /// input's quantization, `activation` a clamp in it.
+    public mutating func maxPool(
+        _ x: Tensor, kernelHeight: Int, kernelWidth: Int, strideHeight: Int, strideWidth: Int, padding: Padding,
+        activation: Activation = .none
+    ) -> Tensor {
+        let s = shape(x)
+        let rows = padding.outputLength(input: s.height, kernel: kernelHeight, stride: strideHeight)
+        let columns = padding.outputLength(input: s.width, kernel: kernelWidth, stride: strideWidth)
+        let y = add(TensorShape(height: rows.length, width: columns.length, channels: s.channels), quantization(x))
+        ops.append(OpInfo(
+            kind: .maxPool, input: x.index, output: y.index, kernel: (kernelHeight, kernelWidth),
+            stride: (strideHeight, strideWidth), padding: padding, clamp: clamp(activation, quantization(x))))
+        return y
+    }
+
     mutating func pool(_ kind: OpKind, _ x: Tensor) -> Tensor {
         let s = shape(x)
         let outShape = kind == .globalAveragePool
@@ -176,15 +195,22 @@ public struct BlobBuilder {
         return y
     }
 
-    /// Zero padding (docs/quantization.md "Pad"): `top`/`bottom` rows, `left`/`right` columns and
-    /// `channelsBefore`/`channelsAfter` channels of the zero point around `x` (keeps its quantization).
+    /// Padding (docs/quantization.md "Pad"): `top`/`bottom` rows, `left`/`right` columns and
+    /// `channelsBefore`/`channelsAfter` channels of the zero point around `x` (keeps its
+    /// quantization), or, with `values` (one stored value per output channel; format version 3),
+    /// of those values.
     public mutating func pad(
-        _ x: Tensor, top: Int = 0, bottom: Int = 0, left: Int = 0, right: Int = 0, channelsBefore: Int = 0, channelsAfter: Int = 0
+        _ x: Tensor, top: Int = 0, bottom: Int = 0, left: Int = 0, right: Int = 0, channelsBefore: Int = 0, channelsAfter: Int = 0,
+        values: [Int8] = []
     ) -> Tensor {
         let s = shape(x)
         let y = add(TensorShape(height: top + s.height + bottom, width: left + s.width + right,
                                 channels: channelsBefore + s.channels + channelsAfter), quantization(x))
-        ops.append(OpInfo(kind: .pad, input: x.index, output: y.index, padBefore: (top, left, channelsBefore)))
+        precondition(values.isEmpty || values.count == shape(y).channels)
+        // Values that are all the zero point are the plain pad (and keep the blob's version).
+        let zeroPoint = Int8(truncatingIfNeeded: quantization(x).zeroPoint)
+        ops.append(OpInfo(kind: .pad, input: x.index, output: y.index, padBefore: (top, left, channelsBefore),
+                          padValues: values.allSatisfy { $0 == zeroPoint } ? [] : values))
         return y
     }
 
@@ -215,15 +241,19 @@ public struct BlobBuilder {
     }
 
     /// A head: a fully connected layer whose int32 accumulators are the head's outputs, each
-    /// dequantised with `scales[i]` (`s_in * s_w[i]`) and named `labels[i]`.
+    /// dequantised with `scales[i]` (`s_in * s_w[i]`) and named `labels[i]`; `kind` says what
+    /// they mean (docs/quantization.md "Heads"). An expected-value head takes its bins' values
+    /// in `values` (one per output, finite, docs/blob-format.md "Heads"); other kinds none.
     public mutating func head(
-        _ name: String, kind: HeadKind, input x: Tensor, weights: [Int8], bias: [Int32], scales: [Float], labels: [String]
+        _ name: String, kind: HeadKind, input x: Tensor, weights: [Int8], bias: [Int32], scales: [Float], labels: [String],
+        values: [Float] = []
     ) {
         precondition(scales.count == bias.count && labels.count == bias.count)
+        precondition(kind == .expectedValue ? values.count == bias.count : values.isEmpty)
         ops.append(OpInfo(
             kind: .fullyConnectedAccumulators, input: x.index, output: outputCount, outputLength: bias.count,
             weights: weights, bias: bias))
-        heads.append(HeadInfo(name: name, kind: kind, firstOutput: outputCount, scales: scales, labels: labels))
+        heads.append(HeadInfo(name: name, kind: kind, firstOutput: outputCount, scales: scales, labels: labels, values: values))
         outputCount += bias.count
     }
 
@@ -293,8 +323,12 @@ public struct BlobBuilder {
                 opTable.put(UInt32(op.padBefore.rows), at: r + O.padTop)
                 opTable.put(UInt32(op.padBefore.columns), at: r + O.padLeft)
                 opTable.put(UInt32(op.padBefore.channels), at: r + O.padChannels)
+                if !op.padValues.isEmpty {
+                    opTable.put(UInt8(1), at: r + O.padFill)
+                    opTable.put(UInt64(weights.appendAligned(op.padValues.map { UInt8(bitPattern: $0) })), at: r + O.weights)
+                }
             }
-            if op.kind == .maxPool2x2 || op.kind == .averagePool2x2 || op.kind == .globalAveragePool || op.kind == .pad { continue }
+            if [.maxPool2x2, .maxPool, .averagePool2x2, .globalAveragePool, .pad].contains(op.kind) { continue }
             if op.kind != .add {
                 opTable.put(UInt64(weights.appendAligned(op.weights.map { UInt8(bitPattern: $0) })), at: r + O.weights)
                 opTable.put(UInt64(weights.appendAligned(op.bias.flatMap(\.littleEndianBytes))), at: r + O.bias)
@@ -322,6 +356,7 @@ public struct BlobBuilder {
                 outputTable.put(scale.bitPattern, at: o + P.scale)
                 outputTable.put(label.0, at: o + P.labelOffset)
                 outputTable.put(label.1, at: o + P.labelLength)
+                if head.kind == .expectedValue { outputTable.put(head.values[j].bitPattern, at: o + P.value) }
             }
         }
 
@@ -329,14 +364,19 @@ public struct BlobBuilder {
             (.metadata, metadata), (.strings, strings), (.tensors, tensorTable), (.ops, opTable),
             (.heads, headTable), (.outputs, outputTable), (.weights, weights),
         ]
-        let version = ops.map(\.kind.minimumVersion).max() ?? 1
+        // Kernels above 5 and pads with values came with version 3.
+        let newerOps = ops.contains { $0.kind == .conv2D && max($0.kernel.height, $0.kernel.width) > BlobFormat.maximumKernelVersion2 }
+            || ops.contains { !$0.padValues.isEmpty }  // and pads with values
+        let version = (ops.map(\.kind.minimumVersion) + heads.map(\.kind.minimumVersion) + [newerOps ? 3 : 1]).max()!
         return (BlobBuilder.assemble(sections.map { ($0.0.rawValue, 0, $0.1.bytes) }, version: version), plan)
     }
 
     /// Lays out a header stamped `version`, a section table and the sections `(kind, flags, bytes)`
     /// (each at a 16-byte aligned offset, in order), then seals the checksums. `build()` stamps
-    /// the lowest version whose ops the model uses (`OpKind.minimumVersion`), so a model without
-    /// an add is the same version-1 blob it was before version 2.
+    /// the lowest version whose ops and heads the model uses (`OpKind.minimumVersion`,
+    /// `HeadKind.minimumVersion`, 3 for a convolution kernel above 5), so a model without an add
+    /// is the same version-1 blob it was before version 2, and one without version 3's heads,
+    /// max pool and kernels the blob it was before them.
     public static func assemble(_ sections: [(kind: UInt32, flags: UInt32, bytes: [UInt8])], version: UInt32 = 1) -> [UInt8] {
         typealias H = BlobFormat.Header
         typealias E = BlobFormat.SectionEntry

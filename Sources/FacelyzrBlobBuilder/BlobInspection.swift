@@ -46,6 +46,8 @@ public struct BlobInspection: Codable, Equatable, Sendable {
         public var inputArenaOffset: Int
         /// Rows, columns and channels a pad puts before its input.
         public var padBefore: [Int]?
+        /// A pad's per-channel values (format version 3), when it has them.
+        public var padValues: [Int8]?
         /// An add's second input tensor and where it lies in the arena.
         public var secondInputTensor: Int?
         public var secondInputArenaOffset: Int?
@@ -89,6 +91,8 @@ public struct BlobInspection: Codable, Equatable, Sendable {
     public struct Output: Codable, Equatable, Sendable {
         public var label: String
         public var scale: Float
+        /// The bin's value in an expected-value head.
+        public var value: Float?
     }
 
     public struct Head: Codable, Equatable, Sendable {
@@ -189,12 +193,14 @@ public struct BlobInspection: Codable, Equatable, Sendable {
                 op.outputShape = Shape(destination.shape)
                 op.outputArenaOffset = destination.arenaOffset
             }
-            if o.kind == .conv2D || o.kind == .depthwiseConv2D {
+            if o.kind == .conv2D || o.kind == .depthwiseConv2D || o.kind == .maxPool {
                 op.kernel = [o.kernelHeight, o.kernelWidth]
                 op.stride = [o.strideHeight, o.strideWidth]
                 op.padding = "\(o.padding)"
             }
             if o.kind == .pad { op.padBefore = [o.padTop, o.padLeft, o.padChannels] }
+            op.padValues = model.padValues(op: index).map(Array.init)
+            if o.kind == .maxPool { op.clamp = [o.outputMin, o.outputMax] }
             if o.kind == .add {
                 op.secondInputTensor = o.secondInput
                 op.secondInputArenaOffset = model.tensor(o.secondInput).arenaOffset
@@ -212,7 +218,8 @@ public struct BlobInspection: Codable, Equatable, Sendable {
             return Head(
                 name: text(head.name), kind: "\(head.kind)", firstOutput: head.firstOutput,
                 outputs: (head.firstOutput..<(head.firstOutput + head.outputCount)).map {
-                    Output(label: text(model.outputLabel($0)), scale: model.outputScale($0))
+                    Output(label: text(model.outputLabel($0)), scale: model.outputScale($0),
+                           value: head.kind == .expectedValue ? model.outputValue($0) : nil)
                 })
         }
     }
@@ -239,8 +246,10 @@ public struct BlobInspection: Codable, Equatable, Sendable {
             if let k = op.kernel, let s = op.stride, let p = op.padding {
                 line += " kernel \(k[0])x\(k[1]) stride \(s[0])x\(s[1]) \(p)"
             }
-            if let r = op.rounding, let c = op.clamp { line += " \(r) rounding, clamp [\(c[0]), \(c[1])]" }
+            if let r = op.rounding { line += " \(r) rounding," }
+            if let c = op.clamp { line += " clamp [\(c[0]), \(c[1])]" }
             if let p = op.padBefore { line += " at rows +\(p[0]), columns +\(p[1]), channels +\(p[2])" }
+            if let v = op.padValues { line += ", values \(v.map(String.init).joined(separator: " "))" }
             line += ", \(op.macs) MACs, \(op.parameters) parameters"
             lines.append(line)
         }
@@ -257,7 +266,7 @@ public struct BlobInspection: Codable, Equatable, Sendable {
         }
         lines.append("heads:")
         for head in heads {
-            let labels = head.outputs.map { "\($0.label) (scale \($0.scale))" }.joined(separator: ", ")
+            let labels = head.outputs.map { "\($0.label) (scale \($0.scale)\($0.value.map { ", value \($0)" } ?? ""))" }.joined(separator: ", ")
             lines.append("  \(head.name) \(head.kind), outputs \(head.firstOutput)..<\(head.firstOutput + head.outputs.count): \(labels)")
         }
         return lines.joined(separator: "\n")

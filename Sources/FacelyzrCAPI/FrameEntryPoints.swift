@@ -261,7 +261,7 @@ public func fz_detector_score_levels(
     try? localiser.scoreLevels(
         first..<end, frame: UnsafeBufferPointer(start: workspace.assumingMemoryBound(to: UInt8.self), count: localiser.frameWidth * localiser.frameHeight),
         workspace: localiserWorkspace(localiser, workspace), packedWeights: packed,
-        scoreMap: UnsafeMutableBufferPointer(start: scores, count: localiser.windowCount))
+        scoreMap: UnsafeMutableBufferPointer(start: scores, count: localiser.scoreMapCount))
     return CStatus.ok.rawValue
 }
 
@@ -278,7 +278,7 @@ public func fz_detector_collect(
 ) {
     let localiser = detector(storage)
     let found = try? localiser.collect(
-        scoreMap: UnsafeBufferPointer(start: scores, count: localiser.windowCount),
+        scoreMap: UnsafeBufferPointer(start: scores, count: localiser.scoreMapCount),
         workspace: localiserWorkspace(localiser, workspace),
         boxes: UnsafeMutableBufferPointer(start: boxes.bindMemory(to: DetectionBox.self, capacity: capacity), count: capacity))
     count.pointee = found ?? 0

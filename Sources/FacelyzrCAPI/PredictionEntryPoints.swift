@@ -1,6 +1,6 @@
 // The C entry points of include/facelyzr.h that say what the head outputs mean: the heads
 // (kind, name, outputs), the outputs' labels, and the predictions the runtime computes from
-// the raw int32 outputs (its own sigmoid, identical on every ISA). Floats cross the C
+// the raw int32 outputs (its own sigmoid and softmax, identical on every ISA). Floats cross the C
 // boundary only through pointers, so the armv7 float ABI cannot matter.
 import FacelyzrRuntime
 
@@ -9,7 +9,8 @@ public func fz_model_head_count(_ storage: UnsafeRawPointer) -> Int {
     model(storage).headCount
 }
 
-/// `FZ_HEAD_BINARY` (0), `FZ_HEAD_REGRESSION` (1) or `FZ_HEAD_MULTI_LABEL` (2): `HeadKind`'s raw values.
+/// `FZ_HEAD_BINARY` (0), `FZ_HEAD_REGRESSION` (1), `FZ_HEAD_MULTI_LABEL` (2), `FZ_HEAD_SOFTMAX` (3),
+/// `FZ_HEAD_EXPECTED_VALUE` (4) or `FZ_HEAD_RAW` (5): `HeadKind`'s raw values.
 @_cdecl("fz_model_head_kind")
 public func fz_model_head_kind(_ storage: UnsafeRawPointer, _ index: Int) -> Int32 {
     Int32(bitPattern: model(storage).head(index).kind.rawValue)
@@ -38,14 +39,24 @@ public func fz_model_output_label(_ storage: UnsafeRawPointer, _ index: Int, _ l
     return label.baseAddress
 }
 
+@_cdecl("fz_model_output_value")
+public func fz_model_output_value(_ storage: UnsafeRawPointer, _ index: Int, _ value: UnsafeMutablePointer<Float>) {
+    value.pointee = model(storage).outputValue(index)
+}
+
 @_cdecl("fz_model_predictions")
 public func fz_model_predictions(
     _ storage: UnsafeRawPointer, _ outputs: UnsafePointer<Int32>, _ predictions: UnsafeMutablePointer<Float>
 ) {
-    let model = model(storage)
-    var i = 0
-    while i < model.outputCount {
-        predictions[i] = model.prediction(output: i, outputs: outputs)
-        i += 1
-    }
+    model(storage).predictions(outputs: outputs, into: predictions)
+}
+
+@_cdecl("fz_model_head_result")
+public func fz_model_head_result(
+    _ storage: UnsafeRawPointer, _ index: Int, _ outputs: UnsafePointer<Int32>,
+    _ decision: UnsafeMutablePointer<Int>, _ value: UnsafeMutablePointer<Float>
+) {
+    let result = model(storage).headResult(index, outputs: outputs)
+    decision.pointee = result.decision
+    value.pointee = result.value
 }

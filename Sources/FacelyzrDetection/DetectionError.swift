@@ -2,8 +2,8 @@
 public enum DetectionError: Error, Equatable, Sendable {
     /// The model does not take a square gray image (`width` x `height` x `channels`).
     case modelInputNotSquareGray(width: Int, height: Int, channels: Int)
-    /// The model has `outputCount` outputs, or its first head is not binary: a face / not-face
-    /// model has exactly one binary output.
+    /// The model (`outputCount` outputs) is no face / not-face model: one binary head of one
+    /// output, optionally followed by a box head (regression, three outputs), and nothing else.
     case modelNotFaceClassifier(outputCount: Int)
     /// No window fits: the frame (`width` x `height`) is smaller than the smallest face searched,
     /// or the face sizes searched are empty.
@@ -23,6 +23,6 @@ public enum DetectionError: Error, Equatable, Sendable {
     case workspaceTooSmall(needed: Int, byteCount: Int)
     /// `Localiser.scoreLevels` was asked for levels `lower..<upper`, not within `0..<levelCount`.
     case levelsOutOfRange(lower: Int, upper: Int, levelCount: Int)
-    /// The score map has `count` floats, fewer than the `needed` `Localiser.windowCount`.
+    /// The score map has `count` floats, fewer than the `needed` `Localiser.scoreMapCount`.
     case scoreMapTooSmall(needed: Int, count: Int)
 }

@@ -8,7 +8,8 @@ import FacelyzrRuntime
 /// Level `k` searches faces of side `minimumFaceSize * scaleStep^k` frame pixels: the frame is
 /// area-resampled so that such a face becomes the model's `window` x `window` input, and the
 /// window slides over the level by `stride` pixels. A window whose probability reaches the
-/// threshold is a candidate, mapped back to frame pixels. The model's leading valid
+/// threshold is a candidate, mapped back to frame pixels, and placed by the model's box head when
+/// it has one (`regressedBox`). The model's leading valid
 /// convolutions (`levelOpCount`) run once over each level, per phase of the window positions
 /// modulo their strides, and the rest of the model over the last map too when it is fully
 /// connected ops (`tailOnMaps`: as convolutions), else once per window on its cell of the last
@@ -23,6 +24,9 @@ public struct Localiser: Sendable {
     public let configuration: LocaliserConfiguration
     /// Side of the model's square input.
     public let window: Int
+    /// Whether the model has a box head (its second head: three regression outputs placing the
+    /// face's box relative to the window, `regressedBox`).
+    public let hasBoxHead: Bool
     /// Pyramid levels searched.
     public let levelCount: Int
     /// Leading ops of the model run once per level (and phase) rather than once per window:
@@ -53,17 +57,21 @@ public struct Localiser: Sendable {
     @usableFromInline let candidatesOffset: Int
 
     /// A localiser for `frameWidth` x `frameHeight` gray frames. Throws if the model is not a
-    /// square gray face / not-face model, the configuration is out of range, no window fits, or
-    /// the frame needs too many windows or too large a first level.
+    /// square gray face / not-face model (a binary head of one output, then optionally a box head
+    /// of three regression outputs), the configuration is out of range, no window fits, or the
+    /// frame needs too many windows or too large a first level.
     public init(model: Model, frameWidth: Int, frameHeight: Int,
                 configuration: LocaliserConfiguration = LocaliserConfiguration()) throws(DetectionError) {
         let input = model.input
         guard input.channels == 1, input.width == input.height else {
             throw .modelInputNotSquareGray(width: input.width, height: input.height, channels: input.channels)
         }
-        guard model.outputCount == 1, model.headCount == 1, model.head(0).kind == .binary else {
+        guard model.headCount >= 1, model.head(0).kind == .binary, model.head(0).outputCount == 1,
+              model.headCount == 1 || (model.headCount == 2 && model.head(1).kind == .regression && model.head(1).outputCount == 3)
+        else {
             throw .modelNotFaceClassifier(outputCount: model.outputCount)
         }
+        hasBoxHead = model.headCount == 2
         if let setting = configuration.invalidSetting { throw .invalidConfiguration(setting: setting) }
         self.model = model
         self.frameWidth = frameWidth
@@ -131,7 +139,8 @@ public struct Localiser: Sendable {
         levelOffset = aligned(model.arenaByteCount)
         scratchOffset = levelOffset + aligned(first.width * first.height + Self.mapSlack(model, layer: 0, levelOps: levelOpCount, stride: step))
         scoresOffset = scratchOffset + aligned(max(frameHeight * first.width * MemoryLayout<Float>.stride, maps + tailMaps))
-        outputsOffset = scoresOffset + aligned(levelWindows * MemoryLayout<Float>.stride)
+        // One level's score map (`floatsPerWindow` a window).
+        outputsOffset = scoresOffset + aligned(levelWindows * (hasBoxHead ? 4 : 1) * MemoryLayout<Float>.stride)
         // One window's outputs, or on the maps those of every window of a phase.
         tailPackedOffset = outputsOffset + aligned((tail ? levelWindows : 1) * model.outputCount * MemoryLayout<Int32>.stride)
         candidatesOffset = tailPackedOffset + Self.tailPackedByteCount(model, levelOps: levelOpCount, stride: step)
@@ -140,8 +149,8 @@ public struct Localiser: Sendable {
 
     /// The most windows one frame may need, over all levels: 2,000,000 windows take about 1 s
     /// at the 0.4 to 0.7 µs per window measured on x86-64 (docs/detection.md "Latency"), and a
-    /// board several times longer; a 12-megapixel photo needs about 1.5 million with the default
-    /// settings (docs/limits.md "Face detection").
+    /// board several times longer; a 12-megapixel photo needs about 373,000 with the default
+    /// settings, 1.5 million at window step 4 (docs/limits.md "Face detection").
     public static let maximumWindowCount = 2_000_000
 
     /// The most pixels of the first (largest) pyramid level, the image pixel limit
@@ -329,14 +338,23 @@ public struct Localiser: Sendable {
         return (size.width, size.height, side)
     }
 
-    /// Windows `detect` scores per frame, over all levels: the floats of a score map
-    /// (`scoreLevels`).
-    public var windowCount: Int { scoreMapOffset(level: levelCount) }
+    /// Windows `detect` scores per frame, over all levels.
+    public var windowCount: Int { windows(before: levelCount) }
 
-    /// Where level `k`'s window scores start in a score map (`scoreLevels`; `levelCount`: its
-    /// end): the windows of the levels before it, each level's row by row (`windowsAlong`
-    /// columns a row).
-    public func scoreMapOffset(level k: Int) -> Int {
+    /// Floats a score map keeps of each window: its face probability, then with a box head
+    /// its three box offsets (x, y, log scale: `regressedBox`).
+    public var floatsPerWindow: Int { hasBoxHead ? 4 : 1 }
+
+    /// Floats of a score map (`scoreLevels`): `floatsPerWindow` for each of `windowCount` windows.
+    public var scoreMapCount: Int { scoreMapOffset(level: levelCount) }
+
+    /// Where level `k`'s part of a score map starts, in floats (`scoreLevels`; `levelCount`:
+    /// its end): `floatsPerWindow` for each window of the levels before it, each level's
+    /// windows row by row (`windowsAlong` columns a row).
+    public func scoreMapOffset(level k: Int) -> Int { windows(before: k) * floatsPerWindow }
+
+    /// The windows of the levels before level `k`.
+    func windows(before k: Int) -> Int {
         var count = 0
         for level in 0..<k {
             let (width, height, _) = self.level(level)
@@ -385,7 +403,7 @@ public struct Localiser: Sendable {
     }
 
     /// Scores every window of levels `levels` (within `0..<levelCount`) of `frame` into
-    /// `scoreMap` (`windowCount` floats, level `k`'s from `scoreMapOffset(level: k)` on), using
+    /// `scoreMap` (`scoreMapCount` floats, level `k`'s from `scoreMapOffset(level: k)` on), using
     /// only `workspace`: callers on several threads, each with its own workspace and its own
     /// levels of a shared score map, then `collect` the boxes `detect` finds, bit for bit.
     ///
@@ -401,9 +419,9 @@ public struct Localiser: Sendable {
         guard levels.lowerBound >= 0, levels.upperBound <= levelCount else {
             throw .levelsOutOfRange(lower: levels.lowerBound, upper: levels.upperBound, levelCount: levelCount)
         }
-        let windows = windowCount
-        guard scoreMap.count >= windows, let scores = scoreMap.baseAddress else {
-            throw .scoreMapTooSmall(needed: windows, count: scoreMap.count)
+        let floats = scoreMapCount
+        guard scoreMap.count >= floats, let scores = scoreMap.baseAddress else {
+            throw .scoreMapTooSmall(needed: floats, count: scoreMap.count)
         }
         for k in levels {
             scoreLevel(k, frame: pixels, workspace: base, packedWeights: packedWeights, scores: scores + scoreMapOffset(level: k))
@@ -420,9 +438,9 @@ public struct Localiser: Sendable {
         guard workspace.count >= workspaceByteCount, let base = workspace.baseAddress else {
             throw .workspaceTooSmall(needed: workspaceByteCount, byteCount: workspace.count)
         }
-        let windows = windowCount
-        guard scoreMap.count >= windows, let scores = scoreMap.baseAddress else {
-            throw .scoreMapTooSmall(needed: windows, count: scoreMap.count)
+        let floats = scoreMapCount
+        guard scoreMap.count >= floats, let scores = scoreMap.baseAddress else {
+            throw .scoreMapTooSmall(needed: floats, count: scoreMap.count)
         }
         var candidateCount = 0
         for k in 0..<levelCount {
@@ -443,9 +461,10 @@ public struct Localiser: Sendable {
         return (pixels, base)
     }
 
-    /// The decode of level `k`'s window scores (`scores`, as `scoreLevel` wrote them): each
-    /// window reaching the threshold becomes a box in frame pixels, added to the workspace's
-    /// `candidateCount` candidates (`detect` and `collect` both decode here).
+    /// The decode of level `k`'s score map (`scores`, as `scoreLevel` wrote it): each window
+    /// reaching the threshold becomes a box in frame pixels, placed by the box head when the
+    /// model has one (`regressedBox`), added to the workspace's `candidateCount` candidates
+    /// (`detect` and `collect` both decode here).
     func collectLevel(_ k: Int, scores: UnsafePointer<Float>, workspace base: UnsafeMutableRawPointer, candidateCount: inout Int) {
         let candidates = (base + candidatesOffset).bindMemory(to: DetectionBox.self, capacity: configuration.candidateCapacity)
         let capacity = configuration.candidateCapacity
@@ -458,10 +477,12 @@ public struct Localiser: Sendable {
         // which of equal scores suppression keeps, and which candidates a full list keeps.
         for row in 0..<Self.windowsAlong(levelHeight, window: window, stride: step) {
             for column in 0..<columns {
-                let score = scores[row * columns + column]
+                let kept = scores + (row * columns + column) * floatsPerWindow
+                let score = kept[0]
                 guard score >= threshold else { continue }
-                let box = DetectionBox(x: Float(column * step) * xScale, y: Float(row * step) * yScale,
+                var box = DetectionBox(x: Float(column * step) * xScale, y: Float(row * step) * yScale,
                                        width: Float(window) * xScale, height: Float(window) * yScale, score: score)
+                if hasBoxHead { box = Self.regressedBox(window: box, x: kept[1], y: kept[2], logScale: kept[3]) }
                 if candidateCount < capacity {
                     candidates[candidateCount] = box
                     candidateCount += 1
@@ -480,10 +501,35 @@ public struct Localiser: Sendable {
     func suppress(workspace base: UnsafeMutableRawPointer, candidateCount: Int, boxes: UnsafeMutableBufferPointer<DetectionBox>) -> Int {
         let candidates = (base + candidatesOffset).bindMemory(to: DetectionBox.self, capacity: configuration.candidateCapacity)
         let kept = suppressNonMaxima(candidates, count: candidateCount, overlapThreshold: configuration.overlapThreshold,
-                                     containmentThreshold: configuration.containmentThreshold)
+                                     containmentThreshold: configuration.containmentThreshold,
+                                     merging: configuration.mergesSuppressed)
         let written = min(kept, boxes.count)
         for i in 0..<written { boxes[i] = candidates[i] }
         return written
+    }
+
+    /// Keeps what `collectLevel` needs of window `index`'s model outputs (`outputs`, as `predict`
+    /// leaves them) in its level's score map (`scores`): its face probability and, with a box
+    /// head, its three box offsets (`regressedBox`), `floatsPerWindow` floats.
+    @inline(__always)
+    func keepWindow(_ index: Int, outputs: UnsafePointer<Int32>, scores: UnsafeMutablePointer<Float>) {
+        let kept = scores + index * floatsPerWindow
+        kept[0] = model.prediction(output: 0, outputs: outputs)
+        guard hasBoxHead else { return }
+        for i in 0..<3 { kept[1 + i] = model.prediction(output: 1 + i, outputs: outputs) }
+    }
+
+    /// The face box a window's box head places (docs/detection.md "Box regression"): the centre
+    /// moved by `(x, y)` window sides, the sides scaled by `e^logScale` (as `p / (1 - p)` with
+    /// `p` the runtime's `sigmoid(logScale)`, so the same on every ISA; `logScale` clamped to
+    /// ±ln 8, the largest the training data stores); the score is the window's.
+    public static func regressedBox(window: DetectionBox, x: Float, y: Float, logScale: Float) -> DetectionBox {
+        let limit: Float = 2.0794415  // ln 8 (FaceBoxOffset.logScaleLimit)
+        let p = sigmoid(max(-limit, min(limit, logScale)))
+        let scale = p / (1 - p)
+        let width = window.width * scale, height = window.height * scale
+        let centreX = window.x + window.width * (0.5 + x), centreY = window.y + window.height * (0.5 + y)
+        return DetectionBox(x: centreX - width / 2, y: centreY - height / 2, width: width, height: height, score: window.score)
     }
 
     /// Multiply-accumulates per frame with the first `levelOps` ops run per level, and the tail
@@ -603,7 +649,7 @@ public struct Localiser: Sendable {
     /// heads at each window's pixel into the phase's outputs, a window's `outputCount` after
     /// another's), or, window by window, the window's cell of the last map copied into the arena
     /// where `predict` leaves that tensor and the model's remaining ops as `predict` runs them;
-    /// each window's score is then read from its outputs. Uses only `workspace` (and the tail's
+    /// each window's score (and box offsets) then kept from its outputs (`keepWindow`). Uses only `workspace` (and the tail's
     /// weights `prepare` packed there); levels are independent of each other.
     func scoreLevel(_ k: Int, frame: UnsafePointer<UInt8>, workspace base: UnsafeMutableRawPointer, packedWeights: UnsafeRawPointer?,
                     scores: UnsafeMutablePointer<Float>) {
@@ -698,7 +744,7 @@ public struct Localiser: Sendable {
                         }
                         // Every head output of this window, where predict leaves them for one image.
                         let windowOutputs = tailOnMaps ? outputs + place * model.outputCount : outputs
-                        scores[row * xs.end + column] = model.prediction(output: 0, outputs: windowOutputs)
+                        keepWindow(row * xs.end + column, outputs: windowOutputs, scores: scores)
                         column += xs.step
                         place += 1
                     }

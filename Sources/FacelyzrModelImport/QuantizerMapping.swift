@@ -25,12 +25,18 @@ public struct InputPreprocessing: Sendable, Equatable {
 public struct HeadDescription: Sendable, Equatable {
     /// The head's name in the checkpoint and blob (`gender`, `output`).
     public var name: String
-    /// One label per class of the model's output; nil names them `class0`, `class1`, ...
+    /// One label per class of the model's output; nil names them `class0`, `class1`, ... (or,
+    /// with `binValues`, after the bin values: `0.25`, `1`, ...).
     public var labels: [String]?
+    /// The value of each bin of a softmax over bins (the ages 0.25, 1, ..., 80 of an age net's
+    /// 81 bins): the head becomes an expected-value head, `sum p_i * value_i`; nil keeps a softmax
+    /// over classes.
+    public var binValues: [Float]?
 
-    public init(name: String, labels: [String]?) {
+    public init(name: String, labels: [String]?, binValues: [Float]? = nil) {
         self.name = name
         self.labels = labels
+        self.binValues = binValues
     }
 }
 
@@ -66,7 +72,8 @@ extension ImportedGraph {
     /// average pools without padding, global average pools, adds of any two nodes, zero `pad`s,
     /// dense layers, and one dense head at the end with no activation (values), a sigmoid (binary
     /// logits) or a softmax (over two classes one logit, `softmax(l)[1] = sigmoid(l1 - l0)`; over
-    /// more, the logits). Any node may have several readers. The preprocessing is folded into the
+    /// more, a softmax head with the labels, or an expected-value head with `head.binValues`; docs/
+    /// model-import.md "Heads"). Any node may have several readers. The preprocessing is folded into the
     /// layer that reads the input (docs/model-import.md "Input normalisation").
     public func quantizerMapping(preprocessing: InputPreprocessing, head: HeadDescription) -> QuantizerMapping {
         var blockers: [QuantizerBlocker] = []
@@ -94,16 +101,23 @@ extension ImportedGraph {
         switch tail.map(\.op) {
         case [] where headLayer != nil: break
         case [.sigmoid]: headKind = .binary
-        case [.softmax] where units == 2:
+        case [.softmax] where units == 2 && head.binValues == nil:
             headKind = .binary
             oneLogit = true
             notes.append("\(tail[0].name): softmax over 2 classes becomes one logit l1 - l0 (sigmoid of it is the second class's probability)")
+        case [.softmax] where head.binValues != nil:
+            headKind = .expectedValue
         case [.softmax]:
-            notes.append("\(tail[0].name): softmax over \(units) classes: the head gives the \(units) logits (the softmax is the host's, until the blob has softmax heads)")
+            headKind = .softmax
         default:
             if let last = nodes.last { block(last, "the graph does not end in a dense layer (the quantizer's head), optionally followed by a sigmoid or softmax") }
         }
-        let labels = head.labels ?? (0..<units).map { "class\($0)" }
+        if let values = head.binValues, headKind != .expectedValue {
+            blockers.append(QuantizerBlocker(node: head.name, reason: "\(values.count) bin values, but the graph does not end in a softmax"))
+        } else if let values = head.binValues, values.count != units {
+            blockers.append(QuantizerBlocker(node: head.name, reason: "\(values.count) bin values for \(units) outputs"))
+        }
+        let labels = head.labels ?? (0..<units).map { i in head.binValues.map { i < $0.count ? binLabel($0[i]) : "bin\(i)" } ?? "class\(i)" }
         if headLayer != nil && labels.count != units {
             blockers.append(QuantizerBlocker(node: head.name, reason: "\(labels.count) labels for \(units) outputs"))
         }
@@ -245,7 +259,8 @@ extension ImportedGraph {
         let graph: FloatGraph
         do {
             graph = try FloatGraph(inputShape: input.shape, inputScale: inputScale, nodes: graphNodes, heads: [
-                FloatGraph.Head(name: head.name, kind: headKind, labels: oneLogit ? [labels[1]] : labels),
+                FloatGraph.Head(name: head.name, kind: headKind, labels: oneLogit ? [labels[1]] : labels,
+                                values: headKind == .expectedValue ? head.binValues! : []),
             ])
         } catch {
             return QuantizerMapping(blockers: [QuantizerBlocker(node: "graph", reason: error.description)], graph: nil, checkpoint: nil, notes: notes)
@@ -268,6 +283,9 @@ extension ImportedGraph {
         var specs: [LayerSpec] = []
         var tensors: [String: Tensor] = [:]
         let head = graph.heads[0]
+        guard head.kind == .binary || head.kind == .regression else {
+            return .failure(NotAChain(reason: "the trainer's heads are binary or regression, not \(head.kind)"))
+        }
         for (i, node) in graph.nodes.enumerated() {
             guard node.input == (i == 0 ? nil : i - 1), node.secondInput == nil else {
                 return .failure(NotAChain(reason: "\(node.name) does not read only the node before it"))
@@ -304,6 +322,11 @@ extension ImportedGraph {
             dataProvenance: provenance, plan: plan, phase: .finished, stepInPhase: 0, totalSteps: 0, optimizerStep: nil,
             randomState: "0000000000000000")
         return .success(Checkpoint(metadata: metadata, tensors: tensors))
+    }
+
+    /// A bin's default label: its value, without a trailing `.0` (`0.25`, `1`, `80`).
+    func binLabel(_ value: Float) -> String {
+        value == value.rounded() && value.magnitude < 1e9 ? String(Int(value)) : String(value)
     }
 
     /// Where the model came from, for checkpoints and model cards.

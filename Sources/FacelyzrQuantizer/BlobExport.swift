@@ -133,7 +133,8 @@ func exportBlob(
         case .headOutput(let h):
             let p = try quantizeParameters(nil)
             let head = graph.heads[h]
-            builder.head(head.name, kind: head.kind, input: x, weights: p.weights, bias: p.bias, scales: p.scales, labels: head.labels)
+            builder.head(head.name, kind: head.kind, input: x, weights: p.weights, bias: p.bias, scales: p.scales, labels: head.labels,
+                         values: head.values)
             report.op = "fullyConnectedAccumulators"
         case .maxPool(2, 2):
             y = builder.maxPool2x2(x)
@@ -141,8 +142,16 @@ func exportBlob(
         case .averagePool(2, 2):
             y = builder.averagePool2x2(x)
             report.op = "averagePool2x2"
+        case .maxPool(let size, let stride) where size <= BlobFormat.maximumKernel && stride <= BlobFormat.maximumKernel:
+            // The runtime's max pool k x k / stride s (format v3) with valid windows, as the node's.
+            let s = builder.shape(x)
+            guard [(s.height - size) / stride + 1, (s.width - size) / stride + 1, s.channels] == node.outputShape, s.height >= size, s.width >= size else {
+                throw .unsupportedLayer(layer: node.name, reason: "a \(size)x\(size)/\(stride) max pool whose windows are not the valid ones")
+            }
+            y = builder.maxPool(x, kernelHeight: size, kernelWidth: size, strideHeight: stride, strideWidth: stride, padding: .valid)
+            report.op = "maxPool"
         case .maxPool(let size, let stride), .averagePool(let size, let stride):
-            throw .unsupportedLayer(layer: node.name, reason: "a \(size)x\(size)/\(stride) pool: the runtime's pools are 2x2/2")
+            throw .unsupportedLayer(layer: node.name, reason: "a \(size)x\(size)/\(stride) pool: the runtime's pools are 2x2/2 and max pools up to 7x7/7")
         case .globalAveragePool:
             y = builder.globalAveragePool(x)
             report.op = "globalAveragePool"

@@ -64,15 +64,38 @@ public struct FloatGraph: Sendable {
         }
     }
 
+    /// A head: the name, what its outputs mean and one label per output (docs/quantization.md "Heads").
     public struct Head: Sendable {
         public var name: String
+        /// How the runtime turns the outputs into results: `.binary`, `.multiLabel` (sigmoids),
+        /// `.regression`, `.raw` (values), `.softmax` (classes, at least 2), `.expectedValue`
+        /// (bins, at least 2, with `values`).
         public var kind: HeadKind
         public var labels: [String]
+        /// The bins' values of an `.expectedValue` head (one per label, finite; e.g. the ages
+        /// 0...80 of 81 bins); empty for every other kind.
+        public var values: [Float]
 
-        public init(name: String, kind: HeadKind, labels: [String]) {
+        /// A head of `kind` with one output per label (and per bin value, for `.expectedValue`);
+        /// `FloatGraph.init(inputShape:inputScale:nodes:heads:)` checks that they fit.
+        public init(name: String, kind: HeadKind, labels: [String], values: [Float] = []) {
             self.name = name
             self.kind = kind
             self.labels = labels
+            self.values = values
+        }
+
+        /// Why the head cannot be exported, or nil.
+        var problem: String? {
+            let classes = kind == .softmax || kind == .expectedValue
+            if labels.isEmpty { return "a head has at least one output" }
+            if kind == .binary && labels.count != 1 { return "a binary head has one output" }
+            if classes && labels.count < 2 { return "a softmax or expected-value head has at least 2 outputs" }
+            if kind != .expectedValue { return values.isEmpty ? nil : "only an expected-value head has bin values" }
+            guard values.count == labels.count, values.allSatisfy({ $0.magnitude <= BlobFormat.maximumBinValue }) else {
+                return "an expected-value head needs one finite value (at most \(BlobFormat.maximumBinValue) in magnitude) per output"
+            }
+            return nil
         }
     }
 
@@ -192,6 +215,9 @@ public struct FloatGraph: Sendable {
                   node.kind != .add || (shapes[0] == node.outputShape && shapes[1] == node.outputShape),
                   (node.kind == .add) == (node.secondInput != nil)
             else { throw .unsupportedLayer(layer: node.name, reason: "reads a later node, an add of two shapes, or a shape that does not follow from its input") }
+        }
+        for head in heads {
+            if let problem = head.problem { throw .unsupportedLayer(layer: "heads." + head.name, reason: problem) }
         }
         architecture = nil
         self.inputShape = inputShape

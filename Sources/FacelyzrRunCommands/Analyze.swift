@@ -48,6 +48,8 @@ public struct Analyze: ParsableCommand {
         var box: [Float]?
         var score: Float?
         var predictions: [String: Float]
+        /// What each softmax or expected-value head decides (absent when the model has none).
+        var heads: [FacePrediction.HeadValue]?
         var raw: [Int32]
     }
 
@@ -91,7 +93,7 @@ public struct Analyze: ParsableCommand {
                 if json {
                     let line = Line(image: path, box: box.map { [$0.x, $0.y, $0.width, $0.height] }, score: box?.score,
                                     predictions: Dictionary(uniqueKeysWithValues: prediction.values.map { ($0.label, $0.value) }),
-                                    raw: prediction.raw)
+                                    heads: prediction.heads.isEmpty ? nil : prediction.heads, raw: prediction.raw)
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
                     print(String(decoding: try encoder.encode(line), as: UTF8.self))

@@ -31,6 +31,9 @@ public struct LocaliserOptions: ParsableArguments {
     @Option(help: "... or sharing more than this fraction of the smaller box with it (1: off).")
     var containment: Float = LocaliserConfiguration().containmentThreshold
 
+    @Option(help: "Non-maximum suppression: each kept box becomes the score-weighted average of the boxes it suppressed (on or off).")
+    var merge: Switch = LocaliserConfiguration().mergesSuppressed ? .on : .off
+
     public init() {}
 
     /// Refuses a setting the localiser would refuse (`LocaliserConfiguration.invalidSetting`)
@@ -58,8 +61,14 @@ public struct LocaliserOptions: ParsableArguments {
 
     public var configuration: LocaliserConfiguration {
         LocaliserConfiguration(minimumFaceSize: minFace, maximumFaceSize: maxFace, scaleStep: scaleStep, stride: stride,
-                               scoreThreshold: threshold, overlapThreshold: overlap, containmentThreshold: containment)
+                               scoreThreshold: threshold, overlapThreshold: overlap, containmentThreshold: containment,
+                               mergesSuppressed: merge == .on)
     }
+}
+
+/// An option that is on or off.
+public enum Switch: String, ExpressibleByArgument, Sendable {
+    case on, off
 }
 
 /// `facelyzr detect IMAGE`: finds faces with the int8 face / not-face model and the localiser.
@@ -69,8 +78,9 @@ public struct Detect: ParsableCommand {
         discussion: """
             The picture is converted to gray; an image pyramid (area resampling) brings faces \
             of --min-face pixels and up, in steps of --scale-step, to the model's window; the \
-            window slides by --stride pixels of each level and the int8 runtime scores it; \
-            windows reaching --threshold go through greedy non-maximum suppression. Boxes are \
+            window slides by --stride pixels of each level and the int8 runtime scores it (and, \
+            with a box head, places the face's box from it); windows reaching --threshold go \
+            through greedy non-maximum suppression (--overlap, --containment, --merge). Boxes are \
             in pixels of the picture, best first. The shipped face / not-face model is trained \
             on synthetic scenes (docs/detection.md): on photographs it shows the pipeline.
             """)

@@ -73,7 +73,7 @@ public struct Model: @unchecked Sendable {
         return OpDescription(
             kind: kind,
             rounding: RoundingMode(rawValue: base.u8(r + O.rounding))!,
-            padding: Padding(rawValue: base.u8(r + O.padding))!,
+            padding: kind == .pad ? .valid : Padding(rawValue: base.u8(r + O.padding))!,
             input: Int(base.u32(r + O.input)), output: Int(base.u32(r + O.output)),
             outputLength: kind == .fullyConnectedAccumulators ? Int(base.u32(r + O.outputLength)) : 0,
             secondInput: kind == .add ? Int(base.u32(r + O.secondInput)) : 0,
@@ -82,6 +82,7 @@ public struct Model: @unchecked Sendable {
             outputMin: kind == .pad ? 0 : base.i32(r + O.outputMin), outputMax: kind == .pad ? 0 : base.i32(r + O.outputMax),
             padTop: kind == .pad ? Int(base.u32(r + O.padTop)) : 0, padLeft: kind == .pad ? Int(base.u32(r + O.padLeft)) : 0,
             padChannels: kind == .pad ? Int(base.u32(r + O.padChannels)) : 0,
+            padValues: kind == .pad && base.u8(r + O.padFill) == 1,
             weightsOffset: narrow(base.u64(r + O.weights)), biasOffset: narrow(base.u64(r + O.bias)),
             multipliersOffset: narrow(base.u64(r + O.multipliers)), shiftsOffset: narrow(base.u64(r + O.shifts)),
             recordOffset: r)
@@ -100,6 +101,20 @@ public struct Model: @unchecked Sendable {
     /// Dequantisation scale of head output `index` (< `outputCount`): `real = scale * accumulator`.
     public func outputScale(_ index: Int) -> Float {
         base.f32(layout.outputs.offset + index * BlobFormat.OutputRecord.size + BlobFormat.OutputRecord.scale)
+    }
+
+    /// The bin value of head output `index` in an expected-value head (`HeadKind.expectedValue`), 0 elsewhere.
+    public func outputValue(_ index: Int) -> Float {
+        base.f32(layout.outputs.offset + index * BlobFormat.OutputRecord.size + BlobFormat.OutputRecord.value)
+    }
+
+    /// The per-channel values of pad op `index` (one per output channel), or nil for a pad of the
+    /// zero point (or another op).
+    public func padValues(op index: Int) -> UnsafeBufferPointer<Int8>? {
+        let o = op(index)
+        guard o.padValues else { return nil }
+        let start = (base + layout.weights.offset + o.weightsOffset).assumingMemoryBound(to: Int8.self)
+        return UnsafeBufferPointer(start: start, count: tensor(o.output).shape.channels)
     }
 
     /// Label of head output `index` (an attribute name, UTF-8).
@@ -129,6 +144,8 @@ public struct Model: @unchecked Sendable {
             return wide(tensor(o.output).shape.elementCount) * taps
         case .maxPool2x2, .averagePool2x2:
             return wide(tensor(o.output).shape.elementCount) * 4
+        case .maxPool:
+            return wide(tensor(o.output).shape.elementCount) * taps
         case .globalAveragePool, .add:
             return inCount
         case .pad:
@@ -150,7 +167,7 @@ public struct Model: @unchecked Sendable {
             return wide(tensor(o.output).shape.channels) * (taps * wide(inShape.channels) + 1)
         case .depthwiseConv2D:
             return wide(inShape.channels) * (taps + 1)
-        case .maxPool2x2, .averagePool2x2, .globalAveragePool, .add, .pad:
+        case .maxPool2x2, .maxPool, .averagePool2x2, .globalAveragePool, .add, .pad:
             return 0
         case .fullyConnected:
             return wide(tensor(o.output).shape.channels) * (wide(inShape.elementCount) + 1)
@@ -242,6 +259,9 @@ public struct OpDescription: Sendable, Equatable {
     public var padTop: Int
     public var padLeft: Int
     public var padChannels: Int
+    /// A `pad` whose padded cells hold per-channel values (one int8 per output channel at
+    /// `weightsOffset`) instead of the zero point (version 3).
+    public var padValues: Bool
     public var weightsOffset: Int
     public var biasOffset: Int
     public var multipliersOffset: Int

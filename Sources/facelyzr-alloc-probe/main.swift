@@ -9,7 +9,8 @@
 // calls after the first).
 // MODE: `predict` (`LoadedModel.run`: packed weights, reused arena), `predict-layers` (the debug
 // variant that copies each layer's output), `canonical` (`Model.predict` on the blob's own
-// weights, as `fz_model_predict` runs), `detect` (BLOB is a face / not-face model; one
+// weights, as `fz_model_predict` runs, then what the heads make of the outputs, as
+// `fz_model_predictions` and `fz_model_head_result` compute it), `detect` (BLOB is a face / not-face model; one
 // `Localiser.detect` on a 128x96 frame per iteration, with the packed weights), or `control`,
 // which deliberately allocates each time: proof that the counter is live.
 // Tests/FacelyzrAllocationTests runs it.
@@ -32,6 +33,8 @@ func fail(_ message: String) -> Never {
 
 /// Keeps the control's allocation observable so the optimiser cannot remove it.
 nonisolated(unsafe) var controlSink: [Int32] = []
+/// Keeps the head results observable.
+nonisolated(unsafe) var headSink: Float = 0
 
 let arguments = CommandLine.arguments
 guard arguments.count == 3 || arguments.count == 4,
@@ -58,7 +61,12 @@ case "predict-layers":
 case "canonical":
     let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: max(model.arenaByteCount, 1), alignment: 16)
     let outputs = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(model.outputCount, 1))
-    run = { model.predict(pixels: pixels.baseAddress!, arena: arena.baseAddress!, outputs: outputs.baseAddress!) }
+    let predictions = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(model.outputCount, 1))
+    run = {
+        model.predict(pixels: pixels.baseAddress!, arena: arena.baseAddress!, outputs: outputs.baseAddress!)
+        model.predictions(outputs: outputs.baseAddress!, into: predictions.baseAddress!)
+        for h in 0..<model.headCount { headSink += model.headResult(h, outputs: outputs.baseAddress!).value }
+    }
 case "detect":
     let localiser: Localiser
     do {

@@ -105,6 +105,33 @@ enum SampleModels {
         return b
     }
 
+    /// 40x40 RGB, format v3 as the age net starts and ends: conv 7x7 stride 2 valid + ReLU,
+    /// max pool 3x3 stride 2 valid, conv 3x3 same, max pool 3x3 stride 1 same with a ReLU
+    /// clamp, a pad of a row and two columns with per-channel values, global average pool; a
+    /// softmax head of 2 classes, an expected-value head of 81 bins (values 0...80) and a raw head.
+    static func ageStem(seed: UInt64) -> BlobBuilder {
+        var rng = SplitMix64(state: seed)
+        var b = BlobBuilder(name: "age-stem", height: 40, width: 40, pixelFormat: .rgb8)
+        var l = Layer(channels: 12, weightsPerChannel: 49 * 3, real: 0.0002...0.002, rng: &rng)
+        var x = b.conv2D(b.input, filters: 12, kernelHeight: 7, kernelWidth: 7, strideHeight: 2, strideWidth: 2,
+                         padding: .valid, weights: l.weights, bias: l.bias, requantization: l.requantization,
+                         output: q(-128), activation: .relu)
+        x = b.maxPool(x, kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2, padding: .valid)
+        l = Layer(channels: 20, weightsPerChannel: 9 * 12, real: 0.0005...0.004, extremes: true, rng: &rng)
+        x = b.conv2D(x, filters: 20, kernelHeight: 3, kernelWidth: 3, padding: .same, weights: l.weights, bias: l.bias,
+                     requantization: l.requantization, output: q(-20))
+        x = b.maxPool(x, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .same, activation: .relu)
+        x = b.pad(x, top: 1, right: 2, values: (0..<20).map { Int8(truncatingIfNeeded: $0 * 13 - 128) })
+        let features = b.globalAveragePool(x)
+        for (name, kind, count) in [("gender", HeadKind.softmax, 2), ("age", .expectedValue, 81), ("boxes", .raw, 4)] {
+            let layer = Layer(channels: count, weightsPerChannel: 20, real: 0.001...0.002, rng: &rng)
+            b.head(name, kind: kind, input: features, weights: layer.weights, bias: layer.bias,
+                   scales: (0..<count).map { _ in Float.random(in: 0.001...0.01, using: &rng) },
+                   labels: (0..<count).map { String($0) }, values: kind == .expectedValue ? (0..<count).map { Float($0) } : [])
+        }
+        return b
+    }
+
     /// 32x32 RGB, the reference encoder's pattern at a quarter of its size: conv 3x3 + ReLU
     /// and 2x2 max pool, three times (8, 16, 16 filters), global average pool, fully connected.
     static func encoder(seed: UInt64) -> BlobBuilder {
@@ -156,6 +183,7 @@ enum SampleModels {
         ("encoder-32", { encoder(seed: 12) }),
         ("extremes", { extremes(seed: 13) }),
         ("residual", { residual(seed: 14) }),
+        ("age-stem", { ageStem(seed: 15) }),
     ]
 
     /// `count` bytes of pseudo-random pixels for input `index`.

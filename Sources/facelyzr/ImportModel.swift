@@ -53,6 +53,11 @@ struct ImportModel: ParsableCommand {
     @Option(help: "One label per output class, comma-separated (default class0, class1, ...).")
     var labels: String?
 
+    @Option(help: ArgumentHelp(
+        "With a final softmax: the value of each bin, comma-separated, FROM:TO for the integers FROM...TO (age bins: 0.25,1:80); the head gives their expected value.",
+        valueName: "values"))
+    var binValues: String?
+
     @Option(help: "Quantize the imported graph and write this int8 blob and its model card (no checkpoint).")
     var blob: String?
 
@@ -67,6 +72,9 @@ struct ImportModel: ParsableCommand {
         guard channelOrder == "rgb" || channelOrder == "bgr" else { throw ValidationError("--channel-order must be rgb or bgr") }
         guard parsedMean != nil else { throw ValidationError("--mean must be comma-separated finite numbers") }
         guard scale > 0, scale.isFinite else { throw ValidationError("--scale must be positive") }
+        if binValues != nil && parsedBinValues == nil {
+            throw ValidationError("--bin-values must be comma-separated finite numbers or integer ranges FROM:TO (FROM <= TO)")
+        }
         if let out { try DistinctPaths.requireDistinct(input: model, output: out) }
         if let blob { try DistinctPaths.requireDistinct(input: model, output: blob) }
         if blob != nil && (inspect || out != nil) { throw ValidationError("--blob writes a blob; it goes without --inspect and --out") }
@@ -78,6 +86,23 @@ struct ImportModel: ParsableCommand {
         return values.map { $0! }
     }
 
+    /// `--bin-values`: numbers, and `FROM:TO` for the integers from FROM to TO.
+    var parsedBinValues: [Float]? {
+        guard let binValues else { return nil }
+        var values: [Float] = []
+        for item in binValues.split(separator: ",", omittingEmptySubsequences: false) {
+            let range = item.split(separator: ":", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            if range.count == 2, let from = Int(range[0]), let to = Int(range[1]), from <= to, to - from < 100_000 {
+                values += (from...to).map(Float.init)
+            } else if range.count == 1, let value = Float(range[0]), value.isFinite {
+                values.append(value)
+            } else {
+                return nil
+            }
+        }
+        return values
+    }
+
     var outPath: String { out ?? ((model as NSString).deletingPathExtension + ".safetensors") }
 
     func run() throws {
@@ -85,7 +110,8 @@ struct ImportModel: ParsableCommand {
         do { graph = try ONNXImport.read(path: model) } catch { throw CommandFailure(description: error.description) }
         let mapping = graph.quantizerMapping(
             preprocessing: InputPreprocessing(mean: parsedMean!, scale: scale, bgr: channelOrder == "bgr"),
-            head: HeadDescription(name: head, labels: labels.map { $0.split(separator: ",").map(String.init) }))
+            head: HeadDescription(name: head, labels: labels.map { $0.split(separator: ",").map(String.init) },
+                                  binValues: parsedBinValues))
         var written: String?, card: ModelCard?
         if !inspect, let blob, let floatGraph = mapping.graph {
             let progress = progressOption.progress()

@@ -76,6 +76,58 @@ import FacelyzrRuntime
         }
     }
 
+    /// A softmax head (3 classes) and an expected-value head (5 bins): C's predictions, bin values
+    /// and head results are the Swift API's, bit for bit, and the results are what they say.
+    @Test func headResultsMatchTheSwiftAPI() throws {
+        var b = BlobBuilder(name: "capi-heads", height: 4, width: 4, pixelFormat: .gray8)
+        let x = b.conv2D(b.input, filters: 3, kernelHeight: 3, kernelWidth: 3, padding: .valid,
+                         weights: (0..<27).map { Int8($0 % 7 - 3) }, bias: [10, -20, 30],
+                         requantization: (0..<3).map { _ in .init(real: 0.01) }, output: .init(scale: 0.05, zeroPoint: 0))
+        let n = b.shape(x).elementCount
+        b.head("expression", kind: .softmax, input: x, weights: (0..<3 * n).map { Int8($0 % 11 - 5) }, bias: [0, 50, -50],
+               scales: [0.02, 0.02, 0.03], labels: ["neutral", "smile", "frown"])
+        b.head("age", kind: .expectedValue, input: x, weights: (0..<5 * n).map { Int8($0 % 13 - 6) }, bias: [0, 0, 0, 0, 0],
+               scales: [Float](repeating: 0.05, count: 5), labels: ["10", "20", "30", "40", "50"], values: [10, 20, 30, 40, 50])
+        let loaded = try LoadedModel(bytes: b.build().bytes)
+        let model = loaded.model
+        try Self.withStorage { storage, error in
+            try #require(fz_model_open(loaded.bytes.baseAddress, loaded.bytes.count, storage, error) == CStatus.ok.rawValue)
+            #expect(fz_model_head_kind(storage, 0) == 3 && fz_model_head_kind(storage, 1) == 4)
+            var value: Float = -1
+            fz_model_output_value(storage, 5, &value)
+            #expect(value == 30)
+            fz_model_output_value(storage, 1, &value)
+            #expect(value == 0)
+            var results = Set<Int>()
+            for seed in 0..<12 {
+                let pixels = (0..<16).map { UInt8(truncatingIfNeeded: ($0 + 3) &* (seed * 40 + 17)) }
+                pixels.withUnsafeBufferPointer { loaded.run($0) }
+                let outputs = Array(loaded.rawOutputs)
+                var predictions = [Float](repeating: .nan, count: 8)
+                fz_model_predictions(storage, outputs, &predictions)
+                for i in 0..<8 { #expect(predictions[i].bitPattern == outputs.withUnsafeBufferPointer { model.prediction(output: i, outputs: $0.baseAddress!) }.bitPattern) }
+                #expect(abs(predictions[0..<3].reduce(0, +) - 1) < 1e-6 && abs(predictions[3..<8].reduce(0, +) - 1) < 1e-6)
+                for h in 0..<2 {
+                    var decision = -1
+                    var value: Float = .nan
+                    fz_model_head_result(storage, h, outputs, &decision, &value)
+                    let swift = outputs.withUnsafeBufferPointer { model.headResult(h, outputs: $0.baseAddress!) }
+                    #expect(decision == swift.decision && value.bitPattern == swift.value.bitPattern)
+                    let first = h == 0 ? 0 : 3, count = h == 0 ? 3 : 5
+                    let best = predictions[first..<(first + count)].max()!
+                    #expect(decision == predictions[first..<(first + count)].firstIndex(of: best)! - first)
+                    if h == 0 { #expect(value == best) } else {
+                        var expected: Float = 0
+                        for k in 0..<5 { expected += predictions[3 + k] * Float(10 * (k + 1)) }
+                        #expect(abs(value - expected) < 1e-4 && value > 10 && value < 50)
+                        results.insert(decision)
+                    }
+                }
+            }
+            #expect(results.count > 1)
+        }
+    }
+
     /// What C reads from `fz_error` after a rejected blob (copied to 16-byte aligned memory, as
     /// the runtime requires).
     static func open(_ bytes: [UInt8]) -> (status: Int32, code: Int32, offset: UInt64, index: Int64) {

@@ -55,5 +55,8 @@ import FacelyzrRuntime
         #expect(Self.defines["FZ_HEAD_BINARY"] == Int(HeadKind.binary.rawValue))
         #expect(Self.defines["FZ_HEAD_REGRESSION"] == Int(HeadKind.regression.rawValue))
         #expect(Self.defines["FZ_HEAD_MULTI_LABEL"] == Int(HeadKind.multiLabel.rawValue))
+        #expect(Self.defines["FZ_HEAD_SOFTMAX"] == Int(HeadKind.softmax.rawValue))
+        #expect(Self.defines["FZ_HEAD_EXPECTED_VALUE"] == Int(HeadKind.expectedValue.rawValue))
+        #expect(Self.defines["FZ_HEAD_RAW"] == Int(HeadKind.raw.rawValue))
     }
 }

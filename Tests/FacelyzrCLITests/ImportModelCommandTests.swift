@@ -57,12 +57,22 @@ import Testing
         let card = try String(contentsOfFile: dir + "/r.card.md", encoding: .utf8)
         #expect(card.contains("imported from \(fixtures)/residual-add.onnx"))
 
-        // A graph the runtime cannot run yet: the error names the node, and nothing is written.
-        let blocked = try facelyzr(["import-model", fixtures + "/branching.onnx", "--blob", dir + "/b.blob", "--calibration-count", "16",
-                                    "--evaluation-count", "0", "--quiet"])
-        #expect(blocked.status == 1)
-        #expect(blocked.error.contains("branching.onnx: no blob written: maxpool3x3: a 3x3/2 pool: the runtime's pools are 2x2/2"))
-        #expect(!FileManager.default.fileExists(atPath: dir + "/b.blob"))
+        // The branching graph (7x7 convolution, 3x3/2 max pool: format v3) goes to a blob too.
+        let branching = try facelyzr(["import-model", fixtures + "/branching.onnx", "--blob", dir + "/b.blob", "--calibration-count", "16",
+                                      "--evaluation-count", "0", "--quiet"])
+        #expect(branching.status == 0, "\(branching.output)\(branching.error)")
+        let blob = try Data(contentsOf: URL(fileURLWithPath: dir + "/b.blob"))
+        #expect(blob.count > 12 && Array(blob[8..<12]) == [3, 0, 0, 0])  // the header's format version
+        // Its softmax over 3 is a softmax head, or with --bin-values an expected-value head.
+        let classes = try facelyzr(["inspect", dir + "/b.blob"])
+        #expect(classes.output.contains("output softmax, outputs 0..<3: class0"), "\(classes.output)")
+        let bins = try facelyzr(["import-model", fixtures + "/branching.onnx", "--head", "age", "--bin-values", "0.25,1:2", "--blob", dir + "/e.blob",
+                                 "--calibration-count", "16", "--evaluation-count", "0", "--quiet"])
+        #expect(bins.status == 0, "\(bins.output)\(bins.error)")
+        let inspected = try facelyzr(["inspect", dir + "/e.blob"])
+        #expect(inspected.output.contains("age expectedValue, outputs 0..<3: 0.25 ") && inspected.output.contains("value 2.0)"), "\(inspected.output)")
+        let badBins = try facelyzr(["import-model", fixtures + "/branching.onnx", "--bin-values", "1:x", "--blob", dir + "/x.blob"])
+        #expect(badBins.status == 2 && badBins.error.contains("--bin-values"))
     }
 
     @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt))

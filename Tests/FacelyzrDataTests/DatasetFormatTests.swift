@@ -103,6 +103,52 @@ import Testing
 
 /// Damaged dataset files give typed errors that name the file and the record.
 @Suite struct DatasetCorruptionTests {
+    @Test func version2StoresFaceBoxOffsetsAndReadsLikeVersion1Otherwise() throws {
+        let directory = try TemporaryDirectory()
+        let format = DatasetFormat(width: 5, height: 4, channels: 3, version: 2)
+        func boxed(_ index: Int) -> FaceSample {
+            var sample = DatasetFormatTests.sample(index)
+            if index % 2 == 0 { sample.labels.faceBox = FaceBoxOffset(x: 0.125 * Float(index % 3), y: -0.0625, logScale: 0.1) }
+            return sample
+        }
+        let writer = try DatasetWriter(directory: directory.path, format: format, source: "test")
+        for index in 0..<7 { try writer.append(boxed(index)) }
+        #expect(try writer.finish().formatVersion == 2)
+        let reader = try DatasetReader(directory: directory.path)
+        #expect(reader.format == format && format.recordByteCount == DatasetFormatTests.format.recordByteCount + 12)
+        for index in 0..<7 { #expect(try reader.sample(at: index) == boxed(index)) }
+        // A version 1 dataset cannot hold a face box; an offset out of range is refused.
+        let v1 = try DatasetWriter(directory: directory.path + "/v1", format: DatasetFormatTests.format, source: "test")
+        #expect(throws: DatasetError.invalidSample(sourceID: "test/0.jpg", reason: "a face box offset needs dataset format version 2")) {
+            try v1.append(boxed(0))
+        }
+        var far = boxed(0)
+        far.labels.faceBox = FaceBoxOffset(x: 1.5, y: 0, logScale: 0)
+        #expect(throws: DatasetError.self) { try writer.append(far) }
+    }
+
+    @Test func aFaceBoxOutOfRangeNamesTheRecord() throws {
+        let directory = try TemporaryDirectory()
+        let format = DatasetFormat(width: 5, height: 4, channels: 3, version: 2)
+        let writer = try DatasetWriter(directory: directory.path, format: format, source: "test")
+        var sample = DatasetFormatTests.sample(1)
+        sample.labels.faceBox = FaceBoxOffset(x: 0, y: 0, logScale: 0.5)
+        try writer.append(sample)
+        try writer.finish()
+        let path = directory.path + "/samples.fzds"
+        var bytes = try ReadOnlyFile.readAll(path: path)
+        // logScale 0.5 -> 3 (a face 20 times the window), then the checksum made to match.
+        let record = format.recordOffset(0), box = record + format.pixelByteCount + 24 + DatasetFormat.sourceIDByteCount
+        bytes.replaceSubrange(box + 8..<box + 12, with: withUnsafeBytes(of: Float(3).bitPattern.littleEndian, Array.init))
+        let checksum = crc32(bytes[record..<box + 12])
+        bytes.replaceSubrange(box + 12..<box + 16, with: withUnsafeBytes(of: checksum.littleEndian, Array.init))
+        try Self.overwrite(path, with: bytes)
+        let reader = try DatasetReader(directory: directory.path)
+        #expect(throws: DatasetError.corruptRecord(file: path, index: 0, reason: "face box log scale 3.0 outside -ln 8...ln 8")) {
+            try reader.sample(at: 0)
+        }
+    }
+
     static func writtenFile() throws -> (TemporaryDirectory, String, [UInt8]) {
         let directory = try TemporaryDirectory()
         _ = try DatasetFormatTests.writeDataset(count: 6, in: directory.path)

@@ -63,6 +63,25 @@ import Testing
         #expect(suppress([box(1, 2, 3, 4, 0.5)], threshold: 0.3) == [box(1, 2, 3, 4, 0.5)])
     }
 
+    @Test func mergingAveragesEachKeptBoxWithTheBoxesItSuppressed() {
+        // Two clusters; c overlaps a (IoU 0.38) and b (IoU 0.54): it was suppressed by a, the first
+        // kept box in score order that overlaps it, so only a's average takes it.
+        let a = box(100, 100, 40, 40, 0.9), a2 = box(108, 100, 40, 40, 0.3)
+        let b = box(130, 100, 40, 40, 0.8), c = box(118, 100, 40, 40, 0.6)
+        #expect(a.intersectionOverUnion(c) > 0.3 && b.intersectionOverUnion(c) > 0.3 && a.intersectionOverUnion(b) < 0.3)
+        var copy = [c, a2, b, a]
+        let kept = copy.withUnsafeMutableBufferPointer {
+            suppressNonMaxima($0.baseAddress!, count: $0.count, overlapThreshold: 0.3, merging: true)
+        }
+        #expect(kept == 2)
+        // a: (0.9 * 100 + 0.6 * 118 + 0.3 * 108) / 1.8 = 107.33; its score stays 0.9.
+        #expect(abs(copy[0].x - 107.333_33) < 1e-3 && copy[0].y == 100 && abs(copy[0].width - 40) < 1e-4 && copy[0].score == 0.9)
+        // b suppressed nothing (a2 and c went to a): unchanged.
+        #expect(copy[1] == b)
+        // Without merging, the same boxes are kept, unchanged.
+        #expect(suppress([c, a2, b, a], threshold: 0.3) == [a, b])
+    }
+
     @Test func suppressionSortsEqualScoresStably() {
         let first = box(0, 0, 10, 10, 0.5), second = box(100, 0, 10, 10, 0.5), third = box(200, 0, 10, 10, 0.7)
         #expect(suppress([first, second, third], threshold: 0.3) == [third, first, second])

@@ -10,8 +10,9 @@ enum SquareModel {
 
     /// `+1` on the inner 20x20 pixels, `-1` on the rim; the head fires (probability >= 0.5) only
     /// within 30 x 255 of the best possible window, a bright square framed exactly. `heads`
-    /// copies of that binary head.
-    static func blob(pixelFormat: PixelFormat = .gray8, heads: Int = 1) -> [UInt8] {
+    /// copies of that binary head, then, with `box`, a regression head whose outputs are always
+    /// `box[i] / 1000` (a box head when there are three).
+    static func blob(pixelFormat: PixelFormat = .gray8, heads: Int = 1, box: [Int32] = []) -> [UInt8] {
         var b = BlobBuilder(name: "squares", height: window, width: window, pixelFormat: pixelFormat)
         let channels = pixelFormat.channels
         var weights: [Int8] = []
@@ -25,6 +26,10 @@ enum SquareModel {
         let bias = -(best - 30 * 255)
         for h in 0..<heads {
             b.head("face\(h)", kind: .binary, input: b.input, weights: weights, bias: [bias], scales: [0.01], labels: ["face"])
+        }
+        if !box.isEmpty {
+            b.head("box", kind: .regression, input: b.input, weights: [Int8](repeating: 0, count: weights.count * box.count), bias: box,
+                   scales: [Float](repeating: 0.001, count: box.count), labels: box.indices.map { "box\($0)" })
         }
         return b.build().bytes
     }
@@ -105,14 +110,14 @@ final class AlignedBytes {
         let localiser = try Localiser(model: model, frameWidth: 180, frameHeight: 120, configuration: LocaliserConfiguration(
             minimumFaceSize: 24, maximumFaceSize: 60, scaleStep: 1.5, stride: 1, scoreThreshold: 0.5, overlapThreshold: 0.3))
         try #require(localiser.levelCount == 3)
-        #expect(localiser.scoreMapOffset(level: 1) == 157 * 97 && localiser.scoreMapOffset(level: 3) == localiser.windowCount)
+        #expect(localiser.scoreMapOffset(level: 1) == 157 * 97 && localiser.scoreMapOffset(level: 3) == localiser.scoreMapCount)
         let packedBytes = model.packedWeightsByteCount(for: DefaultKernels.self)
         let packedWeights = UnsafeMutableRawBufferPointer.allocate(byteCount: max(packedBytes, 1), alignment: 64)
         defer { packedWeights.deallocate() }
         model.packWeights(for: DefaultKernels.self, into: packedWeights.baseAddress!)
         let workspaces = (0..<3).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: localiser.workspaceByteCount, alignment: 16) }
         defer { for w in workspaces { w.deallocate() } }
-        var scores = [Float](repeating: -1, count: localiser.windowCount)
+        var scores = [Float](repeating: -1, count: localiser.scoreMapCount)
         for packed in [nil, UnsafeRawPointer(packedWeights.baseAddress!)] {
             var boxes = [DetectionBox](repeating: DetectionBox(x: 0, y: 0, width: 0, height: 0, score: 0), count: 16)
             let count = try frame.withUnsafeBufferPointer { f throws(DetectionError) in
@@ -137,11 +142,40 @@ final class AlignedBytes {
                     try localiser.scoreLevels(2..<4, frame: f, workspace: workspaces[0], packedWeights: nil, scoreMap: map)
                 }
                 let short = UnsafeMutableBufferPointer(rebasing: map[1...])
-                #expect(throws: DetectionError.scoreMapTooSmall(needed: localiser.windowCount, count: localiser.windowCount - 1)) {
+                #expect(throws: DetectionError.scoreMapTooSmall(needed: localiser.scoreMapCount, count: localiser.scoreMapCount - 1)) {
                     try localiser.scoreLevels(0..<1, frame: f, workspace: workspaces[0], packedWeights: nil, scoreMap: short)
                 }
             }
         }
+    }
+
+    @Test func regressedBoxMovesAndScalesTheWindow() {
+        let window = DetectionBox(x: 10, y: 20, width: 40, height: 40, score: 0.75)
+        #expect(Localiser.regressedBox(window: window, x: 0.25, y: -0.25, logScale: 0) == DetectionBox(x: 20, y: 10, width: 40, height: 40, score: 0.75))
+        let doubled = Localiser.regressedBox(window: window, x: 0, y: 0, logScale: 0.693_147_2)
+        #expect(abs(doubled.width - 80) < 1e-3 && abs(doubled.height - 80) < 1e-3 && abs(doubled.x + 10) < 1e-3 && abs(doubled.y) < 1e-3)
+        // Beyond ln 8 the scale stops at 8: no infinite box from a wild output.
+        #expect(abs(Localiser.regressedBox(window: window, x: 0, y: 0, logScale: 1000).width - 320) < 0.01)
+    }
+
+    @Test func aBoxHeadPlacesTheBoxes() throws {
+        let truth: [(Int, Int, Int)] = [(120, 80, 24), (60, 30, 36)]
+        let frame = SquareModel.frame(width: 180, height: 120, boxes: truth)
+        let configuration = LocaliserConfiguration(minimumFaceSize: 24, maximumFaceSize: 60, scaleStep: 1.5, stride: 1)
+        let plainBlob = AlignedBytes(SquareModel.blob()), boxed = AlignedBytes(SquareModel.blob(box: [100, -50, 223]))
+        let plain = try Localiser(model: try plainBlob.model(), frameWidth: 180, frameHeight: 120, configuration: configuration)
+        let localiser = try Localiser(model: try boxed.model(), frameWidth: 180, frameHeight: 120, configuration: configuration)
+        #expect(!plain.hasBoxHead && localiser.hasBoxHead)
+        #expect(localiser.workspaceByteCount > plain.workspaceByteCount)
+        let windows = try detect(plain, frame)
+        let found = try detect(localiser, frame)
+        #expect(found.count == truth.count && windows.count == truth.count)
+        for window in windows {
+            let expected = Localiser.regressedBox(window: window, x: 0.1, y: -0.05, logScale: 0.223)
+            #expect(found.contains { $0.intersectionOverUnion(expected) > 0.99 }, "no box near \(expected): \(found)")
+            #expect(!found.contains { $0.intersectionOverUnion(window) > 0.9 })
+        }
+        withExtendedLifetime((plainBlob, boxed)) {}
     }
 
     @Test func typedErrorsForWhatDoesNotFit() throws {
@@ -152,6 +186,10 @@ final class AlignedBytes {
         }
         #expect(throws: DetectionError.modelNotFaceClassifier(outputCount: 2)) {
             try Localiser(model: try AlignedBytes(SquareModel.blob(heads: 2)).model(), frameWidth: 64, frameHeight: 64)
+        }
+        // A second head must be a box head: regression, three outputs.
+        #expect(throws: DetectionError.modelNotFaceClassifier(outputCount: 3)) {
+            try Localiser(model: try AlignedBytes(SquareModel.blob(box: [0, 0])).model(), frameWidth: 64, frameHeight: 64)
         }
         #expect(throws: DetectionError.noWindowFits(frameWidth: 20, frameHeight: 64, minimumFaceSize: 28)) {
             try Localiser(model: model, frameWidth: 20, frameHeight: 64)

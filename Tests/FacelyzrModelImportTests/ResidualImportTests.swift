@@ -108,7 +108,7 @@ import Testing
         #expect(graph.nodes[8].input == 4 && graph.nodes[8].secondInput == 7 && graph.nodes[8].activation == .relu)
         #expect(graph.nodes[2].kind == .maxPool(size: 3, stride: 2) && graph.nodes[3].kind == .averagePool(size: 2, stride: 2))
         #expect(graph.nodes[4].kind == .pad(top: 0, left: 0, channelsBefore: 0) && graph.nodes[7].kind == .pad(top: 0, left: 0, channelsBefore: 0))
-        #expect(graph.heads.map(\.labels) == [["a", "b", "c"]])
+        #expect(graph.heads.map(\.labels) == [["a", "b", "c"]] && graph.heads[0].kind == .softmax)
         #expect(mapping.notes.contains { $0.contains("constant channel") })
 
         let count = Self.expected.pixels.count
@@ -121,6 +121,38 @@ import Testing
             }
         }
         #expect(Set(logits.map { ($0[1] * 1000).rounded() }).count == count)
+    }
+
+    /// Given bin values, the softmax over 3 becomes an expected-value head (labels after the
+    /// values unless given); the blob holds its kind, labels and values, and the runtime's expected
+    /// value on int8 outputs follows the float softmax's. Bin values that do not fit block it.
+    @Test func binValuesMakeAnExpectedValueHeadInTheBlob() throws {
+        let imported = try ONNXImport.read(path: fixtures + "/branching.onnx")
+        let p = Self.expected.preprocessing
+        let preprocessing = InputPreprocessing(mean: p.mean, scale: p.scale, bgr: false)
+        let graph = try #require(imported.quantizerMapping(preprocessing: preprocessing,
+                                                           head: HeadDescription(name: "age", labels: nil, binValues: [0.25, 10, 20])).graph)
+        #expect(graph.heads[0].kind == .expectedValue && graph.heads[0].labels == ["0.25", "10", "20"] && graph.heads[0].values == [0.25, 10, 20])
+        for wrong in [[Float]([1, 2]), [1, 2, 3, 4]] {
+            let mapping = imported.quantizerMapping(preprocessing: preprocessing, head: HeadDescription(name: "age", labels: nil, binValues: wrong))
+            #expect(mapping.graph == nil && mapping.blockers.map(\.description) == ["age: \(wrong.count) bin values for 3 outputs"])
+        }
+        let faces = SyntheticFaceSource(seed: 7, size: 18)
+        let model = try Quantizer.quantize(graph, name: "branching", calibration: SplitFaces(faces, limit: 16), options: QuantizationOptions(method: .minMax))
+        try withModel(model.bytes) { blob in
+            #expect(blob.headCount == 1 && blob.head(0).kind == .expectedValue)
+            #expect((0..<3).map { String(decoding: blob.outputLabel($0), as: UTF8.self) } == ["0.25", "10", "20"])
+            #expect((0..<3).map { blob.outputValue($0) } == [0.25, 10, 20])
+            let count = Self.expected.pixels.count
+            var difference: Double = 0
+            for (pixels, probabilities) in zip(Self.expected.pixels, Self.expected.outputs) {
+                let outputs = run(blob, pixels, layerOutputs: false).outputs
+                let value = outputs.withUnsafeBufferPointer { blob.headResult(0, outputs: $0.baseAddress!).value }
+                difference += abs(Double(value) - zip(probabilities, [0.25, 10, 20]).map { $0 * $1 }.reduce(0, +))
+            }
+            print("branching expected value, int8 vs ONNX Runtime: mean |difference| \(difference / Double(count)) (bins 0.25, 10, 20)")
+            #expect(difference / Double(count) < 0.5)
+        }
     }
 
     /// The means are not a detail: given as 128 (no offsets, no mean channel) the logits miss
@@ -139,16 +171,30 @@ import Testing
         #expect(worst > 1e-2)
     }
 
-    /// The quantizer calibrates the branching graph; the blob cannot hold its 3x3/2 max pool
-    /// until the runtime has one (its pools are 2x2/2): a typed error naming the node.
-    @Test func theQuantizerNamesTheNodeTheRuntimeCannotRunYet() throws {
+    /// The quantizer calibrates the branching graph and the blob holds all of it (format v3: the
+    /// runtime's 3x3/2 max pool beside the 2x2/2 average pool, adds and pads), and int8 follows float.
+    @Test func theBranchingGraphQuantizesToAVersion3Blob() throws {
         let imported = try ONNXImport.read(path: fixtures + "/branching.onnx")
         let p = Self.expected.preprocessing
         let graph = try #require(imported.quantizerMapping(preprocessing: InputPreprocessing(mean: p.mean, scale: p.scale, bgr: false),
                                                            head: HeadDescription(name: "output", labels: nil)).graph)
         let faces = SyntheticFaceSource(seed: 7, size: 18)
-        #expect(throws: QuantizerError.unsupportedLayer(layer: "maxpool3x3", reason: "a 3x3/2 pool: the runtime's pools are 2x2/2")) {
-            try Quantizer.quantize(graph, name: "branching", calibration: SplitFaces(faces, limit: 16), options: QuantizationOptions(method: .minMax))
+        let model = try Quantizer.quantize(graph, name: "branching", calibration: SplitFaces(faces, limit: 16), options: QuantizationOptions(method: .minMax))
+        #expect(model.layers[2].op == "maxPool")
+        try withModel(model.bytes) { blob in
+            #expect(blob.formatVersion == 3)
+            let count = Self.expected.pixels.count
+            let float = graph.headOutputs(graph.forward(graph.normalize(Self.expected.pixels.flatMap { $0 }, count: count)), batch: count)
+            var difference: Float = 0, magnitude: Float = 0
+            for (pixels, f) in zip(Self.expected.pixels, float) {
+                let int8 = run(blob, pixels, layerOutputs: false).outputs
+                for i in 0..<blob.outputCount {
+                    difference += abs(Float(int8[i]) * blob.outputScale(i) - f[i])
+                    magnitude += abs(f[i])
+                }
+            }
+            print("branching int8 vs float: mean |difference| \(difference / Float(count * blob.outputCount)), mean |float| \(magnitude / Float(count * blob.outputCount))")
+            #expect(difference < 0.05 * magnitude, "int8 head outputs differ from float by \(difference / magnitude) of their size")
         }
     }
 }

@@ -138,6 +138,15 @@ import Testing
         }
     }
 
+    @Test func maxPoolMatchesReference() {
+        forEachCase("maxPool") { rng in
+            let (p, input) = rng.maxPool()
+            let expected = run(input, outputCount: p.output.elementCount) { Reference.maxPool(p, input: $0, output: $1) }
+            let got = runGuarded(input, outputCount: p.output.elementCount, as: Int8.self) { Fast.maxPool(p, input: $0, output: $1) }
+            return got.output == expected && !got.overrun ? nil : "\(p)"
+        }
+    }
+
     @Test func averagePool2x2MatchesReference() {
         forEachCase("averagePool2x2") { rng in
             let shape = rng.poolShape(minimum: 2)
@@ -169,9 +178,15 @@ import Testing
                                     channels: amounts[4] + shape.channels + amounts[5]),
                 top: amounts[0], left: amounts[2], channelsBefore: amounts[4], zeroPoint: Int8(truncatingIfNeeded: rng.zeroPoint()))
             let input = rng.int8s(shape.elementCount)
-            let expected = run(input, outputCount: p.output.elementCount) { Reference.pad(p, input: $0, output: $1) }
-            let got = runGuarded(input, outputCount: p.output.elementCount, as: Int8.self) { Fast.pad(p, input: $0, output: $1) }
-            return got.output == expected && !got.overrun ? nil : "\(p)"
+            // Half the cases pad with per-channel values (format version 3).
+            let values = rng.int(0...1) == 0 ? [] : rng.int8s(p.output.channels)
+            return values.withUnsafeBufferPointer { v in
+                var p = p
+                p.values = values.isEmpty ? nil : v.baseAddress
+                let expected = run(input, outputCount: p.output.elementCount) { Reference.pad(p, input: $0, output: $1) }
+                let got = runGuarded(input, outputCount: p.output.elementCount, as: Int8.self) { Fast.pad(p, input: $0, output: $1) }
+                return got.output == expected && !got.overrun ? nil : "\(p)"
+            }
         }
     }
 

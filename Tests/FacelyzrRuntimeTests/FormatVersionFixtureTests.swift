@@ -9,7 +9,8 @@ import Testing
 /// Every released format version keeps opening: `Fixtures/` holds one blob per version, made by
 /// the builder of that time, with the outputs it predicted for `TestModels.pixels`.
 ///
-/// v1's fixture is `TestModels.everyOp()`; v2's, `TestModels.residual()` (v1's ops and add).
+/// v1's fixture is `TestModels.everyOp()`; v2's, `TestModels.residual()` (v1's ops and add);
+/// v3's, `TestModels.heads()` (softmax, expected-value and raw heads).
 /// Regenerate the current version's fixture (only while it is the current format):
 /// `FACELYZR_WRITE_FIXTURES=1 swift test --filter FormatVersionFixtureTests`.
 @Suite struct FormatVersionFixtureTests {
@@ -20,16 +21,16 @@ import Testing
     }
 
     @Test(.enabled(if: ProcessInfo.processInfo.environment["FACELYZR_WRITE_FIXTURES"] == "1"))
-    func writeVersion2Fixture() throws {
-        let bytes = TestModels.residual().build().bytes
+    func writeCurrentVersionFixture() throws {
+        let bytes = TestModels.heads().build().bytes
         let outputs = try withModel(bytes, Self.outputs)
         #expect(try withModel(bytes) { $0.formatVersion } == BlobFormat.currentVersion)
-        try AtomicFileWriter.write(bytes, to: Self.fixtures.appendingPathComponent("every-op-v2.blob").path)
+        try AtomicFileWriter.write(bytes, to: Self.fixtures.appendingPathComponent("every-op-v\(BlobFormat.currentVersion).blob").path)
         let text = outputs.map(String.init).joined(separator: "\n") + "\n"
-        try AtomicFileWriter.write(Array(text.utf8), to: Self.fixtures.appendingPathComponent("every-op-v2.outputs").path)
+        try AtomicFileWriter.write(Array(text.utf8), to: Self.fixtures.appendingPathComponent("every-op-v\(BlobFormat.currentVersion).outputs").path)
     }
 
-    @Test(arguments: [1, 2])
+    @Test(arguments: [1, 2, 3])
     func fixtureOpensAndPredictsCommittedOutputs(version: Int) throws {
         let blob = try LoadedModel(path: Self.fixtures.appendingPathComponent("every-op-v\(version).blob").path)
         let (formatVersion, outputs) = (blob.model.formatVersion, Self.outputs(blob.model))

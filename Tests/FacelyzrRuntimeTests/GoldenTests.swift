@@ -60,16 +60,41 @@ import Testing
 
     init() throws { golden = try Golden.load(Golden.Kernels.self, "kernels.json") }
 
+    /// Kernels 1-5 and, format version 3, 6-7; Fast over the canonical weights and over the
+    /// weights packed for this machine's plan.
     @Test func conv2DMatches() {
-        for (i, c) in golden.conv2D.enumerated() {
+        for (name, cases) in [("conv2D", golden.conv2D), ("conv2DLarge", golden.conv2DLarge)] {
+            for (i, c) in cases.enumerated() {
+                let p = c.parameters
+                #expect(Padding(rawValue: c.padding == "same" ? 1 : 0)!
+                    .outputLength(input: c.input[0], kernel: c.kernel[0], stride: c.stride[0]) == (c.output[0], c.pad[0]))
+                c.filter.withPointers { f in
+                    let reference = run(int8s(c.x), outputCount: p.output.elementCount) { Reference.conv2D(p, input: $0, filter: f, output: $1) }
+                    let fast = run(int8s(c.x), outputCount: p.output.elementCount) { Fast.conv2D(p, input: $0, filter: f, output: $1) }
+                    let plan = KernelPlan(conv2D: p, features: .detected)
+                    let packed = UnsafeMutableRawBufferPointer.allocate(byteCount: max(Fast.packedByteCount(p, plan: plan), 1), alignment: 16)
+                    defer { packed.deallocate() }
+                    Fast.pack(p, plan: plan, filter: f, into: packed.baseAddress!)
+                    var packedFilter = f
+                    packedFilter.packed = Fast.packedByteCount(p, plan: plan) > 0 ? UnsafeRawPointer(packed.baseAddress!) : nil
+                    let fastPacked = run(int8s(c.x), outputCount: p.output.elementCount) {
+                        Fast.conv2D(p, plan: plan, input: $0, filter: packedFilter, output: $1)
+                    }
+                    #expect(reference == int8s(c.y), "\(name) case \(i), reference")
+                    #expect(fast == int8s(c.y), "\(name) case \(i), fast")
+                    #expect(fastPacked == int8s(c.y), "\(name) case \(i), fast \(plan.variant.name)")
+                }
+            }
+        }
+        #expect(golden.conv2DLarge.allSatisfy { max($0.kernel[0], $0.kernel[1]) >= 6 })
+    }
+
+    @Test func maxPoolMatches() {
+        for (i, c) in golden.maxPool.enumerated() {
             let p = c.parameters
-            #expect(Padding(rawValue: c.padding == "same" ? 1 : 0)!
-                .outputLength(input: c.input[0], kernel: c.kernel[0], stride: c.stride[0]) == (c.output[0], c.pad[0]))
-            c.filter.withPointers { f in
-                let reference = run(int8s(c.x), outputCount: p.output.elementCount) { Reference.conv2D(p, input: $0, filter: f, output: $1) }
-                let fast = run(int8s(c.x), outputCount: p.output.elementCount) { Fast.conv2D(p, input: $0, filter: f, output: $1) }
-                #expect(reference == int8s(c.y), "conv2D case \(i), reference")
-                #expect(fast == int8s(c.y), "conv2D case \(i), fast")
+            for (name, kernel) in [("reference", Reference.maxPool), ("fast", Fast.maxPool)] as [(String, (MaxPoolParameters, UnsafePointer<Int8>, UnsafeMutablePointer<Int8>) -> Void)] {
+                let got = runGuarded(int8s(c.x), outputCount: p.output.elementCount, as: Int8.self) { kernel(p, $0, $1) }
+                #expect(got.output == int8s(c.y) && !got.overrun, "maxPool case \(i), \(name)")
             }
         }
     }
@@ -106,11 +131,17 @@ import Testing
     }
 
     @Test func padMatches() {
-        for (i, c) in golden.pad.enumerated() {
-            let p = c.parameters
+        #expect(golden.padValues.allSatisfy { $0.values != nil } && golden.pad.allSatisfy { $0.values == nil })
+        for (i, c) in (golden.pad + golden.padValues).enumerated() {
+            // The values (when there are) live as long as the case's kernels run.
+            let values = c.values ?? []
+            values.withUnsafeBufferPointer { v in
+            var p = c.parameters
+            p.values = c.values == nil ? nil : v.baseAddress
             for (name, kernel) in [("reference", Reference.pad), ("fast", Fast.pad)] as [(String, (PadParameters, UnsafePointer<Int8>, UnsafeMutablePointer<Int8>) -> Void)] {
                 let got = runGuarded(int8s(c.x), outputCount: p.output.elementCount, as: Int8.self) { kernel(p, $0, $1) }
                 #expect(got.output == int8s(c.y) && !got.overrun, "pad case \(i), \(name)")
+            }
             }
         }
     }

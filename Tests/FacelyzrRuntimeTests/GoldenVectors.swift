@@ -45,6 +45,30 @@ enum Golden {
         var fullyConnectedAccumulators: [FullyConnected]
         var add: [Add]
         var pad: [Pad]
+        /// Format version 3: convolution kernels 6-7, max pool k x k / stride s.
+        var conv2DLarge: [Convolution]
+        var maxPool: [MaxPool]
+        /// Format version 3: pads with per-channel values.
+        var padValues: [Pad]
+    }
+
+    struct MaxPool: Decodable {
+        var input: [Int]
+        var output: [Int]
+        var kernel: [Int]
+        var stride: [Int]
+        var pad: [Int]
+        var clamp: [Int8]
+        var x: String
+        var y: String
+
+        var parameters: MaxPoolParameters {
+            MaxPoolParameters(
+                input: TensorShape(height: input[0], width: input[1], channels: input[2]),
+                output: TensorShape(height: output[0], width: output[1], channels: output[2]),
+                kernelHeight: kernel[0], kernelWidth: kernel[1], strideHeight: stride[0], strideWidth: stride[1],
+                padTop: pad[0], padLeft: pad[1], outputMin: clamp[0], outputMax: clamp[1])
+        }
     }
 
     struct Convolution: Decodable {
@@ -123,6 +147,8 @@ extension Golden {
         var before: [Int]
         var after: [Int]
         var zeroPoint: Int8
+        /// One per output channel (`padValues`), or none (the zero point).
+        var values: [Int8]?
         var x: String
         var y: String
 
@@ -161,5 +187,20 @@ func int8s(_ hex: String) -> [Int8] {
     let digits = Array(hex.utf8)
     return stride(from: 0, to: digits.count, by: 2).map { i in
         Int8(bitPattern: UInt8(String(decoding: digits[i..<i + 2], as: UTF8.self), radix: 16)!)
+    }
+}
+
+extension Golden {
+    /// `heads.json`: softmax / expected-value heads, float32 bit patterns.
+    struct Heads: Decodable {
+        struct Case: Decodable {
+            var accumulators: [Int32]
+            var scales: [UInt32]
+            var values: [UInt32]
+            var argmax: Int
+            var probabilities: [UInt32]
+            var expectedValue: UInt32
+        }
+        var heads: [Case]
     }
 }

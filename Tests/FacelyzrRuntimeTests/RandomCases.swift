@@ -68,15 +68,17 @@ extension SplitMix64 {
                 ? TensorShape(height: int(1...4), width: int(9...24), channels: int(1...20))
                 : TensorShape(height: int(1...8), width: int(1...8), channels: int(1...7))
             let outChannels = depthwise ? shape.channels : manyFilters ? int(1...72) : int(1...7)
+            // Kernels up to 7 (the age net's first convolution); a receptive field larger than the
+            // packed kernels take (`Fast.maximumPackedField`) is drawn again.
             let zp = zeroPoint()
             let outZp = zeroPoint()
             let (lo, hi) = clamp(zeroPoint: outZp)
             let p = ConvolutionParameters.make(
-                input: shape, outChannels: outChannels, kernel: (int(1...5), int(1...5)),
+                input: shape, outChannels: outChannels, kernel: (int(1...7), int(1...7)),
                 stride: (int(1...2), int(1...2)), padding: pick([.same, .valid]),
                 inputZeroPoint: zp, outputZeroPoint: outZp, outputMin: lo, outputMax: hi,
                 rounding: pick([.double, .single]))
-            if p.output.elementCount == 0 { continue }
+            if p.output.elementCount == 0 || p.kernelHeight * p.kernelWidth * shape.channels > Fast.maximumPackedField { continue }
             let taps = p.kernelHeight * p.kernelWidth
             let weights = depthwise
                 ? self.weights(channels: 1, perChannel: taps * shape.channels)
@@ -128,6 +130,26 @@ extension SplitMix64 {
             input1Multiplier: m[0], input1Shift: s[0], input2Multiplier: m[1], input2Shift: s[1],
             outputMultiplier: m[2], outputShift: s[2], outputZeroPoint: outputZeroPoint, outputMin: low, outputMax: high)
         return (p, int8s(count), int8s(count))
+    }
+
+    /// A k x k / stride s max pool (kernels and strides 1...7, both paddings, a clamp one case in
+    /// three) over a random image it fits.
+    mutating func maxPool() -> (MaxPoolParameters, input: [Int8]) {
+        while true {
+            let shape = poolShape(minimum: 1)
+            let kernel = (int(1...7), int(1...7)), stride = (int(1...7), int(1...7))
+            let padding: Padding = pick([.same, .valid])
+            let rows = padding.outputLength(input: shape.height, kernel: kernel.0, stride: stride.0)
+            let columns = padding.outputLength(input: shape.width, kernel: kernel.1, stride: stride.1)
+            if rows.length == 0 || columns.length == 0 { continue }
+            let (low, high) = int(0...2) == 0 ? clamp(zeroPoint: zeroPoint()) : (-128, 127)
+            let p = MaxPoolParameters(
+                input: shape, output: TensorShape(height: rows.length, width: columns.length, channels: shape.channels),
+                kernelHeight: kernel.0, kernelWidth: kernel.1, strideHeight: stride.0, strideWidth: stride.1,
+                padTop: rows.padBefore, padLeft: columns.padBefore,
+                outputMin: Int8(truncatingIfNeeded: low), outputMax: Int8(truncatingIfNeeded: high))
+            return (p, int8s(shape.elementCount))
+        }
     }
 
     mutating func poolShape(minimum: Int) -> TensorShape {

@@ -3,7 +3,7 @@ import FacelyzrHost
 import FacelyzrRandom
 import FacelyzrRuntime
 
-/// Small models for the tests, every op of format v1 in use, and v2's add (`residual`).
+/// Small models for the tests, every op of format v1 in use, v2's add (`residual`), v3's heads (`heads`).
 public enum TestModels {
     /// The test models' parameter ranges: weights in [-127, 127], biases in [-3000, 3000],
     /// requantization factors in [0.0005, 0.004].
@@ -103,6 +103,34 @@ public enum TestModels {
                scales: [0.0025], labels: ["male"])
         b.head("age", kind: .regression, input: gap, weights: weights(8, &rng), bias: bias(1, &rng),
                scales: [0.01], labels: ["years"])
+        return b
+    }
+
+    /// Version 3's ops and heads, as the age net starts and ends: a 20x20 RGB input, conv 7x7
+    /// stride 2 valid (7x7x8), max pool 3x3 stride 2 valid (3x3x8), conv 3x3 same, max pool 3x3
+    /// stride 1 same with a ReLU clamp, a pad of a row and a column with per-channel values, global
+    /// average pool; a softmax gender head (2 classes), an
+    /// expected-value age head (81 one-year bins) and a raw head (4 values).
+    public static func heads(seed: UInt64 = 11) -> BlobBuilder {
+        var rng = SplitMix64(state: seed)
+        var b = BlobBuilder(name: "heads", height: 20, width: 20, pixelFormat: .rgb8)
+        var x = b.conv2D(b.input, filters: 8, kernelHeight: 7, kernelWidth: 7, strideHeight: 2, strideWidth: 2, padding: .valid,
+                         weights: weights(8 * 49 * 3, &rng), bias: bias(8, &rng), requantization: requantization(8, &rng),
+                         output: .init(scale: 0.05, zeroPoint: -128), activation: .relu)
+        x = b.maxPool(x, kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2, padding: .valid)
+        x = b.conv2D(x, filters: 8, kernelHeight: 3, kernelWidth: 3, padding: .same,
+                     weights: weights(8 * 9 * 8, &rng), bias: bias(8, &rng), requantization: requantization(8, &rng),
+                     output: .init(scale: 0.05, zeroPoint: 10))
+        x = b.maxPool(x, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .same, activation: .relu)
+        x = b.pad(x, bottom: 1, right: 1, values: [-128, 127, 0, 10, 11, -5, 60, 10])
+        let features = b.globalAveragePool(x)
+        b.head("gender", kind: .softmax, input: features, weights: weights(2 * 8, &rng), bias: bias(2, &rng),
+               scales: [0.004, 0.003], labels: ["female", "male"])
+        b.head("age", kind: .expectedValue, input: features, weights: weights(81 * 8, &rng),
+               bias: bias(81, &rng), scales: [Float](repeating: 0.002, count: 81),
+               labels: (0..<81).map { String($0) }, values: (0..<81).map { Float($0) })
+        b.head("boxes", kind: .raw, input: features, weights: weights(4 * 8, &rng), bias: bias(4, &rng),
+               scales: [0.01, 0.01, 0.02, 0.02], labels: ["x", "y", "w", "h"])
         return b
     }
 

@@ -65,6 +65,26 @@ import Testing
         #expect(targets[0].values[3] == 1)
     }
 
+    @Test func aBoxHeadLearnsFromFacesWithABoxOnly() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let writer = try DatasetWriter(directory: folder, format: DatasetFormat(width: 8, height: 8, channels: 1, version: 2), source: "test")
+        for i in 0..<4 {  // faces with a box, then not-faces (no box: nothing to learn there)
+            let box = i < 2 ? FaceBoxOffset(x: 0.25 * Float(i), y: -0.125, logScale: 0.1) : nil
+            try writer.append(FaceSample(image: Image(width: 8, height: 8, channels: 1, pixels: [UInt8](repeating: 9, count: 64)),
+                                         labels: FaceLabels(faceBox: box), isFace: i < 2, split: .train, sourceID: "p\(i)"))
+        }
+        _ = try writer.finish()
+        var a = Architecture.toy
+        a.heads = [HeadSpec(name: "face", task: .binary, hidden: [], labels: ["face"]),
+                   HeadSpec(name: "box", task: .regression, hidden: [], labels: ["faceBoxX", "faceBoxY", "faceBoxLogScale"], outputScale: 0.1)]
+        let data = try TrainingFaces(SplitFaces<TrainSplit>(DatasetFaceSource(try DatasetReader(directory: folder))), architecture: a)
+        let targets = try data.batch([0, 1, 2, 3]).targets
+        #expect(targets[0].values == [1, 1, 0, 0])
+        #expect(Array(targets[1].values[0..<6]) == [0, -0.125, 0.1, 0.25, -0.125, 0.1])
+        #expect(targets[1].values[6...].allSatisfy { $0.isNaN })
+    }
+
     @Test func unknownLabelNamesAndAnotherImageSizeAreRejected() throws {
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the runtime's numerics and kernels as Embedded Swift for x86-64, aarch64 and armv7
 # together with tools/cross-isa/numerics/Probe.swift, runs them (the ARM ones under qemu-user)
-# and requires identical hashes of sigmoid, requantisation and kernel outputs on all three
-# (docs/quantization.md "Heads" and "Accumulation"). A fast kernel differing from the
+# and requires identical hashes of sigmoid, requantisation, kernel outputs and softmax heads on all
+# three (docs/quantization.md "Heads" and "Accumulation"). A fast kernel differing from the
 # reference prints a zero kernels hash, which also fails.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

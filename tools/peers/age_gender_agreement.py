@@ -22,8 +22,7 @@ float:
 the peers calibrated on the same faces as Facelyzr's blobs: the first --calibration-count faces
 of the generator's calibration split. Gender: decision agreement (male probability > 0.5) and
 mean |probability difference|. Age: mean |expected-value difference| in years (expected value
-over the 81 bins with the manifest's bin ages), and agreement of the most likely bin (not for a
-blob whose head gives the expected value itself).
+over the 81 bins with the manifest's bin ages), and agreement of the most likely bin.
 """
 import argparse
 import contextlib
@@ -163,8 +162,6 @@ def compare(task, float_probabilities, int8_probabilities, ages):
     """(agreement %, mean |difference|): gender decisions and probabilities, or age argmax bins and
     expected values in years."""
     f, q = np.asarray(float_probabilities, np.float64), np.asarray(int8_probabilities, np.float64)
-    if q.ndim == 1:  # expected values in years (no bins to compare)
-        return None, np.mean(np.abs(f @ ages - q))
     if task == "gender":
         return 100 * np.mean((f[:, 1] > 0.5) == (q[:, 1] > 0.5)), np.mean(np.abs(f[:, 1] - q[:, 1]))
     q = q / q.sum(axis=1, keepdims=True)  # an int8 softmax's outputs need not sum to 1
@@ -232,9 +229,9 @@ def main():
                 if task == "gender":
                     male = np.array([line["predictions"]["male"] for line in lines])
                     candidates["Facelyzr int8"] = np.stack([1 - male, male], axis=1)
-                elif "age" in lines[0]["predictions"]:
-                    # The blob's expected-value head gives years, not the 81 probabilities.
-                    candidates["Facelyzr int8"] = np.array([line["predictions"]["age"] for line in lines])
+                else:
+                    # The blob's expected-value head: the 81 bins' probabilities, labelled by their ages.
+                    candidates["Facelyzr int8"] = np.array([[line["predictions"][f"{age:g}"] for age in ages] for line in lines])
             for name, q in candidates.items():
                 agreement, difference = compare(task, reference, q, ages)
                 rows.append((task, set_name, len(pixels), name, agreement, difference, keras_difference if name == "TFLite PTQ" else None))
@@ -247,9 +244,8 @@ def main():
         if difference is None:
             print(f"{task:7s} {set_name + f' ({n})':18s} {name:30s} {'(no blob)':>12s}")
             continue
-        agreement = f"{agreement:12.2f}" if agreement is not None else f"{'-':>12s}"
         note = f"  (Keras rebuild vs ONNX Runtime in float: {keras_difference:.1e})" if keras_difference is not None else ""
-        print(f"{task:7s} {set_name + f' ({n})':18s} {name:30s} {agreement} {difference:12.4f} {unit}{note}")
+        print(f"{task:7s} {set_name + f' ({n})':18s} {name:30s} {agreement:12.2f} {difference:12.4f} {unit}{note}")
 
 
 if __name__ == "__main__":

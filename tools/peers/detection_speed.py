@@ -4,10 +4,12 @@ thread, interleaved in one run (issue 14 "Speed"; docs/benchmarks.md "Face detec
 Frames: synthetic test scenes of `facelyzr scenes --frames` (0-3 faces in clutter), gray, at
 320x240 and 640x480. Each round takes every frame in turn through Facelyzr (`facelyzr detect
 --json --timing-runs RUNS`: the median thread CPU time of RUNS detections after a warm-up one, at
-window step 4, the command's default, and at 2, the C API's) and through each cascade
+each window step of --steps: by default 8, the localiser's default, and 4 for comparison) and
+through each cascade
 (`detectMultiScale`, `cv2.setNumThreads(1)`, scaleFactor 1.25, minSize 28x28, minNeighbors 3; one
 warm-up call, then the median thread CPU time of RUNS calls). Prints, per frame size, the median
-over rounds and frames of each detector's time, and Facelyzr's ratio to each cascade.
+over rounds and frames of each detector's time, and the ratio of Facelyzr at each step to each
+detector.
 
     .venv-peers/bin/python tools/peers/detection_speed.py --facelyzr .build/release/facelyzr
 """
@@ -52,11 +54,15 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--frames", type=int, default=4, help="scenes per frame size")
     parser.add_argument("--runs", type=int, default=5, help="timed calls per detector, frame and round")
+    parser.add_argument("--steps", default="8,4", help="Facelyzr's window steps, comma-separated (default 8,4: "
+                        "the localiser's default, then the step before it)")
     args = parser.parse_args()
     cv2.setNumThreads(1)
     cascades = {name: cv2.CascadeClassifier(path) for name, path in CASCADES.items()}
     sizes = [(320, 240), (640, 480)]
-    detectors = ["Facelyzr, window step 4", "Facelyzr, window step 2"] + list(CASCADES)
+    steps = [int(step) for step in args.steps.split(",")]
+    ours = [f"Facelyzr, window step {step}" for step in steps]
+    detectors = ours + list(CASCADES)
     times = {(size, name): [] for size in sizes for name in detectors}
     with tempfile.TemporaryDirectory() as work:
         frames = {}
@@ -73,18 +79,18 @@ def main():
         for _ in range(args.rounds):
             for size in sizes:
                 for png, gray in frames[size]:
-                    times[(size, detectors[0])].append(facelyzr_ms(args.facelyzr, png, args.runs, 4))
-                    times[(size, detectors[1])].append(facelyzr_ms(args.facelyzr, png, args.runs, 2))
+                    for step, name in zip(steps, ours):
+                        times[(size, name)].append(facelyzr_ms(args.facelyzr, png, args.runs, step))
                     for name, cascade in cascades.items():
                         times[(size, name)].append(cascade_ms(cascade, gray, args.runs))
     print(f"{args.rounds} rounds x {args.frames} frames per size, median of {args.runs} timed calls each; ms of thread CPU time")
-    print("| frame | detector | median ms per frame | step 4 / this | step 2 / this |")
-    print("|---|---|---|---|---|")
+    print("| frame | detector | median ms per frame | " + " | ".join(f"step {step} / this" for step in steps) + " |")
+    print("|---|---|---|" + "---|" * len(steps))
     for size in sizes:
         medians = {name: statistics.median(times[(size, name)]) for name in detectors}
         for name in detectors:
-            print(f"| {size[0]}x{size[1]} | {name} | {medians[name]:.2f} | {medians[detectors[0]] / medians[name]:.2f} "
-                  f"| {medians[detectors[1]] / medians[name]:.2f} |")
+            ratios = " | ".join(f"{medians[mine] / medians[name]:.2f}" for mine in ours)
+            print(f"| {size[0]}x{size[1]} | {name} | {medians[name]:.2f} | {ratios} |")
 
 
 if __name__ == "__main__":

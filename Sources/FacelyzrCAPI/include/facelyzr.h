@@ -144,19 +144,33 @@ void fz_model_predict_layers(
 /* What the head outputs mean. A head is a run of outputs: heads[i] covers outputs
  * first .. first + count - 1. Names and labels are UTF-8, not NUL-terminated (`length`
  * bytes); they point into the blob. */
-#define FZ_HEAD_BINARY 0      /* one probability: sigmoid(scale * output) */
-#define FZ_HEAD_REGRESSION 1  /* values scale * output (age in years) */
-#define FZ_HEAD_MULTI_LABEL 2 /* one probability per label */
+#define FZ_HEAD_BINARY 0         /* one probability: sigmoid(scale * output) */
+#define FZ_HEAD_REGRESSION 1     /* values scale * output (age in years) */
+#define FZ_HEAD_MULTI_LABEL 2    /* one probability per label */
+#define FZ_HEAD_SOFTMAX 3        /* classes: softmax probabilities over the head, decision = argmax */
+#define FZ_HEAD_EXPECTED_VALUE 4 /* bins: softmax probabilities, value = sum p_i * bin value_i */
+#define FZ_HEAD_RAW 5            /* values scale * output, decoded by the caller (detector tensors) */
 size_t fz_model_head_count(const fz_model *model);
 int32_t fz_model_head_kind(const fz_model *model, size_t head);
 const char *fz_model_head_name(const fz_model *model, size_t head, size_t *length);
 void fz_model_head_outputs(const fz_model *model, size_t head, size_t *first, size_t *count);
 const char *fz_model_output_label(const fz_model *model, size_t output, size_t *length);
 
+/* The bin value of output `output` of an FZ_HEAD_EXPECTED_VALUE head (0 for other heads). */
+void fz_model_output_value(const fz_model *model, size_t output, float *value);
+
 /* The predictions of all fz_model_output_count outputs from the raw `outputs` of a
- * predict call: probabilities for binary and multi-label heads, values for regression
- * heads, computed by the runtime's own sigmoid (bit-identical on every ISA). */
+ * predict call: probabilities for binary and multi-label heads, for the classes of softmax
+ * heads and the bins of expected-value heads (softmax over the head), values for regression
+ * and raw heads; computed by the runtime's own sigmoid and exponential in a fixed order
+ * (bit-identical on every ISA; docs/quantization.md "Heads"). */
 void fz_model_predictions(const fz_model *model, const int32_t *outputs, float *predictions);
+
+/* What head `head` decides from the raw `outputs` of a predict call: `decision`, the output
+ * (counted from the head's first) with the largest value, the first on ties (a softmax head's
+ * class); `value`, the expected value of an expected-value head (the age), else the decided
+ * output's prediction. Bit-identical on every ISA. */
+void fz_model_head_result(const fz_model *model, size_t head, const int32_t *outputs, size_t *decision, float *value);
 
 /* The camera path (docs/frames.md): frames in any of these formats, faces found in them by a
  * face / not-face model, and each found face turned into any model's input. */
@@ -207,8 +221,9 @@ fz_status fz_detector_detect(const fz_detector *detector, const fz_frame *frame,
  * then one of them collects the boxes, exactly those fz_detector_detect finds. Nothing is
  * allocated. */
 
-/* Pyramid levels the detector searches, and floats of the score map (every level's windows);
- * level k's scores start at fz_detector_score_offset(detector, k) (k = level count: the end). */
+/* Pyramid levels the detector searches, and floats of the score map (every level's windows: a
+ * window's score, then with a box head its three box offsets); level k's part starts at
+ * fz_detector_score_offset(detector, k) (k = level count: the end). */
 size_t fz_detector_level_count(const fz_detector *detector);
 size_t fz_detector_score_offset(const fz_detector *detector, size_t level);
 

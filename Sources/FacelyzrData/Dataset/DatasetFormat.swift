@@ -1,6 +1,7 @@
 import CImageIO
 
-/// The packed dataset file (`samples.fzds`), version 1. All integers little-endian.
+/// The packed dataset file (`samples.fzds`), version 1 or 2 (version 2 adds each record's face
+/// box offset, `FaceLabels.faceBox`). All integers little-endian.
 /// The layout is documented in docs/data.md "Dataset file"; this type is its only
 /// implementation (the writer and the reader both go through it).
 ///
@@ -9,29 +10,35 @@ import CImageIO
 ///     split table   (recordCount bytes: 0 train, 1 calibration, 2 test; CRC in the header)
 public struct DatasetFormat: Equatable, Sendable {
     public static let magic: [UInt8] = Array("FZDS".utf8)
-    public static let version: UInt32 = 1
+    /// The versions this type reads and writes: 1, and 2 with a face box offset in each record.
+    public static let versions: ClosedRange<UInt32> = 1...2
     /// Bytes reserved for the UTF-8 source ID in each record (zero padded).
     public static let sourceIDByteCount = 96
     /// The attribute names the header lists: bit i of a record's attribute words is
     /// `CelebAAttribute(rawValue: i)`.
     public static let attributeNames = CelebAAttribute.allCases.map(\.name)
-    /// Bytes in a record after the pixels: flags, gender, face, split, age,
+    /// Bytes in a version 1 record after the pixels: flags, gender, face, split, age,
     /// attribute values, attribute mask, source ID, CRC-32.
     static let labelByteCount = 4 + 4 + 8 + 8 + sourceIDByteCount + 4
+    /// Bytes version 2 adds before the CRC-32: the face box offset, three Float32.
+    static let faceBoxByteCount = 12
     static let fixedHeaderByteCount = 48
 
     public var width: Int
     public var height: Int
     public var channels: Int
+    /// 1, or 2 to store face box offsets (a sample with one needs version 2).
+    public var version: UInt32
 
-    public init(width: Int, height: Int, channels: Int) {
+    public init(width: Int, height: Int, channels: Int, version: UInt32 = 1) {
         self.width = width
         self.height = height
         self.channels = channels
+        self.version = version
     }
 
     public var pixelByteCount: Int { width * height * channels }
-    public var recordByteCount: Int { pixelByteCount + Self.labelByteCount }
+    public var recordByteCount: Int { pixelByteCount + Self.labelByteCount + (version >= 2 ? Self.faceBoxByteCount : 0) }
 
     public var headerByteCount: Int {
         let body = Self.fixedHeaderByteCount + Self.attributeNames.reduce(0) { $0 + 2 + $1.utf8.count }
@@ -45,7 +52,7 @@ public struct DatasetFormat: Equatable, Sendable {
 
     func encodeHeader(recordCount: Int, splitTableCRC: UInt32) -> [UInt8] {
         var bytes = Self.magic
-        bytes.appendLittleEndian(Self.version)
+        bytes.appendLittleEndian(version)
         bytes.appendLittleEndian(UInt32(headerByteCount))
         bytes.appendLittleEndian(UInt32(width))
         bytes.appendLittleEndian(UInt32(height))
@@ -80,7 +87,7 @@ public struct DatasetFormat: Equatable, Sendable {
         }
         guard Array(prefix[0..<4]) == magic else { throw .notADataset(file: file) }
         let version: UInt32 = prefix.littleEndian(at: 4)
-        guard version == Self.version else { throw .unsupportedVersion(file: file, version: version) }
+        guard Self.versions.contains(version) else { throw .unsupportedVersion(file: file, version: version) }
         let headerByteCount = Int(prefix.littleEndian(at: 8) as UInt32)
         guard headerByteCount >= fixedHeaderByteCount + 4, headerByteCount % 16 == 0, headerByteCount <= 1 << 20 else {
             throw .corruptHeader(file: file, reason: "header size \(headerByteCount)")
@@ -118,7 +125,7 @@ public struct DatasetFormat: Equatable, Sendable {
         guard names == attributeNames else {
             throw .corruptHeader(file: file, reason: "attribute names differ from CelebA's 40")
         }
-        let format = DatasetFormat(width: width, height: height, channels: channels)
+        let format = DatasetFormat(width: width, height: height, channels: channels, version: version)
         guard format.recordByteCount == recordByteCount, format.headerByteCount == headerByteCount else {
             throw .corruptHeader(file: file, reason: "record or header size does not match the declared shape")
         }
@@ -131,8 +138,11 @@ public struct DatasetFormat: Equatable, Sendable {
         static let genderKnown: UInt8 = 1
         static let ageKnown: UInt8 = 2
         static let faceKnown: UInt8 = 4
-        static let all: UInt8 = 7
+        static let faceBoxKnown: UInt8 = 8
     }
+
+    /// The flags a record of this version may set.
+    private var knownFlags: UInt8 { version >= 2 ? 15 : 7 }
 
     /// The record bytes of a sample (the caller has checked its shape).
     func encodeRecord(_ sample: FaceSample) -> [UInt8] {
@@ -143,12 +153,17 @@ public struct DatasetFormat: Equatable, Sendable {
         if labels.gender != nil { flags |= Flag.genderKnown }
         if labels.age != nil { flags |= Flag.ageKnown }
         if sample.isFace != nil { flags |= Flag.faceKnown }
+        if labels.faceBox != nil { flags |= Flag.faceBoxKnown }
         bytes += [flags, labels.gender ?? 0, sample.isFace == true ? 1 : 0, sample.split.rawValue]
         bytes.appendLittleEndian((labels.age ?? 0).bitPattern)
         bytes.appendLittleEndian(labels.attributes.values)
         bytes.appendLittleEndian(labels.attributes.known)
         let id = Array(sample.sourceID.utf8)
         bytes += id + [UInt8](repeating: 0, count: Self.sourceIDByteCount - id.count)
+        if version >= 2 {
+            let box = labels.faceBox ?? FaceBoxOffset(x: 0, y: 0, logScale: 0)
+            for value in [box.x, box.y, box.logScale] { bytes.appendLittleEndian(value.bitPattern) }
+        }
         bytes.appendLittleEndian(crc32(bytes[...]))
         return bytes
     }
@@ -162,7 +177,7 @@ public struct DatasetFormat: Equatable, Sendable {
         guard crc32(record[0..<recordByteCount - 4]) == stored else { throw corrupt("checksum mismatch") }
         let p = pixelByteCount
         let flags = record[p], gender = record[p + 1], face = record[p + 2], splitByte = record[p + 3]
-        guard flags & ~Flag.all == 0 else { throw corrupt("unknown flags \(flags)") }
+        guard flags & ~knownFlags == 0 else { throw corrupt("unknown flags \(flags)") }
         guard let split = Split(rawValue: splitByte) else { throw corrupt("split \(splitByte)") }
         var labels = FaceLabels()
         if flags & Flag.genderKnown != 0 {
@@ -188,6 +203,13 @@ public struct DatasetFormat: Equatable, Sendable {
         }
         let idBytes = record[(p + 24)..<(p + 24 + Self.sourceIDByteCount)].prefix { $0 != 0 }
         guard let sourceID = String(validating: idBytes, as: UTF8.self) else { throw corrupt("source ID is not UTF-8") }
+        if flags & Flag.faceBoxKnown != 0 {
+            let at = p + 24 + Self.sourceIDByteCount
+            let box = FaceBoxOffset(x: Float(bitPattern: record.littleEndian(at: at)), y: Float(bitPattern: record.littleEndian(at: at + 4)),
+                                    logScale: Float(bitPattern: record.littleEndian(at: at + 8)))
+            if let problem = box.problem { throw corrupt(problem) }
+            labels.faceBox = box
+        }
         let image = Image(width: width, height: height, channels: channels, pixels: Array(record[0..<p]))
         return FaceSample(image: image, labels: labels, isFace: isFace, split: split, sourceID: sourceID)
     }
@@ -197,6 +219,7 @@ public struct DatasetFormat: Equatable, Sendable {
         if !(1...16_384).contains(width) || !(1...16_384).contains(height) || !(channels == 1 || channels == 3) {
             return "image shape \(width)x\(height)x\(channels) (1...16384 per side, 1 or 3 channels)"
         }
+        if !Self.versions.contains(version) { return "format version \(version) (1 or 2)" }
         return nil
     }
 
@@ -208,6 +231,10 @@ public struct DatasetFormat: Equatable, Sendable {
         }
         if let gender = sample.labels.gender, gender > 1 { return "gender \(gender) is neither 1 (male) nor 0 (female)" }
         if let age = sample.labels.age, !(age.isFinite && age >= 0 && age <= 150) { return "age \(age) outside 0...150" }
+        if let box = sample.labels.faceBox {
+            if version < 2 { return "a face box offset needs dataset format version 2" }
+            if let problem = box.problem { return problem }
+        }
         return Self.problem(withSourceID: sample.sourceID)
     }
 

@@ -68,7 +68,7 @@ public final class DatasetWriter {
     @discardableResult
     public func finish() throws(DatasetError) -> DatasetManifest {
         let manifest = DatasetManifest(
-            formatVersion: Int(DatasetFormat.version), samplesFile: Self.samplesFileName, source: source,
+            formatVersion: Int(format.version), samplesFile: Self.samplesFileName, source: source,
             width: format.width, height: format.height, channels: format.channels, count: count,
             splits: Dictionary(uniqueKeysWithValues: Split.allCases.map { split in
                 (split.name, splits.lazy.filter { $0 == split.rawValue }.count)

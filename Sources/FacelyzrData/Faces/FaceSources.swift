@@ -53,7 +53,7 @@ public struct DatasetFaceSource: FaceSource {
     }
 
     public var provenance: String {
-        "dataset \(reader.path) (format v\(DatasetFormat.version), \(reader.format.width)x\(reader.format.height)x\(reader.format.channels))"
+        "dataset \(reader.path) (format v\(reader.format.version), \(reader.format.width)x\(reader.format.height)x\(reader.format.channels))"
     }
     public var imageShape: [Int] { [reader.format.height, reader.format.width, reader.format.channels] }
     public func count(in split: Split) -> Int { indices[split]?.count ?? 0 }

@@ -44,7 +44,7 @@ public struct SyntheticScenes: Sendable {
         var image = Image(width: width, height: height, channels: 3)
         paintClutter(&image, rng: &rng)
         let faceCount = faceCounts.lowerBound + rng.below(faceCounts.count)
-        var faces: [SceneFace] = []
+        var boxes: [(box: SceneBox, face: Int)] = []
         let low = Float(faceSizes.lowerBound), span = Float(faceSizes.upperBound - faceSizes.lowerBound)
         for k in 0..<faceCount {
             for _ in 0..<20 {  // rejection sampling: no face square overlaps another face's picture
@@ -52,14 +52,38 @@ public struct SyntheticScenes: Sendable {
                 let size = min(faceSizes.upperBound, Int(low + span * u * u))
                 let box = SceneBox(x: rng.below(width - size + 1), y: rng.below(height - size + 1), width: size, height: size)
                 let picture = Self.picture(ofFace: box)
-                guard faces.allSatisfy({ $0.picture.intersectionArea(box) == 0 && $0.box.intersectionArea(picture) == 0 })
+                guard boxes.allSatisfy({ Self.picture(ofFace: $0.box).intersectionArea(box) == 0 && $0.box.intersectionArea(picture) == 0 })
                 else { continue }
-                let generator = SyntheticFaces(seed: SplitMix64.mix(seed ^ 0xFACE), size: picture.width)
-                let (face, labels) = generator.sample(index: index &* 4 &+ UInt64(k))
-                paste(face, into: &image, at: picture)
-                faces.append(SceneFace(box: box, picture: picture, labels: labels))
+                boxes.append((box, k))
                 break
             }
+        }
+        return render(&image, index: index, faces: boxes, rng: &rng)
+    }
+
+    /// Scene `index`'s clutter with faces whose face squares are `faces` (crafted scenes for
+    /// tests: the caller chooses where faces are and how large; a square may overlap another
+    /// face's picture, which is then drawn over it). Face `k` is the one scene `index` would
+    /// draw `k`-th; there are at most 4.
+    public func scene(index: UInt64, faces: [SceneBox]) -> SyntheticScene {
+        precondition(faces.count <= 4)
+        var rng = SplitMix64(seed: seed ^ 0x5CE9_E5CE_9E5C_E9E5, index: index)
+        var image = Image(width: width, height: height, channels: 3)
+        paintClutter(&image, rng: &rng)
+        _ = rng.below(faceCounts.count)
+        return render(&image, index: index, faces: faces.enumerated().map { ($0.element, $0.offset) }, rng: &rng)
+    }
+
+    /// Draws scene `index`'s face `face` of the generator around each face square `box`, then the noise.
+    private func render(_ image: inout Image, index: UInt64, faces boxes: [(box: SceneBox, face: Int)], rng: inout SplitMix64)
+        -> SyntheticScene {
+        var faces: [SceneFace] = []
+        for (box, k) in boxes {
+            let picture = Self.picture(ofFace: box)
+            let generator = SyntheticFaces(seed: SplitMix64.mix(seed ^ 0xFACE), size: picture.width)
+            let (face, labels) = generator.sample(index: index &* 4 &+ UInt64(k))
+            paste(face, into: &image, at: picture)
+            faces.append(SceneFace(box: box, picture: picture, labels: labels))
         }
         addNoise(&image, rng: &rng)
         return SyntheticScene(image: image, faces: faces)

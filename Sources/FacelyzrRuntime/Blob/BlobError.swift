@@ -68,5 +68,5 @@ public enum BlobField: Sendable, Equatable {
     case dimension, pixelFormat, inputScale, inputZeroPoint, inputTensor, inputShape, arenaByteCount
     case tensorLayout, zeroPoint, scale, arenaOffset
     case opInput, opOutput, rounding, fusion, kernelSize, stride, padding, weightLayout, clamp, unusedField
-    case headKind, headOutputs, outputScale
+    case headKind, headOutputs, outputScale, outputValue
 }

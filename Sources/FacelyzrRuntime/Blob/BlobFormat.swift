@@ -1,4 +1,4 @@
-// The model-blob format, versions 1 and 2, defined once: the reader (Model) and the writer
+// The model-blob format, versions 1 to 3, defined once: the reader (Model) and the writer
 // (FacelyzrBlobBuilder) both use these constants. docs/blob-format.md describes it.
 // All integers are little-endian; records are read with unaligned-safe loads.
 
@@ -7,11 +7,12 @@ public enum BlobFormat {
     /// The 8 bytes every blob starts with, ASCII `FACELYZR`, read as a little-endian u64.
     public static let magic: UInt64 = 0x525A_594C_4543_4146
     /// The newest format version this runtime writes. It opens every version in `supportedVersions`;
-    /// a writer stamps the lowest version whose ops the blob uses (`OpKind.minimumVersion`), so a
-    /// model without the ops of a newer version stays readable by older runtimes.
-    public static let currentVersion: UInt32 = 2
+    /// a writer stamps the lowest version whose ops and heads the blob uses (`OpKind.minimumVersion`,
+    /// `HeadKind.minimumVersion`), so a model without the ops or heads of a newer version stays
+    /// readable by older runtimes.
+    public static let currentVersion: UInt32 = 3
     /// Format versions this runtime opens.
-    public static let supportedVersions: ClosedRange<UInt32> = 1...2
+    public static let supportedVersions: ClosedRange<UInt32> = 1...3
     /// Stored little-endian as bytes `0D 0C 0B 0A`; a big-endian writer would produce another value.
     public static let endiannessMark: UInt32 = 0x0A0B_0C0D
     /// Minimum alignment of every section, relative to the start of the blob (which must itself
@@ -31,6 +32,13 @@ public enum BlobFormat {
     /// `scale` x 2^31 is finite and every dequantised value, `scale` x an int32 accumulator or
     /// an int8 value less its zero point, is finite (docs/blob-format.md "Validation").
     public static let maximumScale: Float = 0x1.fffffep96
+    /// Largest magnitude of an expected-value head's bin value: `Float.greatestFiniteMagnitude / 2`,
+    /// so `sum p_i * value_i` (probabilities summing to 1 up to rounding) is finite.
+    public static let maximumBinValue: Float = 0x1.fffffep126
+    /// Largest convolution kernel side of version 1 and 2 blobs; from version 3, `maximumKernel`.
+    public static let maximumKernelVersion2 = 5
+    /// Largest convolution and max pool kernel side (and max pool stride) from version 3.
+    public static let maximumKernel = 7
     /// Bounds on table lengths, so validation time stays bounded on hostile input.
     public static let maximumSectionCount: UInt32 = 64
     public static let maximumOpCount = 4096
@@ -121,6 +129,7 @@ public enum BlobFormat {
         public static let padTop = 20        // u32: pad's rows before the input (version 2; the offset of outputMin, which pad does not use)
         public static let padLeft = 24       // u32: pad's columns before the input (the offset of outputMax)
         public static let padChannels = 28   // u32: pad's channels before the input (the offset of outputLength)
+        public static let padFill = 16       // u8: pad's fill (version 3; the offset of padding): 0 the zero point, 1 per-channel values at `weights`
         public static let weights = 32       // u64: offsets in the weights section
         public static let bias = 40          // u64
         public static let multipliers = 48   // u64
@@ -144,7 +153,8 @@ public enum BlobFormat {
         public static let scale = 0        // f32: s_in * s_w[c]
         public static let labelOffset = 4  // u32, in the strings section
         public static let labelLength = 8  // u32
-        public static let reserved = 12    // u32: 0
+        public static let reserved = 12    // u32: 0, except in an expected-value head (version 3)
+        public static let value = 12       // f32: the bin's value in an `expectedValue` head (version 3; the offset of reserved)
     }
 }
 
@@ -186,9 +196,9 @@ public enum WeightLayout: UInt8, Sendable {
     case canonical = 0
 }
 
-/// The operations of format versions 1 and 2.
+/// The operations of format versions 1 to 3.
 public enum OpKind: UInt16, Sendable {
-    /// 2-D convolution, kernel 1...5, stride 1 or 2, same or valid padding, clamp.
+    /// 2-D convolution, kernel 1...5 (1...7 from version 3), stride 1 or 2, same or valid padding, clamp.
     case conv2D = 1
     /// 3x3 depthwise convolution (depth multiplier 1), stride 1 or 2, same or valid, clamp.
     case depthwiseConv2D = 2
@@ -207,13 +217,22 @@ public enum OpKind: UInt16, Sendable {
     /// Zero padding of rows, columns and channels: the input copied into a larger output whose
     /// other cells hold the zero point (real zero); keeps the input's scale and zero point (version 2).
     case pad = 9
+    /// Max pool of a kernel 1...7 x 1...7, stride 1...7, same or valid, clamp; keeps the input's
+    /// scale and zero point (TFLite MAX_POOL_2D int8; version 3).
+    case maxPool = 10
 
     /// The first format version that has this op.
     @inlinable
-    public var minimumVersion: UInt32 { self == .add || self == .pad ? 2 : 1 }
+    public var minimumVersion: UInt32 {
+        switch self {
+        case .add, .pad: 2
+        case .maxPool: 3
+        default: 1
+        }
+    }
 }
 
-/// What a head predicts and how its outputs become predictions.
+/// What a head predicts and how its outputs become predictions (docs/quantization.md "Heads").
 public enum HeadKind: UInt32, Sendable {
     /// One output; probability `sigmoid(scale * accumulator)`.
     case binary = 0
@@ -221,4 +240,18 @@ public enum HeadKind: UInt32, Sendable {
     case regression = 1
     /// Independent probabilities `sigmoid(scale * accumulator)`, one per label.
     case multiLabel = 2
+    /// Classes, one output each (at least 2): probabilities `softmax(scale * accumulator)` over the
+    /// head; the decision is the most probable class (version 3).
+    case softmax = 3
+    /// Bins, one output each (at least 2), with a value per bin in the output record: the bins'
+    /// softmax probabilities, and their expected value `sum p_i * value_i` as the head's value (an
+    /// age over 81 one-year bins; version 3).
+    case expectedValue = 4
+    /// Values `scale * accumulator` that the host decodes itself (a detector's box and score
+    /// tensors; version 3).
+    case raw = 5
+
+    /// The first format version that has this head kind.
+    @inlinable
+    public var minimumVersion: UInt32 { rawValue >= 3 ? 3 : 1 }
 }

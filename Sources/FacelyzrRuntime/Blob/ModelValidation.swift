@@ -216,7 +216,8 @@ private struct Validator {
         for h in 0..<(layout.heads.length / R.size) {
             let r = layout.heads.offset + h * R.size
             let code = base.u32(r + R.kind)
-            guard let kind = HeadKind(rawValue: code) else {
+            // A head kind newer than the blob's version is unknown to that version.
+            guard let kind = HeadKind(rawValue: code), kind.minimumVersion <= version else {
                 throw .invalidField(.headKind, section: .heads, offset: wide(r + R.kind), value: int64(code))
             }
             try string(r + R.nameOffset)
@@ -224,8 +225,22 @@ private struct Validator {
             let first = wide(base.u32(r + R.firstOutput))
             let n = wide(base.u32(r + R.outputCount))
             guard first == next else { throw .outputsNotCovered(index: narrow(next)) }
-            guard n >= 1, kind != .binary || n == 1, first + n <= wide(outputCount) else {
+            let classes = kind == .softmax || kind == .expectedValue
+            guard n >= 1, kind != .binary || n == 1, !classes || n >= 2, first + n <= wide(outputCount) else {
                 throw .invalidField(.headOutputs, section: .heads, offset: wide(r + R.outputCount), value: Int64(bitPattern: n))
+            }
+            // Bin values: finite and at most BlobFormat.maximumBinValue in magnitude in an
+            // expected-value head (so the expected value is finite), the reserved zero elsewhere.
+            for i in narrow(first)..<narrow(first + n) {
+                let o = layout.outputs.offset + i * BlobFormat.OutputRecord.size + BlobFormat.OutputRecord.value
+                if kind == .expectedValue {
+                    let value = base.f32(o)
+                    guard value.magnitude <= BlobFormat.maximumBinValue else {
+                        throw .invalidField(.outputValue, section: .outputs, offset: wide(o), value: int64(value.bitPattern))
+                    }
+                } else {
+                    try zero(o, 4)
+                }
             }
             next = first + n
         }
@@ -235,7 +250,6 @@ private struct Validator {
             let r = layout.outputs.offset + i * O.size
             try scale(base.f32(r + O.scale), .outputScale, .outputs, r + O.scale)
             try string(r + O.labelOffset)
-            try zero(r + O.reserved, 4)
         }
     }
 
@@ -306,7 +320,7 @@ private struct Validator {
                 let depthwise = kind == .depthwiseConv2D
                 let kh = Int(base.u8(r + O.kernelHeight))
                 let kw = Int(base.u8(r + O.kernelWidth))
-                let allowedKernel = depthwise ? 3...3 : 1...5
+                let allowedKernel = depthwise ? 3...3 : 1...(version >= 3 ? BlobFormat.maximumKernel : BlobFormat.maximumKernelVersion2)
                 guard allowedKernel.contains(kh), allowedKernel.contains(kw) else {
                     throw .invalidField(.kernelSize, section: .ops, offset: wide(r + O.kernelHeight), value: int64(allowedKernel.contains(kh) ? kw : kh))
                 }
@@ -337,6 +351,19 @@ private struct Validator {
                 try shape(j, expected: expected, actual: outShape)
                 if kind == .globalAveragePool { try dotProduct(j, terms: wide(inShape.height) * wide(inShape.width)) }
                 try sameQuantization(j, input, output)
+            case .maxPool:
+                let side: ClosedRange<UInt8> = 1...UInt8(BlobFormat.maximumKernel)
+                try field(r + O.kernelHeight, .kernelSize, allowed: side)
+                try field(r + O.kernelWidth, .kernelSize, allowed: side)
+                try field(r + O.strideHeight, .stride, allowed: side)
+                try field(r + O.strideWidth, .stride, allowed: side)
+                try field(r + O.padding, .padding, allowed: 0...1)
+                try clamp(r)
+                let padding = Padding(rawValue: base.u8(r + O.padding))!
+                let rows = padding.outputLength(input: inShape.height, kernel: Int(base.u8(r + O.kernelHeight)), stride: Int(base.u8(r + O.strideHeight)))
+                let columns = padding.outputLength(input: inShape.width, kernel: Int(base.u8(r + O.kernelWidth)), stride: Int(base.u8(r + O.strideWidth)))
+                try shape(j, expected: TensorShape(height: rows.length, width: columns.length, channels: inShape.channels), actual: outShape)
+                try sameQuantization(j, input, output)
             case .pad:
                 // The input lies inside the output: the amounts before, plus the input, fit.
                 guard wide(base.u32(r + O.padTop)) + wide(inShape.height) <= wide(outShape.height),
@@ -344,6 +371,13 @@ private struct Validator {
                       wide(base.u32(r + O.padChannels)) + wide(inShape.channels) <= wide(outShape.channels)
                 else { throw .shapeMismatch(op: j, expected: inShape, actual: outShape) }
                 try sameQuantization(j, input, output)
+                // The fill: the zero point, or (version 3) one stored value per output channel.
+                try field(r + O.padFill, .padding, allowed: 0...(version >= 3 ? 1 : 0))
+                if base.u8(r + O.padFill) == 1 {
+                    try array(j, r + O.weights, count: wide(outShape.channels), elementSize: 1, cursor: &weightsCursor)
+                } else {
+                    try zero(r + O.weights, 8)
+                }
             case .add:
                 try field(r + O.rounding, .rounding, allowed: 0...0)
                 try clamp(r)
@@ -523,18 +557,19 @@ private struct Validator {
     func unusedFieldsAreZero(_ r: Int, _ kind: OpKind) throws(BlobError) {
         typealias O = BlobFormat.OpRecord
         let convolution = kind == .conv2D || kind == .depthwiseConv2D
+        let windowed = convolution || kind == .maxPool
         let requantized = convolution || kind == .fullyConnected || kind == .add
         let weighted = convolution || kind == .fullyConnected || kind == .fullyConnectedAccumulators
         if !requantized {
             try zero(r + O.rounding, 1)
-            if kind != .pad { try zero(r + O.outputMin, 8) }  // outputMin, outputMax (pad: padTop, padLeft)
+            if kind != .pad && kind != .maxPool { try zero(r + O.outputMin, 8) }  // outputMin, outputMax (pad: padTop, padLeft)
             try zero(r + O.multipliers, 16)    // multipliers, shifts
         }
-        if !convolution {
+        if !windowed {
             try zero(r + O.kernelHeight, 4)    // kernel and stride
-            try zero(r + O.padding, 1)
+            if kind != .pad { try zero(r + O.padding, 1) }  // a pad's fill
         }
-        if !weighted { try zero(r + O.weights, 16) }  // weights, bias
+        if !weighted { try zero(r + (kind == .pad ? O.bias : O.weights), kind == .pad ? 8 : 16) }  // weights (but a pad's values), bias
         if kind != .fullyConnectedAccumulators && kind != .add && kind != .pad { try zero(r + O.outputLength, 4) }  // or secondInput, padChannels
     }
 

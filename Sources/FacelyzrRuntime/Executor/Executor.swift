@@ -111,6 +111,14 @@ extension Model {
             }
         case .maxPool2x2:
             Kernels.maxPool2x2(PoolParameters(input: source.shape, output: destination.shape), input: x, output: y)
+        case .maxPool:
+            let rows = o.padding.outputLength(input: source.shape.height, kernel: o.kernelHeight, stride: o.strideHeight)
+            let columns = o.padding.outputLength(input: source.shape.width, kernel: o.kernelWidth, stride: o.strideWidth)
+            let p = MaxPoolParameters(
+                input: source.shape, output: destination.shape, kernelHeight: o.kernelHeight, kernelWidth: o.kernelWidth,
+                strideHeight: o.strideHeight, strideWidth: o.strideWidth, padTop: rows.padBefore, padLeft: columns.padBefore,
+                outputMin: Int8(truncatingIfNeeded: o.outputMin), outputMax: Int8(truncatingIfNeeded: o.outputMax))
+            Kernels.maxPool(p, input: x, output: y)
         case .averagePool2x2:
             Kernels.averagePool2x2(PoolParameters(input: source.shape, output: destination.shape), input: x, output: y)
         case .globalAveragePool:
@@ -136,7 +144,8 @@ extension Model {
         case .pad:
             Kernels.pad(
                 PadParameters(input: source.shape, output: destination.shape, top: o.padTop, left: o.padLeft,
-                              channelsBefore: o.padChannels, zeroPoint: Int8(truncatingIfNeeded: source.zeroPoint)),
+                              channelsBefore: o.padChannels, zeroPoint: Int8(truncatingIfNeeded: source.zeroPoint),
+                              values: o.padValues ? weightArray(o.weightsOffset) : nil),
                 input: x, output: y)
         case .fullyConnectedAccumulators:
             break

@@ -137,6 +137,43 @@ public struct PoolParameters: Sendable, Equatable {
     }
 }
 
+/// Parameters of a k x k / stride s max pool (docs/quantization.md "Max pool"): output pixel
+/// `(y, x)` takes the largest stored value of the window rows `y * strideHeight - padTop ..<
+/// + kernelHeight` and columns likewise that lie inside the input, clamped to
+/// `outputMin...outputMax`; the output keeps the input's scale and zero point.
+public struct MaxPoolParameters: Sendable, Equatable {
+    public var input: TensorShape
+    public var output: TensorShape
+    public var kernelHeight: Int
+    public var kernelWidth: Int
+    public var strideHeight: Int
+    public var strideWidth: Int
+    /// Rows of padding above the input and columns left of it (`Padding.outputLength`).
+    public var padTop: Int
+    public var padLeft: Int
+    /// Fused activation as a clamp of the stored values (ReLU: `zeroPoint...127`).
+    public var outputMin: Int8
+    public var outputMax: Int8
+
+    @inlinable
+    public init(
+        input: TensorShape, output: TensorShape, kernelHeight: Int, kernelWidth: Int, strideHeight: Int, strideWidth: Int,
+        padTop: Int, padLeft: Int, outputMin: Int8 = .min, outputMax: Int8 = .max
+    ) {
+        (self.input, self.output) = (input, output)
+        (self.kernelHeight, self.kernelWidth, self.strideHeight, self.strideWidth) = (kernelHeight, kernelWidth, strideHeight, strideWidth)
+        (self.padTop, self.padLeft, self.outputMin, self.outputMax) = (padTop, padLeft, outputMin, outputMax)
+    }
+
+    /// The window's rows (or columns) inside the input for output row (column) `index`:
+    /// `first..<end` in window coordinates, never empty for TensorFlow's padding rules.
+    @inlinable
+    public func window(_ index: Int, stride: Int, pad: Int, kernel: Int, input: Int) -> (origin: Int, first: Int, end: Int) {
+        let origin = index * stride - pad
+        return (origin, max(0, -origin), min(kernel, input - origin))
+    }
+}
+
 /// Per-output-channel int8 weights with their int32 bias and requantization.
 ///
 /// All pointers are views into the blob (zero-copy). `multipliers[c]` is Q31 and
@@ -222,18 +259,25 @@ public struct AddParameters: Sendable, Equatable {
     }
 }
 
-/// Parameters of a zero pad (docs/quantization.md "Pad"): the input lies in the output at
-/// `top`, `left`, `channelsBefore`; every other output cell holds `zeroPoint` (real zero).
-public struct PadParameters: Sendable, Equatable {
+/// Parameters of a pad (docs/quantization.md "Pad"): the input lies in the output at `top`,
+/// `left`, `channelsBefore`; every other output cell of channel `c` holds `values[c]`, or
+/// `zeroPoint` (real zero) when `values` is nil.
+public struct PadParameters: @unchecked Sendable, Equatable {
     public var input: TensorShape
     public var output: TensorShape
     public var top: Int
     public var left: Int
     public var channelsBefore: Int
     public var zeroPoint: Int8
+    /// One stored value per output channel for the padded cells (version 3), or nil.
+    public var values: UnsafePointer<Int8>?
 
     @inlinable
-    public init(input: TensorShape, output: TensorShape, top: Int, left: Int, channelsBefore: Int, zeroPoint: Int8) {
+    public init(
+        input: TensorShape, output: TensorShape, top: Int, left: Int, channelsBefore: Int, zeroPoint: Int8,
+        values: UnsafePointer<Int8>? = nil
+    ) {
+        self.values = values
         self.input = input
         self.output = output
         self.top = top

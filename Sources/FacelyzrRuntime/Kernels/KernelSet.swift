@@ -21,6 +21,8 @@ public protocol KernelSet {
     static func conv2DMaxPool2x2(
         _ p: ConvolutionParameters, plan: KernelPlan, input: UnsafePointer<Int8>, filter: ChannelwiseWeights,
         convolved: UnsafeMutablePointer<Int8>, pool: PoolParameters, output: UnsafeMutablePointer<Int8>)
+    /// k x k / stride s max pool (docs/quantization.md "Max pool"); `output` does not overlap `input`.
+    static func maxPool(_ p: MaxPoolParameters, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>)
     static func averagePool2x2(_ p: PoolParameters, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>)
     static func globalAveragePool(_ shape: TensorShape, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>)
     static func fullyConnected(

@@ -53,7 +53,8 @@ public func probeRequantize() -> UInt64 {
     return hash.value
 }
 
-/// Reference and Fast conv2D / depthwise / fully connected / add on pseudo-random small layers.
+/// Reference and Fast conv2D / depthwise (kernels 1-7) / fully connected / add / max pool / pad on
+/// pseudo-random small layers.
 /// Returns the hash of the reference outputs, or 0 if a fast kernel ever differed.
 @_cdecl("probe_kernels")
 public func probeKernels() -> UInt64 {
@@ -61,12 +62,14 @@ public func probeKernels() -> UInt64 {
     var rng = Lcg(state: 777)
     let capacity = 4096
     let input = UnsafeMutablePointer<Int8>.allocate(capacity: capacity)
-    let weights = UnsafeMutablePointer<Int8>.allocate(capacity: capacity)
+    // Up to 8 filters of 7 x 7 x 20 weights.
+    let weights = UnsafeMutablePointer<Int8>.allocate(capacity: 2 * capacity)
     let bias = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
     let multipliers = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
     let shifts = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
-    let expected = UnsafeMutablePointer<Int8>.allocate(capacity: capacity)
-    let got = UnsafeMutablePointer<Int8>.allocate(capacity: capacity)
+    // Room for every op's output one after another (the pad's reaches about 7,000 bytes).
+    let expected = UnsafeMutablePointer<Int8>.allocate(capacity: 2 * capacity)
+    let got = UnsafeMutablePointer<Int8>.allocate(capacity: 2 * capacity)
     let packed = UnsafeMutableRawPointer.allocate(byteCount: 32768, alignment: 16)
     defer {
         packed.deallocate()
@@ -78,6 +81,7 @@ public func probeKernels() -> UInt64 {
             input[i] = rng.int8()
             weights[i] = max(rng.int8(), -127)
         }
+        for i in capacity..<(2 * capacity) { weights[i] = max(rng.int8(), -127) }
         for c in 0..<64 {
             bias[c] = Int32(bitPattern: rng.next()) >> 12
             multipliers[c] = Int32(bitPattern: rng.next() >> 1 | 0x4000_0000)
@@ -85,7 +89,7 @@ public func probeKernels() -> UInt64 {
         }
         let filter = ChannelwiseWeights(weights: weights, bias: bias, multipliers: multipliers, shifts: shifts)
         let shape = TensorShape(height: 1 + rng.below(8), width: 1 + rng.below(8), channels: 1 + rng.below(20))
-        let kernel = 1 + rng.below(5), stride = 1 + rng.below(2)
+        let kernel = 1 + rng.below(7), stride = 1 + rng.below(2)
         let padding: Padding = rng.below(2) == 0 ? .same : .valid
         let rows = padding.outputLength(input: shape.height, kernel: kernel, stride: stride)
         let columns = padding.outputLength(input: shape.width, kernel: kernel, stride: stride)
@@ -127,10 +131,67 @@ public func probeKernels() -> UInt64 {
         let sums = count + fc.outputCount
         Reference.add(add, input1: input, input2: weights, output: expected + sums)
         Fast.add(add, plan: KernelPlan(addFor: .detected), input1: input, input2: weights, output: got + sums)
-        for i in 0..<(sums + add.count) {
+        // A k x k / stride s max pool of the input, kernels and strides 1-7, both paddings.
+        let poolKernel = (1 + rng.below(7), 1 + rng.below(7)), poolStride = (1 + rng.below(7), 1 + rng.below(7))
+        let poolPadding: Padding = rng.below(2) == 0 ? .same : .valid
+        let poolRows = poolPadding.outputLength(input: shape.height, kernel: poolKernel.0, stride: poolStride.0)
+        let poolColumns = poolPadding.outputLength(input: shape.width, kernel: poolKernel.1, stride: poolStride.1)
+        let pool = MaxPoolParameters(
+            input: shape, output: TensorShape(height: poolRows.length, width: poolColumns.length, channels: shape.channels),
+            kernelHeight: poolKernel.0, kernelWidth: poolKernel.1, strideHeight: poolStride.0, strideWidth: poolStride.1,
+            padTop: poolRows.padBefore, padLeft: poolColumns.padBefore, outputMin: rng.int8() / 2 - 64, outputMax: 127)
+        let pooled = sums + add.count
+        Reference.maxPool(pool, input: input, output: expected + pooled)
+        Fast.maxPool(pool, input: input, output: got + pooled)
+        // A pad of up to 2 rows, columns and channels on each side, with per-channel values (the weights).
+        let before = (rng.below(3), rng.below(3), rng.below(3)), after = (rng.below(3), rng.below(3), rng.below(3))
+        let padded = PadParameters(
+            input: shape, output: TensorShape(height: before.0 + shape.height + after.0, width: before.1 + shape.width + after.1,
+                                              channels: before.2 + shape.channels + after.2),
+            top: before.0, left: before.1, channelsBefore: before.2, zeroPoint: rng.int8(),
+            values: rng.below(2) == 0 ? nil : UnsafePointer(weights))
+        let padOutput = pooled + pool.output.elementCount
+        Reference.pad(padded, input: input, output: expected + padOutput)
+        Fast.pad(padded, input: input, output: got + padOutput)
+        for i in 0..<(padOutput + padded.output.elementCount) {
             if expected[i] != got[i] { return 0 }
             hash.add(UInt32(UInt8(bitPattern: expected[i])))
         }
+    }
+    return hash.value
+}
+
+/// Softmax heads (docs/quantization.md "Softmax and expected value"): the exponential on every
+/// 256th float32 in [-90, 0], then 20,000 pseudo-random heads of 2-100 outputs (real values
+/// `Float(acc) * scale`, some ties), their probabilities, decisions and expected values.
+@_cdecl("probe_heads")
+public func probeHeads() -> UInt64 {
+    var hash = Hash()
+    let top = Float(90).bitPattern
+    var bits: UInt32 = 0
+    while bits <= top {
+        hash.add(exponential(nonPositive: -Float(bitPattern: bits)).bitPattern)
+        bits &+= 256
+    }
+    var rng = Lcg(state: 4242)
+    let accumulators = UnsafeMutablePointer<Int32>.allocate(capacity: 100)
+    let scales = UnsafeMutablePointer<Float>.allocate(capacity: 100)
+    let bins = UnsafeMutablePointer<Float>.allocate(capacity: 100)
+    defer { accumulators.deallocate(); scales.deallocate(); bins.deallocate() }
+    for _ in 0..<20_000 {
+        let count = 2 + rng.below(99)
+        let range = UInt32(1) << UInt32(truncatingIfNeeded: 2 + rng.below(30))
+        for i in 0..<count {
+            accumulators[i] = rng.below(8) == 0 ? accumulators[0] : Int32(bitPattern: rng.next() % range) &- Int32(bitPattern: range / 2)
+            scales[i] = Float(bitPattern: rng.next() >> 9 | 0x3800_0000)  // about 2^-15 .. 2^-14
+            bins[i] = rng.below(2) == 0 ? Float(i) : Float(Int32(bitPattern: rng.next()) >> 12) / 64
+        }
+        let value = { (i: Int) in dequantizeHeadOutput(accumulators[i], scale: scales[i]) }
+        let terms = SoftmaxTerms(count: count, value)
+        hash.add(UInt32(truncatingIfNeeded: terms.argmax))
+        hash.add(terms.sum.bitPattern)
+        for i in 0..<count { hash.add(terms.probability(value(i)).bitPattern) }
+        hash.add(terms.expectedValue(count: count, value, binValue: { bins[$0] }).bitPattern)
     }
     return hash.value
 }

@@ -18,6 +18,33 @@ extension Fast {
         }
     }
 
+    /// Bit-exact with `Reference.maxPool`: per output pixel, the window's in-image pixels
+    /// (bounds worked out once per row and column, not per tap) maxed into the output channels
+    /// innermost, a contiguous loop the compiler vectorises (`pmaxsb`/`smax` on 16 or 32 bytes),
+    /// then the clamp. `output` does not overlap `input`.
+    public static func maxPool(
+        _ p: MaxPoolParameters, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>
+    ) {
+        trace(.maxPool, .portable, .direct)
+        let channels = p.input.channels
+        for outY in 0..<p.output.height {
+            let rows = p.window(outY, stride: p.strideHeight, pad: p.padTop, kernel: p.kernelHeight, input: p.input.height)
+            for outX in 0..<p.output.width {
+                let columns = p.window(outX, stride: p.strideWidth, pad: p.padLeft, kernel: p.kernelWidth, input: p.input.width)
+                let out = output + (outY * p.output.width + outX) * channels
+                for c in 0..<channels { out[c] = Int8.min }
+                for ky in rows.first..<rows.end {
+                    let row = input + ((rows.origin + ky) * p.input.width + columns.origin) * channels
+                    for kx in columns.first..<columns.end {
+                        let pixel = row + kx * channels
+                        for c in 0..<channels { out[c] = max(out[c], pixel[c]) }
+                    }
+                }
+                for c in 0..<channels { out[c] = min(max(out[c], p.outputMin), p.outputMax) }
+            }
+        }
+    }
+
     /// Bit-exact with `Reference.averagePool2x2`: channels innermost over the window's two rows.
     public static func averagePool2x2(
         _ p: PoolParameters, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>

@@ -21,6 +21,30 @@ extension Reference {
         }
     }
 
+    /// k x k / stride s max pool, same or valid (TFLite MAX_POOL_2D int8): the largest stored
+    /// value of the window's cells inside the input, then the clamp (docs/quantization.md "Max pool").
+    public static func maxPool(
+        _ p: MaxPoolParameters, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>
+    ) {
+        let channels = p.input.channels
+        for outY in 0..<p.output.height {
+            for outX in 0..<p.output.width {
+                for channel in 0..<channels {
+                    var largest = Int8.min
+                    for ky in 0..<p.kernelHeight {
+                        for kx in 0..<p.kernelWidth {
+                            let inY = outY * p.strideHeight - p.padTop + ky
+                            let inX = outX * p.strideWidth - p.padLeft + kx
+                            guard inY >= 0, inY < p.input.height, inX >= 0, inX < p.input.width else { continue }
+                            largest = max(largest, input[(inY * p.input.width + inX) * channels + channel])
+                        }
+                    }
+                    output[(outY * p.output.width + outX) * channels + channel] = min(max(largest, p.outputMin), p.outputMax)
+                }
+            }
+        }
+    }
+
     /// 2x2 average pool, stride 2, valid padding: the sum of the four stored values divided
     /// by 4, rounded half away from zero (docs/quantization.md "Pools").
     public static func averagePool2x2(
