@@ -1,24 +1,12 @@
 extension Reference {
-    /// 2x2 max pool, stride 2, valid padding: exact (docs/quantization.md "Pools").
+    /// 2x2 max pool, stride 2, valid padding: exact (docs/quantization.md "Pools"); the k x k
+    /// max pool below at k = s = 2, no padding, no clamp.
     public static func maxPool2x2(
         _ p: PoolParameters, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>
     ) {
-        let channels = p.input.channels
-        for outY in 0..<p.output.height {
-            for outX in 0..<p.output.width {
-                for channel in 0..<channels {
-                    var largest = Int8.min
-                    for dy in 0..<2 {
-                        for dx in 0..<2 {
-                            let inY = 2 * outY + dy
-                            let inX = 2 * outX + dx
-                            largest = max(largest, input[(inY * p.input.width + inX) * channels + channel])
-                        }
-                    }
-                    output[(outY * p.output.width + outX) * channels + channel] = largest
-                }
-            }
-        }
+        maxPool(MaxPoolParameters(input: p.input, output: p.output, kernelHeight: 2, kernelWidth: 2, strideHeight: 2, strideWidth: 2,
+                                  padTop: 0, padLeft: 0),
+                input: input, output: output)
     }
 
     /// k x k / stride s max pool, same or valid (TFLite MAX_POOL_2D int8): the largest stored
