@@ -58,8 +58,9 @@ public func resampleSeparable<Columns: ResamplingTaps, Rows: ResamplingTaps>(
     // Along x: blocks of 8 output samples (a row's columns times channels), each sample's taps
     // in groups of up to 4 that every source row adds to the block's running sums in `scratch`
     // (from 0, in tap order) as one vector. A sample with fewer taps than the group's widest is
-    // padded with weight-0 taps, which add +0 to a sum that is never negative: no change.
-    scratch.update(repeating: 0, count: sourceHeight * targetWidth * channels)
+    // padded with weight-0 taps, which add +0 to a sum that is never negative: no change. The
+    // first group starts its sums at 0 in registers rather than from a zeroed `scratch` (the
+    // same floats: no pass that zeroes the scratch first).
     let rowLength = targetWidth * channels
     var start = 0
     while start < rowLength {
@@ -91,7 +92,9 @@ public func resampleSeparable<Columns: ResamplingTaps, Rows: ResamplingTaps>(
                 let from = source + y * sourceWidth * channels
                 let to = scratch + y * rowLength + start
                 var sum = SIMD8<Float>()
-                if count == 8 {
+                if group == 0 {
+                    // From 0.
+                } else if count == 8 {
                     sum = UnsafeRawPointer(to).loadUnaligned(as: SIMD8<Float>.self)
                 } else {
                     for i in 0..<count { sum[i] = to[i] }
