@@ -1,6 +1,6 @@
 /*
  * aarch64 NEON, every build: the packed conv2D kernel over int8 rows (ops the quad tiles do not
- * take; smull/smlal2/sadalp, or sdot when built for the dot product), the NEON double-rounding
+ * take; smull/smlal2/sadalp, or sdot when built for the dot product), the NEON double- and single-rounding
  * requantisation and a quad tile pixel's store, and what both quad-tile forms (fz_neon_smull.h,
  * fz_neon_sdot.h) share: the 3x3 shapes they are compiled for, the broadcast quad, the
  * post-indexed pointer advance. Include facelyzr_simd.h, not this file; see docs/kernels.md.
