@@ -105,7 +105,7 @@ let package = Package(
         // Quantizer: float network to int8 blob (calibration, per-channel weights), model card, drift.
         .target(
             name: "FacelyzrQuantizer",
-            dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrTrainer", "FacelyzrData", "FacelyzrHost", "FacelyzrFiles"]
+            dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrTrainer", "FacelyzrData", "FacelyzrHost", "FacelyzrFiles", "CBLAS"]
         ),
         // Float models from ONNX: protobuf parsing (committed generated code), topological
         // order, static shapes, import-time folding, and the float checkpoint the quantizer reads.

@@ -1,8 +1,9 @@
 /* A qemu TCG plugin (qemu-user 7.2, plugin API version 1) counting the guest instructions a
  * process executes: every translated block gets an inline add of its instruction count, run on
  * each execution of the block, and the total is written to the file given as `out=PATH` when the
- * process exits. This is the sum tools/embedded/count_tb.py takes from a `-d nochain,exec,in_asm`
- * log (each executed block's length; equal on the count driver), without writing the log, so
+ * process exits: the sum of a `-d nochain,exec,in_asm` log's executed blocks weighed by their
+ * lengths (which equals the `-singlestep -d nochain,exec` line count), less the few run after the
+ * exit callback (13 for tools/embedded/count.c), without writing the log, so
  * processes of tens of billions of instructions count in the time qemu takes to run them.
  * With a second argument `symbols=PATH` the blocks are also added up per symbol of the program
  * (the one qemu names for a block's first instruction; "?" in libraries and unnamed code), written
