@@ -47,6 +47,7 @@ func exportBlob(
         let x = node.input.map { tensors[$0] } ?? builder.input
         let inQ = builder.quantization(x)
         var report = LayerReport(name: node.name, op: "")
+        let isDepthwise = if case .depthwiseConv2D = node.kind { true } else { false }
 
         /// Weights, biases and requantisation of a conv or dense node whose output has `outQ`
         /// (nil for a head's accumulators).
@@ -63,7 +64,10 @@ func exportBlob(
                 for c in 0..<channels {
                     var correction = 0.0
                     for j in 0..<per {
-                        correction += Double(w.values[c * per + j] - deq[c * per + j]) * Double(means[j % means.count])
+                        // A depthwise channel reads its own input channel; a convolution's weights run over
+                        // the input channels fastest (OHWI), a dense layer's over the input elements.
+                        let mean = means[isDepthwise ? c : j % means.count]
+                        correction += Double(w.values[c * per + j] - deq[c * per + j]) * Double(mean)
                     }
                     bias[c] += Float(correction)
                 }
@@ -121,6 +125,17 @@ func exportBlob(
                 strideHeight: g.stride, strideWidth: g.stride, padding: g.padding, weights: p.weights, bias: p.bias,
                 requantization: p.requantization, output: outQ, activation: activation(node.activation), rounding: .double)
             report.op = "conv2D"
+            report.rounding = "double"
+        case .depthwiseConv2D(let g):
+            let outQ = outputs[index]!
+            let p = try quantizeParameters(outQ)
+            // Per channel [C, 3, 3] to the runtime's HWC layout [3, 3, C].
+            let c = g.outputChannels, taps = g.kernelHeight * g.kernelWidth
+            let hwc = (0..<(taps * c)).map { p.weights[($0 % c) * taps + $0 / c] }
+            y = builder.depthwiseConv2D(
+                x, strideHeight: g.stride, strideWidth: g.stride, padding: g.padding, weights: hwc, bias: p.bias,
+                requantization: p.requantization, output: outQ, activation: activation(node.activation), rounding: .double)
+            report.op = "depthwiseConv2D"
             report.rounding = "double"
         case .dense:
             let outQ = outputs[index]!

@@ -214,7 +214,7 @@ public enum Quantizer {
         for (i, node) in graph.nodes.enumerated() where node.weight != nil {
             let s = sums[node.input ?? -1]!
             switch node.kind {
-            case .conv2D(let g):
+            case .conv2D(let g), .depthwiseConv2D(let g):
                 let c = g.inputChannels
                 means[i] = (0..<c).map { ch in
                     Float(stride(from: ch, to: s.count, by: c).reduce(0.0) { $0 + s[$1] } / Double(count * (s.count / c)))
