@@ -155,7 +155,8 @@ struct TFLiteReader {
         }
         let t = model.tensors[i], name = tensorName(i)
         guard t.type == "FLOAT32" else {
-            throw fail(.unsupportedTensor(tensor: name, reason: "the graph input has element type \(t.type), not FLOAT32"))
+            let quantized = t.quantized ? " (a quantized model; float models are imported, and quantized here)" : ""
+            throw fail(.unsupportedTensor(tensor: name, reason: "the graph input has element type \(t.type), not FLOAT32\(quantized)"))
         }
         guard t.shape.count == 4 else {
             throw fail(.unsupportedTensor(tensor: name, reason: "the graph input has rank \(t.shape.count); an NHWC image (rank 4) is supported"))

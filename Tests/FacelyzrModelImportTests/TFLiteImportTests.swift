@@ -67,6 +67,14 @@ struct TFLiteExpected: Decodable {
         }
     }
 
+    @Test func aQuantizedModelIsRefusedAtItsInput() {
+        let path = fixtures + "/int8.tflite"
+        #expect(throws: ModelImportError(file: path, reason: .unsupportedTensor(
+            tensor: "input", reason: "the graph input has element type INT8, not FLOAT32 (a quantized model; float models are imported, and quantized here)"))) {
+            try TFLiteImport.read(path: path)
+        }
+    }
+
     @Test func bytesThatAreNotATFLiteFlatbufferAreMalformed() {
         for bytes in [[], Array("not a flatbuffer at all".utf8), [UInt8](repeating: 0xff, count: 64)] as [[UInt8]] {
             do {

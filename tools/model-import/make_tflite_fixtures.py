@@ -9,6 +9,8 @@ outputs on them, with TensorFlow's converter and interpreter (tools/peers/setup.
                     and concatenated: outputs `Identity` (scores) [1, 56, 1] and `Identity_1` (boxes) [1, 56, 4]
   expected-tflite.json     a few random inputs in [-1, 1] (HWC) and the interpreter's outputs
   tanh.tflite       one TANH after a conv (an op the importer refuses)
+  int8.tflite       a conv quantized to int8 throughout (TFLite full-integer PTQ; a quantized
+                    model, which the importer refuses: it reads float models)
 
 Usage: /work/main/.venv-peers/bin/python tools/model-import/make_tflite_fixtures.py
 """
@@ -80,6 +82,17 @@ def main():
     tanh = tf.function(lambda x: tf.math.tanh(conv(x, 3, 4, 3)), input_signature=[tf.TensorSpec([1, 8, 8, 3], tf.float32, name="input")])
     with open(os.path.join(OUT, "tanh.tflite"), "wb") as f:
         f.write(convert(tanh, float16=False))
+
+    # Written last, so the fixtures above keep their random draws.
+    small = tf.function(lambda x: tf.nn.relu(conv(x, 3, 4, 3)), input_signature=[tf.TensorSpec([1, 8, 8, 3], tf.float32, name="input")])
+    converter = tf.lite.TFLiteConverter.from_concrete_functions([small.get_concrete_function()], small)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = lambda: ([rng.uniform(-1, 1, (1, 8, 8, 3)).astype(np.float32)] for _ in range(8))
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    converter.inference_input_type = tf.int8
+    converter.inference_output_type = tf.int8
+    with open(os.path.join(OUT, "int8.tflite"), "wb") as f:
+        f.write(converter.convert())
 
 
 if __name__ == "__main__":
