@@ -64,8 +64,9 @@ func exportBlob(
                 for c in 0..<channels {
                     var correction = 0.0
                     for j in 0..<per {
-                        // A depthwise channel reads its own input channel; a convolution's weights run over
-                        // the input channels fastest (OHWI), a dense layer's over the input elements.
+                        // A depthwise channel reads its own input channel; a convolution's weights (and a
+                        // per-place head's) run over the input channels fastest (OHWI), a dense layer's
+                        // over the input elements.
                         let mean = means[isDepthwise ? c : j % means.count]
                         correction += Double(w.values[c * per + j] - deq[c * per + j]) * Double(mean)
                     }
@@ -148,8 +149,11 @@ func exportBlob(
         case .headOutput(let h):
             let p = try quantizeParameters(nil)
             let head = graph.heads[h]
-            builder.head(head.name, kind: head.kind, input: x, weights: p.weights, bias: p.bias, scales: p.scales, labels: head.labels,
-                         values: head.values)
+            // A per-place head's labels and values repeat at every place: the builder takes one place's.
+            let perPlace = p.bias.count
+            builder.head(head.name, kind: head.kind, input: x, weights: p.weights, bias: p.bias, scales: p.scales,
+                         labels: Array(head.labels.prefix(perPlace)), values: Array(head.values.prefix(perPlace)),
+                         perPlace: node.isPerPlaceHead)
             report.op = "fullyConnectedAccumulators"
         case .maxPool(2, 2):
             y = builder.maxPool2x2(x)

@@ -18,7 +18,11 @@ public struct FloatGraph: Sendable {
         case averagePool(size: Int, stride: Int)
         case globalAveragePool
         case dense
-        /// A head's last dense layer: its int32 accumulators are the head's outputs.
+        /// A head's last dense layer: its int32 accumulators are the head's outputs. Weight
+        /// `[out, in]` over the whole input (output `[1, 1, out]`), or, with output `[H, W, out]`
+        /// over an `[H, W, C]` input of more than one place, a 1x1 convolution with weight
+        /// `[out, C]` at every place (a per-place head, docs/quantization.md "Heads"; its outputs
+        /// place by place, and its head's labels repeat per place).
         case headOutput(head: Int)
         /// Element-wise sum of the outputs of `input` and `secondInput` (a residual connection),
         /// then `activation`: the runtime's add (docs/quantization.md "Add").
@@ -42,6 +46,11 @@ public struct FloatGraph: Sendable {
         public var weight: Tensor?
         public var bias: Tensor?
         public var activation: Activation
+
+        /// Whether the node is a per-place head (`Kind.headOutput` over more than one place).
+        public var isPerPlaceHead: Bool {
+            if case .headOutput = kind { outputShape[0] * outputShape[1] > 1 } else { false }
+        }
 
         /// Whether the node's output is a requantised int8 activation that needs calibration
         /// (convolutions, dense layers and adds; pools keep their input's quantization).
@@ -214,6 +223,12 @@ public struct FloatGraph: Sendable {
                 if case .depthwiseConv2D = node.kind {
                     fits = fits && g.inputChannels == g.outputChannels && g.kernelHeight == 3 && g.kernelWidth == 3
                 }
+            case .headOutput:
+                // Fully connected over the whole input, or a 1x1 convolution at each of its places.
+                let (h, w, c) = (shapes[0][0], shapes[0][1], shapes[0][2])
+                let out = node.outputShape.last ?? 0
+                fits = node.weight?.shape == (node.isPerPlaceHead ? [out, c] : [out, h * w * c])
+                    && (node.outputShape == [1, 1, out] || node.outputShape == [h, w, out])
             default:
                 break
             }
@@ -259,8 +274,10 @@ public struct FloatGraph: Sendable {
                 y = poolForward(x, size: size, stride: stride, isMax: node.kind == .maxPool(size: size, stride: stride), outputShape: node.outputShape)
             case .globalAveragePool: y = Tensor(shape: [x.batch, 1, 1, x.shape[3]], values: globalAveragePoolForward(x).values)
             case .dense, .headOutput:
-                y = Tensor(shape: [x.batch, 1, 1, node.weight!.shape[0]],
-                           values: denseForward(x, weight: node.weight!, bias: node.bias!, activation: node.activation).values)
+                // A per-place head is the dense layer at every place: the places as a batch.
+                let places = node.isPerPlaceHead ? Tensor(shape: [x.values.count / x.shape[3], 1, 1, x.shape[3]], values: x.values) : x
+                y = Tensor(shape: [x.batch] + node.outputShape,
+                           values: denseForward(places, weight: node.weight!, bias: node.bias!, activation: node.activation).values)
             case .pad(let top, let left, let channelsBefore):
                 let (h, w, c) = (x.shape[1], x.shape[2], x.shape[3])
                 let (oh, ow, oc) = (node.outputShape[0], node.outputShape[1], node.outputShape[2])
