@@ -107,11 +107,15 @@ let package = Package(
             name: "FacelyzrQuantizer",
             dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrTrainer", "FacelyzrData", "FacelyzrHost", "FacelyzrFiles", "CBLAS"]
         ),
-        // Float models from ONNX: protobuf parsing (committed generated code), topological
-        // order, static shapes, import-time folding, and the float checkpoint the quantizer reads.
+        // TFLite flatbuffers behind a plain C API: flatbuffers' Verifier and flatc's accessors
+        // (generated from TFLite's schema.fbs, committed; Debian's libflatbuffers-dev headers).
+        .target(name: "CFacelyzrTFLite", exclude: ["Generated/README.md"]),
+        // Float models from ONNX and TFLite: protobuf parsing (committed generated code), the
+        // TFLite C view, topological order, static shapes, import-time folding, and the float
+        // checkpoint the quantizer reads.
         .target(
             name: "FacelyzrModelImport",
-            dependencies: ["FacelyzrRuntime", "FacelyzrTrainer", "FacelyzrQuantizer", "FacelyzrFiles", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: ["FacelyzrRuntime", "FacelyzrTrainer", "FacelyzrQuantizer", "FacelyzrFiles", "CFacelyzrTFLite", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             exclude: ["Generated/README.md"]
         ),
 
@@ -171,8 +175,8 @@ let package = Package(
         ),
         .testTarget(
             name: "FacelyzrModelImportTests",
-            dependencies: ["FacelyzrModelImport", "FacelyzrTrainer", "FacelyzrQuantizer", "FacelyzrTestSupport"],
-            exclude: ["Fixtures"]  // ONNX fixtures and onnxruntime's expected outputs, read through #filePath
+            dependencies: ["FacelyzrModelImport", "FacelyzrTrainer", "FacelyzrQuantizer", "FacelyzrTestSupport", "FacelyzrRandom"],
+            exclude: ["Fixtures"]  // ONNX and TFLite fixtures and their runtimes' expected outputs, read through #filePath
         ),
         // The `facelyzr` command line (and `facelyzr-run-host`) as users and CI jobs run it: the built executable in a child process.
         .testTarget(

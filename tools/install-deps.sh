@@ -18,6 +18,8 @@ packages=(
     mmdebstrap            # the arm64 Debian tree LiteRT is counted in (tools/peers/arm64-tree.sh)
     pkg-config            # points C builds at the Debian packages (tools/packaging/deb-check.sh)
     lintian               # lints those packages (deb-check.sh)
+    libflatbuffers-dev    # TFLite model import: flatbuffers' Verifier and accessors (CFacelyzrTFLite)
+    flatbuffers-compiler  # flatc, regenerates CFacelyzrTFLite's committed header (tools/model-import)
 )
 
 missing=()

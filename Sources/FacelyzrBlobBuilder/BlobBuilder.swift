@@ -244,17 +244,24 @@ public struct BlobBuilder {
     /// dequantised with `scales[i]` (`s_in * s_w[i]`) and named `labels[i]`; `kind` says what
     /// they mean (docs/quantization.md "Heads"). An expected-value head takes its bins' values
     /// in `values` (one per output, finite, docs/blob-format.md "Heads"); other kinds none.
+    /// `perPlace` (format version 4): a 1x1 convolution instead, `weights` `[outputs][channels]`
+    /// applied at every pixel of `x`, its outputs per pixel, row-major, each pixel's `bias.count`
+    /// outputs dequantised and named as `scales` and `labels` say.
     public mutating func head(
         _ name: String, kind: HeadKind, input x: Tensor, weights: [Int8], bias: [Int32], scales: [Float], labels: [String],
-        values: [Float] = []
+        values: [Float] = [], perPlace: Bool = false
     ) {
         precondition(scales.count == bias.count && labels.count == bias.count)
         precondition(kind == .expectedValue ? values.count == bias.count : values.isEmpty)
+        let places = perPlace ? tensors[x.index].shape.height * tensors[x.index].shape.width : 1
+        let window = perPlace ? 1 : 0
         ops.append(OpInfo(
-            kind: .fullyConnectedAccumulators, input: x.index, output: outputCount, outputLength: bias.count,
-            weights: weights, bias: bias))
-        heads.append(HeadInfo(name: name, kind: kind, firstOutput: outputCount, scales: scales, labels: labels, values: values))
-        outputCount += bias.count
+            kind: .fullyConnectedAccumulators, input: x.index, output: outputCount, outputLength: bias.count * places,
+            kernel: (window, window), stride: (window, window), weights: weights, bias: bias))
+        heads.append(HeadInfo(
+            name: name, kind: kind, firstOutput: outputCount, scales: Array(repeating: scales, count: places).flatMap { $0 },
+            labels: Array(repeating: labels, count: places).flatMap { $0 }, values: Array(repeating: values, count: places).flatMap { $0 }))
+        outputCount += bias.count * places
     }
 
     /// The arena plan `build()` uses: tensor lifetimes from producer to last reader.
@@ -367,7 +374,9 @@ public struct BlobBuilder {
         // Kernels above 5 and pads with values came with version 3.
         let newerOps = ops.contains { $0.kind == .conv2D && max($0.kernel.height, $0.kernel.width) > BlobFormat.maximumKernelVersion2 }
             || ops.contains { !$0.padValues.isEmpty }  // and pads with values
-        let version = (ops.map(\.kind.minimumVersion) + heads.map(\.kind.minimumVersion) + [newerOps ? 3 : 1]).max()!
+        // Per-place heads came with version 4.
+        let perPlaceHeads = ops.contains { $0.kind == .fullyConnectedAccumulators && $0.kernel.height == 1 }
+        let version = (ops.map(\.kind.minimumVersion) + heads.map(\.kind.minimumVersion) + [perPlaceHeads ? 4 : newerOps ? 3 : 1]).max()!
         return (BlobBuilder.assemble(sections.map { ($0.0.rawValue, 0, $0.1.bytes) }, version: version), plan)
     }
 

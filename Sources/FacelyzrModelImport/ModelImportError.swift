@@ -40,7 +40,7 @@ public struct ModelImportError: Error, Equatable, CustomStringConvertible {
         let location = node.map { "\(file): node \($0)" } ?? file
         switch reason {
         case .unreadable(let why): return "\(location): cannot read: \(why)"
-        case .malformed(let why): return "\(location): malformed ONNX model: \(why)"
+        case .malformed(let why): return "\(location): malformed \(file.hasSuffix(".tflite") ? "TFLite" : "ONNX") model: \(why)"
         case .opsetOutOfRange(let found, let supported):
             return "\(location): opset \(found) is outside the supported range \(supported.lowerBound)...\(supported.upperBound)"
         case .unsupportedOp(let op, let why): return "\(location): unsupported \(op): \(why)"

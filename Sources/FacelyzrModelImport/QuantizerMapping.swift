@@ -197,7 +197,15 @@ extension ImportedGraph {
             switch node.op {
             case .conv(let c):
                 var reasons: [String] = []
-                if c.group != 1 { reasons.append("grouped convolution (group \(c.group))") }
+                // Depthwise 3x3 (one filter per channel): the runtime's depthwiseConv2D, strides 1-2.
+                let depthwise = c.group > 1 && c.group == inChannels && node.outputShape[2] == inChannels
+                if depthwise {
+                    if c.kernelHeight != 3 || c.kernelWidth != 3 || c.strideHeight > 2 || node.inputs == [nil] {
+                        reasons.append("depthwise \(c.kernelHeight)x\(c.kernelWidth)/\(c.strideHeight)\(node.inputs == [nil] ? " reading the input" : "") (the runtime's depthwise is 3x3, stride 1 or 2, after the first layer)")
+                    }
+                } else if c.group != 1 {
+                    reasons.append("grouped convolution (group \(c.group)); group 1 and depthwise are supported")
+                }
                 if c.strideHeight != c.strideWidth { reasons.append("stride \(c.strideHeight)x\(c.strideWidth) (equal strides only)") }
                 guard reasons.isEmpty else { block(node, reasons.joined(separator: "; ")); continue }
                 var convInput = x, convShape = [inShape[0], inShape[1], inChannels]
@@ -213,7 +221,7 @@ extension ImportedGraph {
                 let geometry = Conv2DGeometry(inputHeight: convShape[0], inputWidth: convShape[1], inputChannels: convShape[2],
                                               outputChannels: node.outputShape[2], kernelHeight: c.kernelHeight, kernelWidth: c.kernelWidth,
                                               stride: c.strideHeight, padding: padding == .same ? .same : .valid)
-                graphNodes.append(FloatGraph.Node(name: node.name, kind: .conv2D(geometry), input: convInput, outputShape: node.outputShape,
+                graphNodes.append(FloatGraph.Node(name: node.name, kind: depthwise ? .depthwiseConv2D(geometry) : .conv2D(geometry), input: convInput, outputShape: node.outputShape,
                                                   weight: weight, bias: bias, activation: node.activation))
             case .dense where i == headLayer:
                 guard node.activation == .none else { block(node, "the head's dense layer has a fused \(node.activation)"); continue }

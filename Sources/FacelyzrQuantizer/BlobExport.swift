@@ -50,6 +50,7 @@ func exportBlob(
         let x = node.input.map { tensors[$0] } ?? builder.input
         let inQ = builder.quantization(x)
         var report = LayerReport(name: node.name, op: "")
+        let isDepthwise = if case .depthwiseConv2D = node.kind { true } else { false }
 
         /// Weights, biases and requantisation of a conv or dense node whose output has `outQ`
         /// (nil for a head's accumulators).
@@ -66,7 +67,11 @@ func exportBlob(
                 for c in 0..<channels {
                     var correction = 0.0
                     for j in 0..<per {
-                        correction += Double(w.values[c * per + j] - deq[c * per + j]) * Double(means[j % means.count])
+                        // A depthwise channel reads its own input channel; a convolution's weights (and a
+                        // per-place head's) run over the input channels fastest (OHWI), a dense layer's
+                        // over the input elements.
+                        let mean = means[isDepthwise ? c : j % means.count]
+                        correction += Double(w.values[c * per + j] - deq[c * per + j]) * Double(mean)
                     }
                     bias[c] += Float(correction)
                 }
@@ -125,6 +130,17 @@ func exportBlob(
                 requantization: p.requantization, output: outQ, activation: activation(node.activation), rounding: .double)
             report.op = "conv2D"
             report.rounding = "double"
+        case .depthwiseConv2D(let g):
+            let outQ = outputs[index]!
+            let p = try quantizeParameters(outQ)
+            // Per channel [C, 3, 3] to the runtime's HWC layout [3, 3, C].
+            let c = g.outputChannels, taps = g.kernelHeight * g.kernelWidth
+            let hwc = (0..<(taps * c)).map { p.weights[($0 % c) * taps + $0 / c] }
+            y = builder.depthwiseConv2D(
+                x, strideHeight: g.stride, strideWidth: g.stride, padding: g.padding, weights: hwc, bias: p.bias,
+                requantization: p.requantization, output: outQ, activation: activation(node.activation), rounding: .double)
+            report.op = "depthwiseConv2D"
+            report.rounding = "double"
         case .dense:
             let outQ = outputs[index]!
             let p = try quantizeParameters(outQ)
@@ -136,8 +152,11 @@ func exportBlob(
         case .headOutput(let h):
             let p = try quantizeParameters(nil)
             let head = graph.heads[h]
-            builder.head(head.name, kind: head.kind, input: x, weights: p.weights, bias: p.bias, scales: p.scales, labels: head.labels,
-                         values: head.values)
+            // A per-place head's labels and values repeat at every place: the builder takes one place's.
+            let perPlace = p.bias.count
+            builder.head(head.name, kind: head.kind, input: x, weights: p.weights, bias: p.bias, scales: p.scales,
+                         labels: Array(head.labels.prefix(perPlace)), values: Array(head.values.prefix(perPlace)),
+                         perPlace: node.isPerPlaceHead)
             report.op = "fullyConnectedAccumulators"
         case .maxPool(2, 2):
             y = builder.maxPool2x2(x)

@@ -8,6 +8,9 @@ import FacelyzrTrainer
 public struct FloatGraph: Sendable {
     public enum Kind: Sendable, Equatable {
         case conv2D(Conv2DGeometry)
+        /// 3x3 depthwise convolution (depth multiplier 1: `inputChannels == outputChannels`),
+        /// weight `[C, 3, 3, 1]`: the runtime's depthwiseConv2D (docs/quantization.md "The quantizer").
+        case depthwiseConv2D(Conv2DGeometry)
         /// `size` x `size` windows every `stride` cells, no padding (output `(H - size) / stride + 1`).
         /// The runtime's max pool is 2x2/2 (`BlobBuilder.maxPool2x2`).
         case maxPool(size: Int, stride: Int)
@@ -15,7 +18,11 @@ public struct FloatGraph: Sendable {
         case averagePool(size: Int, stride: Int)
         case globalAveragePool
         case dense
-        /// A head's last dense layer: its int32 accumulators are the head's outputs.
+        /// A head's last dense layer: its int32 accumulators are the head's outputs. Weight
+        /// `[out, in]` over the whole input (output `[1, 1, out]`), or, with output `[H, W, out]`
+        /// over an `[H, W, C]` input of more than one place, a 1x1 convolution with weight
+        /// `[out, C]` at every place (a per-place head, docs/quantization.md "Heads"; its outputs
+        /// place by place, and its head's labels repeat per place).
         case headOutput(head: Int)
         /// Element-wise sum of the outputs of `input` and `secondInput` (a residual connection),
         /// then `activation`: the runtime's add (docs/quantization.md "Add").
@@ -40,11 +47,16 @@ public struct FloatGraph: Sendable {
         public var bias: Tensor?
         public var activation: Activation
 
+        /// Whether the node is a per-place head (`Kind.headOutput` over more than one place).
+        public var isPerPlaceHead: Bool {
+            if case .headOutput = kind { outputShape[0] * outputShape[1] > 1 } else { false }
+        }
+
         /// Whether the node's output is a requantised int8 activation that needs calibration
         /// (convolutions, dense layers and adds; pools keep their input's quantization).
         public var isCalibrated: Bool {
             switch kind {
-            case .conv2D, .dense, .add: true
+            case .conv2D, .depthwiseConv2D, .dense, .add: true
             default: false
             }
         }
@@ -205,9 +217,18 @@ public struct FloatGraph: Sendable {
             case .maxPool(let size, let stride), .averagePool(let size, let stride):
                 fits = size >= 1 && stride >= 1 && shapes[0][0] >= size && shapes[0][1] >= size
                     && node.outputShape == [(shapes[0][0] - size) / stride + 1, (shapes[0][1] - size) / stride + 1, shapes[0][2]]
-            case .conv2D(let g):
+            case .conv2D(let g), .depthwiseConv2D(let g):
                 fits = [g.inputHeight, g.inputWidth, g.inputChannels] == shapes[0]
                     && node.outputShape == [g.outputHeight, g.outputWidth, g.outputChannels]
+                if case .depthwiseConv2D = node.kind {
+                    fits = fits && g.inputChannels == g.outputChannels && g.kernelHeight == 3 && g.kernelWidth == 3
+                }
+            case .headOutput:
+                // Fully connected over the whole input, or a 1x1 convolution at each of its places.
+                let (h, w, c) = (shapes[0][0], shapes[0][1], shapes[0][2])
+                let out = node.outputShape.last ?? 0
+                fits = node.weight?.shape == (node.isPerPlaceHead ? [out, c] : [out, h * w * c])
+                    && (node.outputShape == [1, 1, out] || node.outputShape == [h, w, out])
             default:
                 break
             }
@@ -245,14 +266,18 @@ public struct FloatGraph: Sendable {
             switch node.kind {
             case .conv2D(let g):
                 y = conv2DForward(x, weight: node.weight!, bias: node.bias!, geometry: g, activation: node.activation, columns: &columns)
+            case .depthwiseConv2D(let g):
+                y = depthwiseForward(x, weight: node.weight!.values, bias: node.bias!.values, geometry: g, activation: node.activation)
             case .maxPool(2, 2): y = maxPool2x2Forward(x, switches: &switches)
             case .averagePool(2, 2): y = averagePool2x2Forward(x)
             case .maxPool(let size, let stride), .averagePool(let size, let stride):
                 y = poolForward(x, size: size, stride: stride, isMax: node.kind == .maxPool(size: size, stride: stride), outputShape: node.outputShape)
             case .globalAveragePool: y = Tensor(shape: [x.batch, 1, 1, x.shape[3]], values: globalAveragePoolForward(x).values)
             case .dense, .headOutput:
-                y = Tensor(shape: [x.batch, 1, 1, node.weight!.shape[0]],
-                           values: denseForward(x, weight: node.weight!, bias: node.bias!, activation: node.activation).values)
+                // A per-place head is the dense layer at every place: the places as a batch.
+                let places = node.isPerPlaceHead ? Tensor(shape: [x.values.count / x.shape[3], 1, 1, x.shape[3]], values: x.values) : x
+                y = Tensor(shape: [x.batch] + node.outputShape,
+                           values: denseForward(places, weight: node.weight!, bias: node.bias!, activation: node.activation).values)
             case .pad(let top, let left, let channelsBefore):
                 let (h, w, c) = (x.shape[1], x.shape[2], x.shape[3])
                 let (oh, ow, oc) = (node.outputShape[0], node.outputShape[1], node.outputShape[2])
@@ -278,6 +303,38 @@ public struct FloatGraph: Sendable {
             outputs.append(y)
         }
         return outputs
+    }
+
+    /// A depthwise convolution (depth multiplier 1) with the geometry's zero padding; `weight` `[C, kh, kw, 1]`.
+    func depthwiseForward(_ x: Tensor, weight: [Float], bias: [Float], geometry g: Conv2DGeometry, activation: Activation) -> Tensor {
+        let (h, w, c) = (x.shape[1], x.shape[2], x.shape[3])
+        let (oh, ow) = (g.outputHeight, g.outputWidth)
+        var values = [Float](repeating: 0, count: x.batch * oh * ow * c)
+        for n in 0..<x.batch {
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    for ch in 0..<c {
+                        var sum = bias[ch]
+                        for r in 0..<g.kernelHeight {
+                            let iy = oy * g.stride - g.padTop + r
+                            guard iy >= 0 && iy < h else { continue }
+                            for s in 0..<g.kernelWidth {
+                                let ix = ox * g.stride - g.padLeft + s
+                                guard ix >= 0 && ix < w else { continue }
+                                sum += x.values[((n * h + iy) * w + ix) * c + ch] * weight[(ch * g.kernelHeight + r) * g.kernelWidth + s]
+                            }
+                        }
+                        switch activation {
+                        case .none: break
+                        case .relu: sum = max(sum, 0)
+                        case .relu6: sum = min(max(sum, 0), 6)
+                        }
+                        values[((n * oh + oy) * ow + ox) * c + ch] = sum
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [x.batch, oh, ow, c], values: values)
     }
 
     /// A `size` x `size`/`stride` max or average pool without padding (the trainer's 2x2/2 pools

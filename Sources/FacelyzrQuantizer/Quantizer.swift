@@ -230,19 +230,22 @@ public enum Quantizer {
         sums[key] = s
     }
 
-    /// Per node with weights: the float mean of its input, per input channel for convolutions,
-    /// per element for dense layers (what `exportBlob` multiplies the weight error by).
+    /// Per node with weights: the float mean of its input, per input channel for convolutions
+    /// and per-place heads, per element for dense layers (what `exportBlob` multiplies the weight
+    /// error by).
     static func biasCorrectionMeans(_ graph: FloatGraph, sums: [Int: [Double]], count: Int) -> [Int: [Float]] {
         var means = [Int: [Float]]()
         for (i, node) in graph.nodes.enumerated() where node.weight != nil {
             let s = sums[node.input ?? -1]!
-            switch node.kind {
-            case .conv2D(let g):
-                let c = g.inputChannels
+            let channels: Int? = switch node.kind {
+            case .conv2D(let g), .depthwiseConv2D(let g): g.inputChannels
+            default: node.isPerPlaceHead ? node.weight!.shape[1] : nil
+            }
+            if let c = channels {
                 means[i] = (0..<c).map { ch in
                     Float(stride(from: ch, to: s.count, by: c).reduce(0.0) { $0 + s[$1] } / Double(count * (s.count / c)))
                 }
-            default:
+            } else {
                 means[i] = s.map { Float($0 / Double(count)) }
             }
         }

@@ -153,7 +153,8 @@ public struct Model: @unchecked Sendable {
         case .fullyConnected:
             return wide(tensor(o.output).shape.elementCount) * inCount
         case .fullyConnectedAccumulators:
-            return wide(o.outputLength) * inCount
+            let head = headDimensions(o)
+            return wide(o.outputLength) * wide(head.inputs)
         }
     }
 
@@ -172,8 +173,20 @@ public struct Model: @unchecked Sendable {
         case .fullyConnected:
             return wide(tensor(o.output).shape.channels) * (wide(inShape.elementCount) + 1)
         case .fullyConnectedAccumulators:
-            return wide(o.outputLength) * (wide(inShape.elementCount) + 1)
+            let head = headDimensions(o)
+            return wide(head.outputs) * (wide(head.inputs) + 1)
         }
+    }
+
+    /// Head op `o` (`fullyConnectedAccumulators`) as `places` dot products of `inputs` terms
+    /// for each of `outputs` weight rows: one place of the whole input tensor, or, per place
+    /// (`OpDescription.isPerPlace`), every pixel of it with its channels.
+    @inlinable
+    public func headDimensions(_ o: OpDescription) -> (places: Int, inputs: Int, outputs: Int) {
+        let shape = tensor(o.input).shape
+        guard o.isPerPlace else { return (1, shape.elementCount, o.outputLength) }
+        let places = shape.height * shape.width
+        return (places, shape.channels, o.outputLength / places)
     }
 
     @usableFromInline
@@ -243,7 +256,7 @@ public struct OpDescription: Sendable, Equatable {
     public var input: Int
     /// Output tensor index, or the first head output written by `fullyConnectedAccumulators`.
     public var output: Int
-    /// Number of int32 accumulators (`fullyConnectedAccumulators` only).
+    /// Number of int32 accumulators (`fullyConnectedAccumulators` only; per place, all places' together).
     public var outputLength: Int
     /// The second input tensor (`add` only).
     public var secondInput: Int
@@ -268,6 +281,11 @@ public struct OpDescription: Sendable, Equatable {
     public var shiftsOffset: Int
     /// Offset of the op's record in the blob.
     public var recordOffset: Int
+
+    /// A head whose accumulators come from a 1x1 convolution at every place of its input
+    /// (kernel 1x1; format version 4), not from a fully connected layer over all of it.
+    @inlinable
+    public var isPerPlace: Bool { kind == .fullyConnectedAccumulators && kernelHeight == 1 }
 }
 
 /// One head of a model: a contiguous run of int32 outputs.

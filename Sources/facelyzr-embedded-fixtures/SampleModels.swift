@@ -132,6 +132,30 @@ enum SampleModels {
         return b
     }
 
+    /// 32x32 RGB, format v4 as BlazeFace ends: conv 3x3 stride 2 same + ReLU (16x16x16),
+    /// depthwise 3x3 stride 2 (8x8x16), and at every place of each map a per-place score head (2
+    /// anchors) and box head (2 x 4 values), raw.
+    static func detector(seed: UInt64) -> BlobBuilder {
+        var rng = SplitMix64(state: seed)
+        var b = BlobBuilder(name: "detector", height: 32, width: 32, pixelFormat: .rgb8)
+        var l = Layer(channels: 16, weightsPerChannel: 9 * 3, real: 0.0005...0.004, rng: &rng)
+        let fine = b.conv2D(b.input, filters: 16, kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2,
+                            padding: .same, weights: l.weights, bias: l.bias, requantization: l.requantization,
+                            output: q(-128), activation: .relu)
+        l = Layer(channels: 16, weightsPerChannel: 9, real: 0.002...0.01, extremes: true, rng: &rng)
+        let coarse = b.depthwiseConv2D(fine, strideHeight: 2, strideWidth: 2, padding: .same, weights: l.weights, bias: l.bias,
+                                       requantization: l.requantization, output: q(3))
+        for map in [fine, coarse] {
+            for (name, count) in [("scores", 2), ("boxes", 8)] {
+                let layer = Layer(channels: count, weightsPerChannel: 16, real: 0.001...0.002, extremes: name == "boxes", rng: &rng)
+                b.head(name, kind: .raw, input: map, weights: layer.weights, bias: layer.bias,
+                       scales: (0..<count).map { _ in Float.random(in: 0.001...0.01, using: &rng) },
+                       labels: (0..<count).map { String($0) }, perPlace: true)
+            }
+        }
+        return b
+    }
+
     /// 32x32 RGB, the reference encoder's pattern at a quarter of its size: conv 3x3 + ReLU
     /// and 2x2 max pool, three times (8, 16, 16 filters), global average pool, fully connected.
     static func encoder(seed: UInt64) -> BlobBuilder {
@@ -204,6 +228,7 @@ enum SampleModels {
         ("residual", { residual(seed: 14) }),
         ("age-stem", { ageStem(seed: 15) }),
         ("single-rounding", { singleRounding(seed: 16) }),
+        ("detector", { detector(seed: 17) }),
     ]
 
     /// `count` bytes of pseudo-random pixels for input `index`.

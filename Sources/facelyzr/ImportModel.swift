@@ -11,7 +11,7 @@ import Foundation
 struct ImportModel: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import-model",
-        abstract: "Import a float ONNX model: show its graph and write the float checkpoint the quantizer reads, or an int8 blob.",
+        abstract: "Import a float ONNX or TFLite model: show its graph and write the float checkpoint the quantizer reads, or an int8 blob.",
         discussion: """
             Reads MODEL (untrusted: every problem is an error naming the node and the reason, and \
             nothing is written), orders its nodes, requires static shapes, folds \
@@ -26,7 +26,7 @@ struct ImportModel: ParsableCommand {
             and its model card are written instead. docs/model-import.md.
             """)
 
-    @Argument(help: "The ONNX model.")
+    @Argument(help: "The ONNX model, or the TFLite model (MODEL.tflite).")
     var model: String
 
     @Flag(help: "Only show the imported graph; write nothing.")
@@ -107,7 +107,9 @@ struct ImportModel: ParsableCommand {
 
     func run() throws {
         let graph: ImportedGraph
-        do { graph = try ONNXImport.read(path: model) } catch { throw CommandFailure(description: error.description) }
+        do { graph = try model.hasSuffix(".tflite") ? TFLiteImport.read(path: model) : ONNXImport.read(path: model) } catch {
+            throw CommandFailure(description: error.description)
+        }
         let mapping = graph.quantizerMapping(
             preprocessing: InputPreprocessing(mean: parsedMean!, scale: scale, bgr: channelOrder == "bgr"),
             head: HeadDescription(name: head, labels: labels.map { $0.split(separator: ",").map(String.init) },

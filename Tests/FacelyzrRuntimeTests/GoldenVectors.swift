@@ -50,6 +50,19 @@ enum Golden {
         var maxPool: [MaxPool]
         /// Format version 3: pads with per-channel values.
         var padValues: [Pad]
+        /// Format version 4: heads that are a 1x1 convolution at every place of a model's input.
+        var perPlaceHeads: [PerPlaceHead]
+    }
+
+    /// A per-place head over a model input of `input` (height, width, channels 1 or 3, zero
+    /// point 0): weights `[outputCount][channels]`, accumulators per place, row-major HWC.
+    struct PerPlaceHead: Decodable {
+        var input: [Int]
+        var outputCount: Int
+        var x: String
+        var weights: String
+        var bias: [Int32]
+        var accumulators: [Int32]
     }
 
     struct MaxPool: Decodable {

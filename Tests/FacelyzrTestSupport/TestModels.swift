@@ -3,7 +3,8 @@ import FacelyzrHost
 import FacelyzrRandom
 import FacelyzrRuntime
 
-/// Small models for the tests, every op of format v1 in use, v2's add (`residual`), v3's heads (`heads`).
+/// Small models for the tests, every op of format v1 in use, v2's add (`residual`), v3's heads (`heads`),
+/// v4's per-place heads (`detector`).
 public enum TestModels {
     /// The test models' parameter ranges: weights in [-127, 127], biases in [-3000, 3000],
     /// requantization factors in [0.0005, 0.004].
@@ -131,6 +132,28 @@ public enum TestModels {
                labels: (0..<81).map { String($0) }, values: (0..<81).map { Float($0) })
         b.head("boxes", kind: .raw, input: features, weights: weights(4 * 8, &rng), bias: bias(4, &rng),
                scales: [0.01, 0.01, 0.02, 0.02], labels: ["x", "y", "w", "h"])
+        return b
+    }
+
+    /// Version 4's per-place heads, as a single-shot detector ends: a 12x12 RGB input, conv 3x3
+    /// stride 2 same + ReLU (6x6x8), a score head and a box head at its 36 places, then conv 3x3
+    /// stride 2 same (3x3x8) with score and box heads at its 9 places: 2 anchors a place, a
+    /// score and 4 box values each, 450 raw outputs.
+    public static func detector(seed: UInt64 = 13) -> BlobBuilder {
+        var rng = SplitMix64(state: seed)
+        var b = BlobBuilder(name: "detector", height: 12, width: 12, pixelFormat: .rgb8)
+        let fine = b.conv2D(b.input, filters: 8, kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2, padding: .same,
+                            weights: weights(8 * 9 * 3, &rng), bias: bias(8, &rng), requantization: requantization(8, &rng),
+                            output: .init(scale: 0.05, zeroPoint: -128), activation: .relu)
+        let coarse = b.conv2D(fine, filters: 8, kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2, padding: .same,
+                              weights: weights(8 * 9 * 8, &rng), bias: bias(8, &rng), requantization: requantization(8, &rng),
+                              output: .init(scale: 0.05, zeroPoint: 7))
+        for (name, map) in [("fine", fine), ("coarse", coarse)] {
+            b.head("\(name) scores", kind: .raw, input: map, weights: weights(2 * 8, &rng), bias: bias(2, &rng),
+                   scales: [0.003, 0.004], labels: ["a0", "a1"], perPlace: true)
+            b.head("\(name) boxes", kind: .raw, input: map, weights: weights(8 * 8, &rng), bias: bias(8, &rng),
+                   scales: [Float](repeating: 0.01, count: 8), labels: ["x0", "y0", "w0", "h0", "x1", "y1", "w1", "h1"], perPlace: true)
+        }
         return b
     }
 

@@ -22,11 +22,6 @@ public func fuzzONNX(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     guard let graph = try? ONNXImport.read(bytes: bytes, file: "fuzz") else { return 0 }
     imported += 1
-    precondition(!graph.nodes.isEmpty && !graph.outputs.isEmpty)
-    for (i, node) in graph.nodes.enumerated() {
-        precondition(node.inputs.allSatisfy { $0 == nil || $0! < i }, "node \(i) reads a later node")
-        precondition(node.outputShape.count == 3 && node.outputShape.allSatisfy { $0 > 0 }, "node \(i) has shape \(node.outputShape)")
-        if let w = node.weight { precondition(w.values.count == w.shape.reduce(1, *)) }
-    }
+    checkImportedGraph(graph)
     return 0
 }

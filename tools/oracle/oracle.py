@@ -422,6 +422,20 @@ def random_fc_case(rng, accumulators_only):
     return case
 
 
+def random_per_place_head_case(rng):
+    """A per-place head (format version 4): the fully connected accumulators of each place's
+    channels, row-major HWC. Over a model's input (gray or RGB, zero point 0), so a test runs it
+    through a built blob's `predict`."""
+    h, w, c, n_out = rng.int(1, 6), rng.int(1, 6), rng.pick([1, 3]), rng.int(1, 8)
+    x = np.array(rng.int8s(h * w * c), np.int64).reshape(h * w, c)
+    wflat = random_weights(rng, n_out, c)
+    bias = random_bias(rng, n_out)
+    weights = np.array(wflat, np.int64).reshape(n_out, c)
+    accs = [a for place in x for a in fc_accumulators(place, weights, bias, 0)]
+    return dict(input=[h, w, c], outputCount=n_out, x=hexbytes(x.flatten().tolist()), weights=hexbytes(wflat),
+                bias=bias, accumulators=accs)
+
+
 def random_add_case(rng):
     h, w, c = rng.int(1, 5), rng.int(1, 5), rng.int(1, 9)
     zp1, zp2, zp_out = random_zero_point(rng), random_zero_point(rng), random_zero_point(rng)
@@ -549,7 +563,7 @@ def scalar_cases(rng):
                 headDequantization=heads)
 
 
-def kernel_cases(rng, add_rng, pad_rng, large_rng, max_pool_rng, pad_values_rng):
+def kernel_cases(rng, add_rng, pad_rng, large_rng, max_pool_rng, pad_values_rng, per_place_rng):
     return dict(
         conv2D=[random_conv_case(rng, False) for _ in range(60)],
         depthwiseConv2D=[random_conv_case(rng, True) for _ in range(60)],
@@ -566,6 +580,8 @@ def kernel_cases(rng, add_rng, pad_rng, large_rng, max_pool_rng, pad_values_rng)
         conv2DLarge=[random_conv_case(large_rng, False, kernels=(6, 7), size=12) for _ in range(30)],
         maxPool=[random_max_pool_case(max_pool_rng) for _ in range(40)],
         padValues=[random_pad_case(pad_values_rng, with_values=True) for _ in range(30)],
+        # format version 4, its own stream: heads that are a 1x1 convolution at every place
+        perPlaceHeads=[random_per_place_head_case(per_place_rng) for _ in range(30)],
     )
 
 
@@ -602,7 +618,8 @@ def golden_files():
     files = {
         "numerics.json": scalar_cases(SplitMix64(0x5EED_0001)),
         "kernels.json": kernel_cases(SplitMix64(0x5EED_0002), SplitMix64(0x5EED_0003), SplitMix64(0x5EED_0004),
-                                     SplitMix64(0x5EED_0006), SplitMix64(0x5EED_0007), SplitMix64(0x5EED_0008)),
+                                     SplitMix64(0x5EED_0006), SplitMix64(0x5EED_0007), SplitMix64(0x5EED_0008),
+                                     SplitMix64(0x5EED_0009)),
         "heads.json": head_cases(SplitMix64(0x5EED_0005)),
     }
     return {name: json.dumps({"generator": "tools/oracle/oracle.py", **body}, separators=(",", ":")) + "\n"

@@ -1,4 +1,4 @@
-// The model-blob format, versions 1 to 3, defined once: the reader (Model) and the writer
+// The model-blob format, versions 1 to 4, defined once: the reader (Model) and the writer
 // (FacelyzrBlobBuilder) both use these constants. docs/blob-format.md describes it.
 // All integers are little-endian; records are read with unaligned-safe loads.
 
@@ -10,9 +10,9 @@ public enum BlobFormat {
     /// a writer stamps the lowest version whose ops and heads the blob uses (`OpKind.minimumVersion`,
     /// `HeadKind.minimumVersion`), so a model without the ops or heads of a newer version stays
     /// readable by older runtimes.
-    public static let currentVersion: UInt32 = 3
+    public static let currentVersion: UInt32 = 4
     /// Format versions this runtime opens.
-    public static let supportedVersions: ClosedRange<UInt32> = 1...3
+    public static let supportedVersions: ClosedRange<UInt32> = 1...4
     /// Stored little-endian as bytes `0D 0C 0B 0A`; a big-endian writer would produce another value.
     public static let endiannessMark: UInt32 = 0x0A0B_0C0D
     /// Minimum alignment of every section, relative to the start of the blob (which must itself
@@ -115,7 +115,7 @@ public enum BlobFormat {
         public static let fusion = 3         // u8: 0 in version 1 (reserved for fused ops)
         public static let input = 4          // u32: tensor index
         public static let output = 8         // u32: tensor index, or first head output for accumulators
-        public static let kernelHeight = 12  // u8
+        public static let kernelHeight = 12  // u8 (a head: 0 fully connected, 1 a 1x1 convolution at every place, version 4)
         public static let kernelWidth = 13   // u8
         public static let strideHeight = 14  // u8
         public static let strideWidth = 15   // u8
@@ -196,7 +196,7 @@ public enum WeightLayout: UInt8, Sendable {
     case canonical = 0
 }
 
-/// The operations of format versions 1 to 3.
+/// The operations of format versions 1 to 4.
 public enum OpKind: UInt16, Sendable {
     /// 2-D convolution, kernel 1...5 (1...7 from version 3), stride 1 or 2, same or valid padding, clamp.
     case conv2D = 1
@@ -210,7 +210,10 @@ public enum OpKind: UInt16, Sendable {
     case globalAveragePool = 5
     /// Fully connected with int8 output.
     case fullyConnected = 6
-    /// Fully connected whose int32 accumulators are head outputs (not requantised).
+    /// Fully connected whose int32 accumulators are head outputs (not requantised). With kernel
+    /// and strides 1x1 (version 4; `OpDescription.isPerPlace`), a 1x1 convolution instead: the
+    /// fully connected op over the channels at every place of its input, accumulators per place,
+    /// per output channel, row-major HWC (docs/quantization.md "Heads").
     case fullyConnectedAccumulators = 7
     /// Element-wise add of two int8 tensors of one shape, TFLite ADD int8 (version 2).
     case add = 8

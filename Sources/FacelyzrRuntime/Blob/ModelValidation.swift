@@ -282,9 +282,15 @@ private struct Validator {
             let outputField = base.u32(r + O.output)
 
             if kind == .fullyConnectedAccumulators {
-                try unusedFieldsAreZero(r, kind)
+                // Kernel and strides all 0 (fully connected) or, from version 4, all 1: a 1x1
+                // convolution at each of the input's places, `outputLength / places` per place.
+                let perPlace = version >= 4 && base.u32(r + O.kernelHeight) == 0x0101_0101
+                if perPlace { try zero(r + O.padding, 1) }
+                try unusedFieldsAreZero(r, kind, windowed: perPlace)
                 let n = wide(base.u32(r + O.outputLength))
-                guard n >= 1, wide(outputField) + n <= wide(outputCount) else {
+                let places = perPlace ? wide(inShape.height) * wide(inShape.width) : 1
+                let terms = perPlace ? wide(inShape.channels) : inTerms
+                guard n >= 1, n % places == 0, wide(outputField) + n <= wide(outputCount) else {
                     throw .invalidField(.opOutput, section: .ops, offset: wide(r + O.output), value: int64(outputField))
                 }
                 for k in 0..<j where OpKind(rawValue: base.u16(layout.ops.offset + k * O.size))! == .fullyConnectedAccumulators {
@@ -296,9 +302,9 @@ private struct Validator {
                     }
                 }
                 accumulatorsWritten += n
-                try dotProduct(j, terms: inTerms)
-                try array(j, r + O.weights, count: n * inTerms, elementSize: 1, cursor: &weightsCursor, weights: true)
-                try array(j, r + O.bias, count: n, elementSize: 4, cursor: &weightsCursor)
+                try dotProduct(j, terms: terms)
+                try array(j, r + O.weights, count: n / places * terms, elementSize: 1, cursor: &weightsCursor, weights: true)
+                try array(j, r + O.bias, count: n / places, elementSize: 4, cursor: &weightsCursor)
                 continue
             }
 
@@ -553,11 +559,12 @@ private struct Validator {
         }
     }
 
-    /// Fields op kind `kind` does not use are zero in record `r`.
-    func unusedFieldsAreZero(_ r: Int, _ kind: OpKind) throws(BlobError) {
+    /// Fields op kind `kind` does not use are zero in record `r` (kernel and strides too unless
+    /// the op is `windowed`, which a per-place head is).
+    func unusedFieldsAreZero(_ r: Int, _ kind: OpKind, windowed perPlace: Bool = false) throws(BlobError) {
         typealias O = BlobFormat.OpRecord
         let convolution = kind == .conv2D || kind == .depthwiseConv2D
-        let windowed = convolution || kind == .maxPool
+        let windowed = convolution || kind == .maxPool || perPlace
         let requantized = convolution || kind == .fullyConnected || kind == .add
         let weighted = convolution || kind == .fullyConnected || kind == .fullyConnectedAccumulators
         if !requantized {

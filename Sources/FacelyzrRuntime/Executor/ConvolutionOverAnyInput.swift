@@ -107,7 +107,9 @@ extension Model {
     /// `(r, c)` is its input tensor's elements at `input + r * rowPitch + c * columnPitch`, and
     /// its accumulators go to `outputs + (r * columns + c) * outputPitch + op(index).output`,
     /// where `predict` leaves them for one image (`outputPitch`: the model's `outputCount`).
-    /// `packedWeights` as for `run(op:)`; `run(op:)` runs a head as one place of this.
+    /// `packedWeights` as for `run(op:)`; `run(op:)` runs a head as one place of this, and a
+    /// per-place head (`OpDescription.isPerPlace`) as its input's pixels, each place's input its
+    /// channels and its outputs `headDimensions(_:).outputs` apart.
     @inlinable
     public func run<Kernels: KernelSet>(
         fullyConnectedAccumulators index: Int, using kernels: Kernels.Type, input: UnsafePointer<Int8>,
@@ -116,9 +118,10 @@ extension Model {
     ) {
         let o = op(index)
         let source = tensor(o.input)
+        let head = headDimensions(o)
         let plan = kernelPlan(op: index, packedWeights: packedWeights)
         let p = FullyConnectedParameters(
-            inputCount: source.shape.elementCount, outputCount: o.outputLength,
+            inputCount: head.inputs, outputCount: head.outputs,
             inputZeroPoint: source.zeroPoint, outputZeroPoint: 0, outputMin: 0, outputMax: 0, rounding: o.rounding)
         let (weights, bias): (UnsafePointer<Int8>, UnsafePointer<Int32>) = (weightArray(o.weightsOffset), weightArray(o.biasOffset))
         for r in 0..<rows {

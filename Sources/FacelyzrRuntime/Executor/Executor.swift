@@ -77,8 +77,12 @@ extension Model {
         let source = tensor(o.input)
         let x = UnsafePointer(activations + source.arenaOffset)
         if o.kind == .fullyConnectedAccumulators {
-            run(fullyConnectedAccumulators: index, using: kernels, input: x, rows: 1, columns: 1, rowPitch: 0, columnPitch: 0,
-                outputs: outputs, outputPitch: 0, packedWeights: packedWeights)
+            // A per-place head: its input's pixels are the places, row-major as its outputs.
+            let (rows, columns) = o.isPerPlace ? (source.shape.height, source.shape.width) : (1, 1)
+            let channels = source.shape.channels
+            run(fullyConnectedAccumulators: index, using: kernels, input: x, rows: rows, columns: columns,
+                rowPitch: columns * channels, columnPitch: channels, outputs: outputs, outputPitch: headDimensions(o).outputs,
+                packedWeights: packedWeights)
             return
         }
         let destination = tensor(o.output)

@@ -1,0 +1,34 @@
+import FacelyzrTestSupport
+import Foundation
+import Testing
+
+/// `facelyzr import-model MODEL.tflite` as a user runs it, on the TFLite fixtures of FacelyzrModelImportTests.
+@Suite struct ImportTFLiteCommandTests {
+    let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("FacelyzrModelImportTests/Fixtures").path
+
+    func facelyzr(_ arguments: [String]) throws -> BuiltExecutable.Run { try BuiltExecutable.facelyzr.run(arguments) }
+
+    @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt))
+    func aTFLiteDetectorIsShownWithWhatTheQuantizerCannotTake() throws {
+        let run = try facelyzr(["import-model", fixtures + "/blazeface-blocks.tflite", "--inspect"])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(run.output.contains("blazeface-blocks.tflite: opset 3, producer TFLite schema 3, input input [16, 16, 3] (HWC), 14 nodes"))
+        #expect(run.output.contains("outputs: Identity[0..<32] <- node 9, Identity[32..<56] <- node 12"))
+        #expect(run.output.contains("graph outputs: 4 outputs; the quantizer takes one head"))
+    }
+
+    @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt))
+    func aBadTFLiteFileIsAnErrorNamingItAndNothingIsWritten() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Data("not a model".utf8).write(to: URL(fileURLWithPath: dir + "/garbage.tflite"))
+        let garbage = try facelyzr(["import-model", dir + "/garbage.tflite", "--out", dir + "/x.safetensors"])
+        #expect(garbage.status == 1)
+        #expect(garbage.error.contains("garbage.tflite: malformed TFLite model: not a TFLite flatbuffer (no TFL3 file identifier)"))
+        let tanh = try facelyzr(["import-model", fixtures + "/tanh.tflite", "--out", dir + "/y.safetensors"])
+        #expect(tanh.status == 1)
+        #expect(tanh.error.contains("tanh.tflite: node Identity: unsupported TANH: no import for this op"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["garbage.tflite"])
+    }
+}
