@@ -34,10 +34,14 @@ Deterministic from (--seed, --split, scene index), PCG64:
     level across the face (for a third of the faces a soft shadow edge instead), and for half of
     them the high frequencies of a crop of a Debian photograph of the same split at 0.1..0.4;
   --variation 3 also pastes half of the faces alone: their face square, not the picture around
-  it, through the feathered ellipse, so no hair or generator background surrounds the face.
+  it, through the feathered ellipse, so no hair or generator background surrounds the face;
+  --variation 4 is 3 with low-resolution pictures of 24 pixels and more (not 14: a face square
+  of 8 pixels enlarged is a featureless oval); --variation 5 is 3 with light from above for 70%
+  of the faces first (`top_lit`: eye-socket and under-nose shadows, which the generator draws
+  faintly if at all and which make much of a real face at 24x24).
 
 Usage: photo_scenes.py --photos EXTRACTED --faces SYNTH_DATASET_DIR --split train|calibration|test
-       --out DIR [--count 1000] [--seed 0] [--sheet FILE.png] [--variation 1|2|3]
+       --out DIR [--count 1000] [--seed 0] [--sheet FILE.png] [--variation 1|2|3|4|5]
 """
 import argparse
 import io
@@ -61,7 +65,11 @@ WIDTH, HEIGHT = scenes.WIDTH, scenes.HEIGHT
 GENERATOR_VERSION = 2
 # --variation 2 and 3: the share of faces pasted alone (their face square through the feathered
 # ellipse, no hair or generator background around them).
-TIGHT_RATE = {2: 0.0, 3: 0.5}
+TIGHT_RATE = {2: 0.0, 3: 0.5, 4: 0.5, 5: 0.5}
+# The smallest low-resolution picture (pixels a side; its face square is 0.57 of it): variation 4
+# keeps the face's eyes and mouth a few pixels wide (a face square of 14 pixels and more), where 14
+# (a face square of 8) blurs many faces into featureless ovals.
+SMALLEST = {2: 14, 3: 14, 4: 24, 5: 14}
 
 
 def backgrounds(manifest, root, split):
@@ -102,11 +110,12 @@ def gaussian_blur(image, sigma):
     return sum(t * rows[k:k + image.shape[0], :] for k, t in enumerate(taps))
 
 
-def render_face(rng, face96, side):
-    """The gray face at `side` pixels with its resolution, lighting and focus varied (float32)."""
+def render_face(rng, face96, side, smallest=14):
+    """The gray face at `side` pixels with its resolution, lighting and focus varied (float32); a
+    low-resolution picture has at least `smallest` pixels a side."""
     gray = imaging.gray(face96)
     if rng.uniform() < 0.5:
-        source = int(round(math.exp(rng.uniform(math.log(14), math.log(side)))))
+        source = int(round(math.exp(rng.uniform(math.log(smallest), math.log(side)))))
         face = imaging.resize(imaging.resize(gray, source, source, "area"), side, side, "bilinear")
     else:
         face = imaging.resize(gray, side, side)  # area when shrinking, bilinear when enlarging
@@ -134,6 +143,27 @@ def posed(rng, face96):
     out = image.transform(image.size, Image.AFFINE, matrix, resample=Image.BILINEAR,
                           fillcolor=fill if face96.ndim == 3 else fill[0])
     return np.asarray(out)
+
+
+def top_lit(rng, face96):
+    """For 70% of the faces, light from above: soft shadows of depth 0.15..0.5 in the eye sockets
+    and under the nose, placed by the generator's adult geometry (Sources/FacelyzrSynthetic/
+    FacePainter.swift: eyes 0.2 units above the face centre and 0.36 units to each side, the nose
+    0.24 below it; the face centre at (0.5, 0.47) of the picture, 0.26 of its side a unit)."""
+    if rng.uniform() >= 0.7:
+        return face96
+    side = face96.shape[0]
+    yy, xx = (np.mgrid[0:side, 0:side].astype(np.float32) + 0.5) / side
+    unit, cy = 0.26, 0.47
+    depth = rng.uniform(0.15, 0.5)
+    shade = np.zeros((side, side), np.float32)
+    for ex in (0.5 - 0.36 * unit, 0.5 + 0.36 * unit):
+        shade += np.exp(-(((xx - ex) / (0.33 * unit)) ** 2 + ((yy - (cy - 0.24 * unit)) / (0.22 * unit)) ** 2))
+    shade += 0.8 * np.exp(-(((xx - 0.5) / (0.2 * unit)) ** 2 + ((yy - (cy + 0.32 * unit)) / (0.08 * unit)) ** 2))
+    factor = 1 - depth * np.clip(shade, 0, 1)
+    if face96.ndim == 3:
+        factor = factor[..., None]
+    return np.clip(face96 * factor + 0.5, 0, 255).astype(np.uint8)
 
 
 def lit(rng, face, photos):
@@ -174,7 +204,8 @@ def make_scene(index, seed, split, photos, faces, variation=1):
         if variation == 1:
             scenes.blend_clipped(scene, render_face(rng, faces[k], side), px, py)
         else:
-            picture = render_face(rng, posed(rng, faces[k]), side)
+            face96 = top_lit(rng, faces[k]) if variation == 5 else faces[k]
+            picture = render_face(rng, posed(rng, face96), side, SMALLEST[variation])
             picture = lit(rng, picture, photos)
             if rng.uniform() < TIGHT_RATE[variation]:
                 # the face alone, its square pasted through the feathered ellipse
@@ -204,8 +235,10 @@ def main():
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--sheet", help="also draw the first 20 scenes with their boxes into this PNG")
-    parser.add_argument("--variation", type=int, choices=(1, 2, 3), default=1,
-                        help="photographic variation of the faces: 1 as before, 2 also posed and lit, 3 also half pasted alone")
+    parser.add_argument("--variation", type=int, choices=(1, 2, 3, 4, 5), default=1,
+                        help="photographic variation of the faces: 1 as before, 2 also posed and lit, "
+                        "3 also half pasted alone, 4 as 3 with no picture rendered below 24 pixels, "
+                        "5 as 3 with shadows of light from above")
     args = parser.parse_args()
 
     synthetic = fzds.read(os.path.join(args.faces, "samples.fzds"))
