@@ -247,7 +247,8 @@ public func fz_detector_prepare(
     guard let frame = frame(cFrame), frame.width == localiser.frameWidth, frame.height == localiser.frameHeight
     else { return CStatus.invalidFrame.rawValue }
     frame.extractLuma(into: workspace.assumingMemoryBound(to: UInt8.self))
-    try? localiser.prepare(workspace: localiserWorkspace(localiser, workspace), packedWeights: packed)
+    try? localiser.prepare(frame: UnsafeBufferPointer(start: workspace.assumingMemoryBound(to: UInt8.self), count: localiser.frameWidth * localiser.frameHeight),
+                           workspace: localiserWorkspace(localiser, workspace), packedWeights: packed)
     return CStatus.ok.rawValue
 }
 

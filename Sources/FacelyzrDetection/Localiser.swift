@@ -46,6 +46,9 @@ public struct Localiser: Sendable {
     public let multiplyAccumulates: UInt64
     /// Bytes of the workspace `detect` needs.
     public let workspaceByteCount: Int
+    /// How many times the frame is halved (`halveGray`: the mean of each 2x2 block) for the
+    /// smallest level (`halvings(level:)`): the halved frames `detect` makes (docs/detection.md "Pyramid").
+    public let halvedFrameCount: Int
 
     @usableFromInline let largestLevelWidth: Int
     @usableFromInline let largestLevelHeight: Int
@@ -55,6 +58,7 @@ public struct Localiser: Sendable {
     @usableFromInline let outputsOffset: Int
     @usableFromInline let tailPackedOffset: Int
     @usableFromInline let candidatesOffset: Int
+    @usableFromInline let halfFrameOffset: Int
 
     /// A localiser for `frameWidth` x `frameHeight` gray frames. Throws if the model is not a
     /// square gray face / not-face model (a binary head of one output, then optionally a box head
@@ -86,6 +90,7 @@ public struct Localiser: Sendable {
         let largest = Float(min(configuration.maximumFaceSize ?? frameSide, frameSide))
         var windows = 0
         var levelWindows = 0
+        var smallest = (width: 0, height: 0)
         while side <= largest {
             let size = Self.levelSize(frameWidth: frameWidth, frameHeight: frameHeight, window: input.width, faceSide: side)
             guard size.width >= input.width, size.height >= input.height else { break }
@@ -102,6 +107,7 @@ public struct Localiser: Sendable {
             guard windows <= Self.maximumWindowCount else {
                 throw .tooManyWindows(frameWidth: frameWidth, frameHeight: frameHeight, limit: Self.maximumWindowCount)
             }
+            smallest = size
             levels += 1
             side *= configuration.scaleStep
         }
@@ -109,6 +115,8 @@ public struct Localiser: Sendable {
             throw .noWindowFits(frameWidth: frameWidth, frameHeight: frameHeight, minimumFaceSize: configuration.minimumFaceSize)
         }
         levelCount = levels
+        halvedFrameCount = Self.halvings(frameWidth: frameWidth, frameHeight: frameHeight, levelWidth: smallest.width,
+                                         levelHeight: smallest.height)
         largestLevelWidth = first.width
         largestLevelHeight = first.height
         // As many level ops as make the fewest multiply-accumulates: all of them at window steps
@@ -138,13 +146,14 @@ public struct Localiser: Sendable {
         func aligned(_ n: Int) -> Int { (n + 15) & ~15 }
         levelOffset = aligned(model.arenaByteCount)
         scratchOffset = levelOffset + aligned(first.width * first.height + Self.mapSlack(model, layer: 0, levelOps: levelOpCount, stride: step))
-        scoresOffset = scratchOffset + aligned(max(frameHeight * first.width * MemoryLayout<Float>.stride, maps + tailMaps))
+        scoresOffset = scratchOffset + aligned(max(first.height * (frameWidth + first.width) * MemoryLayout<Float>.stride, maps + tailMaps))
         // One level's score map (`floatsPerWindow` a window).
         outputsOffset = scoresOffset + aligned(levelWindows * (hasBoxHead ? 4 : 1) * MemoryLayout<Float>.stride)
         // One window's outputs, or on the maps those of every window of a phase.
         tailPackedOffset = outputsOffset + aligned((tail ? levelWindows : 1) * model.outputCount * MemoryLayout<Int32>.stride)
         candidatesOffset = tailPackedOffset + Self.tailPackedByteCount(model, levelOps: levelOpCount, stride: step)
-        workspaceByteCount = candidatesOffset + configuration.candidateCapacity * MemoryLayout<DetectionBox>.stride
+        halfFrameOffset = aligned(candidatesOffset + configuration.candidateCapacity * MemoryLayout<DetectionBox>.stride)
+        workspaceByteCount = halfFrameOffset + Self.halvedFrameOffset(frameWidth: frameWidth, frameHeight: frameHeight, halvings: halvedFrameCount)
     }
 
     /// The most windows one frame may need, over all levels: 2,000,000 windows take about 1 s
@@ -338,6 +347,48 @@ public struct Localiser: Sendable {
         return (size.width, size.height, side)
     }
 
+    /// How many times a level of `levelWidth` x `levelHeight` halves the frame before it is
+    /// resampled: while the image's sides are even and its half is at least the level's size.
+    static func halvings(frameWidth: Int, frameHeight: Int, levelWidth: Int, levelHeight: Int) -> Int {
+        var (width, height, count) = (frameWidth, frameHeight, 0)
+        while width % 2 == 0 && height % 2 == 0 && levelWidth <= width / 2 && levelHeight <= height / 2 {
+            (width, height, count) = (width / 2, height / 2, count + 1)
+        }
+        return count
+    }
+
+    /// Where the frame halved `halvings` times starts among the halved frames in the workspace
+    /// (each after the one it halves), in bytes.
+    static func halvedFrameOffset(frameWidth: Int, frameHeight: Int, halvings: Int) -> Int {
+        var (width, height, offset) = (frameWidth, frameHeight, 0)
+        for _ in 0..<halvings {
+            (width, height) = (width / 2, height / 2)
+            offset += width * height
+        }
+        return offset
+    }
+
+    /// The image level `k` is resampled from: the frame halved `halvings` times (`halveGray`), and its size.
+    func levelSource(_ k: Int, frame: UnsafePointer<UInt8>, workspace base: UnsafeMutableRawPointer)
+        -> (pixels: UnsafePointer<UInt8>, width: Int, height: Int) {
+        let (levelWidth, levelHeight, _) = level(k)
+        let count = Self.halvings(frameWidth: frameWidth, frameHeight: frameHeight, levelWidth: levelWidth, levelHeight: levelHeight)
+        guard count > 0 else { return (frame, frameWidth, frameHeight) }
+        let offset = halfFrameOffset + Self.halvedFrameOffset(frameWidth: frameWidth, frameHeight: frameHeight, halvings: count - 1)
+        return (UnsafePointer((base + offset).assumingMemoryBound(to: UInt8.self)), frameWidth >> count, frameHeight >> count)
+    }
+
+    /// Writes the `halvedFrameCount` halved frames into the workspace, each from the one before.
+    func halveFrame(_ frame: UnsafePointer<UInt8>, workspace base: UnsafeMutableRawPointer) {
+        var (source, width, height) = (frame, frameWidth, frameHeight)
+        var target = (base + halfFrameOffset).assumingMemoryBound(to: UInt8.self)
+        for _ in 0..<halvedFrameCount {
+            halveGray(source, width: width, height: height, into: target)
+            (source, width, height) = (UnsafePointer(target), width / 2, height / 2)
+            target += width * height
+        }
+    }
+
     /// Windows `detect` scores per frame, over all levels.
     public var windowCount: Int { windows(before: levelCount) }
 
@@ -378,7 +429,7 @@ public struct Localiser: Sendable {
     ) throws(DetectionError) -> Int {
         let (pixels, base) = try checked(frame: frame, workspace: workspace)
         let scores = (base + scoresOffset).assumingMemoryBound(to: Float.self)
-        prepare(workspace: base, packedWeights: packedWeights)
+        prepare(frame: pixels, workspace: base, packedWeights: packedWeights)
         var candidateCount = 0
         for k in 0..<levelCount {
             scoreLevel(k, frame: pixels, workspace: base, packedWeights: packedWeights, scores: scores)
@@ -387,19 +438,20 @@ public struct Localiser: Sendable {
         return suppress(workspace: base, candidateCount: candidateCount, boxes: boxes)
     }
 
-    /// Readies `workspace` (`workspaceByteCount` bytes, 16-byte aligned) for `scoreLevels` with
-    /// `packedWeights` (as for `detect`): packs the weights the window classifier reads there
-    /// when it runs over the maps (`tailOnMaps`). Once a frame, or once for all frames when
-    /// nothing else writes the workspace between them.
-    public func prepare(workspace: UnsafeMutableRawBufferPointer, packedWeights: UnsafeRawPointer?) throws(DetectionError) {
-        guard workspace.count >= workspaceByteCount, let base = workspace.baseAddress else {
-            throw .workspaceTooSmall(needed: workspaceByteCount, byteCount: workspace.count)
-        }
-        prepare(workspace: base, packedWeights: packedWeights)
+    /// Readies `workspace` (`workspaceByteCount` bytes, 16-byte aligned) for `scoreLevels` of
+    /// `frame` with `packedWeights` (as for `detect`): writes the halved frames the smaller
+    /// levels are resampled from (`levelSource`), and packs the weights the window classifier
+    /// reads there when it runs over the maps (`tailOnMaps`). Once a frame, before that frame's
+    /// `scoreLevels` in this workspace.
+    public func prepare(frame: UnsafeBufferPointer<UInt8>, workspace: UnsafeMutableRawBufferPointer,
+                        packedWeights: UnsafeRawPointer?) throws(DetectionError) {
+        let (pixels, base) = try checked(frame: frame, workspace: workspace)
+        prepare(frame: pixels, workspace: base, packedWeights: packedWeights)
     }
 
-    func prepare(workspace base: UnsafeMutableRawPointer, packedWeights: UnsafeRawPointer?) {
+    func prepare(frame: UnsafePointer<UInt8>, workspace base: UnsafeMutableRawPointer, packedWeights: UnsafeRawPointer?) {
         tailConvolutions(workspace: base, packedWeights: packedWeights, packing: true) { _, _, _, _ in }
+        halveFrame(frame, workspace: base)
     }
 
     /// Scores every window of levels `levels` (within `0..<levelCount`) of `frame` into
@@ -409,7 +461,7 @@ public struct Localiser: Sendable {
     ///
     /// - Parameters:
     ///   - workspace: `workspaceByteCount` bytes (16-byte aligned), this caller's only, readied
-    ///     by `prepare` with the same `packedWeights`.
+    ///     by `prepare` for this frame with the same `packedWeights`.
     ///   - packedWeights: as for `detect`.
     public func scoreLevels(
         _ levels: Range<Int>, frame: UnsafeBufferPointer<UInt8>, workspace: UnsafeMutableRawBufferPointer,
@@ -642,20 +694,22 @@ public struct Localiser: Sendable {
     }
 
     /// Scores every window of level `k` into `scores`, row by row (`windowsAlong` columns a
-    /// row): resamples the frame to the level, then walks the pass (`walkPass`): each map into its buffer (map `l` of every phase in the same one); then
+    /// row): resamples the frame, or the halved frame `detect` or `scoreLevels` wrote
+    /// (`levelSource`), to the level, then walks the pass (`walkPass`): each map into its buffer (map `l` of every phase in the same one); then
     /// for each phase either the tail on the maps (`tailOnMaps`: each fully connected op as a
     /// convolution over its input map from the phase's first window on, into its own map, the
     /// heads at each window's pixel into the phase's outputs, a window's `outputCount` after
     /// another's), or, window by window, the window's cell of the last map copied into the arena
     /// where `predict` leaves that tensor and the model's remaining ops as `predict` runs them;
     /// each window's score (and box offsets) then kept from its outputs (`keepWindow`). Uses only `workspace` (and the tail's
-    /// weights `prepare` packed there); levels are independent of each other.
+    /// weights and the halved frames `prepare` wrote there); levels are independent of each other.
     func scoreLevel(_ k: Int, frame: UnsafePointer<UInt8>, workspace base: UnsafeMutableRawPointer, packedWeights: UnsafeRawPointer?,
                     scores: UnsafeMutablePointer<Float>) {
         let (levelWidth, levelHeight, _) = self.level(k)
         let level = (base + levelOffset).assumingMemoryBound(to: UInt8.self)
-        resampleArea(frame, width: frameWidth, height: frameHeight, channels: 1, into: level, width: levelWidth, height: levelHeight,
-                     scratch: (base + scratchOffset).assumingMemoryBound(to: Float.self))
+        let source = levelSource(k, frame: frame, workspace: base)
+        resampleAreaRowsFirst(source.pixels, width: source.width, height: source.height, channels: 1, into: level, width: levelWidth,
+                              height: levelHeight, scratch: (base + scratchOffset).assumingMemoryBound(to: Float.self))
         // The input tensor's int8 (docs/quantization.md): q = pixel XOR 0x80.
         for i in 0..<(levelWidth * levelHeight) { level[i] ^= 0x80 }
         let model = self.model

@@ -122,7 +122,7 @@ final class AlignedBytes {
             var boxes = [DetectionBox](repeating: DetectionBox(x: 0, y: 0, width: 0, height: 0, score: 0), count: 16)
             let count = try frame.withUnsafeBufferPointer { f throws(DetectionError) in
                 try scores.withUnsafeMutableBufferPointer { map throws(DetectionError) in
-                    for w in workspaces.prefix(2) { try localiser.prepare(workspace: w, packedWeights: packed) }
+                    for w in workspaces.prefix(2) { try localiser.prepare(frame: f, workspace: w, packedWeights: packed) }
                     try localiser.scoreLevels(1..<2, frame: f, workspace: workspaces[0], packedWeights: packed, scoreMap: map)
                     try localiser.scoreLevels(2..<3, frame: f, workspace: workspaces[1], packedWeights: packed, scoreMap: map)
                     try localiser.scoreLevels(0..<1, frame: f, workspace: workspaces[1], packedWeights: packed, scoreMap: map)

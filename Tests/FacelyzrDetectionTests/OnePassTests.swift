@@ -173,9 +173,22 @@ import Testing
         for k in 0..<localiser.levelCount {
             let (width, height, _) = localiser.level(k)
             var level = [UInt8](repeating: 0, count: width * height)
-            var rows = [Float](repeating: 0, count: localiser.frameHeight * width)
-            resampleArea(frame, width: localiser.frameWidth, height: localiser.frameHeight, channels: 1, into: &level,
-                         width: width, height: height, scratch: &rows)
+            // The pyramid's definition (docs/detection.md "Pyramid"): the frame halved (2x2
+            // means, rounded half up) while its sides are even and its half holds the level.
+            var (source, sourceWidth, sourceHeight) = (frame, localiser.frameWidth, localiser.frameHeight)
+            while sourceWidth % 2 == 0 && sourceHeight % 2 == 0 && width <= sourceWidth / 2 && height <= sourceHeight / 2 {
+                let (w, h) = (sourceWidth / 2, sourceHeight / 2)
+                source = (0..<(w * h)).map { i in
+                    let (x, y) = (2 * (i % w), 2 * (i / w))
+                    let sum = [source[y * sourceWidth + x], source[y * sourceWidth + x + 1], source[(y + 1) * sourceWidth + x],
+                               source[(y + 1) * sourceWidth + x + 1]].reduce(0) { $0 + Int($1) }
+                    return UInt8((sum + 2) / 4)
+                }
+                (sourceWidth, sourceHeight) = (w, h)
+            }
+            var rows = [Float](repeating: 0, count: height * (sourceWidth + width))
+            resampleAreaRowsFirst(source, width: sourceWidth, height: sourceHeight, channels: 1, into: &level,
+                                  width: width, height: height, scratch: &rows)
             let xScale = Float(localiser.frameWidth) / Float(width), yScale = Float(localiser.frameHeight) / Float(height)
             for y in stride(from: 0, through: height - window, by: step) {
                 for x in stride(from: 0, through: width - window, by: step) {
