@@ -230,8 +230,9 @@ size_t fz_detector_level_count(const fz_detector *detector);
 size_t fz_detector_score_offset(const fz_detector *detector, size_t level);
 
 /* Readies `workspace` (fz_detector_workspace_byte_count bytes) for scoring `frame` (the
- * detector's size, any format) with `packed` (as for fz_detector_detect): its luma and the
- * detector's weights go into the workspace. Once per frame and workspace. FZ_OK or
+ * detector's size, any format) with `packed` (as for fz_detector_detect): its luma, the halved
+ * copies the smaller pyramid levels are resampled from and the detector's weights go into the
+ * workspace. Once per frame and workspace. FZ_OK or
  * FZ_ERROR_INVALID_FRAME. */
 fz_status fz_detector_prepare(const fz_detector *detector, const fz_frame *frame, void *workspace, const void *packed);
 
