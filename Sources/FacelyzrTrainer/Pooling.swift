@@ -9,10 +9,13 @@ private func pooledShape(_ shape: [Int]) -> [Int] {
     return [shape[0], shape[1] / 2, shape[2] / 2, shape[3]]
 }
 
-/// Calls `body(outputIndex, topLeftInputIndex)` for each output of a 2x2 stride-2 pool over an
-/// NHWC tensor of `shape`, in output order.
+/// Calls `body(o, i0, i1, i2, i3, count)` for each run of `count` outputs of a 2x2 stride-2 pool
+/// over an NHWC tensor of `shape` that share one window position (the `C` channels of one output
+/// pixel, in output order from `o`): `i0...i3` are the flat input indices of the window's
+/// top-left, top-right, bottom-left and bottom-right taps of the run's first channel. The body
+/// loops over the `count` channels itself, so that loop vectorises.
 @inline(__always)
-private func forEachWindow(_ shape: [Int], _ body: (Int, Int) -> Void) {
+private func forEachWindowRun(_ shape: [Int], _ body: (Int, Int, Int, Int, Int, Int) -> Void) {
     let (n, h, w, c) = (shape[0], shape[1], shape[2], shape[3])
     let (oh, ow) = (h / 2, w / 2)
     var o = 0, b = 0
@@ -22,12 +25,8 @@ private func forEachWindow(_ shape: [Int], _ body: (Int, Int) -> Void) {
             var ox = 0
             while ox < ow {
                 let corner = ((b * h + 2 * oy) * w + 2 * ox) * c
-                var ch = 0
-                while ch < c {
-                    body(o, corner + ch)
-                    o += 1
-                    ch += 1
-                }
+                body(o, corner, corner + c, corner + w * c, corner + w * c + c, c)
+                o += c
                 ox += 1
             }
             oy += 1
@@ -37,22 +36,31 @@ private func forEachWindow(_ shape: [Int], _ body: (Int, Int) -> Void) {
 }
 
 /// Max pool forward. `switches[i]` is the flat index in `input` of the maximum that
-/// became `output.values[i]` (the first one on ties), which backward and unpooling use.
+/// became `output.values[i]` (the first one on ties, in the order top-left, top-right,
+/// bottom-left, bottom-right), which backward and unpooling use.
 public func maxPool2x2Forward(_ input: Tensor, switches: inout [Int]) -> Tensor {
-    let (w, c) = (input.shape[2], input.shape[3])
-    var output = Tensor(zeros: pooledShape(input.shape))
+    var output = Tensor(uninitialized: pooledShape(input.shape))
     if switches.count != output.count { switches = [Int](repeating: 0, count: output.count) }
     input.values.withUnsafeBufferPointer { xb in
         output.values.withUnsafeMutableBufferPointer { yb in
             switches.withUnsafeMutableBufferPointer { sb in
                 let (x, y, s) = (xb.baseAddress!, yb.baseAddress!, sb.baseAddress!)
-                forEachWindow(input.shape) { o, i in
-                    var best = i
-                    if x[i + c] > x[best] { best = i + c }
-                    if x[i + w * c] > x[best] { best = i + w * c }
-                    if x[i + w * c + c] > x[best] { best = i + w * c + c }
-                    y[o] = x[best]
-                    s[o] = best
+                forEachWindowRun(input.shape) { o, i0, i1, i2, i3, count in
+                    var ch = 0
+                    // Selects, not branches, so the channel loop vectorises; a later tap wins
+                    // only when strictly greater, as in a scan in tap order.
+                    while ch < count {
+                        var best = x[i0 + ch], at = i0 + ch
+                        let v1 = x[i1 + ch], t1 = v1 > best
+                        best = t1 ? v1 : best; at = t1 ? i1 + ch : at
+                        let v2 = x[i2 + ch], t2 = v2 > best
+                        best = t2 ? v2 : best; at = t2 ? i2 + ch : at
+                        let v3 = x[i3 + ch], t3 = v3 > best
+                        best = t3 ? v3 : best; at = t3 ? i3 + ch : at
+                        y[o + ch] = best
+                        s[o + ch] = at
+                        ch += 1
+                    }
                 }
             }
         }
@@ -60,16 +68,28 @@ public func maxPool2x2Forward(_ input: Tensor, switches: inout [Int]) -> Tensor 
     return output
 }
 
-/// Max pool backward: each output gradient goes to the input position its switch names.
+/// Max pool backward: each output gradient goes to the input position its switch names, zeros
+/// elsewhere. `switches` must come from a 2x2 pool of an input of `inputShape`: each window's
+/// four taps are written once (no zero fill and scatter), and only an odd last row or column,
+/// which no window covers, is zero-filled.
 public func maxPool2x2Backward(_ outputGradient: Tensor, switches: [Int], inputShape: [Int]) -> Tensor {
-    var inputGradient = Tensor(zeros: inputShape)
+    let covered = inputShape[1] % 2 == 0 && inputShape[2] % 2 == 0
+    var inputGradient = covered ? Tensor(uninitialized: inputShape) : Tensor(zeros: inputShape)
     inputGradient.values.withUnsafeMutableBufferPointer { dxb in
         outputGradient.values.withUnsafeBufferPointer { dyb in
             switches.withUnsafeBufferPointer { sb in
-                var i = 0
-                while i < dyb.count {
-                    dxb[sb[i]] += dyb[i]
-                    i += 1
+                let (dx, dy, s) = (dxb.baseAddress!, dyb.baseAddress!, sb.baseAddress!)
+                forEachWindowRun(inputShape) { o, i0, i1, i2, i3, count in
+                    var ch = 0
+                    while ch < count {
+                        // `0 + g`, as the sum onto a zero it replaces gives (-0 becomes +0).
+                        let at = s[o + ch], g = 0 + dy[o + ch]
+                        dx[i0 + ch] = at == i0 + ch ? g : 0
+                        dx[i1 + ch] = at == i1 + ch ? g : 0
+                        dx[i2 + ch] = at == i2 + ch ? g : 0
+                        dx[i3 + ch] = at == i3 + ch ? g : 0
+                        ch += 1
+                    }
                 }
             }
         }
@@ -102,13 +122,16 @@ public func maxUnpool2x2Backward(_ outputGradient: Tensor, switches: [Int], inpu
 
 /// Average pool forward: the mean of each 2x2 window.
 public func averagePool2x2Forward(_ input: Tensor) -> Tensor {
-    let (w, c) = (input.shape[2], input.shape[3])
     var output = Tensor(zeros: pooledShape(input.shape))
     input.values.withUnsafeBufferPointer { xb in
         output.values.withUnsafeMutableBufferPointer { yb in
             let (x, y) = (xb.baseAddress!, yb.baseAddress!)
-            forEachWindow(input.shape) { o, i in
-                y[o] = (x[i] + x[i + c] + x[i + w * c] + x[i + w * c + c]) * 0.25
+            forEachWindowRun(input.shape) { o, i0, i1, i2, i3, count in
+                var ch = 0
+                while ch < count {
+                    y[o + ch] = (x[i0 + ch] + x[i1 + ch] + x[i2 + ch] + x[i3 + ch]) * 0.25
+                    ch += 1
+                }
             }
         }
     }
@@ -117,14 +140,17 @@ public func averagePool2x2Forward(_ input: Tensor) -> Tensor {
 
 /// Average pool backward: a quarter of each output gradient to each tap of its window.
 public func averagePool2x2Backward(_ outputGradient: Tensor, inputShape: [Int]) -> Tensor {
-    let (w, c) = (inputShape[2], inputShape[3])
     var inputGradient = Tensor(zeros: inputShape)
     inputGradient.values.withUnsafeMutableBufferPointer { dxb in
         outputGradient.values.withUnsafeBufferPointer { dyb in
             let (dx, dy) = (dxb.baseAddress!, dyb.baseAddress!)
-            forEachWindow(inputShape) { o, i in
-                let g = dy[o] * 0.25
-                dx[i] += g; dx[i + c] += g; dx[i + w * c] += g; dx[i + w * c + c] += g
+            forEachWindowRun(inputShape) { o, i0, i1, i2, i3, count in
+                var ch = 0
+                while ch < count {
+                    let g = dy[o + ch] * 0.25
+                    dx[i0 + ch] += g; dx[i1 + ch] += g; dx[i2 + ch] += g; dx[i3 + ch] += g
+                    ch += 1
+                }
             }
         }
     }
