@@ -46,20 +46,22 @@ public func maxPool2x2Forward(_ input: Tensor, switches: inout [Int]) -> Tensor 
             switches.withUnsafeMutableBufferPointer { sb in
                 let (x, y, s) = (xb.baseAddress!, yb.baseAddress!, sb.baseAddress!)
                 forEachWindowRun(input.shape) { o, i0, i1, i2, i3, count in
+                    let (x0, x1, x2, x3, yo, so) = (x + i0, x + i1, x + i2, x + i3, y + o, s + o)
                     var ch = 0
-                    // Selects, not branches, so the channel loop vectorises; a later tap wins
-                    // only when strictly greater, as in a scan in tap order.
+                    // Selects, not branches, and wrapping index arithmetic (no overflow traps),
+                    // so the channel loop vectorises; a later tap wins only when strictly
+                    // greater, as in a scan in tap order.
                     while ch < count {
-                        var best = x[i0 + ch], at = i0 + ch
-                        let v1 = x[i1 + ch], t1 = v1 > best
-                        best = t1 ? v1 : best; at = t1 ? i1 + ch : at
-                        let v2 = x[i2 + ch], t2 = v2 > best
-                        best = t2 ? v2 : best; at = t2 ? i2 + ch : at
-                        let v3 = x[i3 + ch], t3 = v3 > best
-                        best = t3 ? v3 : best; at = t3 ? i3 + ch : at
-                        y[o + ch] = best
-                        s[o + ch] = at
-                        ch += 1
+                        var best = x0[ch], at = i0
+                        let v1 = x1[ch], t1 = v1 > best
+                        best = t1 ? v1 : best; at = t1 ? i1 : at
+                        let v2 = x2[ch], t2 = v2 > best
+                        best = t2 ? v2 : best; at = t2 ? i2 : at
+                        let v3 = x3[ch], t3 = v3 > best
+                        best = t3 ? v3 : best; at = t3 ? i3 : at
+                        yo[ch] = best
+                        so[ch] = at &+ ch
+                        ch &+= 1
                     }
                 }
             }
@@ -80,15 +82,32 @@ public func maxPool2x2Backward(_ outputGradient: Tensor, switches: [Int], inputS
             switches.withUnsafeBufferPointer { sb in
                 let (dx, dy, s) = (dxb.baseAddress!, dyb.baseAddress!, sb.baseAddress!)
                 forEachWindowRun(inputShape) { o, i0, i1, i2, i3, count in
+                    let (d0, d1, d2, d3, dyo, so) = (dx + i0, dx + i1, dx + i2, dx + i3, dy + o, s + o)
+                    // The switch's offset from the top-left tap, as a 32-bit number (a window
+                    // spans less than 2^31 values); four channels at a time in SIMD vectors (the
+                    // compiler does not vectorise four store streams by itself), then the rest.
+                    let (c1, c2, c3) = (Int32(i1 - i0), Int32(i2 - i0), Int32(i3 - i0))
                     var ch = 0
-                    while ch < count {
+                    while ch &+ 4 <= count {
+                        let at = SIMD4<Int32>(truncatingIfNeeded: SIMD4<Int>(so[ch], so[ch &+ 1], so[ch &+ 2], so[ch &+ 3])
+                                              &- SIMD4<Int>(ch &+ i0, ch &+ 1 &+ i0, ch &+ 2 &+ i0, ch &+ 3 &+ i0))
                         // `0 + g`, as the sum onto a zero it replaces gives (-0 becomes +0).
-                        let at = s[o + ch], g = 0 + dy[o + ch]
-                        dx[i0 + ch] = at == i0 + ch ? g : 0
-                        dx[i1 + ch] = at == i1 + ch ? g : 0
-                        dx[i2 + ch] = at == i2 + ch ? g : 0
-                        dx[i3 + ch] = at == i3 + ch ? g : 0
-                        ch += 1
+                        let g = 0 + SIMD4<Float>(dyo[ch], dyo[ch &+ 1], dyo[ch &+ 2], dyo[ch &+ 3]), zero = SIMD4<Float>()
+                        let (v0, v1) = (zero.replacing(with: g, where: at .== 0), zero.replacing(with: g, where: at .== c1))
+                        let (v2, v3) = (zero.replacing(with: g, where: at .== c2), zero.replacing(with: g, where: at .== c3))
+                        UnsafeMutableRawPointer(d0 + ch).storeBytes(of: v0, as: SIMD4<Float>.self)
+                        UnsafeMutableRawPointer(d1 + ch).storeBytes(of: v1, as: SIMD4<Float>.self)
+                        UnsafeMutableRawPointer(d2 + ch).storeBytes(of: v2, as: SIMD4<Float>.self)
+                        UnsafeMutableRawPointer(d3 + ch).storeBytes(of: v3, as: SIMD4<Float>.self)
+                        ch &+= 4
+                    }
+                    while ch < count {
+                        let at = Int32(truncatingIfNeeded: so[ch] &- ch &- i0), g = 0 + dyo[ch]
+                        d0[ch] = at == 0 ? g : 0
+                        d1[ch] = at == c1 ? g : 0
+                        d2[ch] = at == c2 ? g : 0
+                        d3[ch] = at == c3 ? g : 0
+                        ch &+= 1
                     }
                 }
             }
