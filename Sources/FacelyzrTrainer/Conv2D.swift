@@ -40,6 +40,24 @@ public struct Conv2DGeometry: Sendable, Equatable {
 /// (zeros for a tap in the padding); its adjoint `col2im` adds that place back onto the tap.
 private enum TapTransfer { case gather, scatterAdd }
 
+/// Moves `count` adjacent values between the input at `tap` and the columns as `transfer` says.
+/// A plain loop adds them (cheaper than a saxpy call); copying is a loop for a few values and
+/// memmove from 16 on.
+@inline(__always)
+private func move(_ transfer: TapTransfer, _ tap: UnsafeMutablePointer<Float>, _ column: UnsafeMutablePointer<Float>, _ count: Int) {
+    var i = 0
+    switch transfer {
+    case .gather:
+        if count >= 16 {
+            column.update(from: tap, count: count)
+        } else {
+            while i < count { column[i] = tap[i]; i += 1 }
+        }
+    case .scatterAdd:
+        while i < count { tap[i] += column[i]; i += 1 }
+    }
+}
+
 /// Walks every tap of every receptive field of `batch` images (`[N, H, W, C]`) in im2col order
 /// (image, output row, output column, `ky`, `kx`), moving its `C` values between `input` and
 /// the columns (`[N * outH * outW, kh * kw * C]`) as `transfer` says. `im2col` and `col2im`
@@ -51,7 +69,7 @@ private func walkTaps(
     _ transfer: TapTransfer, input: UnsafeMutablePointer<Float>, columns: UnsafeMutablePointer<Float>,
     batch: Int, _ g: Conv2DGeometry
 ) {
-    let c = g.inputChannels
+    let c = g.inputChannels, run = g.kernelWidth * c
     var column = columns
     var n = 0
     while n < batch {
@@ -60,31 +78,31 @@ private func walkTaps(
         while oy < g.outputHeight {
             var ox = 0
             while ox < g.outputWidth {
+                let ix0 = ox * g.stride - g.padLeft
+                let rowInside = ix0 >= 0 && ix0 + g.kernelWidth <= g.inputWidth
                 var ky = 0
                 while ky < g.kernelHeight {
                     let iy = oy * g.stride - g.padTop + ky
-                    var kx = 0
-                    while kx < g.kernelWidth {
-                        let ix = ox * g.stride - g.padLeft + kx
-                        let inside = iy >= 0 && iy < g.inputHeight && ix >= 0 && ix < g.inputWidth
-                        // A plain loop adds the `c` values (cheaper than a saxpy call per tap);
-                        // copying stays memmove, which beats a loop from 8 values on.
-                        let tap = image + (iy * g.inputWidth + ix) * c
-                        var i = 0
-                        switch transfer {
-                        case .gather:
-                            if !inside {
+                    if iy < 0 || iy >= g.inputHeight {
+                        // The whole kernel row is in the padding.
+                        if case .gather = transfer { column.update(repeating: 0, count: run) }
+                        column += run
+                    } else if rowInside {
+                        // The kernel row's taps are adjacent pixels: one run of `kw * C` values.
+                        move(transfer, image + (iy * g.inputWidth + ix0) * c, column, run)
+                        column += run
+                    } else {
+                        var kx = 0
+                        while kx < g.kernelWidth {
+                            let ix = ix0 + kx
+                            if ix >= 0 && ix < g.inputWidth {
+                                move(transfer, image + (iy * g.inputWidth + ix) * c, column, c)
+                            } else if case .gather = transfer {
                                 column.update(repeating: 0, count: c)
-                            } else if c >= 8 {
-                                column.update(from: tap, count: c)
-                            } else {
-                                while i < c { column[i] = tap[i]; i += 1 }
                             }
-                        case .scatterAdd:
-                            if inside { while i < c { tap[i] += column[i]; i += 1 } }
+                            column += c
+                            kx += 1
                         }
-                        column += c
-                        kx += 1
                     }
                     ky += 1
                 }
