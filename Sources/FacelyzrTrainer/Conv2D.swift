@@ -127,8 +127,8 @@ private func col2im(_ columns: UnsafePointer<Float>, batch: Int, _ g: Conv2DGeom
 }
 
 /// Convolution forward: `output[n, oy, ox, o] = act(bias[o] + sum w[o, ky, kx, c] * x[n, iy, ix, c])`
-/// by im2col and one `sgemm` over the whole batch. `columns` receives the im2col matrix, which
-/// `conv2DBackward` needs.
+/// by im2col and `sgemm`, a few images at a time. `columns` receives the whole batch's im2col
+/// matrix, which `conv2DBackward` needs.
 public func conv2DForward(
     _ input: Tensor, weight: Tensor, bias: Tensor, geometry g: Conv2DGeometry, activation: Activation,
     columns: inout [Float]
@@ -140,17 +140,28 @@ public func conv2DForward(
     let rows = batch * g.outputHeight * g.outputWidth
     if columns.count != rows * g.patchLength { columns = [Float](repeating: 0, count: rows * g.patchLength) }
     var output = Tensor(uninitialized: [batch, g.outputHeight, g.outputWidth, g.outputChannels])
+    // A few images at a time (about 1 MB of columns): `sgemm` packs each chunk's columns right
+    // after `im2col` wrote them, while they are still in cache, instead of reading the whole
+    // batch's back from memory. Each row of the product is the same dot product whatever the chunk.
+    let rowsPerImage = g.outputHeight * g.outputWidth
+    let imagesPerChunk = min(batch, max(1, (1 << 18) / max(rowsPerImage * g.patchLength, 1)))
+    let imageSize = g.inputHeight * g.inputWidth * g.inputChannels
     input.values.withUnsafeBufferPointer { x in
         columns.withUnsafeMutableBufferPointer { cols in
-            im2col(x.baseAddress!, batch: batch, g, into: cols.baseAddress!)
-        }
-    }
-    columns.withUnsafeBufferPointer { cols in
-        weight.values.withUnsafeBufferPointer { w in
-            output.values.withUnsafeMutableBufferPointer { y in
-                fillRows(y.baseAddress!, rows: rows, with: bias.values)
-                matrixMultiply(cols.baseAddress!, transposeA: false, w.baseAddress!, transposeB: true,
-                               into: y.baseAddress!, m: rows, n: g.outputChannels, k: g.patchLength, beta: 1)
+            weight.values.withUnsafeBufferPointer { w in
+                output.values.withUnsafeMutableBufferPointer { y in
+                    fillRows(y.baseAddress!, rows: rows, with: bias.values)
+                    var n = 0
+                    while n < batch {
+                        let images = min(imagesPerChunk, batch - n), first = n * rowsPerImage
+                        let chunk = cols.baseAddress! + first * g.patchLength
+                        im2col(x.baseAddress! + n * imageSize, batch: images, g, into: chunk)
+                        matrixMultiply(chunk, transposeA: false, w.baseAddress!, transposeB: true,
+                                       into: y.baseAddress! + first * g.outputChannels,
+                                       m: images * rowsPerImage, n: g.outputChannels, k: g.patchLength, beta: 1)
+                        n += images
+                    }
+                }
             }
         }
     }
