@@ -40,6 +40,24 @@ public struct Conv2DGeometry: Sendable, Equatable {
 /// (zeros for a tap in the padding); its adjoint `col2im` adds that place back onto the tap.
 private enum TapTransfer { case gather, scatterAdd }
 
+/// Moves `count` adjacent values between the input at `tap` and the columns as `transfer` says.
+/// A plain loop adds them (cheaper than a saxpy call); copying is a loop for a few values and
+/// memmove from 16 on.
+@inline(__always)
+private func move(_ transfer: TapTransfer, _ tap: UnsafeMutablePointer<Float>, _ column: UnsafeMutablePointer<Float>, _ count: Int) {
+    var i = 0
+    switch transfer {
+    case .gather:
+        if count >= 16 {
+            column.update(from: tap, count: count)
+        } else {
+            while i < count { column[i] = tap[i]; i += 1 }
+        }
+    case .scatterAdd:
+        while i < count { tap[i] += column[i]; i += 1 }
+    }
+}
+
 /// Walks every tap of every receptive field of `batch` images (`[N, H, W, C]`) in im2col order
 /// (image, output row, output column, `ky`, `kx`), moving its `C` values between `input` and
 /// the columns (`[N * outH * outW, kh * kw * C]`) as `transfer` says. `im2col` and `col2im`
@@ -51,7 +69,7 @@ private func walkTaps(
     _ transfer: TapTransfer, input: UnsafeMutablePointer<Float>, columns: UnsafeMutablePointer<Float>,
     batch: Int, _ g: Conv2DGeometry
 ) {
-    let c = g.inputChannels
+    let c = g.inputChannels, run = g.kernelWidth * c
     var column = columns
     var n = 0
     while n < batch {
@@ -60,31 +78,31 @@ private func walkTaps(
         while oy < g.outputHeight {
             var ox = 0
             while ox < g.outputWidth {
+                let ix0 = ox * g.stride - g.padLeft
+                let rowInside = ix0 >= 0 && ix0 + g.kernelWidth <= g.inputWidth
                 var ky = 0
                 while ky < g.kernelHeight {
                     let iy = oy * g.stride - g.padTop + ky
-                    var kx = 0
-                    while kx < g.kernelWidth {
-                        let ix = ox * g.stride - g.padLeft + kx
-                        let inside = iy >= 0 && iy < g.inputHeight && ix >= 0 && ix < g.inputWidth
-                        // A plain loop adds the `c` values (cheaper than a saxpy call per tap);
-                        // copying stays memmove, which beats a loop from 8 values on.
-                        let tap = image + (iy * g.inputWidth + ix) * c
-                        var i = 0
-                        switch transfer {
-                        case .gather:
-                            if !inside {
+                    if iy < 0 || iy >= g.inputHeight {
+                        // The whole kernel row is in the padding.
+                        if case .gather = transfer { column.update(repeating: 0, count: run) }
+                        column += run
+                    } else if rowInside {
+                        // The kernel row's taps are adjacent pixels: one run of `kw * C` values.
+                        move(transfer, image + (iy * g.inputWidth + ix0) * c, column, run)
+                        column += run
+                    } else {
+                        var kx = 0
+                        while kx < g.kernelWidth {
+                            let ix = ix0 + kx
+                            if ix >= 0 && ix < g.inputWidth {
+                                move(transfer, image + (iy * g.inputWidth + ix) * c, column, c)
+                            } else if case .gather = transfer {
                                 column.update(repeating: 0, count: c)
-                            } else if c >= 8 {
-                                column.update(from: tap, count: c)
-                            } else {
-                                while i < c { column[i] = tap[i]; i += 1 }
                             }
-                        case .scatterAdd:
-                            if inside { while i < c { tap[i] += column[i]; i += 1 } }
+                            column += c
+                            kx += 1
                         }
-                        column += c
-                        kx += 1
                     }
                     ky += 1
                 }
@@ -109,8 +127,8 @@ private func col2im(_ columns: UnsafePointer<Float>, batch: Int, _ g: Conv2DGeom
 }
 
 /// Convolution forward: `output[n, oy, ox, o] = act(bias[o] + sum w[o, ky, kx, c] * x[n, iy, ix, c])`
-/// by im2col and one `sgemm` over the whole batch. `columns` receives the im2col matrix, which
-/// `conv2DBackward` needs.
+/// by im2col and `sgemm`, a few images at a time. `columns` receives the whole batch's im2col
+/// matrix, which `conv2DBackward` needs.
 public func conv2DForward(
     _ input: Tensor, weight: Tensor, bias: Tensor, geometry g: Conv2DGeometry, activation: Activation,
     columns: inout [Float]
@@ -122,17 +140,28 @@ public func conv2DForward(
     let rows = batch * g.outputHeight * g.outputWidth
     if columns.count != rows * g.patchLength { columns = [Float](repeating: 0, count: rows * g.patchLength) }
     var output = Tensor(uninitialized: [batch, g.outputHeight, g.outputWidth, g.outputChannels])
+    // A few images at a time (about 1 MB of columns): `sgemm` packs each chunk's columns right
+    // after `im2col` wrote them, while they are still in cache, instead of reading the whole
+    // batch's back from memory. Each row of the product is the same dot product whatever the chunk.
+    let rowsPerImage = g.outputHeight * g.outputWidth
+    let imagesPerChunk = min(batch, max(1, (1 << 18) / max(rowsPerImage * g.patchLength, 1)))
+    let imageSize = g.inputHeight * g.inputWidth * g.inputChannels
     input.values.withUnsafeBufferPointer { x in
         columns.withUnsafeMutableBufferPointer { cols in
-            im2col(x.baseAddress!, batch: batch, g, into: cols.baseAddress!)
-        }
-    }
-    columns.withUnsafeBufferPointer { cols in
-        weight.values.withUnsafeBufferPointer { w in
-            output.values.withUnsafeMutableBufferPointer { y in
-                fillRows(y.baseAddress!, rows: rows, with: bias.values)
-                matrixMultiply(cols.baseAddress!, transposeA: false, w.baseAddress!, transposeB: true,
-                               into: y.baseAddress!, m: rows, n: g.outputChannels, k: g.patchLength, beta: 1)
+            weight.values.withUnsafeBufferPointer { w in
+                output.values.withUnsafeMutableBufferPointer { y in
+                    fillRows(y.baseAddress!, rows: rows, with: bias.values)
+                    var n = 0
+                    while n < batch {
+                        let images = min(imagesPerChunk, batch - n), first = n * rowsPerImage
+                        let chunk = cols.baseAddress! + first * g.patchLength
+                        im2col(x.baseAddress! + n * imageSize, batch: images, g, into: chunk)
+                        matrixMultiply(chunk, transposeA: false, w.baseAddress!, transposeB: true,
+                                       into: y.baseAddress! + first * g.outputChannels,
+                                       m: images * rowsPerImage, n: g.outputChannels, k: g.patchLength, beta: 1)
+                        n += images
+                    }
+                }
             }
         }
     }

@@ -204,6 +204,58 @@ import Testing
         }
     }
 
+    /// The pools' vectorised loops against a plain scan: several vectors of channels plus a
+    /// remainder (6 and 9), ties (values from a small set: the first tap in scan order wins), an
+    /// odd width (the last column, in no window, gets a zero gradient) and -0 gradients (+0 out,
+    /// as a sum onto zero gives), compared bit for bit.
+    @Test(arguments: [[2, 4, 6, 6], [1, 3, 5, 9]])
+    func maxPoolMatchesAPlainScanBitForBit(shape: [Int]) {
+        var gen = SplitMix64(state: 8)
+        let x = Tensor(shape: shape, values: (0..<shape.reduce(1, *)).map { _ in Float(gen.next() % 3) })
+        var switches: [Int] = []
+        let y = maxPool2x2Forward(x, switches: &switches)
+        let (h, w, c) = (shape[1], shape[2], shape[3])
+        let dy = (0..<y.count).map { i in i % 5 == 0 ? -Float.zero : Float(i % 7) - 3 }
+        var expectedDx = [Float](repeating: 0, count: x.count)
+        var o = 0
+        for n in 0..<shape[0] {
+            for oy in 0..<h / 2 {
+                for ox in 0..<w / 2 {
+                    for ch in 0..<c {
+                        let taps = [(0, 0), (0, 1), (1, 0), (1, 1)].map { ((n * h + 2 * oy + $0.0) * w + 2 * ox + $0.1) * c + ch }
+                        var best = taps[0]
+                        for t in taps.dropFirst() where x.values[t] > x.values[best] { best = t }
+                        #expect(switches[o] == best && y.values[o] == x.values[best])
+                        expectedDx[best] += dy[o]
+                        o += 1
+                    }
+                }
+            }
+        }
+        let dx = maxPool2x2Backward(Tensor(shape: y.shape, values: dy), switches: switches, inputShape: shape)
+        #expect(dx.values.map(\.bitPattern) == expectedDx.map(\.bitPattern))
+    }
+
+    /// The convolution forward runs im2col and sgemm a few images at a time; a batch large
+    /// enough to be split must give each image exactly what it gets alone, columns included.
+    @Test func convolutionForwardOfASplitBatchEqualsEachImageAlone() {
+        var gen = SplitMix64(state: 9)
+        let g = Conv2DGeometry(inputHeight: 64, inputWidth: 64, inputChannels: 16, outputChannels: 3,
+                               kernelHeight: 3, kernelWidth: 3, stride: 1, padding: .same)
+        let x = randomTensor([3, 64, 64, 16], &gen)
+        let weight = randomTensor(g.weightShape, &gen), bias = randomTensor([3], &gen)
+        var columns: [Float] = []
+        let y = conv2DForward(x, weight: weight, bias: bias, geometry: g, activation: .relu, columns: &columns)
+        let image = 64 * 64 * 16, patches = 64 * 64 * g.patchLength
+        for n in 0..<3 {
+            var alone: [Float] = []
+            let one = Tensor(shape: [1, 64, 64, 16], values: Array(x.values[n * image ..< (n + 1) * image]))
+            let yn = conv2DForward(one, weight: weight, bias: bias, geometry: g, activation: .relu, columns: &alone)
+            #expect(Array(y.values[n * yn.count ..< (n + 1) * yn.count]) == yn.values)
+            #expect(Array(columns[n * patches ..< (n + 1) * patches]) == alone)
+        }
+    }
+
     @Test func maxUnpoolPutsValuesBackAtTheSwitchesAndBackwardMatchesFiniteDifferences() {
         var gen = SplitMix64(state: 7)
         let x = Self.maxPoolInput([1, 4, 4, 2], &gen)
