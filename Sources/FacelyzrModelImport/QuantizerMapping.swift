@@ -90,15 +90,28 @@ extension ImportedGraph {
         if !(preprocessing.scale > 0 && preprocessing.scale.isFinite) {
             blockers.append(QuantizerBlocker(node: input.name, reason: "input scale \(preprocessing.scale) must be positive and finite"))
         }
-        if outputs.count != 1 { blockers.append(QuantizerBlocker(node: "graph outputs", reason: "\(outputs.count) outputs; the quantizer takes one head")) }
+        // A detector: every graph output is a 1x1 convolution (group 1, stride 1, no padding or
+        // activation) that no node reads, its raw score or box map: one per-place raw head each,
+        // in node order, named after the output (docs/model-import.md "Heads").
+        let detectorHeads = outputs.map(\.node).sorted()
+        let detector = !outputs.isEmpty && Set(detectorHeads).count == outputs.count && detectorHeads.allSatisfy { i in
+            guard case .conv(let c) = nodes[i].op else { return false }
+            return c.kernelHeight == 1 && c.kernelWidth == 1 && c.strideHeight == 1 && c.strideWidth == 1 && c.group == 1
+                && c.pads.allSatisfy { $0 == 0 } && nodes[i].activation == .none && nodes[i].inputs != [nil]
+                && !nodes.contains { $0.inputs.contains(i) }
+        }
+        if outputs.count != 1 && !detector {
+            blockers.append(QuantizerBlocker(node: "graph outputs", reason: "\(outputs.count) outputs; the quantizer takes one head, or a detector's 1x1 convolution maps"))
+        }
 
         // The head: the last dense layer, followed by nothing, a sigmoid or a softmax.
-        let headLayer = nodes.lastIndex { $0.op == .dense }
+        let headLayer = detector ? nil : nodes.lastIndex { $0.op == .dense }
         let tail = headLayer.map { Array(nodes[($0 + 1)...]) } ?? []
         let units = headLayer.map { nodes[$0].outputShape[2] } ?? 0
         var headKind = HeadKind.regression
         var oneLogit = false
-        switch tail.map(\.op) {
+        switch detector ? [] : tail.map(\.op) {
+        case [] where detector: headKind = .raw
         case [] where headLayer != nil: break
         case [.sigmoid]: headKind = .binary
         case [.softmax] where units == 2 && head.binValues == nil:
@@ -195,6 +208,11 @@ extension ImportedGraph {
             }
             let inChannels = x == inputNode && meanChannel ? channels + 1 : inShape[2]
             switch node.op {
+            case .conv where detector && detectorHeads.contains(i):
+                // OHWI [M, 1, 1, C] is the per-place head's [M, C].
+                graphNodes.append(FloatGraph.Node(
+                    name: node.name, kind: .headOutput(head: detectorHeads.firstIndex(of: i)!), input: x, outputShape: node.outputShape,
+                    weight: weight.map { Tensor(shape: [$0.shape[0], $0.count / $0.shape[0]], values: $0.values) }, bias: bias, activation: .none))
             case .conv(let c):
                 var reasons: [String] = []
                 // Depthwise 3x3 (one filter per channel): the runtime's depthwiseConv2D, strides 1-2.
@@ -266,10 +284,16 @@ extension ImportedGraph {
 
         let graph: FloatGraph
         do {
-            graph = try FloatGraph(inputShape: input.shape, inputScale: inputScale, nodes: graphNodes, heads: [
-                FloatGraph.Head(name: head.name, kind: headKind, labels: oneLogit ? [labels[1]] : labels,
-                                values: headKind == .expectedValue ? head.binValues! : []),
-            ])
+            let heads = detector
+                ? detectorHeads.map { i in
+                    let shape = nodes[i].outputShape
+                    let place = (0..<shape[2]).map(String.init)
+                    return FloatGraph.Head(name: outputs.first { $0.node == i }!.name, kind: .raw,
+                                           labels: Array(repeatElement(place, count: shape[0] * shape[1]).joined()))
+                }
+                : [FloatGraph.Head(name: head.name, kind: headKind, labels: oneLogit ? [labels[1]] : labels,
+                                   values: headKind == .expectedValue ? head.binValues! : [])]
+            graph = try FloatGraph(inputShape: input.shape, inputScale: inputScale, nodes: graphNodes, heads: heads)
         } catch {
             return QuantizerMapping(blockers: [QuantizerBlocker(node: "graph", reason: error.description)], graph: nil, checkpoint: nil, notes: notes)
         }
