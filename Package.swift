@@ -105,7 +105,7 @@ let package = Package(
         // Quantizer: float network to int8 blob (calibration, per-channel weights), model card, drift.
         .target(
             name: "FacelyzrQuantizer",
-            dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrTrainer", "FacelyzrData", "FacelyzrHost", "FacelyzrFiles"]
+            dependencies: ["FacelyzrRuntime", "FacelyzrBlobBuilder", "FacelyzrTrainer", "FacelyzrData", "FacelyzrHost", "FacelyzrFiles", "CBLAS"]
         ),
         // TFLite flatbuffers behind a plain C API: flatbuffers' Verifier and flatc's accessors
         // (generated from TFLite's schema.fbs, committed; Debian's libflatbuffers-dev headers).

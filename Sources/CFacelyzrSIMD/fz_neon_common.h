@@ -1,6 +1,6 @@
 /*
  * aarch64 NEON, every build: the packed conv2D kernel over int8 rows (ops the quad tiles do not
- * take; smull/smlal2/sadalp, or sdot when built for the dot product), the NEON double-rounding
+ * take; smull/smlal2/sadalp, or sdot when built for the dot product), the NEON double- and single-rounding
  * requantisation and a quad tile pixel's store, and what both quad-tile forms (fz_neon_smull.h,
  * fz_neon_sdot.h) share: the 3x3 shapes they are compiled for, the broadcast quad, the
  * post-indexed pointer advance. Include facelyzr_simd.h, not this file; see docs/kernels.md.
@@ -112,23 +112,33 @@ static inline int32x4_t fz_neon_requantize_4(
     return vrshlq_s32(vsraq_n_s32(x, vandq_s32(x, shift), 31), shift);
 }
 
-/* The 16 accumulators a0..a3 (4 channels each), straight-line (no arrays: the compiler keeps
- * them in registers); `any_left_shift` 0 skips the left shift (every channel's is 0). The output stage works on 8 lanes of int16: narrowing with saturation,
- * then adding the zero point with saturation, then clamping to [output_min, output_max] gives
- * requantizeToInt8's clamp to [-256, 255], add, clamp, because the bounds lie in [-128, 127]
- * and the zero point too (a value beyond [-256, 255] ends beyond the bounds either way). */
-static inline int8x16_t fz_neon_requantize_double(
-    int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t a3, const int32_t *multiplier, const int32_t *left,
-    const int32_t *neg_right, int any_left_shift, int32_t zero_point, int32_t output_min, int32_t output_max) {
+/* The output stage of requantizeToInt8 for 16 requantised values (4 channels a vector): it works
+ * on 8 lanes of int16: narrowing with saturation, then adding the zero point with saturation,
+ * then clamping to [output_min, output_max] gives requantizeToInt8's clamp to [-256, 255], add,
+ * clamp, because the bounds lie in [-128, 127] and the zero point too (a value beyond
+ * [-256, 255] ends beyond the bounds either way). */
+static inline int8x16_t fz_neon_output_stage(
+    int32x4_t q0, int32x4_t q1, int32x4_t q2, int32x4_t q3, int32_t zero_point, int32_t output_min, int32_t output_max) {
     const int16x8_t zp = vdupq_n_s16((int16_t)zero_point);
     const int16x8_t lo = vdupq_n_s16((int16_t)output_min), hi = vdupq_n_s16((int16_t)output_max);
-    int16x8_t low = vcombine_s16(vqmovn_s32(fz_neon_requantize_4(a0, multiplier, left, neg_right, any_left_shift)),
-                                 vqmovn_s32(fz_neon_requantize_4(a1, multiplier + 4, left + 4, neg_right + 4, any_left_shift)));
-    int16x8_t high = vcombine_s16(vqmovn_s32(fz_neon_requantize_4(a2, multiplier + 8, left + 8, neg_right + 8, any_left_shift)),
-                                  vqmovn_s32(fz_neon_requantize_4(a3, multiplier + 12, left + 12, neg_right + 12, any_left_shift)));
+    int16x8_t low = vcombine_s16(vqmovn_s32(q0), vqmovn_s32(q1));
+    int16x8_t high = vcombine_s16(vqmovn_s32(q2), vqmovn_s32(q3));
     low = vminq_s16(vmaxq_s16(vqaddq_s16(low, zp), lo), hi);
     high = vminq_s16(vmaxq_s16(vqaddq_s16(high, zp), lo), hi);
     return vcombine_s8(vmovn_s16(low), vmovn_s16(high));
+}
+
+/* The 16 accumulators a0..a3 (4 channels each), straight-line (no arrays: the compiler keeps
+ * them in registers); `any_left_shift` 0 skips the left shift (every channel's is 0); then
+ * fz_neon_output_stage. */
+static inline int8x16_t fz_neon_requantize_double(
+    int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t a3, const int32_t *multiplier, const int32_t *left,
+    const int32_t *neg_right, int any_left_shift, int32_t zero_point, int32_t output_min, int32_t output_max) {
+    return fz_neon_output_stage(fz_neon_requantize_4(a0, multiplier, left, neg_right, any_left_shift),
+                                fz_neon_requantize_4(a1, multiplier + 4, left + 4, neg_right + 4, any_left_shift),
+                                fz_neon_requantize_4(a2, multiplier + 8, left + 8, neg_right + 8, any_left_shift),
+                                fz_neon_requantize_4(a3, multiplier + 12, left + 12, neg_right + 12, any_left_shift),
+                                zero_point, output_min, output_max);
 }
 
 /* fz_neon_requantize_double for 16 accumulators in memory, stored to `out`. */
@@ -138,6 +148,35 @@ static inline void fz_neon_requantize_double_16(
     vst1q_s8(out, fz_neon_requantize_double(
         vld1q_s32(acc), vld1q_s32(acc + 4), vld1q_s32(acc + 8), vld1q_s32(acc + 12),
         multiplier, left, neg_right, 1, zero_point, output_min, output_max));
+}
+
+/* Single-rounding requantisation of 4 accumulators (requantize's `.single`,
+ * docs/quantization.md): (x * M + 2^(t - 1)) >> t in int64 with t = 31 - shift in [1, 62]
+ * (shift = left + neg_right, one of them 0), saturated to int32. smull / smull2 give the exact
+ * 64-bit products (|x * M| < 2^62, so adding 2^(t - 1) < 2^62 cannot wrap), srshl by -t is that
+ * rounding shift (ties toward +infinity), sqxtn the saturation. */
+static inline int32x4_t fz_neon_requantize_single_4(
+    int32x4_t x, const int32_t *multiplier, const int32_t *left, const int32_t *neg_right) {
+    const int32x4_t m = vld1q_s32(multiplier);
+    /* -t = shift - 31, per channel, widened to the two 64-bit lanes of each half. */
+    const int32x4_t neg_total = vsubq_s32(vaddq_s32(vld1q_s32(left), vld1q_s32(neg_right)), vdupq_n_s32(31));
+    int64x2_t low = vrshlq_s64(vmull_s32(vget_low_s32(x), vget_low_s32(m)), vmovl_s32(vget_low_s32(neg_total)));
+    int64x2_t high = vrshlq_s64(vmull_high_s32(x, m), vmovl_high_s32(neg_total));
+    return vcombine_s32(vqmovn_s64(low), vqmovn_s64(high));
+}
+
+/* Single-rounding requantisation of 16 accumulators in memory with the output stage of
+ * requantizeToInt8 (fz_neon_output_stage), stored to `out`: Fast.store for single-rounding
+ * convolutions (the quad tiles' mode `tiles`, int8 rows). */
+static inline void fz_neon_requantize_single_16(
+    const int32_t *acc, const int32_t *multiplier, const int32_t *left, const int32_t *neg_right,
+    int32_t zero_point, int32_t output_min, int32_t output_max, int8_t *out) {
+    vst1q_s8(out, fz_neon_output_stage(
+        fz_neon_requantize_single_4(vld1q_s32(acc), multiplier, left, neg_right),
+        fz_neon_requantize_single_4(vld1q_s32(acc + 4), multiplier + 4, left + 4, neg_right + 4),
+        fz_neon_requantize_single_4(vld1q_s32(acc + 8), multiplier + 8, left + 8, neg_right + 8),
+        fz_neon_requantize_single_4(vld1q_s32(acc + 12), multiplier + 12, left + 12, neg_right + 12),
+        zero_point, output_min, output_max));
 }
 
 /* One pixel's 16 accumulators of a quad tile (channels `offset`... of the tile, 4 per vector):

@@ -45,6 +45,7 @@ public enum CStatus: Int32, Sendable {
     case invalidFrame = 37
     case invalidTrackerSetting = 38
     case invalidLevels = 39
+    case frameTooLarge = 40
 
     /// The static, NUL-terminated text `fz_error_message` returns.
     public var message: StaticString {
@@ -89,6 +90,7 @@ public enum CStatus: Int32, Sendable {
         case .invalidFrame: "the frame's format, size, planes or strides are invalid, or do not fit the detector or model"
         case .invalidTrackerSetting: "a tracker setting is out of range (capacity, IoU, smoothing, frames missed) or its storage is not 16-byte aligned"
         case .invalidLevels: "the pyramid levels asked for are not within 0 to fz_detector_level_count (first <= end)"
+        case .frameTooLarge: "the frame is too large for the detector: its first pyramid level or its window count exceeds the localiser's limits"
         }
     }
 }

@@ -49,6 +49,7 @@ public func fz_detector_open(
     } catch {
         switch error {
         case .noWindowFits: return CStatus.noWindowFits.rawValue
+        case .tooManyWindows, .levelTooLarge: return CStatus.frameTooLarge.rawValue
         default: return CStatus.notFaceDetector.rawValue
         }
     }

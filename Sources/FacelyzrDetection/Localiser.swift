@@ -513,10 +513,9 @@ public struct Localiser: Sendable {
     /// head, its three box offsets (`regressedBox`), `floatsPerWindow` floats.
     @inline(__always)
     func keepWindow(_ index: Int, outputs: UnsafePointer<Int32>, scores: UnsafeMutablePointer<Float>) {
-        let kept = scores + index * floatsPerWindow
-        kept[0] = model.prediction(output: 0, outputs: outputs)
-        guard hasBoxHead else { return }
-        for i in 0..<3 { kept[1 + i] = model.prediction(output: 1 + i, outputs: outputs) }
+        // The model's outputs are exactly these (`init`: a binary head of one output, then
+        // optionally a box head of three), so every prediction in one walk of the heads.
+        model.predictions(outputs: outputs, into: scores + index * floatsPerWindow)
     }
 
     /// The face box a window's box head places (docs/detection.md "Box regression"): the centre

@@ -58,8 +58,9 @@ public func resampleSeparable<Columns: ResamplingTaps, Rows: ResamplingTaps>(
     // Along x: blocks of 8 output samples (a row's columns times channels), each sample's taps
     // in groups of up to 4 that every source row adds to the block's running sums in `scratch`
     // (from 0, in tap order) as one vector. A sample with fewer taps than the group's widest is
-    // padded with weight-0 taps, which add +0 to a sum that is never negative: no change.
-    scratch.update(repeating: 0, count: sourceHeight * targetWidth * channels)
+    // padded with weight-0 taps, which add +0 to a sum that is never negative: no change. The
+    // first group starts its sums at 0 in registers rather than from a zeroed `scratch` (the
+    // same floats: no pass that zeroes the scratch first).
     let rowLength = targetWidth * channels
     var start = 0
     while start < rowLength {
@@ -91,7 +92,9 @@ public func resampleSeparable<Columns: ResamplingTaps, Rows: ResamplingTaps>(
                 let from = source + y * sourceWidth * channels
                 let to = scratch + y * rowLength + start
                 var sum = SIMD8<Float>()
-                if count == 8 {
+                if group == 0 {
+                    // From 0.
+                } else if count == 8 {
                     sum = UnsafeRawPointer(to).loadUnaligned(as: SIMD8<Float>.self)
                 } else {
                     for i in 0..<count { sum[i] = to[i] }
@@ -167,7 +170,12 @@ func gather(_ row: UnsafePointer<UInt8>, _ offsets: SIMD8<Int>) -> SIMD8<Float> 
 /// rounded down, which adds the 1 that rounding away from 0 wants.
 @inlinable @inline(__always)
 func storeRounded(_ sums: SIMD8<Float>, count: Int, _ target: UnsafeMutablePointer<UInt8>) {
-    let clamped = sums.clamped(lowerBound: SIMD8(repeating: 0), upperBound: SIMD8(repeating: 255))
+    // Two replacements rather than `clamped(lowerBound:upperBound:)`, which Embedded Swift left
+    // as a call per vector on aarch64 (7% of a 640x480 frame's instructions: docs/detection.md
+    // "Latency").
+    var clamped = sums
+    clamped.replace(with: 0, where: clamped .< 0)
+    clamped.replace(with: 255, where: clamped .> 255)
     let shifted = clamped + 8_388_608
     let rounded = shifted.replacing(with: shifted + 1, where: clamped - (shifted - 8_388_608) .== 0.5)
     let bytes = SIMD8<UInt8>(truncatingIfNeeded: unsafeBitCast(rounded, to: SIMD8<UInt32>.self))

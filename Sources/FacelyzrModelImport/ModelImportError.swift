@@ -1,3 +1,5 @@
+import FacelyzrFiles
+
 /// Why a model file could not be imported. Every error names the file and, where one is at
 /// fault, the node (its ONNX name, or `#index OpType` when the file leaves it unnamed); nothing
 /// is returned or written when import fails (docs/model-import.md "Errors").
@@ -51,5 +53,13 @@ public struct ModelImportError: Error, Equatable, CustomStringConvertible {
             return "\(location): input \(tensor) is neither a graph input, an initializer nor the output of a node"
         case .unsupportedTensor(let tensor, let why): return "\(location): tensor \(tensor): \(why)"
         }
+    }
+}
+
+/// The bytes of the model file in `path` (ONNX or TFLite); an unreadable file is a
+/// `ModelImportError` naming it.
+func modelFileBytes(path: String) throws(ModelImportError) -> [UInt8] {
+    do { return try ReadOnlyFile.readAll(path: path) } catch {
+        throw ModelImportError(file: path, reason: .unreadable(error.reason))
     }
 }

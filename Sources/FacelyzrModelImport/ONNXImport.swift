@@ -1,4 +1,3 @@
-import FacelyzrFiles
 import FacelyzrTrainer
 import Foundation
 import SwiftProtobuf
@@ -16,11 +15,7 @@ public enum ONNXImport {
 
     /// Imports the ONNX model in `path`.
     public static func read(path: String) throws(ModelImportError) -> ImportedGraph {
-        let bytes: [UInt8]
-        do { bytes = try ReadOnlyFile.readAll(path: path) } catch {
-            throw ModelImportError(file: path, reason: .unreadable(error.reason))
-        }
-        return try read(bytes: bytes, file: path)
+        try read(bytes: modelFileBytes(path: path), file: path)
     }
 
     /// Imports an ONNX model from its bytes; `file` names it in errors.

@@ -1,4 +1,3 @@
-import FacelyzrFiles
 import FacelyzrTrainer
 
 /// Reads TFLite files into `ImportedGraph`s (docs/model-import.md "TFLite"): flatbuffers' Verifier
@@ -12,11 +11,7 @@ public enum TFLiteImport {
 
     /// Imports the TFLite model in `path`.
     public static func read(path: String) throws(ModelImportError) -> ImportedGraph {
-        let bytes: [UInt8]
-        do { bytes = try ReadOnlyFile.readAll(path: path) } catch {
-            throw ModelImportError(file: path, reason: .unreadable(error.reason))
-        }
-        return try read(bytes: bytes, file: path)
+        try read(bytes: modelFileBytes(path: path), file: path)
     }
 
     /// Imports a TFLite model from its bytes; `file` names it in errors.

@@ -34,8 +34,11 @@ public struct LayerReport: Codable, Sendable, Equatable {
 ///   - outputs: quantization of each calibrated node's output, by node index.
 ///   - inputMeans: for bias correction, the float mean of each node's input per element of its
 ///     input tensor (flattened NHWC); nil leaves biases as trained.
+///   - weights: int8 weights rounded beforehand (GPTQ), by node index; nil rounds each weight to
+///     its nearest step.
 func exportBlob(
-    _ graph: FloatGraph, name: String, outputs: [Int: BlobBuilder.Quantization], inputMeans: [Int: [Float]]?
+    _ graph: FloatGraph, name: String, outputs: [Int: BlobBuilder.Quantization], inputMeans: [Int: [Float]]?,
+    weights rounded: [Int: ChannelQuantizedWeights]? = nil
 ) throws(QuantizerError) -> (bytes: [UInt8], layers: [LayerReport]) {
     let pixelFormat: PixelFormat = graph.inputShape[2] == 1 ? .gray8 : .rgb8
     var builder = BlobBuilder(name: name, height: graph.inputShape[0], width: graph.inputShape[1],
@@ -55,7 +58,7 @@ func exportBlob(
             -> (weights: [Int8], bias: [Int32], requantization: [BlobBuilder.Requantization], scales: [Float])
         {
             let w = node.weight!, channels = w.shape[0]
-            var q = quantizeWeightsPerChannel(w.values, channels: channels)
+            var q = rounded?[index] ?? quantizeWeightsPerChannel(w.values, channels: channels)
             var bias = node.bias!.values
             if let means = inputMeans?[index] {
                 // Empirical bias correction: add back the expected error E[(w - w_q) x] per channel.

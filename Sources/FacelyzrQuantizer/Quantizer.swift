@@ -18,15 +18,18 @@ public struct QuantizationOptions: Sendable {
     public var method: CalibrationMethod
     /// Empirical bias correction (add back `E[(w - w_q) x]` per output channel).
     public var biasCorrection: BiasCorrection
+    /// How weights are rounded to int8 (scales are the same either way).
+    public var weightRounding: WeightRounding
     /// Calibration images `auto` runs through the runtime to pick each layer's method.
     public var autoImageCount: Int
     public var batchSize: Int
     public var binsPerSide: Int
 
-    public init(method: CalibrationMethod = .auto, biasCorrection: BiasCorrection = .off, autoImageCount: Int = 32,
-                batchSize: Int = 32, binsPerSide: Int = ActivationHistogram.defaultBinsPerSide) {
+    public init(method: CalibrationMethod = .auto, biasCorrection: BiasCorrection = .off, weightRounding: WeightRounding = .nearest,
+                autoImageCount: Int = 32, batchSize: Int = 32, binsPerSide: Int = ActivationHistogram.defaultBinsPerSide) {
         self.method = method
         self.biasCorrection = biasCorrection
+        self.weightRounding = weightRounding
         self.autoImageCount = autoImageCount
         self.batchSize = batchSize
         self.binsPerSide = binsPerSide
@@ -76,10 +79,19 @@ public enum Quantizer {
         let batches = stride(from: 0, to: images.count, by: options.batchSize).map { start in
             start..<min(start + options.batchSize, images.count)
         }
+        let weighted = graph.nodes.indices.filter { graph.nodes[$0].weight != nil }
+        var moments = [Int: InputMoments]()  // GPTQ's, per weighted node
+        if options.weightRounding == .gptq {
+            for i in weighted { moments[i] = InputMoments(length: graph.nodes[i].weight!.count / graph.nodes[i].weight!.shape[0]) }
+        }
+        var columns: [Float] = []
         for (b, batch) in batches.enumerated() {
             let input = graph.normalize(Array(images[batch].joined()), count: batch.count)
             let outputs = graph.forward(input)
             accumulate(input, into: &sums, key: -1)
+            for i in weighted where options.weightRounding == .gptq {
+                moments[i]!.add(graph.nodes[i].input.map { outputs[$0] } ?? input, of: graph.nodes[i], columns: &columns)
+            }
             for i in graph.nodes.indices {
                 accumulate(outputs[i], into: &sums, key: i)
                 guard graph.nodes[i].isCalibrated else { continue }
@@ -99,6 +111,16 @@ public enum Quantizer {
             progress("histograms: batch \(b + 1)/\(batches.count)")
         }
 
+        var roundedWeights: [Int: ChannelQuantizedWeights]?
+        if options.weightRounding == .gptq {
+            var rounded = [Int: ChannelQuantizedWeights]()
+            for (n, i) in weighted.enumerated() {
+                let w = graph.nodes[i].weight!
+                rounded[i] = quantizeWeightsGPTQ(w.values, channels: w.shape[0], moments: moments[i]!)
+                progress("gptq: layer \(n + 1)/\(weighted.count) \(graph.nodes[i].name)")
+            }
+            roundedWeights = rounded
+        }
         let means = options.biasCorrection == .off ? nil : biasCorrectionMeans(graph, sums: sums, count: images.count)
         // `auto` picks the layers' ranges without correction, then compares the two finished models.
         let rangeChoiceMeans = options.biasCorrection == .on ? means : nil
@@ -138,7 +160,7 @@ public enum Quantizer {
                         score = s
                     } else {
                         chosen[i] = c
-                        let model = try LoadedModel(quantized: exportBlob(graph, name: name, outputs: quantizations(), inputMeans: rangeChoiceMeans).bytes)
+                        let model = try LoadedModel(quantized: exportBlob(graph, name: name, outputs: quantizations(), inputMeans: rangeChoiceMeans, weights: roundedWeights).bytes)
                         var int8Values: [Float] = []
                         int8Values.reserveCapacity(floatValues.count)
                         for image in probe { int8Values += model.predictLayers(image).layers[judged] }
@@ -159,7 +181,7 @@ public enum Quantizer {
         if options.biasCorrection == .auto {
             let floatOutputs = graph.predict(faces, progress: progress)
             func candidate(_ meansOrNil: [Int: [Float]]?) throws(QuantizerError) -> (blob: (bytes: [UInt8], layers: [LayerReport]), sqnr: Double) {
-                let blob = try exportBlob(graph, name: name, outputs: quantizations(), inputMeans: meansOrNil)
+                let blob = try exportBlob(graph, name: name, outputs: quantizations(), inputMeans: meansOrNil, weights: roundedWeights)
                 let model = try LoadedModel(quantized: blob.bytes)
                 return (blob, SQNR.meanOverOutputs(reference: floatOutputs, approximation: model.predict(faces, progress: progress)))
             }
@@ -169,7 +191,7 @@ public enum Quantizer {
                 + "\(formatDecibels(with.sqnr)) with, \(formatDecibels(without.sqnr)) without)"
             progress("bias correction \(biasCorrectionText)")
         } else {
-            (bytes, reports) = try exportBlob(graph, name: name, outputs: quantizations(), inputMeans: rangeChoiceMeans)
+            (bytes, reports) = try exportBlob(graph, name: name, outputs: quantizations(), inputMeans: rangeChoiceMeans, weights: roundedWeights)
             _ = try LoadedModel(quantized: bytes)  // never hand out a blob the runtime would refuse
         }
         var layers = reports
@@ -179,6 +201,7 @@ public enum Quantizer {
             layers[i].calibrationSQNR = sqnr[i]
         }
         let optionText = "method \(options.method.name), bias correction \(biasCorrectionText), "
+            + (options.weightRounding == .nearest ? "" : "weight rounding \(options.weightRounding.rawValue), ")
             + "\(options.binsPerSide * 2) histogram bins" + (options.method == .auto ? ", auto on \(min(options.autoImageCount, images.count)) images" : "")
         return QuantizedModel(bytes: bytes, layers: layers, calibration: calibration.description,
                               calibrationCount: calibration.count, options: optionText)

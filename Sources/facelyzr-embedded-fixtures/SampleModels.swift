@@ -201,6 +201,25 @@ enum SampleModels {
         return b
     }
 
+    /// 16x16 gray through two single-rounding convolutions the quad tiles take on aarch64
+    /// (requantised after the tile by NEON there, by the scalar loop elsewhere): 3x3 valid to 20
+    /// channels (a block and a partial one, all-zero channel, weights +-127, zero point 127), then
+    /// 2x2 stride 2 to 40 channels with real factors up to 300, so that some outputs saturate
+    /// int32 and the clamp, and ReLU.
+    static func singleRounding(seed: UInt64) -> BlobBuilder {
+        var rng = SplitMix64(state: seed)
+        var b = BlobBuilder(name: "single-rounding", height: 16, width: 16, pixelFormat: .gray8)
+        var l = Layer(channels: 20, weightsPerChannel: 9, real: 0.00001...3.0, extremes: true, rng: &rng)
+        var x = b.conv2D(b.input, filters: 20, kernelHeight: 3, kernelWidth: 3, padding: .valid, weights: l.weights,
+                         bias: l.bias, requantization: l.requantization, output: q(127), rounding: .single)
+        l = Layer(channels: 40, weightsPerChannel: 4 * 20, real: 0.0001...300.0, extremes: true, rng: &rng)
+        x = b.conv2D(x, filters: 40, kernelHeight: 2, kernelWidth: 2, strideHeight: 2, strideWidth: 2, padding: .valid,
+                     weights: l.weights, bias: l.bias, requantization: l.requantization, output: q(-128), activation: .relu,
+                     rounding: .single)
+        heads(&b, features: x, attributes: 2, rng: &rng)
+        return b
+    }
+
     /// The fixtures by file name.
     static let all: [(name: String, build: @Sendable () -> BlobBuilder)] = [
         ("every-op", { everyOp(seed: 11) }),
@@ -208,7 +227,8 @@ enum SampleModels {
         ("extremes", { extremes(seed: 13) }),
         ("residual", { residual(seed: 14) }),
         ("age-stem", { ageStem(seed: 15) }),
-        ("detector", { detector(seed: 16) }),
+        ("single-rounding", { singleRounding(seed: 16) }),
+        ("detector", { detector(seed: 17) }),
     ]
 
     /// `count` bytes of pseudo-random pixels for input `index`.

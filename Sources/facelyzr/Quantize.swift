@@ -70,12 +70,20 @@ struct QuantizationSettings: ParsableArguments {
         discussion: "on adds back each layer's expected weight-rounding error to its bias; auto builds the model both ways and keeps the one whose head outputs are closer to float on the calibration faces."))
     var biasCorrection: String = "auto"
 
+    @Option(help: ArgumentHelp(
+        "Weight rounding: nearest or gptq.",
+        discussion: "gptq rounds each layer's weights one input at a time, compensating each rounding error with the weights not yet rounded so that the layer's output on the calibration faces moves least (docs/quantization.md \"Weight rounding\"); the scales are the same."))
+    var weightRounding: String = "nearest"
+
     @OptionGroup var population: SyntheticSeedOption
 
     func validate() throws {
         guard CalibrationMethod(name: method) != nil else { throw ValidationError("unknown --method \(method)") }
         guard BiasCorrection(rawValue: biasCorrection) != nil else {
             throw ValidationError("unknown --bias-correction \(biasCorrection) (off, on or auto)")
+        }
+        guard WeightRounding(rawValue: weightRounding) != nil else {
+            throw ValidationError("unknown --weight-rounding \(weightRounding) (nearest or gptq)")
         }
         // The calibration faces stay in memory (12 KiB each at 64x64x3) and go through the float
         // network several times (histograms, bias correction, the `auto` comparison).
@@ -86,7 +94,8 @@ struct QuantizationSettings: ParsableArguments {
     }
 
     var options: QuantizationOptions {
-        QuantizationOptions(method: CalibrationMethod(name: method)!, biasCorrection: BiasCorrection(rawValue: biasCorrection)!)
+        QuantizationOptions(method: CalibrationMethod(name: method)!, biasCorrection: BiasCorrection(rawValue: biasCorrection)!,
+                            weightRounding: WeightRounding(rawValue: weightRounding)!)
     }
 
     /// The faces of `calibration` (`synthetic` or a dataset) at the network's input size.

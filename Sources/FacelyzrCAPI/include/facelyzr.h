@@ -86,6 +86,7 @@ typedef int32_t fz_status;
 #define FZ_ERROR_INVALID_FRAME 37
 #define FZ_ERROR_INVALID_TRACKER_SETTING 38
 #define FZ_ERROR_INVALID_LEVELS 39
+#define FZ_ERROR_FRAME_TOO_LARGE 40
 
 /* Where opening a blob failed: the status code, a byte offset in the blob (0 when the
  * error has none) and the op, tensor or head-output index it names (-1 when none). */
@@ -201,7 +202,8 @@ typedef struct fz_detector {
 
 /* A detector for width x height frames over an opened face / not-face model (which must stay
  * alive), with the localiser's default settings (docs/detection.md). FZ_OK,
- * FZ_ERROR_NOT_FACE_DETECTOR, FZ_ERROR_NO_WINDOW_FITS or FZ_ERROR_STORAGE_TOO_SMALL. */
+ * FZ_ERROR_NOT_FACE_DETECTOR, FZ_ERROR_NO_WINDOW_FITS, FZ_ERROR_FRAME_TOO_LARGE (the first
+ * pyramid level or the window count exceeds the localiser's limits) or FZ_ERROR_STORAGE_TOO_SMALL. */
 fz_status fz_detector_open(const fz_model *model, int32_t width, int32_t height, fz_detector *detector);
 
 /* Bytes of workspace fz_detector_detect needs (FZ_ARENA_ALIGNMENT-aligned): the frame's luma, the

@@ -222,24 +222,28 @@ extension Fast {
         _ acc: UnsafePointer<Int32>, count: Int, _ p: ConvolutionParameters, _ r: PackedRequantization,
         firstChannel: Int, to out: UnsafeMutablePointer<Int8>, scratch: UnsafeMutablePointer<Int8>, avx2: Bool
     ) {
-        #if arch(arm64) || arch(x86_64)
+        // A vectorised requantisation writes the block whole: into `out` when it has 16
+        // channels, else via `scratch`.
         #if arch(arm64)
-        let vectorised = p.rounding == .double
-        #else
-        let vectorised = avx2 && p.rounding == .double
-        #endif
-        if vectorised {
-            // The block is written whole: into `out` when it has 16 channels, else via `scratch`.
-            let destination = count == packedBlock ? out : scratch
-            #if arch(arm64)
+        // NEON for both roundings.
+        let destination = count == packedBlock ? out : scratch
+        if p.rounding == .double {
             fz_neon_requantize_double_16(
                 acc, r.multipliers + firstChannel, r.lefts + firstChannel, r.negativeRights + firstChannel,
                 p.outputZeroPoint, p.outputMin, p.outputMax, destination)
-            #else
+        } else {
+            fz_neon_requantize_single_16(
+                acc, r.multipliers + firstChannel, r.lefts + firstChannel, r.negativeRights + firstChannel,
+                p.outputZeroPoint, p.outputMin, p.outputMax, destination)
+        }
+        if count < packedBlock { out.update(from: scratch, count: count) }
+        #else
+        #if arch(x86_64)
+        if avx2 && p.rounding == .double {
+            let destination = count == packedBlock ? out : scratch
             fz_avx2_requantize_double_16(
                 acc, r.multipliers + firstChannel, r.lefts + firstChannel, r.negativeRights + firstChannel,
                 p.outputZeroPoint, p.outputMin, p.outputMax, destination)
-            #endif
             if count < packedBlock { out.update(from: scratch, count: count) }
             return
         }
@@ -251,6 +255,7 @@ extension Fast {
                 rounding: p.rounding, outputZeroPoint: p.outputZeroPoint,
                 outputMin: p.outputMin, outputMax: p.outputMax)
         }
+        #endif
     }
 
     /// `acc += w . x` for one block of 16 channels (weights at `w` in this ISA's layout) and two

@@ -14,7 +14,8 @@ import CFacelyzrSIMD
 // read a row of zero points: the tile's indirection buffer (`QuadIndirection`) says where each
 // row is read. A tile is 4 output pixels along a row x up to 64 channels; the accumulators stay
 // in registers and are requantised there (fz_avx512vnni_conv_tile, fz_neon_sdot_conv_tile; the
-// single rounding mode goes through memory and the scalar requantizeToInt8).
+// single rounding mode goes through memory and `store`: NEON on aarch64, the scalar
+// requantizeToInt8 on x86-64).
 
 extension Fast {
     /// Output pixels per tile.
@@ -243,7 +244,7 @@ extension Fast {
         let anyLeftShift = requantization.anyLeftShift(p.output.channels)
         // Stack buffers of at most 1,024 bytes each (stack allocation is guaranteed there):
         // 4 gathered fields, one row of zero points, the row pointers of a tile, accumulators
-        // (single rounding only).
+        // and a partial block's bytes (single rounding only).
         withUnsafeTemporaryAllocation(of: Int8.self, capacity: quadFieldCapacity) { field0 in
         withUnsafeTemporaryAllocation(of: Int8.self, capacity: quadFieldCapacity) { field1 in
         withUnsafeTemporaryAllocation(of: Int8.self, capacity: quadFieldCapacity) { field2 in
@@ -251,6 +252,8 @@ extension Fast {
         withUnsafeTemporaryAllocation(of: Int8.self, capacity: quadFieldCapacity) { zeroRowBuffer in
         withUnsafeTemporaryAllocation(of: UnsafePointer<Int8>?.self, capacity: quadPixels * quadMaximumRows) { rowPointers in
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: quadPixels * quadGroups * packedBlock) { accumulators in
+        withUnsafeTemporaryAllocation(of: Int8.self, capacity: packedBlock) { partialBlock in
+            let blockScratch = partialBlock.baseAddress!
             let fields = (field0.baseAddress!, field1.baseAddress!, field2.baseAddress!, field3.baseAddress!)
             let zeroRow = zeroRowBuffer.baseAddress!
             let pointers = rowPointers.baseAddress!
@@ -313,13 +316,15 @@ extension Fast {
                             quadTile(
                                 sdot, weights + block * groupStride, groupStride, min(quadGroups, blocks - block), pointers,
                                 rows, rowStride / 4, bias + first, nil, out, p.output.channels, count, channels, acc)
+                            // Each pixel's blocks of 16 channels as every packed kernel stores
+                            // them (`store`: vectorised on aarch64, scalar on x86-64).
                             for pixel in 0..<count {
-                                for c in 0..<channels {
-                                    out[pixel * p.output.channels + c] = requantizeToInt8(
-                                        acc[pixel * quadGroups * packedBlock + c], multiplier: requantization.multipliers[first + c],
-                                        shift: requantization.lefts[first + c] &+ requantization.negativeRights[first + c],
-                                        rounding: p.rounding, outputZeroPoint: p.outputZeroPoint,
-                                        outputMin: p.outputMin, outputMax: p.outputMax)
+                                var c = 0
+                                while c < channels {
+                                    store(acc + pixel * quadGroups * packedBlock + c, count: min(packedBlock, channels - c), p,
+                                          requantization, firstChannel: first + c, to: out + pixel * p.output.channels + c,
+                                          scratch: blockScratch, avx2: false)
+                                    c += packedBlock
                                 }
                             }
                         }
@@ -328,6 +333,7 @@ extension Fast {
                     outX += tiles * count
                 }
             }
+        }
         }
         }
         }
