@@ -105,7 +105,8 @@ public struct InMemoryFaceSource: FaceSource {
 public func openFaceSource(_ argument: String, imageSize: Int, syntheticSeed: UInt64) throws(DatasetError) -> any FaceSource {
     switch argument {
     case "synthetic": SyntheticFaceSource(seed: syntheticSeed, size: imageSize)
-    case "scenes": SceneFrameSource(seed: syntheticSeed, size: imageSize)
+    case "scenes" where imageSize >= 8: SceneFrameSource(seed: syntheticSeed, size: imageSize)
+    case "scenes": throw .unreadable(file: argument, reason: "synthetic scenes are at least 8x8 pixels, not \(imageSize)x\(imageSize)")
     default: try DatasetFaceSource(path: argument)
     }
 }

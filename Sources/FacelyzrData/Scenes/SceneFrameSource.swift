@@ -4,9 +4,10 @@
 public struct SceneFrameSource: FaceSource {
     public let scenes: SyntheticScenes
 
-    /// The scenes of population `seed` at `size` x `size`.
+    /// The scenes of population `seed` at `size` x `size` (at least 8): faces of 28 to 96 pixels,
+    /// as `facelyzr scenes` draws them, or up to `size` in smaller scenes.
     public init(seed: UInt64 = 0, size: Int) {
-        scenes = SyntheticScenes(seed: seed, width: size, height: size)
+        scenes = SyntheticScenes(seed: seed, width: size, height: size, faceSizes: min(28, size)...min(96, size))
     }
 
     public var provenance: String {
