@@ -26,6 +26,9 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["d.blob", "d.card.json", "d.card.md"])
         let card = try String(contentsOfFile: dir + "/d.card.md", encoding: .utf8)
         #expect(card.contains("synthetic scenes"), "\(card)")
+        // A raw head is one row (its outputs' mean agreement), not one per place and channel.
+        #expect(card.contains("| Identity_1[0..<32] (raw, every output) | | | | | mean "), "\(card)")
+        #expect(!card.contains("| Identity_1[0..<32]/"), "\(card)")
     }
 
     @Test(.enabled(if: BuiltExecutable.facelyzr.isBuilt))
