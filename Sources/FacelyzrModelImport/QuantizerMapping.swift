@@ -73,12 +73,20 @@ extension ImportedGraph {
     /// dense layers, and one dense head at the end with no activation (values), a sigmoid (binary
     /// logits) or a softmax (over two classes one logit, `softmax(l)[1] = sigmoid(l1 - l0)`; over
     /// more, a softmax head with the labels, or an expected-value head with `head.binValues`; docs/
-    /// model-import.md "Heads"). Any node may have several readers. The preprocessing is folded into the
+    /// model-import.md "Heads"); or, for a detector whose every output is a 1x1 convolution read by
+    /// no node, one per-place raw head per output, in output order and named after it (`head` is
+    /// not used then). Depthwise convolutions and the pointwise ones that read them are equalised
+    /// first (`depthwiseEqualized`). Any node may have several readers. The preprocessing is folded into the
     /// layer that reads the input (docs/model-import.md "Input normalisation").
     public func quantizerMapping(preprocessing: InputPreprocessing, head: HeadDescription) -> QuantizerMapping {
         var blockers: [QuantizerBlocker] = []
         var notes: [String] = []
         func block(_ node: Node, _ reason: String) { blockers.append(QuantizerBlocker(node: node.name, reason: reason)) }
+        // The graph's nodes with their depthwise and pointwise pairs equalised (same function).
+        let (nodes, equalized) = depthwiseEqualized()
+        if !equalized.isEmpty {
+            notes.append("\(equalized.count) depthwise convolutions equalised with the pointwise ones that read them (\(equalized.joined(separator: ", "))): same float function, per-channel ranges balanced for int8")
+        }
 
         let channels = input.shape[2]
         if channels != 1 && channels != 3 {
@@ -90,15 +98,29 @@ extension ImportedGraph {
         if !(preprocessing.scale > 0 && preprocessing.scale.isFinite) {
             blockers.append(QuantizerBlocker(node: input.name, reason: "input scale \(preprocessing.scale) must be positive and finite"))
         }
-        if outputs.count != 1 { blockers.append(QuantizerBlocker(node: "graph outputs", reason: "\(outputs.count) outputs; the quantizer takes one head")) }
+        // A detector: every graph output is a 1x1 convolution (group 1, stride 1, no padding or
+        // activation) that no node reads, its raw score or box map: one per-place raw head each,
+        // in the graph's output order and named after the output (`regressors[0..<512]`), so a
+        // host reads them by name (docs/model-import.md "Detector heads").
+        let detectorHeads = outputs.map(\.node)
+        let detector = !outputs.isEmpty && Set(detectorHeads).count == outputs.count && detectorHeads.allSatisfy { i in
+            guard case .conv(let c) = nodes[i].op else { return false }
+            return c.kernelHeight == 1 && c.kernelWidth == 1 && c.strideHeight == 1 && c.strideWidth == 1 && c.group == 1
+                && c.pads.allSatisfy { $0 == 0 } && nodes[i].activation == .none && nodes[i].inputs != [nil]
+                && !nodes.contains { $0.inputs.contains(i) }
+        }
+        if outputs.count != 1 && !detector {
+            blockers.append(QuantizerBlocker(node: "graph outputs", reason: "\(outputs.count) outputs; the quantizer takes one head, or a detector's 1x1 convolution maps"))
+        }
 
         // The head: the last dense layer, followed by nothing, a sigmoid or a softmax.
-        let headLayer = nodes.lastIndex { $0.op == .dense }
+        let headLayer = detector ? nil : nodes.lastIndex { $0.op == .dense }
         let tail = headLayer.map { Array(nodes[($0 + 1)...]) } ?? []
         let units = headLayer.map { nodes[$0].outputShape[2] } ?? 0
         var headKind = HeadKind.regression
         var oneLogit = false
-        switch tail.map(\.op) {
+        switch detector ? [] : tail.map(\.op) {
+        case [] where detector: headKind = .raw
         case [] where headLayer != nil: break
         case [.sigmoid]: headKind = .binary
         case [.softmax] where units == 2 && head.binValues == nil:
@@ -195,6 +217,9 @@ extension ImportedGraph {
             }
             let inChannels = x == inputNode && meanChannel ? channels + 1 : inShape[2]
             switch node.op {
+            case .conv where detector && detectorHeads.contains(i):
+                // After the body, in output order (below): the blob's heads are in node order.
+                continue
             case .conv(let c):
                 var reasons: [String] = []
                 // Depthwise 3x3 (one filter per channel): the runtime's depthwiseConv2D, strides 1-2.
@@ -263,13 +288,29 @@ extension ImportedGraph {
             if node.inputs.allSatisfy({ $0.map { graphIndex[$0] != nil } ?? true }) { graphIndex[i] = graphNodes.count - 1 }
         }
         guard blockers.isEmpty else { return QuantizerMapping(blockers: blockers, graph: nil, checkpoint: nil, notes: notes) }
+        if detector {
+            // A detector's heads, each a 1x1 convolution: OHWI [M, 1, 1, C] is the per-place head's [M, C].
+            for (h, i) in detectorHeads.enumerated() {
+                let node = nodes[i]
+                graphNodes.append(FloatGraph.Node(
+                    name: node.name, kind: .headOutput(head: h), input: graphIndex[node.inputs[0]!]!, outputShape: node.outputShape,
+                    weight: node.weight.map { Tensor(shape: [$0.shape[0], $0.count / $0.shape[0]], values: $0.values) }, bias: node.bias,
+                    activation: .none))
+            }
+        }
 
         let graph: FloatGraph
         do {
-            graph = try FloatGraph(inputShape: input.shape, inputScale: inputScale, nodes: graphNodes, heads: [
-                FloatGraph.Head(name: head.name, kind: headKind, labels: oneLogit ? [labels[1]] : labels,
-                                values: headKind == .expectedValue ? head.binValues! : []),
-            ])
+            let heads = detector
+                ? outputs.map { output in
+                    // Each place's outputs are labelled by their channel, 0..<M.
+                    let shape = nodes[output.node].outputShape
+                    let place = (0..<shape[2]).map(String.init)
+                    return FloatGraph.Head(name: output.name, kind: .raw, labels: Array(repeatElement(place, count: shape[0] * shape[1]).joined()))
+                }
+                : [FloatGraph.Head(name: head.name, kind: headKind, labels: oneLogit ? [labels[1]] : labels,
+                                   values: headKind == .expectedValue ? head.binValues! : [])]
+            graph = try FloatGraph(inputShape: input.shape, inputScale: inputScale, nodes: graphNodes, heads: heads)
         } catch {
             return QuantizerMapping(blockers: [QuantizerBlocker(node: "graph", reason: error.description)], graph: nil, checkpoint: nil, notes: notes)
         }

