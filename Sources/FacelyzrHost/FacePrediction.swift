@@ -30,6 +30,14 @@ public struct FacePrediction: Sendable {
         public var value: Float
     }
 
+    /// A raw head's values (a detector's score or box tensor, docs/model-import.md "Detector
+    /// heads"): its outputs in order, all places of a per-place head one after another.
+    public struct RawHead: Encodable, Equatable, Sendable {
+        /// The head's name (e.g. `regressors[0..<512]`).
+        public var head: String
+        public var values: [Float]
+    }
+
     public var values: [Value]
     /// One per softmax or expected-value head, in head order (empty for the other kinds).
     public var heads: [HeadValue]
@@ -44,18 +52,38 @@ public struct FacePrediction: Sendable {
             ?? heads.first { $0.head.lowercased() == label.lowercased() }?.value
     }
 
+    /// The values of the heads that are not raw, by label (the first one where labels repeat).
+    public var labelled: [String: Float] {
+        Dictionary(values.filter { $0.kind != "raw" }.map { ($0.label, $0.value) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The raw heads, in head order, each with all its values.
+    public var rawHeads: [RawHead] {
+        var heads: [RawHead] = []
+        for value in values where value.kind == "raw" {
+            if heads.last?.head == value.head { heads[heads.count - 1].values.append(value.value) }
+            else { heads.append(RawHead(head: value.head, values: [value.value])) }
+        }
+        return heads
+    }
+
     /// `male 0.93  age 34.1  Smiling 0.80 ...`; a softmax head as `gender female 0.83`, an
-    /// expected-value head as `age 34.2` (their outputs one by one are in `values`).
+    /// expected-value head as `age 34.2` (their outputs one by one are in `values`); a raw head
+    /// as its output value when it has one, else as its name and value count (a detector's
+    /// tensor: `--json` lists the values).
     public var text: String {
         let summarised = Set(heads.map(\.head))
-        let outputs = values.filter { !summarised.contains($0.head) }.map {
-            $0.kind == "regression" || $0.kind == "raw" ? "\($0.label) \(String(format: "%.1f", $0.value))"
+        let outputs = values.filter { !summarised.contains($0.head) && $0.kind != "raw" }.map {
+            $0.kind == "regression" ? "\($0.label) \(String(format: "%.1f", $0.value))"
                 : "\($0.label) \(String(format: "%.2f", $0.value))"
+        }
+        let raws = rawHeads.map {
+            $0.values.count == 1 ? "\($0.head) \(String(format: "%.1f", $0.values[0]))" : "\($0.head) \($0.values.count) raw values"
         }
         let decisions = heads.map {
             $0.kind == "softmax" ? "\($0.head) \($0.decision) \(String(format: "%.2f", $0.value))" : "\($0.head) \(String(format: "%.1f", $0.value))"
         }
-        return (outputs + decisions).joined(separator: "  ")
+        return (outputs + raws + decisions).joined(separator: "  ")
     }
 }
 

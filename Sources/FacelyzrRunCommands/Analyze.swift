@@ -47,7 +47,10 @@ public struct Analyze: ParsableCommand {
         /// With --detect: the face's box `[x, y, width, height]` in pixels of the picture, and its score.
         var box: [Float]?
         var score: Float?
+        /// The outputs of the heads that are not raw, by label.
         var predictions: [String: Float]
+        /// Each raw head's values (a detector's tensors), by head name (absent when the model has none).
+        var rawHeads: [String: [Float]]?
         /// What each softmax or expected-value head decides (absent when the model has none).
         var heads: [FacePrediction.HeadValue]?
         var raw: [Int32]
@@ -92,7 +95,9 @@ public struct Analyze: ParsableCommand {
                 let prediction = predictor.predict(prepared.pixels)
                 if json {
                     let line = Line(image: path, box: box.map { [$0.x, $0.y, $0.width, $0.height] }, score: box?.score,
-                                    predictions: Dictionary(uniqueKeysWithValues: prediction.values.map { ($0.label, $0.value) }),
+                                    predictions: prediction.labelled,
+                                    rawHeads: prediction.rawHeads.isEmpty ? nil
+                                        : Dictionary(prediction.rawHeads.map { ($0.head, $0.values) }, uniquingKeysWith: { first, _ in first }),
                                     heads: prediction.heads.isEmpty ? nil : prediction.heads, raw: prediction.raw)
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -64,6 +64,22 @@ import Testing
         #expect(layers.layers.filter(\.isEmpty).count == model.headCount, "head ops write no int8 output")
     }
 
+    @Test func aDetectorsPerPlaceHeadsAreListedByHeadNotByTheirRepeatedLabels() throws {
+        // Two per-place raw heads over a 2x3 map (labels repeat at each of the 6 places), as an
+        // imported detector's score and box tensors: `labelled` must not trap on the repeats.
+        var b = BlobBuilder(name: "detector", height: 2, width: 3, pixelFormat: .gray8)
+        b.head("scores", kind: .raw, input: b.input, weights: [3], bias: [1], scales: [0.5], labels: ["s"], perPlace: true)
+        b.head("boxes", kind: .raw, input: b.input, weights: [1, -1], bias: [0, 0], scales: [1, 1], labels: ["x", "y"], perPlace: true)
+        let loaded = try LoadedModel(bytes: b.build().bytes)
+        let pixels: [UInt8] = [0, 10, 20, 30, 40, 50]
+        let prediction = loaded.predict(pixels)
+        #expect(prediction.rawHeads.map(\.head) == ["scores", "boxes"])
+        #expect(prediction.rawHeads[0].values == pixels.map { 0.5 * Float(3 * (Int32($0) - 128) + 1) })
+        #expect(prediction.rawHeads[1].values.count == 12)
+        #expect(prediction.labelled.isEmpty, "raw tensors are not labelled predictions")
+        #expect(prediction.text == "scores 6 raw values  boxes 12 raw values")
+    }
+
     @Test func openingAFileNamesIt() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loaded-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
