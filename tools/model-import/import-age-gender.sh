@@ -38,5 +38,8 @@ quantize() {  # ONNX NAME [import-model options]
         --calibration synthetic --calibration-count "$calibration" --evaluation-count "$evaluation" --quiet
     mv "$name.blob" "$name.card.json" "$name.card.md" "$out/"
 }
-quantize gender-v1.onnx gender --labels female,male
-quantize age-v1.onnx age --bin-values 0.25,1:80
+# The recipe (docs/model-import.md "int8 against float", chosen on synthetic validation faces):
+# cross-layer equalisation and GPTQ weight rounding for both; for the gender net also its first
+# average pool folded into the next convolution (6x6/2, 4x that convolution's MACs).
+quantize gender-v1.onnx gender --labels female,male --fold-average-pools --equalization --weight-rounding gptq
+quantize age-v1.onnx age --bin-values 0.25,1:80 --equalization --weight-rounding gptq
