@@ -20,16 +20,20 @@ public struct QuantizationOptions: Sendable {
     public var biasCorrection: BiasCorrection
     /// How weights are rounded to int8 (scales are the same either way).
     public var weightRounding: WeightRounding
+    /// Cross-layer equalisation on the calibration faces before calibrating
+    /// (`FloatGraph.equalized(on:)`, docs/quantization.md "Cross-layer equalisation").
+    public var equalization: Bool
     /// Calibration images `auto` runs through the runtime to pick each layer's method.
     public var autoImageCount: Int
     public var batchSize: Int
     public var binsPerSide: Int
 
     public init(method: CalibrationMethod = .auto, biasCorrection: BiasCorrection = .off, weightRounding: WeightRounding = .nearest,
-                autoImageCount: Int = 32, batchSize: Int = 32, binsPerSide: Int = ActivationHistogram.defaultBinsPerSide) {
+                equalization: Bool = false, autoImageCount: Int = 32, batchSize: Int = 32, binsPerSide: Int = ActivationHistogram.defaultBinsPerSide) {
         self.method = method
         self.biasCorrection = biasCorrection
         self.weightRounding = weightRounding
+        self.equalization = equalization
         self.autoImageCount = autoImageCount
         self.batchSize = batchSize
         self.binsPerSide = binsPerSide
@@ -51,12 +55,12 @@ public enum Quantizer {
     /// Quantizes `graph`, calibrating activation ranges on `calibration` only (the type admits
     /// no other split). `progress` receives short lines about long work.
     public static func quantize(
-        _ graph: FloatGraph, name: String, calibration: SplitFaces<CalibrationSplit>,
+        _ original: FloatGraph, name: String, calibration: SplitFaces<CalibrationSplit>,
         options: QuantizationOptions = QuantizationOptions(), progress: (String) -> Void = { _ in }
     ) throws(QuantizerError) -> QuantizedModel {
         guard calibration.count > 0 else { throw .emptyCalibrationSet(source: calibration.source.provenance) }
-        guard calibration.source.imageShape == graph.inputShape else {
-            throw .inputShapeMismatch(source: calibration.source.provenance, expected: graph.inputShape,
+        guard calibration.source.imageShape == original.inputShape else {
+            throw .inputShapeMismatch(source: calibration.source.provenance, expected: original.inputShape,
                                       found: calibration.source.imageShape)
         }
         progress("calibration: \(calibration.description)")
@@ -64,13 +68,15 @@ public enum Quantizer {
         for i in 0..<calibration.count {
             let face: LabelledFace
             do { face = try calibration.face(i) } catch { throw .data(error) }
-            guard face.pixels.count == graph.inputShape.reduce(1, *) else {
-                throw .inputShapeMismatch(source: calibration.source.provenance, expected: graph.inputShape,
+            guard face.pixels.count == original.inputShape.reduce(1, *) else {
+                throw .inputShapeMismatch(source: calibration.source.provenance, expected: original.inputShape,
                                           found: [face.pixels.count])
             }
             faces.append(face)
         }
         let images = faces.map(\.pixels)
+        let graph = options.equalization ? original.equalized(on: images, batchSize: options.batchSize) : original
+        if options.equalization { progress("cross-layer equalisation: \(graph.equalizationPairs.count) pairs") }
         let calibrated = graph.nodes.indices.filter { graph.nodes[$0].isCalibrated }
 
         // Pass 1: ranges and means; pass 2: histograms.
@@ -202,6 +208,7 @@ public enum Quantizer {
         }
         let optionText = "method \(options.method.name), bias correction \(biasCorrectionText), "
             + (options.weightRounding == .nearest ? "" : "weight rounding \(options.weightRounding.rawValue), ")
+            + (options.equalization ? "cross-layer equalisation, " : "")
             + "\(options.binsPerSide * 2) histogram bins" + (options.method == .auto ? ", auto on \(min(options.autoImageCount, images.count)) images" : "")
         return QuantizedModel(bytes: bytes, layers: layers, calibration: calibration.description,
                               calibrationCount: calibration.count, options: optionText)

@@ -64,6 +64,11 @@ struct ImportModel: ParsableCommand {
     @Option(help: "With --blob, the calibration faces: `synthetic`, `scenes` (whole synthetic scenes at the input size, for a detector) or a dataset file/directory.")
     var calibration = "synthetic"
 
+    @Flag(help: ArgumentHelp(
+        "With --blob, fold each k x k/k average pool into the convolution or dense layer that reads it.",
+        discussion: "A 2x2/2 pool and a 3x3 convolution become one 6x6/2 convolution (4 times its multiply-accumulates), with no second rounding of the pool's output (docs/quantization.md \"Folding an average pool\")."))
+    var foldAveragePools = false
+
     @OptionGroup var settings: QuantizationSettings
 
     @OptionGroup var progressOption: QuietOption
@@ -115,7 +120,11 @@ struct ImportModel: ParsableCommand {
             head: HeadDescription(name: head, labels: labels.map { $0.split(separator: ",").map(String.init) },
                                   binValues: parsedBinValues))
         var written: String?, card: ModelCard?
-        if !inspect, let blob, let floatGraph = mapping.graph {
+        if !inspect, let blob, let mapped = mapping.graph {
+            let floatGraph: FloatGraph
+            do { floatGraph = try foldAveragePools ? mapped.foldingAveragePools() : mapped } catch {
+                throw CommandFailure(description: "\(model): no blob written: \(error.description)")
+            }
             let progress = progressOption.progress()
             let bytes: [UInt8]
             do { bytes = try ReadOnlyFile.readAll(path: model) } catch { throw CommandFailure(description: error.description) }

@@ -75,6 +75,11 @@ struct QuantizationSettings: ParsableArguments {
         discussion: "gptq rounds each layer's weights one input at a time, compensating each rounding error with the weights not yet rounded so that the layer's output on the calibration faces moves least (docs/quantization.md \"Weight rounding\"); the scales are the same."))
     var weightRounding: String = "nearest"
 
+    @Flag(help: ArgumentHelp(
+        "Cross-layer equalisation before calibrating.",
+        discussion: "Rescales each ReLU layer's output channels into the weights of the layer that reads them (through pools and pads), so that the channels' ranges on the calibration faces and the weights that read them are balanced; the float network computes the same function (docs/quantization.md \"Cross-layer equalisation\")."))
+    var equalization = false
+
     @OptionGroup var population: SyntheticSeedOption
 
     func validate() throws {
@@ -95,7 +100,7 @@ struct QuantizationSettings: ParsableArguments {
 
     var options: QuantizationOptions {
         QuantizationOptions(method: CalibrationMethod(name: method)!, biasCorrection: BiasCorrection(rawValue: biasCorrection)!,
-                            weightRounding: WeightRounding(rawValue: weightRounding)!)
+                            weightRounding: WeightRounding(rawValue: weightRounding)!, equalization: equalization)
     }
 
     /// The faces of `calibration` (`synthetic` or a dataset) at the network's input size.

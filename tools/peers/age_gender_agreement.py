@@ -26,6 +26,15 @@ over the 81 bins with the manifest's bin ages), and agreement of the most likely
 
     .venv-peers/bin/python tools/peers/age_gender_agreement.py --write-tflite DIR
 
+    .venv-peers/bin/python tools/peers/age_gender_agreement.py --validation-count 2000 --facelyzr-only
+
+measures instead on synthetic validation faces, disjoint from both the calibration faces and the
+test faces: faces --calibration-count ... --calibration-count + N - 1 of the calibration split
+(what recipes are chosen on; the LFW subset and the test faces only report). --facelyzr-only
+skips the two peers.
+
+    .venv-peers/bin/python tools/peers/age_gender_agreement.py --write-tflite DIR
+
 writes instead, for each net, the TFLite PTQ model of the table (DIR/gender-int8.tflite, with the
 same calibration faces) and the float TFLite conversion of the same Keras rebuild
 (DIR/gender-float.tflite), for tools/embedded/count-instructions.sh --imported, and exits.
@@ -192,8 +201,11 @@ def main():
     p.add_argument("--synthetic-count", type=int, default=10000)
     p.add_argument("--calibration-count", type=int, default=1000)
     p.add_argument("--tasks", default="gender,age")
+    p.add_argument("--validation-count", type=int, default=0,
+                   help="measure on this many calibration-split faces after the calibration faces instead")
+    p.add_argument("--facelyzr-only", action="store_true", help="skip ONNX Runtime quantize_static and TFLite PTQ")
     a = p.parse_args()
-    if not a.lfw and not a.write_tflite:
+    if not a.lfw and not a.write_tflite and not a.validation_count:
         p.error("--lfw is required")
     os.makedirs(a.work, exist_ok=True)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -214,37 +226,44 @@ def main():
             return ((pixels.astype(np.float32) - np.float32(norm["means"])) * np.float32(norm["scale"])).astype(np.float32)
 
         calibration = normalise(faces(a.facelyzr, a.work, "calibration", size, a.calibration_count, None))
-        keras_model = keras_from_onnx(model)
-        with contextlib.redirect_stderr(io.StringIO()):
-            tflite = full_integer_tflite(keras_model, lambda: ([calibration[i:i + 1]] for i in range(len(calibration))))
-        if a.write_tflite:
-            os.makedirs(a.write_tflite, exist_ok=True)
-            open(os.path.join(a.write_tflite, f"{task}-int8.tflite"), "wb").write(tflite)
-            open(os.path.join(a.write_tflite, f"{task}-float.tflite"), "wb").write(float_tflite(keras_model))
-            continue
-        sets = {"LFW subset": faces(a.facelyzr, a.work, "lfw", size, 0, a.lfw),
-                "synthetic": faces(a.facelyzr, a.work, "test", size, a.synthetic_count, None)}
+        peers = {}  # name -> function of the normalised faces
+        if not a.facelyzr_only:
+            keras_model = keras_from_onnx(model)
+            with contextlib.redirect_stderr(io.StringIO()):
+                tflite = full_integer_tflite(keras_model, lambda: ([calibration[i:i + 1]] for i in range(len(calibration))))
+            if a.write_tflite:
+                os.makedirs(a.write_tflite, exist_ok=True)
+                open(os.path.join(a.write_tflite, f"{task}-int8.tflite"), "wb").write(tflite)
+                open(os.path.join(a.write_tflite, f"{task}-float.tflite"), "wb").write(float_tflite(keras_model))
+                continue
 
-        class Reader(CalibrationDataReader):
-            def __init__(self):
-                self.items = iter([{spec["input"]["name"]: calibration[i:i + 1].transpose(0, 3, 1, 2)} for i in range(len(calibration))])
+            class Reader(CalibrationDataReader):
+                def __init__(self):
+                    self.items = iter([{spec["input"]["name"]: calibration[i:i + 1].transpose(0, 3, 1, 2)} for i in range(len(calibration))])
 
-            def get_next(self):
-                return next(self.items, None)
+                def get_next(self):
+                    return next(self.items, None)
 
-        # ONNX Runtime's recommended pre-processing (shape inference, its graph optimisations:
-        # the affine Mul/Add folded into the convolutions) before quantize_static.
-        prepared = os.path.join(a.work, f"{task}-ort-prepared.onnx")
-        quant_pre_process(model, prepared, skip_symbolic_shape=True)
-        ort_path = os.path.join(a.work, f"{task}-ort-int8.onnx")
-        quantize_static(prepared, ort_path, Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
-                        activation_type=QuantType.QInt8, weight_type=QuantType.QInt8)
+            # ONNX Runtime's recommended pre-processing (shape inference, its graph optimisations:
+            # the affine Mul/Add folded into the convolutions) before quantize_static.
+            prepared = os.path.join(a.work, f"{task}-ort-prepared.onnx")
+            quant_pre_process(model, prepared, skip_symbolic_shape=True)
+            ort_path = os.path.join(a.work, f"{task}-ort-int8.onnx")
+            quantize_static(prepared, ort_path, Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
+                            activation_type=QuantType.QInt8, weight_type=QuantType.QInt8)
+            peers = {"ONNX Runtime quantize_static": lambda x: onnx_run(ort_path, x), "TFLite PTQ": lambda x: tflite_run(tflite, x)}
+        if a.validation_count:
+            held = faces(a.facelyzr, a.work, "calibration", size, a.calibration_count + a.validation_count, None)
+            sets = {"validation": held[a.calibration_count:]}
+        else:
+            sets = {"LFW subset": faces(a.facelyzr, a.work, "lfw", size, 0, a.lfw),
+                    "synthetic": faces(a.facelyzr, a.work, "test", size, a.synthetic_count, None)}
         blob = os.path.join(a.blobs, f"{task}.blob")
         for set_name, pixels in sets.items():
             x = normalise(pixels)
             reference = onnx_run(model, x)
-            keras_difference = np.abs(keras_model.predict(x, verbose=0, batch_size=500) - reference).max()
-            candidates = {"ONNX Runtime quantize_static": onnx_run(ort_path, x), "TFLite PTQ": tflite_run(tflite, x)}
+            keras_difference = None if a.facelyzr_only else np.abs(keras_model.predict(x, verbose=0, batch_size=500) - reference).max()
+            candidates = {name: run(x) for name, run in peers.items()}
             if os.path.exists(blob):
                 lines = facelyzr_run(a.facelyzr, blob, pixels, a.work, f"{task}-{set_name.split()[0]}-{len(pixels)}")
                 if task == "gender":
