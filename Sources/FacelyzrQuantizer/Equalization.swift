@@ -19,10 +19,11 @@ extension FloatGraph {
     }
 
     /// Every pair cross-layer equalisation may rescale: `first` a convolution (group 1), depthwise
-    /// convolution or dense layer with ReLU or no activation (never a clipping one) whose output
-    /// reaches only `second`, through a chain of nodes each read once (max, average and global
-    /// average pools, zero pads); `second` a convolution (group 1), dense layer or head output.
-    /// Nodes on an add's path are never paired: the add's other operand would need the same scales.
+    /// convolution or dense layer with ReLU, or with no activation and not reading the model input
+    /// (never a clipping activation), whose output reaches only `second`, through a chain of nodes
+    /// each read once (max, average and global average pools, zero pads); `second` a convolution
+    /// (group 1), dense layer or head output. Nodes on an add's path are never paired: the add's
+    /// other operand would need the same scales.
     public var equalizationPairs: [EqualizationPair] {
         var readers = [[Int]](repeating: [], count: nodes.count)
         for (i, node) in nodes.enumerated() {
@@ -34,7 +35,9 @@ extension FloatGraph {
             case .conv2D, .depthwiseConv2D, .dense: break
             default: continue
             }
-            guard node.activation == .relu || node.activation == .none else { continue }
+            // Without activation, not a layer of the model input: that is an imported graph's
+            // input mean channel, an exact copy of the pixels (docs/model-import.md "Input normalisation").
+            guard node.activation == .relu || (node.activation == .none && node.input != nil) else { continue }
             var current = a, offset = 0
             walk: while readers[current].count == 1 {
                 let r = readers[current][0]

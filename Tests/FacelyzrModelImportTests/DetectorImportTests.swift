@@ -54,13 +54,16 @@ import Testing
 
     /// Each depthwise convolution (no activation) and the pointwise one that reads it are a pair of
     /// cross-layer equalisation (`--equalization`, docs/quantization.md "Cross-layer
-    /// equalisation"), and equalising the mapped graph keeps its function.
+    /// equalisation"), the input's mean channel (no activation either) is not, and equalising the
+    /// mapped graph keeps its function.
     @Test func depthwiseAndPointwiseConvolutionsArePairsOfEqualisation() throws {
         let (imported, graph) = try Self.graph()
         let pairs = graph.equalizationPairs.map { "\(graph.nodes[$0.first].name)>\(graph.nodes[$0.second].name)" }
         for (d, p) in [(1, 2), (6, 7)] {
             #expect(pairs.contains("\(imported.nodes[d].name)>\(imported.nodes[p].name)"), "\(pairs)")
         }
+        #expect(graph.nodes[0].name == "\(imported.input.name).mean" && graph.nodes[0].activation == .none)
+        #expect(!graph.equalizationPairs.contains { $0.first == 0 }, "\(pairs)")
         let pixels = Self.pictures(8)
         let equalized = graph.equalized(on: pixels)
         for picture in pixels {
