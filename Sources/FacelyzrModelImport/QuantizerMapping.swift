@@ -75,19 +75,12 @@ extension ImportedGraph {
     /// more, a softmax head with the labels, or an expected-value head with `head.binValues`; docs/
     /// model-import.md "Heads"); or, for a detector whose every output is a 1x1 convolution read by
     /// no node, one per-place raw head per output, in output order and named after it (`head` is
-    /// not used then). Depthwise convolutions and the pointwise ones that read them are equalised
-    /// first (`depthwiseEqualized`). Any node may have several readers. The preprocessing is folded into the
+    /// not used then). Any node may have several readers. The preprocessing is folded into the
     /// layer that reads the input (docs/model-import.md "Input normalisation").
     public func quantizerMapping(preprocessing: InputPreprocessing, head: HeadDescription) -> QuantizerMapping {
         var blockers: [QuantizerBlocker] = []
         var notes: [String] = []
         func block(_ node: Node, _ reason: String) { blockers.append(QuantizerBlocker(node: node.name, reason: reason)) }
-        // The graph's nodes with their depthwise and pointwise pairs equalised (same function).
-        let (nodes, equalized) = depthwiseEqualized()
-        if !equalized.isEmpty {
-            notes.append("\(equalized.count) depthwise convolutions equalised with the pointwise ones that read them (\(equalized.joined(separator: ", "))): same float function, per-channel ranges balanced for int8")
-        }
-
         let channels = input.shape[2]
         if channels != 1 && channels != 3 {
             blockers.append(QuantizerBlocker(node: input.name, reason: "\(channels) input channels; the runtime takes gray8 or rgb8 images"))

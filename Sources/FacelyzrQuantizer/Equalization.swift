@@ -3,13 +3,14 @@ import FacelyzrTrainer
 /// Cross-layer equalisation (Nagel et al., "Data-Free Quantization Through Weight Equalization
 /// and Bias Correction", 2019), fitted to per-channel int8 weights and per-tensor int8
 /// activations (docs/quantization.md "Cross-layer equalisation"): output channel `c` of a
-/// convolution or dense layer `first` (with ReLU) is divided by `s_c` and the weights
-/// that read channel `c` in the next weighted layer `second` are multiplied by `s_c`. Exact in
-/// float: positive scales pass through ReLU, pools and zero padding unchanged.
+/// convolution, depthwise convolution or dense layer `first` (with ReLU or no activation) is
+/// divided by `s_c` and the weights that read channel `c` in the next weighted layer `second` are
+/// multiplied by `s_c`. Exact in float: positive scales pass through ReLU, pools and zero padding
+/// unchanged.
 extension FloatGraph {
     /// A layer whose output channels can be rescaled into the layer that reads them.
     public struct EqualizationPair: Sendable, Equatable {
-        /// The convolution or dense layer whose output channels are rescaled.
+        /// The convolution, depthwise convolution or dense layer whose output channels are rescaled.
         public var first: Int
         /// The convolution, dense layer or head that reads them, through pools and pads only.
         public var second: Int
@@ -17,11 +18,12 @@ extension FloatGraph {
         public var channelOffset: Int
     }
 
-    /// Every pair cross-layer equalisation may rescale: `first` a convolution (group 1) or dense
-    /// layer with ReLU whose output reaches only `second`, through a chain of
-    /// nodes each read once (max, average and global average pools, zero pads); `second` a
-    /// convolution (group 1), dense layer or head output. Nodes on an add's path are never
-    /// paired: the add's other operand would need the same scales.
+    /// Every pair cross-layer equalisation may rescale: `first` a convolution (group 1), depthwise
+    /// convolution or dense layer with ReLU, or with no activation and not reading the model input
+    /// (never a clipping activation), whose output reaches only `second`, through a chain of nodes
+    /// each read once (max, average and global average pools, zero pads); `second` a convolution
+    /// (group 1), dense layer or head output. Nodes on an add's path are never paired: the add's
+    /// other operand would need the same scales.
     public var equalizationPairs: [EqualizationPair] {
         var readers = [[Int]](repeating: [], count: nodes.count)
         for (i, node) in nodes.enumerated() {
@@ -30,10 +32,12 @@ extension FloatGraph {
         var pairs: [EqualizationPair] = []
         for (a, node) in nodes.enumerated() {
             switch node.kind {
-            case .conv2D, .dense: break
+            case .conv2D, .depthwiseConv2D, .dense: break
             default: continue
             }
-            guard node.activation == .relu else { continue }
+            // Without activation, not a layer of the model input: that is an imported graph's
+            // input mean channel, an exact copy of the pixels (docs/model-import.md "Input normalisation").
+            guard node.activation == .relu || (node.activation == .none && node.input != nil) else { continue }
             var current = a, offset = 0
             walk: while readers[current].count == 1 {
                 let r = readers[current][0]

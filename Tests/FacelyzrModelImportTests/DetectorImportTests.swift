@@ -52,28 +52,26 @@ import Testing
         }
     }
 
-    /// Each depthwise convolution and the pointwise one that reads it end with equal weight ranges
-    /// per channel (and the same function: the test above compares the float graph with the
-    /// imported one).
-    @Test func depthwiseAndPointwiseConvolutionsAreEqualised() throws {
-        let imported = try TFLiteImport.read(path: TFLiteImportTests.blocks)
-        let (nodes, equalized) = imported.depthwiseEqualized()
-        #expect(equalized == [imported.nodes[1].name, imported.nodes[6].name])
+    /// Each depthwise convolution (no activation) and the pointwise one that reads it are a pair of
+    /// cross-layer equalisation (`--equalization`, docs/quantization.md "Cross-layer
+    /// equalisation"), the input's mean channel (no activation either) is not, and equalising the
+    /// mapped graph keeps its function.
+    @Test func depthwiseAndPointwiseConvolutionsArePairsOfEqualisation() throws {
+        let (imported, graph) = try Self.graph()
+        let pairs = graph.equalizationPairs.map { "\(graph.nodes[$0.first].name)>\(graph.nodes[$0.second].name)" }
         for (d, p) in [(1, 2), (6, 7)] {
-            let w1 = try #require(nodes[d].weight), w2 = try #require(nodes[p].weight)
-            let channels = w1.shape[0], taps = w1.count / channels, outputs = w2.shape[0]
-            var before: [Float] = [], after: [Float] = []
-            for c in 0..<channels {
-                let r1 = (0..<taps).map { abs(w1.values[c * taps + $0]) }.max()!
-                let r2 = (0..<outputs).map { abs(w2.values[$0 * channels + c]) }.max()!
-                #expect(abs(r1 - r2) <= 1e-5 * r1, "channel \(c) of \(nodes[d].name): ranges \(r1) and \(r2)")
-                before.append((0..<taps).map { abs(imported.nodes[d].weight!.values[c * taps + $0]) }.max()!)
-                after.append(r1)
-            }
-            #expect(before != after)
+            #expect(pairs.contains("\(imported.nodes[d].name)>\(imported.nodes[p].name)"), "\(pairs)")
         }
-        let mapping = imported.quantizerMapping(preprocessing: Self.preprocessing, head: FacelyzrModelImport.HeadDescription(name: "unused", labels: nil))
-        #expect(mapping.notes.contains { $0.hasPrefix("2 depthwise convolutions equalised") }, "\(mapping.notes)")
+        #expect(graph.nodes[0].name == "\(imported.input.name).mean" && graph.nodes[0].activation == .none)
+        #expect(!graph.equalizationPairs.contains { $0.first == 0 }, "\(pairs)")
+        let pixels = Self.pictures(8)
+        let equalized = graph.equalized(on: pixels)
+        for picture in pixels {
+            let x = graph.normalize(picture, count: 1)
+            let (a, b) = (graph.headOutputs(graph.forward(x), batch: 1)[0], equalized.headOutputs(equalized.forward(x), batch: 1)[0])
+            let error = zip(a, b).map { abs($0 - $1) }.max()!, size = a.map(\.magnitude).max()!
+            #expect(error <= 1e-5 * max(size, 1), "equalised against the mapped graph: \(error)")
+        }
     }
 
     @Test func theInt8BlobsPerPlaceHeadsFollowFloat() throws {

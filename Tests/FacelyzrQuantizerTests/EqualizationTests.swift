@@ -66,6 +66,31 @@ import Testing
         }
     }
 
+    /// A depthwise convolution without activation (BlazeFace's, before each pointwise one) pairs
+    /// with the convolution that reads it; one with a clipping activation never does (`relu6(x / s)`
+    /// is not `relu6(x) / s`), nor a depthwise one read by another depthwise one. Equalised with
+    /// one depthwise filter far larger than the others (as BlazeFace's last has), the function is
+    /// the same and the depthwise output's channel ranges come closer.
+    @Test func aDepthwiseConvolutionWithoutActivationIsEqualisedWithTheConvolutionThatReadsIt() throws {
+        let graph = try DepthwiseQuantizationTests.depthwiseGraph()
+        let names = graph.equalizationPairs.map { "\(graph.nodes[$0.first].name)>\(graph.nodes[$0.second].name)" }
+        #expect(names.contains("dw2>encoder.2") && !names.contains { $0.hasPrefix("encoder.0>") || $0.hasPrefix("dw1>") }, "\(names)")
+        let dw2 = try #require(graph.nodes.firstIndex { $0.name == "dw2" })
+        var clipped = graph
+        clipped.nodes[dw2].activation = .relu6
+        #expect(!clipped.equalizationPairs.contains { $0.first == dw2 })
+
+        // Filter 0 of dw2 made 30 times larger, and the weights reading its channel 30 times smaller.
+        let pair = try #require(graph.equalizationPairs.first { $0.first == dw2 })
+        let channels = graph.nodes[dw2].outputShape[2]
+        let uneven = graph.equalized([pair], scales: [[1 / 30] + [Float](repeating: 1, count: channels - 1)])
+        let equalized = uneven.equalized(on: Self.images)
+        let (difference, size) = Self.maximumHeadDifference(uneven, equalized)
+        #expect(difference <= 1e-5 * max(size, 1), "head outputs moved by \(difference)")
+        let before = Self.spread(Self.channelRanges(uneven, dw2)), after = Self.spread(Self.channelRanges(equalized, dw2))
+        #expect(before > 30 && after < before / 10, "dw2: channel ranges \(before)x apart, then \(after)x")
+    }
+
     @Test func equalisationBringsInt8CloserToFloat() throws {
         let graph = Self.unevenGraph()
         let calibration = SplitFaces<CalibrationSplit>(tinyFaces, limit: 48)

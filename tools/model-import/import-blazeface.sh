@@ -4,8 +4,10 @@
 # and checks the SHA-256 of the model and its licence (fetch-blazeface.sh), then
 # `facelyzr import-model --blob` calibrates it on whole synthetic scenes (the scene generator's
 # calibration split at 128x128; never the LFW subset or scikit-image's photographs, which are
-# evaluation-only) and writes the blob and its model card, with the wheel's Apache-2.0 licence
-# beside them (real-models.sh). docs/model-import.md "TFLite".
+# evaluation-only), with each depthwise convolution equalised into the pointwise one that reads
+# it (--equalization, docs/quantization.md "Cross-layer equalisation"), and writes the blob and
+# its model card, with the wheel's Apache-2.0 licence beside them (real-models.sh).
+# docs/model-import.md "TFLite".
 #
 #   tools/model-import/import-blazeface.sh [FACELYZR]     # default .build/release/facelyzr
 #
@@ -23,4 +25,5 @@ models="${FACELYZR_MEDIAPIPE_DIR:-$HOME/.cache/facelyzr/mediapipe-0.10.14}"
 bash "$root/tools/model-import/fetch-blazeface.sh" "$models"
 notice "$models/LICENSE" LICENSE-mediapipe-Apache-2.0.txt
 # MediaPipe's preprocessing for this model: RGB, (pixel - 127.5) / 127.5.
-quantize "$models/face_detection_short_range.tflite" blazeface --mean 127.5 --scale 0.0078431373 --calibration scenes
+quantize "$models/face_detection_short_range.tflite" blazeface --mean 127.5 --scale 0.0078431373 --calibration scenes \
+    --equalization
