@@ -12,7 +12,8 @@ import Testing
     /// pooling in the kernel); conv 3x3 over 20 channels, single rounding, then a max pool
     /// (quad tiles tile by tile, the pool after the convolution); conv 5x3 over 67 channels
     /// (a 1,005-byte field: packed, but its rows padded to quads overflow the tiles: pairs);
-    /// conv 5x5 over 41 channels (a 1,025-byte field: the canonical weights); then depthwise,
+    /// conv 5x5 over 41 channels (a 1,025-byte field: pairs in chunks of 4 and 1 kernel rows,
+    /// never quad tiles); then depthwise,
     /// average pool, global average pool, fully connected and a head.
     static func everyPlan() -> [UInt8] {
         var rng = SplitMix64(state: 11)
@@ -141,6 +142,33 @@ import Testing
 
     #endif
 
+    /// Planner rule 1 on this CPU: a receptive field over the gather buffer (`Fast.maximumPackedField`)
+    /// runs the int16 pairs or int8 rows in chunks of whole kernel rows, packed per chunk (each
+    /// padded to `Fast.fieldAlignment`); a kernel row over the buffer keeps the canonical weights.
+    @Test func fieldsOverTheGatherBufferRunInChunks() {
+        func plan(_ kernel: Int, _ width: Int, _ channels: Int) -> (KernelPlan, ConvolutionParameters) {
+            let p = ConvolutionParameters.make(
+                input: TensorShape(height: 12, width: 12, channels: channels), outChannels: 20, kernel: (kernel, width),
+                stride: (2, 2), padding: .same, inputZeroPoint: 0, outputZeroPoint: 0, outputMin: -128, outputMax: 127,
+                rounding: .double)
+            return (KernelPlan(conv2D: p, features: .detected), p)
+        }
+        let pairs = Fast.pairsVariant(avx2: CPUFeatures.detected.contains(.avx2))
+        let weightBytes = MemoryLayout<Fast.PackedWeight>.size
+        // 6x6x32: 1,152 bytes, chunks of 5 and 1 kernel rows (960 and 192 bytes, aligned on every ISA).
+        let (gender, genderP) = plan(6, 6, 32)
+        #expect(gender.variant == pairs && gender.mode == .pairs)
+        #expect(Fast.packedByteCount(genderP, plan: gender) == 32 * 16 + 32 * (960 + 192) * weightBytes)
+        // 3x3x113: rows of 339 bytes, chunks of 2 and 1 rows, each padded on its own.
+        let (odd, oddP) = plan(3, 3, 113)
+        #expect(odd.variant == pairs)
+        #expect(Fast.packedByteCount(oddP, plan: odd) == 32 * 16 + 32 * (Fast.fieldAlignment == 16 ? 688 + 352 : 678 + 340) * weightBytes)
+        // 1x5x256: a kernel row of 1,280 bytes stays on the portable loop.
+        let (long, longP) = plan(1, 5, 256)
+        #expect(long.variant == .portable && long.mode == .direct)
+        #expect(Fast.packedByteCount(longP, plan: long) == 0)
+    }
+
     #if arch(x86_64)
     /// The planner's rules on x86-64, level by level, on the every-plan model: its variants,
     /// modes, fusions and gathers, and the packed buffer recording them with each op's weights
@@ -153,14 +181,17 @@ import Testing
             [(variant, .pairs, .afterConvolution, gather), pooled, (variant, .pairs, .afterConvolution, gather), pooled,
              (variant, .pairs, .none, gather)]
         }
-        let rest: (KernelVariant) -> [Step] = { fc in [none, none, none, none, (fc, .direct, .none, .portable), (fc, .direct, .none, .portable)] }
+        // The 5x5x41 conv (chunked pairs as the one before it), then portable ops and the fully connected ones.
+        func rest(_ chunked: Step, _ fc: KernelVariant) -> [Step] {
+            [chunked, none, none, none, (fc, .direct, .none, .portable), (fc, .direct, .none, .portable)]
+        }
         let tiles: [Step] = [(.avx512QuadTiles, .tiles, .afterConvolution, .avx512), pooled, (.avx2Pairs, .pairs, .none, .avx512)]
         let avx512 = CPUFeatures.avx2.union(.avx512vnni)
         let expected: [(CPUFeatures, [Step])] = [
-            (.baseline, pairs(.sse2Pairs, .portable) + rest(.portable)),
-            (.avx2, pairs(.avx2Pairs, .portable) + rest(.portable)),
-            (avx512, [(.avx512QuadTiles, .runs, .inKernel, .avx512), pooled] + tiles + rest(.avx512Dot)),
-            (avx512.union(.avx512vbmi), [(.avx512PixelLanes, .lanes, .inKernel, .portable), pooled] + tiles + rest(.avx512Dot)),
+            (.baseline, pairs(.sse2Pairs, .portable) + rest((.sse2Pairs, .pairs, .none, .portable), .portable)),
+            (.avx2, pairs(.avx2Pairs, .portable) + rest((.avx2Pairs, .pairs, .none, .portable), .portable)),
+            (avx512, [(.avx512QuadTiles, .runs, .inKernel, .avx512), pooled] + tiles + rest(tiles[2], .avx512Dot)),
+            (avx512.union(.avx512vbmi), [(.avx512PixelLanes, .lanes, .inKernel, .portable), pooled] + tiles + rest(tiles[2], .avx512Dot)),
         ]
         try withModel(Self.everyPlan()) { model in
             #expect(model.opCount == 11)

@@ -62,6 +62,28 @@ extension SplitMix64 {
             // with many filters, one in four has long rows (several in-place quad tiles in a row).
             let wide = int(0...3) == 0
             let longRows = manyFilters && int(0...3) == 0
+            // One convolution in eight has a receptive field over the packed kernels' gather buffer
+            // (`Fast.maximumPackedField`): the imported nets' 6x6x32 stride 2 and 3x3 over 128
+            // or 256 channels, or any kernel over 100...300 channels; the pairs and rows kernels
+            // take them in chunks of whole kernel rows.
+            if !depthwise && int(0...7) == 0 {
+                let (kernel, channels, stride) = pick([
+                    ((6, 6), 32, (2, 2)), ((3, 3), 128, (1, 1)), ((3, 3), 256, (int(1...2), int(1...2))),
+                    ((int(1...7), int(1...7)), int(100...300), (int(1...2), int(1...2))),
+                ])
+                let zp = zeroPoint()
+                let outZp = zeroPoint()
+                let (lo, hi) = clamp(zeroPoint: outZp)
+                // Over 128 output channels: more blocks than keep their accumulators across chunks at once.
+                let p = ConvolutionParameters.make(
+                    input: TensorShape(height: int(1...5), width: int(1...5), channels: channels),
+                    outChannels: manyFilters ? pick([int(1...16), int(17...40), int(129...140)]) : int(1...7), kernel: kernel,
+                    stride: stride, padding: pick([.same, .valid]),
+                    inputZeroPoint: zp, outputZeroPoint: outZp, outputMin: lo, outputMax: hi, rounding: pick([.double, .single]))
+                // A kernel row over the buffer keeps the canonical weights (KernelPlanTests).
+                if p.output.elementCount == 0 || p.kernelWidth * channels > Fast.maximumPackedField { continue }
+                return (p, int8s(p.input.elementCount), filter(p))
+            }
             let shape = wide
                 ? TensorShape(height: int(1...4), width: int(1...4), channels: int(13...40))
                 : longRows
@@ -80,13 +102,22 @@ extension SplitMix64 {
                 rounding: pick([.double, .single]))
             if p.output.elementCount == 0 || p.kernelHeight * p.kernelWidth * shape.channels > Fast.maximumPackedField { continue }
             let taps = p.kernelHeight * p.kernelWidth
-            let weights = depthwise
-                ? self.weights(channels: 1, perChannel: taps * shape.channels)
-                : self.weights(channels: outChannels, perChannel: taps * shape.channels)
-            let (multipliers, shifts) = requantization(outChannels)
-            return (p, int8s(shape.elementCount),
-                    ChannelwiseArrays(weights: weights, bias: bias(outChannels), multipliers: multipliers, shifts: shifts))
+            if depthwise {
+                let (multipliers, shifts) = requantization(outChannels)
+                return (p, int8s(shape.elementCount),
+                        ChannelwiseArrays(weights: weights(channels: 1, perChannel: taps * shape.channels), bias: bias(outChannels),
+                                          multipliers: multipliers, shifts: shifts))
+            }
+            return (p, int8s(shape.elementCount), filter(p))
         }
+    }
+
+    /// Random weights, biases and requantisation of conv2D `p`.
+    mutating func filter(_ p: ConvolutionParameters) -> ChannelwiseArrays {
+        let (multipliers, shifts) = requantization(p.output.channels)
+        return ChannelwiseArrays(
+            weights: weights(channels: p.output.channels, perChannel: p.kernelHeight * p.kernelWidth * p.input.channels),
+            bias: bias(p.output.channels), multipliers: multipliers, shifts: shifts)
     }
 
     mutating func fullyConnected() -> (FullyConnectedParameters, input: [Int8], filter: ChannelwiseArrays) {

@@ -241,7 +241,9 @@ public struct KernelPlan: Equatable, Sendable {
 extension KernelPlan {
     /// The plan of a conv2D op `p` for `features`; `fusingMaxPool`: a 2x2 max pool after it
     /// runs in the same step. The rules, in order:
-    /// 1. a receptive field over `Fast.maximumPackedField` bytes keeps the canonical weights;
+    /// 1. a kernel row (`kernelWidth * inChannels`) over `Fast.maximumPackedField` bytes keeps
+    ///    the canonical weights; a receptive field over it, in whole kernel rows that fit, runs
+    ///    the int16 pairs or int8 rows in chunks (`Fast.chunkRows`), never pixel lanes or quad tiles;
     /// 2. x86-64: pixel lanes with VNNI and VBMI where `pixelLanesApply`, else quad tiles with
     ///    VNNI where `quadTilesApply`, else int16 pairs (AVX2, else SSE2); the tiles and pairs
     ///    gather borders with AVX-512 wherever VNNI is there;
@@ -254,12 +256,13 @@ extension KernelPlan {
     public init(conv2D p: ConvolutionParameters, features: CPUFeatures, fusingMaxPool: Bool = false) {
         self.init(variant: .portable, mode: .direct, features: features)
         let field = p.kernelHeight * p.kernelWidth * p.input.channels
-        if field <= Fast.maximumPackedField {
+        let whole = field <= Fast.maximumPackedField
+        if p.kernelWidth * p.input.channels <= Fast.maximumPackedField {
             #if arch(x86_64)
-            if features.contains(CPUFeatures.avx512vnni.union(.avx512vbmi)) && Self.pixelLanesApply(p) {
+            if whole && features.contains(CPUFeatures.avx512vnni.union(.avx512vbmi)) && Self.pixelLanesApply(p) {
                 (variant, mode) = (.avx512PixelLanes, .lanes)
             } else {
-                if features.contains(.avx512vnni) && Self.quadTilesApply(p) {
+                if whole && features.contains(.avx512vnni) && Self.quadTilesApply(p) {
                     variant = .avx512QuadTiles
                 } else {
                     (variant, mode) = (features.contains(.avx2) ? .avx2Pairs : .sse2Pairs, .pairs)
@@ -267,7 +270,7 @@ extension KernelPlan {
                 gather = features.contains(.avx512vnni) ? .avx512 : .portable
             }
             #elseif arch(arm64)
-            if Self.quadTilesApply(p) {
+            if whole && Self.quadTilesApply(p) {
                 variant = features.contains(.dotProduct) ? .neonSdotQuads : .neonSmullQuads
             } else {
                 (variant, mode) = (.neonRows, .pairs)

@@ -1,8 +1,9 @@
 import CFacelyzrSIMD
 
 // conv2D over weights packed at load (docs/kernels.md): for each output pixel the receptive
-// field is gathered once into a small stack buffer (taps outside the image get the value
-// inputZeroPoint), then every block of 16 output channels is one pass over it. The op's
+// field is gathered into a small stack buffer (taps outside the image get the value
+// inputZeroPoint), then every block of 16 output channels is one pass over it; a field over
+// the buffer goes in chunks of whole kernel rows, summed into the same int32 accumulators. The op's
 // `KernelPlan` names the variant: quad tiles (FastQuadConvolution.swift) or pixel lanes
 // (FastPixelLanesConvolution.swift) where the planner gives them; otherwise, on aarch64, int8
 // weight rows, smull/smlal2/sadalp (or sdot when built for ARMv8.2 dot product), CFacelyzrSIMD;
@@ -12,28 +13,59 @@ import CFacelyzrSIMD
 extension Fast {
     /// Output channels per packed block (one `ChannelBlock` of accumulators).
     static let packedBlock = 16
-    /// Largest receptive field (`kernelHeight * kernelWidth * inChannels`) the packed kernel
-    /// gathers; larger convolutions keep the canonical weights. The gather buffer (1,024 bytes)
-    /// also holds the zeros that pad a field to `fieldAlignment`.
+    /// Largest receptive field (`kernelHeight * kernelWidth * inChannels`) the packed kernels
+    /// gather at once: quad tiles and pixel lanes take no larger field, int16 pairs and int8 rows
+    /// take one in chunks of whole kernel rows of at most this many bytes (`chunkRows`); a kernel
+    /// row over it keeps the canonical weights. The gather buffer (1,024 bytes) also holds the
+    /// zeros that pad a chunk to `fieldAlignment`.
     static let maximumPackedField = 1008
+    /// Output channel blocks whose int32 accumulators (two pixels each) a chunked field keeps
+    /// between chunks: 1,024 bytes, as the gather buffers.
+    static let chunkedBlocks = 8
 
     /// The CPU features `Model.packWeights` plans the fast kernels for: this machine's.
     public static var plannedFeatures: CPUFeatures? { .detected }
 
     #if arch(arm64)
-    /// aarch64 weights: int8 rows `[channel][field rounded up to 16]`.
+    /// aarch64 weights: int8 rows, per block and chunk `[16 channels][chunk rounded up to 16]`.
     static let fieldAlignment = 16
     static let weightSize = 1
+    typealias PackedWeight = Int8
     #else
-    /// Other ISAs: int16 pairs `[block][pair][16 channels][2]`.
+    /// Other ISAs: int16 pairs, per block and chunk `[pair][16 channels][2]`.
     static let fieldAlignment = 2
     static let weightSize = 2
+    typealias PackedWeight = Int16
     #endif
 
+    /// Where tap `tap` of channel `c` (of 16) goes in a chunk of `padded` taps, in `PackedWeight`s.
+    @inline(__always)
+    static func packedIndex(channel c: Int, tap: Int, padded: Int) -> Int {
+        #if arch(arm64)
+        c * padded + tap
+        #else
+        (tap / 2 * packedBlock + c) * 2 + tap % 2
+        #endif
+    }
+
+    @inline(__always)
+    static func aligned(_ taps: Int) -> Int { (taps + fieldAlignment - 1) / fieldAlignment * fieldAlignment }
+
+    /// Kernel rows per chunk of the pairs and rows kernels: as many whole rows as fit
+    /// `maximumPackedField` bytes (all of them for a field that fits; the last chunk may have fewer).
+    @inline(__always)
+    static func chunkRows(_ p: ConvolutionParameters) -> Int {
+        min(p.kernelHeight, maximumPackedField / (p.kernelWidth * p.input.channels))
+    }
+
+    /// The packed taps of one channel for the pairs and rows kernels: its chunks, each padded to
+    /// `fieldAlignment`.
     @inline(__always)
     static func paddedField(_ p: ConvolutionParameters) -> Int {
-        let field = p.kernelHeight * p.kernelWidth * p.input.channels
-        return (field + fieldAlignment - 1) / fieldAlignment * fieldAlignment
+        let rows = chunkRows(p)
+        let rowLength = p.kernelWidth * p.input.channels
+        let rest = p.kernelHeight % rows
+        return p.kernelHeight / rows * aligned(rows * rowLength) + (rest == 0 ? 0 : aligned(rest * rowLength))
     }
 
     /// Packed layout of a conv2D op planned as `plan`, in `blocks * 16` channels (padding
@@ -97,34 +129,30 @@ extension Fast {
             return
         }
         #endif
+        // Per block of 16 channels, chunk after chunk (`chunkRows`), each padded with zero weights.
         let padded = paddedField(p)
-        func weight(_ channel: Int, _ tap: Int) -> Int8 {
-            channel < p.output.channels && tap < field ? filter.weights[channel * field + tap] : 0
-        }
-        #if arch(arm64)
-        let weights = (destination + 4 * channels * 4).bindMemory(to: Int8.self, capacity: channels * padded)
-        for channel in 0..<channels {
-            for tap in 0..<padded {
-                weights[channel * padded + tap] = weight(channel, tap)
-            }
-        }
-        #else
-        let pairs = padded / 2
-        let weights = (destination + 4 * channels * 4).bindMemory(to: Int16.self, capacity: channels * padded)
-        for block in 0..<blocks {
-            for pair in 0..<pairs {
-                for c in 0..<packedBlock {
-                    for j in 0..<2 {
-                        weights[((block * pairs + pair) * packedBlock + c) * 2 + j] = Int16(weight(block * packedBlock + c, 2 * pair + j))
-                    }
+        let rows = chunkRows(p)
+        let rowLength = p.kernelWidth * p.input.channels
+        let weights = (destination + 4 * channels * 4).bindMemory(to: PackedWeight.self, capacity: channels * padded)
+        for firstRow in stride(from: 0, to: p.kernelHeight, by: rows) {
+            let chunkField = min(rows, p.kernelHeight - firstRow) * rowLength
+            let chunkPadded = aligned(chunkField)
+            let chunkStart = firstRow / rows * aligned(rows * rowLength)
+            for channel in 0..<channels {
+                let chunk = weights + (channel / packedBlock * padded + chunkStart) * packedBlock
+                let real = channel < p.output.channels
+                for tap in 0..<chunkPadded {
+                    let value = real && tap < chunkField ? filter.weights[channel * field + firstRow * rowLength + tap] : 0
+                    chunk[packedIndex(channel: channel % packedBlock, tap: tap, padded: chunkPadded)] = PackedWeight(value)
                 }
             }
         }
-        #endif
     }
 
     /// `conv2D` over `packed`, laid out by `pack` for `plan` (whose mode is `pairs`). Output
-    /// pixels go in pairs along a row, so each weight load serves two receptive fields.
+    /// pixels go in pairs along a row, so each weight load serves two receptive fields. A field
+    /// of several chunks (`chunkRows`) is gathered chunk by chunk for up to `chunkedBlocks`
+    /// blocks at a time, whose accumulators add every chunk before they are requantised.
     static func packedConv2D(
         _ p: ConvolutionParameters, input: UnsafePointer<Int8>, packed: UnsafeRawPointer, output: UnsafeMutablePointer<Int8>,
         plan: KernelPlan
@@ -132,24 +160,30 @@ extension Fast {
         let avx2 = plan.variant == .avx2Pairs
         let avx512Gather = plan.gather == .avx512
         trace(.conv2D, pairsVariant(avx2: avx2), .pairs, gather: plan.gather)
-        let field = p.kernelHeight * p.kernelWidth * p.input.channels
         let rowLength = p.kernelWidth * p.input.channels
         let padded = paddedField(p)
+        let rows = chunkRows(p)
+        let chunks = (p.kernelHeight + rows - 1) / rows
+        let fullPadded = aligned(rows * rowLength)
+        let lastField = (p.kernelHeight - (chunks - 1) * rows) * rowLength
         let blocks = (p.output.channels + packedBlock - 1) / packedBlock
+        // One chunk: one block's accumulators at a time, every block per gather.
+        let slots = chunks == 1 ? 1 : min(blocks, chunkedBlocks)
+        let groupBlocks = chunks == 1 ? blocks : slots
         let bias = packed.assumingMemoryBound(to: Int32.self)
         let requantization = PackedRequantization(base: bias + blocks * packedBlock, channels: blocks * packedBlock)
         let weights = packed + 4 * blocks * packedBlock * 4
         let zeroPoint = Int8(truncatingIfNeeded: p.inputZeroPoint)
-        // Three stack buffers of at most 1,024 bytes each (stack allocation is guaranteed there).
+        // Four stack buffers of at most 1,024 bytes each (stack allocation is guaranteed there).
         withUnsafeTemporaryAllocation(of: Int8.self, capacity: maximumPackedField + 1) { bufferA in
             withUnsafeTemporaryAllocation(of: Int8.self, capacity: maximumPackedField + 1) { bufferB in
-                withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * packedBlock + 4) { accumulators in
+                withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * packedBlock * chunkedBlocks) { accumulators in
+                    withUnsafeTemporaryAllocation(of: Int8.self, capacity: packedBlock) { scratchBuffer in
                     let gatheredA = bufferA.baseAddress!
                     let gatheredB = bufferB.baseAddress!
-                    let accA = accumulators.baseAddress!
-                    let accB = accA + packedBlock
-                    let scratch = UnsafeMutableRawPointer(accA + 2 * packedBlock).bindMemory(to: Int8.self, capacity: packedBlock)
-                    for i in field..<padded {
+                    let scratch = scratchBuffer.baseAddress!
+                    // The padding taps meet zero weights: zeros here, or what a longer chunk left.
+                    for i in lastField..<fullPadded {
                         gatheredA[i] = 0
                         gatheredB[i] = 0
                     }
@@ -157,31 +191,44 @@ extension Fast {
                         var outX = 0
                         while outX < p.output.width {
                             let both = outX + 1 < p.output.width
-                            gather(p, input: input, outY: outY, outX: outX, zeroPoint: zeroPoint, into: gatheredA, rowStride: rowLength,
-                                   avx512: avx512Gather)
-                            if both {
-                                gather(p, input: input, outY: outY, outX: outX + 1, zeroPoint: zeroPoint, into: gatheredB,
-                                       rowStride: rowLength, avx512: avx512Gather)
-                            }
                             let outA = output + (outY * p.output.width + outX) * p.output.channels
-                            for block in 0..<blocks {
-                                let first = block * packedBlock
-                                for c in 0..<packedBlock {
-                                    accA[c] = bias[first + c]
-                                    accB[c] = bias[first + c]
-                                }
-                                dotBlock2(weights + block * packedBlock * padded * weightSize, field: padded,
-                                          gatheredA, both ? gatheredB : gatheredA, accA, accB, avx2: avx2)
-                                let count = min(packedBlock, p.output.channels - first)
-                                store(accA, count: count, p, requantization, firstChannel: first, to: outA + first,
-                                      scratch: scratch, avx2: avx2)
-                                if both {
-                                    store(accB, count: count, p, requantization, firstChannel: first,
-                                          to: outA + p.output.channels + first, scratch: scratch, avx2: avx2)
+                            for groupStart in stride(from: 0, to: blocks, by: groupBlocks) {
+                                for chunk in 0..<chunks {
+                                    let kernelRows = chunk * rows..<min(p.kernelHeight, (chunk + 1) * rows)
+                                    let chunkPadded = aligned(kernelRows.count * rowLength)
+                                    gather(p, input: input, outY: outY, outX: outX, kernelRows: kernelRows, zeroPoint: zeroPoint,
+                                           into: gatheredA, rowStride: rowLength, avx512: avx512Gather)
+                                    if both {
+                                        gather(p, input: input, outY: outY, outX: outX + 1, kernelRows: kernelRows,
+                                               zeroPoint: zeroPoint, into: gatheredB, rowStride: rowLength, avx512: avx512Gather)
+                                    }
+                                    for block in groupStart..<min(blocks, groupStart + groupBlocks) {
+                                        let first = block * packedBlock
+                                        let accA = accumulators.baseAddress! + (block - groupStart) % slots * 2 * packedBlock
+                                        let accB = accA + packedBlock
+                                        if chunk == 0 {
+                                            for c in 0..<packedBlock {
+                                                accA[c] = bias[first + c]
+                                                accB[c] = bias[first + c]
+                                            }
+                                        }
+                                        dotBlock2(weights + (first * padded + packedBlock * chunk * fullPadded) * weightSize,
+                                                  field: chunkPadded, gatheredA, both ? gatheredB : gatheredA, accA, accB, avx2: avx2)
+                                        if chunk == chunks - 1 {
+                                            let count = min(packedBlock, p.output.channels - first)
+                                            store(accA, count: count, p, requantization, firstChannel: first, to: outA + first,
+                                                  scratch: scratch, avx2: avx2)
+                                            if both {
+                                                store(accB, count: count, p, requantization, firstChannel: first,
+                                                      to: outA + p.output.channels + first, scratch: scratch, avx2: avx2)
+                                            }
+                                        }
+                                    }
                                 }
                             }
                             outX += 2
                         }
+                    }
                     }
                 }
             }
@@ -301,13 +348,14 @@ extension Fast {
         for c in 0..<packedBlock { accumulators[c] = acc[c] }
     }
 
-    /// The receptive field of output pixel (`outY`, `outX`) in weight order `[ky][kx][inChannel]`,
-    /// with `zeroPoint` for taps outside the image; kernel row `ky` starts at `ky * rowStride`
+    /// Kernel rows `kernelRows` of the receptive field of output pixel (`outY`, `outX`) in weight
+    /// order `[ky][kx][inChannel]`, with `zeroPoint` for taps outside the image; kernel row `ky`
+    /// starts at `(ky - kernelRows.lowerBound) * rowStride`
     /// (at least `kernelWidth * inChannels`; the bytes between rows are left as they are).
     /// `avx512`: the plan's gather is `GatherVariant.avx512` (x86-64 only).
     @inline(__always)
     static func gather(
-        _ p: ConvolutionParameters, input: UnsafePointer<Int8>, outY: Int, outX: Int, zeroPoint: Int8,
+        _ p: ConvolutionParameters, input: UnsafePointer<Int8>, outY: Int, outX: Int, kernelRows: Range<Int>, zeroPoint: Int8,
         into gathered: UnsafeMutablePointer<Int8>, rowStride: Int, avx512: Bool
     ) {
         let inChannels = p.input.channels
@@ -316,15 +364,16 @@ extension Fast {
         #if arch(x86_64)
         if avx512 {
             fz_avx512_gather(
-                input, p.input.height, p.input.width, inChannels, outY * p.strideHeight - p.padTop, inX0, p.kernelHeight,
+                input, p.input.height, p.input.width, inChannels, outY * p.strideHeight - p.padTop + kernelRows.lowerBound, inX0,
+                kernelRows.count,
                 rowLength, zeroPoint, gathered, rowStride)
             return
         }
         #endif
         let first = max(0, -inX0)
         let last = max(first, min(p.kernelWidth, p.input.width - inX0))
-        for kernelY in 0..<p.kernelHeight {
-            let row = gathered + kernelY * rowStride
+        for kernelY in kernelRows {
+            let row = gathered + (kernelY - kernelRows.lowerBound) * rowStride
             let inY = outY * p.strideHeight - p.padTop + kernelY
             // Plain loops: the rows are a few dozen bytes, shorter than a memcpy call is worth
             // (with update(from:) above 32 bytes the aarch64 count rose from 10.28 M to 13.24 M

@@ -199,8 +199,8 @@ extension Fast {
                 default: gathered = fields.3
                 }
                 if !pixelInPlace {
-                    gather(p, input: input, outY: y, outX: x, zeroPoint: zeroPoint, into: gathered, rowStride: rowStride,
-                           avx512: avx512Gather)
+                    gather(p, input: input, outY: y, outX: x, kernelRows: 0..<p.kernelHeight, zeroPoint: zeroPoint, into: gathered,
+                           rowStride: rowStride, avx512: avx512Gather)
                 }
                 for row in 0..<p.kernelHeight {
                     let inY = firstInY + row
