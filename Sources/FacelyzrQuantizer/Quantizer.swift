@@ -85,17 +85,21 @@ public enum Quantizer {
         let batches = stride(from: 0, to: images.count, by: options.batchSize).map { start in
             start..<min(start + options.batchSize, images.count)
         }
-        let weighted = graph.nodes.indices.filter { graph.nodes[$0].weight != nil }
-        var moments = [Int: InputMoments]()  // GPTQ's, per weighted node
+        // GPTQ fits the layers whose output channels all read the same rows; a depthwise
+        // convolution's channels each read their own, so it keeps nearest rounding.
+        let gptqLayers = graph.nodes.indices.filter {
+            if case .depthwiseConv2D = graph.nodes[$0].kind { false } else { graph.nodes[$0].weight != nil }
+        }
+        var moments = [Int: InputMoments]()  // GPTQ's, per layer it fits
         if options.weightRounding == .gptq {
-            for i in weighted { moments[i] = InputMoments(length: graph.nodes[i].weight!.count / graph.nodes[i].weight!.shape[0]) }
+            for i in gptqLayers { moments[i] = InputMoments(length: graph.nodes[i].weight!.count / graph.nodes[i].weight!.shape[0]) }
         }
         var columns: [Float] = []
         for (b, batch) in batches.enumerated() {
             let input = graph.normalize(Array(images[batch].joined()), count: batch.count)
             let outputs = graph.forward(input)
             accumulate(input, into: &sums, key: -1)
-            for i in weighted where options.weightRounding == .gptq {
+            for i in gptqLayers where options.weightRounding == .gptq {
                 moments[i]!.add(graph.nodes[i].input.map { outputs[$0] } ?? input, of: graph.nodes[i], columns: &columns)
             }
             for i in graph.nodes.indices {
@@ -120,10 +124,10 @@ public enum Quantizer {
         var roundedWeights: [Int: ChannelQuantizedWeights]?
         if options.weightRounding == .gptq {
             var rounded = [Int: ChannelQuantizedWeights]()
-            for (n, i) in weighted.enumerated() {
+            for (n, i) in gptqLayers.enumerated() {
                 let w = graph.nodes[i].weight!
                 rounded[i] = quantizeWeightsGPTQ(w.values, channels: w.shape[0], moments: moments[i]!)
-                progress("gptq: layer \(n + 1)/\(weighted.count) \(graph.nodes[i].name)")
+                progress("gptq: layer \(n + 1)/\(gptqLayers.count) \(graph.nodes[i].name)")
             }
             roundedWeights = rounded
         }

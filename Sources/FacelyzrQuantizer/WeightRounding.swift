@@ -33,9 +33,13 @@ struct InputMoments {
         }
     }
 
-    /// Adds the moments of `node`'s input `x` (a batch), through the node's im2col for a convolution.
+    /// Adds the moments of `node`'s input `x` (a batch), through the node's im2col for a
+    /// convolution; each place of a per-place head's map is one row.
     mutating func add(_ x: Tensor, of node: FloatGraph.Node, columns: inout [Float]) {
-        if case .conv2D(let g) = node.kind {
+        if node.isPerPlaceHead {
+            precondition(x.values.count % length == 0, "a map of \(x.values.count) values for \(length) channels per place")
+            x.values.withUnsafeBufferPointer { add($0.baseAddress!, rows: x.values.count / length) }
+        } else if case .conv2D(let g) = node.kind {
             let image = Tensor(shape: [x.batch, g.inputHeight, g.inputWidth, g.inputChannels], values: x.values)
             _ = conv2DForward(image, weight: node.weight!, bias: node.bias!, geometry: g, activation: .none, columns: &columns)
             columns.withUnsafeBufferPointer { add($0.baseAddress!, rows: $0.count / length) }

@@ -49,10 +49,11 @@ import Testing
         #expect(outputs[1].values.contains { $0 != 0 })
     }
 
-    @Test func quantizedBlobHoldsRuntimeDepthwiseOpsAndFollowsFloat() throws {
+    @Test(arguments: [WeightRounding.nearest, .gptq])
+    func quantizedBlobHoldsRuntimeDepthwiseOpsAndFollowsFloat(weightRounding: WeightRounding) throws {
         let graph = try Self.depthwiseGraph()
         let model = try Quantizer.quantize(graph, name: "tiny-depthwise", calibration: SplitFaces(tinyFaces, limit: 48),
-                                           options: QuantizationOptions(method: .mse, biasCorrection: .on))
+                                           options: QuantizationOptions(method: .mse, biasCorrection: .on, weightRounding: weightRounding))
         let depthwise = graph.nodes.indices.filter { if case .depthwiseConv2D = graph.nodes[$0].kind { true } else { false } }
         #expect(depthwise.count == 2)
         #expect(depthwise.allSatisfy { model.layers[$0].op == "depthwiseConv2D" && model.layers[$0].outputScale ?? 0 > 0 })

@@ -31,7 +31,8 @@ import Testing
                     FloatGraph.Head(name: "boxes", kind: .raw, labels: Array((0..<places).map { _ in ["x", "y", "w", "h"] }.joined()))])
     }
 
-    @Test func aHeadOverAMapBecomesAPerPlaceHeadThatFollowsFloat() throws {
+    @Test(arguments: [WeightRounding.nearest, .gptq])
+    func aHeadOverAMapBecomesAPerPlaceHeadThatFollowsFloat(weightRounding: WeightRounding) throws {
         let graph = try Self.detectorGraph()
         #expect(graph.nodes[2].isPerPlaceHead && graph.nodes[3].isPerPlaceHead)
         let map = graph.nodes[1].outputShape, places = map[0] * map[1]
@@ -44,7 +45,7 @@ import Testing
         for o in 0..<2 { #expect(abs(float[2].values[p * 2 + o] - expected[o]) < 1e-4) }
 
         let model = try Quantizer.quantize(graph, name: "tiny-detector", calibration: SplitFaces(tinyFaces, limit: 48),
-                                           options: QuantizationOptions(method: .mse, biasCorrection: .on))
+                                           options: QuantizationOptions(method: .mse, biasCorrection: .on, weightRounding: weightRounding))
         #expect(model.layers[2].op == "fullyConnectedAccumulators")
         try withModel(model.bytes) { blob in
             #expect(blob.formatVersion == 4 && blob.outputCount == places * 6)
