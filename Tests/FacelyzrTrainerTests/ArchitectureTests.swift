@@ -79,4 +79,30 @@ import Testing
         #expect(t.shape == [1, 1, 2, 2])
         #expect(t.values == [-1, 0, 127.0 / 128, -0.5])
     }
+
+    @Test func expectedValueHeadsHaveOneOutputPerBinAndAreChecked() throws {
+        var a = Architecture.standard(attributeNames: ["Smiling"])
+        a.heads[1] = HeadSpec(name: "age", task: .expectedValue, hidden: [.dense(64, activation: .relu)], labels: ["age"],
+                              bins: (0...90).map(Float.init), binSigma: 3)
+        var gen = SplitMix64(state: 51)
+        var network = try Network(a, generator: &gen)
+        var shapes: [String: [Int]] = [:]
+        network.visitParameters { name, p in shapes[name] = p.value.shape }
+        #expect(shapes["heads.age.1.weight"] == [91, 64])
+        #expect(try a.cost().multiplyAccumulates == Architecture.standard(attributeNames: ["Smiling"]).cost().multiplyAccumulates + 90 * 64)
+        // Its predictions are one value per face, in years.
+        let prediction = a.heads[1].predictions(Tensor(zeros: [2, 91]))
+        #expect(prediction.shape == [2, 1] && abs(prediction.values[0] - 45) < 1e-4)
+        for (edit, reason) in [
+            ({ (h: inout HeadSpec) in h.bins = [1] }, "an expected-value head needs one label, at least 2 finite bins and binSigma > 0"),
+            ({ (h: inout HeadSpec) in h.binSigma = 0 }, "an expected-value head needs one label, at least 2 finite bins and binSigma > 0"),
+            ({ (h: inout HeadSpec) in h.labels = ["age", "male"] }, "an expected-value head needs one label, at least 2 finite bins and binSigma > 0"),
+            ({ (h: inout HeadSpec) in h.task = .regression }, "only an expected-value head has bins"),
+            ({ (h: inout HeadSpec) in h.lossWeight = 0 }, "lossWeight must be positive"),
+        ] {
+            var bad = a
+            edit(&bad.heads[1])
+            #expect(throws: ArchitectureError(layer: "heads.age", reason: reason)) { try bad.cost() }
+        }
+    }
 }
