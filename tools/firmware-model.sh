@@ -3,7 +3,7 @@
 # face generator (docs/boards.md, firmware-model/README.md):
 #
 #   1. tools/train-default.sh  the trainer's recipe (docs/training.md "Recipe"): Architecture.standard,
-#                              10,000 steps, one OpenBLAS thread so the run is bit-reproducible, float
+#                              5,000 steps, one OpenBLAS thread so the run is bit-reproducible, float
 #                              scores on 10,000 test faces -> facelyzr.safetensors, train.log, eval.json.
 #                              Its work directory (out/default-model) makes an interrupted run resume.
 #   2. facelyzr quantize       calibrated on the first 1,000 faces of the generator's calibration split;

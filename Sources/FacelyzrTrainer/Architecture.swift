@@ -156,10 +156,7 @@ public struct Architecture: Codable, Sendable, Equatable {
     /// int8 weights plus int32 biases; `ArchitectureTests` computes its figures). The encoder is the
     /// reference shape of docs (conv3x3 16, 32, 64, 64, each followed by a 2x2 max pool) plus a conv3x3 128
     /// on 4x4 and a global average pool: 128 features. Each head has one hidden dense layer of 64.
-    /// Age is an expected value over the 91 one-year bins 0...90 (`binSigma` 3 years) with loss
-    /// weight 0.2, each attribute weighs as much as gender (docs/training.md "Recipe" measured
-    /// these against a Huber regression and unweighted heads). Without attribute names there is
-    /// no attribute head.
+    /// Without attribute names there is no attribute head.
     public static func standard(attributeNames: [String]) -> Architecture {
         var standard = Architecture(
             inputHeight: 64, inputWidth: 64, inputChannels: 3,
@@ -172,10 +169,10 @@ public struct Architecture: Codable, Sendable, Equatable {
             ],
             heads: [
                 HeadSpec(name: "gender", task: .binary, hidden: [.dense(64, activation: .relu), .dropout(0.2)], labels: ["male"]),
-                HeadSpec(name: "age", task: .expectedValue, hidden: [.dense(64, activation: .relu)], labels: ["age"],
-                         bins: (0...90).map(Float.init), binSigma: 3, lossWeight: 0.2),
+                HeadSpec(name: "age", task: .regression, hidden: [.dense(64, activation: .relu)], labels: ["age"],
+                         outputScale: 20, outputOffset: 35),
                 HeadSpec(name: "attributes", task: .binary, hidden: [.dense(64, activation: .relu), .dropout(0.2)],
-                         labels: attributeNames, lossWeight: Float(attributeNames.count)),
+                         labels: attributeNames),
             ])
         if attributeNames.isEmpty { standard.heads.removeLast() }
         return standard

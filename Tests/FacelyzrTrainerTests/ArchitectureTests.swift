@@ -11,14 +11,13 @@ import Testing
         let cost = try Architecture.standard(attributeNames: Self.celebANames).cost()
         // Encoder MACs: 64*64*16*27 + 32*32*32*144 + 16*16*64*288 + 8*8*64*576 + 4*4*128*576
         //             = 1,769,472 + 4,718,592 + 4,718,592 + 2,359,296 + 1,179,648 = 14,745,600.
-        // Heads: gender 128*64 + 64*1 = 8,256; age 128*64 + 64*91 bins = 14,016;
-        // 40 attributes 128*64 + 64*40 = 10,752.
-        #expect(cost.multiplyAccumulates == 14_745_600 + 8_256 + 14_016 + 10_752)
-        // Weights: 432 + 4,608 + 18,432 + 36,864 + 73,728 = 134,064 in the encoder, 33,024 in the heads.
-        #expect(cost.weightCount == 134_064 + 33_024)
-        // Biases: 16 + 32 + 64 + 64 + 128 = 304; heads 65 + 155 + 104 = 324.
-        #expect(cost.biasCount == 628)
-        #expect(cost.quantizedParameterBytes == 167_088 + 4 * 628)
+        // Heads: gender and age 128*64 + 64*1 = 8,256 each; 40 attributes 128*64 + 64*40 = 10,752.
+        #expect(cost.multiplyAccumulates == 14_745_600 + 2 * 8_256 + 10_752)
+        // Weights: 432 + 4,608 + 18,432 + 36,864 + 73,728 = 134,064 in the encoder, 27,264 in the heads.
+        #expect(cost.weightCount == 134_064 + 27_264)
+        // Biases: 16 + 32 + 64 + 64 + 128 = 304; heads 65 + 65 + 104 = 234.
+        #expect(cost.biasCount == 538)
+        #expect(cost.quantizedParameterBytes == 163_480)
         #expect(cost.multiplyAccumulates <= 20_000_000)
         #expect(cost.quantizedParameterBytes <= 256 * 1024)
         #expect(try Architecture.standard(attributeNames: Self.celebANames).featureShape() == [128])
@@ -79,6 +78,24 @@ import Testing
         let t = InputNormalization.standard.normalize([0, 128, 255, 64], count: 1, height: 1, width: 2, channels: 2)
         #expect(t.shape == [1, 1, 2, 2])
         #expect(t.values == [-1, 0, 127.0 / 128, -0.5])
+    }
+
+    /// The candidate recipe's network (tools/recipes/binned-age.json, docs/training.md "Recipe"):
+    /// the standard one but for its binned age head and head weights, within the runtime's budget.
+    @Test func theBinnedAgeCandidateIsTheStandardNetworkWithABinnedAgeHead() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("tools/recipes/binned-age.json")
+        let candidate = try JSONDecoder().decode(Architecture.self, from: Data(contentsOf: path))
+        _ = try candidate.cost()  // validates
+        let standard = Architecture.standard(attributeNames: candidate.heads[2].labels)
+        #expect(candidate.encoder == standard.encoder && candidate.heads[0] == standard.heads[0])
+        #expect(candidate.heads[1].task == .expectedValue && candidate.heads[1].bins == (0...90).map(Float.init))
+        #expect(candidate.heads[1].binSigma == 3 && candidate.heads[1].lossWeight == 0.2)
+        #expect(candidate.heads[2].lossWeight == 8)
+        var forty = candidate
+        forty.heads[2].labels = Self.celebANames
+        let cost = try forty.cost()
+        #expect(cost.multiplyAccumulates == 14_745_600 + 8_256 + 14_016 + 10_752 && cost.quantizedParameterBytes == 169_600)
     }
 
     @Test func expectedValueHeadsHaveOneOutputPerBinAndAreChecked() throws {
