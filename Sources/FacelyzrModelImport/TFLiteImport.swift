@@ -55,9 +55,10 @@ struct TFLiteReader {
     func tensorName(_ i: Int) -> String { model.tensors[i].name.isEmpty ? "#\(i)" : model.tensors[i].name }
 
     mutating func read() throws(ModelImportError) -> ImportedGraph {
-        graph.opset = Int64(model.version)
-        guard TFLiteImport.supportedVersions.contains(graph.opset) else {
-            throw fail(.opsetOutOfRange(found: graph.opset, supported: TFLiteImport.supportedVersions))
+        let version = Int64(model.version)
+        graph.format = .tflite(schemaVersion: version)
+        guard TFLiteImport.supportedVersions.contains(version) else {
+            throw fail(.schemaVersionOutOfRange(found: version, supported: TFLiteImport.supportedVersions))
         }
         guard model.subgraphCount == 1 else {
             throw fail(.unsupportedOp(op: "subgraphs", reason: "\(model.subgraphCount) subgraphs (control flow); one is supported"))
@@ -98,7 +99,7 @@ struct TFLiteReader {
         }
         guard !outputs.isEmpty else { throw fail(.malformed("the graph has no outputs")) }
         graph.fold(outputs: &outputs)
-        return graph.finish(input: input, outputs: outputs, producer: "TFLite schema \(model.version)")
+        return graph.finish(input: input, outputs: outputs, producer: model.description)
     }
 
     // MARK: Tensors

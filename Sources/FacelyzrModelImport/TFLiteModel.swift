@@ -39,6 +39,8 @@ struct TFLiteModel {
     }
 
     var version: UInt32
+    /// The model's description: the converter that wrote it (`MLIR Converted.`, `TOCO Converted.`), or empty.
+    var description: String
     var subgraphCount: Int
     var tensors: [Tensor]
     var operators: [Operator]
@@ -56,6 +58,7 @@ struct TFLiteModel {
         default: throw fail("flatbuffers' verifier rejects the file (an offset, vector or string out of bounds, or nesting too deep)")
         }
         version = fz_tflite_version(base)
+        description = ""
         subgraphCount = Int(fz_tflite_subgraph_count(base))
         let tensorCount = Int(fz_tflite_tensor_count(base))
         let bufferCount = Int(fz_tflite_buffer_count(base))
@@ -64,6 +67,7 @@ struct TFLiteModel {
         func string(_ s: fz_tflite_string) -> String {
             String(decoding: UnsafeRawBufferPointer(start: s.chars, count: s.length), as: UTF8.self)
         }
+        description = string(fz_tflite_description(base))
         func checkTensors(_ indices: [Int], optional: Bool, _ what: String) throws(ModelImportError) {
             for i in indices where !(optional && i == -1) {
                 guard (0..<tensorCount).contains(i) else { throw fail("\(what) names tensor \(i) of \(tensorCount)") }

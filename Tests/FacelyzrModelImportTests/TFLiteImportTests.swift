@@ -28,7 +28,7 @@ struct TFLiteExpected: Decodable {
 
     @Test func blazeFacesOpsImportWithFloat16WeightsAndMatchTFLite() throws {
         let graph = try TFLiteImport.read(path: Self.blocks)
-        #expect(graph.opset == 3)
+        #expect(graph.format == .tflite(schemaVersion: 3))
         #expect(graph.input.shape == [16, 16, 3])
         #expect(graph.nodes.map(\.op.summary) == [
             "conv 5x5/2 pads [1, 1, 2, 2]", "conv 3x3/1 pads [1, 1, 1, 1] group 8", "conv 1x1/1", "add", "maxPool 2x2/2",
@@ -84,6 +84,22 @@ struct TFLiteExpected: Decodable {
                 #expect(error.description.hasPrefix("x.tflite: malformed TFLite model: not a TFLite flatbuffer"), "\(error)")
             }
         }
+    }
+
+    /// The model table's first field is the schema version; a file saying 2 or 4 is refused by
+    /// name, not read with version 3's meaning.
+    @Test(arguments: [2, 4] as [UInt32])
+    func aSchemaVersionOtherThan3IsRefused(version: UInt32) throws {
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: Self.blocks)))
+        func u32(_ at: Int) -> Int { (0..<4).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
+        let root = u32(0)
+        let vtable = root - Int(Int32(truncatingIfNeeded: u32(root)))
+        let field = root + (Int(bytes[vtable + 4]) | Int(bytes[vtable + 5]) << 8)
+        #expect(u32(field) == 3)
+        for k in 0..<4 { bytes[field + k] = UInt8(truncatingIfNeeded: version >> (8 * UInt32(k))) }
+        let expected = ModelImportError(file: "v.tflite", reason: .schemaVersionOutOfRange(found: Int64(version), supported: 3...3))
+        #expect(throws: expected) { try TFLiteImport.read(bytes: bytes, file: "v.tflite") }
+        #expect(expected.description == "v.tflite: TFLite schema version \(version) is outside the supported range 3...3")
     }
 
     @Test func everyTruncationOfAValidModelIsAnError() throws {
