@@ -36,6 +36,12 @@ struct TFLiteModel {
         var fusedActivation: String
         var axis: Int
         var newShape: [Int]
+        /// MEAN's keep_dims; FULLY_CONNECTED's keep_num_dims.
+        var keepDims: Bool
+        /// FULLY_CONNECTED's weights_format (0: DEFAULT, `[units, inputs]`).
+        var weightsFormat: Int
+        /// SOFTMAX's beta; LEAKY_RELU's alpha.
+        var beta: Float, alpha: Float
     }
 
     var version: UInt32
@@ -102,7 +108,8 @@ struct TFLiteModel {
                 hasOptions: o.has_options, padding: String(cString: fz_tflite_padding_name(o.padding)),
                 strideHeight: Int(o.stride_h), strideWidth: Int(o.stride_w), dilationHeight: Int(o.dilation_h), dilationWidth: Int(o.dilation_w),
                 filterHeight: Int(o.filter_h), filterWidth: Int(o.filter_w), depthMultiplier: Int(o.depth_multiplier),
-                fusedActivation: String(cString: fz_tflite_activation_name(o.fused_activation)), axis: Int(o.axis), newShape: ints(o.new_shape))
+                fusedActivation: String(cString: fz_tflite_activation_name(o.fused_activation)), axis: Int(o.axis), newShape: ints(o.new_shape),
+                keepDims: o.keep_dims, weightsFormat: Int(o.weights_format), beta: o.beta, alpha: o.alpha)
             try checkTensors(op.inputs, optional: true, "operator \(k) (\(op.op))")
             try checkTensors(op.outputs, optional: false, "operator \(k) (\(op.op))")
             operators.append(op)

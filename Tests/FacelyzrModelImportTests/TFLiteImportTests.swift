@@ -3,6 +3,26 @@ import FacelyzrRandom
 import Foundation
 import Testing
 
+/// TFLite's outputs on classifier.tflite (tools/model-import/make_tflite_fixtures.py).
+struct TFLiteClassifierExpected: Decodable {
+    /// A random input in [-1, 1], HWC.
+    var input: [Float]
+    /// `Identity`: the softmax over 3 classes; `Identity_1`: the logistic score.
+    var classes: [Float]
+    var score: [Float]
+
+    enum CodingKeys: String, CodingKey {
+        case input
+        case classes = "Identity"
+        case score = "Identity_1"
+    }
+
+    static func load() throws -> [TFLiteClassifierExpected] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: fixtures + "/expected-tflite.json"))
+        return try #require(try JSONDecoder().decode([String: [TFLiteClassifierExpected]].self, from: data)["classifier.tflite"])
+    }
+}
+
 /// TFLite's outputs on the TFLite fixtures (tools/model-import/make_tflite_fixtures.py).
 struct TFLiteExpected: Decodable {
     /// A random input in [-1, 1], HWC.
@@ -53,6 +73,26 @@ struct TFLiteExpected: Decodable {
             #expect(scores.count == case_.scores.count && boxes.count == case_.boxes.count)
             let error = zip(scores + boxes, case_.scores + case_.boxes).map { abs($0 - $1) }.max()!
             #expect(error < 1e-4, "largest difference from TFLite \(error)")
+        }
+    }
+
+    /// A Keras-style classifier's ops: LEAKY_RELU, PRELU, MEAN over height and width, a flatten,
+    /// FULLY_CONNECTED (its HWC-ordered weights), SOFTMAX and LOGISTIC, equal to TFLite's outputs.
+    @Test func aClassifiersDenseLayersSoftmaxAndActivationsImportAndMatchTFLite() throws {
+        let graph = try TFLiteImport.read(path: fixtures + "/classifier.tflite")
+        #expect(graph.format == .tflite(schemaVersion: 3) && graph.producer == "MLIR Converted.")
+        #expect(graph.nodes.map(\.op.summary) == [
+            "conv 3x3/1 pads [1, 1, 1, 1]", "leakyRelu 0.1", "conv 3x3/2 pads [0, 0, 1, 1]", "prelu",
+            "globalAveragePool", "dense", "softmax", "dense", "dense", "sigmoid",
+        ], "\(graph.nodes.map(\.op.summary))")
+        #expect(graph.nodes.map(\.activation) == [.none, .none, .none, .none, .none, .none, .none, .relu, .none, .none])
+        #expect(graph.outputs.map(\.name) == ["Identity", "Identity_1"])
+        for case_ in try TFLiteClassifierExpected.load() {
+            let values = graph.forward(case_.input)
+            let classes = values[graph.outputs[0].node], score = values[graph.outputs[1].node]
+            #expect(classes.count == 3 && score.count == 1)
+            let error = zip(classes + score, case_.classes + case_.score).map { abs($0 - $1) }.max()!
+            #expect(error < 1e-5, "largest difference from TFLite \(error)")
         }
     }
 
