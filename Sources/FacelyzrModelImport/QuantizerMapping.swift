@@ -368,7 +368,7 @@ extension ImportedGraph {
 
     /// Where the model came from, for checkpoints and model cards.
     public var provenance: String {
-        "imported from \(file) (\(producer.isEmpty ? "unknown producer" : producer), opset \(opset)) by facelyzr import-model"
+        "imported from \(file) (\(producer.isEmpty ? "unknown producer" : producer), \(format.summary)) by facelyzr import-model"
     }
 
     /// The runtime padding (TensorFlow's same or valid) whose pads equal the convolution's, if any.
