@@ -325,7 +325,7 @@ public struct BlobBuilder {
         for (i, op) in ops.enumerated() {
             let r = i * O.size
             opTable.put(op.kind.rawValue, at: r + O.opcode)
-            opTable.put(op.rounding.rawValue, at: r + O.rounding)
+            opTable.put(isWide(op) ? 0 : op.rounding.rawValue, at: r + O.rounding)  // a 16x8 op has one rounding
             opTable.put(UInt32(op.input), at: r + O.input)
             opTable.put(UInt32(op.output), at: r + O.output)
             opTable.put(UInt32(op.secondInput ?? op.outputLength), at: op.kind == .add ? r + O.secondInput : r + O.outputLength)
