@@ -7,6 +7,7 @@ extension Reference {
 
     /// The pad of either element type; an int16 pad (format version 5) fills with its zero point,
     /// 0 (`p.values` nil).
+    @inlinable
     public static func pad<T: ActivationElement>(_ p: PadParameters, elements input: UnsafePointer<T>, output: UnsafeMutablePointer<T>) {
         for y in 0..<p.output.height {
             for x in 0..<p.output.width {

@@ -19,6 +19,7 @@ extension Reference {
 
     /// The max pool of either element type (int16: TFLite MAX_POOL_2D int16), clamped to
     /// `outputMin...outputMax` (in place of `p`'s int8 clamp).
+    @inlinable
     public static func maxPool<T: ActivationElement>(
         _ p: MaxPoolParameters, outputMin: Int32, outputMax: Int32, input: UnsafePointer<T>, output: UnsafeMutablePointer<T>
     ) {
@@ -50,6 +51,7 @@ extension Reference {
     }
 
     /// The 2x2 average pool of either element type (int16: TFLite AVERAGE_POOL_2D int16, the same rounding).
+    @inlinable
     public static func averagePool2x2<T: ActivationElement>(
         _ p: PoolParameters, elements input: UnsafePointer<T>, output: UnsafeMutablePointer<T>
     ) {
@@ -82,6 +84,7 @@ extension Reference {
 
     /// The global average pool of either element type, the sum in int64 (2^16 int16 values
     /// can exceed int32; docs/quantization.md "16-bit activations").
+    @inlinable
     public static func globalAveragePool<T: ActivationElement>(
         _ shape: TensorShape, elements input: UnsafePointer<T>, output: UnsafeMutablePointer<T>
     ) {

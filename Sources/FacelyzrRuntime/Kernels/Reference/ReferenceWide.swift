@@ -8,6 +8,7 @@ extension Reference {
     /// depth multiplier 1) of a 16x8 op: `acc = sum over in-image taps of w * (x - inputZeroPoint)
     /// + bias` in int64, then `wideOutputStage` (TFLite ConvPerChannel / DepthwiseConvPerChannel,
     /// int16 overloads). `p.rounding` is not read: the op has one rounding.
+    @inlinable
     public static func wideConvolution<In: ActivationElement, Out: ActivationElement>(
         _ p: ConvolutionParameters, depthwise: Bool, input: UnsafePointer<In>, filter: WideWeights, output: UnsafeMutablePointer<Out>
     ) {
@@ -45,6 +46,7 @@ extension Reference {
 
     /// Fully connected 16x8 op, weights `[outputCount][inputCount]` (TFLite
     /// FullyConnectedPerChannel with int64 bias): `wideAccumulator` per output, then `wideOutputStage`.
+    @inlinable
     public static func wideFullyConnected<In: ActivationElement, Out: ActivationElement>(
         _ p: FullyConnectedParameters, input: UnsafePointer<In>, filter: WideWeights, output: UnsafeMutablePointer<Out>
     ) {
@@ -58,6 +60,7 @@ extension Reference {
 
     /// A head's last layer over a 16-bit input: the int64 accumulators saturated to int32
     /// (docs/quantization.md "16-bit activations", heads).
+    @inlinable
     public static func wideFullyConnectedAccumulators<In: ActivationElement>(
         _ p: FullyConnectedParameters, input: UnsafePointer<In>, weights: UnsafePointer<Int8>, bias: UnsafePointer<Int64>,
         output: UnsafeMutablePointer<Int32>
