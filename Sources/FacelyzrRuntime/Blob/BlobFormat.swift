@@ -38,7 +38,7 @@ public enum BlobFormat {
     /// Largest magnitude of a 16x8 op's int64 bias (docs/quantization.md "16-bit activations"):
     /// with dot products of at most 2^16 terms of |w| <= 127 and |x - zp| <= 2^16, every
     /// accumulator stays below 2^47 in magnitude, TFLite's bound for `MultiplyByQuantizedMultiplier`.
-    public static let maximumWideBias: Int64 = 1 << 46
+    public static let maximumWideBias: Int64 = 0x4000_0000_0000  // 2^46 (a literal: `Int64 << Int` allocates on 32-bit targets)
     /// Largest convolution kernel side of version 1 and 2 blobs; from version 3, `maximumKernel`.
     public static let maximumKernelVersion2 = 5
     /// Largest convolution and max pool kernel side (and max pool stride) from version 3.

@@ -86,7 +86,7 @@ extension Model {
             let p = MaxPoolParameters(
                 input: source.shape, output: destination.shape, kernelHeight: kh, kernelWidth: kw, strideHeight: sh, strideWidth: sw,
                 padTop: rows.padBefore, padLeft: columns.padBefore)
-            Reference.maxPool(p, outputMin: two ? Int32(Out.min) : o.outputMin, outputMax: two ? Int32(Out.max) : o.outputMax, input: same, output: y)
+            Reference.maxPool(p, outputMin: two ? Out.min.int32 : o.outputMin, outputMax: two ? Out.max.int32 : o.outputMax, input: same, output: y)
         case .averagePool2x2:
             Reference.averagePool2x2(PoolParameters(input: source.shape, output: destination.shape), elements: same, output: y)
         case .globalAveragePool:

@@ -12,7 +12,7 @@
 /// it fits int32; `wideOutputStage` clamps it).
 @inlinable
 public func multiplyByQuantizedMultiplier(_ x: Int64, multiplier: Int32, shift: Int32) -> Int64 {
-    let reduced: Int64 = multiplier < 0x7FFF_0000 ? (widen(multiplier) &+ 32_768) &>> 16 : 0x7FFF
+    let reduced: Int64 = multiplier < 0x7FFF_0000 ? (widen(multiplier) &+ 32_768) &>> Int64(16) : 0x7FFF
     let total = widen(15 &- shift)
     return (x &* reduced &+ (Int64(1) &<< (total &- 1))) &>> total
 }

@@ -27,7 +27,7 @@ extension Reference {
         for outY in 0..<p.output.height {
             for outX in 0..<p.output.width {
                 for channel in 0..<channels {
-                    var largest = Int32(T.min)
+                    var largest = T.min.int32
                     for ky in 0..<p.kernelHeight {
                         for kx in 0..<p.kernelWidth {
                             let inY = outY * p.strideHeight - p.padTop + ky
