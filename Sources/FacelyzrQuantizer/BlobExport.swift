@@ -198,6 +198,10 @@ func exportBlob(
             report.op = "add"
             report.rounding = "double"
         }
+        // A 16x8 op has one rounding, TFLite's int64 rescale (docs/quantization.md section 11); an add keeps double.
+        if report.rounding != nil, report.op != "add", inQ.element == .nhwcInt16 || builder.quantization(y).element == .nhwcInt16 {
+            report.rounding = "16x8"
+        }
         if node.isCalibrated {
             let q = builder.quantization(y)
             report.outputScale = q.scale

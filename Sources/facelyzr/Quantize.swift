@@ -126,7 +126,7 @@ struct QuantizationSettings: ParsableArguments {
             print("  \(layer.name): \(layer.method!)" + (layer.calibrationSQNR.map { String(format: ", calibration SQNR %.1f dB", $0) } ?? ""))
         }
         for layer in card.layers where !(layer.saturatedBiasChannels ?? []).isEmpty {
-            print("  warning: \(layer.name) saturated the int32 bias of channels \(layer.saturatedBiasChannels!)")
+            print("  warning: \(layer.name) saturated the bias (int32, or int64 at 16-bit activations) of channels \(layer.saturatedBiasChannels!)")
         }
         if let evaluation = card.evaluation { print(evaluation.text) }
     }
