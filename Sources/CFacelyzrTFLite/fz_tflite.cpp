@@ -98,6 +98,7 @@ fz_tflite_status fz_tflite_operator_at(const uint8_t *bytes, int32_t index, fz_t
     out->has_options = op->builtin_options() != nullptr;
     out->dilation_h = out->dilation_w = 1;
     out->depth_multiplier = 1;
+    out->beta = 1;
     if (const auto *o = op->builtin_options_as_Conv2DOptions()) {
         windowOptions(o, out);
         out->dilation_h = o->dilation_h_factor();
@@ -118,6 +119,16 @@ fz_tflite_status fz_tflite_operator_at(const uint8_t *bytes, int32_t index, fz_t
         out->fused_activation = o->fused_activation_function();
     } else if (const auto *o = op->builtin_options_as_ReshapeOptions()) {
         out->new_shape = ints(o->new_shape());
+    } else if (const auto *o = op->builtin_options_as_FullyConnectedOptions()) {
+        out->fused_activation = o->fused_activation_function();
+        out->weights_format = o->weights_format();
+        out->keep_dims = o->keep_num_dims();
+    } else if (const auto *o = op->builtin_options_as_ReducerOptions()) {
+        out->keep_dims = o->keep_dims();
+    } else if (const auto *o = op->builtin_options_as_SoftmaxOptions()) {
+        out->beta = o->beta();
+    } else if (const auto *o = op->builtin_options_as_LeakyReluOptions()) {
+        out->alpha = o->alpha();
     }
     return FZ_TFLITE_OK;
 }

@@ -9,13 +9,20 @@ public struct BlobBuilder {
         public let index: Int
     }
 
-    /// Scale and zero point of an int8 activation.
+    /// Scale, zero point and element type of an activation: int8, or int16 with zero point 0
+    /// (format version 5, docs/quantization.md "16-bit activations").
     public struct Quantization: Sendable, Equatable {
         public var scale: Float
         public var zeroPoint: Int32
+        public var element: TensorLayout
+        /// An int8 activation's.
         public init(scale: Float, zeroPoint: Int32) {
+            self.init(scale: scale, zeroPoint: zeroPoint, element: .nhwcInt8)
+        }
+        public init(scale: Float, zeroPoint: Int32, element: TensorLayout) {
             self.scale = scale
             self.zeroPoint = zeroPoint
+            self.element = element
         }
     }
 
@@ -58,7 +65,7 @@ public struct BlobBuilder {
         var rounding = RoundingMode.double
         var clamp: (Int32, Int32) = (0, 0)
         var weights: [Int8] = []
-        var bias: [Int32] = []
+        var bias: [Int64] = []  // int32 in the blob, int64 for a 16x8 op
         var requantization: [Requantization] = []
     }
 
@@ -101,12 +108,13 @@ public struct BlobBuilder {
     }
 
     func clamp(_ activation: Activation, _ q: Quantization) -> (Int32, Int32) {
+        let (low, high): (Int32, Int32) = q.element == .nhwcInt16 ? (-32768, 32767) : (-128, 127)
         switch activation {
-        case .none: return (-128, 127)
-        case .relu: return (max(q.zeroPoint, -128), 127)
+        case .none: return (low, high)
+        case .relu: return (max(q.zeroPoint, low), high)
         case .relu6:
             let six = (6 / Double(q.scale)).rounded(.toNearestOrAwayFromZero)
-            return (max(q.zeroPoint, -128), Int32(min(127, Double(q.zeroPoint) + six)))
+            return (max(q.zeroPoint, low), Int32(min(Double(high), Double(q.zeroPoint) + six)))
         case .clamp(let low, let high): return (low, high)
         }
     }
@@ -114,7 +122,7 @@ public struct BlobBuilder {
     /// 2-D convolution; `weights` OHWI (`filters x kernelHeight x kernelWidth x inChannels`).
     public mutating func conv2D(
         _ x: Tensor, filters: Int, kernelHeight: Int, kernelWidth: Int, strideHeight: Int = 1, strideWidth: Int = 1,
-        padding: Padding, weights: [Int8], bias: [Int32], requantization: [Requantization],
+        padding: Padding, weights: [Int8], bias: [some FixedWidthInteger], requantization: [Requantization],
         output: Quantization, activation: Activation = .none, rounding: RoundingMode = .double
     ) -> Tensor {
         convolution(.conv2D, x, filters: filters, kernelHeight: kernelHeight, kernelWidth: kernelWidth,
@@ -125,7 +133,7 @@ public struct BlobBuilder {
     /// 3x3 depthwise convolution (depth multiplier 1); `weights` HWC.
     public mutating func depthwiseConv2D(
         _ x: Tensor, strideHeight: Int = 1, strideWidth: Int = 1, padding: Padding,
-        weights: [Int8], bias: [Int32], requantization: [Requantization],
+        weights: [Int8], bias: [some FixedWidthInteger], requantization: [Requantization],
         output: Quantization, activation: Activation = .none, rounding: RoundingMode = .double
     ) -> Tensor {
         convolution(.depthwiseConv2D, x, filters: shape(x).channels, kernelHeight: 3, kernelWidth: 3,
@@ -135,7 +143,7 @@ public struct BlobBuilder {
 
     mutating func convolution(
         _ kind: OpKind, _ x: Tensor, filters: Int, kernelHeight: Int, kernelWidth: Int, strideHeight: Int, strideWidth: Int,
-        padding: Padding, weights: [Int8], bias: [Int32], requantization: [Requantization],
+        padding: Padding, weights: [Int8], bias: [some FixedWidthInteger], requantization: [Requantization],
         output: Quantization, activation: Activation, rounding: RoundingMode
     ) -> Tensor {
         let s = shape(x)
@@ -145,7 +153,7 @@ public struct BlobBuilder {
         ops.append(OpInfo(
             kind: kind, input: x.index, output: y.index, kernel: (kernelHeight, kernelWidth),
             stride: (strideHeight, strideWidth), padding: padding, rounding: rounding,
-            clamp: clamp(activation, output), weights: weights, bias: bias, requantization: requantization))
+            clamp: clamp(activation, output), weights: weights, bias: bias.map { Int64($0) }, requantization: requantization))
         return y
     }
 
@@ -218,9 +226,11 @@ public struct BlobBuilder {
     /// (docs/quantization.md "Add"): input `i`'s factor `s_i / (2 max(s_1, s_2))`, the output's
     /// `2 max(s_1, s_2) / (2^20 s_out)`; nil when the output's needs a shift above 0
     /// (`s_out <= 2 max(s_1, s_2) / 2^20`, an output 2^19 times finer than its inputs).
-    public static func addRequantization(input1: Float, input2: Float, output: Float) -> [Requantization]? {
+    /// `int16`: the 16-bit add's (left shift `AddParameters.int16InputLeftShift`, 15).
+    public static func addRequantization(input1: Float, input2: Float, output: Float, int16: Bool = false) -> [Requantization]? {
         let twiceMaximum = 2 * Double(max(input1, input2))
-        let outputFactor = twiceMaximum / (Double(1 << AddParameters.inputLeftShift) * Double(output))
+        let leftShift = int16 ? AddParameters.int16InputLeftShift : AddParameters.inputLeftShift
+        let outputFactor = twiceMaximum / (Double(1 << leftShift) * Double(output))
         let result = [
             Requantization(real: Double(input1) / twiceMaximum), Requantization(real: Double(input2) / twiceMaximum),
             Requantization(real: outputFactor),
@@ -230,13 +240,13 @@ public struct BlobBuilder {
 
     /// Fully connected with int8 output; `weights` `[outputs][inputs]` over the NHWC-flattened input.
     public mutating func fullyConnected(
-        _ x: Tensor, outputs: Int, weights: [Int8], bias: [Int32], requantization: [Requantization],
+        _ x: Tensor, outputs: Int, weights: [Int8], bias: [some FixedWidthInteger], requantization: [Requantization],
         output: Quantization, activation: Activation = .none, rounding: RoundingMode = .single
     ) -> Tensor {
         let y = add(TensorShape(height: 1, width: 1, channels: outputs), output)
         ops.append(OpInfo(
             kind: .fullyConnected, input: x.index, output: y.index, rounding: rounding,
-            clamp: clamp(activation, output), weights: weights, bias: bias, requantization: requantization))
+            clamp: clamp(activation, output), weights: weights, bias: bias.map { Int64($0) }, requantization: requantization))
         return y
     }
 
@@ -248,7 +258,7 @@ public struct BlobBuilder {
     /// applied at every pixel of `x`, its outputs per pixel, row-major, each pixel's `bias.count`
     /// outputs dequantised and named as `scales` and `labels` say.
     public mutating func head(
-        _ name: String, kind: HeadKind, input x: Tensor, weights: [Int8], bias: [Int32], scales: [Float], labels: [String],
+        _ name: String, kind: HeadKind, input x: Tensor, weights: [Int8], bias: [some FixedWidthInteger], scales: [Float], labels: [String],
         values: [Float] = [], perPlace: Bool = false
     ) {
         precondition(scales.count == bias.count && labels.count == bias.count)
@@ -257,7 +267,7 @@ public struct BlobBuilder {
         let window = perPlace ? 1 : 0
         ops.append(OpInfo(
             kind: .fullyConnectedAccumulators, input: x.index, output: outputCount, outputLength: bias.count * places,
-            kernel: (window, window), stride: (window, window), weights: weights, bias: bias))
+            kernel: (window, window), stride: (window, window), weights: weights, bias: bias.map { Int64($0) }))
         heads.append(HeadInfo(
             name: name, kind: kind, firstOutput: outputCount, scales: Array(repeating: scales, count: places).flatMap { $0 },
             labels: Array(repeating: labels, count: places).flatMap { $0 }, values: Array(repeating: values, count: places).flatMap { $0 }))
@@ -269,7 +279,7 @@ public struct BlobBuilder {
         let lifetimes = ArenaPlan.lifetimes(
             tensorCount: tensors.count, inputTensor: input.index,
             ops: ops.map { ([$0.input] + ($0.secondInput.map { [$0] } ?? []), $0.kind == .fullyConnectedAccumulators ? nil : $0.output) })
-        return ArenaPlan(sizes: tensors.map(\.shape.elementCount), lifetimes: lifetimes)
+        return ArenaPlan(sizes: tensors.map { $0.shape.elementCount * $0.quantization.element.elementSize }, lifetimes: lifetimes)
     }
 
     /// The blob's bytes (checksums sealed) and the arena plan.
@@ -303,7 +313,7 @@ public struct BlobBuilder {
             tensorTable.put(UInt32(t.shape.height), at: r + T.height)
             tensorTable.put(UInt32(t.shape.width), at: r + T.width)
             tensorTable.put(UInt32(t.shape.channels), at: r + T.channels)
-            tensorTable.put(TensorLayout.nhwcInt8.rawValue, at: r + T.layout)
+            tensorTable.put(t.quantization.element.rawValue, at: r + T.layout)
             tensorTable.put(UInt32(bitPattern: t.quantization.zeroPoint), at: r + T.zeroPoint)
             tensorTable.put(t.quantization.scale.bitPattern, at: r + T.scale)
             tensorTable.put(UInt64(plan.offsets[i]), at: r + T.arenaOffset)
@@ -315,7 +325,7 @@ public struct BlobBuilder {
         for (i, op) in ops.enumerated() {
             let r = i * O.size
             opTable.put(op.kind.rawValue, at: r + O.opcode)
-            opTable.put(op.rounding.rawValue, at: r + O.rounding)
+            opTable.put(isWide(op) ? 0 : op.rounding.rawValue, at: r + O.rounding)  // a 16x8 op has one rounding
             opTable.put(UInt32(op.input), at: r + O.input)
             opTable.put(UInt32(op.output), at: r + O.output)
             opTable.put(UInt32(op.secondInput ?? op.outputLength), at: op.kind == .add ? r + O.secondInput : r + O.outputLength)
@@ -338,7 +348,9 @@ public struct BlobBuilder {
             if [.maxPool2x2, .maxPool, .averagePool2x2, .globalAveragePool, .pad].contains(op.kind) { continue }
             if op.kind != .add {
                 opTable.put(UInt64(weights.appendAligned(op.weights.map { UInt8(bitPattern: $0) })), at: r + O.weights)
-                opTable.put(UInt64(weights.appendAligned(op.bias.flatMap(\.littleEndianBytes))), at: r + O.bias)
+                // A 16x8 op's bias is int64 (docs/blob-format.md, version 5).
+                let bias = isWide(op) ? op.bias.flatMap(\.littleEndianBytes) : op.bias.flatMap { Int32(truncatingIfNeeded: $0).littleEndianBytes }
+                opTable.put(UInt64(weights.appendAligned(bias)), at: r + O.bias)
             }
             if op.kind == .fullyConnectedAccumulators { continue }
             opTable.put(UInt64(weights.appendAligned(op.requantization.flatMap(\.multiplier.littleEndianBytes))), at: r + O.multipliers)
@@ -376,8 +388,15 @@ public struct BlobBuilder {
             || ops.contains { !$0.padValues.isEmpty }  // and pads with values
         // Per-place heads came with version 4.
         let perPlaceHeads = ops.contains { $0.kind == .fullyConnectedAccumulators && $0.kernel.height == 1 }
-        let version = (ops.map(\.kind.minimumVersion) + heads.map(\.kind.minimumVersion) + [perPlaceHeads ? 4 : newerOps ? 3 : 1]).max()!
+        let version = (ops.map(\.kind.minimumVersion) + heads.map(\.kind.minimumVersion) + tensors.map(\.quantization.element.minimumVersion)
+            + [perPlaceHeads ? 4 : newerOps ? 3 : 1]).max()!
         return (BlobBuilder.assemble(sections.map { ($0.0.rawValue, 0, $0.1.bytes) }, version: version), plan)
+    }
+
+    /// Whether `op` is a 16x8 op: its input or output tensor is int16.
+    func isWide(_ op: OpInfo) -> Bool {
+        tensors[op.input].quantization.element == .nhwcInt16
+            || (op.kind != .fullyConnectedAccumulators && tensors[op.output].quantization.element == .nhwcInt16)
     }
 
     /// Lays out a header stamped `version`, a section table and the sections `(kind, flags, bytes)`

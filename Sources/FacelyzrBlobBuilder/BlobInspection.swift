@@ -163,7 +163,7 @@ public struct BlobInspection: Codable, Equatable, Sendable {
              output: o.kind == .fullyConnectedAccumulators ? nil : Optional(o.output))
         }
         livenessLowerBound = ArenaPlan.livenessLowerBound(
-            sizes: (0..<model.tensorCount).map { model.tensor($0).shape.elementCount },
+            sizes: (0..<model.tensorCount).map { model.tensor($0).byteCount },
             lifetimes: ArenaPlan.lifetimes(tensorCount: model.tensorCount, inputTensor: model.inputTensor, ops: opEnds))
         tensorCount = model.tensorCount
         outputCount = model.outputCount
@@ -206,7 +206,7 @@ public struct BlobInspection: Codable, Equatable, Sendable {
                 op.secondInputArenaOffset = model.tensor(o.secondInput).arenaOffset
             }
             if o.kind == .conv2D || o.kind == .depthwiseConv2D || o.kind == .fullyConnected || o.kind == .add {
-                op.rounding = "\(o.rounding)"
+                op.rounding = o.isWide && o.kind != .add ? "16x8" : "\(o.rounding)"  // 16x8: TFLite's int64 rescale (docs/quantization.md section 11)
                 op.clamp = [o.outputMin, o.outputMax]
             }
             return op

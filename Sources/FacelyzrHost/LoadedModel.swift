@@ -136,6 +136,11 @@ public final class LoadedModel {
             let (offset, count) = layerRanges[op]
             guard count > 0 else { return [] }
             let t = model.tensor(model.op(op).output)
+            if t.layout == .nhwcInt16 {  // little-endian int16 bytes (zero point 0)
+                return stride(from: offset, to: offset + count, by: 2).map {
+                    t.scale * Float(Int16(bitPattern: UInt16(UInt8(bitPattern: layers![$0])) | UInt16(UInt8(bitPattern: layers![$0 + 1])) << 8))
+                }
+            }
             return layers![offset..<(offset + count)].map { t.scale * Float(Int32($0) - t.zeroPoint) }
         }
         return (realOutputs(), layerValues)

@@ -117,7 +117,7 @@ extension GraphReader {
                 name: node.name, op: node.op, inputs: node.inputs.map { $0.flatMap { newIndex[$0] } }, outputShape: [node.h, node.w, node.c],
                 weight: weight, bias: node.bias, activation: node.activation, folded: node.folded))
         }
-        return ImportedGraph(file: file, opset: opset, producer: producer, input: input, nodes: result,
+        return ImportedGraph(file: file, format: format, producer: producer, input: input, nodes: result,
                              outputs: outputs.map { (newIndex[$0.node]!, $0.name) })
     }
 }

@@ -22,7 +22,8 @@ public struct ImportReport: Codable, Sendable, Equatable {
 
     public var file: String
     public var producer: String
-    public var opset: Int64
+    /// `ONNX opset 18`, `TFLite schema 3`.
+    public var format: String
     public var input: String
     /// `[H, W, C]`.
     public var inputShape: [Int]
@@ -43,7 +44,7 @@ public struct ImportReport: Codable, Sendable, Equatable {
     public init(_ graph: ImportedGraph, mapping: QuantizerMapping, checkpoint: String?, blob: String? = nil) {
         file = graph.file
         producer = graph.producer
-        opset = graph.opset
+        format = graph.format.summary
         input = graph.input.name
         inputShape = graph.input.shape
         var byNode: [String: [String]] = [:]
@@ -65,7 +66,7 @@ public struct ImportReport: Codable, Sendable, Equatable {
 
     /// The report as aligned text lines.
     public var text: String {
-        var lines = ["\(file): opset \(opset), producer \(producer.isEmpty ? "unknown" : producer), input \(input) \(inputShape) (HWC), "
+        var lines = ["\(file): \(format), producer \(producer.isEmpty ? "unknown" : producer), input \(input) \(inputShape) (HWC), "
                      + "\(nodes.count) nodes, \(parameters) parameters"]
         let rows = nodes.map { n in
             ["\(n.index)", n.name, n.op + (n.activation.map { " + \($0)" } ?? ""), n.inputs.joined(separator: ","), "\(n.outputShape)", "\(n.parameters)"]

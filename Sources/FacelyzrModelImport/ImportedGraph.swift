@@ -81,8 +81,8 @@ public struct ImportedGraph: Sendable {
 
     /// The file the graph came from (for messages).
     public var file: String
-    /// The default-domain opset the file imports.
-    public var opset: Int64
+    /// The file's format and the version of it the file declares.
+    public var format: SourceFormat
     public var producer: String
     public var input: Input
     public var nodes: [Node]
@@ -92,6 +92,22 @@ public struct ImportedGraph: Sendable {
     /// Parameters (weights and biases) in the graph.
     public var parameterCount: Int {
         nodes.reduce(0) { $0 + ($1.weight?.count ?? 0) + ($1.bias?.count ?? 0) }
+    }
+}
+
+/// The format a graph was read from, with the version the importer checked.
+public enum SourceFormat: Sendable, Equatable {
+    /// An ONNX model importing this default-domain opset.
+    case onnx(opset: Int64)
+    /// A TFLite flatbuffer of this schema version.
+    case tflite(schemaVersion: Int64)
+
+    /// `ONNX opset 18`, `TFLite schema 3`.
+    public var summary: String {
+        switch self {
+        case .onnx(let opset): "ONNX opset \(opset)"
+        case .tflite(let version): "TFLite schema \(version)"
+        }
     }
 }
 

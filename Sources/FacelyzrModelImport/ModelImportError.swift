@@ -13,6 +13,8 @@ public struct ModelImportError: Error, Equatable, CustomStringConvertible {
         case malformed(String)
         /// The default-domain opset the model imports is outside `supported`.
         case opsetOutOfRange(found: Int64, supported: ClosedRange<Int64>)
+        /// The TFLite schema version the file declares is outside `supported`.
+        case schemaVersionOutOfRange(found: Int64, supported: ClosedRange<Int64>)
         /// An op the importer does not know, or a known op with attributes it cannot take.
         case unsupportedOp(op: String, reason: String)
         /// A tensor dimension that is symbolic or unknown (only the input's batch dimension may be).
@@ -28,7 +30,7 @@ public struct ModelImportError: Error, Equatable, CustomStringConvertible {
 
     /// The model file (as given).
     public var file: String
-    /// The node at fault; nil when the model as a whole is (bytes, opset, graph input).
+    /// The node at fault; nil when the model as a whole is (bytes, opset or schema version, graph input).
     public var node: String?
     public var reason: Reason
 
@@ -45,6 +47,8 @@ public struct ModelImportError: Error, Equatable, CustomStringConvertible {
         case .malformed(let why): return "\(location): malformed \(file.hasSuffix(".tflite") ? "TFLite" : "ONNX") model: \(why)"
         case .opsetOutOfRange(let found, let supported):
             return "\(location): opset \(found) is outside the supported range \(supported.lowerBound)...\(supported.upperBound)"
+        case .schemaVersionOutOfRange(let found, let supported):
+            return "\(location): TFLite schema version \(found) is outside the supported range \(supported.lowerBound)...\(supported.upperBound)"
         case .unsupportedOp(let op, let why): return "\(location): unsupported \(op): \(why)"
         case .dynamicShape(let tensor, let dimension):
             return "\(location): tensor \(tensor) has a dynamic dimension \(dimension); only static shapes are supported (the batch dimension of the input may be symbolic)"

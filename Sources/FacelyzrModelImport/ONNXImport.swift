@@ -61,7 +61,7 @@ struct WorkingNode {
 
 struct GraphReader {
     let file: String
-    var opset: Int64 = 0
+    var format = SourceFormat.onnx(opset: 0)
     var nodes: [WorkingNode] = []
     var values: [String: Value] = [:]
     var constants: [String: Constant] = [:]
@@ -79,7 +79,8 @@ struct GraphReader {
         guard model.hasGraph else { throw fail(.malformed("the model has no graph")) }
         let defaultOpsets = model.opsetImport.filter { $0.domain.isEmpty || $0.domain == "ai.onnx" }
         guard let opsetEntry = defaultOpsets.first else { throw fail(.malformed("the model imports no default-domain opset")) }
-        opset = opsetEntry.version
+        let opset = opsetEntry.version
+        format = .onnx(opset: opset)
         guard ONNXImport.supportedOpsets.contains(opset) else {
             throw fail(.opsetOutOfRange(found: opset, supported: ONNXImport.supportedOpsets))
         }
@@ -594,7 +595,10 @@ struct GraphReader {
             let a = try attributes(node, allowed: ["axis"])
             let out = try singleOutput(node)
             let x = try value(node.input[0])
-            let axis = try int(a, "axis", opset < 13 ? 1 : -1)
+            // Softmax's default axis is 1 before opset 13 and -1 since.
+            let before13: Bool
+            if case .onnx(let opset) = format { before13 = opset < 13 } else { before13 = false }
+            let axis = try int(a, "axis", before13 ? 1 : -1)
             guard x.h == 1, x.w == 1, axis == 1 || (x.rank == 2 && axis == -1) else {
                 throw fail(.unsupportedOp(op: op, reason: "softmax over axis \(axis) of a \(x.rank == 2 ? "[N, \(x.c)]" : "[N, \(x.c), \(x.h), \(x.w)]") tensor; over the channels of [N, C] is supported"))
             }

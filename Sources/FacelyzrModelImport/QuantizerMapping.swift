@@ -132,7 +132,7 @@ extension ImportedGraph {
         } else if let values = head.binValues, values.count != units {
             blockers.append(QuantizerBlocker(node: head.name, reason: "\(values.count) bin values for \(units) outputs"))
         }
-        let labels = head.labels ?? (0..<units).map { i in head.binValues.map { i < $0.count ? binLabel($0[i]) : "bin\(i)" } ?? "class\(i)" }
+        let labels = head.labels ?? (0..<units).map { i in head.binValues.map { i < $0.count ? FloatGraph.Head.binLabel($0[i]) : "bin\(i)" } ?? "class\(i)" }
         if headLayer != nil && labels.count != units {
             blockers.append(QuantizerBlocker(node: head.name, reason: "\(labels.count) labels for \(units) outputs"))
         }
@@ -366,14 +366,9 @@ extension ImportedGraph {
         return .success(Checkpoint(metadata: metadata, tensors: tensors))
     }
 
-    /// A bin's default label: its value, without a trailing `.0` (`0.25`, `1`, `80`).
-    func binLabel(_ value: Float) -> String {
-        value == value.rounded() && value.magnitude < 1e9 ? String(Int(value)) : String(value)
-    }
-
     /// Where the model came from, for checkpoints and model cards.
     public var provenance: String {
-        "imported from \(file) (\(producer.isEmpty ? "unknown producer" : producer), opset \(opset)) by facelyzr import-model"
+        "imported from \(file) (\(producer.isEmpty ? "unknown producer" : producer), \(format.summary)) by facelyzr import-model"
     }
 
     /// The runtime padding (TensorFlow's same or valid) whose pads equal the convolution's, if any.

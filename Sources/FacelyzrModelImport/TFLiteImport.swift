@@ -55,9 +55,10 @@ struct TFLiteReader {
     func tensorName(_ i: Int) -> String { model.tensors[i].name.isEmpty ? "#\(i)" : model.tensors[i].name }
 
     mutating func read() throws(ModelImportError) -> ImportedGraph {
-        graph.opset = Int64(model.version)
-        guard TFLiteImport.supportedVersions.contains(graph.opset) else {
-            throw fail(.opsetOutOfRange(found: graph.opset, supported: TFLiteImport.supportedVersions))
+        let version = Int64(model.version)
+        graph.format = .tflite(schemaVersion: version)
+        guard TFLiteImport.supportedVersions.contains(version) else {
+            throw fail(.schemaVersionOutOfRange(found: version, supported: TFLiteImport.supportedVersions))
         }
         guard model.subgraphCount == 1 else {
             throw fail(.unsupportedOp(op: "subgraphs", reason: "\(model.subgraphCount) subgraphs (control flow); one is supported"))
@@ -98,7 +99,7 @@ struct TFLiteReader {
         }
         guard !outputs.isEmpty else { throw fail(.malformed("the graph has no outputs")) }
         graph.fold(outputs: &outputs)
-        return graph.finish(input: input, outputs: outputs, producer: "TFLite schema \(model.version)")
+        return graph.finish(input: input, outputs: outputs, producer: model.description)
     }
 
     // MARK: Tensors
@@ -169,8 +170,8 @@ struct TFLiteReader {
         return ImportedGraph.Input(name: name, shape: hwc)
     }
 
-    /// The image activation in tensor `i`.
-    func image(_ i: Int) throws(ModelImportError) -> Value {
+    /// The activation in tensor `i`: an image, or (rank 2) a flattened image or a vector.
+    func activation(_ i: Int) throws(ModelImportError) -> Value {
         switch values[i] {
         case .image(let v)?: return v
         case .rows?: throw fail(.unsupportedOp(op: graph.currentOp, reason: "input \(tensorName(i)) is reshaped; an NHWC image is expected"))
@@ -180,6 +181,15 @@ struct TFLiteReader {
             }
             throw fail(.malformed("input \(tensorName(i)) is read before any operator computes it (operators must be in execution order)"))
         }
+    }
+
+    /// The image activation (NHWC, rank 4) in tensor `i`.
+    func image(_ i: Int) throws(ModelImportError) -> Value {
+        let v = try activation(i)
+        guard v.rank == 4 else {
+            throw fail(.unsupportedOp(op: graph.currentOp, reason: "input \(tensorName(i)) has rank 2; an NHWC image is expected"))
+        }
+        return v
     }
 
     /// The float constant in tensor `i` (float32, or float16 dequantized).
@@ -206,14 +216,16 @@ struct TFLiteReader {
 
     // MARK: Ops
 
-    /// Appends `node` and records it as the value of tensor `output`, checking the file's shape.
-    mutating func append(_ node: WorkingNode, output: Int) throws(ModelImportError) {
+    /// Appends `node` and records it as the value of tensor `output` (`[1, H, W, C]`, or with
+    /// `rank` 2 `[1, C]`), checking the file's shape.
+    mutating func append(_ node: WorkingNode, output: Int, rank: Int = 4) throws(ModelImportError) {
         let declared = model.tensors[output].shape
-        guard declared.isEmpty || declared == [1, node.h, node.w, node.c] else {
-            throw fail(.malformed("output \(tensorName(output)) is declared \(declared), the op computes \([1, node.h, node.w, node.c])"))
+        let computed = rank == 4 ? [1, node.h, node.w, node.c] : [1, node.c * node.h * node.w]
+        guard declared.isEmpty || declared == computed else {
+            throw fail(.malformed("output \(tensorName(output)) is declared \(declared), the op computes \(computed)"))
         }
         graph.nodes.append(node)
-        values[output] = .image(Value(node: graph.nodes.count - 1, c: node.c, h: node.h, w: node.w, rank: 4))
+        values[output] = .image(Value(node: graph.nodes.count - 1, c: node.c, h: node.h, w: node.w, rank: rank))
     }
 
     func requireArity(_ op: TFLiteModel.Operator, inputs: ClosedRange<Int>) throws(ModelImportError) {
@@ -228,7 +240,7 @@ struct TFLiteReader {
     }
 
     /// NONE or RELU as the node's activation.
-    func activation(_ op: TFLiteModel.Operator, fusable: Bool) throws(ModelImportError) -> Activation {
+    func fusedActivation(_ op: TFLiteModel.Operator, fusable: Bool) throws(ModelImportError) -> Activation {
         switch op.fusedActivation {
         case "NONE": return .none
         case "RELU" where fusable: return .relu
@@ -294,7 +306,7 @@ struct TFLiteReader {
             }
             let group = depthwise ? x.c : x.c / perGroup
             let geometry = try window(op, kernel: kernel, input: x)
-            let fused = try activation(op, fusable: true)
+            let fused = try fusedActivation(op, fusable: true)
             var bias = [Float](repeating: 0, count: outChannels)
             if op.inputs.count == 3, op.inputs[2] >= 0 {
                 let b = try floats(op.inputs[2])
@@ -319,7 +331,7 @@ struct TFLiteReader {
             let x = try image(op.inputs[0])
             let kernel = [try graph.dimension(Int64(op.filterHeight), "kernel height"), try graph.dimension(Int64(op.filterWidth), "kernel width")]
             let geometry = try window(op, kernel: kernel, input: x)
-            _ = try activation(op, fusable: false)
+            _ = try fusedActivation(op, fusable: false)
             let pooling = ImportedGraph.Pooling(kernelHeight: kernel[0], kernelWidth: kernel[1], strideHeight: geometry.strides[0],
                                                 strideWidth: geometry.strides[1], pads: geometry.pads, ceilMode: false)
             // TFLite's average pool divides by the cells inside the input.
@@ -328,17 +340,76 @@ struct TFLiteReader {
 
         case "ADD":
             try requireArity(op, inputs: 2...2)
-            let fused = try activation(op, fusable: true)
+            let fused = try fusedActivation(op, fusable: true)
             let x = try image(op.inputs[0]), y = try image(op.inputs[1])
             guard (x.c, x.h, x.w) == (y.c, y.h, y.w) else {
                 throw fail(.unsupportedOp(op: op.op, reason: "operands of shapes \([x.h, x.w, x.c]) and \([y.h, y.w, y.c]); equal shapes are supported"))
             }
             try append(WorkingNode(name: name, op: .add, inputs: [x.node, y.node], c: x.c, h: x.h, w: x.w, activation: fused), output: op.outputs[0])
 
-        case "RELU":
+        case "RELU", "LEAKY_RELU", "LOGISTIC":
             try requireArity(op, inputs: 1...1)
+            let x = try activation(op.inputs[0])
+            let kind: ImportedGraph.Op = op.op == "RELU" ? .relu : op.op == "LOGISTIC" ? .sigmoid : .leakyRelu(alpha: op.alpha)
+            try append(WorkingNode(name: name, op: kind, inputs: [x.node], c: x.c, h: x.h, w: x.w), output: op.outputs[0], rank: x.rank)
+
+        case "PRELU":
+            try requireArity(op, inputs: 2...2)
+            let x = try activation(op.inputs[0])
+            let alpha = try floats(op.inputs[1])
+            // Broadcast against NHWC: one slope, or one per channel (`[C]`, `[1, 1, C]`, ...).
+            guard alpha.dims.dropLast().allSatisfy({ $0 == 1 }), alpha.floats!.count == 1 || (alpha.floats!.count == x.c && !x.isFlattenedImage) else {
+                throw fail(.unsupportedOp(op: op.op, reason: "alpha of shape \(alpha.dims) for \(x.c) channels; one slope or one per channel is supported"))
+            }
+            let slope = alpha.floats!.count == 1 ? [Float](repeating: alpha.floats![0], count: x.c) : alpha.floats!
+            try append(WorkingNode(name: name, op: .prelu, inputs: [x.node], c: x.c, h: x.h, w: x.w, weight: Tensor(shape: [x.c], values: slope)),
+                       output: op.outputs[0], rank: x.rank)
+
+        case "MEAN":
+            try requireArity(op, inputs: 2...2)
             let x = try image(op.inputs[0])
-            try append(WorkingNode(name: name, op: .relu, inputs: [x.node], c: x.c, h: x.h, w: x.w), output: op.outputs[0])
+            let axes = Set(try ints(op.inputs[1]).map { $0 < 0 ? $0 + 4 : $0 })
+            guard axes == [1, 2] else {
+                throw fail(.unsupportedOp(op: op.op, reason: "a mean over axes \(axes.sorted()); over height and width (1, 2: a global average pool) is supported"))
+            }
+            try append(WorkingNode(name: name, op: .globalAveragePool, inputs: [x.node], c: x.c, h: 1, w: 1), output: op.outputs[0],
+                       rank: op.keepDims ? 4 : 2)
+
+        case "FULLY_CONNECTED":
+            try requireArity(op, inputs: 2...3)
+            let x = try activation(op.inputs[0])
+            let fused = try fusedActivation(op, fusable: true)
+            guard op.weightsFormat == 0 else { throw fail(.unsupportedOp(op: op.op, reason: "weights format \(op.weightsFormat); DEFAULT is supported")) }
+            guard !(op.keepDims && x.rank == 4 && x.h * x.w > 1) else {
+                throw fail(.unsupportedOp(op: op.op, reason: "keep_num_dims over an image (a dense layer per pixel); flattened inputs are supported"))
+            }
+            let w = try floats(op.inputs[1])
+            let inputs = x.c * x.h * x.w
+            guard w.dims.count == 2, w.dims[1] == inputs else { throw fail(.malformed("weight of shape \(w.dims) does not take \(inputs) inputs")) }
+            let units = try graph.dimension(Int64(w.dims[0]), "output units")
+            var bias = [Float](repeating: 0, count: units)
+            if op.inputs.count == 3, op.inputs[2] >= 0 {
+                let b = try floats(op.inputs[2])
+                guard b.floats!.count == units else { throw fail(.malformed("bias has \(b.floats!.count) values for \(units) units")) }
+                bias = b.floats!
+            }
+            // TFLite flattens in HWC order; the working graph's dense weights read CHW order (ONNX's).
+            var chw = [Float](repeating: 0, count: units * inputs)
+            for o in 0..<units { for c in 0..<x.c { for y in 0..<x.h { for xx in 0..<x.w {
+                chw[o * inputs + (c * x.h + y) * x.w + xx] = w.floats![o * inputs + (y * x.w + xx) * x.c + c]
+            } } } }
+            try append(WorkingNode(name: name, op: .dense, inputs: [x.node], c: units, h: 1, w: 1,
+                                   weight: Tensor(shape: [units, inputs], values: chw), bias: Tensor(shape: [units], values: bias), activation: fused),
+                       output: op.outputs[0], rank: op.keepDims ? 4 : 2)
+
+        case "SOFTMAX":
+            try requireArity(op, inputs: 1...1)
+            let x = try activation(op.inputs[0])
+            guard x.h == 1, x.w == 1 else {
+                throw fail(.unsupportedOp(op: op.op, reason: "softmax over an image of \([x.h, x.w, x.c]); over the channels of [1, C] is supported"))
+            }
+            guard op.beta == 1 else { throw fail(.unsupportedOp(op: op.op, reason: "beta \(op.beta); 1 is supported")) }
+            try append(WorkingNode(name: name, op: .softmax, inputs: [x.node], c: x.c, h: 1, w: 1), output: op.outputs[0], rank: x.rank)
 
         case "PAD", "PADV2":
             try requireArity(op, inputs: op.op == "PAD" ? 2...2 : 3...3)
@@ -367,15 +438,20 @@ struct TFLiteReader {
             let x = try image(op.inputs[0])
             let shape = op.inputs.count == 2 && op.inputs[1] >= 0 ? try ints(op.inputs[1]).map(Int.init) : op.newShape
             let n = x.c * x.h * x.w
+            // [1, n]: a flatten (Keras' Flatten before a dense layer), in HWC order.
+            if shape.count == 2, shape[0] == 1 || shape[0] == -1, shape[1] == n || (shape[1] == -1 && shape[0] == 1) {
+                values[op.outputs[0]] = .image(Value(node: x.node, c: x.c, h: x.h, w: x.w, rank: 2))
+                return
+            }
             // [1, rows, width] with rows * width = H * W * C: the values keep their HWC order.
             guard shape.count == 3, shape[0] == 1, shape[2] > 0, n % shape[2] == 0, shape[1] == -1 || shape[1] == n / shape[2] else {
-                throw fail(.unsupportedOp(op: op.op, reason: "shape \(shape); only [1, rows, width] of an image's values in HWC order (a detector head) is supported"))
+                throw fail(.unsupportedOp(op: op.op, reason: "shape \(shape); a flatten to [1, \(n)] or [1, rows, width] of an image's values in HWC order (a detector head) is supported"))
             }
             values[op.outputs[0]] = .rows(pieces: [x], width: shape[2])
 
         case "CONCATENATION":
             try requireArity(op, inputs: 1...Int.max)
-            _ = try activation(op, fusable: false)
+            _ = try fusedActivation(op, fusable: false)
             var pieces: [Value] = [], width: Int?
             for i in op.inputs {
                 guard i >= 0, case .rows(let p, let wd)? = values[i], width == nil || width == wd else {

@@ -36,9 +36,17 @@ struct TFLiteModel {
         var fusedActivation: String
         var axis: Int
         var newShape: [Int]
+        /// MEAN's keep_dims; FULLY_CONNECTED's keep_num_dims.
+        var keepDims: Bool
+        /// FULLY_CONNECTED's weights_format (0: DEFAULT, `[units, inputs]`).
+        var weightsFormat: Int
+        /// SOFTMAX's beta; LEAKY_RELU's alpha.
+        var beta: Float, alpha: Float
     }
 
     var version: UInt32
+    /// The model's description: the converter that wrote it (`MLIR Converted.`, `TOCO Converted.`), or empty.
+    var description: String
     var subgraphCount: Int
     var tensors: [Tensor]
     var operators: [Operator]
@@ -56,6 +64,7 @@ struct TFLiteModel {
         default: throw fail("flatbuffers' verifier rejects the file (an offset, vector or string out of bounds, or nesting too deep)")
         }
         version = fz_tflite_version(base)
+        description = ""
         subgraphCount = Int(fz_tflite_subgraph_count(base))
         let tensorCount = Int(fz_tflite_tensor_count(base))
         let bufferCount = Int(fz_tflite_buffer_count(base))
@@ -64,6 +73,7 @@ struct TFLiteModel {
         func string(_ s: fz_tflite_string) -> String {
             String(decoding: UnsafeRawBufferPointer(start: s.chars, count: s.length), as: UTF8.self)
         }
+        description = string(fz_tflite_description(base))
         func checkTensors(_ indices: [Int], optional: Bool, _ what: String) throws(ModelImportError) {
             for i in indices where !(optional && i == -1) {
                 guard (0..<tensorCount).contains(i) else { throw fail("\(what) names tensor \(i) of \(tensorCount)") }
@@ -98,7 +108,8 @@ struct TFLiteModel {
                 hasOptions: o.has_options, padding: String(cString: fz_tflite_padding_name(o.padding)),
                 strideHeight: Int(o.stride_h), strideWidth: Int(o.stride_w), dilationHeight: Int(o.dilation_h), dilationWidth: Int(o.dilation_w),
                 filterHeight: Int(o.filter_h), filterWidth: Int(o.filter_w), depthMultiplier: Int(o.depth_multiplier),
-                fusedActivation: String(cString: fz_tflite_activation_name(o.fused_activation)), axis: Int(o.axis), newShape: ints(o.new_shape))
+                fusedActivation: String(cString: fz_tflite_activation_name(o.fused_activation)), axis: Int(o.axis), newShape: ints(o.new_shape),
+                keepDims: o.keep_dims, weightsFormat: Int(o.weights_format), beta: o.beta, alpha: o.alpha)
             try checkTensors(op.inputs, optional: true, "operator \(k) (\(op.op))")
             try checkTensors(op.outputs, optional: false, "operator \(k) (\(op.op))")
             operators.append(op)

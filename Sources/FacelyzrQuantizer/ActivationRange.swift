@@ -24,6 +24,16 @@ public struct ActivationRange: Sendable, Hashable, Codable {
     }
 }
 
+extension ActivationRange {
+    /// The int16 quantization (docs/quantization.md "16-bit activations"): symmetric, zero point
+    /// 0, `s = max(|low|, |high|) / 32767`, as TFLite's 16x8 mode.
+    public var quantization16: BlobBuilder.Quantization {
+        let magnitude = max(abs(low), abs(high))
+        guard magnitude > 0, magnitude.isFinite else { return BlobBuilder.Quantization(scale: 1.0 / 32767, zeroPoint: 0, element: .nhwcInt16) }
+        return BlobBuilder.Quantization(scale: magnitude / 32767, zeroPoint: 0, element: .nhwcInt16)
+    }
+}
+
 extension BlobBuilder.Quantization {
     /// `clamp(round(x / s) + zp, -128, 127)`: the int8 a real value becomes.
     public func quantize(_ x: Float) -> Int8 {

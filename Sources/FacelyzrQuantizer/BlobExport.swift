@@ -55,7 +55,7 @@ func exportBlob(
         /// Weights, biases and requantisation of a conv or dense node whose output has `outQ`
         /// (nil for a head's accumulators).
         func quantizeParameters(_ outQ: BlobBuilder.Quantization?) throws(QuantizerError)
-            -> (weights: [Int8], bias: [Int32], requantization: [BlobBuilder.Requantization], scales: [Float])
+            -> (weights: [Int8], bias: [Int64], requantization: [BlobBuilder.Requantization], scales: [Float])
         {
             let w = node.weight!, channels = w.shape[0]
             var q = rounded?[index] ?? quantizeWeightsPerChannel(w.values, channels: channels)
@@ -91,7 +91,10 @@ func exportBlob(
                     maxError = max(maxError, abs(w.values[i] - s * Float(q.values[i])) / s)
                 }
             }
-            let b = quantizeBias(bias, inputScale: inQ.scale, weightScales: q.scales)
+            // A 16x8 op (an int16 input or output) has int64 bias (docs/quantization.md "16-bit activations").
+            let wide = inQ.element == .nhwcInt16 || outQ?.element == .nhwcInt16
+            let b = quantizeBias(bias, inputScale: inQ.scale, weightScales: q.scales,
+                                 range: wide ? -BlobFormat.maximumWideBias...BlobFormat.maximumWideBias : Int64(Int32.min)...Int64(Int32.max))
             var requantization: [BlobBuilder.Requantization] = []
             if let outQ {
                 for c in 0..<channels {
@@ -100,7 +103,8 @@ func exportBlob(
                         continue
                     }
                     let real = effectiveScale(inputScale: inQ.scale, weightScale: q.scales[c], outputScale: outQ.scale)
-                    guard real < 1_073_741_824 else { throw .effectiveScaleTooLarge(layer: node.name, channel: c, scale: real) }
+                    // A 16x8 op's shift is at most 7 (TFLite's int64 MultiplyByQuantizedMultiplier).
+                    guard real < (wide ? 128 : 1_073_741_824) else { throw .effectiveScaleTooLarge(layer: node.name, channel: c, scale: real) }
                     requantization.append(BlobBuilder.Requantization(real: real))
                 }
             }
@@ -186,12 +190,17 @@ func exportBlob(
             let outQ = outputs[index]!
             let second = node.secondInput.map { tensors[$0] } ?? builder.input
             let secondScale = builder.quantization(second).scale
-            guard let r = BlobBuilder.addRequantization(input1: inQ.scale, input2: secondScale, output: outQ.scale) else {
-                throw .effectiveScaleTooLarge(layer: node.name, channel: 0, scale: 2 * Double(max(inQ.scale, secondScale)) / (1_048_576 * Double(outQ.scale)))
+            let int16 = outQ.element == .nhwcInt16
+            guard let r = BlobBuilder.addRequantization(input1: inQ.scale, input2: secondScale, output: outQ.scale, int16: int16) else {
+                throw .effectiveScaleTooLarge(layer: node.name, channel: 0, scale: 2 * Double(max(inQ.scale, secondScale)) / (Double(int16 ? 32_768 : 1_048_576) * Double(outQ.scale)))
             }
             y = builder.add(x, second, requantization: r, output: outQ, activation: activation(node.activation))
             report.op = "add"
             report.rounding = "double"
+        }
+        // A 16x8 op has one rounding, TFLite's int64 rescale (docs/quantization.md section 11); an add keeps double.
+        if report.rounding != nil, report.op != "add", inQ.element == .nhwcInt16 || builder.quantization(y).element == .nhwcInt16 {
+            report.rounding = "16x8"
         }
         if node.isCalibrated {
             let q = builder.quantization(y)

@@ -63,8 +63,8 @@ public enum DriftEvaluation {
         switch reference {
         case .float(let graph, _):
             guard graph.nodes.count == m.opCount,
-                  graph.nodes.indices.allSatisfy({ graph.nodes[$0].outputShape.reduce(1, *) == candidate.layerRanges[$0].count
-                      || candidate.layerRanges[$0].count == 0 })
+                  graph.nodes.indices.allSatisfy({ candidate.layerRanges[$0].count == 0  // a head
+                      || graph.nodes[$0].outputShape.reduce(1, *) * m.tensor(m.op($0).output).layout.elementSize == candidate.layerRanges[$0].count })
             else { throw .incompatibleModels(reason: "the blob's ops do not follow the checkpoint's layers") }
             names = graph.nodes.map(\.name)
             for start in stride(from: 0, to: faces.count, by: 32) {

@@ -1,4 +1,5 @@
 import FacelyzrRuntime
+import FacelyzrTrainer
 import Foundation
 
 /// How a candidate model's outputs differ from a reference's (float vs int8, or the last shipped
@@ -32,7 +33,7 @@ public struct DriftReport: Codable, Sendable {
 
     public struct Head: Codable, Sendable {
         public var name: String
-        /// `binary`, `regression`, `multiLabel`.
+        /// `binary`, `regression` (also an expected-value head, by its value), `multiLabel`.
         public var kind: String
         public var outputs: [Output]
         /// Mean over outputs with labels of the accuracy drop (binary and multi-label heads), in points.
@@ -81,13 +82,22 @@ public struct DriftReport: Codable, Sendable {
         var column = 0
         for head in layout {
             var outputs: [Output] = []
-            for label in head.labels {
+            // An expected-value head is scored by its value, as one regression output named after
+            // the head (`age`: docs/training.md "Losses"), not bin by bin.
+            let first = column, width = head.labels.count
+            let kind: HeadKind = head.kind == .expectedValue ? .regression : head.kind
+            let scored: [(label: String, value: ([Float]) -> Double)] = head.kind == .expectedValue
+                ? [(head.name, { row in
+                    Double(expectedValues(Tensor(shape: [1, width], values: Array(row[first..<(first + width)])), bins: head.values)[0])
+                })]
+                : head.labels.indices.map { j in (head.labels[j], { row in Double(row[first + j]) }) }
+            for (label, value) in scored {
                 var o = Output(label: label, labelled: 0)
-                let targets = chosen.map { set.target(label: label, kind: head.kind, face: set.faces[$0]) }
-                let r = chosen.map { Double(referenceOutputs[$0][column]) }, c = chosen.map { Double(candidateOutputs[$0][column]) }
+                let targets = chosen.map { set.target(label: label, kind: kind, face: set.faces[$0]) }
+                let r = chosen.map { value(referenceOutputs[$0]) }, c = chosen.map { value(candidateOutputs[$0]) }
                 let known = targets.indices.filter { targets[$0] != nil }
                 o.labelled = known.count
-                if head.kind == .regression {
+                if kind == .regression {
                     o.meanAbsoluteDifference = chosen.isEmpty ? nil : zip(r, c).reduce(0) { $0 + abs($1.0 - $1.1) } / Double(chosen.count)
                     if !known.isEmpty {
                         let re = known.map { r[$0] - targets[$0]! }, ce = known.map { c[$0] - targets[$0]! }
@@ -109,12 +119,12 @@ public struct DriftReport: Codable, Sendable {
                     }
                 }
                 outputs.append(o)
-                column += 1
             }
+            column += width
             let drops = outputs.compactMap { $0.accuracyDrop?.value }
             let agreements = outputs.compactMap { $0.agreement?.value }.filter(\.isFinite)
             heads.append(Head(
-                name: head.name, kind: "\(head.kind)", outputs: outputs,
+                name: head.name, kind: "\(kind)", outputs: outputs,
                 meanAccuracyDrop: drops.isEmpty ? nil : drops.reduce(0, +) / Double(drops.count),
                 meanAgreement: agreements.isEmpty ? nil : agreements.reduce(0, +) / Double(agreements.count)))
         }

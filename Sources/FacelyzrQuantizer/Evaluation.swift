@@ -40,6 +40,8 @@ public struct HeadLayout: Sendable, Equatable {
     public var name: String
     public var kind: HeadKind
     public var labels: [String]
+    /// An expected-value head's bin values, one per label; empty for other kinds.
+    public var values: [Float] = []
 }
 
 /// Real head outputs (logits, years) of a float graph or an int8 blob on evaluation faces.
@@ -50,7 +52,7 @@ public protocol HeadPredictor {
 }
 
 extension FloatGraph: HeadPredictor {
-    public var headLayout: [HeadLayout] { heads.map { HeadLayout(name: $0.name, kind: $0.kind, labels: $0.labels) } }
+    public var headLayout: [HeadLayout] { heads.map { HeadLayout(name: $0.name, kind: $0.kind, labels: $0.labels, values: $0.values) } }
 
     public func predict(_ faces: [LabelledFace], progress: (String) -> Void) -> [[Float]] {
         var rows: [[Float]] = []
@@ -65,15 +67,15 @@ extension FloatGraph: HeadPredictor {
 }
 
 extension LoadedModel: HeadPredictor {
-    /// The blob's heads: name, kind and output labels.
+    /// The blob's heads: name, kind, output labels (and bin values).
     public var headLayout: [HeadLayout] {
         (0..<model.headCount).map { h in
             let head = model.head(h)
+            let outputs = head.firstOutput..<(head.firstOutput + head.outputCount)
             return HeadLayout(
                 name: String(decoding: head.name, as: UTF8.self), kind: head.kind,
-                labels: (head.firstOutput..<(head.firstOutput + head.outputCount)).map {
-                    String(decoding: model.outputLabel($0), as: UTF8.self)
-                })
+                labels: outputs.map { String(decoding: model.outputLabel($0), as: UTF8.self) },
+                values: head.kind == .expectedValue ? outputs.map { model.outputValue($0) } : [])
         }
     }
 

@@ -4,7 +4,7 @@ import FacelyzrTrainer
 /// A float network as the list of ops the blob will hold, one node per op in execution order
 /// (dropout, which exports as nothing, is left out): node `i` becomes op `i` of the blob.
 /// A regression head's `outputScale` and `outputOffset` are folded into its last layer, so every
-/// head output is the real value (a logit, or years).
+/// head output is the real value (a logit, years, or an expected-value head's bin logit).
 public struct FloatGraph: Sendable {
     public enum Kind: Sendable, Equatable {
         case conv2D(Conv2DGeometry)
@@ -95,6 +95,11 @@ public struct FloatGraph: Sendable {
             self.kind = kind
             self.labels = labels
             self.values = values
+        }
+
+        /// A bin's default label: its value, without a trailing `.0` (`0.25`, `1`, `80`).
+        public static func binLabel(_ value: Float) -> String {
+            value == value.rounded() && value.magnitude < 1e9 ? String(Int(value)) : String(value)
         }
 
         /// Why the head cannot be exported, or nil.
@@ -194,10 +199,16 @@ public struct FloatGraph: Sendable {
         let features = try append(a.encoder, network.encoder.layers, prefix: "encoder", from: nil, headIndex: nil, fold: (1, 0))
         var heads: [Head] = []
         for (h, spec) in a.heads.enumerated() {
-            let kind: HeadKind = spec.task == .regression ? .regression : spec.labels.count == 1 ? .binary : .multiLabel
-            heads.append(Head(name: spec.name, kind: kind, labels: spec.labels))
+            let kind: HeadKind = switch spec.task {
+            case .binary: spec.labels.count == 1 ? .binary : .multiLabel
+            case .regression: .regression
+            case .expectedValue: .expectedValue  // outputs are the bins' logits, labelled by their values
+            }
+            let bins = spec.bins ?? []
+            heads.append(Head(name: spec.name, kind: kind, labels: kind == .expectedValue ? bins.map(Head.binLabel) : spec.labels,
+                              values: bins))
             let fold = spec.task == .regression ? (spec.outputScale, spec.outputOffset) : (Float(1), Float(0))
-            _ = try append(spec.hidden + [.dense(spec.labels.count)], network.heads[h].layers, prefix: "heads.\(spec.name)",
+            _ = try append(spec.hidden + [.dense(spec.outputCount)], network.heads[h].layers, prefix: "heads.\(spec.name)",
                            from: features, headIndex: h, fold: fold)
         }
         self.nodes = nodes

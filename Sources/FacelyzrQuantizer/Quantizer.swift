@@ -23,17 +23,21 @@ public struct QuantizationOptions: Sendable {
     /// Cross-layer equalisation on the calibration faces before calibrating
     /// (`FloatGraph.equalized(on:)`, docs/quantization.md "Cross-layer equalisation").
     public var equalization: Bool
+    /// 8, or 16: every activation after the input int16, symmetric, with int8 weights and int64
+    /// biases (TFLite's 16x8 mode, docs/quantization.md "16-bit activations").
+    public var activationBits: Int
     /// Calibration images `auto` runs through the runtime to pick each layer's method.
     public var autoImageCount: Int
     public var batchSize: Int
     public var binsPerSide: Int
 
     public init(method: CalibrationMethod = .auto, biasCorrection: BiasCorrection = .off, weightRounding: WeightRounding = .nearest,
-                equalization: Bool = false, autoImageCount: Int = 32, batchSize: Int = 32, binsPerSide: Int = ActivationHistogram.defaultBinsPerSide) {
+                equalization: Bool = false, activationBits: Int = 8, autoImageCount: Int = 32, batchSize: Int = 32, binsPerSide: Int = ActivationHistogram.defaultBinsPerSide) {
         self.method = method
         self.biasCorrection = biasCorrection
         self.weightRounding = weightRounding
         self.equalization = equalization
+        self.activationBits = activationBits
         self.autoImageCount = autoImageCount
         self.batchSize = batchSize
         self.binsPerSide = binsPerSide
@@ -147,7 +151,10 @@ public enum Quantizer {
 
         func quantizations() -> [Int: BlobBuilder.Quantization] {
             var q = [Int: BlobBuilder.Quantization]()
-            for i in calibrated { q[i] = choices[i]![chosen[i]!].1.quantization }
+            for i in calibrated {
+                let range = choices[i]![chosen[i]!].1
+                q[i] = options.activationBits == 16 ? range.quantization16 : range.quantization
+            }
             return q
         }
 
@@ -213,6 +220,7 @@ public enum Quantizer {
         let optionText = "method \(options.method.name), bias correction \(biasCorrectionText), "
             + (options.weightRounding == .nearest ? "" : "weight rounding \(options.weightRounding.rawValue), ")
             + (options.equalization ? "cross-layer equalisation, " : "")
+            + (options.activationBits == 16 ? "16-bit activations, " : "")
             + "\(options.binsPerSide * 2) histogram bins" + (options.method == .auto ? ", auto on \(min(options.autoImageCount, images.count)) images" : "")
         return QuantizedModel(bytes: bytes, layers: layers, calibration: calibration.description,
                               calibrationCount: calibration.count, options: optionText)

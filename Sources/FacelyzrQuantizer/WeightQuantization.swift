@@ -39,10 +39,10 @@ public func quantizeWeightsPerChannel(_ weights: [Float], channels: Int) -> Chan
     return ChannelQuantizedWeights(values: values, scales: scales, perChannel: perChannel)
 }
 
-/// A layer's int32 biases and the channels whose bias did not fit.
+/// A layer's int32 (or a 16x8 op's int64) biases and the channels whose bias did not fit.
 public struct QuantizedBias: Sendable, Equatable {
-    /// `round(b[c] / (s_in * s_w[c]))` half away from zero, saturated to int32.
-    public var values: [Int32]
+    /// `round(b[c] / (s_in * s_w[c]))` half away from zero, saturated to the range asked for.
+    public var values: [Int64]
     /// The scale of each value, `s_in * s_w[c]` (float32, as the head outputs store it).
     public var scales: [Float]
     /// Channels whose bias was saturated (reported, never silent).
@@ -52,9 +52,12 @@ public struct QuantizedBias: Sendable, Equatable {
 /// Quantizes biases with scale `s_in * s_w[c]`, zero point 0, saturating to int32 and reporting
 /// which channels saturated. A channel with weight scale 0 gets bias 0 (its multiplier is 0,
 /// docs/quantization.md); see `zeroChannelScale` for a zero channel whose bias matters.
-public func quantizeBias(_ bias: [Float], inputScale: Float, weightScales: [Float]) -> QuantizedBias {
+/// `range`: int32's, or a 16x8 op's `±BlobFormat.maximumWideBias` (docs/quantization.md "16-bit activations").
+public func quantizeBias(
+    _ bias: [Float], inputScale: Float, weightScales: [Float], range: ClosedRange<Int64> = Int64(Int32.min)...Int64(Int32.max)
+) -> QuantizedBias {
     precondition(bias.count == weightScales.count)
-    var values = [Int32](repeating: 0, count: bias.count)
+    var values = [Int64](repeating: 0, count: bias.count)
     var scales = [Float](repeating: 0, count: bias.count)
     var saturated: [Int] = []
     for c in bias.indices {
@@ -62,8 +65,8 @@ public func quantizeBias(_ bias: [Float], inputScale: Float, weightScales: [Floa
         scales[c] = scale
         guard scale > 0 else { continue }
         let q = (Double(bias[c]) / Double(scale)).rounded(.toNearestOrAwayFromZero)
-        if q > Double(Int32.max) || q < Double(Int32.min) { saturated.append(c) }
-        values[c] = Int32(max(Double(Int32.min), min(Double(Int32.max), q)))
+        if q > Double(range.upperBound) || q < Double(range.lowerBound) { saturated.append(c) }
+        values[c] = Int64(max(Double(range.lowerBound), min(Double(range.upperBound), q)))
     }
     return QuantizedBias(values: values, scales: scales, saturatedChannels: saturated)
 }

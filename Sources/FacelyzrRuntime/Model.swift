@@ -85,7 +85,15 @@ public struct Model: @unchecked Sendable {
             padValues: kind == .pad && base.u8(r + O.padFill) == 1,
             weightsOffset: narrow(base.u64(r + O.weights)), biasOffset: narrow(base.u64(r + O.bias)),
             multipliersOffset: narrow(base.u64(r + O.multipliers)), shiftsOffset: narrow(base.u64(r + O.shifts)),
-            recordOffset: r)
+            recordOffset: r,
+            isWide: tensorLayout(Int(base.u32(r + O.input))) == .nhwcInt16
+                || (kind != .fullyConnectedAccumulators && tensorLayout(Int(base.u32(r + O.output))) == .nhwcInt16))
+    }
+
+    /// The element type of tensor `index` (< `tensorCount`).
+    @inlinable
+    public func tensorLayout(_ index: Int) -> TensorLayout {
+        TensorLayout(rawValue: base.u32(layout.tensors.offset + index * BlobFormat.TensorRecord.size + BlobFormat.TensorRecord.layout))!
     }
 
     /// The head `index` (< `headCount`).
@@ -123,8 +131,9 @@ public struct Model: @unchecked Sendable {
         return string(offset: base.u32(r + BlobFormat.OutputRecord.labelOffset), length: base.u32(r + BlobFormat.OutputRecord.labelLength))
     }
 
-    /// Where op `index`'s int8 output starts in the debug layer-output buffer, and its length
-    /// (0 for ops that write head outputs).
+    /// Where op `index`'s output starts in the debug layer-output buffer, and its length, in
+    /// bytes (0 for ops that write head outputs; an int16 output's elements take 2 bytes each,
+    /// little-endian on every supported target).
     public func layerOutputRange(op index: Int) -> (offset: Int, count: Int) {
         var offset = 0
         for i in 0..<index { offset += int8OutputByteCount(op(i)) }
@@ -191,7 +200,7 @@ public struct Model: @unchecked Sendable {
 
     @usableFromInline
     func int8OutputByteCount(_ o: OpDescription) -> Int {
-        o.kind == .fullyConnectedAccumulators ? 0 : tensor(o.output).shape.elementCount
+        o.kind == .fullyConnectedAccumulators ? 0 : tensor(o.output).byteCount
     }
 
     @usableFromInline
@@ -235,7 +244,7 @@ public struct ModelInput: Sendable, Equatable {
     public var byteCount: Int { height * width * channels }
 }
 
-/// One int8 activation tensor of a model.
+/// One activation tensor of a model (int8, or int16 from format version 5).
 public struct TensorDescription: Sendable, Equatable {
     public var shape: TensorShape
     public var layout: TensorLayout
@@ -243,6 +252,10 @@ public struct TensorDescription: Sendable, Equatable {
     public var scale: Float
     /// Offset of the tensor's first byte in the arena.
     public var arenaOffset: Int
+
+    /// Bytes of the tensor in the arena (elements times `layout.elementSize`).
+    @inlinable
+    public var byteCount: Int { shape.elementCount * layout.elementSize }
 }
 
 /// One operation of a model, decoded from its record. Offsets of weights, bias, multipliers and
@@ -281,6 +294,9 @@ public struct OpDescription: Sendable, Equatable {
     public var shiftsOffset: Int
     /// Offset of the op's record in the blob.
     public var recordOffset: Int
+    /// A 16x8 op (format version 5): its input or output tensor is int16, so it runs the
+    /// `KernelSet` wide kernels (docs/quantization.md "16-bit activations").
+    public var isWide: Bool
 
     /// A head whose accumulators come from a 1x1 convolution at every place of its input
     /// (kernel 1x1; format version 4), not from a fully connected layer over all of it.

@@ -72,26 +72,58 @@ public struct HeadSpec: Codable, Sendable, Equatable {
         case binary
         /// One value per label, Huber loss (age).
         case regression
+        /// One label (e.g. `age`) predicted as the expected value `sum p_i * bins[i]` of a softmax
+        /// over `bins` (one output each); loss: cross-entropy against Gaussian-smoothed bin targets
+        /// of width `binSigma`, plus the expected value's absolute error over `binSigma`
+        /// (docs/training.md "Losses"). Exports as an expected-value head.
+        case expectedValue
     }
 
     /// `gender`, `age`, `attributes`, ...
     public var name: String
     public var task: Task
-    /// Hidden layers (dense, dropout); the output layer (`labels.count` units, no activation) follows.
+    /// Hidden layers (dense, dropout); the output layer (`outputCount` units, no activation) follows.
     public var hidden: [LayerSpec]
     /// One name per output (gender: `["male"]`, 1 = male; age: `["age"]`; attributes: their names).
     public var labels: [String]
     /// A regression output is `raw * outputScale + outputOffset` (age in years from a unit-scale output).
     public var outputScale: Float
     public var outputOffset: Float
+    /// An expected-value head's bin values, in the label's unit (years), one output each; absent otherwise.
+    public var bins: [Float]?
+    /// An expected-value head's target width in the label's unit: the Gaussian's standard deviation
+    /// over the bins, and the unit of the expected value's absolute error in the loss.
+    public var binSigma: Float?
+    /// What the head's loss is multiplied by in the sum of the heads' losses (absent: 1). A
+    /// binary head's loss is a mean over its labels, so a weight of `labels.count` makes each
+    /// label weigh as much as a one-label head's.
+    public var lossWeight: Float?
 
-    public init(name: String, task: Task, hidden: [LayerSpec], labels: [String], outputScale: Float = 1, outputOffset: Float = 0) {
+    public init(name: String, task: Task, hidden: [LayerSpec], labels: [String], outputScale: Float = 1, outputOffset: Float = 0,
+                bins: [Float]? = nil, binSigma: Float? = nil, lossWeight: Float? = nil) {
         self.name = name
         self.task = task
         self.hidden = hidden
         self.labels = labels
         self.outputScale = outputScale
         self.outputOffset = outputOffset
+        self.bins = bins
+        self.binSigma = binSigma
+        self.lossWeight = lossWeight
+    }
+
+    /// Outputs of the head's last layer: one per bin for an expected-value head, else one per label.
+    public var outputCount: Int { task == .expectedValue ? bins?.count ?? 0 : labels.count }
+
+    /// The head's predictions in its labels' units (`[N, labels.count]`) from its raw outputs
+    /// (`[N, outputCount]`, `Network.forward`): logits as they are (binary), `raw * outputScale +
+    /// outputOffset` (regression), the expected bin value (expected value).
+    public func predictions(_ outputs: Tensor) -> Tensor {
+        switch task {
+        case .binary: outputs
+        case .regression: Tensor(shape: outputs.shape, values: outputs.values.map { $0 * outputScale + outputOffset })
+        case .expectedValue: Tensor(shape: [outputs.shape[0], 1], values: expectedValues(outputs, bins: bins ?? []))
+        }
     }
 }
 
@@ -216,7 +248,7 @@ extension Architecture {
     }
 
     /// The heads' hidden layers followed by their output layer.
-    func headLayers(_ head: HeadSpec) -> [LayerSpec] { head.hidden + [.dense(head.labels.count)] }
+    func headLayers(_ head: HeadSpec) -> [LayerSpec] { head.hidden + [.dense(head.outputCount)] }
 
     /// Validates the architecture and sums its exported cost.
     public func cost() throws(ArchitectureError) -> ArchitectureCost {
@@ -247,6 +279,17 @@ extension Architecture {
         for head in heads {
             guard !head.labels.isEmpty else { throw ArchitectureError(layer: "heads.\(head.name)", reason: "a head needs labels") }
             guard names.insert(head.name).inserted else { throw ArchitectureError(layer: "heads.\(head.name)", reason: "duplicate head name") }
+            if head.task == .expectedValue {
+                guard head.labels.count == 1, let bins = head.bins, bins.count >= 2, bins.allSatisfy(\.isFinite),
+                      let sigma = head.binSigma, sigma > 0, sigma.isFinite else {
+                    throw ArchitectureError(layer: "heads.\(head.name)", reason: "an expected-value head needs one label, at least 2 finite bins and binSigma > 0")
+                }
+            } else if head.bins != nil || head.binSigma != nil {
+                throw ArchitectureError(layer: "heads.\(head.name)", reason: "only an expected-value head has bins")
+            }
+            if let w = head.lossWeight, !(w > 0 && w.isFinite) {
+                throw ArchitectureError(layer: "heads.\(head.name)", reason: "lossWeight must be positive")
+            }
             guard head.hidden.allSatisfy({ $0.kind == .dense || $0.kind == .dropout }) else {
                 throw ArchitectureError(layer: "heads.\(head.name)", reason: "hidden layers must be dense or dropout")
             }

@@ -37,8 +37,8 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
 }
 
 /// Collects head outputs and targets batch by batch, then computes an `EvaluationReport`.
-/// Heads are recognised by their labels: `male` (binary) is gender, `age` (regression) is age,
-/// every other binary label an attribute.
+/// Heads are recognised by their labels: `male` (binary) is gender, `age` (regression or expected
+/// value, `HeadSpec.predictions`) is age, every other binary label an attribute.
 public struct Evaluator: Sendable {
     private let architecture: Architecture
     private var records: [FaceRecord] = []
@@ -58,17 +58,18 @@ public struct Evaluator: Sendable {
     /// per-head targets of `TrainingFaces.batch`, both in the architecture's head order.
     public mutating func add(outputs: [Tensor], targets: [Tensor]) {
         let batch = targets.first.map { $0.shape[0] } ?? 0
+        let predictions = architecture.heads.indices.map { architecture.heads[$0].predictions(outputs[$0]) }
         for n in 0..<batch {
             var face = FaceRecord()
             for (h, head) in architecture.heads.enumerated() {
                 let width = head.labels.count
                 for (j, label) in head.labels.enumerated() {
-                    let y = outputs[h].values[n * width + j], t = targets[h].values[n * width + j]
+                    let y = predictions[h].values[n * width + j], t = targets[h].values[n * width + j]
                     switch (head.task, label) {
                     case (.binary, "male"): (face.genderLogit, face.gender) = (y, t)
-                    case (.regression, "age"): (face.agePrediction, face.age) = (y * head.outputScale + head.outputOffset, t)
+                    case (.regression, "age"), (.expectedValue, "age"): (face.agePrediction, face.age) = (y, t)
                     case (.binary, _): face.attributes.append((label, y, t))
-                    case (.regression, _): break
+                    case (.regression, _), (.expectedValue, _): break
                     }
                 }
             }

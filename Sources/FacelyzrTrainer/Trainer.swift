@@ -64,7 +64,7 @@ public struct TrainingProgress: Sendable {
 public struct HeadScore: Sendable, Equatable {
     public var head: String
     /// Binary heads: the fraction of known labels predicted right (logit > 0 means 1).
-    /// Regression heads: the mean absolute error in real units (years).
+    /// Regression and expected-value heads: the mean absolute error in real units (years).
     public var value: Float
     /// The same score for the best constant answer given the scored labels: each label's
     /// majority value (binary), or their median (regression). What "chance" means here.
@@ -241,13 +241,19 @@ public struct Trainer: Sendable {
         var gradients: [Tensor] = []
         var total: Float = 0
         for (h, head) in network.architecture.heads.enumerated() {
-            let (loss, gradient) = switch head.task {
+            var (loss, gradient) = switch head.task {
             case .binary:
                 binaryCrossEntropyWithLogits(outputs[h], targets: targets[h])
             case .regression:
                 huberLoss(outputs[h], target: Tensor(shape: targets[h].shape, values: targets[h].values.map {
                     ($0 - head.outputOffset) / head.outputScale
                 }), delta: settings.huberDelta)
+            case .expectedValue:
+                binnedExpectationLoss(outputs[h], targets: targets[h], bins: head.bins!, sigma: head.binSigma!)
+            }
+            if let w = head.lossWeight {
+                loss *= w
+                for i in gradient.values.indices { gradient.values[i] *= w }
             }
             total += loss
             gradients.append(gradient)
@@ -269,11 +275,12 @@ public struct Trainer: Sendable {
             let (input, targets) = try data.batch(Array(indices[start..<min(start + plan.batchSize, indices.count)]))
             let outputs = network.forward(input, training: false, generator: &unused)
             for (h, head) in heads.enumerated() {
+                let predictions = head.predictions(outputs[h])
                 for i in 0..<targets[h].count where !targets[h].values[i].isNaN {
-                    let y = outputs[h].values[i], t = targets[h].values[i]
+                    let y = predictions.values[i], t = targets[h].values[i]
                     switch head.task {
                     case .binary: sums[h] += (y > 0) == (t > 0.5) ? 1 : 0
-                    case .regression: sums[h] += abs(y * head.outputScale + head.outputOffset - t)
+                    case .regression, .expectedValue: sums[h] += abs(y - t)
                     }
                     known[h].append(t)
                     columns[h].append(i % head.labels.count)
@@ -292,7 +299,7 @@ public struct Trainer: Sendable {
                     if t > 0.5 { positives[c] += 1 }
                 }
                 baseline = Float(zip(positives, totals).map { max($0, $1 - $0) }.reduce(0, +)) / Float(n)
-            case .regression:
+            case .regression, .expectedValue:
                 let median = known[h].sorted()[n / 2]
                 baseline = known[h].map { abs($0 - median) }.reduce(0, +) / Float(n)
             }

@@ -229,6 +229,8 @@ enum SampleModels {
         ("age-stem", { ageStem(seed: 15) }),
         ("single-rounding", { singleRounding(seed: 16) }),
         ("detector", { detector(seed: 17) }),
+        // int16 activations (format version 5): every 16x8 op
+        ("wide", { RandomWideModel.builder(seed: 18) }),
     ]
 
     /// `count` bytes of pseudo-random pixels for input `index`.

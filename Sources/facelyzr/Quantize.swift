@@ -80,6 +80,11 @@ struct QuantizationSettings: ParsableArguments {
         discussion: "Rescales each ReLU layer's output channels into the weights of the layer that reads them (through pools and pads), so that the channels' ranges on the calibration faces and the weights that read them are balanced; the float network computes the same function (docs/quantization.md \"Cross-layer equalisation\")."))
     var equalization = false
 
+    @Option(help: ArgumentHelp(
+        "Activation bits: 8, or 16 (int16 activations with int8 weights, TFLite's 16x8 mode).",
+        discussion: "16 quantizes every activation after the input symmetric to int16 (zero point 0), biases to int64, and runs the 16x8 ops (docs/quantization.md \"16-bit activations\"; blob format version 5)."))
+    var activationBits = 8
+
     @OptionGroup var population: SyntheticSeedOption
 
     func validate() throws {
@@ -90,6 +95,7 @@ struct QuantizationSettings: ParsableArguments {
         guard WeightRounding(rawValue: weightRounding) != nil else {
             throw ValidationError("unknown --weight-rounding \(weightRounding) (nearest or gptq)")
         }
+        guard activationBits == 8 || activationBits == 16 else { throw ValidationError("--activation-bits must be 8 or 16") }
         // The calibration faces stay in memory (12 KiB each at 64x64x3) and go through the float
         // network several times (histograms, bias correction, the `auto` comparison).
         try requireOption("--calibration-count", calibrationCount, in: 1...10_000,
@@ -100,7 +106,8 @@ struct QuantizationSettings: ParsableArguments {
 
     var options: QuantizationOptions {
         QuantizationOptions(method: CalibrationMethod(name: method)!, biasCorrection: BiasCorrection(rawValue: biasCorrection)!,
-                            weightRounding: WeightRounding(rawValue: weightRounding)!, equalization: equalization)
+                            weightRounding: WeightRounding(rawValue: weightRounding)!, equalization: equalization,
+                            activationBits: activationBits)
     }
 
     /// The faces of `calibration` (`synthetic` or a dataset) at the network's input size.
@@ -119,7 +126,7 @@ struct QuantizationSettings: ParsableArguments {
             print("  \(layer.name): \(layer.method!)" + (layer.calibrationSQNR.map { String(format: ", calibration SQNR %.1f dB", $0) } ?? ""))
         }
         for layer in card.layers where !(layer.saturatedBiasChannels ?? []).isEmpty {
-            print("  warning: \(layer.name) saturated the int32 bias of channels \(layer.saturatedBiasChannels!)")
+            print("  warning: \(layer.name) saturated the bias (int32, or int64 at 16-bit activations) of channels \(layer.saturatedBiasChannels!)")
         }
         if let evaluation = card.evaluation { print(evaluation.text) }
     }

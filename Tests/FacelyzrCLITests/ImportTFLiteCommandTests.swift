@@ -14,7 +14,7 @@ import Testing
         let model = fixtures + "/blazeface-blocks.tflite"
         let run = try facelyzr(["import-model", model, "--inspect"])
         #expect(run.status == 0, "\(run.error)")
-        #expect(run.output.contains("blazeface-blocks.tflite: opset 3, producer TFLite schema 3, input input [16, 16, 3] (HWC), 14 nodes"))
+        #expect(run.output.contains("blazeface-blocks.tflite: TFLite schema 3, producer MLIR Converted., input input [16, 16, 3] (HWC), 14 nodes"))
         #expect(run.output.contains("outputs: Identity[0..<32] <- node 9, Identity[32..<56] <- node 12"))
         #expect(run.output.contains("quantizer: the whole graph maps to the quantizer's float graph"))
 

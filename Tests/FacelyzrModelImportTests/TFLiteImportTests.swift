@@ -3,6 +3,26 @@ import FacelyzrRandom
 import Foundation
 import Testing
 
+/// TFLite's outputs on classifier.tflite (tools/model-import/make_tflite_fixtures.py).
+struct TFLiteClassifierExpected: Decodable {
+    /// A random input in [-1, 1], HWC.
+    var input: [Float]
+    /// `Identity`: the softmax over 3 classes; `Identity_1`: the logistic score.
+    var classes: [Float]
+    var score: [Float]
+
+    enum CodingKeys: String, CodingKey {
+        case input
+        case classes = "Identity"
+        case score = "Identity_1"
+    }
+
+    static func load() throws -> [TFLiteClassifierExpected] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: fixtures + "/expected-tflite.json"))
+        return try #require(try JSONDecoder().decode([String: [TFLiteClassifierExpected]].self, from: data)["classifier.tflite"])
+    }
+}
+
 /// TFLite's outputs on the TFLite fixtures (tools/model-import/make_tflite_fixtures.py).
 struct TFLiteExpected: Decodable {
     /// A random input in [-1, 1], HWC.
@@ -28,7 +48,7 @@ struct TFLiteExpected: Decodable {
 
     @Test func blazeFacesOpsImportWithFloat16WeightsAndMatchTFLite() throws {
         let graph = try TFLiteImport.read(path: Self.blocks)
-        #expect(graph.opset == 3)
+        #expect(graph.format == .tflite(schemaVersion: 3))
         #expect(graph.input.shape == [16, 16, 3])
         #expect(graph.nodes.map(\.op.summary) == [
             "conv 5x5/2 pads [1, 1, 2, 2]", "conv 3x3/1 pads [1, 1, 1, 1] group 8", "conv 1x1/1", "add", "maxPool 2x2/2",
@@ -53,6 +73,26 @@ struct TFLiteExpected: Decodable {
             #expect(scores.count == case_.scores.count && boxes.count == case_.boxes.count)
             let error = zip(scores + boxes, case_.scores + case_.boxes).map { abs($0 - $1) }.max()!
             #expect(error < 1e-4, "largest difference from TFLite \(error)")
+        }
+    }
+
+    /// A Keras-style classifier's ops: LEAKY_RELU, PRELU, MEAN over height and width, a flatten,
+    /// FULLY_CONNECTED (its HWC-ordered weights), SOFTMAX and LOGISTIC, equal to TFLite's outputs.
+    @Test func aClassifiersDenseLayersSoftmaxAndActivationsImportAndMatchTFLite() throws {
+        let graph = try TFLiteImport.read(path: fixtures + "/classifier.tflite")
+        #expect(graph.format == .tflite(schemaVersion: 3) && graph.producer == "MLIR Converted.")
+        #expect(graph.nodes.map(\.op.summary) == [
+            "conv 3x3/1 pads [1, 1, 1, 1]", "leakyRelu 0.1", "conv 3x3/2 pads [0, 0, 1, 1]", "prelu",
+            "globalAveragePool", "dense", "softmax", "dense", "dense", "sigmoid",
+        ], "\(graph.nodes.map(\.op.summary))")
+        #expect(graph.nodes.map(\.activation) == [.none, .none, .none, .none, .none, .none, .none, .relu, .none, .none])
+        #expect(graph.outputs.map(\.name) == ["Identity", "Identity_1"])
+        for case_ in try TFLiteClassifierExpected.load() {
+            let values = graph.forward(case_.input)
+            let classes = values[graph.outputs[0].node], score = values[graph.outputs[1].node]
+            #expect(classes.count == 3 && score.count == 1)
+            let error = zip(classes + score, case_.classes + case_.score).map { abs($0 - $1) }.max()!
+            #expect(error < 1e-5, "largest difference from TFLite \(error)")
         }
     }
 
@@ -84,6 +124,22 @@ struct TFLiteExpected: Decodable {
                 #expect(error.description.hasPrefix("x.tflite: malformed TFLite model: not a TFLite flatbuffer"), "\(error)")
             }
         }
+    }
+
+    /// The model table's first field is the schema version; a file saying 2 or 4 is refused by
+    /// name, not read with version 3's meaning.
+    @Test(arguments: [2, 4] as [UInt32])
+    func aSchemaVersionOtherThan3IsRefused(version: UInt32) throws {
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: Self.blocks)))
+        func u32(_ at: Int) -> Int { (0..<4).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
+        let root = u32(0)
+        let vtable = root - Int(Int32(truncatingIfNeeded: u32(root)))
+        let field = root + (Int(bytes[vtable + 4]) | Int(bytes[vtable + 5]) << 8)
+        #expect(u32(field) == 3)
+        for k in 0..<4 { bytes[field + k] = UInt8(truncatingIfNeeded: version >> (8 * UInt32(k))) }
+        let expected = ModelImportError(file: "v.tflite", reason: .schemaVersionOutOfRange(found: Int64(version), supported: 3...3))
+        #expect(throws: expected) { try TFLiteImport.read(bytes: bytes, file: "v.tflite") }
+        #expect(expected.description == "v.tflite: TFLite schema version \(version) is outside the supported range 3...3")
     }
 
     @Test func everyTruncationOfAValidModelIsAnError() throws {

@@ -11,7 +11,7 @@ import Testing
 ///
 /// v1's fixture is `TestModels.everyOp()`; v2's, `TestModels.residual()` (v1's ops and add);
 /// v3's, `TestModels.heads()` (softmax, expected-value and raw heads); v4's, `TestModels.detector()`
-/// (per-place heads).
+/// (per-place heads); v5's, `TestModels.wide()` (int16 tensors, the 16x8 ops).
 /// Regenerate the current version's fixture (only while it is the current format):
 /// `FACELYZR_WRITE_FIXTURES=1 swift test --filter FormatVersionFixtureTests`.
 @Suite struct FormatVersionFixtureTests {
@@ -23,7 +23,7 @@ import Testing
 
     @Test(.enabled(if: ProcessInfo.processInfo.environment["FACELYZR_WRITE_FIXTURES"] == "1"))
     func writeCurrentVersionFixture() throws {
-        let bytes = TestModels.detector().build().bytes
+        let bytes = TestModels.wide().build().bytes
         let outputs = try withModel(bytes, Self.outputs)
         #expect(try withModel(bytes) { $0.formatVersion } == BlobFormat.currentVersion)
         try AtomicFileWriter.write(bytes, to: Self.fixtures.appendingPathComponent("every-op-v\(BlobFormat.currentVersion).blob").path)
@@ -31,7 +31,7 @@ import Testing
         try AtomicFileWriter.write(Array(text.utf8), to: Self.fixtures.appendingPathComponent("every-op-v\(BlobFormat.currentVersion).outputs").path)
     }
 
-    @Test(arguments: [1, 2, 3, 4])
+    @Test(arguments: [1, 2, 3, 4, 5])
     func fixtureOpensAndPredictsCommittedOutputs(version: Int) throws {
         let blob = try LoadedModel(path: Self.fixtures.appendingPathComponent("every-op-v\(version).blob").path)
         let (formatVersion, outputs) = (blob.model.formatVersion, Self.outputs(blob.model))

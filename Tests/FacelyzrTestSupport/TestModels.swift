@@ -157,6 +157,9 @@ public enum TestModels {
         return b
     }
 
+    /// `RandomWideModel.builder`: every 16x8 op (format version 5).
+    public static func wide(seed: UInt64 = 17) -> BlobBuilder { RandomWideModel.builder(seed: seed) }
+
     public static func pixels(_ count: Int, seed: UInt64 = 7) -> [UInt8] {
         var rng = SplitMix64(state: seed)
         return rng.bytes(count)

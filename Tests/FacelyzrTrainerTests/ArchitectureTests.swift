@@ -79,4 +79,50 @@ import Testing
         #expect(t.shape == [1, 1, 2, 2])
         #expect(t.values == [-1, 0, 127.0 / 128, -0.5])
     }
+
+    /// The candidate recipe's network (tools/recipes/binned-age.json, docs/training.md "Recipe"):
+    /// the standard one but for its binned age head and head weights, within the runtime's budget.
+    @Test func theBinnedAgeCandidateIsTheStandardNetworkWithABinnedAgeHead() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("tools/recipes/binned-age.json")
+        let candidate = try JSONDecoder().decode(Architecture.self, from: Data(contentsOf: path))
+        _ = try candidate.cost()  // validates
+        let standard = Architecture.standard(attributeNames: candidate.heads[2].labels)
+        #expect(candidate.encoder == standard.encoder && candidate.heads[0] == standard.heads[0])
+        #expect(candidate.heads[1].task == .expectedValue && candidate.heads[1].bins == (0...90).map(Float.init))
+        #expect(candidate.heads[1].binSigma == 3 && candidate.heads[1].lossWeight == 0.2)
+        #expect(candidate.heads[2].lossWeight == 8)
+        var forty = candidate
+        forty.heads[2].labels = Self.celebANames
+        let cost = try forty.cost()
+        #expect(cost.multiplyAccumulates == 14_745_600 + 8_256 + 14_016 + 10_752 && cost.quantizedParameterBytes == 169_600)
+    }
+
+    @Test func expectedValueHeadsHaveOneOutputPerBinAndAreChecked() throws {
+        var a = Architecture.standard(attributeNames: ["Smiling"])
+        a.heads[1] = HeadSpec(name: "age", task: .expectedValue, hidden: [.dense(64, activation: .relu)], labels: ["age"],
+                              bins: (0...90).map(Float.init), binSigma: 3)
+        var gen = SplitMix64(state: 51)
+        var network = try Network(a, generator: &gen)
+        var shapes: [String: [Int]] = [:]
+        network.visitParameters { name, p in shapes[name] = p.value.shape }
+        #expect(shapes["heads.age.1.weight"] == [91, 64])
+        var regression = a
+        regression.heads[1] = HeadSpec(name: "age", task: .regression, hidden: [.dense(64, activation: .relu)], labels: ["age"])
+        #expect(try a.cost().multiplyAccumulates == regression.cost().multiplyAccumulates + 90 * 64)
+        // Its predictions are one value per face, in years.
+        let prediction = a.heads[1].predictions(Tensor(zeros: [2, 91]))
+        #expect(prediction.shape == [2, 1] && abs(prediction.values[0] - 45) < 1e-4)
+        for (edit, reason) in [
+            ({ (h: inout HeadSpec) in h.bins = [1] }, "an expected-value head needs one label, at least 2 finite bins and binSigma > 0"),
+            ({ (h: inout HeadSpec) in h.binSigma = 0 }, "an expected-value head needs one label, at least 2 finite bins and binSigma > 0"),
+            ({ (h: inout HeadSpec) in h.labels = ["age", "male"] }, "an expected-value head needs one label, at least 2 finite bins and binSigma > 0"),
+            ({ (h: inout HeadSpec) in h.task = .regression }, "only an expected-value head has bins"),
+            ({ (h: inout HeadSpec) in h.lossWeight = 0 }, "lossWeight must be positive"),
+        ] {
+            var bad = a
+            edit(&bad.heads[1])
+            #expect(throws: ArchitectureError(layer: "heads.age", reason: reason)) { try bad.cost() }
+        }
+    }
 }

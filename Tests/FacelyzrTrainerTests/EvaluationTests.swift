@@ -74,4 +74,19 @@ struct EvaluationTests {
         #expect(r.overall.attributeAccuracy.keys.sorted() == ["Smiling"])
         #expect(r.byAgeBand.map(\.faces).reduce(0, +) == 10)
     }
+
+    @Test func anExpectedValueAgeHeadIsScoredByItsExpectedValue() throws {
+        var a = architecture
+        a.heads[1] = HeadSpec(name: "age", task: .expectedValue, hidden: [], labels: ["age"], bins: [0, 20, 40], binSigma: 5)
+        var evaluator = Evaluator(architecture: a)
+        let big: Float = 50  // softmax of (50, 0, 0) is 1, 0, 0 up to e^-50
+        evaluator.add(
+            outputs: [Tensor(shape: [2, 1], values: [1, -1]),
+                      Tensor(shape: [2, 3], values: [0, big, 0, 0, 0, 0]),  // says 20 years, then the mean 20
+                      Tensor(shape: [2, 2], values: [1, 1, -1, -1])],
+            targets: [Tensor(shape: [2, 1], values: [1, 0]), Tensor(shape: [2, 1], values: [23, 10]),
+                      Tensor(shape: [2, 2], values: [1, 1, 0, 0])])
+        let all = evaluator.report().overall
+        #expect(all.ageCount == 2 && abs(all.ageMAE! - 6.5) < 1e-4)  // errors 3 and 10
+    }
 }

@@ -46,4 +46,36 @@ import Testing
             Double(huberLoss(Tensor(shape: [4], values: $0), target: t, delta: 2).loss)
         }
     }
+
+    @Test func expectedValueLossMatchesTheDefinitionAndSkipsUnknownTargets() {
+        let bins: [Float] = [0, 10, 20]
+        let logits = Tensor(shape: [2, 3], values: [0.5, -1, 2, 1, 1, 1])
+        let targets = Tensor(shape: [2, 1], values: [12, .nan])
+        let (loss, gradient) = binnedExpectationLoss(logits, targets: targets, bins: bins, sigma: 5)
+        // Row 0 by hand: p = softmax(0.5, -1, 2), q proportional to exp(-(b - 12)^2 / 50), E = sum p b.
+        let e = [0.5, -1.0, 2.0].map(exp), p = e.map { $0 / e.reduce(0, +) }
+        let w = [0.0, 10, 20].map { exp(-($0 - 12) * ($0 - 12) / 50) }, q = w.map { $0 / w.reduce(0, +) }
+        let expectation = 10 * p[1] + 20 * p[2]
+        let expected = -zip(q, p).map { $0 * log($1) }.reduce(0, +) + abs(expectation - 12) / 5
+        #expect(abs(Double(loss) - expected) < 1e-5)
+        #expect(Array(gradient.values[3...]) == [0, 0, 0])
+        expectGradientMatches("expected value", at: logits.values, analytic: gradient.values, step: 1e-3) {
+            Double(binnedExpectationLoss(Tensor(shape: [2, 3], values: $0), targets: targets, bins: bins, sigma: 5).loss)
+        }
+        // The prediction: row 0's E, and the bins' mean for equal logits.
+        let values = expectedValues(logits, bins: bins)
+        #expect(abs(Double(values[0]) - expectation) < 1e-5 && abs(values[1] - 10) < 1e-5)
+        // A target far beyond every bin puts the whole target on the nearest bin: finite loss.
+        let far = binnedExpectationLoss(logits, targets: Tensor(shape: [2, 1], values: [1e4, 5]), bins: bins, sigma: 1)
+        #expect(far.loss.isFinite && far.gradient.values.allSatisfy(\.isFinite))
+    }
+
+    @Test func expectedValueLossIsSmallestWhenTheBinsAgreeWithTheTarget() {
+        let bins: [Float] = [0, 10, 20, 30]
+        let targets = Tensor(shape: [1, 1], values: [20])
+        func loss(_ z: [Float]) -> Float { binnedExpectationLoss(Tensor(shape: [1, 4], values: z), targets: targets, bins: bins, sigma: 4).loss }
+        // Sure of the right bin < sure of a neighbour < sure of a far bin: the loss respects order.
+        #expect(loss([0, 0, 8, 0]) < loss([0, 8, 0, 0]))
+        #expect(loss([0, 8, 0, 0]) < loss([8, 0, 0, 0]))
+    }
 }

@@ -55,6 +55,18 @@ extension Architecture {
         ])
 }
 
+extension Architecture {
+    /// `toy` with the standard network's kinds of age head and weights: an expected value over
+    /// bins, loss weights on age and attributes.
+    static var toyBinned: Architecture {
+        var a = toy
+        a.heads[1] = HeadSpec(name: "age", task: .expectedValue, hidden: [.dense(8, activation: .relu)], labels: ["age"],
+                              bins: (4...12).map { Float($0 * 5) }, binSigma: 4, lossWeight: 0.5)
+        a.heads[2].lossWeight = 2
+        return a
+    }
+}
+
 extension TrainingPlan {
     static func toy(pretrainingSteps: Int, supervisedSteps: Int) -> TrainingPlan {
         TrainingPlan(
@@ -109,16 +121,26 @@ func parameterValues(_ network: Network) -> [String: [Float]] {
     /// an uninterrupted one.
     @Test(arguments: [25, 60, 100, 200], [1, 2])
     func resumedRunEndsWithTheSameWeightsAsAnUninterruptedOne(_ interruption: Int, threads: Int) throws {
+        try expectResumedRunEndsAsAnUninterruptedOne(.toy, interruption: interruption, threads: threads)
+    }
+
+    /// The same with an expected-value age head and loss weights, interrupted in the supervised phase.
+    @Test(arguments: [1, 2])
+    func resumedRunWithAnExpectedValueHeadEndsWithTheSameWeights(threads: Int) throws {
+        try expectResumedRunEndsAsAnUninterruptedOne(.toyBinned, interruption: 170, threads: threads)
+    }
+
+    func expectResumedRunEndsAsAnUninterruptedOne(_ architecture: Architecture, interruption: Int, threads: Int) throws {
         ComputeThreads.set(1)
-        let data = ToyFaces(count: 128, seed: 2).training
+        let data = try TrainingFaces(SplitFaces<TrainSplit>(ToyFaces(count: 128, seed: 2)), architecture: architecture)
         let plan = TrainingPlan.toy(pretrainingSteps: 60, supervisedSteps: 100)
-        var uninterrupted = try Trainer(architecture: .toy, plan: plan, dataProvenance: "ToyFaces seed 2")
+        var uninterrupted = try Trainer(architecture: architecture, plan: plan, dataProvenance: "ToyFaces seed 2")
         uninterrupted.threads = threads
         try uninterrupted.run(data)
 
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        var first = try Trainer(architecture: .toy, plan: plan, dataProvenance: "ToyFaces seed 2")
+        var first = try Trainer(architecture: architecture, plan: plan, dataProvenance: "ToyFaces seed 2")
         first.threads = threads
         try first.run(data, stopAt: interruption)
         #expect(first.totalSteps == interruption)

@@ -11,8 +11,8 @@ docs/detection-data.md "Real negatives" describes the sources and the sampling:
   height), at a uniform position, area-resampled to --size (tools/detection/imaging.py);
 - crops must be opaque (>= 98% of pixels with alpha > 250; stamps are cut-outs); the few
   transparent pixels left are composited over mid gray;
-- a photograph's patches all go to one split: rank its SHA-256 among all; rank % 20 == 0 is
-  test, rank % 20 == 10 calibration, the rest train;
+- a photograph's patches all go to one split, the manifest's `split` column (pinned with the
+  photograph, so adding photographs moves none: docs/detection-data.md "Real negatives");
 - the random stream of a photograph is PCG64 seeded by (--seed, its SHA-256), so the patches
   do not depend on the manifest's order.
 
@@ -64,10 +64,11 @@ def verify(rows, root):
 
 
 def photo_splits(rows):
-    """The split index (SPLIT_NAMES) of each manifest row: its SHA-256's rank among all; rank % 20
-    == 0 is test, rank % 20 == 10 calibration, the rest train."""
-    rank = {digest: i for i, digest in enumerate(sorted(row["sha256"] for row in rows))}
-    return [2 if rank[row["sha256"]] % 20 == 0 else 1 if rank[row["sha256"]] % 20 == 10 else 0 for row in rows]
+    """The split index (SPLIT_NAMES) of each manifest row: its `split` column."""
+    unknown = sorted({row.get("split") for row in rows} - set(SPLIT_NAMES), key=str)
+    if unknown:
+        sys.exit(f"real_negatives.py: the manifest's split column holds {unknown}, not one of {SPLIT_NAMES}")
+    return [SPLIT_NAMES.index(row["split"]) for row in rows]
 
 
 def load(path):

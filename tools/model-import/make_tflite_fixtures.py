@@ -11,6 +11,11 @@ outputs on them, with TensorFlow's converter and interpreter (tools/peers/setup.
   tanh.tflite       one TANH after a conv (an op the importer refuses)
   int8.tflite       a conv quantized to int8 throughout (TFLite full-integer PTQ; a quantized
                     model, which the importer refuses: it reads float models)
+  classifier.tflite a Keras-style classifier's ops (12x12 RGB, float32): conv 3x3 + LEAKY_RELU,
+                    conv 3x3/2 + PRELU (a slope per channel); one head MEAN over height and width
+                    (global average pool), FULLY_CONNECTED, SOFTMAX (`classes`, [1, 3]); the other
+                    RESHAPE to [1, 216] (a flatten, HWC order), FULLY_CONNECTED + RELU,
+                    FULLY_CONNECTED, LOGISTIC (`score`, [1, 1]); its cases in expected-tflite.json
 
 Usage: /work/main/.venv-peers/bin/python tools/model-import/make_tflite_fixtures.py
 """
@@ -93,6 +98,47 @@ def main():
     converter.inference_output_type = tf.int8
     with open(os.path.join(OUT, "int8.tflite"), "wb") as f:
         f.write(converter.convert())
+
+    # Written after int8.tflite, so the fixtures above keep their random draws.
+    slope = rng.uniform(0.05, 0.3, 6).astype(np.float32)
+    w_classes, b_classes = normal(6, 3), normal(3, scale=0.1)
+    w_hidden, b_hidden = normal(216, 8, scale=0.1), normal(8, scale=0.1)
+    w_score, b_score = normal(8, 1), normal(1, scale=0.1)
+
+    prelu = tf.keras.layers.PReLU(alpha_initializer=tf.constant_initializer(slope), shared_axes=[1, 2])
+    prelu.build([1, 6, 6, 6])
+
+    def classifier(x):
+        a = tf.nn.leaky_relu(conv(x, 3, 6, 3), alpha=0.1)               # [12, 12, 6]
+        c = prelu(conv(a, 6, 6, 3, stride=2))                             # [6, 6, 6]
+        classes = tf.nn.softmax(tf.matmul(tf.reduce_mean(c, axis=[1, 2]), w_classes) + b_classes)
+        hidden = tf.nn.relu(tf.matmul(tf.reshape(c, [1, -1]), w_hidden) + b_hidden)
+        score = tf.math.sigmoid(tf.matmul(hidden, w_score) + b_score)
+        return {"classes": classes, "score": score}
+
+    model = convert(tf.function(classifier, input_signature=[tf.TensorSpec([1, 12, 12, 3], tf.float32, name="input")]), float16=False)
+    with open(os.path.join(OUT, "classifier.tflite"), "wb") as f:
+        f.write(model)
+    interpreter = tf.lite.Interpreter(model_content=model)
+    interpreter.allocate_tensors()
+    print(sorted({op["op_name"] for op in interpreter._get_ops_details()}))
+    (input_detail,) = interpreter.get_input_details()
+    outputs = {d["name"]: d for d in interpreter.get_output_details()}
+    classifier_cases = []
+    for _ in range(3):
+        x = rng.uniform(-1, 1, (1, 12, 12, 3)).astype(np.float32)
+        interpreter.set_tensor(input_detail["index"], x)
+        interpreter.invoke()
+        result = {"input": [float(v) for v in x.reshape(-1)]}
+        for name, detail in sorted(outputs.items()):
+            result[name.split(":")[0]] = [float(v) for v in interpreter.get_tensor(detail["index"]).reshape(-1)]
+        classifier_cases.append(result)
+    print({n: list(d["shape"]) for n, d in outputs.items()})
+    with open(os.path.join(OUT, "expected-tflite.json")) as f:
+        expected = json.load(f)
+    expected["classifier.tflite"] = classifier_cases
+    with open(os.path.join(OUT, "expected-tflite.json"), "w") as f:
+        json.dump(expected, f)
 
 
 if __name__ == "__main__":

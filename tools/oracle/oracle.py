@@ -177,8 +177,9 @@ def padding(size, kernel, stride, same):
     return (size - kernel) // stride + 1 if size >= kernel else 0, 0
 
 
-def conv_accumulators(x, w, bias, zp_in, stride, pad, out_hw, depthwise):
-    """x: HWC int8; w: OHWI (conv) or HWC (depthwise). Taps outside the image are real zero."""
+def conv_accumulators(x, w, bias, zp_in, stride, pad, out_hw, depthwise, wrap=wrap32):
+    """x: HWC int8 (or int16); w: OHWI (conv) or HWC (depthwise). Taps outside the image are real
+    zero. `wrap`: the int32 accumulator's wrap-around, or `int` for the 16x8 ops' int64 (exact)."""
     h, wd, c = x.shape
     kh, kw = (w.shape[0], w.shape[1]) if depthwise else (w.shape[1], w.shape[2])
     real = x.astype(np.int64) - zp_in
@@ -192,7 +193,7 @@ def conv_accumulators(x, w, bias, zp_in, stride, pad, out_hw, depthwise):
                 outs.append((window * w).sum(axis=(0, 1)) + bias)
             else:
                 outs.append(np.tensordot(w.astype(np.int64), window, axes=([1, 2, 3], [0, 1, 2])) + bias)
-    return [[wrap32(int(v)) for v in row] for row in outs]
+    return [[wrap(int(v)) for v in row] for row in outs]
 
 
 def requantize_all(accs, channels, mult, shift, rounding, zp_out, lo, hi):
@@ -261,6 +262,219 @@ def pad(x, before, after, zp, values=None):
 def fc_accumulators(x, w, bias, zp_in):
     real = x.astype(np.int64) - zp_in
     return [wrap32(int(np.dot(w[o].astype(np.int64), real)) + int(bias[o])) for o in range(w.shape[0])]
+
+
+# --- 16-bit activations (docs "16-bit activations"): TFLite's 16x8 ops -----------------------
+
+INT16_MIN, INT16_MAX = -(2**15), 2**15 - 1
+WIDE_BIAS = 2**46
+
+
+def multiply_by_quantized_multiplier_64(x: int, m: int, shift: int) -> int:
+    """TFLite's MultiplyByQuantizedMultiplier(int64_t x, ...): the Q31 multiplier reduced to Q15
+    (ties up, capped at 0x7FFF), then x * reduced / 2^(15 - shift) rounded once, ties toward +inf."""
+    reduced = min(floor_half_up(Fraction(m, 2**16)), 0x7FFF) if m < 0x7FFF0000 else 0x7FFF
+    return floor_half_up(Fraction(x * reduced, 2**(15 - shift)))
+
+
+def wide_output_stage(acc, m, shift, zp_out, lo, hi) -> int:
+    """The 16x8 output stage: the rescaled accumulator plus the output zero point, clamped."""
+    return max(lo, min(hi, multiply_by_quantized_multiplier_64(acc, m, shift) + zp_out))
+
+
+def wide_add(x1, x2, requantization, lo, hi):
+    """TFLite ADD int16 with general scales: inputs (zero point 0) times 2^15, each scaled,
+    summed, scaled; double rounding as the int8 add (docs "Add")."""
+    (m1, s1), (m2, s2), (mo, so) = requantization
+    out = []
+    for a, b in zip(x1, x2):
+        total = requantize_double(a * 2**15, m1, s1) + requantize_double(b * 2**15, m2, s2)
+        out.append(max(lo, min(hi, requantize_double(total, mo, so))))
+    return out
+
+
+def hexints(values, bits):
+    """Little-endian bytes of int8 or int16 values, as hex."""
+    return b"".join(int(v).to_bytes(bits // 8, "little", signed=True) for v in values).hex()
+
+
+def random_values(rng, n, bits):
+    return rng.int8s(n) if bits == 8 else rng.int8s(n, INT16_MIN, INT16_MAX)
+
+
+def random_wide_requantization(rng, channels):
+    mult, shift = [], []
+    for _ in range(channels):
+        kind = rng.int(0, 9)
+        if kind == 0:
+            m, s = 0, 0
+        elif kind == 1:
+            m, s = rng.pick([2**15 - 1, 2**15, 0x7FFF0000 - 1, 0x7FFF0000, 2**31 - 1]), rng.pick([-31, 7, -1, 0, 1])
+        elif kind == 2:
+            m, s = rng.int(2**30, 2**31 - 1), rng.int(-31, 7)
+        else:  # realistic: effective scales of 2^-24 .. 2^2 (int8 -> int16 layers reach 2^8 and more)
+            m, s = quantize_multiplier(2.0 ** (rng.int(-24_000, 2_000) / 1000))
+        mult.append(m)
+        shift.append(s)
+    return mult, shift
+
+
+def random_wide_clamp(rng, bits, zp_out):
+    lo, hi = (-128, 127) if bits == 8 else (INT16_MIN, INT16_MAX)
+    kind = rng.int(0, 2)
+    if kind == 0:
+        return lo, hi
+    if kind == 1:
+        return max(zp_out, lo), hi                               # ReLU
+    return max(zp_out, lo), min(hi, zp_out + rng.int(0, (hi - lo) // 2))
+
+
+def random_wide_bias(rng, n):
+    return [rng.pick([rng.int(-1000, 1000), rng.int(-2**31, 2**31), rng.int(-2**40, 2**40), rng.pick([-WIDE_BIAS, WIDE_BIAS])])
+            for _ in range(n)]
+
+
+def wide_types(rng):
+    """(input bits, output bits): mostly int16 -> int16, also the int8 <-> int16 boundaries."""
+    return rng.pick([(16, 16), (16, 16), (8, 16), (16, 8)])
+
+
+def random_wide_conv_case(rng, depthwise):
+    bits_in, bits_out = wide_types(rng)
+    while True:
+        h, w = rng.int(1, 7), rng.int(1, 7)
+        c_in = rng.int(1, 5)
+        kh, kw = (3, 3) if depthwise else (rng.int(1, 7), rng.int(1, 7))
+        sh, sw = rng.int(1, 2), rng.int(1, 2)
+        same = rng.int(0, 1) == 1
+        (oh, pt), (ow, pl) = padding(h, kh, sh, same), padding(w, kw, sw, same)
+        if oh > 0 and ow > 0:
+            break
+    c_out = c_in if depthwise else rng.int(1, 5)
+    zp_in = random_zero_point(rng) if bits_in == 8 else 0
+    zp_out = random_zero_point(rng) if bits_out == 8 else 0
+    lo, hi = random_wide_clamp(rng, bits_out, zp_out)
+    x = np.array(random_values(rng, h * w * c_in, bits_in), np.int64).reshape(h, w, c_in)
+    if depthwise:
+        wflat = random_weights(rng, 1, kh * kw * c_in)
+        warr = np.array(wflat, np.int64).reshape(kh, kw, c_in)
+    else:
+        wflat = random_weights(rng, c_out, kh * kw * c_in)
+        warr = np.array(wflat, np.int64).reshape(c_out, kh, kw, c_in)
+    bias = random_wide_bias(rng, c_out)
+    mult, shift = random_wide_requantization(rng, c_out)
+    accs = conv_accumulators(x, warr, np.array(bias, np.int64), zp_in, (sh, sw), (pt, pl), (oh, ow), depthwise, wrap=int)
+    out = [wide_output_stage(a, mult[ch], shift[ch], zp_out, lo, hi) for row in accs for ch, a in enumerate(row)]
+    return dict(bits=[bits_in, bits_out], input=[h, w, c_in], output=[oh, ow, c_out], kernel=[kh, kw], stride=[sh, sw],
+                padding="same" if same else "valid", pad=[pt, pl], zeroPoints=[zp_in, zp_out], clamp=[lo, hi],
+                x=hexints(x.flatten().tolist(), bits_in), weights=hexbytes(wflat), bias=bias, multipliers=mult, shifts=shift,
+                y=hexints(out, bits_out))
+
+
+def random_wide_fc_case(rng, accumulators_only):
+    bits_in, bits_out = wide_types(rng)
+    n_in, n_out = rng.int(1, 40), rng.int(1, 8)
+    zp_in = random_zero_point(rng) if bits_in == 8 else 0
+    zp_out = random_zero_point(rng) if bits_out == 8 else 0
+    lo, hi = random_wide_clamp(rng, bits_out, zp_out)
+    x = np.array(random_values(rng, n_in, bits_in), np.int64)
+    wflat = random_weights(rng, n_out, n_in)
+    bias = random_wide_bias(rng, n_out)
+    mult, shift = random_wide_requantization(rng, n_out)
+    w = np.array(wflat, np.int64).reshape(n_out, n_in)
+    accs = [int(np.dot(w[o], x - zp_in)) + bias[o] for o in range(n_out)]
+    case = dict(bits=[bits_in, bits_out], inputCount=n_in, outputCount=n_out, zeroPoints=[zp_in, zp_out], clamp=[lo, hi],
+                x=hexints(x.tolist(), bits_in), weights=hexbytes(wflat), bias=bias, multipliers=mult, shifts=shift)
+    if accumulators_only:
+        case["accumulators"] = [saturate32(a) for a in accs]    # a head's int64 sums, saturated to int32
+    else:
+        case["y"] = hexints([wide_output_stage(a, mult[o], shift[o], zp_out, lo, hi) for o, a in enumerate(accs)], bits_out)
+    return case
+
+
+def random_wide_add_case(rng):
+    h, w, c = rng.int(1, 5), rng.int(1, 5), rng.int(1, 9)
+    lo, hi = random_wide_clamp(rng, 16, 0)
+    if rng.int(0, 3) == 0:  # extremes: any multiplier, any shift the validator takes
+        requantization = [(rng.pick([0, 2**30, 2**31 - 1, rng.int(0, 2**31 - 1)]), rng.pick([-31, 0, rng.int(-31, 0)]))
+                          for _ in range(3)]
+    else:  # realistic: scales 2^-18 .. 2^-8, TFLite's factors with the int16 left shift
+        f32 = lambda v: float(np.float32(v))
+        s1, s2, s_out = (f32(2.0 ** (rng.int(-18_000, -8_000) / 1000)) for _ in range(3))
+        twice = 2 * max(s1, s2)
+        requantization = [quantize_multiplier(s1 / twice), quantize_multiplier(s2 / twice),
+                          quantize_multiplier(twice / (2**15 * s_out))]
+        if requantization[2][1] > 0:
+            requantization[2] = (requantization[2][0], 0)
+    x1, x2 = random_values(rng, h * w * c, 16), random_values(rng, h * w * c, 16)
+    return dict(shape=[h, w, c], clamp=[lo, hi], multipliers=[m for m, _ in requantization],
+                shifts=[s for _, s in requantization], x1=hexints(x1, 16), x2=hexints(x2, 16),
+                y=hexints(wide_add(x1, x2, requantization, lo, hi), 16))
+
+
+def random_wide_pool_case(rng, kind):
+    if kind == "max":
+        while True:
+            h, w, c = rng.int(1, 12), rng.int(1, 12), rng.int(1, 6)
+            kh, kw = rng.pick([3, rng.int(1, 7)]), rng.pick([3, rng.int(1, 7)])
+            sh, sw = rng.int(1, 3), rng.int(1, 3)
+            same = rng.int(0, 1) == 1
+            (oh, pt), (ow, pl) = padding(h, kh, sh, same), padding(w, kw, sw, same)
+            if oh > 0 and ow > 0:
+                break
+        lo, hi = random_wide_clamp(rng, 16, 0)
+        x = np.array(random_values(rng, h * w * c, 16), np.int64).reshape(h, w, c)
+        y = max_pool_window(x, (kh, kw), (sh, sw), (pt, pl), (oh, ow), (lo, hi))
+        return dict(input=[h, w, c], output=[oh, ow, c], kernel=[kh, kw], stride=[sh, sw], pad=[pt, pl], clamp=[lo, hi],
+                    x=hexints(x.flatten().tolist(), 16), y=hexints(y, 16))
+    h, w, c = rng.int(1, 8), rng.int(1, 8), rng.int(1, 6)
+    if kind == "average":
+        h, w = max(h, 2), max(w, 2)
+    x = np.array(random_values(rng, h * w * c, 16), np.int64).reshape(h, w, c)
+    y = average_pool(x, h // 2, w // 2) if kind == "average" else global_average_pool(x)
+    return dict(input=[h, w, c], x=hexints(x.flatten().tolist(), 16), y=hexints(y, 16))
+
+
+def random_wide_pad_case(rng):
+    h, w, c = rng.int(1, 6), rng.int(1, 6), rng.int(1, 9)
+    before = [rng.pick([0, 0, 1, rng.int(0, 4)]) for _ in range(3)]
+    after = [rng.pick([0, 0, 1, rng.int(0, 4)]) for _ in range(3)]
+    x = np.array(random_values(rng, h * w * c, 16), np.int64).reshape(h, w, c)
+    y = pad(x, before, after, 0)
+    return dict(input=[h, w, c], before=before, after=after, x=hexints(x.flatten().tolist(), 16),
+                y=hexints(y.flatten().tolist(), 16))
+
+
+def wide_kernel_cases(rng):
+    """The 16x8 ops (format version 5), one stream, in a file of their own (kernels16.json), so
+    no earlier vector changed."""
+    return dict(
+        conv2D=[random_wide_conv_case(rng, False) for _ in range(60)],
+        depthwiseConv2D=[random_wide_conv_case(rng, True) for _ in range(40)],
+        fullyConnected=[random_wide_fc_case(rng, False) for _ in range(40)],
+        fullyConnectedAccumulators=[random_wide_fc_case(rng, True) for _ in range(40)],
+        add=[random_wide_add_case(rng) for _ in range(40)],
+        maxPool=[random_wide_pool_case(rng, "max") for _ in range(30)],
+        averagePool2x2=[random_wide_pool_case(rng, "average") for _ in range(30)],
+        globalAveragePool=[random_wide_pool_case(rng, "global") for _ in range(30)],
+        pad=[random_wide_pad_case(rng) for _ in range(20)],
+        multiplyByQuantizedMultiplier=wide_scalar_cases(rng),
+    )
+
+
+def wide_scalar_cases(rng):
+    """[x, multiplier, shift, result] of the int64 rescale over its whole domain."""
+    xs = [0, 1, -1, 2**47 - 1, -(2**47), 12345, -12345]
+    rows = []
+    for x in xs:
+        for m in (0, 2**15 - 1, 2**15, 2**30, 0x7FFF0000 - 1, 0x7FFF0000, 2**31 - 1):
+            for shift in (-31, -16, -1, 0, 1, 7):
+                rows.append([x, m, shift, multiply_by_quantized_multiplier_64(x, m, shift)])
+    for _ in range(400):
+        x = rng.pick([rng.int(-(2**47), 2**47 - 1), rng.int(-2**31, 2**31), rng.int(-1000, 1000)])
+        m, shift = rng.int(0, 2**31 - 1), rng.int(-31, 7)
+        rows.append([x, m, shift, multiply_by_quantized_multiplier_64(x, m, shift)])
+    return rows
 
 
 # --- Deterministic random cases --------------------------------------------------------------
@@ -504,6 +718,13 @@ def hand_worked_checks():
     assert add_factors == [(h, 0), (h, -1), (h, -18)]
     assert add([3, 1, -1, 127, -128], [5, 2, 0, 127, -128], 0, 1, add_factors, 0, -128, 127) == [5, 2, -2, 127, -128]
     assert add([3, 1, -1], [5, 2, 0], 0, 1, add_factors, -3, -3, 127) == [2, -1, -3]
+    # 16-bit activations: the multiplier 2^30 (one half) reduces to 2^14; 3 * 2^14 / 2^15 = 1.5 -> 2,
+    # -1.5 -> -1 (ties toward +inf); 0x7FFF0000 and above reduce to 0x7FFF
+    assert multiply_by_quantized_multiplier_64(3, h, 0) == 2 and multiply_by_quantized_multiplier_64(-3, h, 0) == -1
+    assert multiply_by_quantized_multiplier_64(2**20, 2**31 - 1, 0) == 2**20 - 32
+    assert multiply_by_quantized_multiplier_64(5, 2**15 - 1, 7) == 0
+    assert wide_output_stage(100_000, h, 0, 0, INT16_MIN, INT16_MAX) == INT16_MAX
+    assert wide_add([1000, -1000], [3, 3], add_requantization(1, 1, 1)[:2] + [quantize_multiplier(2 / 2**15)], INT16_MIN, INT16_MAX) == [1003, -997]
 
 
 def scalar_cases(rng):
@@ -621,6 +842,7 @@ def golden_files():
                                      SplitMix64(0x5EED_0006), SplitMix64(0x5EED_0007), SplitMix64(0x5EED_0008),
                                      SplitMix64(0x5EED_0009)),
         "heads.json": head_cases(SplitMix64(0x5EED_0005)),
+        "kernels16.json": wide_kernel_cases(SplitMix64(0x5EED_0010)),
     }
     return {name: json.dumps({"generator": "tools/oracle/oracle.py", **body}, separators=(",", ":")) + "\n"
             for name, body in files.items()}

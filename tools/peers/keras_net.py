@@ -41,7 +41,10 @@ def build(arch, tf):
         return x
 
     features = stack(arch["encoder"], "encoder", x)
-    outputs = [stack(head["hidden"] + [{"kind": "dense", "units": len(head["labels"])}], f"heads_{head['name']}", features)
+    def units(head):  # an expected-value head has one output per bin (docs/training.md "Losses")
+        return len(head["bins"]) if head["task"] == "expectedValue" else len(head["labels"])
+
+    outputs = [stack(head["hidden"] + [{"kind": "dense", "units": units(head)}], f"heads_{head['name']}", features)
                for head in arch["heads"]]
     return keras.Model(inputs, outputs, name="facelyzr")
 

@@ -6,7 +6,9 @@ tools/peers/trainer-speed.sh (docs/training.md, "Speed").
 What is timed, on both sides, as two tasks:
 - `supervised`: training steps of the whole network (encoder fine-tuned, the three heads, dropout
   on): drawing a batch of 32 random faces, forward, the heads' losses (BCE with logits masked
-  where unknown, Huber delta 0.25 on `(age - 35) / 20`), backward, and Adam with decoupled weight
+  where unknown; for age the Huber delta 0.25 on `(age - 35) / 20` of a regression head, or an
+  expected-value head's soft-label cross-entropy plus `|E - age| / binSigma`; each times the head's
+  `lossWeight`, docs/training.md "Losses"), backward, and Adam with decoupled weight
   decay 1e-4 on weights (not biases) and a warm-up + cosine learning rate.
 - `sdae`: SDAE pre-training of the first encoder block (docs/training.md "Pre-training"): drawing
   a batch, masking a random quarter of the input values, the block's convolution (ReLU), its 2x2
@@ -138,7 +140,7 @@ def supervised_step(a, arch, tf, keras_net, WarmupCosine):
     optimizer = tf.keras.optimizers.AdamW(learning_rate=WarmupCosine(a.learning_rate, 100, a.steps),
                                           weight_decay=a.weight_decay, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
     optimizer.exclude_from_weight_decay(var_names=["bias"])
-    tasks = [head["task"] for head in arch["heads"]]
+    heads = arch["heads"]
 
     def masked_mean(values, known):
         return tf.reduce_sum(tf.where(known, values, 0.0)) / tf.maximum(tf.reduce_sum(tf.cast(known, tf.float32)), 1.0)
@@ -148,15 +150,20 @@ def supervised_step(a, arch, tf, keras_net, WarmupCosine):
         with tf.GradientTape() as tape:
             outputs = model(images, training=True)
             total = 0.0
-            for task, z, t in zip(tasks, outputs, targets):
+            for head, z, t in zip(heads, outputs, targets):
                 known = ~tf.math.is_nan(t)
                 t = tf.where(known, t, 0.0)
-                if task == "binary":
+                if head["task"] == "binary":
                     loss = tf.nn.sigmoid_cross_entropy_with_logits(labels=t, logits=z)
+                elif head["task"] == "expectedValue":  # docs/training.md "Losses"
+                    b, s = tf.constant(head["bins"]), head["binSigma"]
+                    q = tf.nn.softmax(-tf.square(b - t) / (2 * s * s))
+                    e = tf.reduce_sum(tf.nn.softmax(z) * b, -1, keepdims=True)
+                    loss = -tf.reduce_sum(q * tf.nn.log_softmax(z), -1, keepdims=True) + tf.abs(e - t) / s
                 else:
                     d = tf.abs(z - t)
                     loss = tf.where(d <= 0.25, d * d / 2, 0.25 * (d - 0.125))
-                total += masked_mean(loss, known)
+                total += head.get("lossWeight", 1.0) * masked_mean(loss, known)
         variables = model.trainable_variables
         optimizer.apply_gradients(zip(tape.gradient(total, variables), variables))
         return total

@@ -84,6 +84,14 @@ typedef struct {
     int32_t axis;
     /// ReshapeOptions' new_shape.
     fz_tflite_ints new_shape;
+    /// ReducerOptions' keep_dims (MEAN); FullyConnectedOptions' keep_num_dims.
+    bool keep_dims;
+    /// FullyConnectedOptions' weights_format (0: DEFAULT).
+    int8_t weights_format;
+    /// SoftmaxOptions' beta (1 when absent).
+    float beta;
+    /// LeakyReluOptions' alpha.
+    float alpha;
 } fz_tflite_operator;
 
 /// Runs flatbuffers' Verifier over `size` bytes: FZ_TFLITE_OK only for a well-formed TFLite

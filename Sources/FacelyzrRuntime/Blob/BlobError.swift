@@ -69,4 +69,6 @@ public enum BlobField: Sendable, Equatable {
     case tensorLayout, zeroPoint, scale, arenaOffset
     case opInput, opOutput, rounding, fusion, kernelSize, stride, padding, weightLayout, clamp, unusedField
     case headKind, headOutputs, outputScale, outputValue
+    /// A 16x8 op's int64 bias beyond `BlobFormat.maximumWideBias` in magnitude (version 5).
+    case bias
 }

@@ -1,4 +1,4 @@
-// The model-blob format, versions 1 to 4, defined once: the reader (Model) and the writer
+// The model-blob format, versions 1 to 5, defined once: the reader (Model) and the writer
 // (FacelyzrBlobBuilder) both use these constants. docs/blob-format.md describes it.
 // All integers are little-endian; records are read with unaligned-safe loads.
 
@@ -10,9 +10,9 @@ public enum BlobFormat {
     /// a writer stamps the lowest version whose ops and heads the blob uses (`OpKind.minimumVersion`,
     /// `HeadKind.minimumVersion`), so a model without the ops or heads of a newer version stays
     /// readable by older runtimes.
-    public static let currentVersion: UInt32 = 4
+    public static let currentVersion: UInt32 = 5
     /// Format versions this runtime opens.
-    public static let supportedVersions: ClosedRange<UInt32> = 1...4
+    public static let supportedVersions: ClosedRange<UInt32> = 1...5
     /// Stored little-endian as bytes `0D 0C 0B 0A`; a big-endian writer would produce another value.
     public static let endiannessMark: UInt32 = 0x0A0B_0C0D
     /// Minimum alignment of every section, relative to the start of the blob (which must itself
@@ -35,6 +35,10 @@ public enum BlobFormat {
     /// Largest magnitude of an expected-value head's bin value: `Float.greatestFiniteMagnitude / 2`,
     /// so `sum p_i * value_i` (probabilities summing to 1 up to rounding) is finite.
     public static let maximumBinValue: Float = 0x1.fffffep126
+    /// Largest magnitude of a 16x8 op's int64 bias (docs/quantization.md "16-bit activations"):
+    /// with dot products of at most 2^16 terms of |w| <= 127 and |x - zp| <= 2^16, every
+    /// accumulator stays below 2^47 in magnitude, TFLite's bound for `MultiplyByQuantizedMultiplier`.
+    public static let maximumWideBias: Int64 = 0x4000_0000_0000  // 2^46 (a literal: `Int64 << Int` allocates on 32-bit targets)
     /// Largest convolution kernel side of version 1 and 2 blobs; from version 3, `maximumKernel`.
     public static let maximumKernelVersion2 = 5
     /// Largest convolution and max pool kernel side (and max pool stride) from version 3.
@@ -101,7 +105,7 @@ public enum BlobFormat {
         public static let height = 0       // u32
         public static let width = 4        // u32
         public static let channels = 8     // u32
-        public static let layout = 12      // u32: TensorLayout
+        public static let layout = 12      // u32: TensorLayout (1, int16, from version 5)
         public static let zeroPoint = 16   // i32
         public static let scale = 20       // f32
         public static let arenaOffset = 24 // u64: multiple of arenaAlignment
@@ -183,10 +187,21 @@ public enum PixelFormat: UInt32, Sendable {
     public var channels: Int { self == .gray8 ? 1 : 3 }
 }
 
-/// Memory layout of an activation tensor.
+/// Memory layout and element type of an activation tensor.
 public enum TensorLayout: UInt32, Sendable {
     /// Batch 1, height, width, channels; int8.
     case nhwcInt8 = 0
+    /// Batch 1, height, width, channels; int16, zero point 0 (format version 5; the 16x8 ops of
+    /// docs/quantization.md "16-bit activations").
+    case nhwcInt16 = 1
+
+    /// Bytes of one element.
+    @inlinable
+    public var elementSize: Int { self == .nhwcInt16 ? 2 : 1 }
+
+    /// The first format version that has this layout.
+    @inlinable
+    public var minimumVersion: UInt32 { self == .nhwcInt16 ? 5 : 1 }
 }
 
 /// Layout of an op's weights in the weights section.
@@ -196,7 +211,7 @@ public enum WeightLayout: UInt8, Sendable {
     case canonical = 0
 }
 
-/// The operations of format versions 1 to 4.
+/// The operations of format versions 1 to 5 (from version 5, on int16 tensors too: docs/quantization.md "16-bit activations").
 public enum OpKind: UInt16, Sendable {
     /// 2-D convolution, kernel 1...5 (1...7 from version 3), stride 1 or 2, same or valid padding, clamp.
     case conv2D = 1

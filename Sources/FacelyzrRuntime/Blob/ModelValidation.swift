@@ -184,16 +184,20 @@ private struct Validator {
             let w = try dimension(r + T.width, .tensors)
             let c = try dimension(r + T.channels, .tensors)
             let layoutCode = base.u32(r + T.layout)
-            guard TensorLayout(rawValue: layoutCode) != nil else {
+            // int16 from version 5, with zero point 0 (docs/quantization.md "16-bit activations").
+            guard let tensorLayout = TensorLayout(rawValue: layoutCode), tensorLayout.minimumVersion <= version else {
                 throw .invalidField(.tensorLayout, section: .tensors, offset: wide(r + T.layout), value: int64(layoutCode))
             }
             try zeroPoint(r + T.zeroPoint, .tensors)
+            if tensorLayout == .nhwcInt16 && base.i32(r + T.zeroPoint) != 0 {
+                throw .invalidField(.zeroPoint, section: .tensors, offset: wide(r + T.zeroPoint), value: widen(base.i32(r + T.zeroPoint)))
+            }
             try scale(base.f32(r + T.scale), .scale, .tensors, r + T.scale)
             let offset = base.u64(r + T.arenaOffset)
             guard offset % BlobFormat.arenaAlignment == 0 else {
                 throw .invalidField(.arenaOffset, section: .tensors, offset: wide(r + T.arenaOffset), value: Int64(bitPattern: offset))
             }
-            let byteCount = wide(h) * wide(w) * wide(c)
+            let byteCount = wide(h) * wide(w) * wide(c) * wide(tensorLayout.elementSize)
             guard byteCount <= BlobFormat.maximumTensorByteCount, offset <= arena, byteCount <= arena - offset else {
                 throw .tensorOutOfArena(tensor: t, offset: offset, byteCount: byteCount, arenaByteCount: arena)
             }
@@ -203,7 +207,7 @@ private struct Validator {
         guard i == TensorShape(height: input.height, width: input.width, channels: input.channels) else {
             throw .invalidField(.inputShape, section: .tensors, offset: wide(record), value: int64(inputTensor))
         }
-        guard base.i32(record + T.zeroPoint) == 0, base.f32(record + T.scale) == input.scale else {
+        guard base.i32(record + T.zeroPoint) == 0, base.f32(record + T.scale) == input.scale, elementLayout(inputTensor) == .nhwcInt8 else {
             throw .invalidField(.inputShape, section: .tensors, offset: wide(record + T.zeroPoint), value: int64(inputTensor))
         }
     }
@@ -304,7 +308,7 @@ private struct Validator {
                 accumulatorsWritten += n
                 try dotProduct(j, terms: terms)
                 try array(j, r + O.weights, count: n / places * terms, elementSize: 1, cursor: &weightsCursor, weights: true)
-                try array(j, r + O.bias, count: n / places, elementSize: 4, cursor: &weightsCursor)
+                try bias(j, r, count: n / places, wide: elementLayout(input) == .nhwcInt16, cursor: &weightsCursor)
                 continue
             }
 
@@ -314,12 +318,16 @@ private struct Validator {
             let output = Int(outputField)
             let outShape = tensorShape(output)
             try unusedFieldsAreZero(r, kind)
+            // A 16x8 op (version 5): one of its tensors int16 (docs/quantization.md "16-bit activations").
+            let outLayout = elementLayout(output)
+            // (An add's three tensors have one type, checked below.)
+            let isWide = elementLayout(input) == .nhwcInt16 || outLayout == .nhwcInt16
             // Written once, never the model input.
             if output == inputTensor { throw .tensorWrittenTwice(op: j, tensor: output) }
             if let earlier = try? producer(of: output, before: j), earlier >= 0 {
                 throw .tensorWrittenTwice(op: j, tensor: output)
             }
-            layerBytes += wide(outShape.elementCount)
+            layerBytes += wide(outShape.elementCount) * wide(outLayout.elementSize)
 
             switch kind {
             case .conv2D, .depthwiseConv2D:
@@ -333,8 +341,8 @@ private struct Validator {
                 try field(r + O.strideHeight, .stride, allowed: 1...2)
                 try field(r + O.strideWidth, .stride, allowed: 1...2)
                 try field(r + O.padding, .padding, allowed: 0...1)
-                try field(r + O.rounding, .rounding, allowed: 0...1)
-                try clamp(r)
+                try field(r + O.rounding, .rounding, allowed: isWide ? 0...0 : 0...1)
+                try clamp(r, outLayout)
                 let padding = Padding(rawValue: base.u8(r + O.padding))!
                 let rows = padding.outputLength(input: inShape.height, kernel: kh, stride: Int(base.u8(r + O.strideHeight)))
                 let columns = padding.outputLength(input: inShape.width, kernel: kw, stride: Int(base.u8(r + O.strideWidth)))
@@ -343,13 +351,13 @@ private struct Validator {
                 let taps = wide(kh * kw)
                 try dotProduct(j, terms: depthwise ? taps : taps * wide(inShape.channels))
                 let weightCount = depthwise ? taps * wide(filters) : taps * wide(inShape.channels) * wide(filters)
-                try requantizedWeights(j, r, weights: weightCount, channels: wide(filters), cursor: &weightsCursor)
+                try requantizedWeights(j, r, weights: weightCount, channels: wide(filters), wide: isWide, cursor: &weightsCursor)
             case .fullyConnected:
-                try field(r + O.rounding, .rounding, allowed: 0...1)
-                try clamp(r)
+                try field(r + O.rounding, .rounding, allowed: isWide ? 0...0 : 0...1)
+                try clamp(r, outLayout)
                 try shape(j, expected: TensorShape(height: 1, width: 1, channels: outShape.channels), actual: outShape)
                 try dotProduct(j, terms: inTerms)
-                try requantizedWeights(j, r, weights: inTerms * wide(outShape.channels), channels: wide(outShape.channels), cursor: &weightsCursor)
+                try requantizedWeights(j, r, weights: inTerms * wide(outShape.channels), channels: wide(outShape.channels), wide: isWide, cursor: &weightsCursor)
             case .maxPool2x2, .averagePool2x2, .globalAveragePool:
                 let expected = kind == .globalAveragePool
                     ? TensorShape(height: 1, width: 1, channels: inShape.channels)
@@ -364,7 +372,7 @@ private struct Validator {
                 try field(r + O.strideHeight, .stride, allowed: side)
                 try field(r + O.strideWidth, .stride, allowed: side)
                 try field(r + O.padding, .padding, allowed: 0...1)
-                try clamp(r)
+                try clamp(r, outLayout)
                 let padding = Padding(rawValue: base.u8(r + O.padding))!
                 let rows = padding.outputLength(input: inShape.height, kernel: Int(base.u8(r + O.kernelHeight)), stride: Int(base.u8(r + O.strideHeight)))
                 let columns = padding.outputLength(input: inShape.width, kernel: Int(base.u8(r + O.kernelWidth)), stride: Int(base.u8(r + O.strideWidth)))
@@ -377,8 +385,8 @@ private struct Validator {
                       wide(base.u32(r + O.padChannels)) + wide(inShape.channels) <= wide(outShape.channels)
                 else { throw .shapeMismatch(op: j, expected: inShape, actual: outShape) }
                 try sameQuantization(j, input, output)
-                // The fill: the zero point, or (version 3) one stored value per output channel.
-                try field(r + O.padFill, .padding, allowed: 0...(version >= 3 ? 1 : 0))
+                // The fill: the zero point, or (version 3) one stored value per output channel (int8 only).
+                try field(r + O.padFill, .padding, allowed: 0...(version >= 3 && !isWide ? 1 : 0))
                 if base.u8(r + O.padFill) == 1 {
                     try array(j, r + O.weights, count: wide(outShape.channels), elementSize: 1, cursor: &weightsCursor)
                 } else {
@@ -386,8 +394,10 @@ private struct Validator {
                 }
             case .add:
                 try field(r + O.rounding, .rounding, allowed: 0...0)
-                try clamp(r)
+                try clamp(r, outLayout)
                 let second = try secondInput(j, r)
+                // An int16 add has int16 inputs and output (TFLite's 16-bit ADD).
+                guard elementLayout(input) == outLayout, elementLayout(second) == outLayout else { throw .quantizationMismatch(op: j) }
                 try shape(j, expected: inShape, actual: tensorShape(second))
                 try shape(j, expected: inShape, actual: outShape)
                 try addRequantization(j, r, cursor: &weightsCursor)
@@ -417,12 +427,13 @@ private struct Validator {
         throw .tensorNotProduced(op: j, tensor: tensor)
     }
 
-    /// Op `j`'s output keeps its input's scale and zero point (pools, pad).
+    /// Op `j`'s output keeps its input's element type, scale and zero point (pools, pad).
     func sameQuantization(_ j: Int, _ input: Int, _ output: Int) throws(BlobError) {
         let t = layout.tensors.offset
         let inRecord = t + input * BlobFormat.TensorRecord.size
         let outRecord = t + output * BlobFormat.TensorRecord.size
-        guard base.u32(inRecord + BlobFormat.TensorRecord.zeroPoint) == base.u32(outRecord + BlobFormat.TensorRecord.zeroPoint),
+        guard elementLayout(input) == elementLayout(output),
+              base.u32(inRecord + BlobFormat.TensorRecord.zeroPoint) == base.u32(outRecord + BlobFormat.TensorRecord.zeroPoint),
               base.u32(inRecord + BlobFormat.TensorRecord.scale) == base.u32(outRecord + BlobFormat.TensorRecord.scale)
         else { throw .quantizationMismatch(op: j) }
     }
@@ -479,7 +490,12 @@ private struct Validator {
     func arenaRange(_ t: Int) -> Range<UInt64> {
         let r = layout.tensors.offset + t * BlobFormat.TensorRecord.size
         let offset = base.u64(r + BlobFormat.TensorRecord.arenaOffset)
-        return offset..<(offset + wide(tensorShape(t).elementCount))
+        return offset..<(offset + wide(tensorShape(t).elementCount) * wide(elementLayout(t).elementSize))
+    }
+
+    /// Tensor `t`'s element type (validated by `validateTensors`).
+    func elementLayout(_ t: Int) -> TensorLayout {
+        TensorLayout(rawValue: base.u32(layout.tensors.offset + t * BlobFormat.TensorRecord.size + BlobFormat.TensorRecord.layout))!
     }
 
     func zero(_ offset: Int, _ length: Int) throws(BlobError) {
@@ -580,11 +596,12 @@ private struct Validator {
         if kind != .fullyConnectedAccumulators && kind != .add && kind != .pad { try zero(r + O.outputLength, 4) }  // or secondInput, padChannels
     }
 
-    /// The fused activation clamp is a non-empty int8 range.
-    func clamp(_ r: Int) throws(BlobError) {
+    /// The fused activation clamp is a non-empty range of the output's element type.
+    func clamp(_ r: Int, _ output: TensorLayout) throws(BlobError) {
         let low = base.i32(r + BlobFormat.OpRecord.outputMin)
         let high = base.i32(r + BlobFormat.OpRecord.outputMax)
-        guard low >= -128, high <= 127, low <= high else {
+        let (minimum, maximum): (Int32, Int32) = output == .nhwcInt16 ? (-32768, 32767) : (-128, 127)
+        guard low >= minimum, high <= maximum, low <= high else {
             throw .invalidField(.clamp, section: .ops, offset: wide(r + BlobFormat.OpRecord.outputMin), value: widen(low))
         }
     }
@@ -598,11 +615,12 @@ private struct Validator {
     }
 
     /// Weights, bias, multipliers and shifts of a requantized op: in bounds, in op order,
-    /// weights in [-127, 127], multipliers >= 0, shifts in [-31, 30].
-    func requantizedWeights(_ j: Int, _ r: Int, weights: UInt64, channels: UInt64, cursor: inout UInt64) throws(BlobError) {
+    /// weights in [-127, 127], multipliers >= 0, shifts in [-31, 30]; a 16x8 op's (`wide`)
+    /// bias int64 and shifts in [-31, 7] (docs/quantization.md "16-bit activations").
+    func requantizedWeights(_ j: Int, _ r: Int, weights: UInt64, channels: UInt64, wide isWide: Bool, cursor: inout UInt64) throws(BlobError) {
         typealias O = BlobFormat.OpRecord
         try array(j, r + O.weights, count: weights, elementSize: 1, cursor: &cursor, weights: true)
-        try array(j, r + O.bias, count: channels, elementSize: 4, cursor: &cursor)
+        try bias(j, r, count: channels, wide: isWide, cursor: &cursor)
         try array(j, r + O.multipliers, count: channels, elementSize: 4, cursor: &cursor)
         try array(j, r + O.shifts, count: channels, elementSize: 4, cursor: &cursor)
         let w = layout.weights.offset
@@ -611,7 +629,22 @@ private struct Validator {
         for c in 0..<narrow(channels) {
             let m = base.i32(multipliers + 4 * c)
             let s = base.i32(shifts + 4 * c)
-            guard m >= 0, s >= -31, s <= 30 else { throw .badRequantization(op: j, channel: c, multiplier: m, shift: s) }
+            guard m >= 0, s >= -31, s <= (isWide ? 7 : 30) else { throw .badRequantization(op: j, channel: c, multiplier: m, shift: s) }
+        }
+    }
+
+    /// The bias array of op `j`: `count` int32, or for a 16x8 op (`wide`) int64 of magnitude at
+    /// most `BlobFormat.maximumWideBias`.
+    func bias(_ j: Int, _ r: Int, count: UInt64, wide isWide: Bool, cursor: inout UInt64) throws(BlobError) {
+        let field = r + BlobFormat.OpRecord.bias
+        try array(j, field, count: count, elementSize: isWide ? 8 : 4, cursor: &cursor)
+        guard isWide else { return }
+        let start = layout.weights.offset + narrow(base.u64(field))
+        for c in 0..<narrow(count) {
+            let value = Int64(bitPattern: base.u64(start + 8 * c))
+            guard value >= -BlobFormat.maximumWideBias, value <= BlobFormat.maximumWideBias else {
+                throw .invalidField(.bias, section: .weights, offset: wide(start + 8 * c), value: value)
+            }
         }
     }
 

@@ -14,8 +14,9 @@ extension Model {
         predict(using: DefaultKernels.self, pixels: pixels, arena: arena, outputs: outputs, layerOutputs: nil)
     }
 
-    /// Runs the model and also copies every int8 op's output into `layerOutputs`
-    /// (`layerOutputByteCount` bytes; op `i`'s output is at `layerOutputRange(op: i)`).
+    /// Runs the model and also copies every op's output into `layerOutputs`
+    /// (`layerOutputByteCount` bytes; op `i`'s output is at `layerOutputRange(op: i)`, an int16
+    /// output as its bytes).
     @inlinable
     public func predict(
         pixels: UnsafePointer<UInt8>, arena: UnsafeMutableRawPointer, outputs: UnsafeMutablePointer<Int32>,
@@ -52,7 +53,7 @@ extension Model {
             }
             if let layerOutputs, op(index).kind != .fullyConnectedAccumulators {
                 let destination = tensor(op(index).output)
-                let count = destination.shape.elementCount
+                let count = destination.byteCount  // an int16 output's bytes, as they lie in the arena
                 (layerOutputs + layerCursor).update(from: activations + destination.arenaOffset, count: count)
                 layerCursor += count
             }
@@ -74,6 +75,10 @@ extension Model {
         let activations = arena.assumingMemoryBound(to: Int8.self)
         let plan = kernelPlan(op: index, packedWeights: packedWeights)
         let o = op(index)
+        if o.isWide {
+            runWide(op: index, using: kernels, arena: arena, outputs: outputs)
+            return
+        }
         let source = tensor(o.input)
         let x = UnsafePointer(activations + source.arenaOffset)
         if o.kind == .fullyConnectedAccumulators {

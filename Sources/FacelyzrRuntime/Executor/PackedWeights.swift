@@ -63,7 +63,7 @@ extension Model {
     @inlinable
     func packedByteCount<Kernels: KernelSet>(op index: Int, plan: KernelPlan, for kernels: Kernels.Type) -> Int {
         let o = op(index)
-        guard o.kind == .conv2D else { return 0 }
+        guard o.kind == .conv2D, !o.isWide else { return 0 }
         return (Kernels.packedByteCount(convolutionParameters(o), plan: plan) + 15) & ~15
     }
 }

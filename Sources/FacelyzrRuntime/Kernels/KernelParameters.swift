@@ -244,18 +244,30 @@ public struct AddParameters: Sendable, Equatable {
         self.outputMax = outputMax
     }
 
-    /// One output element from the stored inputs `x1`, `x2`: the whole arithmetic of the op.
-    /// No step can overflow: `|x - zp| * 2^20 < 2^28`, each scaled input is at most that (its
-    /// factor is below 1), so their sum is below 2^29.
+    /// TFLite's `left_shift` for int16 inputs (docs/quantization.md "16-bit activations").
+    public static let int16InputLeftShift: Int32 = 15
+
+    /// One output element from the stored inputs `x1`, `x2` (int8, or int16 with the int16
+    /// left shift and zero points 0): the whole arithmetic of the op. No step can overflow:
+    /// `|x - zp| * 2^shift <= 2^28` (int8) or `2^30` (int16), each scaled input is below that
+    /// (its factor is below 1), so their sum is below 2^31.
     @inlinable
-    public func element(_ x1: Int8, _ x2: Int8) -> Int8 {
-        let a = (Int32(x1) &- input1ZeroPoint) &<< Self.inputLeftShift
-        let b = (Int32(x2) &- input2ZeroPoint) &<< Self.inputLeftShift
+    public func element(_ x1: Int8, _ x2: Int8) -> Int8 { element(of: x1, x2) }
+
+    /// `element` of either element type.
+    @inlinable
+    public func element<T: ActivationElement>(of x1: T, _ x2: T) -> T {
+        let shift = T.layout == .nhwcInt16 ? Self.int16InputLeftShift : Self.inputLeftShift
+        let a = (x1.int32 &- input1ZeroPoint) &<< shift
+        let b = (x2.int32 &- input2ZeroPoint) &<< shift
         let scaledA = requantize(a, multiplier: input1Multiplier, shift: input1Shift, rounding: .double)
         let scaledB = requantize(b, multiplier: input2Multiplier, shift: input2Shift, rounding: .double)
-        return requantizeToInt8(
-            scaledA &+ scaledB, multiplier: outputMultiplier, shift: outputShift, rounding: .double,
-            outputZeroPoint: outputZeroPoint, outputMin: outputMin, outputMax: outputMax)
+        let scaled = requantize(scaledA &+ scaledB, multiplier: outputMultiplier, shift: outputShift, rounding: .double)
+        // Clamping to [-2^16, 2^16 - 1] first cannot change the final clamp to a subrange of the
+        // element's range once a zero point in [-128, 127] is added, and keeps the add in range
+        // (for int8 the same as `requantizeToInt8`'s).
+        let shiftedToOutput = min(max(scaled, -65_536), 65_535) &+ outputZeroPoint
+        return T(narrowing: min(max(shiftedToOutput, outputMin), outputMax))
     }
 }
 

@@ -336,6 +336,9 @@ extension Model {
     /// set without packed kernels, every op portable (but still fused).
     public func kernelPlan(op index: Int, features: CPUFeatures?) -> KernelPlan {
         let o = op(index)
+        // 16x8 ops run the sets' wide kernels on the canonical weights (docs/quantization.md
+        // "16-bit activations").
+        if o.isWide { return KernelPlan(variant: .portable, mode: .direct, features: features ?? .baseline) }
         switch o.kind {
         case .conv2D:
             let fusing = maxPoolFollows(index)
@@ -358,7 +361,7 @@ extension Model {
     /// Whether op `index` is a conv2D whose output is read only by the 2x2 max pool right after it.
     func maxPoolFollows(_ index: Int) -> Bool {
         let o = op(index)
-        guard o.kind == .conv2D, index + 1 < opCount else { return false }
+        guard o.kind == .conv2D, !o.isWide, index + 1 < opCount else { return false }
         let next = op(index + 1)
         guard next.kind == .maxPool2x2, next.input == o.output else { return false }
         for later in (index + 2)..<opCount where op(later).input == o.output { return false }

@@ -38,6 +38,16 @@ public protocol KernelSet {
     /// Zero pad (docs/quantization.md "Pad"); `output` does not overlap `input`.
     static func pad(_ p: PadParameters, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>)
     static func packedByteCount(_ p: ConvolutionParameters, plan: KernelPlan) -> Int
+    // The 16x8 ops (docs/quantization.md "16-bit activations"), on canonical weights. Every set
+    // has `Reference`'s by default (Fast too, for now).
+    static func wideConvolution<In: ActivationElement, Out: ActivationElement>(
+        _ p: ConvolutionParameters, depthwise: Bool, input: UnsafePointer<In>, filter: WideWeights, output: UnsafeMutablePointer<Out>)
+    static func wideFullyConnected<In: ActivationElement, Out: ActivationElement>(
+        _ p: FullyConnectedParameters, input: UnsafePointer<In>, filter: WideWeights, output: UnsafeMutablePointer<Out>)
+    static func wideFullyConnectedAccumulators<In: ActivationElement>(
+        _ p: FullyConnectedParameters, input: UnsafePointer<In>, weights: UnsafePointer<Int8>, bias: UnsafePointer<Int64>,
+        output: UnsafeMutablePointer<Int32>)
+    static func wideAdd(_ p: AddParameters, input1: UnsafePointer<Int16>, input2: UnsafePointer<Int16>, output: UnsafeMutablePointer<Int16>)
     static func pack(_ p: ConvolutionParameters, plan: KernelPlan, filter: ChannelwiseWeights, into destination: UnsafeMutableRawPointer)
 }
 
@@ -69,6 +79,41 @@ extension KernelSet {
     ) {
         conv2D(p, plan: plan, input: input, filter: filter, output: convolved)
         maxPool2x2(pool, input: UnsafePointer(convolved), output: output)
+    }
+}
+
+extension KernelSet {
+    /// `Reference.wideConvolution`.
+    @inlinable
+    public static func wideConvolution<In: ActivationElement, Out: ActivationElement>(
+        _ p: ConvolutionParameters, depthwise: Bool, input: UnsafePointer<In>, filter: WideWeights, output: UnsafeMutablePointer<Out>
+    ) {
+        Reference.wideConvolution(p, depthwise: depthwise, input: input, filter: filter, output: output)
+    }
+
+    /// `Reference.wideFullyConnected`.
+    @inlinable
+    public static func wideFullyConnected<In: ActivationElement, Out: ActivationElement>(
+        _ p: FullyConnectedParameters, input: UnsafePointer<In>, filter: WideWeights, output: UnsafeMutablePointer<Out>
+    ) {
+        Reference.wideFullyConnected(p, input: input, filter: filter, output: output)
+    }
+
+    /// `Reference.wideFullyConnectedAccumulators`.
+    @inlinable
+    public static func wideFullyConnectedAccumulators<In: ActivationElement>(
+        _ p: FullyConnectedParameters, input: UnsafePointer<In>, weights: UnsafePointer<Int8>, bias: UnsafePointer<Int64>,
+        output: UnsafeMutablePointer<Int32>
+    ) {
+        Reference.wideFullyConnectedAccumulators(p, input: input, weights: weights, bias: bias, output: output)
+    }
+
+    /// `Reference.wideAdd`.
+    @inlinable
+    public static func wideAdd(
+        _ p: AddParameters, input1: UnsafePointer<Int16>, input2: UnsafePointer<Int16>, output: UnsafeMutablePointer<Int16>
+    ) {
+        Reference.wideAdd(p, input1: input1, input2: input2, output: output)
     }
 }
 

@@ -195,3 +195,125 @@ public func probeHeads() -> UInt64 {
     }
     return hash.value
 }
+
+/// The 16x8 ops (docs/quantization.md section 11) on pseudo-random small layers: the int64
+/// rescale, convolutions and depthwise convolutions int16 -> int16, int8 -> int16 and
+/// int16 -> int8, fully connected, head accumulators, the int16 add, pools and pad.
+/// Returns the hash of the reference outputs, or 0 if a fast kernel ever differed.
+@_cdecl("probe_wide")
+public func probeWide() -> UInt64 {
+    var hash = Hash()
+    var rng = Lcg(state: 1616)
+    for _ in 0..<20_000 {
+        let x = Int64(bitPattern: UInt64(rng.next()) << 32 | UInt64(rng.next())) >> 17  // |x| < 2^47
+        let m = Int32(bitPattern: rng.next() >> 1)
+        let shift = Int32(truncatingIfNeeded: rng.below(39)) - 31
+        let y = multiplyByQuantizedMultiplier(x, multiplier: m, shift: shift)
+        hash.add(UInt32(truncatingIfNeeded: y))
+        hash.add(UInt32(truncatingIfNeeded: y >> 32))
+    }
+    let capacity = 4096
+    let input16 = UnsafeMutablePointer<Int16>.allocate(capacity: capacity)
+    let second16 = UnsafeMutablePointer<Int16>.allocate(capacity: capacity)
+    let input8 = UnsafeMutablePointer<Int8>.allocate(capacity: capacity)
+    let weights = UnsafeMutablePointer<Int8>.allocate(capacity: 2 * capacity)
+    let bias = UnsafeMutablePointer<Int64>.allocate(capacity: 64)
+    let multipliers = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
+    let shifts = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
+    let expected = UnsafeMutablePointer<Int16>.allocate(capacity: 2 * capacity)
+    let got = UnsafeMutablePointer<Int16>.allocate(capacity: 2 * capacity)
+    let expected8 = UnsafeMutablePointer<Int8>.allocate(capacity: capacity)
+    let got8 = UnsafeMutablePointer<Int8>.allocate(capacity: capacity)
+    let heads = UnsafeMutablePointer<Int32>.allocate(capacity: 128)
+    defer {
+        input16.deallocate(); second16.deallocate(); input8.deallocate(); weights.deallocate(); bias.deallocate()
+        multipliers.deallocate(); shifts.deallocate(); expected.deallocate(); got.deallocate(); expected8.deallocate()
+        got8.deallocate(); heads.deallocate()
+    }
+    for _ in 0..<200 {
+        for i in 0..<capacity {
+            input16[i] = Int16(truncatingIfNeeded: rng.next() >> 16)
+            second16[i] = Int16(truncatingIfNeeded: rng.next() >> 16)
+            input8[i] = rng.int8()
+            weights[i] = max(rng.int8(), -127)
+        }
+        for i in capacity..<(2 * capacity) { weights[i] = max(rng.int8(), -127) }
+        for c in 0..<64 {
+            bias[c] = Int64(Int32(bitPattern: rng.next())) << Int64(truncatingIfNeeded: rng.below(15))
+            multipliers[c] = Int32(bitPattern: rng.next() >> 1 | 0x4000_0000)
+            shifts[c] = Int32(truncatingIfNeeded: rng.below(30)) - 25
+        }
+        let filter = WideWeights(weights: weights, bias: bias, multipliers: multipliers, shifts: shifts)
+        let shape = TensorShape(height: 1 + rng.below(8), width: 1 + rng.below(8), channels: 1 + rng.below(20))
+        let depthwise = rng.below(2) == 0
+        let kernel = depthwise ? 3 : 1 + rng.below(7), stride = 1 + rng.below(2)
+        let padding: Padding = rng.below(2) == 0 ? .same : .valid
+        let rows = padding.outputLength(input: shape.height, kernel: kernel, stride: stride)
+        let columns = padding.outputLength(input: shape.width, kernel: kernel, stride: stride)
+        let boundary = rng.below(3)  // 0: int16 -> int16, 1: int8 -> int16, 2: int16 -> int8
+        var p = ConvolutionParameters(
+            input: shape, output: TensorShape(height: rows.length, width: columns.length, channels: depthwise ? shape.channels : 1 + rng.below(8)),
+            kernelHeight: kernel, kernelWidth: kernel, strideHeight: stride, strideWidth: stride,
+            padTop: rows.padBefore, padLeft: columns.padBefore, inputZeroPoint: 0, outputZeroPoint: 0,
+            outputMin: -32768, outputMax: 32767, rounding: .double)
+        let count = p.output.elementCount
+        switch boundary {
+        case 1:
+            p.inputZeroPoint = Int32(rng.int8())
+            Reference.wideConvolution(p, depthwise: depthwise, input: input8, filter: filter, output: expected)
+            Fast.wideConvolution(p, depthwise: depthwise, input: input8, filter: filter, output: got)
+        case 2:
+            (p.outputZeroPoint, p.outputMin, p.outputMax) = (Int32(rng.int8()), -128, 127)
+            Reference.wideConvolution(p, depthwise: depthwise, input: input16, filter: filter, output: expected8)
+            Fast.wideConvolution(p, depthwise: depthwise, input: input16, filter: filter, output: got8)
+            for i in 0..<count {
+                expected[i] = Int16(expected8[i])
+                got[i] = Int16(got8[i])
+            }
+        default:
+            p.outputMin = Int32(truncatingIfNeeded: rng.below(2)) - 1  // a ReLU half the time
+            Reference.wideConvolution(p, depthwise: depthwise, input: input16, filter: filter, output: expected)
+            Fast.wideConvolution(p, depthwise: depthwise, input: input16, filter: filter, output: got)
+        }
+        let fc = FullyConnectedParameters(
+            inputCount: 1 + rng.below(200), outputCount: 1 + rng.below(16), inputZeroPoint: 0, outputZeroPoint: 0,
+            outputMin: -32768, outputMax: 32767, rounding: .double)
+        Reference.wideFullyConnected(fc, input: input16, filter: filter, output: expected + count)
+        Fast.wideFullyConnected(fc, input: input16, filter: filter, output: got + count)
+        Reference.wideFullyConnectedAccumulators(fc, input: input16, weights: weights, bias: bias, output: heads)
+        Fast.wideFullyConnectedAccumulators(fc, input: input16, weights: weights, bias: bias, output: heads + 64)
+        for o in 0..<fc.outputCount {
+            if heads[o] != heads[64 + o] { return 0 }
+            hash.add(UInt32(bitPattern: heads[o]))
+        }
+        let add = AddParameters(
+            count: 1 + rng.below(1000), input1ZeroPoint: 0, input2ZeroPoint: 0,
+            input1Multiplier: multipliers[0], input1Shift: -Int32(truncatingIfNeeded: rng.below(32)),
+            input2Multiplier: multipliers[1], input2Shift: -Int32(truncatingIfNeeded: rng.below(32)),
+            outputMultiplier: multipliers[2], outputShift: -Int32(truncatingIfNeeded: rng.below(32)),
+            outputZeroPoint: 0, outputMin: -32768, outputMax: 32767)
+        let sums = count + fc.outputCount
+        Reference.wideAdd(add, input1: input16, input2: second16, output: expected + sums)
+        Fast.wideAdd(add, input1: input16, input2: second16, output: got + sums)
+        // The pools and the pad have one (Reference) kernel for int16: hashed, not compared.
+        let pool = MaxPoolParameters(
+            input: shape, output: TensorShape(height: rows.length, width: columns.length, channels: shape.channels),
+            kernelHeight: kernel, kernelWidth: kernel, strideHeight: stride, strideWidth: stride,
+            padTop: rows.padBefore, padLeft: columns.padBefore)
+        let pooled = sums + add.count
+        Reference.maxPool(pool, outputMin: -1000, outputMax: 32767, input: input16, output: expected + pooled)
+        let averaged = pooled + pool.output.elementCount
+        let halves = TensorShape(height: shape.height / 2, width: shape.width / 2, channels: shape.channels)
+        Reference.averagePool2x2(PoolParameters(input: shape, output: halves), elements: input16, output: expected + averaged)
+        let global = averaged + halves.elementCount
+        Reference.globalAveragePool(shape, elements: input16, output: expected + global)
+        let padded = PadParameters(
+            input: shape, output: TensorShape(height: shape.height + 2, width: shape.width + 1, channels: shape.channels + 2),
+            top: 1, left: 1, channelsBefore: 1, zeroPoint: 0)
+        let padOutput = global + shape.channels
+        Reference.pad(padded, elements: input16, output: expected + padOutput)
+        for i in 0..<pooled where expected[i] != got[i] { return 0 }
+        for i in 0..<(padOutput + padded.output.elementCount) { hash.add(UInt32(UInt16(bitPattern: expected[i]))) }
+    }
+    return hash.value
+}
