@@ -20,28 +20,54 @@
 #      firmware-model/face-detector.blob (+ card)
 #
 # The LFW subset and scikit-image's photographs (the semi-real benchmark) are not read here.
-# Usage: tools/detection-model.sh [FACELYZR] (default: .build/release/facelyzr, built here).
+# Usage: tools/detection-model.sh [--work DIR] [--out BLOB] [--rendering drawn|shaded|mixed]
+#        [--variation V] [--final-steps S] [FACELYZR] (default: .build/release/facelyzr, built here).
+# The defaults are the shipped recipe: out/detector, firmware-model/face-detector.blob (+ its card),
+# drawn faces, photo scenes of variation 1, 16,000 final steps. --rendering shaded trains on the
+# generator's shaded faces (`facelyzr synth --rendering shaded`, docs/synthetic-faces.md "Shaded
+# rendering"), mixed on both (photo_scenes.py --faces twice); --variation is photo_scenes.py's; a
+# variant writes its blob (and card) elsewhere with --out, its data under --work (docs/detection.md
+# "Recipe variants compared on the semi-real scenes").
 # Needs what real-negatives.sh needs (apt-get download from Debian's archive, PyPI for numpy
 # and Pillow in .build-negatives/venv) the first time; 18 minutes of wall time
 # on the shared 2-core machine, where it wrote face-detector.blob SHA-256 fec6c8d3...
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-facelyzr="${1:-}"
+work=out/detector blob=firmware-model/face-detector.blob rendering=drawn variation=1 final_steps=16000 facelyzr=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --work) work=$2; shift 2 ;;
+        --out) blob=$2; shift 2 ;;
+        --rendering) rendering=$2; shift 2 ;;
+        --variation) variation=$2; shift 2 ;;
+        --final-steps) final_steps=$2; shift 2 ;;
+        *) facelyzr=$1; shift ;;
+    esac
+done
+case "$rendering" in drawn | shaded | mixed) ;; *) echo "detection-model.sh: --rendering drawn|shaded|mixed" >&2; exit 2 ;; esac
 if [ -z "$facelyzr" ]; then
     swift build -c release --product facelyzr
     facelyzr=.build/release/facelyzr
 fi
-work=out/detector
 mkdir -p "$work"
 python=.build-negatives/venv/bin/python
 bash tools/detection/real-negatives.sh --out "$work/real-negatives"
-for split in train:6000 calibration:300 test:600; do
-    "$facelyzr" synth "$work/faces-${split%:*}" --dataset --size 96 --count "${split#*:}" --split "${split%:*}"
-done
-for split in train:3000 calibration:100 test:300; do
-    "$python" tools/detection/photo_scenes.py --photos .build-negatives/extract --faces "$work/faces-${split%:*}" \
-        --split "${split%:*}" --count "${split#*:}" --out "$work/photo-${split%:*}"
+# The held-out test scenes are the shipped recipe's whatever the variant (drawn faces, variation 1),
+# so every variant is scored on the same scenes (docs/detection.md "Held-out validation").
+for split in train:6000:3000 calibration:300:100 test:600:300; do
+    IFS=: read -r name faces scenes <<< "$split"
+    kinds=$rendering v=$variation
+    if [ "$name" = test ]; then kinds=drawn v=1; elif [ "$rendering" = mixed ]; then kinds="drawn shaded"; fi
+    sources=()
+    for kind in $kinds; do
+        dir="$work/faces-$name"
+        if [ "$kind" = shaded ]; then dir="$dir-shaded"; fi
+        "$facelyzr" synth "$dir" --dataset --size 96 --count "$faces" --split "$name" --rendering "$kind"
+        sources+=(--faces "$dir")
+    done
+    "$python" tools/detection/photo_scenes.py --photos .build-negatives/extract "${sources[@]}" \
+        --split "$name" --count "$scenes" --variation "$v" --out "$work/photo-$name"
 done
 "$facelyzr" scenes --patches "$work/patches" --train-scenes 1500 --calibration-scenes 64 --test-scenes 64
 "$python" tools/detection/detector_patches.py --scenes "$work/photo-train" --scenes "$work/photo-calibration" \
@@ -63,8 +89,8 @@ model "$work/round1" "$work/round1.safetensors" "$work/round1.blob"
 model "$work/round2" "$work/round2.safetensors" "$work/round2.blob"
 "$python" tools/detection/detector_patches.py --scenes "$work/photo-train" --hard-only --facelyzr "$facelyzr" \
     --hard-model "$work/round2.blob" --hard-from 2000 --hard-scenes 1000 --include "$work/round2" --out "$work/round3"
-model "$work/round3" "$work/face-detector.safetensors" firmware-model/face-detector.blob 16000
-cat >> firmware-model/face-detector.card.md <<'CARD'
+model "$work/round3" "$work/face-detector.safetensors" "$blob" "$final_steps"
+cat >> "${blob%.blob}.card.md" <<'CARD'
 
 ## Training data (tools/detection-model.sh)
 

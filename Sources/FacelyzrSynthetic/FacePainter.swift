@@ -69,17 +69,17 @@ struct FacePainter {
         if f.occlusion { paintOccluder(&canvas) }
     }
 
-    private var hairPaint: Paint {
+    var hairPaint: Paint {
         Paint(color: hair, texture: .hair(frequency: 22, wave: 0.05 * f.hairWave, contrast: 0.2 + 0.35 * f.hairLength))
     }
 
-    private var outline: FaceOutline {
+    var outline: FaceOutline {
         FaceOutline(halfWidth: faceWidth, top: faceTop, chin: chin,
                     squareness: DeterministicMath.clamp(0.3 + 0.2 * f.jawSquareness, 0, 0.85),
                     narrowing: DeterministicMath.clamp(0.25 - 0.08 * f.jawWidth - 0.1 * f.chubbiness, 0.05, 0.4))
     }
 
-    private mutating func paintBackHairAndBody(_ canvas: inout FaceCanvas) {
+    mutating func paintBackHairAndBody(_ canvas: inout FaceCanvas) {
         let length = f.hat ? min(f.hairLength, 0.55) : f.hairLength
         let hasLongHair = length > 0.3 && f.baldness < 0.9
         if hasLongHair {
@@ -212,7 +212,7 @@ struct FacePainter {
     }
 
     /// The mouth's centre line, lip thicknesses and opening, shared by the mouth and the facial hair.
-    private var mouth: (u: Float, halfWidth: Float, smile: Float, upper: Float, lower: Float, gap: Float) {
+    var mouth: (u: Float, halfWidth: Float, smile: Float, upper: Float, lower: Float, gap: Float) {
         let smile = f.smileAmount
         return (turned(0, depth: 0.95), 0.24 * (1 - 0.2 * f.childness) + 0.06 * smile, smile,
                 DeterministicMath.clamp(0.035 - 0.01 * f.lipFullness, 0.015, 0.07),
@@ -245,7 +245,7 @@ struct FacePainter {
         }
     }
 
-    private mutating func paintFacialHair(_ canvas: inout FaceCanvas) {
+    mutating func paintFacialHair(_ canvas: inout FaceCanvas) {
         let m = mouth
         let beardPaint = Paint(color: hair * 0.9, alpha: 0.92, texture: .hair(frequency: 45, wave: 0, contrast: 0.5))
         let aroundMouth = Ellipse(m.u, mouthV + 0.01, m.halfWidth + 0.04, m.upper + m.gap / 2 + 0.04)
@@ -271,7 +271,7 @@ struct FacePainter {
         }
     }
 
-    private mutating func paintFrontHair(_ canvas: inout FaceCanvas) {
+    mutating func paintFrontHair(_ canvas: inout FaceCanvas) {
         if f.hat { return }
         let volume = 0.08 + 0.06 * f.hairWave + 0.05 * f.hairLength
         let cap = Ellipse(0, -0.05, faceWidth + volume, faceTop + volume)
@@ -296,7 +296,7 @@ struct FacePainter {
         }
     }
 
-    private mutating func paintAccessories(_ canvas: inout FaceCanvas) {
+    mutating func paintAccessories(_ canvas: inout FaceCanvas) {
         if f.eyeglasses {
             let frame = Paint(color: Palette.frames[rng.below(4)])
             let thickness: Float = rng.chance(0.5) ? 0.025 : 0.014
@@ -329,7 +329,7 @@ struct FacePainter {
         }
     }
 
-    private mutating func paintOccluder(_ canvas: inout FaceCanvas) {
+    mutating func paintOccluder(_ canvas: inout FaceCanvas) {
         let u = rng.uniform(-0.9, 0.9), v = rng.uniform(-0.2, 1.1)
         if rng.chance(0.5) {
             // A hand.
@@ -376,7 +376,7 @@ extension Ellipse {
 }
 
 /// The colours of clothes, irises, make-up, glasses frames and hats.
-private enum Palette {
+enum Palette {
     static let clothes = [Color(0.15, 0.2, 0.45), Color(0.5, 0.1, 0.12), Color(0.9, 0.9, 0.88), Color(0.12, 0.12, 0.13),
                           Color(0.2, 0.4, 0.25), Color(0.55, 0.5, 0.42), Color(0.7, 0.55, 0.2), Color(0.45, 0.45, 0.5)]
     static let irises = [Color(0.3, 0.18, 0.09), Color(0.2, 0.35, 0.6), Color(0.3, 0.42, 0.25), Color(0.12, 0.08, 0.05)]

@@ -28,12 +28,16 @@ public struct SyntheticFaces: Sendable {
     public let seed: UInt64
     /// Width and height of the generated images, in pixels.
     public let size: Int
+    /// Drawn (the default) or shaded; the latents and labels of a face do not depend on it.
+    public let rendering: SyntheticFaceRendering
 
-    public init(configuration: SyntheticFaceConfiguration = SyntheticFaceConfiguration(), seed: UInt64 = 0, size: Int = 64) {
+    public init(configuration: SyntheticFaceConfiguration = SyntheticFaceConfiguration(), seed: UInt64 = 0, size: Int = 64,
+                rendering: SyntheticFaceRendering = .drawn) {
         precondition(size >= 8, "synthetic faces need at least 8x8 pixels")
         self.configuration = configuration
         self.seed = seed
         self.size = size
+        self.rendering = rendering
     }
 
     /// The latent variables of face `index`: who the face is and how it is pictured.
@@ -43,8 +47,11 @@ public struct SyntheticFaces: Sendable {
     }
 
     /// Renders the face described by `latents` into `pixels` (size * size * 3 bytes, RGB
-    /// interleaved, row-major).
+    /// interleaved, row-major), drawn or shaded as ``rendering`` says.
     public func render(_ latents: SyntheticFaceLatents, into pixels: UnsafeMutableBufferPointer<UInt8>) {
-        renderFace(latents, size: size, into: pixels)
+        switch rendering {
+        case .drawn: renderFace(latents, size: size, into: pixels)
+        case .shaded: renderShadedFace(latents, size: size, into: pixels)
+        }
     }
 }

@@ -41,6 +41,9 @@ struct Synth: ParsableCommand {
     @Flag(help: "Use the domain-shift setting (other lighting, backgrounds and noise).")
     var shifted = false
 
+    @Option(help: "drawn (the painted faces, default) or shaded (the same faces as lit 3D surfaces in random pose and light, docs/synthetic-faces.md \"Shaded rendering\").")
+    var rendering: RenderingArgument = .drawn
+
     @Flag(help: "Write DEST as a Facelyzr dataset (samples.fzds, manifest.json) instead of PNG files.")
     var dataset = false
 
@@ -58,6 +61,16 @@ struct Synth: ParsableCommand {
         var split: Split { Split.allCases.first { $0.name == rawValue }! }
     }
 
+    enum RenderingArgument: String, ExpressibleByArgument, CaseIterable {
+        case drawn, shaded
+        var rendering: SyntheticFaceRendering { self == .drawn ? .drawn : .shaded }
+    }
+
+    /// The generator's name in manifests and sample IDs: `v2`, or `v2-shaded` for shaded faces.
+    private var generatorTag: String {
+        "v\(SyntheticFaces.generatorVersion)" + (rendering == .shaded ? "-shaded" : "")
+    }
+
     func validate() throws {
         try requireOption("--count", count, in: 1...Int(clamping: split.split.syntheticCount),
                           "in 1...\(split.split.syntheticCount) (faces of the \(split.rawValue) split)")
@@ -70,7 +83,8 @@ struct Synth: ParsableCommand {
     }
 
     func run() throws {
-        let faces = SyntheticFaces(configuration: shifted ? .shifted : SyntheticFaceConfiguration(), seed: seed, size: size)
+        let faces = SyntheticFaces(configuration: shifted ? .shifted : SyntheticFaceConfiguration(), seed: seed, size: size,
+                                   rendering: rendering.rendering)
         if benchmark {
             runBenchmark(faces)
             return
@@ -98,12 +112,12 @@ struct Synth: ParsableCommand {
             let manifest = Manifest(generator: "facelyzr-synthetic-faces", generatorVersion: SyntheticFaces.generatorVersion,
                                     seed: seed, size: size, count: count, split: split.name,
                                     firstIndex: split.syntheticStart, configuration: shifted ? "shifted" : "default",
-                                    labels: "manifest.csv", labelConvention: "gender 1 = male, 0 = female; age in years")
+                                    rendering: rendering == .shaded ? "shaded" : nil, labels: "manifest.csv", labelConvention: "gender 1 = male, 0 = female; age in years")
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try AtomicFileWriter.write(Array(try encoder.encode(manifest)), to: destination + "/manifest.json")
             print("wrote \(count) faces, manifest.csv and manifest.json to \(destination) "
-                + "(generator version \(SyntheticFaces.generatorVersion), seed \(seed))")
+                + "(generator version \(SyntheticFaces.generatorVersion)\(rendering == .shaded ? ", shaded" : ""), seed \(seed))")
         }
         if let sheet {
             let shown = (0..<min(count, 64)).map { faces.sample(index: split.syntheticIndex(UInt64($0))) }
@@ -115,19 +129,20 @@ struct Synth: ParsableCommand {
     }
 
     /// Writes the faces as a Facelyzr dataset; each sample's source ID names the generator
-    /// version, seed and index, e.g. `synthetic/v2/seed0/index12`.
+    /// version (and the shaded rendering), seed and index, e.g. `synthetic/v2/seed0/index12`,
+    /// `synthetic/v2-shaded/seed0/index12`.
     private func writeDataset(_ faces: SyntheticFaces, split: Split, to destination: String) throws {
         let format = DatasetFormat(width: size, height: size, channels: 3)
         let writer = try DatasetWriter(directory: destination, format: format, source: "synthetic")
         for i in 0..<count {
             let index = split.syntheticIndex(UInt64(i))
             let (image, labels) = faces.sample(index: index)
-            let id = "synthetic/v\(SyntheticFaces.generatorVersion)/seed\(seed)/index\(index)"
+            let id = "synthetic/\(generatorTag)/seed\(seed)/index\(index)"
             try writer.append(FaceSample(image: image, labels: labels, split: split, sourceID: id))
         }
         _ = try writer.finish()
         print("wrote a dataset of \(count) synthetic faces to \(destination) "
-            + "(generator version \(SyntheticFaces.generatorVersion), seed \(seed))")
+            + "(generator version \(SyntheticFaces.generatorVersion)\(rendering == .shaded ? ", shaded" : ""), seed \(seed))")
     }
 
     struct CannotCreateDirectory: Error, CustomStringConvertible {
@@ -145,6 +160,8 @@ struct Synth: ParsableCommand {
         var split: String
         var firstIndex: UInt64
         var configuration: String
+        /// "shaded" for shaded faces; absent for drawn ones (as before the option).
+        var rendering: String?
         var labels: String
         var labelConvention: String
     }

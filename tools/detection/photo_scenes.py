@@ -40,7 +40,10 @@ Deterministic from (--seed, --split, scene index), PCG64:
   of the faces first (`top_lit`: eye-socket and under-nose shadows, which the generator draws
   faintly if at all and which make much of a real face at 24x24).
 
-Usage: photo_scenes.py --photos EXTRACTED --faces SYNTH_DATASET_DIR --split train|calibration|test
+Faces: --faces may be given more than once (e.g. the drawn faces and `facelyzr synth --rendering
+shaded`'s, docs/synthetic-faces.md "Shaded rendering"): a scene's face is drawn from all of them.
+
+Usage: photo_scenes.py --photos EXTRACTED --faces SYNTH_DATASET_DIR [--faces DIR] --split train|calibration|test
        --out DIR [--count 1000] [--seed 0] [--sheet FILE.png] [--variation 1|2|3|4|5]
 """
 import argparse
@@ -229,7 +232,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--photos", required=True, help="directory holding each package extracted as PACKAGE/")
     parser.add_argument("--manifest", default=os.path.join(HERE, "negatives.tsv"))
-    parser.add_argument("--faces", required=True, help="`facelyzr synth --dataset --size 96` directory")
+    parser.add_argument("--faces", required=True, action="append",
+                        help="`facelyzr synth --dataset --size 96` directory; given twice (e.g. drawn and "
+                        "`--rendering shaded` faces), the scenes draw from both, pooled in the order given")
     parser.add_argument("--split", required=True, choices=real_negatives.SPLIT_NAMES)
     parser.add_argument("--out", required=True)
     parser.add_argument("--count", type=int, default=1000)
@@ -241,10 +246,14 @@ def main():
                         "5 as 3 with shadows of light from above")
     args = parser.parse_args()
 
-    synthetic = fzds.read(os.path.join(args.faces, "samples.fzds"))
-    faces = synthetic["pixels"][synthetic["split"] == real_negatives.SPLIT_NAMES.index(args.split)]
-    if len(faces) == 0 or synthetic["width"] != 96:
-        sys.exit(f"photo_scenes.py: {args.faces} holds no 96x96 face of the {args.split} split")
+    pools = []
+    for directory in args.faces:
+        synthetic = fzds.read(os.path.join(directory, "samples.fzds"))
+        pool = synthetic["pixels"][synthetic["split"] == real_negatives.SPLIT_NAMES.index(args.split)]
+        if len(pool) == 0 or synthetic["width"] != 96:
+            sys.exit(f"photo_scenes.py: {directory} holds no 96x96 face of the {args.split} split")
+        pools.append(pool)
+    faces = np.concatenate(pools) if len(pools) > 1 else pools[0]
     photos = backgrounds(args.manifest, args.photos, args.split)
     os.makedirs(args.out, exist_ok=True)
     pictures, truth = [], []

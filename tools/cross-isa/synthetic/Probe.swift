@@ -2,10 +2,11 @@
 // tools/cross-isa/synthetic.sh, so main.c can print fingerprints on each ISA.
 
 /// FNV-1a 64 of face `index` under `seed` rendered at `size` x `size`: the same fingerprint
-/// as the golden test `goldenFingerprintsOfThisGeneratorVersion`.
+/// as the golden test `goldenFingerprintsOfThisGeneratorVersion`; `shaded` != 0 for the shaded
+/// rendering (ShadedFacesTests `goldenFingerprints`).
 @_cdecl("fz_synthetic_fingerprint")
-public func syntheticFingerprint(seed: UInt64, index: UInt64, size: Int) -> UInt64 {
-    let faces = SyntheticFaces(seed: seed, size: size)
+public func syntheticFingerprint(seed: UInt64, index: UInt64, size: Int, shaded: Int) -> UInt64 {
+    let faces = SyntheticFaces(seed: seed, size: size, rendering: shaded != 0 ? .shaded : .drawn)
     let pixels = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: size * size * 3)
     defer { pixels.deallocate() }
     faces.render(faces.latents(index: index), into: pixels)
