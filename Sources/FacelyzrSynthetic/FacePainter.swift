@@ -62,7 +62,7 @@ struct FacePainter {
         paintEyes(&canvas)
         paintBrows(&canvas)
         paintNose(&canvas)
-        paintMouth(&canvas)
+        paintMouth(&canvas, u: mouth.u, style: .drawn)
         paintFacialHair(&canvas)
         paintFrontHair(&canvas)
         paintAccessories(&canvas)
@@ -220,28 +220,30 @@ struct FacePainter {
                 0.1 * f.mouthOpenAmount)
     }
 
-    private mutating func paintMouth(_ canvas: inout FaceCanvas) {
+    /// The lips, and the opening (with teeth on a smile) or the closed mouth's line, in `style`'s
+    /// colours, centred at `u`.
+    mutating func paintMouth(_ canvas: inout FaceCanvas, u: Float, style: MouthPaint) {
         let m = mouth
         let lipColor = f.lipstick
             ? Palette.lipsticks[rng.below(3)]
-            : skin.mixed(with: Color(0.65, 0.25, 0.25), 0.45)
-        let lips = Lips(cu: m.u, cv: mouthV, halfWidth: m.halfWidth, smile: m.smile, upper: m.upper, lower: m.lower,
+            : skin.mixed(with: style.lipTint, style.lipMix)
+        let lips = Lips(cu: u, cv: mouthV, halfWidth: m.halfWidth, smile: m.smile, upper: m.upper, lower: m.lower,
                         gap: m.gap)
-        canvas.fill(lips, Paint(color: lipColor, alpha: f.lipstick ? 0.95 : 0.8))
+        canvas.fill(lips, Paint(color: lipColor, alpha: f.lipstick ? 0.95 : style.lipAlpha))
         if m.gap > 0 {
             var inside = lips
             inside.upper = 0
             inside.lower = 0
-            canvas.fill(inside, Paint(color: Color(0.22, 0.06, 0.06)))
+            canvas.fill(inside, Paint(color: style.opening))
             if f.smiling {
                 var teeth = inside
                 teeth.gap = m.gap * 0.5
                 teeth.cv = mouthV - m.gap * 0.25
-                canvas.fill(teeth, Paint(color: Color(0.92, 0.9, 0.84)))
+                canvas.fill(teeth, Paint(color: style.teeth))
             }
         } else {
-            canvas.fill(Curve(m.u, mouthV, halfLength: m.halfWidth * 0.95, curvature: -m.smile * 0.08 / (m.halfWidth * m.halfWidth),
-                              halfWidth: 0.014, taper: 0.3), Paint(color: Color(0.2, 0.07, 0.06), alpha: 0.75))
+            canvas.fill(Curve(u, mouthV, halfLength: m.halfWidth * 0.95, curvature: -m.smile * 0.08 / (m.halfWidth * m.halfWidth),
+                              halfWidth: style.lineWidth, taper: 0.3), Paint(color: style.line, alpha: style.lineAlpha))
         }
     }
 
@@ -344,6 +346,21 @@ struct FacePainter {
 
 /// The lips: an upper and a lower band around the mouth's centre line v = cv - smile 0.08 x^2
 /// (x = (u - cu) / halfWidth), apart by `gap`; thicknesses fall off to zero at the corners.
+/// The colours of a mouth: the drawn face's, or the shaded rendering's albedo (a photograph's:
+/// darker lips and opening, a wider line).
+struct MouthPaint {
+    var lipTint: Color, lipMix: Float, lipAlpha: Float
+    var opening: Color, teeth: Color
+    var lineWidth: Float, line: Color, lineAlpha: Float
+
+    static let drawn = MouthPaint(lipTint: Color(0.65, 0.25, 0.25), lipMix: 0.45, lipAlpha: 0.8,
+                                  opening: Color(0.22, 0.06, 0.06), teeth: Color(0.92, 0.9, 0.84),
+                                  lineWidth: 0.014, line: Color(0.2, 0.07, 0.06), lineAlpha: 0.75)
+    static let albedo = MouthPaint(lipTint: Color(0.55, 0.2, 0.2), lipMix: 0.4, lipAlpha: 0.85,
+                                   opening: Color(0.12, 0.04, 0.04), teeth: Color(0.8, 0.78, 0.72),
+                                   lineWidth: 0.018, line: Color(0.12, 0.05, 0.05), lineAlpha: 0.85)
+}
+
 struct Lips: FaceShape {
     var cu, cv, halfWidth, smile, upper, lower, gap: Float
 

@@ -280,7 +280,8 @@ extension FacePainter {
             canvas.fill(Ellipse(side * 0.08 * nose, noseV + 0.02, 0.045 * nose, 0.028 * nose),
                         Paint(color: Color(0.2, 0.1, 0.08), alpha: 0.7))
         }
-        paintAlbedoMouth(&canvas)
+        // Lips a little darker and redder than the skin, the line or opening dark (the face unturned).
+        paintMouth(&canvas, u: 0, style: .albedo)
         paintFacialHair(&canvas)
         paintFrontHair(&canvas)
         paintAccessories(&canvas)
@@ -315,29 +316,6 @@ extension FacePainter {
             canvas.fill(Curve(u, eyeV + height * 0.85, halfLength: width * 0.9, curvature: -height * 0.7 / (width * width),
                               halfWidth: 0.012, taper: 0.5),
                         Paint(color: Color(0.15, 0.1, 0.09), alpha: 0.45))
-        }
-    }
-
-    /// Lips a little darker and redder than the skin, the mouth's line or opening dark.
-    private mutating func paintAlbedoMouth(_ canvas: inout FaceCanvas) {
-        let m = mouth
-        let lipColor = f.lipstick ? Palette.lipsticks[rng.below(3)] : skin.mixed(with: Color(0.55, 0.2, 0.2), 0.4)
-        let lips = Lips(cu: 0, cv: mouthV, halfWidth: m.halfWidth, smile: m.smile, upper: m.upper, lower: m.lower, gap: m.gap)
-        canvas.fill(lips, Paint(color: lipColor, alpha: f.lipstick ? 0.95 : 0.85))
-        if m.gap > 0 {
-            var inside = lips
-            inside.upper = 0
-            inside.lower = 0
-            canvas.fill(inside, Paint(color: Color(0.12, 0.04, 0.04)))
-            if f.smiling {
-                var teeth = inside
-                teeth.gap = m.gap * 0.5
-                teeth.cv = mouthV - m.gap * 0.25
-                canvas.fill(teeth, Paint(color: Color(0.8, 0.78, 0.72)))
-            }
-        } else {
-            canvas.fill(Curve(0, mouthV, halfLength: m.halfWidth * 0.95, curvature: -m.smile * 0.08 / (m.halfWidth * m.halfWidth),
-                              halfWidth: 0.018, taper: 0.3), Paint(color: Color(0.12, 0.05, 0.05), alpha: 0.85))
         }
     }
 
