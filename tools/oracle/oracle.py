@@ -355,12 +355,7 @@ def random_wide_conv_case(rng, depthwise):
     zp_out = random_zero_point(rng) if bits_out == 8 else 0
     lo, hi = random_wide_clamp(rng, bits_out, zp_out)
     x = np.array(random_values(rng, h * w * c_in, bits_in), np.int64).reshape(h, w, c_in)
-    if depthwise:
-        wflat = random_weights(rng, 1, kh * kw * c_in)
-        warr = np.array(wflat, np.int64).reshape(kh, kw, c_in)
-    else:
-        wflat = random_weights(rng, c_out, kh * kw * c_in)
-        warr = np.array(wflat, np.int64).reshape(c_out, kh, kw, c_in)
+    wflat, warr = random_conv_weights(rng, depthwise, c_out, kh, kw, c_in)
     bias = random_wide_bias(rng, c_out)
     mult, shift = random_wide_requantization(rng, c_out)
     accs = conv_accumulators(x, warr, np.array(bias, np.int64), zp_in, (sh, sw), (pt, pl), (oh, ow), depthwise, wrap=int)
@@ -549,6 +544,15 @@ def random_weights(rng, n_out, per_out):
     return w
 
 
+def random_conv_weights(rng, depthwise, c_out, kh, kw, c_in):
+    """A convolution's random weights, flat and as an array: OHWI, or HWC for a depthwise one."""
+    if depthwise:
+        wflat = random_weights(rng, 1, kh * kw * c_in)
+        return wflat, np.array(wflat, np.int64).reshape(kh, kw, c_in)
+    wflat = random_weights(rng, c_out, kh * kw * c_in)
+    return wflat, np.array(wflat, np.int64).reshape(c_out, kh, kw, c_in)
+
+
 def hexbytes(values):
     return bytes(v & 0xFF for v in values).hex()
 
@@ -568,12 +572,7 @@ def random_conv_case(rng, depthwise, kernels=(1, 5), size=7):
     lo, hi = random_clamp(rng, zp_out)
     rounding = rng.int(0, 1)
     x = np.array(rng.int8s(h * w * c_in), np.int64).reshape(h, w, c_in)
-    if depthwise:
-        wflat = random_weights(rng, 1, kh * kw * c_in)
-        warr = np.array(wflat, np.int64).reshape(kh, kw, c_in)
-    else:
-        wflat = random_weights(rng, c_out, kh * kw * c_in)
-        warr = np.array(wflat, np.int64).reshape(c_out, kh, kw, c_in)
+    wflat, warr = random_conv_weights(rng, depthwise, c_out, kh, kw, c_in)
     bias = random_bias(rng, c_out)
     mult, shift = random_requantization(rng, c_out)
     accs = conv_accumulators(x, warr, np.array(bias, np.int64), zp_in, (sh, sw), (pt, pl), (oh, ow), depthwise)
