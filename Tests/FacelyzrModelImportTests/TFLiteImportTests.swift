@@ -3,43 +3,25 @@ import FacelyzrRandom
 import Foundation
 import Testing
 
-/// TFLite's outputs on classifier.tflite (tools/model-import/make_tflite_fixtures.py).
-struct TFLiteClassifierExpected: Decodable {
+/// TFLite's outputs on a TFLite fixture (tools/model-import/make_tflite_fixtures.py).
+struct TFLiteCase: Decodable {
     /// A random input in [-1, 1], HWC.
     var input: [Float]
-    /// `Identity`: the softmax over 3 classes; `Identity_1`: the logistic score.
-    var classes: [Float]
-    var score: [Float]
+    /// The model's outputs `Identity` and `Identity_1`: blazeface-blocks.tflite's scores `[1, 56, 1]`
+    /// and boxes `[1, 56, 4]`; classifier.tflite's softmax over 3 classes and logistic score.
+    var first: [Float]
+    var second: [Float]
 
     enum CodingKeys: String, CodingKey {
         case input
-        case classes = "Identity"
-        case score = "Identity_1"
+        case first = "Identity"
+        case second = "Identity_1"
     }
 
-    static func load() throws -> [TFLiteClassifierExpected] {
+    /// The cases of `fixture` in expected-tflite.json.
+    static func load(_ fixture: String) throws -> [TFLiteCase] {
         let data = try Data(contentsOf: URL(fileURLWithPath: fixtures + "/expected-tflite.json"))
-        return try #require(try JSONDecoder().decode([String: [TFLiteClassifierExpected]].self, from: data)["classifier.tflite"])
-    }
-}
-
-/// TFLite's outputs on the TFLite fixtures (tools/model-import/make_tflite_fixtures.py).
-struct TFLiteExpected: Decodable {
-    /// A random input in [-1, 1], HWC.
-    var input: [Float]
-    /// `Identity`: the scores, `[1, 56, 1]`; `Identity_1`: the boxes, `[1, 56, 4]`.
-    var scores: [Float]
-    var boxes: [Float]
-
-    enum CodingKeys: String, CodingKey {
-        case input
-        case scores = "Identity"
-        case boxes = "Identity_1"
-    }
-
-    static func load() throws -> [TFLiteExpected] {
-        let data = try Data(contentsOf: URL(fileURLWithPath: fixtures + "/expected-tflite.json"))
-        return try #require(try JSONDecoder().decode([String: [TFLiteExpected]].self, from: data)["blazeface-blocks.tflite"])
+        return try #require(try JSONDecoder().decode([String: [TFLiteCase]].self, from: data)[fixture])
     }
 }
 
@@ -66,12 +48,12 @@ struct TFLiteExpected: Decodable {
         let mapping = graph.quantizerMapping(preprocessing: .standard, head: HeadDescription(name: "output", labels: nil))
         #expect(mapping.blockers.isEmpty, "\(mapping.blockers)")
 
-        for case_ in try TFLiteExpected.load() {
+        for case_ in try TFLiteCase.load("blazeface-blocks.tflite") {
             let values = graph.forward(case_.input)
             let pieces = graph.outputs.map { values[$0.node] }
             let scores = pieces[0] + pieces[1], boxes = pieces[2] + pieces[3]
-            #expect(scores.count == case_.scores.count && boxes.count == case_.boxes.count)
-            let error = zip(scores + boxes, case_.scores + case_.boxes).map { abs($0 - $1) }.max()!
+            #expect(scores.count == case_.first.count && boxes.count == case_.second.count)
+            let error = zip(scores + boxes, case_.first + case_.second).map { abs($0 - $1) }.max()!
             #expect(error < 1e-4, "largest difference from TFLite \(error)")
         }
     }
@@ -87,11 +69,11 @@ struct TFLiteExpected: Decodable {
         ], "\(graph.nodes.map(\.op.summary))")
         #expect(graph.nodes.map(\.activation) == [.none, .none, .none, .none, .none, .none, .none, .relu, .none, .none])
         #expect(graph.outputs.map(\.name) == ["Identity", "Identity_1"])
-        for case_ in try TFLiteClassifierExpected.load() {
+        for case_ in try TFLiteCase.load("classifier.tflite") {
             let values = graph.forward(case_.input)
             let classes = values[graph.outputs[0].node], score = values[graph.outputs[1].node]
             #expect(classes.count == 3 && score.count == 1)
-            let error = zip(classes + score, case_.classes + case_.score).map { abs($0 - $1) }.max()!
+            let error = zip(classes + score, case_.first + case_.second).map { abs($0 - $1) }.max()!
             #expect(error < 1e-5, "largest difference from TFLite \(error)")
         }
     }

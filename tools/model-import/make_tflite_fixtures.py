@@ -61,28 +61,33 @@ def convert(function, float16):
     return converter.convert()
 
 
-def main():
-    spec = tf.TensorSpec([1, 16, 16, 3], tf.float32, name="input")
-    model = convert(tf.function(blocks, input_signature=[spec]), float16=True)
-    path = os.path.join(OUT, "blazeface-blocks.tflite")
-    with open(path, "wb") as f:
+def write_with_cases(model, name, shape):
+    """Writes `model` as fixture `name` and returns the interpreter's outputs on 3 random inputs
+    in [-1, 1] of `shape` (HWC), each case `{"input": ..., OUTPUT: ...}` for expected-tflite.json."""
+    with open(os.path.join(OUT, name), "wb") as f:
         f.write(model)
     interpreter = tf.lite.Interpreter(model_content=model)
     interpreter.allocate_tensors()
+    print(name, sorted({op["op_name"] for op in interpreter._get_ops_details()}))
     (input_detail,) = interpreter.get_input_details()
     outputs = {d["name"]: d for d in interpreter.get_output_details()}
     cases = []
     for _ in range(3):
-        x = rng.uniform(-1, 1, (1, 16, 16, 3)).astype(np.float32)
+        x = rng.uniform(-1, 1, (1, *shape)).astype(np.float32)
         interpreter.set_tensor(input_detail["index"], x)
         interpreter.invoke()
         result = {"input": [float(v) for v in x.reshape(-1)]}
-        for name, detail in sorted(outputs.items()):
-            result[name.split(":")[0]] = [float(v) for v in interpreter.get_tensor(detail["index"]).reshape(-1)]
+        for output, detail in sorted(outputs.items()):
+            result[output.split(":")[0]] = [float(v) for v in interpreter.get_tensor(detail["index"]).reshape(-1)]
         cases.append(result)
     print({n: list(d["shape"]) for n, d in outputs.items()})
-    with open(os.path.join(OUT, "expected-tflite.json"), "w") as f:
-        json.dump({"blazeface-blocks.tflite": cases}, f)
+    return cases
+
+
+def main():
+    spec = tf.TensorSpec([1, 16, 16, 3], tf.float32, name="input")
+    expected = {"blazeface-blocks.tflite": write_with_cases(convert(tf.function(blocks, input_signature=[spec]), float16=True),
+                                                            "blazeface-blocks.tflite", (16, 16, 3))}
 
     tanh = tf.function(lambda x: tf.math.tanh(conv(x, 3, 4, 3)), input_signature=[tf.TensorSpec([1, 8, 8, 3], tf.float32, name="input")])
     with open(os.path.join(OUT, "tanh.tflite"), "wb") as f:
@@ -117,26 +122,7 @@ def main():
         return {"classes": classes, "score": score}
 
     model = convert(tf.function(classifier, input_signature=[tf.TensorSpec([1, 12, 12, 3], tf.float32, name="input")]), float16=False)
-    with open(os.path.join(OUT, "classifier.tflite"), "wb") as f:
-        f.write(model)
-    interpreter = tf.lite.Interpreter(model_content=model)
-    interpreter.allocate_tensors()
-    print(sorted({op["op_name"] for op in interpreter._get_ops_details()}))
-    (input_detail,) = interpreter.get_input_details()
-    outputs = {d["name"]: d for d in interpreter.get_output_details()}
-    classifier_cases = []
-    for _ in range(3):
-        x = rng.uniform(-1, 1, (1, 12, 12, 3)).astype(np.float32)
-        interpreter.set_tensor(input_detail["index"], x)
-        interpreter.invoke()
-        result = {"input": [float(v) for v in x.reshape(-1)]}
-        for name, detail in sorted(outputs.items()):
-            result[name.split(":")[0]] = [float(v) for v in interpreter.get_tensor(detail["index"]).reshape(-1)]
-        classifier_cases.append(result)
-    print({n: list(d["shape"]) for n, d in outputs.items()})
-    with open(os.path.join(OUT, "expected-tflite.json")) as f:
-        expected = json.load(f)
-    expected["classifier.tflite"] = classifier_cases
+    expected["classifier.tflite"] = write_with_cases(model, "classifier.tflite", (12, 12, 3))
     with open(os.path.join(OUT, "expected-tflite.json"), "w") as f:
         json.dump(expected, f)
 
